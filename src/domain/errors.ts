@@ -1,0 +1,47 @@
+// One error type for everything a client can be told about. The code is machine-readable and
+// maps to one HTTP status; anything that is not a SteleError becomes a plain 500.
+
+export const ERROR_STATUS = {
+  invalid_request: 400,
+  invalid_event: 400,
+  invalid_query: 400,
+  invalid_page_token: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  idempotency_conflict: 409,
+  payload_too_large: 413,
+  too_many_rows: 422,
+  rate_limit_exceeded: 429,
+  unavailable: 503,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+export interface ErrorDetail {
+  index?: number;
+  field?: string;
+  message: string;
+}
+
+export class SteleError extends Error {
+  readonly code: ErrorCode;
+  readonly details: ErrorDetail[];
+  /** Extra machine-readable members of the error body, e.g. `position` for invalid_query. */
+  readonly extra: Record<string, unknown>;
+
+  constructor(code: ErrorCode, message: string, details: ErrorDetail[] = [], extra: Record<string, unknown> = {}) {
+    super(message);
+    this.name = 'SteleError';
+    this.code = code;
+    this.details = details;
+    this.extra = extra;
+  }
+
+  get status(): number {
+    return ERROR_STATUS[this.code];
+  }
+}
+
+export const isSteleError = (error: unknown): error is SteleError => error instanceof SteleError;

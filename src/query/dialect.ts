@@ -1,0 +1,13 @@
+// What differs between the engines when compiling a query. Each store adapter provides one
+// (sqlite/sqlite-dialect.ts, postgres/postgres-dialect.ts); the compilers stay engine-agnostic.
+
+import type { Sql } from './sql.js';
+
+export interface SqlDialect {
+  /**
+   * An expression giving the value at `path` inside the `details` JSON as text: strings as
+   * themselves, numbers and booleans as their JSON text (`42`, `true`), NULL when absent or
+   * JSON null. Path segments are user input and must travel as parameters.
+   */
+  detailsText(path: readonly string[]): Sql;
+}

@@ -1,0 +1,121 @@
+// The only thing domain code knows about storage. Adapters (sqlite/, postgres/) implement it and
+// pass the shared contract suite in contract/. No driver types cross this boundary.
+
+import type { CanonicalEvent, StoredEvent } from '../domain/event.js';
+import type { Sql } from '../query/sql.js';
+import type { SqlDialect } from '../query/dialect.js';
+
+export interface Tenant {
+  id: string;
+  name: string;
+  created_at: string;
+}
+
+export interface ApiKeyRecord {
+  id: string;
+  tenant_id: string;
+  name: string;
+  scopes: string[];
+  /** SHA-256 (hex) of the secret key; the key itself is never stored. */
+  key_hash: string;
+  created_at: string;
+  revoked_at: string | null;
+}
+
+/** The state of a tenant's log that the next append builds on. */
+export interface LogHead {
+  /** Number of events in the log; the next event gets seq = size + 1. */
+  size: number;
+  /** Chain hash of the last event (32 zero bytes for an empty log). */
+  chainHash: Uint8Array;
+  /** Hashes of the complete subtrees on the Merkle tree's right border, left to right. */
+  border: Uint8Array[];
+}
+
+export interface MerkleNode {
+  level: number;
+  index: number;
+  hash: Uint8Array;
+}
+
+export interface SealedEvent {
+  event: CanonicalEvent;
+  leafHash: Uint8Array;
+  chainHash: Uint8Array;
+}
+
+export interface SealedBatch {
+  events: SealedEvent[];
+  /** Complete-subtree nodes at level >= 1 created by this batch (level 0 is each event's leaf hash). */
+  nodes: MerkleNode[];
+  head: LogHead;
+}
+
+/** Computes hashes for events that have just been given their seq; pure, called inside the append transaction. */
+export type Sealer = (head: LogHead, events: CanonicalEvent[]) => SealedBatch;
+
+export interface PendingEvent {
+  /** The event as it will be stored, minus tenant_id and seq which the store assigns. */
+  event: Omit<CanonicalEvent, 'tenant_id' | 'seq'>;
+  /** SHA-256 of the client's input, to tell an idempotent resend from a conflicting reuse of an id. */
+  inputHash: Uint8Array;
+}
+
+export interface AppendOutcome {
+  id: string;
+  seq: number;
+  /** True when the id was already stored with the same input (an idempotent resend). */
+  duplicate: boolean;
+}
+
+export type SortKey = 'occurred_at' | 'seq';
+export type SortDirection = 'asc' | 'desc';
+
+export interface EventQuery {
+  /** Condition over the events table (see event-columns.ts), tenant excluded: the store adds it. */
+  where: Sql;
+  order: { key: SortKey; direction: SortDirection };
+  limit: number;
+}
+
+export interface Store {
+  readonly engine: 'sqlite' | 'postgres';
+  readonly dialect: SqlDialect;
+  migrate(): Promise<void>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+
+  /** Instance-wide settings (admin token hash, ...). `setSettingIfAbsent` returns the value that won. */
+  getSetting(key: string): Promise<string | undefined>;
+  setSettingIfAbsent(key: string, value: string): Promise<string>;
+
+  createTenant(tenant: Tenant): Promise<void>;
+  getTenant(id: string): Promise<Tenant | undefined>;
+  listTenants(): Promise<Tenant[]>;
+
+  insertApiKey(key: ApiKeyRecord): Promise<void>;
+  findApiKeyByHash(keyHash: string): Promise<ApiKeyRecord | undefined>;
+  listApiKeys(tenantId: string): Promise<ApiKeyRecord[]>;
+  /** Returns false when no unrevoked key with that id exists in the tenant. */
+  revokeApiKey(tenantId: string, keyId: string, revokedAt: string): Promise<boolean>;
+
+  /**
+   * Appends a batch atomically under the tenant's head lock: assigns seq = size+1.., seals the
+   * batch, inserts rows and Merkle nodes, advances the head, commits durably, then resolves.
+   * Ids already stored with the same input hash are returned as duplicates and not re-inserted;
+   * an id stored with a different input hash rejects the whole batch (SteleError idempotency_conflict).
+   */
+  appendEvents(tenantId: string, batch: PendingEvent[], seal: Sealer): Promise<AppendOutcome[]>;
+
+  findEvents(tenantId: string, query: EventQuery): Promise<StoredEvent[]>;
+  countEvents(tenantId: string, where: Sql): Promise<number>;
+  getEvent(tenantId: string, id: string): Promise<StoredEvent | undefined>;
+  /** Most frequent distinct values of a text column, for filter pickers. */
+  distinctValues(tenantId: string, column: 'action' | 'actor_id' | 'category' | 'target_type', limit: number): Promise<string[]>;
+
+  getHead(tenantId: string): Promise<LogHead>;
+  /** Stored complete-subtree hashes; level 0 is the leaf hash of the event with seq = index + 1. */
+  getMerkleNodes(tenantId: string, ids: readonly { level: number; index: number }[]): Promise<Map<string, Uint8Array>>;
+}
+
+export const nodeKey = (level: number, index: number): string => `${level}/${index}`;
