@@ -10,4 +10,12 @@ export interface SqlDialect {
    * JSON null. Path segments are user input and must travel as parameters.
    */
   detailsText(path: readonly string[]): Sql;
+
+  /**
+   * True when the text `expression` is the segments joined by runs of any characters (`*`
+   * wildcards between them): ['a', ''] is "starts with a", ['', 'b', ''] is "contains b".
+   * Case-sensitive on both engines; NULL when the expression is NULL. Every character of the
+   * segments is literal (the dialect escapes its own wildcard characters); the pattern is a parameter.
+   */
+  matchesPattern(expression: Sql, segments: readonly string[]): Sql;
 }

@@ -1,0 +1,142 @@
+// The reference evaluator: a slow, literal reading of the language over one event, used only by
+// tests to cross-check the SQL the compiler produces. Production never filters rows in JavaScript.
+
+import type { JsonValue, StoredEvent } from '../../domain/event.js';
+import type { EventTextColumn } from '../../store/event-columns.js';
+import { ipToBytes } from '../../domain/ip.js';
+import type { Ast, Comparator, TextMatch, Test } from './ast.js';
+import { resolveTime } from './time-value.js';
+
+function columnValue(event: StoredEvent, column: EventTextColumn): string | undefined {
+  const { actor = {}, target = {}, context = {} } = event;
+  switch (column) {
+    case 'id': return event.id;
+    case 'action': return event.action;
+    case 'category': return event.category;
+    case 'actor_id': return actor.id;
+    case 'actor_type': return actor.type;
+    case 'actor_email': return actor.email;
+    case 'actor_name': return actor.name;
+    case 'actor_role': return actor.role;
+    case 'target_type': return target.type;
+    case 'target_id': return target.id;
+    case 'target_name': return target.name;
+    case 'target_slug': return target.slug;
+    case 'target_version': return target.version;
+    case 'target_url': return target.url;
+    case 'ip': return context.ip;
+    case 'user_agent': return context.user_agent;
+    case 'location': return context.location;
+    case 'request_id': return context.request_id;
+    case 'session_id': return context.session_id;
+    case 'api_key_id': return context.api_key_id;
+    case 'method': return context.method;
+    case 'url': return context.url;
+  }
+}
+
+/** Does `value` consist of the segments in order, with anything between them? */
+function matchesSegments(value: string, segments: readonly string[]): boolean {
+  const first = segments[0]!;
+  const last = segments[segments.length - 1]!;
+  if (segments.length === 1) return value === first;
+  if (!value.startsWith(first) || value.length < first.length + last.length || !value.endsWith(last)) return false;
+  let from = first.length;
+  const until = value.length - last.length;
+  for (const middle of segments.slice(1, -1)) {
+    const found = value.indexOf(middle, from);
+    if (found < 0 || found + middle.length > until) return false;
+    from = found + middle.length;
+  }
+  return true;
+}
+
+function matchesText(value: string | undefined, match: TextMatch): boolean {
+  if (value === undefined) return false;
+  switch (match.kind) {
+    case 'exact': return value === match.value;
+    case 'prefix': return value.startsWith(match.prefix);
+    case 'pattern': return matchesSegments(value, match.segments);
+  }
+}
+
+/** A scalar in details as text; objects, arrays, null and missing keys have none. */
+function detailsText(event: StoredEvent, path: readonly string[]): string | undefined {
+  let node: JsonValue | undefined = event.details;
+  for (const key of path) {
+    if (node === null || typeof node !== 'object' || Array.isArray(node) || !Object.hasOwn(node, key)) return undefined;
+    node = node[key];
+  }
+  if (typeof node === 'string') return node;
+  if (typeof node === 'number' || typeof node === 'boolean') return JSON.stringify(node);
+  return undefined;
+}
+
+function comparesTo(actual: number, op: Comparator, expected: number): boolean {
+  switch (op) {
+    case '=': return actual === expected;
+    case '<': return actual < expected;
+    case '<=': return actual <= expected;
+    case '>': return actual > expected;
+    case '>=': return actual >= expected;
+  }
+}
+
+/** `time:<op><period>`: equal means inside [start, end), after means at or after end, and so on. */
+function inPeriodRelation(at: number, op: Comparator, start: number, end: number): boolean {
+  switch (op) {
+    case '=': return at >= start && at < end;
+    case '>': return at >= end;
+    case '>=': return at >= start;
+    case '<': return at < start;
+    case '<=': return at < end;
+  }
+}
+
+const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
+
+function holds(test: Test, event: StoredEvent, now: number): boolean {
+  switch (test.type) {
+    case 'text':
+    case 'bare':
+      return test.columns.some((column) => matchesText(columnValue(event, column), test.match));
+    case 'details':
+      return matchesText(detailsText(event, test.path), test.match);
+    case 'integer': {
+      const actual = test.field === 'seq' ? event.seq : event.context?.http_status;
+      return actual !== undefined && comparesTo(actual, test.op, test.value);
+    }
+    case 'time': {
+      const { start, end } = resolveTime(test.value, now);
+      return inPeriodRelation(Date.parse(event.occurred_at), test.op, start, end);
+    }
+    case 'ip': {
+      const ip = event.context?.ip;
+      const bytes = ip === undefined ? undefined : ipToBytes(ip);
+      if (!bytes) return false;
+      const value = hex(bytes);
+      // Same-length lowercase hex compares like the bytes.
+      return value >= test.low && value <= test.high;
+    }
+    case 'boolean':
+      return event.success === test.value;
+    case 'exists':
+      switch (test.field) {
+        case 'seq':
+        case 'time': return true;
+        case 'http_status': return event.context?.http_status !== undefined;
+        case 'ip': return event.context?.ip !== undefined && ipToBytes(event.context.ip) !== undefined;
+        case 'success': return event.success !== undefined;
+      }
+  }
+}
+
+/** Whether `event` matches the query, with `now` (ms) as the clock reading. For tests only. */
+export function evaluateQuery(ast: Ast, event: StoredEvent, now: number): boolean {
+  switch (ast.kind) {
+    case 'and': return ast.children.every((child) => evaluateQuery(child, event, now));
+    case 'or': return ast.children.some((child) => evaluateQuery(child, event, now));
+    case 'not': return !evaluateQuery(ast.child, event, now);
+    case 'term': return holds(ast.test, event, now);
+  }
+}
