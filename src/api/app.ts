@@ -1,0 +1,62 @@
+// The composition root of the HTTP service: services are built from explicit dependencies and
+// each feature registers its own routes.
+
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { Config } from '../config.js';
+import { createAuthenticator } from '../auth/authenticate.js';
+import { createIngestService } from '../ingest/ingest-service.js';
+import { ingestRoutes } from '../ingest/ingest-routes.js';
+import { sealEvents } from '../integrity/seal.js';
+import { createQueryService } from '../query/query-service.js';
+import { eventRoutes } from '../query/event-routes.js';
+import type { Store } from '../store/port.js';
+import { createTenantService } from '../tenants/tenant-service.js';
+import { tenantRoutes } from '../tenants/tenant-routes.js';
+import { createGuards } from './authorization.js';
+import { installErrorHandling } from './error-handler.js';
+import { healthRoutes } from './health-routes.js';
+import { createMetrics, installMetrics } from './metrics.js';
+import { installOpenApi } from './openapi.js';
+import { VERSION } from '../version.js';
+
+export interface AppOptions {
+  config: Config;
+  store: Store;
+  logger?: FastifyServerOptions['logger'];
+  now?: () => number;
+}
+
+export interface SteleApp {
+  app: FastifyInstance;
+  /** Stop answering /readyz with 200 so load balancers drain this node before it closes. */
+  startDraining(): void;
+}
+
+export async function buildApp({ config, store, logger = false, now }: AppOptions): Promise<SteleApp> {
+  let draining = false;
+  const app = Fastify({
+    logger,
+    bodyLimit: config.limits.maxBodyBytes,
+    trustProxy: false,
+    requestIdHeader: 'x-request-id',
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
+  });
+  const metrics = createMetrics();
+  const ingest = createIngestService({
+    store, limits: config.limits, seal: sealEvents, now,
+    onCommitted: (_tenant, outcomes) => metrics.eventsIngested.inc(outcomes.filter((o) => !o.duplicate).length),
+  });
+  const guards = createGuards(createAuthenticator(store, config.adminToken), ingest, store);
+  const query = createQueryService({ store, now });
+  const tenants = createTenantService({ store, now });
+
+  installErrorHandling(app);
+  installMetrics(app, metrics);
+  await installOpenApi(app, VERSION);
+  await app.register(healthRoutes, { store, isDraining: () => draining });
+  await app.register(tenantRoutes, { guards, tenants });
+  await app.register(ingestRoutes, { guards, ingest });
+  await app.register(eventRoutes, { guards, query });
+  await app.ready();
+  return { app, startDraining: () => { draining = true; } };
+}

@@ -1,0 +1,82 @@
+// Route guards. `authorize(scope)` admits the instance admin and keys holding the scope; a key
+// without it gets 403, and the refusal is recorded as an `access_denied` event in its tenant's log.
+
+import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import type { Authenticate, Principal } from '../auth/authenticate.js';
+import type { Scope } from '../auth/scopes.js';
+import { SteleError } from '../domain/errors.js';
+import type { IngestService } from '../ingest/ingest-service.js';
+import type { Store } from '../store/port.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal?: Principal;
+  }
+}
+
+export interface Guards {
+  /** Any authenticated caller whose key has `scope` (the admin always passes). */
+  authorize(scope: Scope): preHandlerAsyncHookHandler;
+  /** Only the instance admin. */
+  adminOnly: preHandlerAsyncHookHandler;
+  /**
+   * The tenant a request acts on: a key's own tenant (naming another is a 404, as if it did not
+   * exist). The admin token belongs to no tenant, so it must name an existing one.
+   */
+  tenantOf(request: FastifyRequest, explicit?: string): Promise<string>;
+}
+
+export function createGuards(authenticate: Authenticate, ingest: IngestService, store: Store): Guards {
+  async function principalOf(request: FastifyRequest): Promise<Principal> {
+    request.principal ??= await authenticate(request.headers.authorization);
+    return request.principal;
+  }
+
+  async function recordDenied(request: FastifyRequest, principal: Extract<Principal, { kind: 'api_key' }>, required: string) {
+    await ingest.record(principal.tenantId, [{
+      action: 'access_denied',
+      actor: { id: principal.keyId, type: 'api_key', name: principal.keyName },
+      context: {
+        ip: request.ip,
+        method: request.method,
+        url: request.url.slice(0, 2048),
+        request_id: request.id,
+        api_key_id: principal.keyId,
+        ...(request.headers['user-agent'] && { user_agent: String(request.headers['user-agent']).slice(0, 1024) }),
+        http_status: 403,
+      },
+      success: false,
+      details: { required_scope: required, granted_scopes: [...principal.scopes] },
+    }]);
+  }
+
+  return {
+    authorize(scope) {
+      return async (request) => {
+        const principal = await principalOf(request);
+        if (principal.kind === 'admin' || principal.scopes.includes(scope)) return;
+        await recordDenied(request, principal, scope);
+        throw new SteleError('forbidden', `This API key lacks the ${scope} scope.`);
+      };
+    },
+    async adminOnly(request) {
+      const principal = await principalOf(request);
+      if (principal.kind === 'admin') return;
+      await recordDenied(request, principal, 'instance admin');
+      throw new SteleError('forbidden', 'Only the instance admin token may do this.');
+    },
+    async tenantOf(request, explicit) {
+      const principal = await principalOf(request);
+      if (principal.kind === 'api_key') {
+        if (explicit !== undefined && explicit !== principal.tenantId) throw new SteleError('not_found', `No tenant with id ${explicit}.`);
+        return principal.tenantId;
+      }
+      if (explicit === undefined) {
+        throw new SteleError('invalid_request', 'The admin token acts on no tenant by itself: pass tenant_id, or use a tenant API key.',
+          [{ field: 'tenant_id', message: 'required with the admin token' }]);
+      }
+      if (!(await store.getTenant(explicit))) throw new SteleError('not_found', `No tenant with id ${explicit}.`);
+      return explicit;
+    },
+  };
+}

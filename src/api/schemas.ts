@@ -1,0 +1,44 @@
+// Shared TypeBox schemas for the OpenAPI document.
+
+import { Type } from '@sinclair/typebox';
+
+export const ErrorBody = Type.Object({
+  error: Type.Object({
+    code: Type.String(),
+    message: Type.String(),
+    details: Type.Array(Type.Object({
+      index: Type.Optional(Type.Integer()),
+      field: Type.Optional(Type.String()),
+      message: Type.String(),
+    })),
+    request_id: Type.String(),
+  }, { additionalProperties: true }),
+}, { $id: 'ErrorBody', description: 'Every error answer has this shape.' });
+
+export const errorResponses = {
+  400: { $ref: 'ErrorBody#' },
+  401: { $ref: 'ErrorBody#' },
+  403: { $ref: 'ErrorBody#' },
+  404: { $ref: 'ErrorBody#' },
+} as const;
+
+const Str = Type.Optional(Type.String());
+
+export const EventInput = Type.Object({
+  id: Type.Optional(Type.String({ maxLength: 128, description: 'Client id: a resend with the same id and content is a no-op' })),
+  action: Type.String({ description: 'What happened, e.g. member.role_changed' }),
+  occurred_at: Type.Optional(Type.String({ format: 'date-time', description: 'Defaults to the receive time' })),
+  actor: Type.Optional(Type.Object({ id: Str, type: Str, email: Str, name: Str, role: Str })),
+  target: Type.Optional(Type.Object({ type: Str, id: Str, name: Str, slug: Str, version: Str, url: Str })),
+  context: Type.Optional(Type.Object({
+    ip: Str, user_agent: Str, location: Str, request_id: Str, session_id: Str, api_key_id: Str,
+    method: Str, url: Str, http_status: Type.Optional(Type.Integer()),
+  })),
+  success: Type.Optional(Type.Boolean()),
+  details: Type.Optional(Type.Object({}, { additionalProperties: true })),
+}, { description: 'An audit event as sent by an application' });
+
+export const StoredEventDoc = Type.Object({}, {
+  additionalProperties: true,
+  description: 'The event as sent, plus tenant_id, seq, category, received_at, leaf_hash and chain_hash',
+});

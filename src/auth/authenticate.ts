@@ -1,0 +1,40 @@
+// Who is calling: the instance admin (one token per instance) or an API key of one tenant.
+
+import { SteleError } from '../domain/errors.js';
+import type { Store } from '../store/port.js';
+import type { Scope } from './scopes.js';
+import { newSecret, sameHash, sha256Hex } from './secrets.js';
+
+export type Principal =
+  | { kind: 'admin' }
+  | { kind: 'api_key'; tenantId: string; keyId: string; keyName: string; scopes: readonly Scope[] };
+
+const ADMIN_TOKEN_SETTING = 'admin_token_sha256';
+
+/**
+ * Makes sure the instance has an admin token. With `configured` (STELE_ADMIN_TOKEN) that token is
+ * the one; otherwise the first start generates one and returns it so it can be shown once.
+ */
+export async function ensureAdminToken(store: Store, configured: string | undefined): Promise<{ generated?: string }> {
+  if (configured) return {};
+  const candidate = newSecret('stele_admin');
+  const winner = await store.setSettingIfAbsent(ADMIN_TOKEN_SETTING, sha256Hex(candidate));
+  return winner === sha256Hex(candidate) ? { generated: candidate } : {};
+}
+
+export function createAuthenticator(store: Store, configuredAdminToken: string | undefined) {
+  const configuredHash = configuredAdminToken ? sha256Hex(configuredAdminToken) : undefined;
+
+  return async function authenticate(authorization: string | undefined): Promise<Principal> {
+    const match = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
+    if (!match) throw new SteleError('unauthenticated', 'Send an API key as `Authorization: Bearer <key>`.');
+    const hash = sha256Hex(match[1]!);
+    const adminHash = configuredHash ?? (await store.getSetting(ADMIN_TOKEN_SETTING));
+    if (adminHash && sameHash(hash, adminHash)) return { kind: 'admin' };
+    const key = await store.findApiKeyByHash(hash);
+    if (!key || key.revoked_at !== null) throw new SteleError('unauthenticated', 'The API key is unknown or revoked.');
+    return { kind: 'api_key', tenantId: key.tenant_id, keyId: key.id, keyName: key.name, scopes: key.scopes as Scope[] };
+  };
+}
+
+export type Authenticate = ReturnType<typeof createAuthenticator>;

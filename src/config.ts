@@ -1,0 +1,62 @@
+// Configuration is read from the environment once, validated, frozen and handed to the app.
+
+import { resolve } from 'node:path';
+
+export interface Limits {
+  maxBodyBytes: number;
+  maxBatchSize: number;
+  maxStringLength: number;
+  maxLongStringLength: number;
+  maxJsonDepth: number;
+  maxDetailsBytes: number;
+  maxClockSkewMs: number;
+}
+
+export interface Config {
+  host: string;
+  port: number;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  adminToken: string | undefined;
+  logLevel: string;
+  limits: Limits;
+}
+
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be an integer >= ${min} (got "${raw}")`);
+  return value;
+}
+
+export const DEFAULT_LIMITS: Limits = Object.freeze({
+  maxBodyBytes: 5 * 1024 * 1024,
+  maxBatchSize: 1000,
+  maxStringLength: 1024,
+  maxLongStringLength: 8192,
+  maxJsonDepth: 10,
+  maxDetailsBytes: 64 * 1024,
+  maxClockSkewMs: 5 * 60 * 1000,
+});
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const limits: Limits = {
+    maxBodyBytes: integer(env, 'STELE_MAX_BODY_BYTES', DEFAULT_LIMITS.maxBodyBytes, 1024),
+    maxBatchSize: integer(env, 'STELE_MAX_BATCH_SIZE', DEFAULT_LIMITS.maxBatchSize, 1),
+    maxStringLength: integer(env, 'STELE_MAX_STRING_LENGTH', DEFAULT_LIMITS.maxStringLength, 16),
+    maxLongStringLength: integer(env, 'STELE_MAX_LONG_STRING_LENGTH', DEFAULT_LIMITS.maxLongStringLength, 16),
+    maxJsonDepth: integer(env, 'STELE_MAX_JSON_DEPTH', DEFAULT_LIMITS.maxJsonDepth, 1),
+    maxDetailsBytes: integer(env, 'STELE_MAX_DETAILS_BYTES', DEFAULT_LIMITS.maxDetailsBytes, 2),
+    maxClockSkewMs: integer(env, 'STELE_MAX_CLOCK_SKEW_SECONDS', DEFAULT_LIMITS.maxClockSkewMs / 1000, 0) * 1000,
+  };
+  return Object.freeze({
+    host: env.HOST || '127.0.0.1',
+    port: integer(env, 'PORT', 8080),
+    dataDir: resolve(env.STELE_DATA_DIR || './data'),
+    databaseUrl: env.STELE_DATABASE_URL || undefined,
+    adminToken: env.STELE_ADMIN_TOKEN || undefined,
+    logLevel: env.STELE_LOG_LEVEL || 'info',
+    limits: Object.freeze(limits),
+  });
+}

@@ -1,0 +1,164 @@
+// Turns the body of POST /v1/events into normalised events, or one SteleError naming every bad
+// event by index and field. Nothing is stored unless the whole batch is valid.
+
+import type { Limits } from '../config.js';
+import type { Actor, EventContext, JsonObject, JsonValue, Target } from '../domain/event.js';
+import { SteleError, type ErrorDetail } from '../domain/errors.js';
+import { ipToBytes } from '../domain/ip.js';
+
+/** A valid event as the client sent it, normalised (null → absent, times to UTC milliseconds). */
+export interface ValidEvent {
+  id?: string;
+  action: string;
+  occurred_at?: string;
+  actor?: Actor;
+  target?: Target;
+  context?: EventContext;
+  success?: boolean;
+  details?: JsonObject;
+}
+
+const TOP_LEVEL = new Set(['id', 'action', 'occurred_at', 'actor', 'target', 'context', 'success', 'details']);
+const ACTOR_FIELDS = ['id', 'type', 'email', 'name', 'role'] as const;
+const TARGET_FIELDS = ['type', 'id', 'name', 'slug', 'version', 'url'] as const;
+const CONTEXT_STRING_FIELDS = ['ip', 'user_agent', 'location', 'request_id', 'session_id', 'api_key_id', 'method', 'url'] as const;
+const LONG_FIELDS = new Set(['user_agent', 'url']);
+const ACTION_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:/-]*$/;
+const ISO_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+class Collector {
+  readonly details: ErrorDetail[] = [];
+  constructor(readonly index: number) {}
+  add(field: string, message: string): void {
+    this.details.push({ index: this.index, field, message });
+  }
+}
+
+function validString(c: Collector, field: string, value: unknown, maxLength: number): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') return void c.add(field, 'must be a string');
+  if (value.length === 0) return void c.add(field, 'must not be empty (omit it instead)');
+  if (value.length > maxLength) return void c.add(field, `must be at most ${maxLength} characters`);
+  if (value.includes('\u0000')) return void c.add(field, 'must not contain NUL characters');
+  return value;
+}
+
+function validObject<K extends string>(
+  c: Collector, name: string, value: unknown, fields: readonly K[], limits: Limits,
+): Partial<Record<K, string>> | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (!isPlainObject(value)) return void c.add(name, 'must be an object');
+  const out: Partial<Record<K, string>> = {};
+  for (const key of Object.keys(value)) {
+    if (!(fields as readonly string[]).includes(key)) c.add(`${name}.${key}`, `unknown field; allowed: ${fields.join(', ')}`);
+  }
+  for (const field of fields) {
+    const max = LONG_FIELDS.has(field) ? limits.maxLongStringLength : limits.maxStringLength;
+    const v = validString(c, `${name}.${field}`, value[field], max);
+    if (v !== undefined) out[field] = v;
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+function validContext(c: Collector, value: unknown, limits: Limits): EventContext | undefined {
+  if (value === undefined || value === null) return undefined;
+  const { http_status: status, ...strings } = isPlainObject(value) ? value : {};
+  const context: EventContext = validObject(c, 'context', isPlainObject(value) ? strings : value, CONTEXT_STRING_FIELDS, limits) ?? {};
+  if (isPlainObject(value) && 'http_status' in value && status !== null) {
+    if (!Number.isInteger(status) || (status as number) < 100 || (status as number) > 599) c.add('context.http_status', 'must be an integer from 100 to 599');
+    else context.http_status = status as number;
+  }
+  if (context.ip !== undefined && !ipToBytes(context.ip)) c.add('context.ip', 'must be an IPv4 or IPv6 address');
+  return Object.keys(context).length > 0 ? context : undefined;
+}
+
+function validOccurredAt(c: Collector, value: unknown, now: number, limits: Limits): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string' || !ISO_PATTERN.test(value)) {
+    return void c.add('occurred_at', 'must be an ISO 8601 date-time with a time zone, e.g. 2026-05-01T12:00:00.123Z');
+  }
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms) || ms < 0) return void c.add('occurred_at', 'is not a valid date-time after 1970');
+  if (ms > now + limits.maxClockSkewMs) {
+    return void c.add('occurred_at', `is more than ${limits.maxClockSkewMs / 1000} s in the future (check the sender's clock)`);
+  }
+  return new Date(ms).toISOString();
+}
+
+/** Depth and NUL checks over details; returns false (with a detail) at the first problem. */
+function checkJson(c: Collector, field: string, value: JsonValue, depth: number, limits: Limits): boolean {
+  if (depth > limits.maxJsonDepth) return c.add(field, `nests deeper than ${limits.maxJsonDepth} levels`), false;
+  if (typeof value === 'string') return value.includes('\u0000') ? (c.add(field, 'must not contain NUL characters'), false) : true;
+  if (Array.isArray(value)) return value.every((v, i) => checkJson(c, `${field}[${i}]`, v, depth + 1, limits));
+  if (isPlainObject(value)) {
+    return Object.entries(value).every(([k, v]) =>
+      k.includes('\u0000') ? (c.add(field, 'keys must not contain NUL characters'), false) : checkJson(c, `${field}.${k}`, v as JsonValue, depth + 1, limits));
+  }
+  return true;
+}
+
+function validDetails(c: Collector, value: unknown, limits: Limits): JsonObject | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (!isPlainObject(value)) return void c.add('details', 'must be an object');
+  if (!checkJson(c, 'details', value as JsonObject, 1, limits)) return undefined;
+  const bytes = Buffer.byteLength(JSON.stringify(value));
+  if (bytes > limits.maxDetailsBytes) return void c.add('details', `is ${bytes} bytes; at most ${limits.maxDetailsBytes} are allowed`);
+  return value as JsonObject;
+}
+
+function validEvent(raw: unknown, index: number, now: number, limits: Limits): { event?: ValidEvent; details: ErrorDetail[] } {
+  const c = new Collector(index);
+  if (!isPlainObject(raw)) return c.add('', 'each event must be a JSON object'), { details: c.details };
+  for (const key of Object.keys(raw)) {
+    if (!TOP_LEVEL.has(key)) c.add(key, `unknown field; allowed: ${[...TOP_LEVEL].join(', ')} (put free-form data in details)`);
+  }
+  const id = validString(c, 'id', raw.id, 128);
+  const action = validString(c, 'action', raw.action, 128);
+  if (raw.action === undefined || raw.action === null) c.add('action', 'is required');
+  else if (action !== undefined && !ACTION_PATTERN.test(action)) c.add('action', 'may contain only letters, digits and . _ : / - and must start with a letter or digit');
+  if (id !== undefined && /[\u0000-\u001f\u007f]/.test(id)) c.add('id', 'must not contain control characters');
+  if (raw.success !== undefined && raw.success !== null && typeof raw.success !== 'boolean') c.add('success', 'must be true or false');
+  const event: ValidEvent = {
+    ...(id !== undefined && { id }),
+    action: action ?? '',
+  };
+  const occurredAt = validOccurredAt(c, raw.occurred_at, now, limits);
+  const actor = validObject(c, 'actor', raw.actor, ACTOR_FIELDS, limits);
+  const target = validObject(c, 'target', raw.target, TARGET_FIELDS, limits);
+  const context = validContext(c, raw.context, limits);
+  const details = validDetails(c, raw.details, limits);
+  if (occurredAt !== undefined) event.occurred_at = occurredAt;
+  if (actor) event.actor = actor;
+  if (target) event.target = target;
+  if (context) event.context = context;
+  if (typeof raw.success === 'boolean') event.success = raw.success;
+  if (details) event.details = details;
+  return c.details.length > 0 ? { details: c.details } : { event, details: [] };
+}
+
+/** Validates a request body (one event or an array). Throws invalid_event / payload_too_large. */
+export function validateEvents(body: unknown, limits: Limits, now = Date.now()): ValidEvent[] {
+  const batch = Array.isArray(body) ? body : [body];
+  if (batch.length === 0) throw new SteleError('invalid_event', 'The batch is empty; send one event or an array of up to ' + limits.maxBatchSize);
+  if (batch.length > limits.maxBatchSize) {
+    throw new SteleError('payload_too_large', `A batch holds at most ${limits.maxBatchSize} events; this one has ${batch.length}.`);
+  }
+  const results = batch.map((raw, index) => validEvent(raw, index, now, limits));
+  const details = results.flatMap((r) => r.details);
+  const seen = new Map<string, number>();
+  results.forEach((r, index) => {
+    const id = r.event?.id;
+    if (id === undefined) return;
+    const first = seen.get(id);
+    if (first !== undefined) details.push({ index, field: 'id', message: `repeats the id of event ${first} in the same batch` });
+    else seen.set(id, index);
+  });
+  if (details.length > 0) {
+    const bad = new Set(details.map((d) => d.index)).size;
+    throw new SteleError('invalid_event', `${bad} of ${batch.length} events are invalid; nothing was stored.`, details);
+  }
+  return results.map((r) => r.event!);
+}

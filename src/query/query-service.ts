@@ -1,0 +1,97 @@
+// Reading the log: one page of events under filters, in a stable keyset order, with an opaque
+// token for the next page and an optional total.
+
+import type { StoredEvent } from '../domain/event.js';
+import { SteleError } from '../domain/errors.js';
+import type { SortDirection, SortKey, Store } from '../store/port.js';
+import { compileFilters, FILTER_FIELDS, type EventFilters } from './event-filters.js';
+import { decodePageToken, encodePageToken, fingerprint } from './page-token.js';
+import { and, sql, type Sql } from './sql.js';
+
+export interface ListEventsRequest {
+  filters: EventFilters;
+  /** Extra conditions from the search language (`q`) or a saved search, already compiled. */
+  extra?: Sql;
+  /** What `extra` was compiled from, so page tokens bind to it. */
+  extraKey?: string;
+  sort?: SortKey;
+  order?: SortDirection;
+  limit?: number;
+  pageToken?: string;
+  includeTotal?: boolean;
+}
+
+export interface EventPage {
+  events: StoredEvent[];
+  next_page_token: string | null;
+  total?: number;
+}
+
+export const MAX_PAGE_SIZE = 1000;
+export const DEFAULT_PAGE_SIZE = 100;
+export const SORT_KEYS: readonly SortKey[] = ['occurred_at', 'seq'];
+
+function afterPosition(key: SortKey, direction: SortDirection, occurredAt: number, seq: number): Sql {
+  const op = direction === 'desc' ? '<' : '>';
+  return key === 'seq' ? sql(`seq ${op} ?`, [seq]) : sql(`(occurred_at, seq) ${op} (?, ?)`, [occurredAt, seq]);
+}
+
+export function createQueryService(deps: { store: Store; now?: () => number }) {
+  const now = deps.now ?? Date.now;
+
+  async function listEvents(tenantId: string, request: ListEventsRequest): Promise<EventPage> {
+    const key = request.sort ?? 'occurred_at';
+    const direction = request.order ?? 'desc';
+    const limit = request.limit ?? DEFAULT_PAGE_SIZE;
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) {
+      throw new SteleError('invalid_request', `limit must be an integer from 1 to ${MAX_PAGE_SIZE}`, [{ field: 'limit', message: 'out of range' }]);
+    }
+    const filterKey = fingerprint([request.filters, request.extraKey ?? null, key, direction]);
+    const base = and([compileFilters(request.filters, now()), ...(request.extra ? [request.extra] : [])]);
+    let where = base;
+    if (request.pageToken) {
+      const position = decodePageToken(request.pageToken);
+      if (position.filters !== filterKey || position.key !== key || position.direction !== direction) {
+        throw new SteleError('invalid_page_token', 'page_token belongs to a different query; send the same filters, sort and order, or start without it.');
+      }
+      where = and([base, afterPosition(key, direction, position.occurredAt, position.seq)]);
+    }
+    const rows = await deps.store.findEvents(tenantId, { where, order: { key, direction }, limit: limit + 1 });
+    const events = rows.slice(0, limit);
+    const last = events[events.length - 1];
+    const page: EventPage = {
+      events,
+      next_page_token: rows.length > limit && last
+        ? encodePageToken({ key, direction, occurredAt: Date.parse(last.occurred_at), seq: last.seq, filters: filterKey })
+        : null,
+    };
+    if (request.includeTotal) page.total = await deps.store.countEvents(tenantId, base);
+    return page;
+  }
+
+  async function getEvent(tenantId: string, id: string): Promise<StoredEvent> {
+    const event = await deps.store.getEvent(tenantId, id);
+    if (!event) throw new SteleError('not_found', `No event with id ${id} in this tenant.`);
+    return event;
+  }
+
+  async function describeFilters(tenantId: string) {
+    const [actions, actors, categories, targetTypes] = await Promise.all([
+      deps.store.distinctValues(tenantId, 'action', 200),
+      deps.store.distinctValues(tenantId, 'actor_id', 200),
+      deps.store.distinctValues(tenantId, 'category', 50),
+      deps.store.distinctValues(tenantId, 'target_type', 100),
+    ]);
+    return {
+      fields: FILTER_FIELDS,
+      sort_keys: SORT_KEYS,
+      orders: ['desc', 'asc'],
+      limit: { default: DEFAULT_PAGE_SIZE, max: MAX_PAGE_SIZE },
+      values: { actions, actor_ids: actors, categories, target_types: targetTypes },
+    };
+  }
+
+  return { listEvents, getEvent, describeFilters };
+}
+
+export type QueryService = ReturnType<typeof createQueryService>;

@@ -1,0 +1,20 @@
+// Absolute (ISO 8601) or relative (`now`, `now-7d`, `now-90m`) points in time, in epoch ms.
+
+const RELATIVE = /^now(?:([+-])(\d{1,9})([smhdw]))?$/;
+const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 } as const;
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})?)?$/;
+
+/** Returns epoch milliseconds, or undefined when the text is neither form. Dates without a zone are UTC. */
+export function parseTimeExpression(text: string, now: number): number | undefined {
+  const relative = RELATIVE.exec(text);
+  if (relative) {
+    const [, sign, amount, unit] = relative;
+    if (!sign) return now;
+    const delta = Number(amount) * UNIT_MS[unit as keyof typeof UNIT_MS];
+    return sign === '-' ? now - delta : now + delta;
+  }
+  if (!ISO_DATE.test(text)) return undefined;
+  const hasZone = /T.*(Z|[+-]\d{2}:\d{2})$/.test(text);
+  const ms = Date.parse(text.includes('T') && !hasZone ? `${text}Z` : text);
+  return Number.isNaN(ms) ? undefined : ms;
+}

@@ -1,0 +1,57 @@
+// Starting and stopping the service: migrate, make sure there is an admin token, listen, and on
+// SIGTERM/SIGINT drain: stop accepting, let in-flight requests finish, flush pending appends,
+// close the store. Nothing acknowledged is lost because nothing is acknowledged before commit.
+
+import pino from 'pino';
+import { buildApp } from './api/app.js';
+import { ensureAdminToken } from './auth/authenticate.js';
+import type { Config } from './config.js';
+import { describeStore, openStore } from './store/open-store.js';
+
+export async function startServer(config: Config): Promise<{ url: string; stop: () => Promise<void> }> {
+  const logger = pino({ level: config.logLevel });
+  const store = openStore(config);
+  await store.migrate();
+  const admin = await ensureAdminToken(store, config.adminToken);
+  const { app, startDraining } = await buildApp({ config, store, logger });
+  await app.listen({ host: config.host, port: config.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+
+  const banner = [
+    `Stele is listening on ${url}`,
+    `  store: ${describeStore(config)}`,
+    `  API docs: ${url}/docs`,
+  ];
+  if (admin.generated) {
+    banner.push(
+      '',
+      `  Instance admin token (shown once, store it now): ${admin.generated}`,
+      '  Set STELE_ADMIN_TOKEN to choose your own instead.',
+    );
+  } else if (!config.adminToken) {
+    banner.push('  Admin token: the one printed on first start (or set STELE_ADMIN_TOKEN).');
+  }
+  process.stdout.write(`${banner.join('\n')}\n\n`);
+
+  let stopping: Promise<void> | undefined;
+  const stop = () => (stopping ??= (async () => {
+    startDraining();
+    await app.close();
+    await store.close();
+  })());
+  return { url, stop };
+}
+
+export function stopOnSignals(stop: () => Promise<void>): void {
+  const onSignal = (signal: NodeJS.Signals) => {
+    process.stdout.write(`${signal}: finishing in-flight requests, then exiting\n`);
+    stop().then(() => process.exit(0), (error) => {
+      console.error(error);
+      process.exit(1);
+    });
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+}

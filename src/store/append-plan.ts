@@ -1,0 +1,44 @@
+// The engine-independent part of an append: split a batch into new events and idempotent
+// resends, refuse conflicting reuse of an id, and number the new events after the head.
+
+import type { CanonicalEvent } from '../domain/event.js';
+import { SteleError } from '../domain/errors.js';
+import type { AppendOutcome, LogHead, PendingEvent } from './port.js';
+
+export interface ExistingEvent {
+  id: string;
+  seq: number;
+  inputHash: Uint8Array;
+}
+
+export interface AppendPlan {
+  outcomes: AppendOutcome[];
+  fresh: { event: CanonicalEvent; pending: PendingEvent }[];
+}
+
+export function planAppend(tenantId: string, head: LogHead, batch: PendingEvent[], existing: Map<string, ExistingEvent>): AppendPlan {
+  const conflicts = batch
+    .map((p, index) => ({ index, found: existing.get(p.event.id), pending: p }))
+    .filter((c) => c.found && !Buffer.from(c.found.inputHash).equals(Buffer.from(c.pending.inputHash)));
+  if (conflicts.length > 0) {
+    throw new SteleError(
+      'idempotency_conflict',
+      'An event id was already used for an event with different content; nothing in this batch was stored.',
+      conflicts.map((c) => ({ index: c.index, field: 'id', message: `id ${c.pending.event.id} already stored (seq ${c.found!.seq}) with different content` })),
+    );
+  }
+  let seq = head.size;
+  const outcomes: AppendOutcome[] = [];
+  const fresh: AppendPlan['fresh'] = [];
+  for (const pending of batch) {
+    const found = existing.get(pending.event.id);
+    if (found) {
+      outcomes.push({ id: found.id, seq: found.seq, duplicate: true });
+      continue;
+    }
+    seq += 1;
+    fresh.push({ event: { ...pending.event, tenant_id: tenantId, seq }, pending });
+    outcomes.push({ id: pending.event.id, seq, duplicate: false });
+  }
+  return { outcomes, fresh };
+}

@@ -1,0 +1,176 @@
+// The contract every storage adapter passes (Hono's shared-case style): each adapter's test file
+// calls runStoreContract with a factory for a fresh store of its engine.
+
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { SteleError } from '../../domain/errors.js';
+import { sealEvents } from '../../integrity/seal.js';
+import { and, compare, eq, sql } from '../../query/sql.js';
+import type { Store } from '../port.js';
+import { pendingEvent, pendingEvents } from '../testing/fixtures.js';
+import type { TestStore } from '../testing/test-stores.js';
+
+export function runStoreContract(open: () => Promise<TestStore>): void {
+  let t: TestStore;
+  let store: Store;
+  const tenant = async (name = 'acme') => {
+    const id = `tenant-${name}-${Math.random().toString(36).slice(2)}`;
+    await store.createTenant({ id, name, created_at: new Date().toISOString() });
+    return id;
+  };
+
+  before(async () => {
+    t = await open();
+    store = t.store;
+  });
+  after(() => t.close());
+
+  describe('schema', () => {
+    it('migrates a second time without changing anything', async () => {
+      await store.migrate();
+      await store.ping();
+    });
+  });
+
+  describe('tenants, keys and settings', () => {
+    it('creates, finds and lists tenants', async () => {
+      const id = await tenant('globex');
+      assert.equal((await store.getTenant(id))?.name, 'globex');
+      assert.ok((await store.listTenants()).some((x) => x.id === id));
+      assert.equal(await store.getTenant('nope'), undefined);
+    });
+
+    it('stores API keys by hash and revokes them once', async () => {
+      const tenantId = await tenant();
+      const key = { id: `k-${Math.random()}`, tenant_id: tenantId, name: 'ci', scopes: ['audit:read'], key_hash: `h${Math.random()}`, created_at: new Date().toISOString(), revoked_at: null };
+      await store.insertApiKey(key);
+      assert.deepEqual(await store.findApiKeyByHash(key.key_hash), key);
+      assert.equal((await store.listApiKeys(tenantId)).length, 1);
+      assert.equal(await store.revokeApiKey(tenantId, key.id, '2026-01-01T00:00:00.000Z'), true);
+      assert.equal(await store.revokeApiKey(tenantId, key.id, '2026-01-01T00:00:00.000Z'), false);
+      assert.equal((await store.findApiKeyByHash(key.key_hash))?.revoked_at, '2026-01-01T00:00:00.000Z');
+    });
+
+    it('keeps the first value of a setting', async () => {
+      assert.equal(await store.setSettingIfAbsent('s1', 'first'), 'first');
+      assert.equal(await store.setSettingIfAbsent('s1', 'second'), 'first');
+      assert.equal(await store.getSetting('s1'), 'first');
+    });
+  });
+
+  describe('appending events', () => {
+    it('numbers a tenant\'s events 1..n in input order and reads them back exactly', async () => {
+      const tenantId = await tenant();
+      const batch = [
+        pendingEvent({ action: 'member.role_changed', actor: { id: 'u1', email: 'ada@example.com', type: 'user' }, target: { type: 'user', id: 'u2', slug: 'john' }, context: { ip: '192.0.2.10', http_status: 200, method: 'POST' }, success: true, details: { from_role: 'viewer', to_role: 'editor', nested: { list: [1, 'two', null, true] } } }),
+        pendingEvent({ action: 'login.failed', success: false, details: { reason: 'ünïcødé ✓ 𝄞' } }),
+        pendingEvent({ action: 'bare' }),
+      ];
+      const outcomes = await store.appendEvents(tenantId, batch, sealEvents);
+      assert.deepEqual(outcomes.map((o) => [o.id, o.seq, o.duplicate]), batch.map((b, i) => [b.event.id, i + 1, false]));
+      for (const [i, pending] of batch.entries()) {
+        const stored = await store.getEvent(tenantId, pending.event.id);
+        assert.ok(stored);
+        const { leaf_hash, chain_hash, ...rest } = stored;
+        assert.deepEqual(rest, { ...pending.event, tenant_id: tenantId, seq: i + 1 });
+        assert.match(leaf_hash, /^[0-9a-f]{64}$/);
+        assert.match(chain_hash, /^[0-9a-f]{64}$/);
+      }
+      const head = await store.getHead(tenantId);
+      assert.equal(head.size, 3);
+    });
+
+    it('treats a resend with the same id and input as a no-op with the same answer', async () => {
+      const tenantId = await tenant();
+      const first = pendingEvent({ id: 'evt-1' });
+      const [a] = await store.appendEvents(tenantId, [first], sealEvents);
+      const [b, c] = await store.appendEvents(tenantId, [first, pendingEvent({ id: 'evt-2' })], sealEvents);
+      assert.deepEqual(b, { id: 'evt-1', seq: a!.seq, duplicate: true });
+      assert.deepEqual(c, { id: 'evt-2', seq: 2, duplicate: false });
+      assert.equal(await store.countEvents(tenantId, sql('1 = 1')), 2);
+    });
+
+    it('refuses the whole batch when an id is reused with other content', async () => {
+      const tenantId = await tenant();
+      await store.appendEvents(tenantId, [pendingEvent({ id: 'evt-1', action: 'a.one' })], sealEvents);
+      await assert.rejects(
+        store.appendEvents(tenantId, [pendingEvent({ id: 'evt-new' }), pendingEvent({ id: 'evt-1', action: 'a.two' })], sealEvents),
+        (error: unknown) => error instanceof SteleError && error.code === 'idempotency_conflict' && error.details[0]?.index === 1,
+      );
+      assert.equal(await store.countEvents(tenantId, sql('1 = 1')), 1);
+      assert.equal((await store.getHead(tenantId)).size, 1);
+    });
+
+    it('keeps seq gap-free under many concurrent appends', async () => {
+      const tenantId = await tenant();
+      await Promise.all(Array.from({ length: 40 }, (_, i) => store.appendEvents(tenantId, pendingEvents(1 + (i % 7)), sealEvents)));
+      const rows = await t.raw('SELECT seq FROM events WHERE tenant_id = ? ORDER BY seq', [tenantId]);
+      const seqs = rows.map((r) => Number(r.seq));
+      assert.deepEqual(seqs, Array.from({ length: seqs.length }, (_, i) => i + 1));
+      assert.equal((await store.getHead(tenantId)).size, seqs.length);
+    });
+
+    it('numbers each tenant independently and never shows one tenant\'s events to another', async () => {
+      const a = await tenant('a');
+      const b = await tenant('b');
+      const [ea] = await store.appendEvents(a, [pendingEvent()], sealEvents);
+      const [eb] = await store.appendEvents(b, [pendingEvent()], sealEvents);
+      assert.equal(ea!.seq, 1);
+      assert.equal(eb!.seq, 1);
+      assert.equal(await store.getEvent(b, ea!.id), undefined);
+      assert.deepEqual((await store.findEvents(b, { where: sql('1 = 1'), order: { key: 'seq', direction: 'asc' }, limit: 10 })).map((e) => e.id), [eb!.id]);
+    });
+
+    it('serves level-0 Merkle nodes from the leaf hashes', async () => {
+      const tenantId = await tenant();
+      await store.appendEvents(tenantId, pendingEvents(4), sealEvents);
+      const nodes = await store.getMerkleNodes(tenantId, [{ level: 0, index: 0 }, { level: 1, index: 1 }, { level: 2, index: 0 }, { level: 0, index: 9 }]);
+      const first = await store.findEvents(tenantId, { where: eq('seq', 1), order: { key: 'seq', direction: 'asc' }, limit: 1 });
+      assert.equal(Buffer.from(nodes.get('0/0')!).toString('hex'), first[0]!.leaf_hash);
+      assert.ok(nodes.get('1/1'));
+      assert.ok(nodes.get('2/0'));
+      assert.equal(nodes.has('0/9'), false);
+    });
+  });
+
+  describe('reading events', () => {
+    let tenantId: string;
+    before(async () => {
+      tenantId = await tenant();
+      await store.appendEvents(tenantId, pendingEvents(30, (i) => ({
+        action: i % 3 === 0 ? 'login.failed' : 'member.invited',
+        actor: { id: `user-${i % 5}` },
+        occurred_at: new Date(Date.UTC(2026, 0, 1) + (30 - i) * 60_000).toISOString(),
+      })), sealEvents);
+    });
+
+    it('filters, orders by occurred_at then seq, and limits', async () => {
+      const rows = await store.findEvents(tenantId, { where: and([eq('action', 'login.failed')]), order: { key: 'occurred_at', direction: 'desc' }, limit: 4 });
+      assert.equal(rows.length, 4);
+      assert.ok(rows.every((r) => r.action === 'login.failed'));
+      const times = rows.map((r) => Date.parse(r.occurred_at));
+      assert.deepEqual(times, [...times].sort((x, y) => y - x));
+    });
+
+    it('counts with the same condition', async () => {
+      assert.equal(await store.countEvents(tenantId, eq('action', 'login.failed')), 10);
+      assert.equal(await store.countEvents(tenantId, compare('seq', '>', 25)), 5);
+    });
+
+    it('lists the most frequent distinct values', async () => {
+      assert.deepEqual(await store.distinctValues(tenantId, 'action', 10), ['member.invited', 'login.failed']);
+      assert.equal((await store.distinctValues(tenantId, 'actor_id', 3)).length, 3);
+    });
+  });
+
+  describe('append-only in the database', () => {
+    it('refuses UPDATE and DELETE of event rows issued directly in SQL', async () => {
+      const tenantId = await tenant();
+      await store.appendEvents(tenantId, pendingEvents(2), sealEvents);
+      await assert.rejects(t.raw("UPDATE events SET action = 'x' WHERE tenant_id = ?", [tenantId]), /append-only/);
+      await assert.rejects(t.raw('DELETE FROM events WHERE tenant_id = ?', [tenantId]), /append-only/);
+      await assert.rejects(t.raw('DELETE FROM merkle_nodes WHERE tenant_id = ?', [tenantId]), /append-only/);
+      assert.equal(await store.countEvents(tenantId, sql('1 = 1')), 2);
+    });
+  });
+}

@@ -1,0 +1,14 @@
+import type { ApiKeyRecord } from './port.js';
+
+/** Reads an api_keys row (scopes stored as a JSON array) from either engine. */
+export function toApiKey(row: Record<string, unknown>): ApiKeyRecord {
+  return {
+    id: String(row.id),
+    tenant_id: String(row.tenant_id),
+    name: String(row.name),
+    scopes: JSON.parse(String(row.scopes)) as string[],
+    key_hash: String(row.key_hash),
+    created_at: String(row.created_at),
+    revoked_at: row.revoked_at === null || row.revoked_at === undefined ? null : String(row.revoked_at),
+  };
+}

@@ -1,0 +1,83 @@
+// Schema migrations for PostgreSQL. Each entry runs once, in order, in a transaction (DDL is
+// transactional here). Text columns that are filtered or sorted use the binary "C" collation so
+// prefix ranges and ordering match SQLite byte for byte. Every key starts with tenant_id, ready to
+// distribute by tenant.
+
+export const POSTGRES_MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
+  {
+    version: 1,
+    name: 'core',
+    sql: `
+      CREATE TABLE settings (key text PRIMARY KEY, value text NOT NULL);
+
+      CREATE TABLE tenants (id text PRIMARY KEY, name text NOT NULL, created_at text NOT NULL);
+
+      CREATE TABLE api_keys (
+        id text PRIMARY KEY,
+        tenant_id text NOT NULL REFERENCES tenants(id),
+        name text NOT NULL,
+        scopes text NOT NULL,
+        key_hash text NOT NULL UNIQUE,
+        created_at text NOT NULL,
+        revoked_at text
+      );
+      CREATE INDEX api_keys_by_tenant ON api_keys (tenant_id, created_at);
+
+      CREATE TABLE tenant_heads (
+        tenant_id text PRIMARY KEY,
+        size bigint NOT NULL,
+        chain_hash bytea NOT NULL,
+        border bytea NOT NULL
+      );
+
+      CREATE TABLE events (
+        tenant_id text COLLATE "C" NOT NULL,
+        seq bigint NOT NULL,
+        id text COLLATE "C" NOT NULL,
+        action text COLLATE "C" NOT NULL,
+        category text COLLATE "C" NOT NULL,
+        occurred_at bigint NOT NULL,
+        received_at bigint NOT NULL,
+        actor_id text COLLATE "C", actor_type text COLLATE "C", actor_email text COLLATE "C",
+        actor_name text COLLATE "C", actor_role text COLLATE "C",
+        target_type text COLLATE "C", target_id text COLLATE "C", target_name text COLLATE "C",
+        target_slug text COLLATE "C", target_version text COLLATE "C", target_url text COLLATE "C",
+        ip text COLLATE "C", ip_bin bytea, user_agent text COLLATE "C", location text COLLATE "C",
+        request_id text COLLATE "C", session_id text COLLATE "C", api_key_id text COLLATE "C",
+        method text COLLATE "C", url text COLLATE "C", http_status integer,
+        success smallint,
+        details jsonb,
+        input_hash bytea NOT NULL,
+        leaf_hash bytea NOT NULL,
+        chain_hash bytea NOT NULL,
+        PRIMARY KEY (tenant_id, seq)
+      );
+      CREATE UNIQUE INDEX events_by_id ON events (tenant_id, id);
+      CREATE INDEX events_by_time ON events (tenant_id, occurred_at, seq);
+      CREATE INDEX events_by_action ON events (tenant_id, action, occurred_at, seq);
+      CREATE INDEX events_by_actor ON events (tenant_id, actor_id, occurred_at, seq);
+      CREATE INDEX events_by_actor_email ON events (tenant_id, actor_email, occurred_at, seq);
+      CREATE INDEX events_by_target ON events (tenant_id, target_id, occurred_at, seq);
+
+      CREATE TABLE merkle_nodes (
+        tenant_id text NOT NULL,
+        level smallint NOT NULL,
+        idx bigint NOT NULL,
+        hash bytea NOT NULL,
+        PRIMARY KEY (tenant_id, level, idx)
+      );
+
+      -- Append-only in the database itself: rows can be added, never changed or removed.
+      CREATE FUNCTION stele_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN RAISE EXCEPTION 'stele: % is append-only (% refused)', TG_TABLE_NAME, TG_OP; END $$;
+      CREATE TRIGGER events_append_only BEFORE UPDATE OR DELETE ON events
+        FOR EACH ROW EXECUTE FUNCTION stele_append_only();
+      CREATE TRIGGER events_no_truncate BEFORE TRUNCATE ON events
+        FOR EACH STATEMENT EXECUTE FUNCTION stele_append_only();
+      CREATE TRIGGER merkle_nodes_append_only BEFORE UPDATE OR DELETE ON merkle_nodes
+        FOR EACH ROW EXECUTE FUNCTION stele_append_only();
+      CREATE TRIGGER merkle_nodes_no_truncate BEFORE TRUNCATE ON merkle_nodes
+        FOR EACH STATEMENT EXECUTE FUNCTION stele_append_only();
+    `,
+  },
+];

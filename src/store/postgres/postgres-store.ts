@@ -1,0 +1,253 @@
+// The production store. Sequencing takes a row lock on the tenant's head (SELECT ... FOR UPDATE)
+// inside the insert transaction, so any number of Stele processes can append to one database and
+// each tenant's seq stays gap-free and in commit order. A batch takes the lock once.
+
+import pg from 'pg';
+import type { PoolClient } from 'pg';
+import type { StoredEvent } from '../../domain/event.js';
+import type { Sql } from '../../query/sql.js';
+import { planAppend, type ExistingEvent } from '../append-plan.js';
+import { EVENT_INSERT_COLUMNS, EVENT_SELECT_COLUMNS, eventToRow, rowToEvent, type RowValue } from '../event-rows.js';
+import { toApiKey } from '../key-rows.js';
+import { EMPTY_HEAD, decodeBorder, encodeBorder } from '../log-head.js';
+import { detailsJsonOf, ipBytesOf } from '../row-values.js';
+import type { AppendOutcome, LogHead, PendingEvent, Sealer, Store, Tenant } from '../port.js';
+import { nodeKey } from '../port.js';
+import { POSTGRES_MIGRATIONS } from './postgres-migrations.js';
+import { postgresDialect } from './postgres-dialect.js';
+
+// bigint columns hold seq and millisecond times, all far below 2^53.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value: string) => Number(value));
+
+export interface PostgresStoreOptions {
+  connectionString: string;
+  /** Schema to use (created if missing); tests give each suite its own. Default: public. */
+  schema?: string;
+  maxConnections?: number;
+}
+
+const SELECT_LIST = EVENT_SELECT_COLUMNS.join(', ');
+const INSERT_CHUNK = 500;
+
+/** Rewrites `?` placeholders to `$1..$n`, starting after `offset` parameters already bound. */
+export function numbered(text: string, offset = 0): string {
+  let n = offset;
+  return text.replace(/\?/g, () => `$${++n}`);
+}
+
+const bind = (params: readonly unknown[]): unknown[] =>
+  params.map((p) => (p instanceof Uint8Array && !Buffer.isBuffer(p) ? Buffer.from(p) : p));
+
+export function openPostgresStore(options: PostgresStoreOptions): Store {
+  const schema = options.schema ?? 'public';
+  if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`invalid schema name: ${schema}`);
+  const pool = new pg.Pool({
+    connectionString: options.connectionString,
+    max: options.maxConnections ?? 10,
+    options: `-c search_path=${schema}`,
+  });
+
+  async function inTransaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  async function lockHead(client: PoolClient, tenantId: string): Promise<LogHead> {
+    await client.query(
+      'INSERT INTO tenant_heads (tenant_id, size, chain_hash, border) VALUES ($1, 0, $2, $3) ON CONFLICT (tenant_id) DO NOTHING',
+      [tenantId, Buffer.from(EMPTY_HEAD.chainHash), Buffer.alloc(0)],
+    );
+    const { rows } = await client.query('SELECT size, chain_hash, border FROM tenant_heads WHERE tenant_id = $1 FOR UPDATE', [tenantId]);
+    const row = rows[0] as { size: number; chain_hash: Buffer; border: Buffer };
+    return { size: row.size, chainHash: row.chain_hash, border: decodeBorder(row.border) };
+  }
+
+  async function findExisting(client: PoolClient, tenantId: string, batch: PendingEvent[]): Promise<Map<string, ExistingEvent>> {
+    const { rows } = await client.query(
+      'SELECT id, seq, input_hash FROM events WHERE tenant_id = $1 AND id = ANY($2::text[])',
+      [tenantId, batch.map((p) => p.event.id)],
+    );
+    return new Map(rows.map((r: { id: string; seq: number; input_hash: Buffer }) => [r.id, { id: r.id, seq: r.seq, inputHash: r.input_hash }]));
+  }
+
+  async function insertRows(client: PoolClient, table: string, columns: readonly string[], rows: RowValue[][], cast: Record<string, string> = {}): Promise<void> {
+    for (let start = 0; start < rows.length; start += INSERT_CHUNK) {
+      const chunk = rows.slice(start, start + INSERT_CHUNK);
+      let n = 0;
+      const values = chunk.map(() => `(${columns.map((c) => `$${++n}${cast[c] ?? ''}`).join(', ')})`).join(', ');
+      await client.query(`INSERT INTO ${table} (${columns.join(', ')}) VALUES ${values}`, bind(chunk.flat()));
+    }
+  }
+
+  const store: Store = {
+    engine: 'postgres',
+    dialect: postgresDialect,
+
+    async migrate() {
+      const client = await pool.connect();
+      try {
+        await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+        // One migrator at a time across processes.
+        await client.query('SELECT pg_advisory_lock(hashtext($1))', [`stele-migrate-${schema}`]);
+        await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at text NOT NULL)');
+        const { rows } = await client.query('SELECT version FROM schema_migrations');
+        const applied = new Set(rows.map((r: { version: number }) => r.version));
+        for (const migration of POSTGRES_MIGRATIONS) {
+          if (applied.has(migration.version)) continue;
+          await client.query('BEGIN');
+          try {
+            await client.query(migration.sql);
+            await client.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [migration.version, migration.name, new Date().toISOString()]);
+            await client.query('COMMIT');
+          } catch (error) {
+            await client.query('ROLLBACK');
+            throw error;
+          }
+        }
+      } finally {
+        await client.query('SELECT pg_advisory_unlock(hashtext($1))', [`stele-migrate-${schema}`]).catch(() => {});
+        client.release();
+      }
+    },
+
+    async ping() {
+      await pool.query('SELECT 1');
+    },
+
+    async close() {
+      await pool.end();
+    },
+
+    async getSetting(key) {
+      const { rows } = await pool.query('SELECT value FROM settings WHERE key = $1', [key]);
+      return rows[0]?.value as string | undefined;
+    },
+
+    async setSettingIfAbsent(key, value) {
+      await pool.query('INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING', [key, value]);
+      const { rows } = await pool.query('SELECT value FROM settings WHERE key = $1', [key]);
+      return rows[0].value as string;
+    },
+
+    async createTenant(tenant) {
+      await pool.query('INSERT INTO tenants (id, name, created_at) VALUES ($1, $2, $3)', [tenant.id, tenant.name, tenant.created_at]);
+    },
+
+    async getTenant(id) {
+      const { rows } = await pool.query('SELECT id, name, created_at FROM tenants WHERE id = $1', [id]);
+      return rows[0] as Tenant | undefined;
+    },
+
+    async listTenants() {
+      const { rows } = await pool.query('SELECT id, name, created_at FROM tenants ORDER BY created_at, id');
+      return rows as Tenant[];
+    },
+
+    async insertApiKey(key) {
+      await pool.query(
+        'INSERT INTO api_keys (id, tenant_id, name, scopes, key_hash, created_at, revoked_at) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+        [key.id, key.tenant_id, key.name, JSON.stringify(key.scopes), key.key_hash, key.created_at, key.revoked_at],
+      );
+    },
+
+    async findApiKeyByHash(keyHash) {
+      const { rows } = await pool.query('SELECT * FROM api_keys WHERE key_hash = $1', [keyHash]);
+      return rows[0] ? toApiKey(rows[0]) : undefined;
+    },
+
+    async listApiKeys(tenantId) {
+      const { rows } = await pool.query('SELECT * FROM api_keys WHERE tenant_id = $1 ORDER BY created_at, id', [tenantId]);
+      return rows.map(toApiKey);
+    },
+
+    async revokeApiKey(tenantId, keyId, revokedAt) {
+      const result = await pool.query('UPDATE api_keys SET revoked_at = $1 WHERE tenant_id = $2 AND id = $3 AND revoked_at IS NULL', [revokedAt, tenantId, keyId]);
+      return result.rowCount === 1;
+    },
+
+    async appendEvents(tenantId, batch: PendingEvent[], seal: Sealer): Promise<AppendOutcome[]> {
+      return inTransaction(async (client) => {
+        const head = await lockHead(client, tenantId);
+        const plan = planAppend(tenantId, head, batch, await findExisting(client, tenantId, batch));
+        if (plan.fresh.length === 0) return plan.outcomes;
+        const sealed = seal(head, plan.fresh.map((f) => f.event));
+        const rows = sealed.events.map((s, i) => eventToRow(s.event, {
+          ipBin: ipBytesOf(s.event),
+          detailsJson: detailsJsonOf(s.event),
+          inputHash: plan.fresh[i]!.pending.inputHash,
+          leafHash: s.leafHash,
+          chainHash: s.chainHash,
+        }));
+        await insertRows(client, 'events', EVENT_INSERT_COLUMNS, rows, { details: '::jsonb' });
+        await insertRows(client, 'merkle_nodes', ['tenant_id', 'level', 'idx', 'hash'], sealed.nodes.map((n) => [tenantId, n.level, n.index, n.hash]));
+        await client.query('UPDATE tenant_heads SET size = $2, chain_hash = $3, border = $4 WHERE tenant_id = $1',
+          [tenantId, sealed.head.size, Buffer.from(sealed.head.chainHash), encodeBorder(sealed.head.border)]);
+        return plan.outcomes;
+      });
+    },
+
+    async findEvents(tenantId, query) {
+      const { key, direction } = query.order;
+      const order = key === 'seq' ? `seq ${direction}` : `occurred_at ${direction}, seq ${direction}`;
+      const params = [tenantId, ...bind(query.where.params), query.limit];
+      const { rows } = await pool.query(
+        `SELECT ${SELECT_LIST} FROM events WHERE tenant_id = $1 AND (${numbered(query.where.text, 1)}) ORDER BY ${order} LIMIT $${params.length}`,
+        params,
+      );
+      return rows.map(rowToEvent);
+    },
+
+    async countEvents(tenantId, where: Sql) {
+      const { rows } = await pool.query(`SELECT count(*) AS n FROM events WHERE tenant_id = $1 AND (${numbered(where.text, 1)})`, [tenantId, ...bind(where.params)]);
+      return Number(rows[0].n);
+    },
+
+    async getEvent(tenantId, id): Promise<StoredEvent | undefined> {
+      const { rows } = await pool.query(`SELECT ${SELECT_LIST} FROM events WHERE tenant_id = $1 AND id = $2`, [tenantId, id]);
+      return rows[0] ? rowToEvent(rows[0]) : undefined;
+    },
+
+    async distinctValues(tenantId, column, limit) {
+      const { rows } = await pool.query(
+        `SELECT ${column} AS v FROM events WHERE tenant_id = $1 AND ${column} IS NOT NULL GROUP BY ${column} ORDER BY count(*) DESC, ${column} LIMIT $2`,
+        [tenantId, limit],
+      );
+      return rows.map((r: { v: string }) => r.v);
+    },
+
+    async getHead(tenantId) {
+      const { rows } = await pool.query('SELECT size, chain_hash, border FROM tenant_heads WHERE tenant_id = $1', [tenantId]);
+      const row = rows[0] as { size: number; chain_hash: Buffer; border: Buffer } | undefined;
+      return row ? { size: row.size, chainHash: row.chain_hash, border: decodeBorder(row.border) } : EMPTY_HEAD;
+    },
+
+    async getMerkleNodes(tenantId, ids) {
+      const found = new Map<string, Uint8Array>();
+      const leaves = ids.filter((id) => id.level === 0).map((id) => id.index + 1);
+      const inner = ids.filter((id) => id.level > 0);
+      if (leaves.length > 0) {
+        const { rows } = await pool.query('SELECT seq, leaf_hash FROM events WHERE tenant_id = $1 AND seq = ANY($2::bigint[])', [tenantId, leaves]);
+        for (const r of rows as { seq: number; leaf_hash: Buffer }[]) found.set(nodeKey(0, r.seq - 1), r.leaf_hash);
+      }
+      if (inner.length > 0) {
+        const { rows } = await pool.query(
+          'SELECT n.level, n.idx, n.hash FROM merkle_nodes n JOIN unnest($2::smallint[], $3::bigint[]) AS want(level, idx) ON n.level = want.level AND n.idx = want.idx WHERE n.tenant_id = $1',
+          [tenantId, inner.map((i) => i.level), inner.map((i) => i.index)],
+        );
+        for (const r of rows as { level: number; idx: number; hash: Buffer }[]) found.set(nodeKey(r.level, r.idx), r.hash);
+      }
+      return found;
+    },
+  };
+  return store;
+}

@@ -1,0 +1,248 @@
+// The embedded default store: one SQLite file, WAL, synchronous=FULL so an acknowledged event
+// survives a power cut. better-sqlite3 is synchronous, so appends that arrive while a commit is
+// running are queued and committed together (group commit): one fsync serves many requests.
+
+import Database from 'better-sqlite3';
+import type { Database as Db } from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { StoredEvent } from '../../domain/event.js';
+import type { Sql } from '../../query/sql.js';
+import { planAppend, type ExistingEvent } from '../append-plan.js';
+import { EVENT_INSERT_COLUMNS, EVENT_SELECT_COLUMNS, eventToRow, rowToEvent } from '../event-rows.js';
+import { EMPTY_HEAD, decodeBorder, encodeBorder } from '../log-head.js';
+import { ipBytesOf, detailsJsonOf } from '../row-values.js';
+import { toApiKey } from '../key-rows.js';
+import type {
+  ApiKeyRecord, AppendOutcome, EventQuery, LogHead, PendingEvent, Sealer, Store, Tenant,
+} from '../port.js';
+import { nodeKey } from '../port.js';
+import { SQLITE_MIGRATIONS } from './sqlite-migrations.js';
+import { sqliteDialect } from './sqlite-dialect.js';
+
+export interface SqliteStoreOptions {
+  /** Path of the database file, or ':memory:'. */
+  file: string;
+}
+
+interface QueuedAppend {
+  tenantId: string;
+  batch: PendingEvent[];
+  seal: Sealer;
+  resolve: (outcomes: AppendOutcome[]) => void;
+  reject: (error: unknown) => void;
+}
+
+const SELECT_LIST = EVENT_SELECT_COLUMNS.join(', ');
+
+export function openSqliteStore(options: SqliteStoreOptions): Store {
+  if (options.file !== ':memory:') mkdirSync(dirname(options.file), { recursive: true });
+  const db: Db = new Database(options.file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+
+  let statements: ReturnType<typeof prepareStatements> | undefined;
+  const st = () => (statements ??= prepareStatements(db));
+
+  let queue: QueuedAppend[] = [];
+  let flushScheduled = false;
+
+  function flushAppends(): void {
+    flushScheduled = false;
+    const jobs = queue;
+    queue = [];
+    const results: ({ ok: AppendOutcome[] } | { error: unknown })[] = [];
+    try {
+      db.transaction(() => {
+        for (const job of jobs) {
+          db.exec('SAVEPOINT stele_batch');
+          try {
+            results.push({ ok: appendInTransaction(job) });
+            db.exec('RELEASE stele_batch');
+          } catch (error) {
+            db.exec('ROLLBACK TO stele_batch');
+            db.exec('RELEASE stele_batch');
+            results.push({ error });
+          }
+        }
+      }).immediate();
+    } catch (commitError) {
+      for (const job of jobs) job.reject(commitError);
+      return;
+    }
+    jobs.forEach((job, i) => {
+      const result = results[i]!;
+      if ('ok' in result) job.resolve(result.ok);
+      else job.reject(result.error);
+    });
+  }
+
+  function appendInTransaction({ tenantId, batch, seal }: QueuedAppend): AppendOutcome[] {
+    const s = st();
+    const head = readHead(tenantId);
+    const existing = new Map<string, ExistingEvent>();
+    for (const pending of batch) {
+      const row = s.findById.get(tenantId, pending.event.id) as { seq: number; input_hash: Buffer } | undefined;
+      if (row) existing.set(pending.event.id, { id: pending.event.id, seq: row.seq, inputHash: row.input_hash });
+    }
+    const plan = planAppend(tenantId, head, batch, existing);
+    if (plan.fresh.length === 0) return plan.outcomes;
+    const sealed = seal(head, plan.fresh.map((f) => f.event));
+    sealed.events.forEach((sealedEvent, i) => {
+      const pending = plan.fresh[i]!.pending;
+      s.insertEvent.run(eventToRow(sealedEvent.event, {
+        ipBin: ipBytesOf(sealedEvent.event),
+        detailsJson: detailsJsonOf(sealedEvent.event),
+        inputHash: pending.inputHash,
+        leafHash: sealedEvent.leafHash,
+        chainHash: sealedEvent.chainHash,
+      }));
+    });
+    for (const node of sealed.nodes) s.insertNode.run(tenantId, node.level, node.index, node.hash);
+    s.upsertHead.run(tenantId, sealed.head.size, sealed.head.chainHash, encodeBorder(sealed.head.border));
+    return plan.outcomes;
+  }
+
+  function readHead(tenantId: string): LogHead {
+    const row = st().getHead.get(tenantId) as { size: number; chain_hash: Buffer; border: Buffer } | undefined;
+    if (!row) return EMPTY_HEAD;
+    return { size: row.size, chainHash: row.chain_hash, border: decodeBorder(row.border) };
+  }
+
+  const store: Store = {
+    engine: 'sqlite',
+    dialect: sqliteDialect,
+
+    async migrate() {
+      db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
+      const applied = new Set((db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version));
+      for (const migration of SQLITE_MIGRATIONS) {
+        if (applied.has(migration.version)) continue;
+        db.transaction(() => {
+          db.exec(migration.sql);
+          db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)')
+            .run(migration.version, migration.name, new Date().toISOString());
+        }).immediate();
+      }
+      statements = undefined;
+    },
+
+    async ping() {
+      db.prepare('SELECT 1').get();
+    },
+
+    async close() {
+      if (queue.length > 0) flushAppends();
+      db.close();
+    },
+
+    async getSetting(key) {
+      const row = db.prepare('SELECT value FROM settings WHERE key = ?').get(key) as { value: string } | undefined;
+      return row?.value;
+    },
+
+    async setSettingIfAbsent(key, value) {
+      db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING').run(key, value);
+      return (db.prepare('SELECT value FROM settings WHERE key = ?').get(key) as { value: string }).value;
+    },
+
+    async createTenant(tenant) {
+      db.prepare('INSERT INTO tenants (id, name, created_at) VALUES (?, ?, ?)').run(tenant.id, tenant.name, tenant.created_at);
+    },
+
+    async getTenant(id) {
+      return db.prepare('SELECT id, name, created_at FROM tenants WHERE id = ?').get(id) as Tenant | undefined;
+    },
+
+    async listTenants() {
+      return db.prepare('SELECT id, name, created_at FROM tenants ORDER BY created_at, id').all() as Tenant[];
+    },
+
+    async insertApiKey(key) {
+      db.prepare('INSERT INTO api_keys (id, tenant_id, name, scopes, key_hash, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+        .run(key.id, key.tenant_id, key.name, JSON.stringify(key.scopes), key.key_hash, key.created_at, key.revoked_at);
+    },
+
+    async findApiKeyByHash(keyHash) {
+      const row = db.prepare('SELECT * FROM api_keys WHERE key_hash = ?').get(keyHash) as Record<string, unknown> | undefined;
+      return row ? toApiKey(row) : undefined;
+    },
+
+    async listApiKeys(tenantId) {
+      return (db.prepare('SELECT * FROM api_keys WHERE tenant_id = ? ORDER BY created_at, id').all(tenantId) as Record<string, unknown>[]).map(toApiKey);
+    },
+
+    async revokeApiKey(tenantId, keyId, revokedAt) {
+      const result = db.prepare('UPDATE api_keys SET revoked_at = ? WHERE tenant_id = ? AND id = ? AND revoked_at IS NULL').run(revokedAt, tenantId, keyId);
+      return result.changes === 1;
+    },
+
+    appendEvents(tenantId, batch, seal) {
+      return new Promise((resolve, reject) => {
+        queue.push({ tenantId, batch, seal, resolve, reject });
+        if (!flushScheduled) {
+          flushScheduled = true;
+          setImmediate(flushAppends);
+        }
+      });
+    },
+
+    async findEvents(tenantId, query: EventQuery) {
+      const { key, direction } = query.order;
+      const order = key === 'seq' ? `seq ${direction}` : `occurred_at ${direction}, seq ${direction}`;
+      const rows = db.prepare(`SELECT ${SELECT_LIST} FROM events WHERE tenant_id = ? AND (${query.where.text}) ORDER BY ${order} LIMIT ?`)
+        .all(tenantId, ...bind(query.where), query.limit) as Record<string, unknown>[];
+      return rows.map(rowToEvent);
+    },
+
+    async countEvents(tenantId, where: Sql) {
+      const row = db.prepare(`SELECT count(*) AS n FROM events WHERE tenant_id = ? AND (${where.text})`).get(tenantId, ...bind(where)) as { n: number };
+      return row.n;
+    },
+
+    async getEvent(tenantId, id): Promise<StoredEvent | undefined> {
+      const row = db.prepare(`SELECT ${SELECT_LIST} FROM events WHERE tenant_id = ? AND id = ?`).get(tenantId, id) as Record<string, unknown> | undefined;
+      return row ? rowToEvent(row) : undefined;
+    },
+
+    async distinctValues(tenantId, column, limit) {
+      const rows = db.prepare(`SELECT ${column} AS v FROM events WHERE tenant_id = ? AND ${column} IS NOT NULL GROUP BY ${column} ORDER BY count(*) DESC, ${column} LIMIT ?`)
+        .all(tenantId, limit) as { v: string }[];
+      return rows.map((r) => r.v);
+    },
+
+    async getHead(tenantId) {
+      return readHead(tenantId);
+    },
+
+    async getMerkleNodes(tenantId, ids) {
+      const found = new Map<string, Uint8Array>();
+      const s = st();
+      for (const { level, index } of ids) {
+        const row = (level === 0 ? s.getLeaf.get(tenantId, index + 1) : s.getNode.get(tenantId, level, index)) as { hash: Buffer } | undefined;
+        if (row) found.set(nodeKey(level, index), row.hash);
+      }
+      return found;
+    },
+  };
+  return store;
+}
+
+function prepareStatements(db: Db) {
+  const placeholders = EVENT_INSERT_COLUMNS.map(() => '?').join(', ');
+  return {
+    findById: db.prepare('SELECT seq, input_hash FROM events WHERE tenant_id = ? AND id = ?'),
+    insertEvent: db.prepare(`INSERT INTO events (${EVENT_INSERT_COLUMNS.join(', ')}) VALUES (${placeholders})`),
+    insertNode: db.prepare('INSERT INTO merkle_nodes (tenant_id, level, idx, hash) VALUES (?, ?, ?, ?)'),
+    getHead: db.prepare('SELECT size, chain_hash, border FROM tenant_heads WHERE tenant_id = ?'),
+    upsertHead: db.prepare(`INSERT INTO tenant_heads (tenant_id, size, chain_hash, border) VALUES (?, ?, ?, ?)
+      ON CONFLICT (tenant_id) DO UPDATE SET size = excluded.size, chain_hash = excluded.chain_hash, border = excluded.border`),
+    getLeaf: db.prepare('SELECT leaf_hash AS hash FROM events WHERE tenant_id = ? AND seq = ?'),
+    getNode: db.prepare('SELECT hash FROM merkle_nodes WHERE tenant_id = ? AND level = ? AND idx = ?'),
+  };
+}
+
+// better-sqlite3 binds Uint8Array only as Buffer.
+const bind = (where: Sql): unknown[] => where.params.map((p) => (p instanceof Uint8Array && !Buffer.isBuffer(p) ? Buffer.from(p) : p));

@@ -1,0 +1,75 @@
+// Tenants and their API keys. A key is shown once, at creation; only its hash is stored.
+
+import { SteleError } from '../domain/errors.js';
+import { uuidv7 } from '../domain/ids.js';
+import { isScope, SCOPES, type Scope } from '../auth/scopes.js';
+import { newSecret, sha256Hex } from '../auth/secrets.js';
+import type { ApiKeyRecord, Store, Tenant } from '../store/port.js';
+
+export interface ApiKeyView {
+  id: string;
+  tenant_id: string;
+  name: string;
+  scopes: string[];
+  created_at: string;
+  revoked_at: string | null;
+}
+
+const view = ({ key_hash: _hash, ...rest }: ApiKeyRecord): ApiKeyView => rest;
+
+function checkName(name: unknown, what: string): string {
+  if (typeof name !== 'string' || name.trim() === '' || name.length > 200) {
+    throw new SteleError('invalid_request', `${what} needs a name of 1 to 200 characters.`, [{ field: 'name', message: 'required, 1-200 characters' }]);
+  }
+  return name.trim();
+}
+
+export function createTenantService(deps: { store: Store; now?: () => number }) {
+  const now = () => new Date((deps.now ?? Date.now)()).toISOString();
+
+  async function requireTenant(tenantId: string): Promise<Tenant> {
+    const tenant = await deps.store.getTenant(tenantId);
+    if (!tenant) throw new SteleError('not_found', `No tenant with id ${tenantId}.`);
+    return tenant;
+  }
+
+  return {
+    requireTenant,
+
+    async createTenant(name: unknown): Promise<Tenant> {
+      const tenant = { id: uuidv7(), name: checkName(name, 'A tenant'), created_at: now() };
+      await deps.store.createTenant(tenant);
+      return tenant;
+    },
+
+    listTenants: () => deps.store.listTenants(),
+
+    async createKey(tenantId: string, name: unknown, scopes: unknown): Promise<ApiKeyView & { key: string }> {
+      await requireTenant(tenantId);
+      if (!Array.isArray(scopes) || scopes.length === 0 || !scopes.every((s) => typeof s === 'string' && isScope(s))) {
+        throw new SteleError('invalid_request', `scopes must be a non-empty list of: ${SCOPES.join(', ')}`, [{ field: 'scopes', message: 'unknown or missing scope' }]);
+      }
+      const key = newSecret('stele');
+      const record: ApiKeyRecord = {
+        id: uuidv7(), tenant_id: tenantId, name: checkName(name, 'An API key'),
+        scopes: [...new Set(scopes as Scope[])], key_hash: sha256Hex(key), created_at: now(), revoked_at: null,
+      };
+      await deps.store.insertApiKey(record);
+      return { ...view(record), key };
+    },
+
+    async listKeys(tenantId: string): Promise<ApiKeyView[]> {
+      await requireTenant(tenantId);
+      return (await deps.store.listApiKeys(tenantId)).map(view);
+    },
+
+    async revokeKey(tenantId: string, keyId: string): Promise<void> {
+      await requireTenant(tenantId);
+      if (!(await deps.store.revokeApiKey(tenantId, keyId, now()))) {
+        throw new SteleError('not_found', `No active key ${keyId} in tenant ${tenantId}.`);
+      }
+    },
+  };
+}
+
+export type TenantService = ReturnType<typeof createTenantService>;
