@@ -1,7 +1,7 @@
 // The composition root of the HTTP service: services are built from explicit dependencies and
 // each feature registers its own routes.
 
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Config } from '../config.js';
 import { createAuthenticator } from '../auth/authenticate.js';
 import { createIngestService } from '../ingest/ingest-service.js';
@@ -22,7 +22,8 @@ import { VERSION } from '../version.js';
 export interface AppOptions {
   config: Config;
   store: Store;
-  logger?: FastifyServerOptions['logger'];
+  /** A pino logger; without one the app logs nothing (tests). */
+  logger?: FastifyBaseLogger;
   now?: () => number;
 }
 
@@ -32,10 +33,10 @@ export interface SteleApp {
   startDraining(): void;
 }
 
-export async function buildApp({ config, store, logger = false, now }: AppOptions): Promise<SteleApp> {
+export async function buildApp({ config, store, logger, now }: AppOptions): Promise<SteleApp> {
   let draining = false;
   const app = Fastify({
-    logger,
+    ...(logger ? { loggerInstance: logger } : { logger: false }),
     bodyLimit: config.limits.maxBodyBytes,
     trustProxy: false,
     requestIdHeader: 'x-request-id',

@@ -1,0 +1,128 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { ENGINES } from '../../src/store/testing/test-stores.js';
+import { startTestApp, type TestApp } from '../helpers/test-app.js';
+
+const NOW = Date.parse('2026-06-01T00:00:00.000Z');
+const daysAgo = (d: number, extraMs = 0) => new Date(NOW - d * 86_400_000 + extraMs).toISOString();
+
+// 60 events over 30 days: three actions, three actors, two targets, a few IPs, some failures.
+const seed = Array.from({ length: 60 }, (_, i) => ({
+  id: `e${String(i).padStart(2, '0')}`,
+  action: ['login.succeeded', 'login.failed', 'document.deleted'][i % 3]!,
+  occurred_at: daysAgo(30 - i / 2),
+  actor: { id: `user_${i % 3}`, email: `user${i % 3}@example.com` },
+  target: { type: i % 2 ? 'document' : 'user', id: `t${i % 4}`, slug: `slug-${i % 4}` },
+  context: { ip: i % 5 === 0 ? '10.1.2.3' : i % 5 === 1 ? '2001:db8::1' : `192.0.2.${i}` },
+  success: i % 3 !== 1,
+}));
+
+for (const engine of ENGINES) {
+  describe(`reading events on ${engine.name}`, { skip: engine.skip }, () => {
+    let t: TestApp;
+    let key: string;
+    const list = async (query: string) => {
+      const response = await t.request({ method: 'GET', url: `/v1/events?${query}`, key });
+      assert.equal(response.statusCode, 200, response.body);
+      return response.json() as { events: { id: string; seq: number; occurred_at: string; action: string }[]; next_page_token: string | null; total?: number };
+    };
+    const ids = async (query: string) => (await list(`limit=1000&${query}`)).events.map((e) => e.id).sort();
+    const expected = (predicate: (e: (typeof seed)[number], i: number) => boolean) => seed.filter(predicate).map((e) => e.id).sort();
+
+    before(async () => {
+      t = await startTestApp(engine.name, {}, () => NOW);
+      ({ key } = await t.tenantWithKey(['events:write', 'audit:read']));
+      const response = await t.request({ method: 'POST', url: '/v1/events', key, payload: seed });
+      assert.equal(response.statusCode, 201);
+    });
+    after(() => t.close());
+
+    it('returns the newest 100 by default, newest first', async () => {
+      const page = await list('');
+      assert.equal(page.events.length, 60);
+      assert.equal(page.events[0]!.id, 'e59');
+      assert.equal(page.next_page_token, null);
+    });
+
+    it('filters by exact actions, several actions and an action prefix', async () => {
+      assert.deepEqual(await ids('action=login.failed'), expected((e) => e.action === 'login.failed'));
+      assert.deepEqual(await ids('action=login.failed,document.deleted'), expected((e) => e.action !== 'login.succeeded'));
+      assert.deepEqual(await ids('action=login.failed&action=document.deleted'), expected((e) => e.action !== 'login.succeeded'));
+      assert.deepEqual(await ids('action=login.*'), expected((e) => e.action.startsWith('login.')));
+    });
+
+    it('filters by category, actor, target and success', async () => {
+      assert.deepEqual(await ids('category=authentication'), expected((e) => e.action.startsWith('login.')));
+      assert.deepEqual(await ids('actor_id=user_1'), expected((e) => e.actor.id === 'user_1'));
+      assert.deepEqual(await ids('actor_email=user2@example.com'), expected((e) => e.actor.email === 'user2@example.com'));
+      assert.deepEqual(await ids('target_type=document&target_id=t1'), expected((e) => e.target.type === 'document' && e.target.id === 't1'));
+      assert.deepEqual(await ids('target_slug=slug-2'), expected((e) => e.target.slug === 'slug-2'));
+      assert.deepEqual(await ids('success=false'), expected((e) => !e.success));
+    });
+
+    it('filters by IP address and CIDR block, IPv4 and IPv6', async () => {
+      assert.deepEqual(await ids('ip=10.1.2.3'), expected((e) => e.context.ip === '10.1.2.3'));
+      assert.deepEqual(await ids('ip=10.0.0.0/8'), expected((e) => e.context.ip.startsWith('10.')));
+      assert.deepEqual(await ids('ip=192.0.2.0/24'), expected((e) => e.context.ip.startsWith('192.0.2.')));
+      assert.deepEqual(await ids(`ip=${encodeURIComponent('2001:db8::/32')}`), expected((e) => e.context.ip === '2001:db8::1'));
+    });
+
+    it('filters by absolute and relative time windows', async () => {
+      assert.deepEqual(await ids('since=now-7d'), expected((e) => Date.parse(e.occurred_at) >= NOW - 7 * 86_400_000));
+      assert.deepEqual(await ids(`since=${daysAgo(20)}&until=${daysAgo(10)}`),
+        expected((e) => Date.parse(e.occurred_at) >= NOW - 20 * 86_400_000 && Date.parse(e.occurred_at) < NOW - 10 * 86_400_000));
+      assert.deepEqual(await ids('since=2026-05-25'), expected((e) => e.occurred_at >= '2026-05-25'));
+    });
+
+    it('sorts by seq or occurred_at in either direction', async () => {
+      const asc = await list('sort=seq&order=asc&limit=3');
+      assert.deepEqual(asc.events.map((e) => e.seq), [1, 2, 3]);
+      const desc = await list('sort=occurred_at&order=desc&limit=3');
+      assert.deepEqual(desc.events.map((e) => e.id), ['e59', 'e58', 'e57']);
+    });
+
+    it('pages with a token and reports the total on request', async () => {
+      const seen: string[] = [];
+      let token: string | null = null;
+      let pages = 0;
+      do {
+        const page = await list(`action=login.*&limit=7&include_total=true${token ? `&page_token=${token}` : ''}`);
+        assert.equal(page.total, 40);
+        seen.push(...page.events.map((e) => e.id));
+        token = page.next_page_token;
+        pages += 1;
+      } while (token);
+      assert.equal(pages, 6);
+      assert.deepEqual([...seen].sort(), expected((e) => e.action.startsWith('login.')));
+      assert.equal(new Set(seen).size, seen.length);
+    });
+
+    it('keeps a page token correct while new events arrive', async () => {
+      const first = await list('sort=seq&order=desc&limit=10');
+      await t.request({ method: 'POST', url: '/v1/events', key, payload: Array.from({ length: 5 }, () => ({ action: 'late.arrival' })) });
+      const second = await list(`sort=seq&order=desc&limit=10&page_token=${first.next_page_token}`);
+      assert.equal(second.events[0]!.seq, first.events[9]!.seq - 1, 'no event skipped or repeated');
+    });
+
+    it('refuses a page token used with other filters, and bad parameters', async () => {
+      const page = await list('action=login.*&limit=2');
+      const misuse = await t.request({ method: 'GET', url: `/v1/events?action=document.deleted&limit=2&page_token=${page.next_page_token}`, key });
+      assert.equal(misuse.statusCode, 400);
+      assert.equal(misuse.json().error.code, 'invalid_page_token');
+      for (const query of ['limit=0', 'limit=1001', 'sort=actor', 'order=up', 'success=maybe', 'ip=300.1.1.1', 'since=yesterday', 'page_token=garbage']) {
+        const response = await t.request({ method: 'GET', url: `/v1/events?${query}`, key });
+        assert.equal(response.statusCode, 400, query);
+      }
+    });
+
+    it('describes the filters with the values seen', async () => {
+      const response = await t.request({ method: 'GET', url: '/v1/events/filters', key });
+      assert.equal(response.statusCode, 200);
+      const body = response.json();
+      assert.ok(body.fields.some((f: { name: string }) => f.name === 'action'));
+      assert.deepEqual(body.sort_keys, ['occurred_at', 'seq']);
+      assert.deepEqual([...body.values.actions].sort(), ['document.deleted', 'late.arrival', 'login.failed', 'login.succeeded']);
+      assert.deepEqual([...body.values.actor_ids].sort(), ['user_0', 'user_1', 'user_2']);
+    });
+  });
+}

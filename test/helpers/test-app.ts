@@ -1,0 +1,43 @@
+// Starts the real app on a fresh store of one engine and talks to it with app.inject().
+
+import type { FastifyInstance, InjectOptions } from 'fastify';
+import { buildApp } from '../../src/api/app.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import { openTestStore, type Engine, type TestStore } from '../../src/store/testing/test-stores.js';
+
+export const ADMIN_TOKEN = 'stele_admin_test_token_0123456789abcdef';
+
+export interface TestApp {
+  app: FastifyInstance;
+  db: TestStore;
+  /** Sends a request; `key` becomes the bearer token. */
+  request(options: InjectOptions & { key?: string }): ReturnType<FastifyInstance['inject']>;
+  /** A new tenant and an API key with the given scopes. */
+  tenantWithKey(scopes: string[], name?: string): Promise<{ tenantId: string; key: string; keyId: string }>;
+  close(): Promise<void>;
+}
+
+export async function startTestApp(engine: Engine, env: Record<string, string> = {}, now?: () => number): Promise<TestApp> {
+  const db = await openTestStore(engine);
+  const config: Config = loadConfig({ STELE_ADMIN_TOKEN: ADMIN_TOKEN, STELE_DATA_DIR: '/nonexistent', ...env });
+  const { app } = await buildApp({ config, store: db.store, now });
+
+  const request: TestApp['request'] = ({ key, headers, ...options }) =>
+    app.inject({ ...options, headers: { ...headers, ...(key && { authorization: `Bearer ${key}` }) } });
+
+  return {
+    app,
+    db,
+    request,
+    async tenantWithKey(scopes, name = 'acme') {
+      const tenant = await request({ method: 'POST', url: '/v1/tenants', key: ADMIN_TOKEN, payload: { name } });
+      const tenantId = tenant.json().id as string;
+      const key = await request({ method: 'POST', url: `/v1/tenants/${tenantId}/keys`, key: ADMIN_TOKEN, payload: { name: 'test', scopes } });
+      return { tenantId, key: key.json().key as string, keyId: key.json().id as string };
+    },
+    async close() {
+      await app.close();
+      await db.close();
+    },
+  };
+}
