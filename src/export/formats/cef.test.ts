@@ -158,3 +158,23 @@ describe('CEF events', () => {
     assert.equal(line.indexOf('\n'), line.length - 1);
   });
 });
+
+describe('the strict CEF test reader', () => {
+  it('rejects an unescaped = inside a value', () => {
+    assert.throws(() => parseCef('CEF:0|V|P|1|e|n|1|msg=a=b'), /space/);
+  });
+
+  it('splits an unescaped key-like text into a new key, which is what escaping prevents', () => {
+    assert.deepEqual(parseCef('CEF:0|V|P|1|e|n|1|msg=foo act=deny').extension, [['msg', 'foo'], ['act', 'deny']]);
+  });
+
+  it('rejects escapes the spec does not define and a trailing lone backslash', () => {
+    assert.throws(() => parseCef('CEF:0|V|P|1|e|n|1|msg=a\\|b'), /escape/);
+    assert.throws(() => parseCef('CEF:0|V|P|1|e|n|1|msg=a\\'), /escape/);
+    assert.throws(() => parseCef('CEF:0|V\\=|P|1|e|n|1|msg=a'), /escape/);
+  });
+
+  it('rejects a header with too few fields', () => {
+    assert.throws(() => parseCef('CEF:0|V|P|1|e|n'), /fields/);
+  });
+});

@@ -146,3 +146,18 @@ describe('LEEF events', () => {
     assert.equal(line.indexOf('\n'), line.length - 1);
   });
 });
+
+describe('the strict LEEF test reader', () => {
+  it('rejects a line break and a bad key', () => {
+    assert.throws(() => parseLeef('LEEF:1.0|V|P|1|e|msg=a\nb'), /line break/);
+    assert.throws(() => parseLeef('LEEF:1.0|V|P|1|e|a b=c'), /key/);
+  });
+
+  it('splits at a raw tab in a value, which is what sanitising prevents', () => {
+    assert.throws(() => parseLeef('LEEF:1.0|V|P|1|e|msg=a\tb'), /without =/);
+  });
+
+  it('reads an empty LEEF 2.0 delimiter as TAB', () => {
+    assert.equal(parseLeef('LEEF:2.0|V|P|1|e||a=1\tb=2').attributes.length, 2);
+  });
+});
