@@ -116,7 +116,9 @@ export function tokenize(text: string): Token[] {
     if (isSpace(ch)) { i++; continue; }
     const position = i + 1;
     if (ch === '(' || ch === ')') { tokens.push({ kind: ch, position }); i++; continue; }
-    if (ch === '-' && !isBoundary(at(i + 1))) { tokens.push({ kind: '-', position }); i++; continue; }
+    // `-term` and `-(...)` negate; a - standing alone is an ordinary word.
+    const after = at(i + 1);
+    if (ch === '-' && after !== undefined && after !== ')' && !isSpace(after)) { tokens.push({ kind: '-', position }); i++; continue; }
 
     // A field name followed by a colon?
     let k = i;
