@@ -20,6 +20,11 @@ function term(text: string) {
   return ast.kind === 'term' ? ast.test : assert.fail();
 }
 
+function matchOf(text: string) {
+  const test = term(text);
+  return 'match' in test ? test.match : assert.fail(`${text} has no text match`);
+}
+
 function rejects(text: string, position: number, message?: RegExp): void {
   assert.throws(() => parseQuery(text), (error: unknown) => {
     assert.ok(error instanceof SteleError, `expected a SteleError, got ${String(error)}`);
@@ -76,27 +81,27 @@ describe('search parser: terms and values', () => {
   });
 
   it('reads a trailing * as a prefix and an inner * as a wildcard', () => {
-    assert.deepEqual(term('action:login.*').match, { kind: 'prefix', prefix: 'login.' });
-    assert.deepEqual(term('action:user.*.created').match, { kind: 'pattern', segments: ['user.', '.created'] });
-    assert.deepEqual(term('action:*.created').match, { kind: 'pattern', segments: ['', '.created'] });
-    assert.deepEqual(term('action:a**b').match, { kind: 'pattern', segments: ['a', 'b'] });
-    assert.deepEqual(term('action:*').match, { kind: 'prefix', prefix: '' });
+    assert.deepEqual(matchOf('action:login.*'), { kind: 'prefix', prefix: 'login.' });
+    assert.deepEqual(matchOf('action:user.*.created'), { kind: 'pattern', segments: ['user.', '.created'] });
+    assert.deepEqual(matchOf('action:*.created'), { kind: 'pattern', segments: ['', '.created'] });
+    assert.deepEqual(matchOf('action:a**b'), { kind: 'pattern', segments: ['a', 'b'] });
+    assert.deepEqual(matchOf('action:*'), { kind: 'prefix', prefix: '' });
   });
 
   it('keeps * literal inside quotes and after a backslash', () => {
-    assert.deepEqual(term('action:"a*b"').match, { kind: 'exact', value: 'a*b' });
-    assert.deepEqual(term('action:a\\*b').match, { kind: 'exact', value: 'a*b' });
-    assert.deepEqual(term('action:"a b"*').match, { kind: 'prefix', prefix: 'a b' });
+    assert.deepEqual(matchOf('action:"a*b"'), { kind: 'exact', value: 'a*b' });
+    assert.deepEqual(matchOf('action:a\\*b'), { kind: 'exact', value: 'a*b' });
+    assert.deepEqual(matchOf('action:"a b"*'), { kind: 'prefix', prefix: 'a b' });
   });
 
   it('unescapes backslashes in quoted values', () => {
-    assert.deepEqual(term('actor.name:"O\\"Brien \\\\ co"').match, { kind: 'exact', value: 'O"Brien \\ co' });
-    assert.deepEqual(term('target.name:"x (y) AND z"').match, { kind: 'exact', value: 'x (y) AND z' });
+    assert.deepEqual(matchOf('actor.name:"O\\"Brien \\\\ co"'), { kind: 'exact', value: 'O"Brien \\ co' });
+    assert.deepEqual(matchOf('target.name:"x (y) AND z"'), { kind: 'exact', value: 'x (y) AND z' });
   });
 
   it('keeps colons after the first one in the value', () => {
     assert.deepEqual(term('ip:::1'), term('ip:"::1"'));
-    assert.deepEqual(term('request_id:a:b').type === 'text' && term('request_id:a:b').match, { kind: 'exact', value: 'a:b' });
+    assert.deepEqual(matchOf('request_id:a:b'), { kind: 'exact', value: 'a:b' });
   });
 
   it('reads a bare word as a prefix over action, actor and target', () => {
