@@ -17,6 +17,8 @@ export interface Config {
   port: number;
   dataDir: string;
   databaseUrl: string | undefined;
+  /** PostgreSQL schema for Stele's tables (default public). */
+  databaseSchema: string | undefined;
   adminToken: string | undefined;
   logLevel: string;
   limits: Limits;
@@ -55,6 +57,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: integer(env, 'PORT', 8080),
     dataDir: resolve(env.STELE_DATA_DIR || './data'),
     databaseUrl: env.STELE_DATABASE_URL || undefined,
+    databaseSchema: env.STELE_DATABASE_SCHEMA || undefined,
     adminToken: env.STELE_ADMIN_TOKEN || undefined,
     logLevel: env.STELE_LOG_LEVEL || 'info',
     limits: Object.freeze(limits),

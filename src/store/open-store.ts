@@ -7,10 +7,10 @@ import type { Store } from './port.js';
 import { openPostgresStore } from './postgres/postgres-store.js';
 import { openSqliteStore } from './sqlite/sqlite-store.js';
 
-export function openStore(config: Pick<Config, 'databaseUrl' | 'dataDir'>): Store {
+export function openStore(config: Pick<Config, 'databaseUrl' | 'databaseSchema' | 'dataDir'>): Store {
   if (config.databaseUrl) {
     if (!/^postgres(ql)?:\/\//.test(config.databaseUrl)) throw new Error('STELE_DATABASE_URL must be a postgres:// URL');
-    return openPostgresStore({ connectionString: config.databaseUrl });
+    return openPostgresStore({ connectionString: config.databaseUrl, schema: config.databaseSchema });
   }
   return openSqliteStore({ file: join(config.dataDir, 'stele.db') });
 }

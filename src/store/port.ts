@@ -78,6 +78,26 @@ export interface EventQuery {
   limit: number;
 }
 
+/**
+ * A small mutable document owned by one feature (saved search, dashboard user, export job ...),
+ * keyed by kind, tenant and id. Features wrap these in typed repositories of their own, so a new
+ * feature needs no new adapter code. Instance-wide records use tenantId '*'.
+ */
+export interface StoredRecord<T = Record<string, unknown>> {
+  kind: string;
+  tenantId: string;
+  id: string;
+  body: T;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface RecordKey {
+  kind: string;
+  tenantId: string;
+  id: string;
+}
+
 export interface Store {
   readonly engine: 'sqlite' | 'postgres';
   readonly dialect: SqlDialect;
@@ -112,6 +132,15 @@ export interface Store {
   getEvent(tenantId: string, id: string): Promise<StoredEvent | undefined>;
   /** Most frequent distinct values of a text column, for filter pickers. */
   distinctValues(tenantId: string, column: 'action' | 'actor_id' | 'category' | 'target_type', limit: number): Promise<string[]>;
+
+  /** Creates a record; returns false (and changes nothing) when the key is taken. */
+  insertRecord(key: RecordKey, body: object, now: string): Promise<boolean>;
+  /** Replaces the body of an existing record; returns false when there is none. */
+  updateRecord(key: RecordKey, body: object, now: string): Promise<boolean>;
+  getRecord<T = Record<string, unknown>>(key: RecordKey): Promise<StoredRecord<T> | undefined>;
+  /** A tenant's records of one kind, oldest first. */
+  listRecords<T = Record<string, unknown>>(kind: string, tenantId: string, limit?: number): Promise<StoredRecord<T>[]>;
+  deleteRecord(key: RecordKey): Promise<boolean>;
 
   getHead(tenantId: string): Promise<LogHead>;
   /** Stored complete-subtree hashes; level 0 is the leaf hash of the event with seq = index + 1. */

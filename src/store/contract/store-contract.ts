@@ -163,6 +163,26 @@ export function runStoreContract(open: () => Promise<TestStore>): void {
     });
   });
 
+  describe('records', () => {
+    it('inserts once, reads, updates, lists oldest first and deletes, per tenant', async () => {
+      const key = { kind: 'saved_search', tenantId: 'tenant-r', id: 'one' };
+      assert.equal(await store.insertRecord(key, { name: 'first', nested: { a: [1] } }, '2026-01-01T00:00:00.000Z'), true);
+      assert.equal(await store.insertRecord(key, { name: 'again' }, '2026-01-01T00:00:01.000Z'), false);
+      await store.insertRecord({ ...key, id: 'two' }, { name: 'second' }, '2026-01-02T00:00:00.000Z');
+      await store.insertRecord({ ...key, tenantId: 'tenant-other' }, { name: 'other' }, '2026-01-01T00:00:00.000Z');
+      assert.deepEqual((await store.getRecord(key))?.body, { name: 'first', nested: { a: [1] } });
+      assert.equal(await store.updateRecord(key, { name: 'renamed' }, '2026-01-03T00:00:00.000Z'), true);
+      const got = await store.getRecord(key);
+      assert.deepEqual([got?.body, got?.created_at, got?.updated_at], [{ name: 'renamed' }, '2026-01-01T00:00:00.000Z', '2026-01-03T00:00:00.000Z']);
+      assert.deepEqual((await store.listRecords('saved_search', 'tenant-r')).map((r) => r.id), ['one', 'two']);
+      assert.equal(await store.deleteRecord(key), true);
+      assert.equal(await store.deleteRecord(key), false);
+      assert.equal(await store.updateRecord(key, {}, 'x'), false);
+      assert.equal(await store.getRecord(key), undefined);
+      assert.equal((await store.listRecords('saved_search', 'tenant-other')).length, 1);
+    });
+  });
+
   describe('append-only in the database', () => {
     it('refuses UPDATE and DELETE of event rows issued directly in SQL', async () => {
       const tenantId = await tenant();

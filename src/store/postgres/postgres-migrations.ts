@@ -80,4 +80,20 @@ export const POSTGRES_MIGRATIONS: readonly { version: number; name: string; sql:
         FOR EACH STATEMENT EXECUTE FUNCTION stele_append_only();
     `,
   },
+  {
+    version: 2,
+    name: 'records',
+    sql: `
+      CREATE TABLE records (
+        kind text NOT NULL,
+        tenant_id text NOT NULL,
+        id text NOT NULL,
+        body jsonb NOT NULL,
+        created_at text NOT NULL,
+        updated_at text NOT NULL,
+        PRIMARY KEY (kind, tenant_id, id)
+      );
+      CREATE INDEX records_by_age ON records (kind, tenant_id, created_at);
+    `,
+  },
 ];

@@ -8,7 +8,7 @@ import type { StoredEvent } from '../../domain/event.js';
 import type { Sql } from '../../query/sql.js';
 import { planAppend, type ExistingEvent } from '../append-plan.js';
 import { EVENT_INSERT_COLUMNS, EVENT_SELECT_COLUMNS, eventToRow, rowToEvent, type RowValue } from '../event-rows.js';
-import { toApiKey } from '../key-rows.js';
+import { toApiKey, toRecord } from '../row-readers.js';
 import { EMPTY_HEAD, decodeBorder, encodeBorder } from '../log-head.js';
 import { detailsJsonOf, ipBytesOf } from '../row-values.js';
 import type { AppendOutcome, LogHead, PendingEvent, Sealer, Store, Tenant } from '../port.js';
@@ -223,6 +223,35 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
         [tenantId, limit],
       );
       return rows.map((r: { v: string }) => r.v);
+    },
+
+    async insertRecord(key, body, now) {
+      const result = await pool.query(
+        'INSERT INTO records (kind, tenant_id, id, body, created_at, updated_at) VALUES ($1, $2, $3, $4::jsonb, $5, $5) ON CONFLICT DO NOTHING',
+        [key.kind, key.tenantId, key.id, JSON.stringify(body), now],
+      );
+      return result.rowCount === 1;
+    },
+
+    async updateRecord(key, body, now) {
+      const result = await pool.query('UPDATE records SET body = $4::jsonb, updated_at = $5 WHERE kind = $1 AND tenant_id = $2 AND id = $3',
+        [key.kind, key.tenantId, key.id, JSON.stringify(body), now]);
+      return result.rowCount === 1;
+    },
+
+    async getRecord(key) {
+      const { rows } = await pool.query('SELECT * FROM records WHERE kind = $1 AND tenant_id = $2 AND id = $3', [key.kind, key.tenantId, key.id]);
+      return rows[0] ? toRecord(rows[0]) : undefined;
+    },
+
+    async listRecords(kind, tenantId, limit = 1000) {
+      const { rows } = await pool.query('SELECT * FROM records WHERE kind = $1 AND tenant_id = $2 ORDER BY created_at, id LIMIT $3', [kind, tenantId, limit]);
+      return rows.map((r: Record<string, unknown>) => toRecord(r));
+    },
+
+    async deleteRecord(key) {
+      const result = await pool.query('DELETE FROM records WHERE kind = $1 AND tenant_id = $2 AND id = $3', [key.kind, key.tenantId, key.id]);
+      return result.rowCount === 1;
     },
 
     async getHead(tenantId) {

@@ -72,4 +72,20 @@ export const SQLITE_MIGRATIONS: readonly { version: number; name: string; sql: s
         BEGIN SELECT RAISE(ABORT, 'stele: merkle nodes are append-only'); END;
     `,
   },
+  {
+    version: 2,
+    name: 'records',
+    sql: `
+      CREATE TABLE records (
+        kind TEXT NOT NULL,
+        tenant_id TEXT NOT NULL,
+        id TEXT NOT NULL,
+        body TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (kind, tenant_id, id)
+      );
+      CREATE INDEX records_by_age ON records (kind, tenant_id, created_at);
+    `,
+  },
 ];

@@ -12,7 +12,7 @@ import { planAppend, type ExistingEvent } from '../append-plan.js';
 import { EVENT_INSERT_COLUMNS, EVENT_SELECT_COLUMNS, eventToRow, rowToEvent } from '../event-rows.js';
 import { EMPTY_HEAD, decodeBorder, encodeBorder } from '../log-head.js';
 import { ipBytesOf, detailsJsonOf } from '../row-values.js';
-import { toApiKey } from '../key-rows.js';
+import { toApiKey, toRecord } from '../row-readers.js';
 import type {
   ApiKeyRecord, AppendOutcome, EventQuery, LogHead, PendingEvent, Sealer, Store, Tenant,
 } from '../port.js';
@@ -211,6 +211,31 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       const rows = db.prepare(`SELECT ${column} AS v FROM events WHERE tenant_id = ? AND ${column} IS NOT NULL GROUP BY ${column} ORDER BY count(*) DESC, ${column} LIMIT ?`)
         .all(tenantId, limit) as { v: string }[];
       return rows.map((r) => r.v);
+    },
+
+    async insertRecord(key, body, now) {
+      const result = db.prepare('INSERT INTO records (kind, tenant_id, id, body, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING')
+        .run(key.kind, key.tenantId, key.id, JSON.stringify(body), now, now);
+      return result.changes === 1;
+    },
+
+    async updateRecord(key, body, now) {
+      const result = db.prepare('UPDATE records SET body = ?, updated_at = ? WHERE kind = ? AND tenant_id = ? AND id = ?')
+        .run(JSON.stringify(body), now, key.kind, key.tenantId, key.id);
+      return result.changes === 1;
+    },
+
+    async getRecord(key) {
+      const row = db.prepare('SELECT * FROM records WHERE kind = ? AND tenant_id = ? AND id = ?').get(key.kind, key.tenantId, key.id) as Record<string, unknown> | undefined;
+      return row ? toRecord(row) : undefined;
+    },
+
+    async listRecords(kind, tenantId, limit = 1000) {
+      return (db.prepare('SELECT * FROM records WHERE kind = ? AND tenant_id = ? ORDER BY created_at, id LIMIT ?').all(kind, tenantId, limit) as Record<string, unknown>[]).map((r) => toRecord(r));
+    },
+
+    async deleteRecord(key) {
+      return db.prepare('DELETE FROM records WHERE kind = ? AND tenant_id = ? AND id = ?').run(key.kind, key.tenantId, key.id).changes === 1;
     },
 
     async getHead(tenantId) {

@@ -1,0 +1,29 @@
+// Reads every event matching a condition in seq order, a page at a time, so exports and
+// verification run in constant memory on either engine without holding a cursor open.
+
+import type { StoredEvent } from '../domain/event.js';
+import type { Store } from '../store/port.js';
+import { and, compare, type Sql } from './sql.js';
+
+export interface IterateOptions {
+  where: Sql;
+  /** Start after this seq (exclusive); default 0. */
+  afterSeq?: number;
+  /** Stop after this many events. */
+  max?: number;
+  pageSize?: number;
+}
+
+export async function* iterateEvents(store: Store, tenantId: string, options: IterateOptions): AsyncGenerator<StoredEvent> {
+  const pageSize = options.pageSize ?? 1000;
+  let after = options.afterSeq ?? 0;
+  let remaining = options.max ?? Number.POSITIVE_INFINITY;
+  while (remaining > 0) {
+    const limit = Math.min(pageSize, remaining);
+    const page = await store.findEvents(tenantId, { where: and([options.where, compare('seq', '>', after)]), order: { key: 'seq', direction: 'asc' }, limit });
+    for (const event of page) yield event;
+    if (page.length < limit) return;
+    after = page[page.length - 1]!.seq;
+    remaining -= page.length;
+  }
+}
