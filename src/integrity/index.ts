@@ -1,0 +1,28 @@
+// The public API of the integrity library. Pure: no store, no file system, no network.
+
+export { canonicalBytes, canonicalObject, leafHashOf } from './canonical.js';
+export { chainHash, ZERO_CHAIN } from './chain.js';
+export { sealEvents } from './seal.js';
+export { LogVerifier, verifyLog } from './verify-log.js';
+export type { ExpectedRoot, FailureReason, LogVerifierOptions, VerificationFailure, VerificationSummary } from './verify-log.js';
+
+export { emptyRoot, hashChildren, hashLeaf, HASH_SIZE } from './merkle/hasher.js';
+export { appendLeaves, rootFromBorder } from './merkle/compact-range.js';
+export type { AppendResult } from './merkle/compact-range.js';
+export { borderNodes, coverage, rangeNodes } from './merkle/node-id.js';
+export type { NodeId } from './merkle/node-id.js';
+export { consistency, inclusion, rehash, resolveProof, resolveRoot, rootAt } from './merkle/proof.js';
+export type { NodeLookup, ProofNodes } from './merkle/proof.js';
+export { rootFromInclusionProof, verifyConsistency, verifyInclusion } from './merkle/verify.js';
+export { ProofError, RootMismatchError } from './merkle/errors.js';
+
+export { formatCheckpoint, openCheckpoint, parseCheckpoint, signCheckpoint } from './checkpoint/checkpoint.js';
+export type { Checkpoint } from './checkpoint/checkpoint.js';
+export { parseNote, signNote, verifyNote } from './checkpoint/note.js';
+export type { NoteSignature, ParsedNote } from './checkpoint/note.js';
+export {
+  keyId, parseVerifierKey, privateKeyFromSeed, publicKeyFromRaw, rawPublicKey, verifierKeyString,
+} from './checkpoint/keys.js';
+export type { VerifierKey } from './checkpoint/keys.js';
+export { NoteError } from './checkpoint/errors.js';
+export type { NoteErrorReason } from './checkpoint/errors.js';
