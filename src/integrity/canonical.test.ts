@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import canonicalize from 'canonicalize';
+import fc from 'fast-check';
 import type { CanonicalEvent, StoredEvent } from '../domain/event.js';
-import { canonicalBytes, canonicalObject, leafHashOf } from './canonical.js';
+import { canonicalBytes, canonicalObject, canonicalText, leafHashOf } from './canonical.js';
 
 const base: CanonicalEvent = {
   tenant_id: 't1',
@@ -90,5 +92,36 @@ describe('canonical form', () => {
       { ...base, category: 'x' }, { ...base, occurred_at: '2026-05-01T12:00:00.124Z' },
       { ...base, received_at: '2026-05-01T12:00:00.457Z' }, { ...base, success: true }, { ...base, details: { a: 1 } },
     ]) assert.notEqual(hex(leafHashOf(changed)), h);
+  });
+});
+
+describe('fast canonical serialiser', () => {
+  const str = fc.oneof(fc.string(), fc.string({ unit: 'grapheme' }), fc.string({ unit: 'binary' }), fc.constantFrom('', '"\\\n\u2028', 'é', '😀'));
+  const opt = <T>(a: fc.Arbitrary<T>): fc.Arbitrary<T | undefined | null> => fc.option(a, { nil: undefined }).chain((v) => fc.constantFrom(v, v, null as T | null));
+  const num = fc.oneof(fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.constantFrom(-0, 1e21, 1e-7, 2 ** 53));
+  const eventArb = fc.record({
+    tenant_id: str, seq: fc.nat(), id: str, action: str, category: str, occurred_at: str, received_at: str,
+    actor: opt(fc.record({ id: opt(str), type: opt(str), email: opt(str), name: opt(str), role: opt(str) })),
+    target: opt(fc.record({ type: opt(str), id: opt(str), name: opt(str), slug: opt(str), version: opt(str), url: opt(str) })),
+    context: opt(fc.record({ ip: opt(str), user_agent: opt(str), url: opt(str), http_status: opt(num), method: opt(str) })),
+    success: opt(fc.boolean()),
+    details: opt(fc.dictionary(str, fc.jsonValue())),
+  });
+
+  it('produces exactly what canonicalize gives for the canonical object, or fails the same way', () => {
+    fc.assert(
+      fc.property(eventArb, (raw) => {
+        const e = raw as unknown as CanonicalEvent;
+        let want: string | undefined;
+        try {
+          want = canonicalize(canonicalObject(e));
+        } catch {
+          assert.throws(() => canonicalText(e));
+          return;
+        }
+        assert.equal(canonicalText(e), want);
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

@@ -43,9 +43,64 @@ export function canonicalObject(event: CanonicalEvent): Record<string, unknown> 
 
 /** UTF-8 bytes of the RFC 8785 canonical JSON of canonicalObject(event). Same preconditions. */
 export function canonicalBytes(event: CanonicalEvent): Uint8Array {
-  const text = canonicalize(canonicalObject(event));
+  return encoder.encode(canonicalText(event));
+}
+
+/**
+ * The canonical JSON text. The event's shape is fixed, so its known keys are written in
+ * pre-sorted order and only `details` goes through the generic JCS serialiser: this is the hot
+ * path of ingest, and it is ~3x faster than canonicalising the whole object. Tests check that
+ * the result equals canonicalize(canonicalObject(event)).
+ */
+export function canonicalText(event: CanonicalEvent): string {
+  const o = canonicalObject(event);
+  const parts: string[] = [];
+  for (const key of TOP_SORTED) {
+    const v = o[key];
+    if (v === undefined) continue;
+    let text: string;
+    if (key === 'details') text = jcs(v);
+    else if (key === 'actor' || key === 'target' || key === 'context') text = flat(v as Record<string, unknown>, NESTED_SORTED[key]);
+    else text = scalar(v);
+    parts.push(`"${key}":${text}`);
+  }
+  return `{${parts.join(',')}}`;
+}
+
+const TOP_SORTED = [
+  'tenant_id', 'seq', 'id', 'action', 'category', 'occurred_at', 'received_at', 'actor', 'target', 'context', 'success', 'details',
+].sort();
+const NESTED_SORTED = {
+  actor: [...ACTOR_FIELDS].sort(),
+  target: [...TARGET_FIELDS].sort(),
+  context: [...CONTEXT_FIELDS].sort(),
+} as const;
+
+function flat(o: Record<string, unknown>, keys: readonly string[]): string {
+  const parts: string[] = [];
+  for (const key of keys) {
+    const v = o[key];
+    if (v !== undefined) parts.push(`"${key}":${scalar(v)}`);
+  }
+  return `{${parts.join(',')}}`;
+}
+
+// Strings, finite numbers and booleans serialise exactly as JCS requires via JSON.stringify,
+// except lone surrogates (JCS rejects them, JSON.stringify escapes them) and anything that is not
+// a scalar: those go through the generic serialiser, which rejects or handles them.
+function scalar(v: unknown): string {
+  if (typeof v === 'string' && !SURROGATE.test(v)) return JSON.stringify(v);
+  if (typeof v === 'number' && Number.isFinite(v)) return JSON.stringify(v);
+  if (typeof v === 'boolean') return v ? 'true' : 'false';
+  return jcs(v);
+}
+
+const SURROGATE = /[\uD800-\uDFFF]/;
+
+function jcs(v: unknown): string {
+  const text = canonicalize(v);
   if (text === undefined) throw new TypeError('event has no canonical form');
-  return encoder.encode(text);
+  return text;
 }
 
 /** The event's Merkle leaf hash, SHA-256(0x00 || canonicalBytes(event)). */
