@@ -38,7 +38,9 @@ export async function startServer(config: Config): Promise<{ url: string; stop: 
   let stopping: Promise<void> | undefined;
   const stop = () => (stopping ??= (async () => {
     startDraining();
+    const sweep = setInterval(() => app.server.closeIdleConnections(), 50);
     await app.close();
+    clearInterval(sweep);
     await store.close();
   })());
   return { url, stop };

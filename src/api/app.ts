@@ -4,6 +4,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Config } from '../config.js';
 import { createAuthenticator } from '../auth/authenticate.js';
+import { installDashboard } from '../dashboard/install-dashboard.js';
 import { createIngestService } from '../ingest/ingest-service.js';
 import { ingestRoutes } from '../ingest/ingest-routes.js';
 import { sealEvents } from '../integrity/seal.js';
@@ -51,9 +52,15 @@ export async function buildApp({ config, store, logger, now }: AppOptions): Prom
   const query = createQueryService({ store, now });
   const tenants = createTenantService({ store, now });
 
+  // While draining, finished requests close their connection, so shutdown does not wait for
+  // keep-alive timeouts of clients that were mid-request.
+  app.addHook('onSend', async (_request, reply) => {
+    if (draining) reply.header('connection', 'close');
+  });
   installErrorHandling(app);
   installMetrics(app, metrics);
   await installOpenApi(app, VERSION);
+  await installDashboard(app, { store, guards, ingest, now }); // before the routes its auth hook must cover
   await app.register(healthRoutes, { store, isDraining: () => draining });
   await app.register(tenantRoutes, { guards, tenants });
   await app.register(ingestRoutes, { guards, ingest });
