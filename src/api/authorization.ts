@@ -26,22 +26,34 @@ export interface Guards {
   tenantOf(request: FastifyRequest, explicit?: string): Promise<string>;
 }
 
+// A super_admin dashboard user has the instance admin's powers, but still has a home tenant.
+const isInstanceAdmin = (principal: Principal): boolean =>
+  principal.kind === 'admin' || (principal.kind === 'user' && principal.instanceAdmin);
+
+function actorOf(principal: Exclude<Principal, { kind: 'admin' }>) {
+  switch (principal.kind) {
+    case 'api_key': return { id: principal.keyId, type: 'api_key', name: principal.keyName };
+    case 'user': return { id: principal.email, type: 'user', email: principal.email, role: principal.role };
+    case 'viewer': return { id: principal.tokenId, type: 'viewer_token' };
+  }
+}
+
 export function createGuards(authenticate: Authenticate, ingest: IngestService, store: Store): Guards {
   async function principalOf(request: FastifyRequest): Promise<Principal> {
     request.principal ??= await authenticate(request.headers.authorization);
     return request.principal;
   }
 
-  async function recordDenied(request: FastifyRequest, principal: Extract<Principal, { kind: 'api_key' }>, required: string) {
+  async function recordDenied(request: FastifyRequest, principal: Exclude<Principal, { kind: 'admin' }>, required: string) {
     await ingest.record(principal.tenantId, [{
       action: 'access_denied',
-      actor: { id: principal.keyId, type: 'api_key', name: principal.keyName },
+      actor: actorOf(principal),
       context: {
         ip: request.ip,
         method: request.method,
         url: request.url.slice(0, 2048),
         request_id: request.id,
-        api_key_id: principal.keyId,
+        ...(principal.kind === 'api_key' && { api_key_id: principal.keyId }),
         ...(request.headers['user-agent'] && { user_agent: String(request.headers['user-agent']).slice(0, 1024) }),
         http_status: 403,
       },
@@ -56,18 +68,20 @@ export function createGuards(authenticate: Authenticate, ingest: IngestService, 
         const principal = await principalOf(request);
         if (principal.kind === 'admin' || principal.scopes.includes(scope)) return;
         await recordDenied(request, principal, scope);
-        throw new SteleError('forbidden', `This API key lacks the ${scope} scope.`);
+        throw new SteleError('forbidden', principal.kind === 'api_key' ? `This API key lacks the ${scope} scope.` : `Your role lacks the ${scope} scope.`);
       };
     },
     async adminOnly(request) {
       const principal = await principalOf(request);
-      if (principal.kind === 'admin') return;
+      if (principal.kind === 'admin' || isInstanceAdmin(principal)) return;
       await recordDenied(request, principal, 'instance admin');
       throw new SteleError('forbidden', 'Only the instance admin token may do this.');
     },
     async tenantOf(request, explicit) {
       const principal = await principalOf(request);
-      if (principal.kind === 'api_key') {
+      // A super_admin user acts on its home tenant unless it names another.
+      if (principal.kind === 'user' && principal.instanceAdmin) explicit ??= principal.tenantId;
+      if (principal.kind !== 'admin' && !isInstanceAdmin(principal)) {
         if (explicit !== undefined && explicit !== principal.tenantId) throw new SteleError('not_found', `No tenant with id ${explicit}.`);
         return principal.tenantId;
       }

@@ -7,7 +7,14 @@ import { newSecret, sameHash, sha256Hex } from './secrets.js';
 
 export type Principal =
   | { kind: 'admin' }
-  | { kind: 'api_key'; tenantId: string; keyId: string; keyName: string; scopes: readonly Scope[] };
+  | { kind: 'api_key'; tenantId: string; keyId: string; keyName: string; scopes: readonly Scope[] }
+  // The two browser ways in (src/dashboard/): a signed-in dashboard user, whose role maps to
+  // scopes (a super_admin also acts as the instance admin), and an embeddable viewer's token,
+  // which only reads its tenant's events. A hook resolves them from the session cookie or the
+  // viewer token and sets request.principal before the guards run; authenticate() below stays
+  // the Bearer-key path.
+  | { kind: 'user'; tenantId: string; email: string; role: string; scopes: readonly Scope[]; instanceAdmin: boolean }
+  | { kind: 'viewer'; tenantId: string; tokenId: string; scopes: readonly Scope[] };
 
 const ADMIN_TOKEN_SETTING = 'admin_token_sha256';
 

@@ -6,6 +6,7 @@ import { startServer, stopOnSignals } from '../server.js';
 import { VERSION } from '../version.js';
 import { keysCommand, tenantsCommand } from './_admin.js';
 import { CLIError, withStore } from './_context.js';
+import { usersCommand } from './_users.js';
 
 const main = defineCommand({
   meta: { name: 'stele', version: VERSION, description: 'Tamper-evident audit log service' },
@@ -23,6 +24,7 @@ const main = defineCommand({
     }),
     tenants: tenantsCommand,
     keys: keysCommand,
+    users: usersCommand,
   },
 });
 

@@ -1,0 +1,35 @@
+// Everything browser-facing, wired in one place so app.ts needs one line: users, sessions,
+// viewer tokens, the cookie/viewer-token hook and the UI.
+
+import type { FastifyInstance } from 'fastify';
+import type { Guards } from '../api/authorization.js';
+import type { IngestService } from '../ingest/ingest-service.js';
+import type { Store } from '../store/port.js';
+import { installBrowserAuth } from './browser-auth.js';
+import { loadDashboardConfig, type DashboardConfig } from './dashboard-config.js';
+import { createSessionRepository } from './session-repository.js';
+import { sessionRoutes } from './session-routes.js';
+import { uiRoutes } from './ui-routes.js';
+import { createUserRepository } from './user-repository.js';
+import { createViewerTokenService } from './viewer-token-service.js';
+import { viewerTokenRoutes } from './viewer-token-routes.js';
+
+export interface DashboardDependencies {
+  store: Store;
+  guards: Guards;
+  ingest: IngestService;
+  config?: DashboardConfig;
+  now?: () => number;
+}
+
+/** Call before other routes are registered: the browser-auth hook must cover all of them. */
+export async function installDashboard(app: FastifyInstance, deps: DashboardDependencies): Promise<void> {
+  const config = deps.config ?? loadDashboardConfig();
+  const users = createUserRepository(deps.store, deps.now);
+  const sessions = createSessionRepository(deps.store, { ttlMs: config.sessionTtlMs, now: deps.now });
+  const viewerTokens = createViewerTokenService({ store: deps.store, now: deps.now });
+  installBrowserAuth(app, { users, sessions, viewerTokens });
+  await app.register(sessionRoutes, { config, users, sessions, ingest: deps.ingest });
+  await app.register(viewerTokenRoutes, { guards: deps.guards, viewerTokens, ingest: deps.ingest });
+  await app.register(uiRoutes, { config });
+}

@@ -1,0 +1,85 @@
+// Dashboard sign-in: POST /v1/session exchanges email and password for an HttpOnly session
+// cookie; GET says who is signed in (and hands the page its CSRF token); DELETE signs out.
+
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import { errorResponses } from '../api/schemas.js';
+import { SteleError } from '../domain/errors.js';
+import type { IngestService } from '../ingest/ingest-service.js';
+import { clearedSessionCookie, overHttps, sessionCookie } from './cookies.js';
+import { checkOrigin } from './csrf.js';
+import type { DashboardConfig } from './dashboard-config.js';
+import { recordLogin } from './login-events.js';
+import { decoyHash, verifyPassword } from './password-hash.js';
+import { scopesOf } from './roles.js';
+import type { Session, SessionRepository } from './session-repository.js';
+import type { DashboardUser, UserRepository } from './user-repository.js';
+
+export interface SessionRoutesOptions {
+  config: DashboardConfig;
+  users: UserRepository;
+  sessions: SessionRepository;
+  ingest: IngestService;
+}
+
+const SessionView = Type.Object({
+  email: Type.String(), role: Type.String(), tenant_id: Type.String(), scopes: Type.Array(Type.String()),
+  instance_admin: Type.Boolean(), csrf_token: Type.String(), expires_at: Type.String(),
+});
+
+const viewOf = (user: DashboardUser, session: Session) => ({
+  email: user.email, role: user.role, tenant_id: user.tenant_id, scopes: [...scopesOf(user.role)],
+  instance_admin: user.role === 'super_admin', csrf_token: session.csrf_token, expires_at: session.expires_at,
+});
+
+const WRONG = 'The email or password is wrong.';
+
+export const sessionRoutes: FastifyPluginAsync<SessionRoutesOptions> = async (app, { config, users, sessions, ingest }) => {
+  const secure = (request: FastifyRequest) => config.secureCookies === 'always' || overHttps(request);
+
+  app.post('/v1/session', {
+    schema: {
+      tags: ['dashboard'], summary: 'Sign in to the dashboard; sets an HttpOnly session cookie', security: [],
+      body: Type.Object({ email: Type.String({ minLength: 1, maxLength: 320 }), password: Type.String({ minLength: 1, maxLength: 1024 }) }),
+      response: { 200: SessionView, ...errorResponses },
+    },
+  }, async (request, reply) => {
+    // Login CSRF: a JSON body already forces a CORS preflight cross-site; the Origin check
+    // refuses the rest.
+    checkOrigin(request);
+    const { email, password } = request.body as { email: string; password: string };
+    const user = await users.find(email);
+    // An unknown email costs the same scrypt work as a wrong password, so timing tells nothing.
+    const passwordOk = await verifyPassword(password, user?.password ?? (await decoyHash));
+    if (!user) throw new SteleError('unauthenticated', WRONG); // no tenant to record it in
+    if (!passwordOk || user.disabled) {
+      await recordLogin(ingest, request, user, 'user.login_failed', { reason: user.disabled ? 'user_disabled' : 'wrong_password' });
+      throw new SteleError('unauthenticated', WRONG);
+    }
+    const { token, session } = await sessions.create(user.email);
+    await recordLogin(ingest, request, user, 'user.login_succeeded');
+    reply.header('set-cookie', sessionCookie(token, Math.floor(config.sessionTtlMs / 1000), secure(request)));
+    return viewOf(user, session);
+  });
+
+  app.get('/v1/session', {
+    schema: { tags: ['dashboard'], summary: 'The signed-in dashboard user, role, tenant, scopes and CSRF token', response: { 200: SessionView, ...errorResponses } },
+  }, async (request) => {
+    const current = request.dashboardSession;
+    const user = current && (await users.find(current.session.email));
+    if (!current || !user) throw new SteleError('unauthenticated', 'Not signed in.');
+    return viewOf(user, current.session);
+  });
+
+  app.delete('/v1/session', {
+    schema: { tags: ['dashboard'], summary: 'Sign out', response: { 204: Type.Null(), ...errorResponses } },
+  }, async (request, reply: FastifyReply) => {
+    const current = request.dashboardSession;
+    if (current) {
+      await sessions.delete(current.token);
+      const user = await users.find(current.session.email);
+      if (user) await recordLogin(ingest, request, user, 'user.logged_out');
+    }
+    return reply.status(204).header('set-cookie', clearedSessionCookie(secure(request))).send();
+  });
+};

@@ -1,0 +1,50 @@
+// POST /v1/viewer-tokens: an org admin (keys:manage) or the instance admin mints a short-lived
+// token that lets the embeddable viewer read one tenant's events, optionally pre-filtered.
+
+import type { FastifyPluginAsync } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import type { Guards } from '../api/authorization.js';
+import { errorResponses } from '../api/schemas.js';
+import type { IngestService } from '../ingest/ingest-service.js';
+import { MAX_VIEWER_TTL_SECONDS, type ViewerTokenService } from './viewer-token-service.js';
+
+export interface ViewerTokenRoutesOptions {
+  guards: Guards;
+  viewerTokens: ViewerTokenService;
+  ingest: IngestService;
+}
+
+const Body = Type.Object({
+  tenant_id: Type.Optional(Type.String({ description: 'Required with the admin token; a key or user acts on its own tenant' })),
+  filters: Type.Optional(Type.Object({}, { additionalProperties: true, description: 'Filters of GET /v1/events the viewer cannot change, e.g. {"action": ["login.*"]}' })),
+  ttl_seconds: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_VIEWER_TTL_SECONDS, default: 3600 })),
+});
+
+export const viewerTokenRoutes: FastifyPluginAsync<ViewerTokenRoutesOptions> = async (app, { guards, viewerTokens, ingest }) => {
+  app.post('/v1/viewer-tokens', {
+    preHandler: guards.authorize('keys:manage'),
+    schema: {
+      tags: ['dashboard'], summary: 'Mint a short-lived, read-only token for the embeddable viewer of one tenant',
+      body: Body,
+      response: {
+        201: Type.Object({ token: Type.String(), id: Type.String(), tenant_id: Type.String(), filters: Type.Object({}, { additionalProperties: true }), expires_at: Type.String(), embed_url: Type.String() }),
+        ...errorResponses,
+      },
+    },
+  }, async (request, reply) => {
+    const body = request.body as { tenant_id?: string; filters?: Record<string, unknown>; ttl_seconds?: number };
+    const tenantId = await guards.tenantOf(request, body.tenant_id);
+    const principal = request.principal!;
+    const createdBy = principal.kind === 'user' ? principal.email : principal.kind === 'api_key' ? principal.keyId : principal.kind;
+    const minted = await viewerTokens.mint({ tenantId, filters: body.filters, ttlSeconds: body.ttl_seconds ?? 3600, createdBy });
+    await ingest.record(tenantId, [{
+      action: 'viewer_token.created',
+      actor: { id: createdBy, type: principal.kind },
+      target: { type: 'viewer_token', id: minted.id },
+      context: { ip: request.ip, request_id: request.id },
+      success: true,
+      details: { expires_at: minted.expires_at, filters: minted.filters },
+    }]);
+    return reply.status(201).send({ ...minted, embed_url: `/embed?token=${encodeURIComponent(minted.token)}` });
+  });
+};
