@@ -22,6 +22,12 @@ export interface Config {
   adminToken: string | undefined;
   logLevel: string;
   limits: Limits;
+  /** Most rows a synchronous export may return (STELE_EXPORT_MAX_ROWS); more needs a bulk export job. */
+  exportMaxRows: number;
+  /** Lifetime of a bulk export download link, seconds (STELE_EXPORT_LINK_TTL_SECONDS). */
+  exportLinkTtlSeconds: number;
+  /** Scheduled exports may only write under this directory (STELE_EXPORT_DIR_ROOT). */
+  exportDirRoot: string;
 }
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0): number {
@@ -52,14 +58,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxDetailsBytes: integer(env, 'STELE_MAX_DETAILS_BYTES', DEFAULT_LIMITS.maxDetailsBytes, 2),
     maxClockSkewMs: integer(env, 'STELE_MAX_CLOCK_SKEW_SECONDS', DEFAULT_LIMITS.maxClockSkewMs / 1000, 0) * 1000,
   };
+  const dataDir = resolve(env.STELE_DATA_DIR || './data');
   return Object.freeze({
     host: env.HOST || '127.0.0.1',
     port: integer(env, 'PORT', 8080),
-    dataDir: resolve(env.STELE_DATA_DIR || './data'),
+    dataDir,
     databaseUrl: env.STELE_DATABASE_URL || undefined,
     databaseSchema: env.STELE_DATABASE_SCHEMA || undefined,
     adminToken: env.STELE_ADMIN_TOKEN || undefined,
     logLevel: env.STELE_LOG_LEVEL || 'info',
     limits: Object.freeze(limits),
+    exportMaxRows: integer(env, 'STELE_EXPORT_MAX_ROWS', 100_000, 1),
+    exportLinkTtlSeconds: integer(env, 'STELE_EXPORT_LINK_TTL_SECONDS', 24 * 3600, 1),
+    exportDirRoot: resolve(env.STELE_EXPORT_DIR_ROOT || resolve(dataDir, 'scheduled')),
   });
 }

@@ -19,6 +19,10 @@ import { healthRoutes } from './health-routes.js';
 import { createMetrics, installMetrics } from './metrics.js';
 import { installOpenApi } from './openapi.js';
 import { VERSION } from '../version.js';
+import { exportFeature } from '../export/export-feature.js';
+import { createCommitNotifier } from '../feed/commit-notifier.js';
+import { createFeedService } from '../feed/feed-service.js';
+import { feedRoutes } from '../feed/feed-routes.js';
 
 export interface AppOptions {
   config: Config;
@@ -44,9 +48,13 @@ export async function buildApp({ config, store, logger, now }: AppOptions): Prom
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
   });
   const metrics = createMetrics();
+  const commits = createCommitNotifier(); // wakes long-polling feed readers
   const ingest = createIngestService({
     store, limits: config.limits, seal: sealEvents, now,
-    onCommitted: (_tenant, outcomes) => metrics.eventsIngested.inc(outcomes.filter((o) => !o.duplicate).length),
+    onCommitted: (tenant, outcomes) => {
+      metrics.eventsIngested.inc(outcomes.filter((o) => !o.duplicate).length);
+      commits.notify(tenant);
+    },
   });
   const guards = createGuards(createAuthenticator(store, config.adminToken), ingest, store);
   const query = createQueryService({ store, now });
@@ -65,6 +73,8 @@ export async function buildApp({ config, store, logger, now }: AppOptions): Prom
   await app.register(tenantRoutes, { guards, tenants });
   await app.register(ingestRoutes, { guards, ingest });
   await app.register(eventRoutes, { guards, query });
+  await app.register(exportFeature, { config, store, guards, ingest, now });
+  await app.register(feedRoutes, { guards, feed: createFeedService({ store, commits, now }) });
   await app.ready();
   return { app, startDraining: () => { draining = true; } };
 }

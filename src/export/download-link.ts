@@ -1,0 +1,50 @@
+// Download links for finished bulk exports that work without an API key: the token names the
+// tenant, the job and an expiry, and is MACed (HMAC-SHA256) with an instance secret that lives in
+// the store's settings, so every node of a cluster accepts the links of every other. Revoking a
+// link is deleting its job: the token still verifies, but names nothing.
+
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { SteleError } from '../domain/errors.js';
+import type { Store } from '../store/port.js';
+
+const SECRET_SETTING = 'export_link_secret';
+
+export interface LinkClaims {
+  tenantId: string;
+  jobId: string;
+  /** Unix seconds. */
+  expiresAt: number;
+}
+
+export function createLinkSigner(deps: { store: Store; ttlSeconds: number; now: () => number }) {
+  let secret: Promise<Buffer> | undefined;
+  const secretOf = () => (secret ??= deps.store
+    .setSettingIfAbsent(SECRET_SETTING, randomBytes(32).toString('base64url'))
+    .then((value) => Buffer.from(value, 'base64url')));
+
+  const mac = async (payload: string) => createHmac('sha256', await secretOf()).update(payload).digest();
+
+  async function sign(tenantId: string, jobId: string): Promise<{ token: string; expiresAt: number }> {
+    const expiresAt = Math.floor(deps.now() / 1000) + deps.ttlSeconds;
+    const payload = Buffer.from(JSON.stringify({ t: tenantId, j: jobId, e: expiresAt })).toString('base64url');
+    return { token: `${payload}.${(await mac(payload)).toString('base64url')}`, expiresAt };
+  }
+
+  async function verify(token: string): Promise<LinkClaims> {
+    const invalid = () => new SteleError('unauthenticated', 'This download link is invalid; ask for a new one with GET /v1/exports/{id}.');
+    const [payload, signature, extra] = token.split('.');
+    if (!payload || !signature || extra !== undefined) throw invalid();
+    const expected = await mac(payload);
+    const given = Buffer.from(signature, 'base64url');
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw invalid();
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { t: string; j: string; e: number };
+    if (claims.e * 1000 <= deps.now()) {
+      throw new SteleError('unauthenticated', 'This download link has expired; ask for a new one with GET /v1/exports/{id}.');
+    }
+    return { tenantId: claims.t, jobId: claims.j, expiresAt: claims.e };
+  }
+
+  return { sign, verify };
+}
+
+export type LinkSigner = ReturnType<typeof createLinkSigner>;

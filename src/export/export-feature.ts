@@ -1,0 +1,62 @@
+// Everything "getting data out" needs, built from explicit dependencies: the synchronous export,
+// bulk jobs and their worker, evidence, schedules. Registered by the composition root; the worker
+// starts when the app is ready and stops (aborting, not losing, the current job) when it closes.
+
+import type { FastifyPluginAsync } from 'fastify';
+import type { Guards } from '../api/authorization.js';
+import type { Config } from '../config.js';
+import type { IngestService } from '../ingest/ingest-service.js';
+import type { Store } from '../store/port.js';
+import { VERSION } from '../version.js';
+import { createLinkSigner } from './download-link.js';
+import { evidenceRoutes } from './evidence-routes.js';
+import { exportRoutes } from './export-routes.js';
+import type { SearchCompiler } from './export-selection.js';
+import { createExportService } from './export-service.js';
+import { createExportWorker } from './export-worker.js';
+import { createExportFormats } from './formats/index.js';
+import { createJobRepository } from './job-repository.js';
+import { jobRoutes } from './job-routes.js';
+import { createJobRunner } from './job-runner.js';
+import { createJobService } from './job-service.js';
+import { createScheduleRepository } from './schedule-repository.js';
+import { scheduleRoutes } from './schedule-routes.js';
+import { createScheduleRunner } from './schedule-runner.js';
+import { createScheduleService } from './schedule-service.js';
+
+export interface ExportFeatureOptions {
+  config: Config;
+  store: Store;
+  guards: Guards;
+  ingest: IngestService;
+  now?: () => number;
+  /** The search language, once it is wired (see export-selection.ts). */
+  search?: SearchCompiler;
+  /** How often the worker looks for jobs from other processes and due schedules. */
+  pollMs?: number;
+}
+
+export const exportFeature: FastifyPluginAsync<ExportFeatureOptions> = async (app, options) => {
+  const { config, store, guards, ingest, search } = options;
+  const now = options.now ?? Date.now;
+  const formats = createExportFormats({ product: { vendor: 'Stele', name: 'AuditLog', version: VERSION } });
+  const jobRepository = createJobRepository(store, now);
+  const scheduleRepository = createScheduleRepository(store, now);
+  const runner = createJobRunner({ store, jobs: jobRepository, ingest, formats, dataDir: config.dataDir, now, ...(search && { search }) });
+  const worker = createExportWorker({
+    jobs: jobRepository, runner, pollMs: options.pollMs ?? 1000, log: app.log,
+    schedules: createScheduleRunner({ store, schedules: scheduleRepository, ingest, formats, root: config.exportDirRoot, now }),
+  });
+  const jobs = createJobService({
+    store, jobs: jobRepository, runner, ingest, formats, dataDir: config.dataDir, now, kick: worker.kick, ...(search && { search }),
+    links: createLinkSigner({ store, ttlSeconds: config.exportLinkTtlSeconds, now }),
+  });
+
+  await app.register(exportRoutes, { guards, exports: createExportService({ store, ingest, formats, maxRows: config.exportMaxRows, now, ...(search && { search }) }) });
+  await app.register(jobRoutes, { guards, jobs });
+  await app.register(evidenceRoutes, { guards, jobs, now });
+  await app.register(scheduleRoutes, { guards, schedules: createScheduleService({ store, schedules: scheduleRepository, root: config.exportDirRoot, now }) });
+
+  app.addHook('onReady', async () => { worker.start(); });
+  app.addHook('onClose', async () => { await worker.stop(); });
+};

@@ -1,0 +1,45 @@
+// One export written to disk: rows read page by page, encoded, gzipped and hashed, then the
+// manifest beside it. Shared by bulk jobs and scheduled exports.
+
+import type { StoredEvent } from '../domain/event.js';
+import { iterateEvents } from '../query/event-iterator.js';
+import type { Sql } from '../query/sql.js';
+import type { Store } from '../store/port.js';
+import { writeFileAtomically, writeGzipArtifact } from './artifact-writer.js';
+import { encodeEvents, newTally, type ExportTally } from './encode-events.js';
+import type { ExportFormat } from './formats/index.js';
+import { buildManifest, type ExportManifest, type ManifestInput } from './manifest.js';
+
+export interface FileExport {
+  tenantId: string;
+  where: Sql;
+  /** Read only events after this seq (scheduled exports continue where the last run stopped). */
+  afterSeq?: number;
+  format: ExportFormat;
+  artifactPath: string;
+  manifestPath: string;
+  manifest: ManifestInput;
+  /** Called every `progressEvery` rows, awaited, so a job can publish its progress. */
+  onProgress?: (tally: ExportTally) => Promise<void>;
+  progressEvery?: number;
+}
+
+export async function exportToFile(store: Store, request: FileExport): Promise<ExportManifest> {
+  const tally = newTally();
+  const every = request.progressEvery ?? 5000;
+  const events = iterateEvents(store, request.tenantId, { where: request.where, afterSeq: request.afterSeq ?? 0 });
+  async function* withProgress(): AsyncGenerator<StoredEvent> {
+    let sinceLast = 0;
+    for await (const event of events) {
+      yield event;
+      if (++sinceLast >= every && request.onProgress) {
+        sinceLast = 0;
+        await request.onProgress(tally);
+      }
+    }
+  }
+  const artifact = await writeGzipArtifact(request.artifactPath, encodeEvents(request.format, withProgress(), tally));
+  const manifest = buildManifest(request.manifest, tally, artifact);
+  await writeFileAtomically(request.manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
+  return manifest;
+}

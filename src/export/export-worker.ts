@@ -1,0 +1,79 @@
+// The in-process worker: runs pending bulk export jobs one at a time (oldest first) and the
+// scheduled exports that are due. It wakes when a job is created here, and polls so that jobs
+// created by other processes, and schedules falling due, are picked up too. Stopping aborts the
+// current job, which stays pending and runs again on the next start.
+
+import type { FastifyBaseLogger } from 'fastify';
+import type { JobRepository } from './job-repository.js';
+import type { JobRunner } from './job-runner.js';
+import type { ScheduleRunner } from './schedule-runner.js';
+
+export interface ExportWorkerDeps {
+  jobs: JobRepository;
+  runner: JobRunner;
+  schedules: ScheduleRunner;
+  pollMs: number;
+  log: FastifyBaseLogger;
+}
+
+export function createExportWorker(deps: ExportWorkerDeps) {
+  let loop: Promise<void> | undefined;
+  let abort = new AbortController();
+  let wake: (() => void) | undefined;
+  let kicked = false;
+
+  const sleep = (ms: number) => new Promise<void>((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      wake = undefined;
+      resolve();
+    }
+    wake = done;
+  });
+
+  async function runPendingJobs(signal: AbortSignal): Promise<void> {
+    for (const { tenantId, id } of await deps.jobs.pending()) {
+      if (signal.aborted) return;
+      try {
+        await deps.runner.run(tenantId, id, signal);
+      } catch (error) {
+        deps.log.error({ err: error, job_id: id, tenant_id: tenantId }, 'export job failed');
+      }
+    }
+  }
+
+  async function run(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      kicked = false;
+      try {
+        await runPendingJobs(signal);
+        if (!signal.aborted) await deps.schedules.runDue();
+      } catch (error) {
+        deps.log.error({ err: error }, 'export worker pass failed');
+      }
+      if (!kicked && !signal.aborted) await sleep(deps.pollMs);
+    }
+  }
+
+  return {
+    start(): void {
+      if (loop) return;
+      abort = new AbortController();
+      loop = run(abort.signal);
+    },
+    /** A job was created: look now instead of at the next poll. */
+    kick(): void {
+      kicked = true;
+      wake?.();
+    },
+    async stop(): Promise<void> {
+      abort.abort();
+      wake?.();
+      await loop;
+      loop = undefined;
+    },
+  };
+}
+
+export type ExportWorker = ReturnType<typeof createExportWorker>;

@@ -1,0 +1,94 @@
+// Runs one bulk export job to the end: running → done (artifact + manifest written, audit event
+// recorded) or failed. A job re-run after a restart starts over; it reads the same pinned rows,
+// so the artifact comes out the same.
+
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { JsonObject } from '../domain/event.js';
+import type { IngestService } from '../ingest/ingest-service.js';
+import type { Store } from '../store/port.js';
+import { exportedEvent } from './audit-events.js';
+import { exportToFile } from './export-to-file.js';
+import { selectionWhere, type SearchCompiler } from './export-selection.js';
+import type { ExportFormat, ExportFormatName } from './formats/index.js';
+import type { ExportJob, JobRepository } from './job-repository.js';
+
+export interface JobRunnerDeps {
+  store: Store;
+  jobs: JobRepository;
+  ingest: IngestService;
+  formats: Readonly<Record<ExportFormatName, ExportFormat>>;
+  dataDir: string;
+  now: () => number;
+  search?: SearchCompiler;
+}
+
+/** Where a job's files live, relative to the data directory. */
+export function jobPaths(job: Pick<ExportJob, 'tenant_id' | 'id'>, extension: string) {
+  const base = join('exports', job.tenant_id, job.id);
+  return { artifact: `${base}.${extension}.gz`, manifest: `${base}.manifest.json` };
+}
+
+export function createJobRunner(deps: JobRunnerDeps) {
+  const iso = () => new Date(deps.now()).toISOString();
+
+  async function discardFiles(job: ExportJob): Promise<void> {
+    const paths = jobPaths(job, deps.formats[job.format].fileExtension);
+    await Promise.all([rm(join(deps.dataDir, paths.artifact), { force: true }), rm(join(deps.dataDir, paths.manifest), { force: true })]);
+  }
+
+  /** Runs the job with this id; returns quietly when it no longer exists (deleted meanwhile). */
+  async function run(tenantId: string, id: string, signal?: AbortSignal): Promise<void> {
+    let job = await deps.jobs.get(tenantId, id);
+    if (!job || job.status === 'done' || job.status === 'failed') {
+      await deps.jobs.finish(id);
+      return;
+    }
+    const format = deps.formats[job.format];
+    const paths = jobPaths(job, format.fileExtension);
+    try {
+      const where = selectionWhere({ filters: job.filters, ...(job.q && { q: job.q }) }, deps.now(), job.max_seq, deps.search);
+      job = { ...job, status: 'running', started_at: iso(), row_count: 0, expected_rows: await deps.store.countEvents(tenantId, where) };
+      if (!(await deps.jobs.update(job))) return;
+      const running = job;
+      const manifest = await exportToFile(deps.store, {
+        tenantId, where, format,
+        artifactPath: join(deps.dataDir, paths.artifact),
+        manifestPath: join(deps.dataDir, paths.manifest),
+        manifest: {
+          tenantId, source: { kind: 'bulk_export', id }, label: job.label, controlId: job.control_id, period: job.period,
+          format: job.format, filters: job.filters, q: job.q, file: paths.artifact.split('/').pop()!, logSize: job.max_seq, createdAt: job.created_at,
+        },
+        onProgress: async (tally) => {
+          // Stopping mid-job leaves it pending: the next start runs it again from the beginning.
+          signal?.throwIfAborted();
+          await deps.jobs.update({ ...running, row_count: tally.rows });
+        },
+      });
+      job = {
+        ...job, status: 'done', finished_at: iso(), row_count: manifest.row_count, first_seq: manifest.first_seq, last_seq: manifest.last_seq,
+        artifact: { file: paths.artifact, manifest: paths.manifest, bytes: manifest.bytes, sha256: manifest.sha256 },
+      };
+      if (!(await deps.jobs.update(job))) {
+        await discardFiles(job);
+        return;
+      }
+      await deps.ingest.record(tenantId, [exportedEvent({ actor: job.requested_by, context: {} }, 'bulk', {
+        job_id: id, format: job.format, filters: job.filters as JsonObject, row_count: manifest.row_count,
+        first_seq: manifest.first_seq, last_seq: manifest.last_seq, sha256: manifest.sha256,
+        ...(job.label && { label: job.label }), ...(job.control_id && { control_id: job.control_id }),
+      })]);
+    } catch (error) {
+      if (signal?.aborted) return;
+      await discardFiles(job);
+      await deps.jobs.update({ ...job, status: 'failed', finished_at: iso(), error: error instanceof Error ? error.message : String(error) });
+      throw error;
+    } finally {
+      if (!signal?.aborted) await deps.jobs.finish(id);
+    }
+  }
+
+  return { run, discardFiles };
+}
+
+export type JobRunner = ReturnType<typeof createJobRunner>;

@@ -1,0 +1,60 @@
+// GET /v1/events/feed: pull events in seq order from after_seq, optionally long-polling.
+
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsync } from 'fastify';
+import type { Guards } from '../api/authorization.js';
+import { errorResponses, StoredEventDoc } from '../api/schemas.js';
+import { SteleError } from '../domain/errors.js';
+import { filtersFromQuery } from '../query/event-routes.js';
+import { FEED_MAX_WAIT_SECONDS, type FeedService } from './feed-service.js';
+
+export interface FeedRoutesOptions {
+  guards: Guards;
+  feed: FeedService;
+}
+
+type Query = Record<string, string | string[] | undefined>;
+
+function number(query: Query, name: string): number | undefined {
+  const value = query[name];
+  if (value === undefined || value === '') return undefined;
+  if (Array.isArray(value) || !/^\d{1,15}$/.test(value)) {
+    throw new SteleError('invalid_request', `${name} must be a non-negative integer`, [{ field: name, message: 'not an integer' }]);
+  }
+  return Number(value);
+}
+
+export const feedRoutes: FastifyPluginAsync<FeedRoutesOptions> = async (app, { guards, feed }) => {
+  app.get('/v1/events/feed', {
+    preHandler: guards.authorize('audit:read'),
+    validatorCompiler: () => () => true,
+    schema: {
+      tags: ['events'],
+      summary: 'Events after a seq, in seq order, for SIEM pulls; keep next_after_seq and nothing is skipped or repeated',
+      querystring: Type.Object({
+        after_seq: Type.Optional(Type.String({ description: 'Last seq the client has (default 0)' })),
+        limit: Type.Optional(Type.String({ description: '1..1000, default 100' })),
+        wait: Type.Optional(Type.String({ description: `Long-poll up to this many seconds (max ${FEED_MAX_WAIT_SECONDS})` })),
+        tenant_id: Type.Optional(Type.String({ description: 'Admin token only' })),
+      }, { additionalProperties: true, description: 'Also takes the filters of GET /v1/events' }),
+      response: { 200: Type.Object({ events: Type.Array(StoredEventDoc), next_after_seq: Type.Integer() }), ...errorResponses },
+    },
+  }, async (request, reply) => {
+    const query = request.query as Query;
+    const tenantId = await guards.tenantOf(request, typeof query.tenant_id === 'string' ? query.tenant_id : undefined);
+    const gone = new AbortController();
+    const onClose = () => { if (!reply.sent) gone.abort(); };
+    reply.raw.once('close', onClose);
+    try {
+      return await feed.read(tenantId, {
+        afterSeq: number(query, 'after_seq') ?? 0,
+        limit: number(query, 'limit'),
+        waitSeconds: number(query, 'wait'),
+        filters: filtersFromQuery(query),
+        signal: gone.signal,
+      });
+    } finally {
+      reply.raw.off('close', onClose);
+    }
+  });
+};
