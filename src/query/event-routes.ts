@@ -4,49 +4,18 @@ import type { Guards } from '../api/authorization.js';
 import { errorResponses, StoredEventDoc } from '../api/schemas.js';
 import { SteleError } from '../domain/errors.js';
 import type { SortDirection, SortKey } from '../store/port.js';
-import type { EventFilters } from './event-filters.js';
+import { boolean, filtersFromQuery, single, type Query } from './query-params.js';
 import type { QueryService } from './query-service.js';
+import type { EventSelector } from './selection.js';
 
 export interface EventRoutesOptions {
   guards: Guards;
   query: QueryService;
+  select: EventSelector;
 }
 
-type Query = Record<string, string | string[] | undefined>;
-
-const MULTI = ['action', 'category', 'actor_id', 'actor_email', 'target_type', 'target_id', 'target_slug'] as const;
-// Actions and categories cannot contain commas, so `action=a,b` is a list; other values may.
-const COMMA_LISTS = new Set(['action', 'category']);
-
-function single(query: Query, name: string): string | undefined {
-  const value = query[name];
-  if (Array.isArray(value)) throw new SteleError('invalid_request', `${name} may be given once`, [{ field: name, message: 'repeated' }]);
-  return value === undefined || value === '' ? undefined : value;
-}
-
-function boolean(query: Query, name: string): boolean | undefined {
-  const value = single(query, name);
-  if (value === undefined) return undefined;
-  if (value === 'true' || value === 'false') return value === 'true';
-  throw new SteleError('invalid_request', `${name} must be true or false`, [{ field: name, message: 'not a boolean' }]);
-}
-
-export function filtersFromQuery(query: Query): EventFilters {
-  const filters: EventFilters = {};
-  for (const name of MULTI) {
-    const raw = query[name];
-    if (raw === undefined) continue;
-    const values = (Array.isArray(raw) ? raw : [raw]).flatMap((v) => (COMMA_LISTS.has(name) ? v.split(',') : [v])).filter((v) => v !== '');
-    if (values.length > 0) filters[name] = values;
-  }
-  const success = boolean(query, 'success');
-  if (success !== undefined) filters.success = success;
-  for (const name of ['ip', 'since', 'until'] as const) {
-    const value = single(query, name);
-    if (value !== undefined) filters[name] = value;
-  }
-  return filters;
-}
+// Re-exported: export and the dashboard read filters from here.
+export { filtersFromQuery };
 
 function oneOf<T extends string>(query: Query, name: string, allowed: readonly T[]): T | undefined {
   const value = single(query, name);
@@ -64,6 +33,8 @@ function limitOf(query: Query): number | undefined {
 
 const listQuerySchema = Type.Object({
   tenant_id: Type.Optional(Type.String({ description: 'Admin token only' })),
+  q: Type.Optional(Type.String({ description: 'Search language: actor:alice@example.com AND action:login.* AND time:>now-7d (see GET /v1/events/filters)' })),
+  saved_search: Type.Optional(Type.String({ description: 'Id of a saved search, ANDed with q and the filters' })),
   action: Type.Optional(Type.String({ description: 'Exact action or prefix (login.*); repeat or comma-separate for several' })),
   category: Type.Optional(Type.String()),
   actor_id: Type.Optional(Type.String()),
@@ -82,7 +53,7 @@ const listQuerySchema = Type.Object({
   include_total: Type.Optional(Type.String({ enum: ['true', 'false'] })),
 }, { additionalProperties: true });
 
-export const eventRoutes: FastifyPluginAsync<EventRoutesOptions> = async (app, { guards, query }) => {
+export const eventRoutes: FastifyPluginAsync<EventRoutesOptions> = async (app, { guards, query, select }) => {
   const noValidation = () => () => true;
 
   app.get('/v1/events', {
@@ -90,7 +61,7 @@ export const eventRoutes: FastifyPluginAsync<EventRoutesOptions> = async (app, {
     validatorCompiler: noValidation,
     schema: {
       tags: ['events'],
-      summary: 'List events: filters, sort, cursor pagination',
+      summary: 'List events: filters, search language (q), saved search, sort, cursor pagination',
       querystring: listQuerySchema,
       response: {
         200: Type.Object({ events: Type.Array(StoredEventDoc), next_page_token: Type.Union([Type.String(), Type.Null()]), total: Type.Optional(Type.Integer()) }),
@@ -101,7 +72,7 @@ export const eventRoutes: FastifyPluginAsync<EventRoutesOptions> = async (app, {
     const q = request.query as Query;
     const tenantId = await guards.tenantOf(request, single(q, 'tenant_id'));
     return query.listEvents(tenantId, {
-      filters: filtersFromQuery(q),
+      ...(await select.fromQuery(tenantId, q)),
       sort: oneOf<SortKey>(q, 'sort', ['occurred_at', 'seq']),
       order: oneOf<SortDirection>(q, 'order', ['desc', 'asc']),
       limit: limitOf(q),
@@ -112,7 +83,7 @@ export const eventRoutes: FastifyPluginAsync<EventRoutesOptions> = async (app, {
 
   app.get('/v1/events/filters', {
     preHandler: guards.authorize('audit:read'),
-    schema: { tags: ['events'], summary: 'Filter fields, operators, sort keys and the values seen', response: errorResponses },
+    schema: { tags: ['events'], summary: 'Filter fields, operators, sort keys, the values seen, and the search language', response: errorResponses },
   }, async (request) => {
     const tenantId = await guards.tenantOf(request, single(request.query as Query, 'tenant_id'));
     return query.describeFilters(tenantId);

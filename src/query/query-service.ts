@@ -6,6 +6,7 @@ import { SteleError } from '../domain/errors.js';
 import type { SortDirection, SortKey, Store } from '../store/port.js';
 import { compileFilters, FILTER_FIELDS, type EventFilters } from './event-filters.js';
 import { decodePageToken, encodePageToken, fingerprint } from './page-token.js';
+import { describeLanguage } from './search/index.js';
 import { and, sql, type Sql } from './sql.js';
 
 export interface ListEventsRequest {
@@ -88,6 +89,8 @@ export function createQueryService(deps: { store: Store; now?: () => number }) {
       orders: ['desc', 'asc'],
       limit: { default: DEFAULT_PAGE_SIZE, max: MAX_PAGE_SIZE },
       values: { actions, actor_ids: actors, categories, target_types: targetTypes },
+      // The `q` language: its fields, their types and operators, so a UI can offer completions.
+      language: describeLanguage(),
     };
   }
 
