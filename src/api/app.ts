@@ -10,6 +10,9 @@ import { ingestRoutes } from '../ingest/ingest-routes.js';
 import { sealEvents } from '../integrity/seal.js';
 import { createQueryService } from '../query/query-service.js';
 import { eventRoutes } from '../query/event-routes.js';
+import { createEventSelector } from '../query/selection.js';
+import { createSavedSearchService } from '../saved-searches/saved-search-service.js';
+import { savedSearchRoutes } from '../saved-searches/saved-search-routes.js';
 import type { Store } from '../store/port.js';
 import { createTenantService } from '../tenants/tenant-service.js';
 import { tenantRoutes } from '../tenants/tenant-routes.js';
@@ -58,6 +61,8 @@ export async function buildApp({ config, store, logger, now }: AppOptions): Prom
   });
   const guards = createGuards(createAuthenticator(store, config.adminToken), ingest, store);
   const query = createQueryService({ store, now });
+  const savedSearches = createSavedSearchService({ store, now });
+  const select = createEventSelector({ dialect: store.dialect, now, findSavedSearch: savedSearches.findForSelection });
   const tenants = createTenantService({ store, now });
 
   // While draining, finished requests close their connection, so shutdown does not wait for
@@ -72,8 +77,9 @@ export async function buildApp({ config, store, logger, now }: AppOptions): Prom
   await app.register(healthRoutes, { store, isDraining: () => draining });
   await app.register(tenantRoutes, { guards, tenants });
   await app.register(ingestRoutes, { guards, ingest });
-  await app.register(eventRoutes, { guards, query });
-  await app.register(exportFeature, { config, store, guards, ingest, now });
+  await app.register(eventRoutes, { guards, query, select });
+  await app.register(savedSearchRoutes, { guards, savedSearches });
+  await app.register(exportFeature, { config, store, guards, ingest, now, search: select.compileSearch });
   await app.register(feedRoutes, { guards, feed: createFeedService({ store, commits, now }) });
   await app.ready();
   return { app, startDraining: () => { draining = true; } };
