@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { SteleError } from '../domain/errors.js';
 import { uuidv7 } from '../domain/ids.js';
 import { compileFilters } from '../query/event-filters.js';
-import { filtersFromQuery } from '../query/event-routes.js';
+import { filtersFromQuery } from '../query/query-params.js';
 import type { Store } from '../store/port.js';
 import { readViewerToken, signViewerToken, type ViewerClaims, type ViewerFilters } from './viewer-token.js';
 

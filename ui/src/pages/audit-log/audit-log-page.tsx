@@ -1,0 +1,50 @@
+// Audit log: "who did what, and when?" Filters in the URL, 100 events a page, cursor paging.
+
+import { useMemo } from 'react';
+import { EventTable } from '../../components/event-table';
+import { Pager } from '../../components/pager';
+import { Empty, ErrorMessage, Loading } from '../../components/status';
+import { useEventPages } from '../../components/use-event-pages';
+import { ApiError, api } from '../../lib/api';
+import { navigate, useLocation } from '../../lib/router';
+import type { FilterValues } from '../../lib/types';
+import { useAsync } from '../../lib/use-async';
+import { ExportMenu } from './export-menu';
+import { FilterBar } from './filter-bar';
+import { apiParams, readView, writeView } from './url-state';
+
+export default function AuditLogPage() {
+  const { path, search } = useLocation();
+  const view = useMemo(() => readView(search), [search]);
+  const params = useMemo(() => apiParams(view), [view]);
+  const filters = useAsync<FilterValues>('filters', (signal) => api<FilterValues>('/v1/events/filters', { signal }));
+  const pages = useEventPages(params.toString());
+  const queryError = pages.error instanceof ApiError && pages.error.code === 'invalid_query' ? pages.error : undefined;
+  const events = queryError ? [] : pages.data?.events ?? [];
+
+  return (
+    <>
+      <h1>Audit log</h1>
+      <FilterBar
+        view={view}
+        actions={filters.data?.values.actions ?? []}
+        queryError={queryError && { message: queryError.message, position: queryError.position }}
+        onApply={(next) => navigate(`${path}${writeView(next)}`)}
+        onReset={() => navigate(path)}
+      />
+      <div className="toolbar">
+        <Pager label="Pages (top)" pageNumber={pages.pageNumber} shown={events.length} hasPrev={pages.hasPrev} hasNext={pages.hasNext} busy={pages.loading} onPrev={pages.prev} onNext={pages.next} />
+        <ExportMenu params={params} />
+      </div>
+      {pages.error && !queryError && <ErrorMessage error={pages.error} retry={pages.reload} />}
+      {pages.loading && !pages.data && <Loading what="events" />}
+      {!pages.loading && !pages.error && events.length === 0 && (
+        <Empty>No events match these filters. Widen the time window or clear some filters.</Empty>
+      )}
+      {events.length > 0 && <EventTable events={events} busy={pages.loading} caption={`Audit events, page ${pages.pageNumber}`} />}
+      {events.length > 0 && (
+        <Pager label="Pages (bottom)" pageNumber={pages.pageNumber} shown={events.length} hasPrev={pages.hasPrev} hasNext={pages.hasNext} busy={pages.loading} onPrev={pages.prev} onNext={pages.next} />
+      )}
+    </>
+  );
+}

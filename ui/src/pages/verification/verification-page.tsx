@@ -1,0 +1,98 @@
+// Integrity: re-check a range of the log (POST /v1/integrity/verify) and show the latest signed
+// checkpoint (GET /v1/integrity/checkpoints/latest) in its C2SP signed-note text.
+
+import { useId, useState, type FormEvent } from 'react';
+import { ErrorMessage, Loading } from '../../components/status';
+import { ApiError, api } from '../../lib/api';
+import { useAsync } from '../../lib/use-async';
+
+interface Failure { seq: number; id: string; reason: string; message: string }
+interface Verification { ok: boolean; checked?: number; failures?: Failure[]; [field: string]: unknown }
+
+/** The checkpoint's note text, whatever the answer calls it. */
+function noteOf(answer: unknown): string {
+  if (typeof answer === 'string') return answer;
+  const record = (answer ?? {}) as Record<string, unknown>;
+  for (const name of ['note', 'text', 'signed_note', 'checkpoint']) {
+    if (typeof record[name] === 'string') return record[name] as string;
+  }
+  return JSON.stringify(answer, null, 2);
+}
+
+const notThereYet = (error: Error | undefined) => error instanceof ApiError && error.status === 404 && error.message.startsWith('No route');
+
+export default function VerificationPage() {
+  const id = useId();
+  const checkpoint = useAsync<unknown>('checkpoint', (signal) => api('/v1/integrity/checkpoints/latest', { signal }));
+  const [fromSeq, setFromSeq] = useState('');
+  const [toSeq, setToSeq] = useState('');
+  const [running, setRunning] = useState(false);
+  const [result, setResult] = useState<Verification | undefined>();
+  const [failure, setFailure] = useState<Error | undefined>();
+
+  const run = async (event: FormEvent) => {
+    event.preventDefault();
+    setRunning(true);
+    setFailure(undefined);
+    setResult(undefined);
+    try {
+      const body: Record<string, number> = {};
+      if (fromSeq) body.from_seq = Number(fromSeq);
+      if (toSeq) body.to_seq = Number(toSeq);
+      setResult(await api<Verification>('/v1/integrity/verify', { method: 'POST', body }));
+    } catch (error) {
+      setFailure(error as Error);
+    } finally {
+      setRunning(false);
+    }
+  };
+
+  return (
+    <>
+      <h1>Verification</h1>
+      <p className="lead">Recompute every hash in a range of the log and compare it with the chain, the Merkle tree and the signed checkpoints.</p>
+      <form className="card" onSubmit={run} aria-labelledby={`${id}-run`}>
+        <h2 id={`${id}-run`}>Verify the log</h2>
+        <div className="row-fields">
+          <div className="field">
+            <label htmlFor={`${id}-from`}>From seq (empty: the first event)</label>
+            <input id={`${id}-from`} type="number" min={1} inputMode="numeric" value={fromSeq} onChange={(e) => setFromSeq(e.target.value)} />
+          </div>
+          <div className="field">
+            <label htmlFor={`${id}-to`}>To seq (empty: the last event)</label>
+            <input id={`${id}-to`} type="number" min={1} inputMode="numeric" value={toSeq} onChange={(e) => setToSeq(e.target.value)} />
+          </div>
+        </div>
+        <button type="submit" className="primary" disabled={running}>{running ? 'Verifying…' : 'Verify'}</button>
+      </form>
+      <div aria-live="polite">
+        {failure && (notThereYet(failure)
+          ? <ErrorMessage error={new Error('Verification is not available on this server version yet.')} />
+          : <ErrorMessage error={failure} />)}
+        {result && result.ok && (
+          <p className="result ok" role="status">✓ Verified{typeof result.checked === 'number' ? ` ${result.checked} events` : ''}: nothing was changed, removed or reordered.</p>
+        )}
+        {result && !result.ok && (
+          <div className="result fail" role="alert">
+            <p>✗ Verification failed{result.failures ? ` with ${result.failures.length} problem(s)` : ''}:</p>
+            <ul>
+              {(result.failures ?? []).map((f) => (
+                <li key={`${f.seq}-${f.reason}`}><strong>seq {f.seq}</strong> <span className="mono">{f.id}</span> — {f.reason}: {f.message}</li>
+              ))}
+            </ul>
+          </div>
+        )}
+      </div>
+      <section className="card" aria-labelledby={`${id}-checkpoint`}>
+        <h2 id={`${id}-checkpoint`}>Latest signed checkpoint</h2>
+        {checkpoint.loading && <Loading what="the checkpoint" />}
+        {checkpoint.error && (notThereYet(checkpoint.error)
+          ? <p className="status">Checkpoints are not available on this server version yet.</p>
+          : checkpoint.error instanceof ApiError && checkpoint.error.status === 404
+            ? <p className="status">No checkpoint has been signed for this tenant yet.</p>
+            : <ErrorMessage error={checkpoint.error} retry={checkpoint.reload} />)}
+        {checkpoint.data !== undefined && <pre className="json checkpoint" tabIndex={0} aria-label="Checkpoint text">{noteOf(checkpoint.data)}</pre>}
+      </section>
+    </>
+  );
+}
