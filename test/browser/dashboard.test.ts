@@ -249,7 +249,7 @@ describe('dashboard in a real browser', { skip: BROWSER_SKIP }, () => {
     await rows(page).first().waitFor();
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 0, `page is ${overflow}px wider than the screen`);
-    await page.screenshot({ path: `${SCREENSHOTS}/audit-log-390.png` });
+    await page.screenshot({ path: `${SCREENSHOTS}/audit-log-390.png`, fullPage: true, clip: { x: 0, y: 0, width: 390, height: 1400 } });
   });
 
   it('shows a visible focus ring when tabbing', async () => {

@@ -8,7 +8,7 @@ import { RANGES, type AuditView, type Range } from './url-state';
 export interface FilterBarProps {
   view: AuditView;
   actions: string[];
-  /** The API's complaint about `q`, shown under the search box. */
+  /** The API's complaint about `q`, shown under the search box; position is 1-based. */
   queryError?: { message: string; position?: number };
   onApply: (view: AuditView) => void;
   onReset: () => void;
@@ -38,7 +38,7 @@ export function FilterBar({ view, actions, queryError, onApply, onReset }: Filte
         />
         {queryError ? (
           <p id={`${id}-q-error`} className="field-error" role="alert">
-            {queryError.message}{queryError.position !== undefined ? ` (at character ${queryError.position + 1})` : ''}
+            {queryError.message}{queryError.position !== undefined ? ` (at character ${queryError.position})` : ''}
           </p>
         ) : (
           <p id={`${id}-q-help`} className="help">Field:value terms with AND, OR, NOT and parentheses; press Enter to search.</p>
