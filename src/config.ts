@@ -12,6 +12,19 @@ export interface Limits {
   maxClockSkewMs: number;
 }
 
+export interface IntegrityConfig {
+  /** PEM file with the Ed25519 private key; default <dataDir>/signing-key.pem, created on first start. */
+  signingKeyFile: string | undefined;
+  /** Name of the log, the first part of each tenant's checkpoint origin and the signer's key name. */
+  logName: string;
+  checkpointEveryEvents: number;
+  checkpointEverySeconds: number;
+  /** Append every checkpoint to this file (outside the database). */
+  checkpointFile: string | undefined;
+  /** POST every checkpoint to this URL (outside the database). */
+  checkpointWebhookUrl: string | undefined;
+}
+
 export interface Config {
   host: string;
   port: number;
@@ -28,6 +41,7 @@ export interface Config {
   exportLinkTtlSeconds: number;
   /** Scheduled exports may only write under this directory (STELE_EXPORT_DIR_ROOT). */
   exportDirRoot: string;
+  integrity: IntegrityConfig;
 }
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0): number {
@@ -47,6 +61,19 @@ export const DEFAULT_LIMITS: Limits = Object.freeze({
   maxDetailsBytes: 64 * 1024,
   maxClockSkewMs: 5 * 60 * 1000,
 });
+
+function integrityConfig(env: NodeJS.ProcessEnv): IntegrityConfig {
+  const logName = env.STELE_LOG_NAME || 'stele';
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(logName)) throw new Error('STELE_LOG_NAME may hold letters, digits and . _ - (at most 64)');
+  return {
+    signingKeyFile: env.STELE_SIGNING_KEY_FILE || undefined,
+    logName,
+    checkpointEveryEvents: integer(env, 'STELE_CHECKPOINT_EVERY_EVENTS', 1000, 1),
+    checkpointEverySeconds: integer(env, 'STELE_CHECKPOINT_EVERY_SECONDS', 60, 1),
+    checkpointFile: env.STELE_CHECKPOINT_FILE || undefined,
+    checkpointWebhookUrl: env.STELE_CHECKPOINT_WEBHOOK_URL || undefined,
+  };
+}
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const limits: Limits = {
@@ -68,6 +95,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     adminToken: env.STELE_ADMIN_TOKEN || undefined,
     logLevel: env.STELE_LOG_LEVEL || 'info',
     limits: Object.freeze(limits),
+    integrity: Object.freeze(integrityConfig(env)),
     exportMaxRows: integer(env, 'STELE_EXPORT_MAX_ROWS', 100_000, 1),
     exportLinkTtlSeconds: integer(env, 'STELE_EXPORT_LINK_TTL_SECONDS', 24 * 3600, 1),
     exportDirRoot: resolve(env.STELE_EXPORT_DIR_ROOT || resolve(dataDir, 'scheduled')),

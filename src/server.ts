@@ -7,13 +7,15 @@ import { buildApp } from './api/app.js';
 import { ensureAdminToken } from './auth/authenticate.js';
 import type { Config } from './config.js';
 import { describeStore, openStore } from './store/open-store.js';
+import { loadSigningKey } from './checkpoints/signing-key.js';
 
 export async function startServer(config: Config): Promise<{ url: string; stop: () => Promise<void> }> {
   const logger = pino({ level: config.logLevel });
   const store = openStore(config);
   await store.migrate();
   const admin = await ensureAdminToken(store, config.adminToken);
-  const { app, startDraining } = await buildApp({ config, store, logger });
+  const signingKey = loadSigningKey({ configuredFile: config.integrity.signingKeyFile, dataDir: config.dataDir, name: config.integrity.logName });
+  const { app, startDraining } = await buildApp({ config, store, signingKey, logger });
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -23,6 +25,8 @@ export async function startServer(config: Config): Promise<{ url: string; stop: 
     `Stele is listening on ${url}`,
     `  store: ${describeStore(config)}`,
     `  API docs: ${url}/docs`,
+    `  checkpoint signing key: ${signingKey.file}${signingKey.generated ? ' (generated now; back it up, keep it out of the database host)' : ''}`,
+    `  verifier key: ${signingKey.noteKey}`,
   ];
   if (admin.generated) {
     banner.push(

@@ -26,10 +26,18 @@ import { exportFeature } from '../export/export-feature.js';
 import { createCommitNotifier } from '../feed/commit-notifier.js';
 import { createFeedService } from '../feed/feed-service.js';
 import { feedRoutes } from '../feed/feed-routes.js';
+import { createCheckpointPublisher } from '../checkpoints/checkpoint-publisher.js';
+import { createCheckpointService } from '../checkpoints/checkpoint-service.js';
+import type { SigningKey } from '../checkpoints/signing-key.js';
+import { integrityRoutes } from '../verification/integrity-routes.js';
+import { createProofService } from '../verification/proof-service.js';
+import { createVerificationService } from '../verification/verification-service.js';
 
 export interface AppOptions {
   config: Config;
   store: Store;
+  /** The instance's checkpoint signing key (see checkpoints/signing-key.ts). */
+  signingKey: SigningKey;
   /** A pino logger; without one the app logs nothing (tests). */
   logger?: FastifyBaseLogger;
   now?: () => number;
@@ -41,7 +49,7 @@ export interface SteleApp {
   startDraining(): void;
 }
 
-export async function buildApp({ config, store, logger, now }: AppOptions): Promise<SteleApp> {
+export async function buildApp({ config, store, signingKey, logger, now }: AppOptions): Promise<SteleApp> {
   let draining = false;
   const app = Fastify({
     ...(logger ? { loggerInstance: logger } : { logger: false }),
@@ -52,11 +60,20 @@ export async function buildApp({ config, store, logger, now }: AppOptions): Prom
   });
   const metrics = createMetrics();
   const commits = createCommitNotifier(); // wakes long-polling feed readers
+  const checkpoints = createCheckpointService({
+    store, key: signingKey, now,
+    everyEvents: config.integrity.checkpointEveryEvents,
+    everySeconds: config.integrity.checkpointEverySeconds,
+    publish: createCheckpointPublisher({ file: config.integrity.checkpointFile, webhookUrl: config.integrity.checkpointWebhookUrl, logger: app.log }),
+    onError: (error, tenantId) => app.log.error({ err: error, tenantId }, 'checkpoint failed'),
+  });
   const ingest = createIngestService({
     store, limits: config.limits, seal: sealEvents, now,
     onCommitted: (tenant, outcomes) => {
       metrics.eventsIngested.inc(outcomes.filter((o) => !o.duplicate).length);
       commits.notify(tenant);
+      const size = Math.max(...outcomes.map((o) => o.seq));
+      checkpoints.onCommitted(tenant, size).catch((error) => app.log.error({ err: error, tenant }, 'checkpoint failed'));
     },
   });
   const guards = createGuards(createAuthenticator(store, config.adminToken), ingest, store);
@@ -80,7 +97,14 @@ export async function buildApp({ config, store, logger, now }: AppOptions): Prom
   await app.register(eventRoutes, { guards, query, select });
   await app.register(savedSearchRoutes, { guards, savedSearches });
   await app.register(exportFeature, { config, store, guards, ingest, now, search: select.compileSearch });
+  await app.register(integrityRoutes, {
+    guards, key: signingKey, checkpoints,
+    proofs: createProofService({ store, checkpoints }),
+    verification: createVerificationService({ store, key: signingKey, now }),
+  });
   await app.register(feedRoutes, { guards, feed: createFeedService({ store, commits, now }) });
+  checkpoints.start();
+  app.addHook('onClose', async () => checkpoints.stop());
   await app.ready();
   return { app, startDraining: () => { draining = true; } };
 }

@@ -98,6 +98,16 @@ export interface RecordKey {
   id: string;
 }
 
+/** A signed tree head of a tenant's log, as stored (append-only). */
+export interface CheckpointRecord {
+  tenant_id: string;
+  tree_size: number;
+  root_hash: Uint8Array;
+  created_at: string;
+  /** The C2SP signed note text. */
+  note: string;
+}
+
 export interface Store {
   readonly engine: 'sqlite' | 'postgres';
   readonly dialect: SqlDialect;
@@ -141,6 +151,15 @@ export interface Store {
   /** A tenant's records of one kind, oldest first. */
   listRecords<T = Record<string, unknown>>(kind: string, tenantId: string, limit?: number): Promise<StoredRecord<T>[]>;
   deleteRecord(key: RecordKey): Promise<boolean>;
+
+  /** Stores a checkpoint; false when one already exists at that tree size (another node made it). */
+  insertCheckpoint(checkpoint: CheckpointRecord): Promise<boolean>;
+  getCheckpoint(tenantId: string, treeSize: number): Promise<CheckpointRecord | undefined>;
+  latestCheckpoint(tenantId: string): Promise<CheckpointRecord | undefined>;
+  /** Checkpoints with minSize <= tree_size <= maxSize, smallest first. */
+  listCheckpoints(tenantId: string, range: { minSize: number; maxSize: number; limit: number }): Promise<CheckpointRecord[]>;
+  /** Tenants whose log has grown past their latest checkpoint. */
+  checkpointBacklog(): Promise<{ tenantId: string; size: number; checkpointSize: number }[]>;
 
   getHead(tenantId: string): Promise<LogHead>;
   /** Stored complete-subtree hashes; level 0 is the leaf hash of the event with seq = index + 1. */

@@ -1,4 +1,4 @@
-import type { ApiKeyRecord, StoredRecord } from './port.js';
+import type { ApiKeyRecord, CheckpointRecord, StoredRecord } from './port.js';
 
 /** Reads an api_keys row (scopes stored as a JSON array) from either engine. */
 export function toApiKey(row: Record<string, unknown>): ApiKeyRecord {
@@ -22,5 +22,15 @@ export function toRecord<T>(row: Record<string, unknown>): StoredRecord<T> {
     body: (typeof row.body === 'string' ? JSON.parse(row.body) : row.body) as T,
     created_at: String(row.created_at),
     updated_at: String(row.updated_at),
+  };
+}
+
+export function toCheckpoint(row: Record<string, unknown>): CheckpointRecord {
+  return {
+    tenant_id: String(row.tenant_id),
+    tree_size: Number(row.tree_size),
+    root_hash: new Uint8Array(row.root_hash as Uint8Array),
+    created_at: String(row.created_at),
+    note: String(row.note),
   };
 }

@@ -91,7 +91,7 @@ describe('operations endpoints', () => {
     assert.ok(openapi.paths['/v1/events'].post);
     assert.ok(openapi.paths['/v1/tenants/{id}/keys'].post);
     assert.equal((await t.app.inject('/docs/')).statusCode, 200);
-    const missing = await t.app.inject('/nope');
+    const missing = await t.app.inject('/v1/nope');
     assert.equal(missing.statusCode, 404);
     assert.equal(missing.json().error.code, 'not_found');
   });

@@ -2,6 +2,7 @@
 
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import { buildApp } from '../../src/api/app.js';
+import { testSigningKey } from './signing-key.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { openTestStore, type Engine, type TestStore } from '../../src/store/testing/test-stores.js';
 
@@ -20,7 +21,7 @@ export interface TestApp {
 export async function startTestApp(engine: Engine, env: Record<string, string> = {}, now?: () => number): Promise<TestApp> {
   const db = await openTestStore(engine);
   const config: Config = loadConfig({ STELE_ADMIN_TOKEN: ADMIN_TOKEN, STELE_DATA_DIR: '/nonexistent', ...env });
-  const { app } = await buildApp({ config, store: db.store, now });
+  const { app } = await buildApp({ config, store: db.store, signingKey: testSigningKey(), now });
 
   const request: TestApp['request'] = ({ key, headers, ...options }) =>
     app.inject({ ...options, headers: { ...headers, ...(key && { authorization: `Bearer ${key}` }) } });

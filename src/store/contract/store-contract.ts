@@ -183,6 +183,25 @@ export function runStoreContract(open: () => Promise<TestStore>): void {
     });
   });
 
+  describe('checkpoints', () => {
+    it('stores each tree size once and finds the latest, one size and a range', async () => {
+      const tenantId = await tenant();
+      const cp = (size: number) => ({ tenant_id: tenantId, tree_size: size, root_hash: new Uint8Array(32).fill(size), created_at: new Date(size * 1000).toISOString(), note: `note ${size}\n` });
+      await store.appendEvents(tenantId, pendingEvents(7), sealEvents);
+      assert.deepEqual((await store.checkpointBacklog()).find((b) => b.tenantId === tenantId), { tenantId, size: 7, checkpointSize: 0 });
+      assert.equal(await store.insertCheckpoint(cp(3)), true);
+      assert.equal(await store.insertCheckpoint({ ...cp(3), note: 'other' }), false);
+      await store.insertCheckpoint(cp(5));
+      assert.deepEqual(await store.getCheckpoint(tenantId, 3), cp(3));
+      assert.equal((await store.latestCheckpoint(tenantId))?.tree_size, 5);
+      assert.deepEqual((await store.listCheckpoints(tenantId, { minSize: 1, maxSize: 4, limit: 10 })).map((c) => c.tree_size), [3]);
+      assert.equal((await store.checkpointBacklog()).find((b) => b.tenantId === tenantId)?.checkpointSize, 5);
+      await store.insertCheckpoint(cp(7));
+      assert.equal((await store.checkpointBacklog()).some((b) => b.tenantId === tenantId), false);
+      await assert.rejects(t.raw('DELETE FROM checkpoints WHERE tenant_id = ?', [tenantId]), /append-only/);
+    });
+  });
+
   describe('append-only in the database', () => {
     it('refuses UPDATE and DELETE of event rows issued directly in SQL', async () => {
       const tenantId = await tenant();

@@ -96,4 +96,22 @@ export const POSTGRES_MIGRATIONS: readonly { version: number; name: string; sql:
       CREATE INDEX records_by_age ON records (kind, tenant_id, created_at);
     `,
   },
+  {
+    version: 3,
+    name: 'checkpoints',
+    sql: `
+      CREATE TABLE checkpoints (
+        tenant_id text NOT NULL,
+        tree_size bigint NOT NULL,
+        root_hash bytea NOT NULL,
+        created_at text NOT NULL,
+        note text NOT NULL,
+        PRIMARY KEY (tenant_id, tree_size)
+      );
+      CREATE TRIGGER checkpoints_append_only BEFORE UPDATE OR DELETE ON checkpoints
+        FOR EACH ROW EXECUTE FUNCTION stele_append_only();
+      CREATE TRIGGER checkpoints_no_truncate BEFORE TRUNCATE ON checkpoints
+        FOR EACH STATEMENT EXECUTE FUNCTION stele_append_only();
+    `,
+  },
 ];

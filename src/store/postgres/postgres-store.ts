@@ -8,7 +8,7 @@ import type { StoredEvent } from '../../domain/event.js';
 import type { Sql } from '../../query/sql.js';
 import { planAppend, type ExistingEvent } from '../append-plan.js';
 import { EVENT_INSERT_COLUMNS, EVENT_SELECT_COLUMNS, eventToRow, rowToEvent, type RowValue } from '../event-rows.js';
-import { toApiKey, toRecord } from '../row-readers.js';
+import { toApiKey, toCheckpoint, toRecord } from '../row-readers.js';
 import { EMPTY_HEAD, decodeBorder, encodeBorder } from '../log-head.js';
 import { detailsJsonOf, ipBytesOf } from '../row-values.js';
 import type { AppendOutcome, LogHead, PendingEvent, Sealer, Store, Tenant } from '../port.js';
@@ -252,6 +252,37 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
     async deleteRecord(key) {
       const result = await pool.query('DELETE FROM records WHERE kind = $1 AND tenant_id = $2 AND id = $3', [key.kind, key.tenantId, key.id]);
       return result.rowCount === 1;
+    },
+
+    async insertCheckpoint(c) {
+      const result = await pool.query(
+        'INSERT INTO checkpoints (tenant_id, tree_size, root_hash, created_at, note) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING',
+        [c.tenant_id, c.tree_size, Buffer.from(c.root_hash), c.created_at, c.note],
+      );
+      return result.rowCount === 1;
+    },
+
+    async getCheckpoint(tenantId, treeSize) {
+      const { rows } = await pool.query('SELECT * FROM checkpoints WHERE tenant_id = $1 AND tree_size = $2', [tenantId, treeSize]);
+      return rows[0] ? toCheckpoint(rows[0]) : undefined;
+    },
+
+    async latestCheckpoint(tenantId) {
+      const { rows } = await pool.query('SELECT * FROM checkpoints WHERE tenant_id = $1 ORDER BY tree_size DESC LIMIT 1', [tenantId]);
+      return rows[0] ? toCheckpoint(rows[0]) : undefined;
+    },
+
+    async listCheckpoints(tenantId, { minSize, maxSize, limit }) {
+      const { rows } = await pool.query('SELECT * FROM checkpoints WHERE tenant_id = $1 AND tree_size >= $2 AND tree_size <= $3 ORDER BY tree_size LIMIT $4',
+        [tenantId, minSize, maxSize, limit]);
+      return rows.map(toCheckpoint);
+    },
+
+    async checkpointBacklog() {
+      const { rows } = await pool.query(`SELECT h.tenant_id, h.size, COALESCE((SELECT max(tree_size) FROM checkpoints c WHERE c.tenant_id = h.tenant_id), 0) AS cp
+        FROM tenant_heads h`);
+      return (rows as { tenant_id: string; size: number; cp: number }[])
+        .filter((r) => r.size > Number(r.cp)).map((r) => ({ tenantId: r.tenant_id, size: r.size, checkpointSize: Number(r.cp) }));
     },
 
     async getHead(tenantId) {

@@ -88,4 +88,22 @@ export const SQLITE_MIGRATIONS: readonly { version: number; name: string; sql: s
       CREATE INDEX records_by_age ON records (kind, tenant_id, created_at);
     `,
   },
+  {
+    version: 3,
+    name: 'checkpoints',
+    sql: `
+      CREATE TABLE checkpoints (
+        tenant_id TEXT NOT NULL,
+        tree_size INTEGER NOT NULL,
+        root_hash BLOB NOT NULL,
+        created_at TEXT NOT NULL,
+        note TEXT NOT NULL,
+        PRIMARY KEY (tenant_id, tree_size)
+      ) WITHOUT ROWID;
+      CREATE TRIGGER checkpoints_no_update BEFORE UPDATE ON checkpoints
+        BEGIN SELECT RAISE(ABORT, 'stele: checkpoints are append-only'); END;
+      CREATE TRIGGER checkpoints_no_delete BEFORE DELETE ON checkpoints
+        BEGIN SELECT RAISE(ABORT, 'stele: checkpoints are append-only'); END;
+    `,
+  },
 ];

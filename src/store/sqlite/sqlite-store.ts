@@ -12,7 +12,7 @@ import { planAppend, type ExistingEvent } from '../append-plan.js';
 import { EVENT_INSERT_COLUMNS, EVENT_SELECT_COLUMNS, eventToRow, rowToEvent } from '../event-rows.js';
 import { EMPTY_HEAD, decodeBorder, encodeBorder } from '../log-head.js';
 import { ipBytesOf, detailsJsonOf } from '../row-values.js';
-import { toApiKey, toRecord } from '../row-readers.js';
+import { toApiKey, toCheckpoint, toRecord } from '../row-readers.js';
 import type {
   ApiKeyRecord, AppendOutcome, EventQuery, LogHead, PendingEvent, Sealer, Store, Tenant,
 } from '../port.js';
@@ -236,6 +236,33 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
 
     async deleteRecord(key) {
       return db.prepare('DELETE FROM records WHERE kind = ? AND tenant_id = ? AND id = ?').run(key.kind, key.tenantId, key.id).changes === 1;
+    },
+
+    async insertCheckpoint(c) {
+      const result = db.prepare('INSERT INTO checkpoints (tenant_id, tree_size, root_hash, created_at, note) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING')
+        .run(c.tenant_id, c.tree_size, Buffer.from(c.root_hash), c.created_at, c.note);
+      return result.changes === 1;
+    },
+
+    async getCheckpoint(tenantId, treeSize) {
+      const row = db.prepare('SELECT * FROM checkpoints WHERE tenant_id = ? AND tree_size = ?').get(tenantId, treeSize) as Record<string, unknown> | undefined;
+      return row ? toCheckpoint(row) : undefined;
+    },
+
+    async latestCheckpoint(tenantId) {
+      const row = db.prepare('SELECT * FROM checkpoints WHERE tenant_id = ? ORDER BY tree_size DESC LIMIT 1').get(tenantId) as Record<string, unknown> | undefined;
+      return row ? toCheckpoint(row) : undefined;
+    },
+
+    async listCheckpoints(tenantId, { minSize, maxSize, limit }) {
+      return (db.prepare('SELECT * FROM checkpoints WHERE tenant_id = ? AND tree_size >= ? AND tree_size <= ? ORDER BY tree_size LIMIT ?')
+        .all(tenantId, minSize, maxSize, limit) as Record<string, unknown>[]).map(toCheckpoint);
+    },
+
+    async checkpointBacklog() {
+      const rows = db.prepare(`SELECT h.tenant_id, h.size, COALESCE((SELECT max(tree_size) FROM checkpoints c WHERE c.tenant_id = h.tenant_id), 0) AS cp
+        FROM tenant_heads h`).all() as { tenant_id: string; size: number; cp: number }[];
+      return rows.filter((r) => r.size > r.cp).map((r) => ({ tenantId: r.tenant_id, size: r.size, checkpointSize: r.cp }));
     },
 
     async getHead(tenantId) {
