@@ -34,8 +34,9 @@ export function createLinkSigner(deps: { store: Store; ttlSeconds: number; now: 
     const invalid = () => new SteleError('unauthenticated', 'This download link is invalid; ask for a new one with GET /v1/exports/{id}.');
     const [payload, signature, extra] = token.split('.');
     if (!payload || !signature || extra !== undefined) throw invalid();
-    const expected = await mac(payload);
-    const given = Buffer.from(signature, 'base64url');
+    // Compared as text, so a signature with different unused trailing bits is not a second valid token.
+    const expected = Buffer.from((await mac(payload)).toString('base64url'));
+    const given = Buffer.from(signature);
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw invalid();
     const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { t: string; j: string; e: number };
     if (claims.e * 1000 <= deps.now()) {
