@@ -6,11 +6,14 @@ import type { Guards } from '../api/authorization.js';
 import { errorResponses, StoredEventDoc } from '../api/schemas.js';
 import { SteleError } from '../domain/errors.js';
 import { filtersFromQuery } from '../query/event-routes.js';
+import type { EventSelector } from '../query/selection.js';
 import { FEED_MAX_WAIT_SECONDS, type FeedService } from './feed-service.js';
 
 export interface FeedRoutesOptions {
   guards: Guards;
   feed: FeedService;
+  /** Adds `q` and `saved_search` (query/selection.ts); without it only the filters apply. */
+  select?: EventSelector;
 }
 
 type Query = Record<string, string | string[] | undefined>;
@@ -24,7 +27,7 @@ function number(query: Query, name: string): number | undefined {
   return Number(value);
 }
 
-export const feedRoutes: FastifyPluginAsync<FeedRoutesOptions> = async (app, { guards, feed }) => {
+export const feedRoutes: FastifyPluginAsync<FeedRoutesOptions> = async (app, { guards, feed, select }) => {
   app.get('/v1/events/feed', {
     preHandler: guards.authorize('audit:read'),
     validatorCompiler: () => () => true,
@@ -50,7 +53,7 @@ export const feedRoutes: FastifyPluginAsync<FeedRoutesOptions> = async (app, { g
         afterSeq: number(query, 'after_seq') ?? 0,
         limit: number(query, 'limit'),
         waitSeconds: number(query, 'wait'),
-        filters: filtersFromQuery(query),
+        ...(select ? await select.fromQuery(tenantId, query) : { filters: filtersFromQuery(query) }),
         signal: gone.signal,
       });
     } finally {

@@ -6,7 +6,7 @@
 import type { StoredEvent } from '../domain/event.js';
 import { SteleError } from '../domain/errors.js';
 import { compileFilters, type EventFilters } from '../query/event-filters.js';
-import { and, compare } from '../query/sql.js';
+import { and, compare, type Sql } from '../query/sql.js';
 import type { Store } from '../store/port.js';
 import type { CommitNotifier } from './commit-notifier.js';
 
@@ -20,6 +20,8 @@ export interface FeedRequest {
   /** Long-poll up to this many seconds for the first matching event. */
   waitSeconds?: number;
   filters?: EventFilters;
+  /** `q` and `saved_search`, compiled by query/selection.ts; ANDed with the filters. */
+  extra?: Sql;
   /** The client went away: stop waiting. */
   signal?: AbortSignal;
 }
@@ -42,10 +44,10 @@ export function createFeedService(deps: FeedDeps) {
   const now = deps.now ?? Date.now;
   const recheckMs = deps.recheckMs ?? 1000;
 
-  async function readOnce(tenantId: string, afterSeq: number, limit: number, filters: EventFilters): Promise<FeedPage> {
+  async function readOnce(tenantId: string, afterSeq: number, limit: number, filters: EventFilters, extra?: Sql): Promise<FeedPage> {
     const size = (await deps.store.getHead(tenantId)).size;
     if (size <= afterSeq) return { events: [], next_after_seq: afterSeq };
-    const where = and([compileFilters(filters, now()), compare('seq', '>', afterSeq), compare('seq', '<=', size)]);
+    const where = and([compileFilters(filters, now()), ...(extra ? [extra] : []), compare('seq', '>', afterSeq), compare('seq', '<=', size)]);
     const events = await deps.store.findEvents(tenantId, { where, order: { key: 'seq', direction: 'asc' }, limit });
     // A full page may stop short of the head; a short one has seen everything up to it.
     const next = events.length === limit ? events[events.length - 1]!.seq : size;
@@ -66,12 +68,12 @@ export function createFeedService(deps: FeedDeps) {
     }
     const filters = request.filters ?? {};
     const deadline = Date.now() + wait * 1000;
-    let page = await readOnce(tenantId, request.afterSeq, limit, filters);
+    let page = await readOnce(tenantId, request.afterSeq, limit, filters, request.extra);
     while (page.events.length === 0 && !request.signal?.aborted) {
       const left = deadline - Date.now();
       if (left <= 0) break;
       await deps.commits.wait(tenantId, Math.min(left, recheckMs), request.signal);
-      page = await readOnce(tenantId, page.next_after_seq, limit, filters);
+      page = await readOnce(tenantId, page.next_after_seq, limit, filters, request.extra);
     }
     return page;
   }
