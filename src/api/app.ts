@@ -102,7 +102,7 @@ export async function buildApp({ config, store, signingKey, logger, now }: AppOp
     proofs: createProofService({ store, checkpoints }),
     verification: createVerificationService({ store, key: signingKey, now }),
   });
-  await app.register(feedRoutes, { guards, feed: createFeedService({ store, commits, now }) });
+  await app.register(feedRoutes, { guards, feed: createFeedService({ store, commits, now }), select });
   checkpoints.start();
   app.addHook('onClose', async () => checkpoints.stop());
   await app.ready();
