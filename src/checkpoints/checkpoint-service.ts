@@ -57,16 +57,22 @@ export function createCheckpointService(options: CheckpointServiceOptions) {
     const stored = await store.insertCheckpoint(record);
     lastSize.set(tenantId, Math.max(lastSize.get(tenantId) ?? 0, head.size));
     if (!stored) return viewOf((await store.getCheckpoint(tenantId, head.size)) ?? record);
-    await options.publish?.(tenantId, viewOf(record));
+    // The checkpoint is durable in the store now; external copies follow without holding up callers.
+    void options.publish?.(tenantId, viewOf(record)).catch((error) => options.onError?.(error, tenantId));
     return viewOf(record);
   }
 
-  /** Makes a checkpoint of the tenant's current head (one at a time per tenant). */
+  /**
+   * Makes a checkpoint of the tenant's head as it is when this call's turn comes. Calls for one
+   * tenant run one after another, so a request never receives an older, still-running one.
+   */
   function checkpoint(tenantId: string): Promise<CheckpointView | undefined> {
-    const running = inFlight.get(tenantId);
-    if (running) return running;
-    const job = makeNow(tenantId).finally(() => inFlight.delete(tenantId));
+    const previous = inFlight.get(tenantId) ?? Promise.resolve(undefined);
+    const job = previous.catch(() => undefined).then(() => makeNow(tenantId));
     inFlight.set(tenantId, job);
+    void job.catch(() => undefined).finally(() => {
+      if (inFlight.get(tenantId) === job) inFlight.delete(tenantId);
+    });
     return job;
   }
 

@@ -7,6 +7,7 @@ import { VERSION } from '../version.js';
 import { keysCommand, tenantsCommand } from './_admin.js';
 import { CLIError, withStore } from './_context.js';
 import { usersCommand } from './_users.js';
+import { verifyCommand } from './_verify.js';
 
 const main = defineCommand({
   meta: { name: 'stele', version: VERSION, description: 'Tamper-evident audit log service' },
@@ -25,6 +26,7 @@ const main = defineCommand({
     tenants: tenantsCommand,
     keys: keysCommand,
     users: usersCommand,
+    verify: verifyCommand,
   },
 });
 

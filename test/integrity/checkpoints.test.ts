@@ -1,0 +1,142 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { openCheckpoint, parseNote, verifyConsistency, verifyInclusion } from '../../src/integrity/index.js';
+import { ENGINES } from '../../src/store/testing/test-stores.js';
+import { startTestApp, type TestApp } from '../helpers/test-app.js';
+
+const fromHex = (hex: string) => Buffer.from(hex, 'hex');
+
+async function until<T>(probe: () => Promise<T | undefined>, what: string): Promise<T> {
+  for (let i = 0; i < 100; i++) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+for (const engine of ENGINES) {
+  describe(`checkpoints and proofs on ${engine.name}`, { skip: engine.skip }, () => {
+    let t: TestApp;
+    let key: string;
+    let noteKey: string;
+    let receiver: Server;
+    const received: { tenant_id: string; tree_size: number; checkpoint: string }[] = [];
+    const dir = mkdtempSync(join(tmpdir(), 'stele-cp-'));
+    const get = async (url: string) => {
+      const response = await t.request({ method: 'GET', url, key });
+      assert.equal(response.statusCode, 200, response.body);
+      return response.json();
+    };
+    const send = (count: number) => t.request({ method: 'POST', url: '/v1/events', key, payload: Array.from({ length: count }, (_, i) => ({ action: 'file.read', details: { i } })) });
+
+    before(async () => {
+      receiver = createServer((request, response) => {
+        let body = '';
+        request.on('data', (d) => (body += d));
+        request.on('end', () => {
+          received.push(JSON.parse(body));
+          response.end('ok');
+        });
+      });
+      await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+      const port = (receiver.address() as { port: number }).port;
+      t = await startTestApp(engine.name, {
+        STELE_CHECKPOINT_EVERY_EVENTS: '10',
+        STELE_CHECKPOINT_FILE: join(dir, 'checkpoints.txt'),
+        STELE_CHECKPOINT_WEBHOOK_URL: `http://127.0.0.1:${port}/checkpoints`,
+      });
+      ({ key } = await t.tenantWithKey(['events:write', 'audit:read']));
+      noteKey = (await get('/v1/integrity/public-key')).note_key;
+    });
+    after(async () => {
+      await t.close();
+      receiver.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('publishes the public key as PEM and as a signed-note verifier key', async () => {
+      const body = await get('/v1/integrity/public-key');
+      assert.match(body.pem, /^-----BEGIN PUBLIC KEY-----/);
+      assert.match(body.note_key, /^stele-test\+[0-9a-f]{8}\+[A-Za-z0-9+/]+=*$/);
+    });
+
+    it('makes a checkpoint once ten events have accumulated, and copies it outside the database', async () => {
+      await send(4);
+      await send(7);
+      const latest = await until(async () => {
+        const r = await t.request({ method: 'GET', url: '/v1/integrity/checkpoints/latest', key });
+        return r.statusCode === 200 ? r.json() : undefined;
+      }, 'the first checkpoint');
+      assert.equal(latest.tree_size, 11);
+      const checkpoint = openCheckpoint(latest.checkpoint, noteKey);
+      assert.equal(checkpoint.size, 11);
+      assert.equal(Buffer.from(checkpoint.rootHash).toString('hex'), latest.root_hash);
+      await until(async () => (received.length > 0 ? true : undefined), 'the webhook');
+      assert.equal(received[0]!.tree_size, 11);
+      assert.equal(received[0]!.checkpoint, latest.checkpoint);
+      await until(async () => (readFileSync(join(dir, 'checkpoints.txt'), 'utf8').includes(latest.checkpoint) ? true : undefined), 'the checkpoint file');
+    });
+
+    it('makes one on demand and finds it by tree size', async () => {
+      await send(3);
+      const made = await t.request({ method: 'POST', url: '/v1/integrity/checkpoints', key });
+      assert.equal(made.statusCode, 201);
+      assert.equal(made.json().tree_size, 14);
+      assert.deepEqual(await get('/v1/integrity/checkpoints?tree_size=14'), made.json());
+      assert.equal((await t.request({ method: 'GET', url: '/v1/integrity/checkpoints?tree_size=13', key })).statusCode, 404);
+      assert.equal((await t.request({ method: 'GET', url: '/v1/integrity/checkpoints?tree_size=abc', key })).statusCode, 400);
+    });
+
+    it('signs checkpoints so that OpenSSL verifies them over the note body', async () => {
+      const { checkpoint } = await get('/v1/integrity/checkpoints/latest');
+      const { pem } = await get('/v1/integrity/public-key');
+      const note = parseNote(checkpoint);
+      const signature = Buffer.from(note.signatures[0]!.signature).subarray(-64);
+      writeFileSync(join(dir, 'pub.pem'), pem);
+      writeFileSync(join(dir, 'body'), note.body);
+      writeFileSync(join(dir, 'sig'), signature);
+      const ok = execFileSync('openssl', ['pkeyutl', '-verify', '-pubin', '-inkey', join(dir, 'pub.pem'), '-rawin', '-in', join(dir, 'body'), '-sigfile', join(dir, 'sig')]).toString();
+      assert.match(ok, /Signature Verified Successfully/);
+    });
+
+    it('proves an event is included in a signed tree', async () => {
+      const { events } = await get('/v1/events?sort=seq&order=asc&limit=5');
+      const event = events[4];
+      const body = await get(`/v1/events/${event.id}/proof`);
+      assert.equal(body.leaf_index, 4);
+      const checkpoint = openCheckpoint(body.checkpoint, noteKey);
+      assert.equal(checkpoint.size, body.tree_size);
+      verifyInclusion(fromHex(body.leaf_hash), body.leaf_index, body.tree_size, body.proof.map(fromHex), checkpoint.rootHash);
+      const atEleven = await get(`/v1/events/${event.id}/proof?tree_size=11`);
+      verifyInclusion(fromHex(atEleven.leaf_hash), 4, 11, atEleven.proof.map(fromHex), openCheckpoint(atEleven.checkpoint, noteKey).rootHash);
+      assert.equal((await t.request({ method: 'GET', url: `/v1/events/${event.id}/proof?tree_size=3`, key })).statusCode, 400);
+    });
+
+    it('proves that an older signed tree is a prefix of a newer one', async () => {
+      const body = await get('/v1/integrity/consistency?from=11&to=14');
+      const old = openCheckpoint(body.from_checkpoint, noteKey);
+      const current = openCheckpoint(body.to_checkpoint, noteKey);
+      verifyConsistency(11, 14, body.proof.map(fromHex), old.rootHash, current.rootHash);
+      assert.equal((await t.request({ method: 'GET', url: '/v1/integrity/consistency?from=14&to=11', key })).statusCode, 400);
+      assert.equal((await t.request({ method: 'GET', url: '/v1/integrity/consistency?from=1&to=9999', key })).statusCode, 400);
+    });
+
+    it('verifies the whole log, a seq range and a time range', async () => {
+      const verify = async (payload: object) => (await t.request({ method: 'POST', url: '/v1/integrity/verify', key, payload })).json();
+      const all = await verify({});
+      assert.deepEqual([all.ok, all.checked, all.failures], [true, 14, []]);
+      assert.ok(all.checkpoints_checked >= 2);
+      const range = await verify({ from_seq: 5, to_seq: 12 });
+      assert.deepEqual([range.ok, range.checked, range.from_seq, range.to_seq], [true, 8, 5, 12]);
+      const recent = await verify({ since: 'now-1h' });
+      assert.equal(recent.ok, true);
+      assert.equal((await t.request({ method: 'POST', url: '/v1/integrity/verify', key, payload: { from_seq: 0 } })).statusCode, 400);
+    });
+  });
+}

@@ -1,0 +1,76 @@
+// A hostile DBA rewrites the database directly, with the append-only triggers dropped. The
+// verification API must catch every rewrite and name the seq.
+
+import assert from 'node:assert/strict';
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import { ENGINES } from '../../src/store/testing/test-stores.js';
+import { dropAppendOnlyGuards, recomputeAllHashes, swapSeq } from '../helpers/hostile-dba.js';
+import { startTestApp, type TestApp } from '../helpers/test-app.js';
+
+for (const engine of ENGINES) {
+  describe(`tampering on ${engine.name}`, { skip: engine.skip }, () => {
+    let t: TestApp;
+    let tenantId: string;
+    let key: string;
+    const verify = async (body: object = {}) => {
+      const response = await t.request({ method: 'POST', url: '/v1/integrity/verify', key, payload: body });
+      assert.equal(response.statusCode, 200, response.body);
+      return response.json() as { ok: boolean; checked: number; failures: { seq: number; reason: string; message: string }[] };
+    };
+
+    beforeEach(async () => {
+      t = await startTestApp(engine.name, { STELE_CHECKPOINT_EVERY_EVENTS: '1000000' });
+      ({ tenantId, key } = await t.tenantWithKey(['events:write', 'audit:read']));
+      const events = Array.from({ length: 20 }, (_, i) => ({ action: 'document.viewed', actor: { id: `user_${i % 3}` }, details: { i } }));
+      assert.equal((await t.request({ method: 'POST', url: '/v1/events', key, payload: events })).statusCode, 201);
+      assert.equal((await t.request({ method: 'POST', url: '/v1/integrity/checkpoints', key })).statusCode, 201);
+      await dropAppendOnlyGuards(t.db);
+    });
+    afterEach(() => t.close());
+
+    it('passes an untouched log', async () => {
+      const result = await verify();
+      assert.deepEqual([result.ok, result.checked, result.failures], [true, 20, []]);
+    });
+
+    it('names the event whose field was changed', async () => {
+      await t.db.raw("UPDATE events SET actor_id = 'someone_else' WHERE tenant_id = ? AND seq = 7", [tenantId]);
+      const result = await verify();
+      assert.equal(result.ok, false);
+      assert.deepEqual(result.failures.filter((f) => f.reason !== 'root_mismatch').map((f) => [f.seq, f.reason]), [[7, 'content_changed']]);
+    });
+
+    it('names the event that was deleted', async () => {
+      await t.db.raw('DELETE FROM events WHERE tenant_id = ? AND seq = 12', [tenantId]);
+      const result = await verify();
+      assert.equal(result.ok, false);
+      assert.equal(result.failures[0]!.seq, 12);
+      assert.equal(result.failures[0]!.reason, 'event_missing');
+    });
+
+    it('names the events that were swapped', async () => {
+      await swapSeq(t.db, tenantId, 4, 5);
+      const result = await verify();
+      assert.equal(result.ok, false);
+      const named = new Set(result.failures.map((f) => f.seq));
+      assert.ok(named.has(4) && named.has(5), JSON.stringify(result.failures));
+      assert.ok(result.failures.every((f) => f.seq >= 4));
+    });
+
+    it('catches a rewrite with every hash after it recomputed, through the signed checkpoint', async () => {
+      await t.db.raw("UPDATE events SET action = 'document.deleted' WHERE tenant_id = ? AND seq = 9", [tenantId]);
+      await recomputeAllHashes(t.db, tenantId);
+      const result = await verify();
+      assert.equal(result.ok, false);
+      assert.deepEqual(result.failures.map((f) => f.reason), ['root_mismatch']);
+      assert.equal(result.failures[0]!.seq, 20, 'the checkpoint signed at size 20 no longer matches');
+      // A range that starts after the checkpoint is still tied to it by a consistency proof.
+      await t.request({ method: 'POST', url: '/v1/events', key, payload: { action: 'later.event' } });
+      const later = await verify({ from_seq: 21 });
+      assert.equal(later.ok, false);
+      assert.equal(later.failures[0]!.reason, 'root_mismatch');
+      const consistency = await t.request({ method: 'GET', url: '/v1/integrity/consistency?from=20&to=21', key });
+      assert.equal(consistency.statusCode, 200, 'the server still answers; the client-side check is what fails');
+    });
+  });
+}
