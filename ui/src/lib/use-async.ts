@@ -9,10 +9,12 @@ export interface AsyncState<T> {
   loading: boolean;
 }
 
-export function useAsync<T>(key: string, load: (signal: AbortSignal) => Promise<T>): AsyncState<T> & { reload: () => void } {
+/** With `enabled` false nothing loads yet (state stays loading), e.g. to let a more urgent request go first. */
+export function useAsync<T>(key: string, load: (signal: AbortSignal) => Promise<T>, enabled = true): AsyncState<T> & { reload: () => void } {
   const [state, setState] = useState<AsyncState<T>>({ data: undefined, error: undefined, loading: true });
   const [attempt, setAttempt] = useState(0);
   useEffect(() => {
+    if (!enabled) return undefined;
     const controller = new AbortController();
     setState((previous) => ({ ...previous, loading: true }));
     load(controller.signal).then(
@@ -24,6 +26,6 @@ export function useAsync<T>(key: string, load: (signal: AbortSignal) => Promise<
     return () => controller.abort();
     // `load` is a fresh closure every render; the key says when to load again.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [key, attempt]);
+  }, [key, attempt, enabled]);
   return { ...state, reload: () => setAttempt((n) => n + 1) };
 }

@@ -14,7 +14,8 @@ export interface PageEntry {
   title: string;
   /** The API scope a user needs to see the page; the API enforces it again on every call. */
   scope: string;
-  component: LazyExoticComponent<ComponentType>;
+  /** Usually lazy (`lazy(() => import('./page'))`), so a page does not grow the main chunk. */
+  component: ComponentType | LazyExoticComponent<ComponentType>;
 }
 
 export const PAGES: readonly PageEntry[] = [auditLogPage, verificationPage, apiKeysPage, embedTokensPage];

@@ -17,8 +17,11 @@ export default function AuditLogPage() {
   const { path, search } = useLocation();
   const view = useMemo(() => readView(search), [search]);
   const params = useMemo(() => apiParams(view), [view]);
-  const filters = useAsync<FilterValues>('filters', (signal) => api<FilterValues>('/v1/events/filters', { signal }));
   const pages = useEventPages(params.toString());
+  // The event-type picker waits for the first page: on a large log the distinct-values query is
+  // slower than the page itself, and one synchronous SQLite connection would serve it first.
+  const firstPageDone = pages.data !== undefined || pages.error !== undefined;
+  const filters = useAsync<FilterValues>('filters', (signal) => api<FilterValues>('/v1/events/filters', { signal }), firstPageDone);
   const queryError = pages.error instanceof ApiError && pages.error.code === 'invalid_query' ? pages.error : undefined;
   const events = queryError ? [] : pages.data?.events ?? [];
 
