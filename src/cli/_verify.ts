@@ -13,7 +13,8 @@ export const verifyCommand = defineCommand({
   run: async ({ args }) => {
     const result = await verifyExportFile({
       eventsFile: args.events,
-      checkpointNote: args.checkpoint ? readFileSync(args.checkpoint, 'utf8') : undefined,
+      // A note saved through a shell often gains a trailing blank line; the note itself ends at its last signature.
+      checkpointNote: args.checkpoint ? `${readFileSync(args.checkpoint, 'utf8').trimEnd()}\n` : undefined,
       publicKeyPem: args['public-key'] ? readFileSync(args['public-key'], 'utf8') : undefined,
     });
     if (args.json) {

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-import { defineCommand, runMain } from 'citty';
+import { defineCommand, runMain, type CommandDef } from 'citty';
 import { loadConfig } from '../config.js';
 import { isSteleError } from '../domain/errors.js';
+import { NoteError } from '../integrity/index.js';
 import { startServer, stopOnSignals } from '../server.js';
 import { VERSION } from '../version.js';
 import { keysCommand, tenantsCommand } from './_admin.js';
@@ -30,14 +31,32 @@ const main = defineCommand({
   },
 });
 
-// Expected failures (bad arguments, unknown tenant) print one line; anything else in full.
-process.on('unhandledRejection', (error) => {
-  if (error instanceof CLIError || isSteleError(error)) {
-    console.error(`stele: ${(error as Error).message}`);
-    process.exit(1);
-  }
-  console.error(error);
-  process.exit(1);
-});
+// Expected failures (bad arguments, unknown tenant, unreadable file, bad checkpoint) print one
+// line and exit 1; anything else is a bug and prints in full.
+function isExpected(error: unknown): error is Error {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return error instanceof CLIError || isSteleError(error) || error instanceof NoteError || code === 'ENOENT' || code === 'EACCES' || code === 'ERR_OSSL_UNSUPPORTED';
+}
 
-await runMain(main);
+function withFriendlyErrors(command: CommandDef): CommandDef {
+  const { run, subCommands } = command;
+  return {
+    ...command,
+    ...(run && {
+      run: async (context) => {
+        try {
+          return await run(context);
+        } catch (error) {
+          if (!isExpected(error)) throw error;
+          console.error(`stele: ${error.message}`);
+          process.exit(1);
+        }
+      },
+    }),
+    ...(subCommands && {
+      subCommands: Object.fromEntries(Object.entries(subCommands as Record<string, CommandDef>).map(([name, sub]) => [name, withFriendlyErrors(sub)])),
+    }),
+  };
+}
+
+await runMain(withFriendlyErrors(main as CommandDef));
