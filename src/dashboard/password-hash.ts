@@ -16,7 +16,9 @@ export interface PasswordHash {
 
 // N = 2^15, r = 8 takes ~32 MiB and tens of milliseconds: OWASP's scrypt minimum is N = 2^17 at
 // p = 1 for ~128 MiB; we trade memory for p = 2 and stay well within Node's default maxmem.
-export const DEFAULT_PARAMETERS = Object.freeze({ N: 2 ** 15, r: 8, p: 2, keyLength: 32 });
+export interface ScryptParameters { N: number; r: number; p: number; keyLength: number }
+
+export const DEFAULT_PARAMETERS: Readonly<ScryptParameters> = Object.freeze({ N: 2 ** 15, r: 8, p: 2, keyLength: 32 });
 
 function derive(password: string, salt: Buffer, keyLength: number, options: ScryptOptions): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -25,7 +27,7 @@ function derive(password: string, salt: Buffer, keyLength: number, options: Scry
   });
 }
 
-export async function hashPassword(password: string, parameters = DEFAULT_PARAMETERS): Promise<PasswordHash> {
+export async function hashPassword(password: string, parameters: ScryptParameters = DEFAULT_PARAMETERS): Promise<PasswordHash> {
   const salt = randomBytes(16);
   const { N, r, p, keyLength } = parameters;
   const hash = await derive(password, salt, keyLength, { N, r, p });
