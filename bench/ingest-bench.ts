@@ -1,0 +1,144 @@
+// Ingest throughput (issues 3 and 4): HTTP events/s in batches of 100 and as single events, on
+// each store, next to bare driver inserts of the same rows and indexes in transactions of 1,000
+// measured in the same run; and the cost of integrity (hashing, chain, Merkle nodes) at the
+// store port, sealing for real versus a sealer that writes constant hashes.
+
+import type { CanonicalEvent } from '../src/domain/event.js';
+import { sealEvents } from '../src/integrity/seal.js';
+import { EVENT_INSERT_COLUMNS, eventToRow, type RowValue } from '../src/store/event-rows.js';
+import type { SealedBatch, Sealer } from '../src/store/port.js';
+import { numbered } from '../src/store/postgres/postgres-store.js';
+import { detailsJsonOf, ipBytesOf } from '../src/store/row-values.js';
+import { openTestStore, type Engine, type TestStore } from '../src/store/testing/test-stores.js';
+import { startServerProcess } from '../test/helpers/server-process.js';
+import { pending, syntheticEvent } from './lib/seed.js';
+import { rate, ratio } from './lib/stats.js';
+
+const ADMIN = 'stele_admin_bench_token_0123456789';
+const ZERO = new Uint8Array(32);
+
+// Writes the same rows with constant hashes and no Merkle nodes: the store's cost without integrity.
+const noIntegrity: Sealer = (head, events): SealedBatch => ({
+  events: events.map((event) => ({ event, leafHash: ZERO, chainHash: ZERO })),
+  nodes: [],
+  head: { size: head.size + events.length, chainHash: ZERO, border: [] },
+});
+
+async function httpIngest(db: TestStore, total: number, batchSize: number, concurrency: number) {
+  const env: Record<string, string> = { STELE_ADMIN_TOKEN: ADMIN, STELE_LOG_LEVEL: 'error' };
+  if (db.location.sqliteFile) env.STELE_DATA_DIR = db.location.sqliteFile.replace(/\/stele\.db$/, '');
+  else Object.assign(env, { STELE_DATABASE_URL: db.location.databaseUrl!, STELE_DATABASE_SCHEMA: db.location.pgSchema! });
+  const server = await startServerProcess(env);
+  try {
+    const post = (path: string, body: unknown, key = ADMIN) => fetch(`${server.url}${path}`, {
+      method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body),
+    });
+    const tenant = (await (await post('/v1/tenants', { name: `bench-${batchSize}` })).json()) as { id: string };
+    const { key } = (await (await post(`/v1/tenants/${tenant.id}/keys`, { name: 'bench', scopes: ['events:write'] })).json()) as { key: string };
+    const requests = Math.ceil(total / batchSize);
+    const bodies = Array.from({ length: requests }, (_, r) => {
+      const events = Array.from({ length: batchSize }, (_, k) => {
+        const { id: _id, category: _c, received_at: _r, ...input } = syntheticEvent(r * batchSize + k, total, Date.now() - 60_000);
+        return input;
+      });
+      return JSON.stringify(batchSize === 1 ? events[0] : events);
+    });
+    let next = 0;
+    return await rate(async () => {
+      await Promise.all(Array.from({ length: concurrency }, async () => {
+        while (next < requests) {
+          const body = bodies[next++]!;
+          const response = await fetch(`${server.url}/v1/events`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body });
+          if (response.status !== 201) throw new Error(`ingest answered ${response.status}: ${await response.text()}`);
+          await response.arrayBuffer();
+        }
+      }));
+      return requests * batchSize;
+    });
+  } finally {
+    await server.stop();
+  }
+}
+
+function rowsFor(n: number): RowValue[][] {
+  const events: CanonicalEvent[] = Array.from({ length: n }, (_, i) => ({ ...syntheticEvent(i, n, Date.now()), tenant_id: 'bare', seq: i + 1 }));
+  const sealed = sealEvents({ size: 0, chainHash: new Uint8Array(32), border: [] }, events);
+  return sealed.events.map((s) => eventToRow(s.event, {
+    ipBin: ipBytesOf(s.event), detailsJson: detailsJsonOf(s.event), inputHash: ZERO, leafHash: s.leafHash, chainHash: s.chainHash,
+  }));
+}
+
+/** The raw limit: the same rows into the same table and indexes, straight through the driver, 1,000 per transaction. */
+async function bareInsert(db: TestStore, rows: RowValue[][]) {
+  const columns = EVENT_INSERT_COLUMNS.join(', ');
+  const toDriver = (v: RowValue) => (v instanceof Uint8Array ? Buffer.from(v) : v);
+  return rate(async () => {
+    for (let from = 0; from < rows.length; from += 1000) {
+      const chunk = rows.slice(from, from + 1000);
+      if (db.name === 'sqlite') {
+        await db.raw('BEGIN');
+        for (const row of chunk) await db.raw(`INSERT INTO events (${columns}) VALUES (${row.map(() => '?').join(', ')})`, row.map(toDriver));
+        await db.raw('COMMIT');
+      } else {
+        await db.raw('BEGIN');
+        for (let k = 0; k < chunk.length; k += 500) {
+          const part = chunk.slice(k, k + 500);
+          const values = part.map((row) => `(${row.map((_, c) => (EVENT_INSERT_COLUMNS[c] === 'details' ? '?::jsonb' : '?')).join(', ')})`).join(', ');
+          await db.raw(`INSERT INTO events (${columns}) VALUES ${values}`, part.flat().map(toDriver));
+        }
+        await db.raw('COMMIT');
+      }
+    }
+    return rows.length;
+  });
+}
+
+async function portAppend(engine: Engine, n: number, seal: Sealer) {
+  const db = await openTestStore(engine);
+  try {
+    await db.store.createTenant({ id: 'port', name: 'port', created_at: new Date().toISOString() });
+    return await rate(async () => {
+      for (let from = 0; from < n; from += 100) {
+        await db.store.appendEvents('port', Array.from({ length: 100 }, (_, k) => pending(syntheticEvent(from + k, n, Date.now()))), seal);
+      }
+      return n;
+    });
+  } finally {
+    await db.close();
+  }
+}
+
+export async function runIngestBench(opts: { engines: Engine[]; events: number; log: (line: string) => void }) {
+  const results = [];
+  for (const engine of opts.engines) {
+    opts.log(`ingest on ${engine}`);
+    const bareDb = await openTestStore(engine);
+    // better-sqlite3 runs SQLite statements synchronously, so the raw helper is the bare driver.
+    const bare = await bareInsert(bareDb, rowsFor(opts.events));
+    await bareDb.close();
+    opts.log(`  bare driver insert: ${bare.per_second}/s`);
+    const batchedDb = await openTestStore(engine);
+    const batched = await httpIngest(batchedDb, opts.events, 100, 8);
+    await batchedDb.close();
+    opts.log(`  HTTP batches of 100: ${batched.per_second}/s`);
+    const singleDb = await openTestStore(engine);
+    const single = await httpIngest(singleDb, Math.min(opts.events, 10_000), 1, 16);
+    await singleDb.close();
+    opts.log(`  HTTP single events: ${single.per_second}/s`);
+    const withIntegrity = await portAppend(engine, Math.min(opts.events, 50_000), sealEvents);
+    const withoutIntegrity = await portAppend(engine, Math.min(opts.events, 50_000), noIntegrity);
+    opts.log(`  port append with integrity ${withIntegrity.per_second}/s, without ${withoutIntegrity.per_second}/s`);
+    results.push({
+      engine,
+      bare_insert_tx1000: bare,
+      http_batches_of_100: { ...batched, concurrency: 8, ratio_to_bare: ratio(batched.per_second, bare.per_second) },
+      http_single_events: { ...single, concurrency: 16, ratio_to_bare: ratio(single.per_second, bare.per_second) },
+      integrity_cost: {
+        append_with_integrity: withIntegrity,
+        append_without_integrity: withoutIntegrity,
+        overhead: ratio(withoutIntegrity.per_second - withIntegrity.per_second, withoutIntegrity.per_second),
+      },
+    });
+  }
+  return { benchmark: 'ingest', events: opts.events, results };
+}

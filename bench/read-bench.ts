@@ -1,0 +1,72 @@
+// On one seeded store of N events (default 1M): latency of filtered first pages through the
+// query service next to the bare SQL on the same data (issue 3), verification events/s and
+// inclusion/consistency proof latency (issue 4).
+
+import { createCheckpointService } from '../src/checkpoints/checkpoint-service.js';
+import type { SigningKey } from '../src/checkpoints/signing-key.js';
+import { createQueryService } from '../src/query/query-service.js';
+import type { TestStore } from '../src/store/testing/test-stores.js';
+import { createProofService } from '../src/verification/proof-service.js';
+import { createVerificationService } from '../src/verification/verification-service.js';
+import { latency, rate, ratio } from './lib/stats.js';
+
+const DAY = 86_400_000;
+
+export async function runReadBench(db: TestStore, tenantId: string, n: number, key: SigningKey, endMs: number, log: (line: string) => void) {
+  const now = () => endMs;
+  const query = createQueryService({ store: db.store, now });
+  const cols = 'tenant_id, seq, id, action, category, occurred_at, received_at, actor_id, actor_type, actor_email, actor_name, actor_role, target_type, target_id, target_name, target_slug, target_version, target_url, ip, user_agent, location, request_id, session_id, api_key_id, method, url, http_status, success, details, leaf_hash, chain_hash';
+  const pages = [
+    {
+      name: 'action + 7-day window',
+      service: () => query.listEvents(tenantId, { filters: { action: ['member.role_changed'], since: 'now-7d' } }),
+      sql: () => db.raw(`SELECT ${cols} FROM events WHERE tenant_id = ? AND action = ? AND occurred_at >= ? ORDER BY occurred_at DESC, seq DESC LIMIT 101`, [tenantId, 'member.role_changed', endMs - 7 * DAY]),
+    },
+    {
+      name: 'actor',
+      service: () => query.listEvents(tenantId, { filters: { actor_id: ['user_42'] } }),
+      sql: () => db.raw(`SELECT ${cols} FROM events WHERE tenant_id = ? AND actor_id = ? ORDER BY occurred_at DESC, seq DESC LIMIT 101`, [tenantId, 'user_42']),
+    },
+    {
+      name: 'target',
+      service: () => query.listEvents(tenantId, { filters: { target_id: ['target_77'] } }),
+      sql: () => db.raw(`SELECT ${cols} FROM events WHERE tenant_id = ? AND target_id = ? ORDER BY occurred_at DESC, seq DESC LIMIT 101`, [tenantId, 'target_77']),
+    },
+  ];
+  const filtered = [];
+  for (const page of pages) {
+    const service = await latency(100, page.service);
+    const bare = await latency(100, page.sql);
+    log(`  ${page.name}: service p50 ${service.p50_ms} ms p99 ${service.p99_ms} ms; bare SQL p50 ${bare.p50_ms} ms p99 ${bare.p99_ms} ms`);
+    filtered.push({ filter: page.name, service, bare_sql: bare });
+  }
+
+  const checkpoints = createCheckpointService({ store: db.store, key, everyEvents: 1_000_000_000, everySeconds: 3600, now });
+  await checkpoints.checkpoint(tenantId);
+  const verification = createVerificationService({ store: db.store, key, now });
+  let failures = 0;
+  const verify = await rate(async () => {
+    const result = await verification.verify(tenantId, {});
+    failures = result.failures.length;
+    return result.checked;
+  });
+  log(`  verification: ${verify.per_second} events/s over ${verify.count} (${failures} failures)`);
+
+  const proofs = createProofService({ store: db.store, checkpoints });
+  let i = 0;
+  const inclusion = await latency(200, () => proofs.inclusionProof(tenantId, `evt-${(i++ * 7919) % n}`, n));
+  let j = 1;
+  const consistencyProof = await latency(200, () => {
+    const from = 1 + ((j++ * 104_729) % (n - 1));
+    return proofs.consistencyProof(tenantId, from, n);
+  });
+  log(`  inclusion proof p50 ${inclusion.p50_ms} ms p99 ${inclusion.p99_ms} ms; consistency p50 ${consistencyProof.p50_ms} ms p99 ${consistencyProof.p99_ms} ms`);
+
+  return {
+    events: n,
+    filtered_first_page: filtered.map((f) => ({ ...f, p99_ratio_to_bare: ratio(f.service.p99_ms, f.bare_sql.p99_ms) })),
+    verification: { ...verify, failures },
+    inclusion_proof: inclusion,
+    consistency_proof: consistencyProof,
+  };
+}

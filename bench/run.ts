@@ -1,0 +1,75 @@
+// `npm run bench`: every benchmark, each next to the raw limit measured in the same run. Writes
+// bench/results/<benchmark>.json and the table between the bench markers in README.md.
+// Options: --events N (seeded store size, default 1,000,000), --ingest-events N (default 100,000),
+// --engines sqlite,postgres (default: sqlite, and postgres when reachable).
+
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { loadSigningKey } from '../src/checkpoints/signing-key.js';
+import { openTestStore, PG_URL, type Engine } from '../src/store/testing/test-stores.js';
+import { createTenantService } from '../src/tenants/tenant-service.js';
+import { runExportBench } from './export-bench.js';
+import { runIngestBench } from './ingest-bench.js';
+import { seed } from './lib/seed.js';
+import { runReadBench } from './read-bench.js';
+import { runSearchBench } from './search-bench.js';
+import { renderMarkdown } from './render.js';
+
+const arg = (name: string) => {
+  const at = process.argv.indexOf(`--${name}`);
+  return at === -1 ? undefined : process.argv[at + 1];
+};
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+async function postgresReachable(): Promise<boolean> {
+  const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+const events = Number(arg('events') ?? 1_000_000);
+const ingestEvents = Number(arg('ingest-events') ?? 100_000);
+const engines = (arg('engines')?.split(',') as Engine[] | undefined) ?? ['sqlite', ...((await postgresReachable()) ? ['postgres' as const] : [])];
+const machine = { node: process.version, cpus: (await import('node:os')).cpus().length, date: new Date().toISOString() };
+const results: Record<string, unknown> = {};
+const save = (name: string, value: unknown) => {
+  results[name] = value;
+  writeFileSync(join('bench', 'results', `${name}.json`), `${JSON.stringify({ machine, ...(value as object) }, null, 2)}\n`);
+};
+
+save('ingest', await runIngestBench({ engines, events: ingestEvents, log }));
+
+const stores = [];
+for (const engine of engines) {
+  log(`seeding ${events} events on ${engine}`);
+  const db = await openTestStore(engine);
+  const endMs = Date.now();
+  await db.store.createTenant({ id: 'bench', name: 'bench', created_at: new Date().toISOString() });
+  await seed(db.store, 'bench', events, endMs, log);
+  const signingKey = loadSigningKey({ configuredFile: undefined, dataDir: mkdtempSync(join(tmpdir(), 'stele-bench-key-')), name: 'stele-bench' });
+  const read = await runReadBench(db, 'bench', events, signingKey, endMs, log);
+  const { key } = await createTenantService({ store: db.store }).createKey('bench', 'bench', ['audit:export']);
+  const exported = await runExportBench(db, 'bench', key, { STELE_ADMIN_TOKEN: 'stele_admin_bench_token_0123456789' }, log);
+  stores.push({ engine, read, export: exported });
+  await db.close();
+}
+save('read-integrity-export', { events, stores });
+save('search', await runSearchBench({ events, engines, log }));
+
+const markdown = renderMarkdown(results as never, machine);
+writeFileSync(join('bench', 'results', 'summary.md'), markdown);
+const readme = readFileSync('README.md', 'utf8');
+const start = '<!-- bench:start -->';
+const end = '<!-- bench:end -->';
+if (readme.includes(start) && readme.includes(end)) {
+  writeFileSync('README.md', `${readme.slice(0, readme.indexOf(start) + start.length)}\n${markdown}\n${readme.slice(readme.indexOf(end))}`);
+}
+process.stdout.write(markdown);
