@@ -2,7 +2,7 @@
 
 export { canonicalBytes, canonicalObject, canonicalText, leafHashOf } from './canonical.js';
 export { chainHash, ZERO_CHAIN } from './chain.js';
-export { sealEvents } from './seal.js';
+export { sealEvents, STORED_MIN_LEVEL } from './seal.js';
 export { LogVerifier, verifyLog } from './verify-log.js';
 export type { ExpectedRoot, FailureReason, LogVerifierOptions, VerificationFailure, VerificationSummary } from './verify-log.js';
 

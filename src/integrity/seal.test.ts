@@ -4,10 +4,10 @@ import type { CanonicalEvent } from '../domain/event.js';
 import type { LogHead } from '../store/port.js';
 import { canonicalBytes, leafHashOf } from './canonical.js';
 import { chainHash, ZERO_CHAIN } from './chain.js';
-import { rootFromBorder } from './merkle/compact-range.js';
+import { appendLeaves, rootFromBorder } from './merkle/compact-range.js';
 import { hashLeaf } from './merkle/hasher.js';
 import { mth } from './merkle/testing/reference.js';
-import { sealEvents } from './seal.js';
+import { sealEvents, STORED_MIN_LEVEL } from './seal.js';
 
 const event = (seq: number): CanonicalEvent => ({
   tenant_id: 't1', seq, id: `evt_${seq}`, action: 'doc.update', category: 'docs',
@@ -30,7 +30,16 @@ describe('sealEvents', () => {
     assert.equal(batch.head.size, 3);
     assert.deepEqual(batch.head.chainHash, prev);
     assert.deepEqual(rootFromBorder(batch.head.border), mth(events.map(canonicalBytes)));
-    assert.deepEqual(batch.nodes.map((n) => `${n.level}/${n.index}`), ['1/0']);
+    assert.deepEqual(batch.nodes, [], 'nodes below the lowest stored level are rebuilt from leaves, not stored');
+  });
+
+  it('hands the store exactly the complete subtrees at or above the lowest stored level', () => {
+    const events = Array.from({ length: 40 }, (_, i) => event(i + 1));
+    const batch = sealEvents(emptyHead(), events);
+    assert.equal(STORED_MIN_LEVEL, 4);
+    assert.deepEqual(batch.nodes.map((n) => `${n.level}/${n.index}`), ['4/0', '4/1', '5/0']);
+    const all = appendLeaves(0, [], batch.events.map((e) => e.leafHash)).nodes.filter((n) => n.level >= STORED_MIN_LEVEL);
+    assert.deepEqual(batch.nodes, all);
   });
 
   it('gives the same result whether a log is sealed in one batch or many', () => {

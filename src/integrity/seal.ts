@@ -9,6 +9,14 @@ import { chainHash } from './chain.js';
 import { appendLeaves } from './merkle/compact-range.js';
 
 /**
+ * The lowest level of complete subtrees that is persisted. Levels 1..3 are not stored: any such
+ * node covers at most 8 leaves and is rebuilt from their leaf hashes when a proof needs it, so a
+ * proof still reads O(log n) hashes while the store writes about one node row per 8 events
+ * instead of one per event.
+ */
+export const STORED_MIN_LEVEL = 4;
+
+/**
  * Seals events that continue the log described by `head`. Requires events[i].seq ===
  * head.size + 1 + i (else RangeError) and head.border to be the border of a tree of head.size
  * leaves (else ProofError). Pure: neither argument is modified.
@@ -28,5 +36,6 @@ export const sealEvents: Sealer = (head: LogHead, events: CanonicalEvent[]): Sea
     sealed[i] = { event, leafHash, chainHash: chain };
   }
   const { nodes, border } = appendLeaves(head.size, head.border, leafHashes);
-  return { events: sealed, nodes, head: { size: head.size + events.length, chainHash: chain, border } };
+  const stored = nodes.filter((node) => node.level >= STORED_MIN_LEVEL);
+  return { events: sealed, nodes: stored, head: { size: head.size + events.length, chainHash: chain, border } };
 };

@@ -44,19 +44,60 @@ export function eventToRow(event: CanonicalEvent, extras: EventRowExtras): RowVa
 
 type Row = Record<string, unknown>;
 
-function pick<T extends object>(row: Row, mapping: Record<string, string>): T | undefined {
+// rowToEvent is the hot path of every read and export, so the nested objects are built by plain
+// property reads rather than a loop over NESTED_FIELDS (about twice as fast, and far less garbage).
+// The field order below is NESTED_FIELDS' order; event-rows.test.ts cross-checks it against a
+// literal loop over NESTED_FIELDS.
+const has = (value: unknown): boolean => value !== null && value !== undefined;
+
+function actorOf(row: Row): Actor | undefined {
+  const { actor_id: id, actor_type: type, actor_email: email, actor_name: name, actor_role: role } = row;
+  if (!has(id) && !has(type) && !has(email) && !has(name) && !has(role)) return undefined;
   const out: Record<string, unknown> = {};
-  let any = false;
-  for (const [field, column] of Object.entries(mapping)) {
-    const value = row[column];
-    if (value === null || value === undefined) continue;
-    out[field] = field === 'http_status' ? Number(value) : value;
-    any = true;
-  }
-  return any ? (out as T) : undefined;
+  if (has(id)) out.id = id;
+  if (has(type)) out.type = type;
+  if (has(email)) out.email = email;
+  if (has(name)) out.name = name;
+  if (has(role)) out.role = role;
+  return out as Actor;
 }
 
-const hex = (value: unknown): string => Buffer.from(value as Uint8Array).toString('hex');
+function targetOf(row: Row): Target | undefined {
+  const { target_type: type, target_id: id, target_name: name, target_slug: slug, target_version: version, target_url: url } = row;
+  if (!has(type) && !has(id) && !has(name) && !has(slug) && !has(version) && !has(url)) return undefined;
+  const out: Record<string, unknown> = {};
+  if (has(type)) out.type = type;
+  if (has(id)) out.id = id;
+  if (has(name)) out.name = name;
+  if (has(slug)) out.slug = slug;
+  if (has(version)) out.version = version;
+  if (has(url)) out.url = url;
+  return out as Target;
+}
+
+function contextOf(row: Row): EventContext | undefined {
+  const { ip, user_agent, location, request_id, session_id, api_key_id, method, url, http_status } = row;
+  if (!has(ip) && !has(user_agent) && !has(location) && !has(request_id) && !has(session_id) && !has(api_key_id)
+    && !has(method) && !has(url) && !has(http_status)) return undefined;
+  const out: Record<string, unknown> = {};
+  if (has(ip)) out.ip = ip;
+  if (has(user_agent)) out.user_agent = user_agent;
+  if (has(location)) out.location = location;
+  if (has(request_id)) out.request_id = request_id;
+  if (has(session_id)) out.session_id = session_id;
+  if (has(api_key_id)) out.api_key_id = api_key_id;
+  if (has(method)) out.method = method;
+  if (has(url)) out.url = url;
+  if (has(http_status)) out.http_status = Number(http_status);
+  return out as EventContext;
+}
+
+// Both drivers hand back a Buffer; encoding it in place avoids the copy Buffer.from would make.
+const hex = (value: unknown): string => {
+  if (Buffer.isBuffer(value)) return value.toString('hex');
+  const bytes = value as Uint8Array;
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
+};
 const iso = (ms: unknown): string => new Date(Number(ms)).toISOString();
 
 /** Builds the nested event from a row; absent values are omitted (never null), as in the canonical form. */
@@ -71,14 +112,14 @@ export function rowToEvent(row: Row): StoredEvent {
     occurred_at: iso(row.occurred_at),
     received_at: iso(row.received_at),
   } as StoredEvent;
-  const actor = pick<Actor>(row, NESTED_FIELDS.actor);
-  const target = pick<Target>(row, NESTED_FIELDS.target);
-  const context = pick<EventContext>(row, NESTED_FIELDS.context);
+  const actor = actorOf(row);
+  const target = targetOf(row);
+  const context = contextOf(row);
   if (actor) event.actor = actor;
   if (target) event.target = target;
   if (context) event.context = context;
-  if (row.success !== null && row.success !== undefined) event.success = Number(row.success) === 1;
-  if (row.details !== null && row.details !== undefined) {
+  if (has(row.success)) event.success = Number(row.success) === 1;
+  if (has(row.details)) {
     event.details = (typeof row.details === 'string' ? JSON.parse(row.details) : row.details) as JsonObject;
   }
   event.leaf_hash = hex(row.leaf_hash);

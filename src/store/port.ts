@@ -46,7 +46,7 @@ export interface SealedEvent {
 
 export interface SealedBatch {
   events: SealedEvent[];
-  /** Complete-subtree nodes at level >= 1 created by this batch (level 0 is each event's leaf hash). */
+  /** Complete-subtree nodes to persist (level >= STORED_MIN_LEVEL; level 0 is each event's leaf hash, levels between are rebuilt from leaves). */
   nodes: MerkleNode[];
   head: LogHead;
 }
@@ -162,7 +162,7 @@ export interface Store {
   checkpointBacklog(): Promise<{ tenantId: string; size: number; checkpointSize: number }[]>;
 
   getHead(tenantId: string): Promise<LogHead>;
-  /** Stored complete-subtree hashes; level 0 is the leaf hash of the event with seq = index + 1. */
+  /** Stored complete-subtree hashes; level 0 is the leaf hash of the event with seq = index + 1. Ids that are not stored are absent from the map. */
   getMerkleNodes(tenantId: string, ids: readonly { level: number; index: number }[]): Promise<Map<string, Uint8Array>>;
 }
 

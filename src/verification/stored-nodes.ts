@@ -1,12 +1,30 @@
 // Fetches the O(log n) stored node hashes a proof or root needs, and folds them with the pure
 // integrity library. Never reads the whole log.
 
-import { ProofError, resolveProof, rootAt, type ProofNodes } from '../integrity/index.js';
+import { appendLeaves, ProofError, resolveProof, rootAt, STORED_MIN_LEVEL, type NodeId, type ProofNodes } from '../integrity/index.js';
 import type { Store } from '../store/port.js';
 import { nodeKey } from '../store/port.js';
 
+/**
+ * Hashes of the given complete-subtree nodes: stored ones are read, and nodes below the lowest
+ * stored level are rebuilt from their (at most 2^(STORED_MIN_LEVEL-1)) leaf hashes, all in one read.
+ */
+async function fetchNodes(store: Store, tenantId: string, ids: readonly NodeId[]): Promise<Map<string, Uint8Array>> {
+  const derived = ids.filter((id) => id.level > 0 && id.level < STORED_MIN_LEVEL);
+  const leavesOf = (id: NodeId) => Array.from({ length: 2 ** id.level }, (_, k) => ({ level: 0, index: id.index * 2 ** id.level + k }));
+  const wanted = [...ids.filter((id) => id.level === 0 || id.level >= STORED_MIN_LEVEL), ...derived.flatMap(leavesOf)];
+  const found = await store.getMerkleNodes(tenantId, wanted);
+  for (const id of derived) {
+    const leaves = leavesOf(id).map((leaf) => found.get(nodeKey(0, leaf.index)));
+    if (leaves.every((leaf): leaf is Uint8Array => leaf !== undefined)) {
+      found.set(nodeKey(id.level, id.index), appendLeaves(0, [], leaves).border[0]!);
+    }
+  }
+  return found;
+}
+
 export async function proofFromStore(store: Store, tenantId: string, nodes: ProofNodes): Promise<Uint8Array[]> {
-  const found = await store.getMerkleNodes(tenantId, nodes.ids);
+  const found = await fetchNodes(store, tenantId, nodes.ids);
   return resolveProof(nodes, (level, index) => found.get(nodeKey(level, index)));
 }
 
@@ -20,7 +38,7 @@ export async function rootFromStore(store: Store, tenantId: string, size: number
 /** The right border (complete subtrees, left to right) of the first `size` events, from stored nodes. */
 export async function borderFromStore(store: Store, tenantId: string, size: number): Promise<Uint8Array[]> {
   const ids = rootAt(size).ids.slice().reverse();
-  const found = await store.getMerkleNodes(tenantId, ids);
+  const found = await fetchNodes(store, tenantId, ids);
   return ids.map((id) => {
     const hash = found.get(nodeKey(id.level, id.index));
     if (!hash) throw new ProofError(`stored node ${id.level}/${id.index} is missing`);

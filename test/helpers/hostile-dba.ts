@@ -1,7 +1,7 @@
 // What a DBA with full write access can do: drop the append-only triggers and rewrite rows,
 // including recomputing every hash after a change. Only the signing key is out of reach.
 
-import { appendLeaves, chainHash, leafHashOf, ZERO_CHAIN } from '../../src/integrity/index.js';
+import { appendLeaves, chainHash, leafHashOf, STORED_MIN_LEVEL, ZERO_CHAIN } from '../../src/integrity/index.js';
 import { rowToEvent, EVENT_SELECT_COLUMNS } from '../../src/store/event-rows.js';
 import { encodeBorder } from '../../src/store/log-head.js';
 import type { TestStore } from '../../src/store/testing/test-stores.js';
@@ -37,7 +37,7 @@ export async function recomputeAllHashes(db: TestStore, tenantId: string): Promi
   }
   const { nodes, border } = appendLeaves(0, [], leaves);
   await db.raw('DELETE FROM merkle_nodes WHERE tenant_id = ?', [tenantId]);
-  for (const node of nodes) {
+  for (const node of nodes.filter((n) => n.level >= STORED_MIN_LEVEL)) {
     await db.raw('INSERT INTO merkle_nodes (tenant_id, level, idx, hash) VALUES (?, ?, ?, ?)', [tenantId, node.level, node.index, Buffer.from(node.hash)]);
   }
   await db.raw('UPDATE tenant_heads SET size = ?, chain_hash = ?, border = ? WHERE tenant_id = ?', [leaves.length, Buffer.from(chain), encodeBorder(border), tenantId]);

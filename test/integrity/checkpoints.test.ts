@@ -12,7 +12,8 @@ import { startTestApp, type TestApp } from '../helpers/test-app.js';
 const fromHex = (hex: string) => Buffer.from(hex, 'hex');
 
 async function until<T>(probe: () => Promise<T | undefined>, what: string): Promise<T> {
-  for (let i = 0; i < 100; i++) {
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
     const value = await probe();
     if (value !== undefined) return value;
     await new Promise((resolve) => setTimeout(resolve, 20));

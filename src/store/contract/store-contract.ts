@@ -121,15 +121,18 @@ export function runStoreContract(open: () => Promise<TestStore>): void {
       assert.deepEqual((await store.findEvents(b, { where: sql('1 = 1'), order: { key: 'seq', direction: 'asc' }, limit: 10 })).map((e) => e.id), [eb!.id]);
     });
 
-    it('serves level-0 Merkle nodes from the leaf hashes', async () => {
+    it('serves level-0 Merkle nodes from the leaf hashes and the stored levels from the node table', async () => {
       const tenantId = await tenant();
-      await store.appendEvents(tenantId, pendingEvents(4), sealEvents);
-      const nodes = await store.getMerkleNodes(tenantId, [{ level: 0, index: 0 }, { level: 1, index: 1 }, { level: 2, index: 0 }, { level: 0, index: 9 }]);
+      await store.appendEvents(tenantId, pendingEvents(20), sealEvents);
+      await store.appendEvents(tenantId, pendingEvents(20), sealEvents);
+      const nodes = await store.getMerkleNodes(tenantId, [{ level: 0, index: 0 }, { level: 4, index: 0 }, { level: 4, index: 1 }, { level: 5, index: 0 }, { level: 0, index: 99 }, { level: 4, index: 2 }]);
       const first = await store.findEvents(tenantId, { where: eq('seq', 1), order: { key: 'seq', direction: 'asc' }, limit: 1 });
       assert.equal(Buffer.from(nodes.get('0/0')!).toString('hex'), first[0]!.leaf_hash);
-      assert.ok(nodes.get('1/1'));
-      assert.ok(nodes.get('2/0'));
-      assert.equal(nodes.has('0/9'), false);
+      assert.ok(nodes.get('4/0'));
+      assert.ok(nodes.get('4/1'), 'a node completed across two batches is stored');
+      assert.ok(nodes.get('5/0'));
+      assert.equal(nodes.has('0/99'), false);
+      assert.equal(nodes.has('4/2'), false, 'an incomplete subtree is never stored');
     });
   });
 
@@ -205,11 +208,11 @@ export function runStoreContract(open: () => Promise<TestStore>): void {
   describe('append-only in the database', () => {
     it('refuses UPDATE and DELETE of event rows issued directly in SQL', async () => {
       const tenantId = await tenant();
-      await store.appendEvents(tenantId, pendingEvents(2), sealEvents);
+      await store.appendEvents(tenantId, pendingEvents(32), sealEvents);
       await assert.rejects(t.raw("UPDATE events SET action = 'x' WHERE tenant_id = ?", [tenantId]), /append-only/);
       await assert.rejects(t.raw('DELETE FROM events WHERE tenant_id = ?', [tenantId]), /append-only/);
       await assert.rejects(t.raw('DELETE FROM merkle_nodes WHERE tenant_id = ?', [tenantId]), /append-only/);
-      assert.equal(await store.countEvents(tenantId, sql('1 = 1')), 2);
+      assert.equal(await store.countEvents(tenantId, sql('1 = 1')), 32);
     });
   });
 }
