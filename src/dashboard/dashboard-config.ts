@@ -2,6 +2,7 @@
 
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { loadConfig } from '../config.js';
 
 export interface DashboardConfig {
   sessionTtlMs: number;
@@ -11,6 +12,11 @@ export interface DashboardConfig {
   secureCookies: 'auto' | 'always';
   /** The built UI (vite build output); absent in a checkout that was not built. */
   uiDir: string;
+  /**
+   * STELE_EXPORT_MAX_ROWS, read by the same rule as the export feature's, so the audit log page can
+   * offer a bulk export job before a direct download would be refused (422 too_many_rows).
+   */
+  exportMaxRows: number;
 }
 
 // src/dashboard/ and dist/dashboard/ are both two levels below the package root.
@@ -26,6 +32,7 @@ export function loadDashboardConfig(env: NodeJS.ProcessEnv = process.env): Dashb
     embedFrameAncestors: ancestors,
     secureCookies: env.STELE_COOKIE_SECURE === 'true' ? 'always' : 'auto',
     uiDir: env.STELE_UI_DIR || DEFAULT_UI_DIR,
+    exportMaxRows: loadConfig(env).exportMaxRows,
   });
 }
 

@@ -19,12 +19,15 @@ export interface DashboardDependencies {
   guards: Guards;
   ingest: IngestService;
   config?: DashboardConfig;
+  /** The export cap the server enforces (config.exportMaxRows); without it, read from the environment. */
+  exportMaxRows?: number;
   now?: () => number;
 }
 
 /** Call before other routes are registered: the browser-auth hook must cover all of them. */
 export async function installDashboard(app: FastifyInstance, deps: DashboardDependencies): Promise<void> {
-  const config = deps.config ?? loadDashboardConfig();
+  const loaded = deps.config ?? loadDashboardConfig();
+  const config = deps.exportMaxRows === undefined ? loaded : Object.freeze({ ...loaded, exportMaxRows: deps.exportMaxRows });
   const users = createUserRepository(deps.store, deps.now);
   const sessions = createSessionRepository(deps.store, { ttlMs: config.sessionTtlMs, now: deps.now });
   const viewerTokens = createViewerTokenService({ store: deps.store, now: deps.now });

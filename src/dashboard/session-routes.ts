@@ -25,11 +25,13 @@ export interface SessionRoutesOptions {
 const SessionView = Type.Object({
   email: Type.String(), role: Type.String(), tenant_id: Type.String(), scopes: Type.Array(Type.String()),
   instance_admin: Type.Boolean(), csrf_token: Type.String(), expires_at: Type.String(),
+  export_max_rows: Type.Integer({ description: 'Most rows GET /v1/events/export returns; more needs POST /v1/exports' }),
 });
 
-const viewOf = (user: DashboardUser, session: Session) => ({
+const viewOf = (config: DashboardConfig, user: DashboardUser, session: Session) => ({
   email: user.email, role: user.role, tenant_id: user.tenant_id, scopes: [...scopesOf(user.role)],
   instance_admin: user.role === 'super_admin', csrf_token: session.csrf_token, expires_at: session.expires_at,
+  export_max_rows: config.exportMaxRows,
 });
 
 const WRONG = 'The email or password is wrong.';
@@ -59,7 +61,7 @@ export const sessionRoutes: FastifyPluginAsync<SessionRoutesOptions> = async (ap
     const { token, session } = await sessions.create(user.email);
     await recordLogin(ingest, request, user, 'user.login_succeeded');
     reply.header('set-cookie', sessionCookie(token, Math.floor(config.sessionTtlMs / 1000), secure(request)));
-    return viewOf(user, session);
+    return viewOf(config, user, session);
   });
 
   app.get('/v1/session', {
@@ -68,7 +70,7 @@ export const sessionRoutes: FastifyPluginAsync<SessionRoutesOptions> = async (ap
     const current = request.dashboardSession;
     const user = current && (await users.find(current.session.email));
     if (!current || !user) throw new SteleError('unauthenticated', 'Not signed in.');
-    return viewOf(user, current.session);
+    return viewOf(config, user, current.session);
   });
 
   app.delete('/v1/session', {

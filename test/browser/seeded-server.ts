@@ -44,9 +44,23 @@ function seedEvents(count: number, now: number) {
   });
 }
 
-export async function startSeededServer(): Promise<SeededServer> {
+export interface SeededServerOptions {
+  /** STELE_EXPORT_MAX_ROWS, to reach the bulk export path with a small log. */
+  exportMaxRows?: number;
+  /** Where bulk export artifacts go; without it there is no writable data directory. */
+  dataDir?: string;
+}
+
+export async function startSeededServer(options: SeededServerOptions = {}): Promise<SeededServer> {
   const db = await openTestStore('sqlite');
-  const config = loadConfig({ STELE_ADMIN_TOKEN: ADMIN_TOKEN, STELE_DATA_DIR: '/nonexistent', STELE_LOG_LEVEL: 'warn' });
+  const env: NodeJS.ProcessEnv = { STELE_ADMIN_TOKEN: ADMIN_TOKEN, STELE_DATA_DIR: options.dataDir ?? '/nonexistent', STELE_LOG_LEVEL: 'warn' };
+  if (options.exportMaxRows !== undefined) {
+    env.STELE_EXPORT_MAX_ROWS = String(options.exportMaxRows);
+    // The dashboard reads the cap it tells the page from the environment (app.ts does not hand it
+    // config.exportMaxRows yet); each test file runs in its own process, so this stays here.
+    process.env.STELE_EXPORT_MAX_ROWS = env.STELE_EXPORT_MAX_ROWS;
+  }
+  const config = loadConfig(env);
   const { app } = await buildApp({ config, store: db.store });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };

@@ -28,7 +28,7 @@ export function configureApi(auth: ApiAuth, whenSignedOut?: () => void): void {
 }
 
 interface RequestOptions {
-  method?: 'GET' | 'POST' | 'DELETE';
+  method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
   body?: unknown;
   signal?: AbortSignal;
   auth?: ApiAuth;

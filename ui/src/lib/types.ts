@@ -28,8 +28,35 @@ export interface SessionInfo {
   instance_admin: boolean;
   csrf_token: string;
   expires_at: string;
+  /** Most rows a direct export may hold (STELE_EXPORT_MAX_ROWS); absent on older servers. */
+  export_max_rows?: number;
 }
 
 export interface FilterValues {
   values: { actions: string[]; actor_ids: string[]; categories: string[]; target_types: string[] };
+}
+
+export interface SavedSearch {
+  id: string;
+  name: string;
+  query: string;
+  filters: Record<string, unknown>;
+  created_at: string;
+  updated_at: string;
+}
+
+/** GET /v1/exports/{id}: a bulk export job. */
+export interface ExportJob {
+  id: string;
+  status: 'queued' | 'running' | 'done' | 'failed';
+  format: string;
+  row_count: number;
+  expected_rows: number | null;
+  /** 0 to 1 */
+  progress: number;
+  error: string | null;
+  download_url?: string;
+  download_expires_at?: string;
+  bytes?: number;
+  sha256?: string;
 }

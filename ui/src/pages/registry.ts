@@ -6,6 +6,7 @@ import type { SessionInfo } from '../lib/types';
 import { apiKeysPage } from './api-keys';
 import { auditLogPage } from './audit-log';
 import { embedTokensPage } from './embed-tokens';
+import { savedSearchesPage } from './saved-searches';
 import { verificationPage } from './verification';
 
 export interface PageEntry {
@@ -18,6 +19,6 @@ export interface PageEntry {
   component: ComponentType | LazyExoticComponent<ComponentType>;
 }
 
-export const PAGES: readonly PageEntry[] = [auditLogPage, verificationPage, apiKeysPage, embedTokensPage];
+export const PAGES: readonly PageEntry[] = [auditLogPage, savedSearchesPage, verificationPage, apiKeysPage, embedTokensPage];
 
 export const pagesFor = (session: SessionInfo): PageEntry[] => PAGES.filter((page) => session.scopes.includes(page.scope));

@@ -9,11 +9,14 @@ import { ApiError, api } from '../../lib/api';
 import { navigate, useLocation } from '../../lib/router';
 import type { FilterValues } from '../../lib/types';
 import { useAsync } from '../../lib/use-async';
+import { useSession } from '../../components/session';
 import { ExportMenu } from './export-menu';
 import { FilterBar } from './filter-bar';
+import { SaveSearch } from './save-search';
 import { apiParams, readView, writeView } from './url-state';
 
 export default function AuditLogPage() {
+  const session = useSession();
   const { path, search } = useLocation();
   const view = useMemo(() => readView(search), [search]);
   const params = useMemo(() => apiParams(view), [view]);
@@ -37,7 +40,11 @@ export default function AuditLogPage() {
       />
       <div className="toolbar">
         <Pager label="Pages (top)" pageNumber={pages.pageNumber} shown={events.length} hasPrev={pages.hasPrev} hasNext={pages.hasNext} busy={pages.loading} onPrev={pages.prev} onNext={pages.next} />
-        <ExportMenu params={params} />
+        <div className="toolbar-actions">
+          <SaveSearch view={view} />
+          {/* Exports need audit:export, which a viewer does not have. */}
+          {session.scopes.includes('audit:export') && <ExportMenu params={params} maxRows={session.export_max_rows} />}
+        </div>
       </div>
       {pages.error && !queryError && <ErrorMessage error={pages.error} retry={pages.reload} />}
       {pages.loading && !pages.data && <Loading what="events" />}

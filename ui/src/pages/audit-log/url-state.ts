@@ -74,3 +74,58 @@ export function apiParams(view: AuditView): URLSearchParams {
   if (view.q) params.set('q', view.q);
   return params;
 }
+
+/** Structured filters as a JSON object, the shape saved searches and bulk export jobs take. */
+export type FilterObject = Record<string, string | boolean | string[]>;
+
+/** The view's filters (everything but q) as a JSON object, e.g. {action: [...], since: 'now-7d'}. */
+export function filterObject(view: AuditView): FilterObject {
+  const params = apiParams(view);
+  const filters: FilterObject = {};
+  for (const name of new Set(params.keys())) {
+    if (name === 'q') continue;
+    if (name === 'success') filters.success = params.get(name) === 'true';
+    else if (name === 'action') filters.action = params.getAll(name);
+    else filters[name] = params.get(name)!;
+  }
+  return filters;
+}
+
+const asList = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : value === undefined ? [] : [String(value)]);
+
+/**
+ * A saved search back to a view of this page. Filters the page has no control for (set through
+ * the API: category, ip, several actors ...) are named in `unsupported`, since opening the search
+ * here would leave them out.
+ */
+export function viewFromSaved(query: string, filters: Record<string, unknown>): { view: AuditView; unsupported: string[] } {
+  const view = readView('');
+  view.q = query;
+  const unsupported: string[] = [];
+  for (const [name, value] of Object.entries(filters)) {
+    const list = asList(value);
+    if (name === 'action') view.actions = list;
+    else if ((name === 'actor_email' || name === 'actor_id' || name === 'target_id') && list.length === 1) {
+      if (name === 'target_id') view.target = list[0]!;
+      else if (name === 'actor_email' ? list[0]!.includes('@') : !list[0]!.includes('@')) view.actor = list[0]!;
+      else unsupported.push(name);
+    } else if (name === 'success') view.success = String(value) === 'true' ? 'true' : 'false';
+    else if (name !== 'since' && name !== 'until') unsupported.push(name);
+  }
+  const since = typeof filters.since === 'string' ? filters.since : undefined;
+  const until = typeof filters.until === 'string' ? filters.until : undefined;
+  const preset = RANGES.find((r) => r.since !== '' && r.since === since);
+  if (preset && until === undefined) {
+    view.range = preset.value;
+  } else {
+    // An absolute window (or none at all: everything) is a custom range; the page enters UTC
+    // times, so a relative bound it has no preset for is named rather than guessed.
+    view.range = 'custom';
+    for (const [key, value] of [['from', since], ['to', until]] as const) {
+      if (value === undefined) continue;
+      if (Number.isNaN(Date.parse(value)) || /^now/i.test(value)) unsupported.push(key === 'from' ? 'since' : 'until');
+      else view[key] = new Date(value).toISOString();
+    }
+  }
+  return { view, unsupported };
+}
