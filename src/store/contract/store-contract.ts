@@ -110,6 +110,24 @@ export function runStoreContract(open: () => Promise<TestStore>): void {
       assert.equal((await store.getHead(tenantId)).size, seqs.length);
     });
 
+    it('settles concurrent resends and reuses of one id: one insert, the same seq, a conflict refused alone', async () => {
+      const tenantId = await tenant();
+      const original = pendingEvent({ id: 'race-1', action: 'a.one' });
+      const [first, resend, conflict, other] = await Promise.allSettled([
+        store.appendEvents(tenantId, [original], sealEvents),
+        store.appendEvents(tenantId, [original], sealEvents),
+        store.appendEvents(tenantId, [pendingEvent({ id: 'race-1', action: 'a.two' })], sealEvents),
+        store.appendEvents(tenantId, [pendingEvent({ id: 'race-2' })], sealEvents),
+      ]);
+      assert.equal(first.status, 'fulfilled');
+      assert.equal(resend.status, 'fulfilled');
+      assert.deepEqual((resend as PromiseFulfilledResult<{ seq: number }[]>).value[0]!.seq, (first as PromiseFulfilledResult<{ seq: number }[]>).value[0]!.seq);
+      assert.equal(conflict.status, 'rejected');
+      assert.equal(other.status, 'fulfilled');
+      assert.equal(await store.countEvents(tenantId, sql('1 = 1')), 2);
+      assert.equal((await store.getHead(tenantId)).size, 2);
+    });
+
     it('numbers each tenant independently and never shows one tenant\'s events to another', async () => {
       const a = await tenant('a');
       const b = await tenant('b');

@@ -6,7 +6,8 @@ import pg from 'pg';
 import type { PoolClient } from 'pg';
 import type { StoredEvent } from '../../domain/event.js';
 import type { Sql } from '../../query/sql.js';
-import { planAppend, type ExistingEvent } from '../append-plan.js';
+import { planAppend, type AppendPlan, type ExistingEvent } from '../append-plan.js';
+import { createBatchingQueue, type JobResult } from '../batching-queue.js';
 import { EVENT_INSERT_COLUMNS, EVENT_SELECT_COLUMNS, eventToRow, rowToEvent, type RowValue } from '../event-rows.js';
 import { toApiKey, toCheckpoint, toRecord } from '../row-readers.js';
 import { EMPTY_HEAD, decodeBorder, encodeBorder } from '../log-head.js';
@@ -88,6 +89,49 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
       await client.query(`INSERT INTO ${table} (${columns.join(', ')}) VALUES ${values}`, bind(chunk.flat()));
     }
   }
+
+  /**
+   * Commits a group of appends for one tenant in one transaction under one head lock. Each job is
+   * planned in turn (so a later job sees the ids of earlier ones); a job refused by planning (an
+   * id conflict) fails alone, before anything of it is written. All accepted events are sealed and
+   * inserted together. Any database error fails the whole group, and nothing of it is acknowledged.
+   */
+  async function commitGroup(tenantId: string, jobs: { batch: PendingEvent[]; seal: Sealer }[]): Promise<JobResult<AppendOutcome[]>[]> {
+    return inTransaction(async (client) => {
+      const head = await lockHead(client, tenantId);
+      const existing = await findExisting(client, tenantId, jobs.flatMap((j) => j.batch));
+      const results: JobResult<AppendOutcome[]>[] = [];
+      const fresh: AppendPlan['fresh'] = [];
+      let size = head.size;
+      for (const job of jobs) {
+        try {
+          const plan = planAppend(tenantId, { ...head, size }, job.batch, existing);
+          for (const f of plan.fresh) existing.set(f.event.id, { id: f.event.id, seq: f.event.seq, inputHash: f.pending.inputHash });
+          fresh.push(...plan.fresh);
+          size += plan.fresh.length;
+          results.push({ ok: plan.outcomes });
+        } catch (error) {
+          results.push({ error });
+        }
+      }
+      if (fresh.length === 0) return results;
+      // Every caller seals with the same function (the ingest service's); the first one's serves the group.
+      const sealed = jobs[0]!.seal(head, fresh.map((f) => f.event));
+      const rows = sealed.events.map((s, i) => eventToRow(s.event, {
+        ipBin: ipBytesOf(s.event),
+        detailsJson: detailsJsonOf(s.event),
+        inputHash: fresh[i]!.pending.inputHash,
+        leafHash: s.leafHash,
+        chainHash: s.chainHash,
+      }));
+      await insertRows(client, 'events', EVENT_INSERT_COLUMNS, rows, { details: '::jsonb' });
+      await insertRows(client, 'merkle_nodes', ['tenant_id', 'level', 'idx', 'hash'], sealed.nodes.map((n) => [tenantId, n.level, n.index, n.hash]));
+      await client.query('UPDATE tenant_heads SET size = $2, chain_hash = $3, border = $4 WHERE tenant_id = $1',
+        [tenantId, sealed.head.size, Buffer.from(sealed.head.chainHash), encodeBorder(sealed.head.border)]);
+      return results;
+    });
+  }
+  const enqueueAppend = createBatchingQueue(commitGroup);
 
   const store: Store = {
     engine: 'postgres',
@@ -175,25 +219,8 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
       return result.rowCount === 1;
     },
 
-    async appendEvents(tenantId, batch: PendingEvent[], seal: Sealer): Promise<AppendOutcome[]> {
-      return inTransaction(async (client) => {
-        const head = await lockHead(client, tenantId);
-        const plan = planAppend(tenantId, head, batch, await findExisting(client, tenantId, batch));
-        if (plan.fresh.length === 0) return plan.outcomes;
-        const sealed = seal(head, plan.fresh.map((f) => f.event));
-        const rows = sealed.events.map((s, i) => eventToRow(s.event, {
-          ipBin: ipBytesOf(s.event),
-          detailsJson: detailsJsonOf(s.event),
-          inputHash: plan.fresh[i]!.pending.inputHash,
-          leafHash: s.leafHash,
-          chainHash: s.chainHash,
-        }));
-        await insertRows(client, 'events', EVENT_INSERT_COLUMNS, rows, { details: '::jsonb' });
-        await insertRows(client, 'merkle_nodes', ['tenant_id', 'level', 'idx', 'hash'], sealed.nodes.map((n) => [tenantId, n.level, n.index, n.hash]));
-        await client.query('UPDATE tenant_heads SET size = $2, chain_hash = $3, border = $4 WHERE tenant_id = $1',
-          [tenantId, sealed.head.size, Buffer.from(sealed.head.chainHash), encodeBorder(sealed.head.border)]);
-        return plan.outcomes;
-      });
+    appendEvents(tenantId, batch: PendingEvent[], seal: Sealer): Promise<AppendOutcome[]> {
+      return enqueueAppend(tenantId, { batch, seal });
     },
 
     async findEvents(tenantId, query) {
