@@ -214,6 +214,7 @@ describe('saved searches and bulk export in a real browser', { skip: BROWSER_SKI
     assert.ok(await wider() <= 0, `page is ${await wider()}px wider than the screen with the export panel open`);
     const panel = (await page.locator('.export-menu .menu-panel').boundingBox())!;
     assert.ok(panel.x >= 0 && panel.x + panel.width <= 390, `export panel at ${panel.x}..${panel.x + panel.width}`);
+    await page.locator('.export-menu .menu-panel').evaluate((panel) => panel.scrollIntoView({ block: 'end' }));
     await page.screenshot({ path: `${SCREENSHOTS}/bulk-export-390.png` });
     await page.getByText('Export', { exact: true }).click();
 
