@@ -4,6 +4,7 @@
 // the audit log until the first row is on screen. Usage:
 //   npx tsx bench/dashboard-first-page.ts [events=1000000]
 
+import { testSigningKey } from '../test/helpers/signing-key.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -46,7 +47,7 @@ process.stderr.write(`\rseeded ${total} events in ${((Date.now() - seedStart) / 
 
 await createUserRepository(store).insert({ email: 'bench@bench.test', tenant_id: tenantId, role: 'viewer', password: await hashPassword('bench password') });
 ensureUiBuilt();
-const { app } = await buildApp({ config: loadConfig({ STELE_ADMIN_TOKEN: 'bench_admin_token_0123456789abcdef', STELE_DATA_DIR: dir }), store });
+const { app } = await buildApp({ config: loadConfig({ STELE_ADMIN_TOKEN: 'bench_admin_token_0123456789abcdef', STELE_DATA_DIR: dir }), store, signingKey: testSigningKey() });
 const url = await app.listen({ host: '127.0.0.1', port: 0 });
 const browser = await launchChromium();
 const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();

@@ -1,6 +1,7 @@
 // A real Stele server on 127.0.0.1 (buildApp + listen) over a fresh SQLite store, with two
 // tenants of seeded events and dashboard users, for the browser suites.
 
+import { testSigningKey } from '../helpers/signing-key.js';
 import { buildApp } from '../../src/api/app.js';
 import { loadConfig } from '../../src/config.js';
 import { openTestStore, type TestStore } from '../../src/store/testing/test-stores.js';
@@ -61,7 +62,7 @@ export async function startSeededServer(options: SeededServerOptions = {}): Prom
     process.env.STELE_EXPORT_MAX_ROWS = env.STELE_EXPORT_MAX_ROWS;
   }
   const config = loadConfig(env);
-  const { app } = await buildApp({ config, store: db.store });
+  const { app } = await buildApp({ config, store: db.store, signingKey: testSigningKey() });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
 

@@ -5,7 +5,7 @@ import { testSigningKey } from '../helpers/signing-key.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { FastifyInstance, InjectOptions } from 'fastify';
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../../src/api/app.js';
 import { loadConfig } from '../../src/config.js';
 import { openTestStore, type Engine, type TestStore } from '../../src/store/testing/test-stores.js';
@@ -16,7 +16,7 @@ export interface TestBed {
   dataDir: string;
   clock: { ms: number };
   app: FastifyInstance;
-  request(options: InjectOptions & { key?: string }): ReturnType<FastifyInstance['inject']>;
+  request(options: InjectOptions & { key?: string }): Promise<LightMyRequestResponse>;
   tenantWithKey(scopes: string[]): Promise<{ tenantId: string; key: string }>;
   /** Closes the current app and starts another on the same store, directory and clock. */
   restart(): Promise<void>;

@@ -1,6 +1,6 @@
 // Starts the real app on a fresh store of one engine and talks to it with app.inject().
 
-import type { FastifyInstance, InjectOptions } from 'fastify';
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../../src/api/app.js';
 import { testSigningKey } from './signing-key.js';
 import { loadConfig, type Config } from '../../src/config.js';
@@ -12,7 +12,7 @@ export interface TestApp {
   app: FastifyInstance;
   db: TestStore;
   /** Sends a request; `key` becomes the bearer token. */
-  request(options: InjectOptions & { key?: string }): ReturnType<FastifyInstance['inject']>;
+  request(options: InjectOptions & { key?: string }): Promise<LightMyRequestResponse>;
   /** A new tenant and an API key with the given scopes. */
   tenantWithKey(scopes: string[], name?: string): Promise<{ tenantId: string; key: string; keyId: string }>;
   close(): Promise<void>;

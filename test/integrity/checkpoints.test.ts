@@ -11,11 +11,11 @@ import { startTestApp, type TestApp } from '../helpers/test-app.js';
 
 const fromHex = (hex: string) => Buffer.from(hex, 'hex');
 
-async function until<T>(probe: () => Promise<T | undefined>, what: string): Promise<T> {
+async function until<T>(probe: () => Promise<T | undefined>, what: string): Promise<NonNullable<T>> {
   const deadline = Date.now() + 10_000;
   while (Date.now() < deadline) {
     const value = await probe();
-    if (value !== undefined) return value;
+    if (value !== undefined && value !== null) return value;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   throw new Error(`timed out waiting for ${what}`);
@@ -72,7 +72,7 @@ for (const engine of ENGINES) {
       await send(7);
       const latest = await until(async () => {
         const r = await t.request({ method: 'GET', url: '/v1/integrity/checkpoints/latest', key });
-        return r.statusCode === 200 ? r.json() : undefined;
+        return r.statusCode === 200 ? (r.json() as { tree_size: number; root_hash: string; checkpoint: string }) : undefined;
       }, 'the first checkpoint');
       assert.equal(latest.tree_size, 11);
       const checkpoint = openCheckpoint(latest.checkpoint, noteKey);
