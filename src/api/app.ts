@@ -90,7 +90,7 @@ export async function buildApp({ config, store, signingKey, logger, now }: AppOp
   installErrorHandling(app);
   installMetrics(app, metrics);
   await installOpenApi(app, VERSION);
-  await installDashboard(app, { store, guards, ingest, now }); // before the routes its auth hook must cover
+  await installDashboard(app, { store, guards, ingest, now, exportMaxRows: config.exportMaxRows }); // before the routes its auth hook must cover
   await app.register(healthRoutes, { store, isDraining: () => draining });
   await app.register(tenantRoutes, { guards, tenants });
   await app.register(ingestRoutes, { guards, ingest });

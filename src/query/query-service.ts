@@ -31,6 +31,8 @@ export interface EventPage {
 export const MAX_PAGE_SIZE = 1000;
 export const DEFAULT_PAGE_SIZE = 100;
 export const SORT_KEYS: readonly SortKey[] = ['occurred_at', 'seq'];
+/** The values offered in filter pickers come from this many latest events, so the answer stays fast at any log size. */
+export const VALUES_WINDOW = 50_000;
 
 function afterPosition(key: SortKey, direction: SortDirection, occurredAt: number, seq: number): Sql {
   const op = direction === 'desc' ? '<' : '>';
@@ -78,10 +80,10 @@ export function createQueryService(deps: { store: Store; now?: () => number }) {
 
   async function describeFilters(tenantId: string) {
     const [actions, actors, categories, targetTypes] = await Promise.all([
-      deps.store.distinctValues(tenantId, 'action', 200),
-      deps.store.distinctValues(tenantId, 'actor_id', 200),
-      deps.store.distinctValues(tenantId, 'category', 50),
-      deps.store.distinctValues(tenantId, 'target_type', 100),
+      deps.store.distinctValues(tenantId, 'action', 200, VALUES_WINDOW),
+      deps.store.distinctValues(tenantId, 'actor_id', 200, VALUES_WINDOW),
+      deps.store.distinctValues(tenantId, 'category', 50, VALUES_WINDOW),
+      deps.store.distinctValues(tenantId, 'target_type', 100, VALUES_WINDOW),
     ]);
     return {
       fields: FILTER_FIELDS,
@@ -89,6 +91,7 @@ export function createQueryService(deps: { store: Store; now?: () => number }) {
       orders: ['desc', 'asc'],
       limit: { default: DEFAULT_PAGE_SIZE, max: MAX_PAGE_SIZE },
       values: { actions, actor_ids: actors, categories, target_types: targetTypes },
+      values_from_latest_events: VALUES_WINDOW,
       // The `q` language: its fields, their types and operators, so a UI can offer completions.
       language: describeLanguage(),
     };

@@ -140,8 +140,11 @@ export interface Store {
   findEvents(tenantId: string, query: EventQuery): Promise<StoredEvent[]>;
   countEvents(tenantId: string, where: Sql): Promise<number>;
   getEvent(tenantId: string, id: string): Promise<StoredEvent | undefined>;
-  /** Most frequent distinct values of a text column, for filter pickers. */
-  distinctValues(tenantId: string, column: 'action' | 'actor_id' | 'category' | 'target_type', limit: number): Promise<string[]>;
+  /**
+   * Most frequent distinct values of a text column among the tenant's latest `window` events, for
+   * filter pickers (bounded so the answer stays fast on a log of any size).
+   */
+  distinctValues(tenantId: string, column: 'action' | 'actor_id' | 'category' | 'target_type', limit: number, window: number): Promise<string[]>;
 
   /** Creates a record; returns false (and changes nothing) when the key is taken. */
   insertRecord(key: RecordKey, body: object, now: string): Promise<boolean>;

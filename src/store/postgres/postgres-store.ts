@@ -244,10 +244,11 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
       return rows[0] ? rowToEvent(rows[0]) : undefined;
     },
 
-    async distinctValues(tenantId, column, limit) {
+    async distinctValues(tenantId, column, limit, window) {
       const { rows } = await pool.query(
-        `SELECT ${column} AS v FROM events WHERE tenant_id = $1 AND ${column} IS NOT NULL GROUP BY ${column} ORDER BY count(*) DESC, ${column} LIMIT $2`,
-        [tenantId, limit],
+        `SELECT ${column} AS v FROM events WHERE tenant_id = $1 AND seq > (SELECT coalesce(max(size), 0) FROM tenant_heads WHERE tenant_id = $1) - $3
+           AND ${column} IS NOT NULL GROUP BY ${column} ORDER BY count(*) DESC, ${column} LIMIT $2`,
+        [tenantId, limit, window],
       );
       return rows.map((r: { v: string }) => r.v);
     },

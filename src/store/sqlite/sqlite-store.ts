@@ -215,9 +215,9 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       return values ? rowToEvent(namedRow(values)) : undefined;
     },
 
-    async distinctValues(tenantId, column, limit) {
-      const rows = db.prepare(`SELECT ${column} AS v FROM events WHERE tenant_id = ? AND ${column} IS NOT NULL GROUP BY ${column} ORDER BY count(*) DESC, ${column} LIMIT ?`)
-        .all(tenantId, limit) as { v: string }[];
+    async distinctValues(tenantId, column, limit, window) {
+      const rows = db.prepare(`SELECT ${column} AS v FROM events WHERE tenant_id = ? AND seq > ? AND ${column} IS NOT NULL GROUP BY ${column} ORDER BY count(*) DESC, ${column} LIMIT ?`)
+        .all(tenantId, readHead(tenantId).size - window, limit) as { v: string }[];
       return rows.map((r) => r.v);
     },
 
