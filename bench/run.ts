@@ -6,9 +6,9 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { loadSigningKey } from '../src/checkpoints/signing-key.js';
-import { openTestStore, PG_URL, type Engine } from '../src/store/testing/test-stores.js';
+import { openTestStore, type Engine } from '../src/store/testing/test-stores.js';
+import { postgresReachable } from './lib/postgres.js';
 import { createTenantService } from '../src/tenants/tenant-service.js';
 import { runExportBench } from './export-bench.js';
 import { runIngestBench } from './ingest-bench.js';
@@ -22,18 +22,6 @@ const arg = (name: string) => {
   return at === -1 ? undefined : process.argv[at + 1];
 };
 const log = (line: string) => process.stderr.write(`${line}\n`);
-
-async function postgresReachable(): Promise<boolean> {
-  const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3000 });
-  try {
-    await client.connect();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
 
 const events = Number(arg('events') ?? 1_000_000);
 const ingestEvents = Number(arg('ingest-events') ?? 100_000);

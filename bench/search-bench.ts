@@ -9,8 +9,9 @@
 
 import { createHash } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
-import pg from 'pg';
 import { cidrRange } from '../src/domain/ip.js';
+import { latency } from './lib/stats.js';
+import { postgresReachable } from './lib/postgres.js';
 import { sealEvents } from '../src/integrity/seal.js';
 import { createQueryService } from '../src/query/query-service.js';
 import { createEventSelector } from '../src/query/selection.js';
@@ -113,32 +114,13 @@ async function seed(db: TestStore, n: number, end: number, log: (line: string) =
   return (performance.now() - started) / 1000;
 }
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-const round = (ms: number) => Math.round(ms * 100) / 100;
-
+/** p50/p99 of `once` (after warm-up), plus how many rows it returned. */
 async function time(runs: number, once: () => Promise<number>): Promise<{ p50_ms: number; p99_ms: number; rows: number }> {
   let rows = 0;
-  for (let i = 0; i < 3; i++) rows = await once();
-  const samples: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const started = performance.now();
-    await once();
-    samples.push(performance.now() - started);
-  }
-  samples.sort((a, b) => a - b);
-  return { p50_ms: round(percentile(samples, 50)), p99_ms: round(percentile(samples, 99)), rows };
-}
-
-async function postgresReachable(): Promise<boolean> {
-  const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3000 });
-  try {
-    await client.connect();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => {});
-  }
+  const timing = await latency(runs, async () => {
+    rows = await once();
+  });
+  return { ...timing, rows };
 }
 
 async function benchEngine(engine: Engine, n: number, runs: number, log: (line: string) => void) {
