@@ -7,23 +7,28 @@ import { ApiError, api } from '../../lib/api';
 import { useAsync } from '../../lib/use-async';
 
 interface Failure { seq: number; id: string; reason: string; message: string }
-interface Verification { ok: boolean; checked?: number; failures?: Failure[]; [field: string]: unknown }
-
-/** The checkpoint's note text, whatever the answer calls it. */
-function noteOf(answer: unknown): string {
-  if (typeof answer === 'string') return answer;
-  const record = (answer ?? {}) as Record<string, unknown>;
-  for (const name of ['note', 'text', 'signed_note', 'checkpoint']) {
-    if (typeof record[name] === 'string') return record[name] as string;
-  }
-  return JSON.stringify(answer, null, 2);
-}
-
-const notThereYet = (error: Error | undefined) => error instanceof ApiError && error.status === 404 && error.message.startsWith('No route');
+interface Verification { ok: boolean; checked: number; from_seq: number; to_seq: number; checkpoints_checked: number; failures: Failure[] }
+interface Checkpoint { tree_size: number; root_hash: string; created_at: string; checkpoint: string }
 
 export default function VerificationPage() {
   const id = useId();
-  const checkpoint = useAsync<unknown>('checkpoint', (signal) => api('/v1/integrity/checkpoints/latest', { signal }));
+  const checkpoint = useAsync<Checkpoint>('checkpoint', (signal) => api('/v1/integrity/checkpoints/latest', { signal }));
+  const [signing, setSigning] = useState(false);
+  const [signError, setSignError] = useState<Error | undefined>();
+
+  // A checkpoint is also made every N events or T seconds; this signs the log as it is right now.
+  const signNow = async () => {
+    setSigning(true);
+    setSignError(undefined);
+    try {
+      await api<Checkpoint>('/v1/integrity/checkpoints', { method: 'POST' });
+      checkpoint.reload();
+    } catch (error) {
+      setSignError(error as Error);
+    } finally {
+      setSigning(false);
+    }
+  };
   const [fromSeq, setFromSeq] = useState('');
   const [toSeq, setToSeq] = useState('');
   const [running, setRunning] = useState(false);
@@ -66,17 +71,17 @@ export default function VerificationPage() {
         <button type="submit" className="primary" disabled={running}>{running ? 'Verifying…' : 'Verify'}</button>
       </form>
       <div aria-live="polite">
-        {failure && (notThereYet(failure)
-          ? <ErrorMessage error={new Error('Verification is not available on this server version yet.')} />
-          : <ErrorMessage error={failure} />)}
+        {failure && <ErrorMessage error={failure} />}
         {result && result.ok && (
-          <p className="result ok" role="status">✓ Verified{typeof result.checked === 'number' ? ` ${result.checked} events` : ''}: nothing was changed, removed or reordered.</p>
+          <p className="result ok" role="status">
+            ✓ Verified {result.checked} events (seq {result.from_seq}–{result.to_seq}) against {result.checkpoints_checked} signed checkpoint(s): nothing was changed, removed or reordered.
+          </p>
         )}
         {result && !result.ok && (
           <div className="result fail" role="alert">
-            <p>✗ Verification failed{result.failures ? ` with ${result.failures.length} problem(s)` : ''}:</p>
+            <p>✗ Verification failed with {result.failures.length} problem(s):</p>
             <ul>
-              {(result.failures ?? []).map((f) => (
+              {result.failures.map((f) => (
                 <li key={`${f.seq}-${f.reason}`}><strong>seq {f.seq}</strong> <span className="mono">{f.id}</span> — {f.reason}: {f.message}</li>
               ))}
             </ul>
@@ -86,12 +91,20 @@ export default function VerificationPage() {
       <section className="card" aria-labelledby={`${id}-checkpoint`}>
         <h2 id={`${id}-checkpoint`}>Latest signed checkpoint</h2>
         {checkpoint.loading && <Loading what="the checkpoint" />}
-        {checkpoint.error && (notThereYet(checkpoint.error)
-          ? <p className="status">Checkpoints are not available on this server version yet.</p>
-          : checkpoint.error instanceof ApiError && checkpoint.error.status === 404
-            ? <p className="status">No checkpoint has been signed for this tenant yet.</p>
-            : <ErrorMessage error={checkpoint.error} retry={checkpoint.reload} />)}
-        {checkpoint.data !== undefined && <pre className="json checkpoint" tabIndex={0} aria-label="Checkpoint text">{noteOf(checkpoint.data)}</pre>}
+        {checkpoint.error && (checkpoint.error instanceof ApiError && checkpoint.error.status === 404
+          ? <p className="status">No checkpoint has been signed for this tenant yet.</p>
+          : <ErrorMessage error={checkpoint.error} retry={checkpoint.reload} />)}
+        {checkpoint.data !== undefined && (
+          <>
+            <p className="status">
+              Tree size {checkpoint.data.tree_size}, signed {checkpoint.data.created_at.replace('T', ' ').replace(/\.\d+Z$/, ' UTC')}. Verify it with the
+              public key from <span className="mono">GET /v1/integrity/public-key</span>, or offline with <span className="mono">npx stele verify</span>.
+            </p>
+            <pre className="json checkpoint" tabIndex={0} aria-label="Checkpoint text">{checkpoint.data.checkpoint}</pre>
+          </>
+        )}
+        {signError && <ErrorMessage error={signError} />}
+        <button type="button" onClick={signNow} disabled={signing}>{signing ? 'Signing…' : 'Sign a checkpoint now'}</button>
       </section>
     </>
   );
