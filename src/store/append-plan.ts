@@ -11,6 +11,9 @@ export interface ExistingEvent {
   inputHash: Uint8Array;
 }
 
+/** Only an id the client chose can already be stored (server ids are fresh UUIDv7s). */
+export const mayBeResent = (pending: PendingEvent): boolean => pending.inputHash.length > 0;
+
 export interface AppendPlan {
   outcomes: AppendOutcome[];
   fresh: { event: CanonicalEvent; pending: PendingEvent }[];

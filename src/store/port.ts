@@ -57,7 +57,10 @@ export type Sealer = (head: LogHead, events: CanonicalEvent[]) => SealedBatch;
 export interface PendingEvent {
   /** The event as it will be stored, minus tenant_id and seq which the store assigns. */
   event: Omit<CanonicalEvent, 'tenant_id' | 'seq'>;
-  /** SHA-256 of the client's input, to tell an idempotent resend from a conflicting reuse of an id. */
+  /**
+   * SHA-256 of the client's input, to tell an idempotent resend from a conflicting reuse of an id.
+   * Empty when the server chose the id: such an event cannot be a resend, so stores skip the lookup.
+   */
   inputHash: Uint8Array;
 }
 

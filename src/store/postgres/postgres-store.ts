@@ -6,7 +6,7 @@ import pg from 'pg';
 import type { PoolClient } from 'pg';
 import type { StoredEvent } from '../../domain/event.js';
 import type { Sql } from '../../query/sql.js';
-import { planAppend, type AppendPlan, type ExistingEvent } from '../append-plan.js';
+import { mayBeResent, planAppend, type AppendPlan, type ExistingEvent } from '../append-plan.js';
 import { createBatchingQueue, type JobResult } from '../batching-queue.js';
 import { EVENT_INSERT_COLUMNS, EVENT_SELECT_COLUMNS, eventToRow, rowToEvent, type RowValue } from '../event-rows.js';
 import { toApiKey, toCheckpoint, toRecord } from '../row-readers.js';
@@ -64,19 +64,26 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
   }
 
   async function lockHead(client: PoolClient, tenantId: string): Promise<LogHead> {
-    await client.query(
-      'INSERT INTO tenant_heads (tenant_id, size, chain_hash, border) VALUES ($1, 0, $2, $3) ON CONFLICT (tenant_id) DO NOTHING',
-      [tenantId, Buffer.from(EMPTY_HEAD.chainHash), Buffer.alloc(0)],
-    );
-    const { rows } = await client.query('SELECT size, chain_hash, border FROM tenant_heads WHERE tenant_id = $1 FOR UPDATE', [tenantId]);
+    const select = 'SELECT size, chain_hash, border FROM tenant_heads WHERE tenant_id = $1 FOR UPDATE';
+    let { rows } = await client.query(select, [tenantId]);
+    if (rows.length === 0) {
+      // First event of the tenant: create its head (another process may race us; both then lock the same row).
+      await client.query(
+        'INSERT INTO tenant_heads (tenant_id, size, chain_hash, border) VALUES ($1, 0, $2, $3) ON CONFLICT (tenant_id) DO NOTHING',
+        [tenantId, Buffer.from(EMPTY_HEAD.chainHash), Buffer.alloc(0)],
+      );
+      ({ rows } = await client.query(select, [tenantId]));
+    }
     const row = rows[0] as { size: number; chain_hash: Buffer; border: Buffer };
     return { size: row.size, chainHash: row.chain_hash, border: decodeBorder(row.border) };
   }
 
   async function findExisting(client: PoolClient, tenantId: string, batch: PendingEvent[]): Promise<Map<string, ExistingEvent>> {
+    const ids = batch.filter(mayBeResent).map((p) => p.event.id);
+    if (ids.length === 0) return new Map();
     const { rows } = await client.query(
       'SELECT id, seq, input_hash FROM events WHERE tenant_id = $1 AND id = ANY($2::text[])',
-      [tenantId, batch.map((p) => p.event.id)],
+      [tenantId, ids],
     );
     return new Map(rows.map((r: { id: string; seq: number; input_hash: Buffer }) => [r.id, { id: r.id, seq: r.seq, inputHash: r.input_hash }]));
   }

@@ -8,7 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { StoredEvent } from '../../domain/event.js';
 import type { Sql } from '../../query/sql.js';
-import { planAppend, type ExistingEvent } from '../append-plan.js';
+import { mayBeResent, planAppend, type ExistingEvent } from '../append-plan.js';
 import { EVENT_INSERT_COLUMNS, EVENT_SELECT_COLUMNS, eventToRow, rowToEvent } from '../event-rows.js';
 import { EMPTY_HEAD, decodeBorder, encodeBorder } from '../log-head.js';
 import { ipBytesOf, detailsJsonOf } from '../row-values.js';
@@ -91,7 +91,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     const s = st();
     const head = readHead(tenantId);
     const existing = new Map<string, ExistingEvent>();
-    for (const pending of batch) {
+    for (const pending of batch.filter(mayBeResent)) {
       const row = s.findById.get(tenantId, pending.event.id) as { seq: number; input_hash: Buffer } | undefined;
       if (row) existing.set(pending.event.id, { id: pending.event.id, seq: row.seq, inputHash: row.input_hash });
     }
