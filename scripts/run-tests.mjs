@@ -47,15 +47,17 @@ if (await postgresReachable()) {
   process.exit(1);
 } else {
   env.STELE_TEST_PG = '0';
-  console.warn(
-    `\nPostgreSQL is not reachable at ${pgUrl}: its suites are SKIPPED.\n` +
-      'To run them, start PostgreSQL and set STELE_TEST_PG_URL=postgres://user@host:5432/db, then `npm test` again.\n',
-  );
 }
+const skippedNotice =
+  `\nPostgreSQL is not reachable at ${pgUrl}: its suites were SKIPPED (marked ﹣ above).\n` +
+  'To run them, start PostgreSQL and set STELE_TEST_PG_URL=postgres://user@host:5432/db, then `npm test` again.\n';
+if (env.STELE_TEST_PG === '0') console.warn(skippedNotice);
 
 const result = spawnSync(
   process.execPath,
   ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=1', ...files],
   { stdio: 'inherit', env, cwd: root },
 );
+// Said again after the summary, where people look.
+if (env.STELE_TEST_PG === '0') console.warn(skippedNotice);
 process.exit(result.status ?? 1);
