@@ -25,7 +25,7 @@ const noIntegrity: Sealer = (head, events): SealedBatch => ({
 });
 
 async function httpIngest(db: TestStore, total: number, batchSize: number, concurrency: number) {
-  const env: Record<string, string> = { STELE_ADMIN_TOKEN: ADMIN, STELE_LOG_LEVEL: 'error' };
+  const env: Record<string, string> = { STELE_ADMIN_TOKEN: ADMIN, STELE_LOG_LEVEL: 'error', STELE_RATE_LIMIT_PER_MINUTE: '0' };
   if (db.location.sqliteFile) env.STELE_DATA_DIR = db.location.sqliteFile.replace(/\/stele\.db$/, '');
   else Object.assign(env, { STELE_DATABASE_URL: db.location.databaseUrl!, STELE_DATABASE_SCHEMA: db.location.pgSchema! });
   const server = await startServerProcess(env);

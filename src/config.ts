@@ -34,6 +34,8 @@ export interface Config {
   databaseSchema: string | undefined;
   adminToken: string | undefined;
   logLevel: string;
+  /** Requests a minute per API key, session or address (STELE_RATE_LIMIT_PER_MINUTE; 0 turns it off). */
+  rateLimitPerMinute: number;
   limits: Limits;
   /** Most rows a synchronous export may return (STELE_EXPORT_MAX_ROWS); more needs a bulk export job. */
   exportMaxRows: number;
@@ -94,6 +96,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseSchema: env.STELE_DATABASE_SCHEMA || undefined,
     adminToken: env.STELE_ADMIN_TOKEN || undefined,
     logLevel: env.STELE_LOG_LEVEL || 'info',
+    rateLimitPerMinute: integer(env, 'STELE_RATE_LIMIT_PER_MINUTE', 60_000, 0),
     limits: Object.freeze(limits),
     integrity: Object.freeze(integrityConfig(env)),
     exportMaxRows: integer(env, 'STELE_EXPORT_MAX_ROWS', 100_000, 1),

@@ -21,6 +21,7 @@ import { installErrorHandling } from './error-handler.js';
 import { healthRoutes } from './health-routes.js';
 import { createMetrics, installMetrics } from './metrics.js';
 import { installOpenApi } from './openapi.js';
+import { installRateLimit } from './rate-limit.js';
 import { VERSION } from '../version.js';
 import { exportFeature } from '../export/export-feature.js';
 import { createCommitNotifier } from '../feed/commit-notifier.js';
@@ -89,6 +90,7 @@ export async function buildApp({ config, store, signingKey, logger, now }: AppOp
   });
   installErrorHandling(app);
   installMetrics(app, metrics);
+  await installRateLimit(app, config.rateLimitPerMinute);
   await installOpenApi(app, VERSION);
   await installDashboard(app, { store, guards, ingest, now, exportMaxRows: config.exportMaxRows }); // before the routes its auth hook must cover
   await app.register(healthRoutes, { store, isDraining: () => draining });
