@@ -5,7 +5,7 @@
 import type { JsonObject } from '../domain/event.js';
 import { SteleError } from '../domain/errors.js';
 import type { IngestService } from '../ingest/ingest-service.js';
-import { iterateEvents } from '../query/event-iterator.js';
+import { iterateEventPages } from '../query/event-iterator.js';
 import type { Store } from '../store/port.js';
 import { exportedEvent, type Requester } from './audit-events.js';
 import { encodeEvents, newTally } from './encode-events.js';
@@ -56,7 +56,7 @@ export function createExportService(deps: ExportServiceDeps) {
     async function* chunks(): AsyncGenerator<string> {
       let completed = false;
       try {
-        yield* encodeEvents(format, iterateEvents(deps.store, tenantId, { where }), tally);
+        yield* encodeEvents(format, iterateEventPages(deps.store, tenantId, { where }), tally);
         completed = true;
       } finally {
         // A client that hangs up mid-file still read some rows: that is recorded too, as incomplete.

@@ -2,7 +2,7 @@
 // manifest beside it. Shared by bulk jobs and scheduled exports.
 
 import type { StoredEvent } from '../domain/event.js';
-import { iterateEvents } from '../query/event-iterator.js';
+import { iterateEventPages } from '../query/event-iterator.js';
 import type { Sql } from '../query/sql.js';
 import type { Store } from '../store/port.js';
 import { writeFileAtomically, writeGzipArtifact } from './artifact-writer.js';
@@ -19,7 +19,7 @@ export interface FileExport {
   artifactPath: string;
   manifestPath: string;
   manifest: ManifestInput;
-  /** Called every `progressEvery` rows, awaited, so a job can publish its progress. */
+  /** Called after the page that reaches `progressEvery` more rows, awaited, so a job can publish its progress. */
   onProgress?: (tally: ExportTally) => Promise<void>;
   progressEvery?: number;
 }
@@ -27,12 +27,13 @@ export interface FileExport {
 export async function exportToFile(store: Store, request: FileExport): Promise<ExportManifest> {
   const tally = newTally();
   const every = request.progressEvery ?? 5000;
-  const events = iterateEvents(store, request.tenantId, { where: request.where, afterSeq: request.afterSeq ?? 0 });
-  async function* withProgress(): AsyncGenerator<StoredEvent> {
+  const pages = iterateEventPages(store, request.tenantId, { where: request.where, afterSeq: request.afterSeq ?? 0 });
+  async function* withProgress(): AsyncGenerator<StoredEvent[]> {
     let sinceLast = 0;
-    for await (const event of events) {
-      yield event;
-      if (++sinceLast >= every && request.onProgress) {
+    for await (const page of pages) {
+      yield page;
+      sinceLast += page.length;
+      if (sinceLast >= every && request.onProgress) {
         sinceLast = 0;
         await request.onProgress(tally);
       }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parse } from 'csv-parse/sync';
-import { CSV_COLUMNS, createCsvFormat, csvValues, neutralizeFormula } from './csv.js';
+import { CSV_COLUMNS, createCsvFormat, csvCell, csvValues, neutralizeFormula } from './csv.js';
 import { HOSTILE_STRINGS, bareEvent, hostileEvent, storedEvent } from './testing/events.js';
 import type { StoredEvent } from '../../domain/event.js';
 
@@ -60,6 +60,13 @@ describe('CSV export', () => {
         assert.equal(unneutralize(row[c]!), expected[column]);
       });
     });
+  });
+
+  it('writes each row as the csvValues cells in column order (the hand-written row matches the table)', () => {
+    for (const event of [storedEvent(), bareEvent(), ...HOSTILE_STRINGS.map((s, i) => hostileEvent(s, i + 1))]) {
+      const values = csvValues(event);
+      assert.equal(csv.encode(event, 0), `${CSV_COLUMNS.map((column) => csvCell(values[column])).join(',')}\r\n`);
+    }
   });
 
   it('gives back details as the same JSON object', () => {
