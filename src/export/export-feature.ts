@@ -4,12 +4,14 @@
 
 import type { FastifyPluginAsync } from 'fastify';
 import type { Guards } from '../api/authorization.js';
+import type { CheckpointService } from '../checkpoints/checkpoint-service.js';
 import type { Config } from '../config.js';
 import type { IngestService } from '../ingest/ingest-service.js';
 import type { Store } from '../store/port.js';
 import { VERSION } from '../version.js';
 import { createLinkSigner } from './download-link.js';
 import { evidenceRoutes } from './evidence-routes.js';
+import { createExportCheckpoints } from './export-checkpoints.js';
 import { exportRoutes } from './export-routes.js';
 import type { SearchCompiler } from './export-selection.js';
 import { createExportService } from './export-service.js';
@@ -29,6 +31,10 @@ export interface ExportFeatureOptions {
   store: Store;
   guards: Guards;
   ingest: IngestService;
+  /** Signs the checkpoints that bulk and scheduled manifests carry. */
+  checkpoints: CheckpointService;
+  /** The instance's signed-note verifier key, written into manifests beside the checkpoint. */
+  noteKey: string;
   now?: () => number;
   /** The search language, once it is wired (see export-selection.ts). */
   search?: SearchCompiler;
@@ -42,13 +48,14 @@ export const exportFeature: FastifyPluginAsync<ExportFeatureOptions> = async (ap
   const formats = createExportFormats({ product: { vendor: 'Stele', name: 'AuditLog', version: VERSION } });
   const jobRepository = createJobRepository(store, now);
   const scheduleRepository = createScheduleRepository(store, now);
-  const runner = createJobRunner({ store, jobs: jobRepository, ingest, formats, dataDir: config.dataDir, now, ...(search && { search }) });
+  const checkpoints = createExportCheckpoints({ store, checkpoints: options.checkpoints, noteKey: options.noteKey });
+  const runner = createJobRunner({ store, jobs: jobRepository, ingest, formats, dataDir: config.dataDir, now, checkpoints, ...(search && { search }) });
   const worker = createExportWorker({
     jobs: jobRepository, runner, pollMs: options.pollMs ?? 1000, log: app.log,
-    schedules: createScheduleRunner({ store, schedules: scheduleRepository, ingest, formats, root: config.exportDirRoot, now }),
+    schedules: createScheduleRunner({ store, schedules: scheduleRepository, ingest, formats, root: config.exportDirRoot, now, checkpoints }),
   });
   const jobs = createJobService({
-    store, jobs: jobRepository, runner, ingest, formats, dataDir: config.dataDir, now, kick: worker.kick, ...(search && { search }),
+    store, jobs: jobRepository, runner, ingest, formats, dataDir: config.dataDir, now, kick: worker.kick, checkpoints, ...(search && { search }),
     links: createLinkSigner({ store, ttlSeconds: config.exportLinkTtlSeconds, now }),
   });
 

@@ -6,6 +6,7 @@ import { iterateEventPages } from '../query/event-iterator.js';
 import type { Sql } from '../query/sql.js';
 import type { Store } from '../store/port.js';
 import { writeFileAtomically, writeGzipArtifact } from './artifact-writer.js';
+import type { ExportCheckpoints } from './export-checkpoints.js';
 import { encodeEvents, newTally, type ExportTally } from './encode-events.js';
 import type { ExportFormat } from './formats/index.js';
 import { buildManifest, type ExportManifest, type ManifestInput } from './manifest.js';
@@ -22,6 +23,8 @@ export interface FileExport {
   /** Called after the page that reaches `progressEvery` more rows, awaited, so a job can publish its progress. */
   onProgress?: (tally: ExportTally) => Promise<void>;
   progressEvery?: number;
+  /** Finds (or signs) the checkpoint the manifest carries. */
+  checkpoints: ExportCheckpoints;
 }
 
 export async function exportToFile(store: Store, request: FileExport): Promise<ExportManifest> {
@@ -40,7 +43,8 @@ export async function exportToFile(store: Store, request: FileExport): Promise<E
     }
   }
   const artifact = await writeGzipArtifact(request.artifactPath, encodeEvents(request.format, withProgress(), tally));
-  const manifest = buildManifest(request.manifest, tally, artifact);
+  const checkpoint = await request.checkpoints.covering(request.tenantId, request.manifest.logSize, tally.lastSeq);
+  const manifest = buildManifest(request.manifest, tally, artifact, checkpoint);
   await writeFileAtomically(request.manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
   return manifest;
 }

@@ -8,6 +8,7 @@ import type { JsonObject } from '../domain/event.js';
 import type { IngestService } from '../ingest/ingest-service.js';
 import type { Store } from '../store/port.js';
 import { exportedEvent } from './audit-events.js';
+import type { ExportCheckpoints } from './export-checkpoints.js';
 import { exportToFile } from './export-to-file.js';
 import { selectionWhere, type SearchCompiler } from './export-selection.js';
 import type { ExportFormat, ExportFormatName } from './formats/index.js';
@@ -21,6 +22,7 @@ export interface JobRunnerDeps {
   dataDir: string;
   now: () => number;
   search?: SearchCompiler;
+  checkpoints: ExportCheckpoints;
 }
 
 /** Where a job's files live, relative to the data directory. */
@@ -52,7 +54,7 @@ export function createJobRunner(deps: JobRunnerDeps) {
       if (!(await deps.jobs.update(job))) return;
       const running = job;
       const manifest = await exportToFile(deps.store, {
-        tenantId, where, format,
+        tenantId, where, format, checkpoints: deps.checkpoints,
         artifactPath: join(deps.dataDir, paths.artifact),
         manifestPath: join(deps.dataDir, paths.manifest),
         manifest: {

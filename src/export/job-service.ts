@@ -11,6 +11,7 @@ import type { IngestService } from '../ingest/ingest-service.js';
 import { compileFilters } from '../query/event-filters.js';
 import type { Store } from '../store/port.js';
 import { exportedEvent, type Requester } from './audit-events.js';
+import type { ExportCheckpoints } from './export-checkpoints.js';
 import { pinTimes, type ExportSelection, type SearchCompiler } from './export-selection.js';
 import type { ExportFormat, ExportFormatName } from './formats/index.js';
 import type { ExportJob, JobRepository } from './job-repository.js';
@@ -36,6 +37,7 @@ export interface JobServiceDeps {
   search?: SearchCompiler;
   /** Wakes the worker so a new job starts at once rather than at the next poll. */
   kick: () => void;
+  checkpoints: ExportCheckpoints;
 }
 
 export function createJobService(deps: JobServiceDeps) {
@@ -52,7 +54,8 @@ export function createJobService(deps: JobServiceDeps) {
     const job: ExportJob = {
       id: uuidv7(now), tenant_id: tenantId, status: 'queued', format: request.format, filters, q: request.q ?? null,
       label: request.label ?? null, control_id: request.controlId ?? null, period: request.period ?? null,
-      max_seq: (await deps.store.getHead(tenantId)).size,
+      // Pinned to a checkpoint signed now, so the manifest can carry one of exactly this size.
+      max_seq: await deps.checkpoints.pin(tenantId),
       expected_rows: null, row_count: 0, first_seq: null, last_seq: null,
       created_at: iso(), started_at: null, finished_at: null, error: null, artifact: null, requested_by: by.actor,
     };

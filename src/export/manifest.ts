@@ -1,10 +1,11 @@
 // The manifest that travels with every bulk or scheduled artifact, so the file is evidence on its
 // own: what was asked for, how many rows came out, which seq range they cover, and the SHA-256 of
-// the file as stored.
+// the file as stored, and the signed checkpoint that covers the last row.
 
 import type { EventFilters } from '../query/event-filters.js';
 import type { ExportTally } from './encode-events.js';
 import type { WrittenArtifact } from './artifact-writer.js';
+import type { ManifestCheckpoint } from './export-checkpoints.js';
 
 export interface ExportManifest {
   manifest_version: 1;
@@ -28,10 +29,11 @@ export interface ExportManifest {
   log_size: number;
   created_at: string;
   /**
-   * TODO(integrity: signed checkpoints): the signed tlog-checkpoint that covers last_seq, so the
-   * file verifies offline with `stele verify`. The lead is adding stored checkpoints; until then null.
+   * The signed checkpoint that covers last_seq (tree_size >= last_seq; exactly log_size when the
+   * export signed it on pinning), with the key that opens it: `stele verify --checkpoint` checks an
+   * unfiltered artifact against it offline. Null only for an empty export of an empty log.
    */
-  checkpoint: null;
+  checkpoint: ManifestCheckpoint | null;
 }
 
 export interface ManifestInput {
@@ -48,7 +50,7 @@ export interface ManifestInput {
   createdAt: string;
 }
 
-export function buildManifest(input: ManifestInput, tally: ExportTally, artifact: WrittenArtifact): ExportManifest {
+export function buildManifest(input: ManifestInput, tally: ExportTally, artifact: WrittenArtifact, checkpoint: ManifestCheckpoint | null): ExportManifest {
   return {
     manifest_version: 1,
     tenant_id: input.tenantId,
@@ -69,6 +71,6 @@ export function buildManifest(input: ManifestInput, tally: ExportTally, artifact
     last_seq: tally.lastSeq,
     log_size: input.logSize,
     created_at: input.createdAt,
-    checkpoint: null,
+    checkpoint,
   };
 }

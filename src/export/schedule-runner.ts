@@ -7,6 +7,7 @@ import type { JsonObject } from '../domain/event.js';
 import type { IngestService } from '../ingest/ingest-service.js';
 import type { Store } from '../store/port.js';
 import { exportedEvent, SYSTEM_REQUESTER } from './audit-events.js';
+import type { ExportCheckpoints } from './export-checkpoints.js';
 import { exportToFile } from './export-to-file.js';
 import { selectionWhere } from './export-selection.js';
 import type { ExportFormat, ExportFormatName } from './formats/index.js';
@@ -21,6 +22,7 @@ export interface ScheduleRunnerDeps {
   formats: Readonly<Record<ExportFormatName, ExportFormat>>;
   root: string;
   now: () => number;
+  checkpoints: ExportCheckpoints;
 }
 
 export function createScheduleRunner(deps: ScheduleRunnerDeps) {
@@ -30,14 +32,15 @@ export function createScheduleRunner(deps: ScheduleRunnerDeps) {
     const next = new Date(nextRunAfter(schedule.frequency, now)).toISOString();
     const tenantId = schedule.tenant_id;
     try {
-      const logSize = (await deps.store.getHead(tenantId)).size;
+      // Pinned to a checkpoint signed now, which the manifest then carries.
+      const logSize = await deps.checkpoints.pin(tenantId);
       const where = selectionWhere({ filters: schedule.filters }, now, logSize);
       const directory = await prepareDirectory(deps.root, schedule.directory);
       const format = deps.formats[schedule.format];
       const base = `${schedule.id}-${at.replace(/[-:]/g, '').replace(/\.\d{3}/, '')}`;
       const file = `${base}.${format.fileExtension}.gz`;
       const manifest = await exportToFile(deps.store, {
-        tenantId, where, afterSeq: schedule.last_seq, format,
+        tenantId, where, afterSeq: schedule.last_seq, format, checkpoints: deps.checkpoints,
         artifactPath: join(directory, file), manifestPath: join(directory, `${base}.manifest.json`),
         manifest: {
           tenantId, source: { kind: 'scheduled_export', id: schedule.id }, format: schedule.format,

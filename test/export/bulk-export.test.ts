@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 import { parse } from 'csv-parse/sync';
 import { createJobRepository } from '../../src/export/job-repository.js';
+import { openCheckpoint } from '../../src/integrity/index.js';
 import { ENGINES } from '../../src/store/testing/test-stores.js';
+import { verifyExportFile } from '../../src/verification/export-verifier.js';
 import { eventually, startTestBed, type TestBed } from './export-test-bed.js';
 
 const DAY = 86_400_000;
@@ -51,10 +53,33 @@ for (const engine of ENGINES) {
       const rows = (parse(gunzipSync(file)) as string[][]).slice(1);
       assert.equal(rows.length, 1000);
       assert.deepEqual(
-        { row_count: manifest.row_count, first_seq: manifest.first_seq, last_seq: manifest.last_seq, format: manifest.format, filters: manifest.filters, checkpoint: manifest.checkpoint },
-        { row_count: 1000, first_seq: 1, last_seq: 2998, format: 'csv', filters: { action: ['user.*'], success: false }, checkpoint: null },
+        { row_count: manifest.row_count, first_seq: manifest.first_seq, last_seq: manifest.last_seq, format: manifest.format, filters: manifest.filters, log_size: manifest.log_size },
+        { row_count: 1000, first_seq: 1, last_seq: 2998, format: 'csv', filters: { action: ['user.*'], success: false }, log_size: 3000 },
       );
+      assert.equal(manifest.checkpoint.tree_size, 3000, 'signed when the job pinned the log size');
       assert.equal(createHash('sha256').update(gunzipSync(file)).digest('hex'), manifest.uncompressed_sha256);
+    });
+
+    it('puts in the manifest a signed checkpoint that opens with the public key and against which stele verify accepts the unfiltered NDJSON artifact', async () => {
+      const job = await done((await create({ format: 'ndjson' })).json().id);
+      assert.equal(job.status, 'done', job.error);
+      const manifest = (await get(`/v1/exports/${job.id}/manifest`)).json();
+      const publicKey = (await get('/v1/integrity/public-key')).json();
+      assert.equal(manifest.checkpoint.note_key, publicKey.note_key);
+
+      const opened = openCheckpoint(manifest.checkpoint.checkpoint, publicKey.note_key);
+      assert.equal(opened.size, manifest.checkpoint.tree_size);
+      assert.equal(Buffer.from(opened.rootHash).toString('hex'), manifest.checkpoint.root_hash);
+      assert.ok(opened.size >= manifest.last_seq, 'the checkpoint covers the last exported event');
+      assert.equal(manifest.last_seq, manifest.log_size);
+
+      const file = join(bed.dataDir, 'verify.ndjson');
+      writeFileSync(file, gunzipSync((await get(pathOf(job.download_url), undefined)).rawPayload));
+      const verified = await verifyExportFile({ eventsFile: file, checkpointNote: manifest.checkpoint.checkpoint, publicKeyPem: publicKey.pem });
+      assert.deepEqual(verified.failures, []);
+      assert.equal(verified.ok, true);
+      assert.equal(verified.rootMatched, true);
+      assert.equal(verified.lastSeq, manifest.last_seq);
     });
 
     it('records the job and each download as audit.exported', async () => {

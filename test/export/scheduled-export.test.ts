@@ -47,6 +47,8 @@ for (const engine of ENGINES) {
       assert.equal(createHash('sha256').update(bytes).digest('hex'), manifest.sha256);
       assert.equal(gunzipSync(bytes).toString().split('\n').filter(Boolean).length, 25);
       assert.deepEqual({ file: manifest.file, source: manifest.source, row_count: manifest.row_count }, { file: artifact, source: { kind: 'scheduled_export', id }, row_count: 25 });
+      assert.equal(manifest.checkpoint.tree_size, manifest.log_size, 'the run signs the checkpoint it pins to');
+      assert.ok(manifest.checkpoint.tree_size >= manifest.last_seq);
 
       const events = (await bed.request({ method: 'GET', url: '/v1/events/feed?action=audit.exported&limit=1000', key })).json().events;
       const run = events.find((e: { details: { schedule_id?: string } }) => e.details.schedule_id === id);
