@@ -19,6 +19,7 @@ import { createExportWorker } from './export-worker.js';
 import { createExportFormats } from './formats/index.js';
 import { createJobRepository } from './job-repository.js';
 import { jobRoutes } from './job-routes.js';
+import { createLeases } from './lease.js';
 import { createJobRunner } from './job-runner.js';
 import { createJobService } from './job-service.js';
 import { createScheduleRepository } from './schedule-repository.js';
@@ -40,6 +41,8 @@ export interface ExportFeatureOptions {
   search?: SearchCompiler;
   /** How often the worker looks for jobs from other processes and due schedules. */
   pollMs?: number;
+  /** How long a node's hold on a running job or schedule lasts without renewal (renewed every third). */
+  leaseTtlMs?: number;
 }
 
 export const exportFeature: FastifyPluginAsync<ExportFeatureOptions> = async (app, options) => {
@@ -48,11 +51,12 @@ export const exportFeature: FastifyPluginAsync<ExportFeatureOptions> = async (ap
   const formats = createExportFormats({ product: { vendor: 'Stele', name: 'AuditLog', version: VERSION } });
   const jobRepository = createJobRepository(store, now);
   const scheduleRepository = createScheduleRepository(store, now);
+  const leases = createLeases(store, { ttlMs: options.leaseTtlMs ?? 60_000, now });
   const checkpoints = createExportCheckpoints({ store, checkpoints: options.checkpoints, noteKey: options.noteKey });
   const runner = createJobRunner({ store, jobs: jobRepository, ingest, formats, dataDir: config.dataDir, now, checkpoints, ...(search && { search }) });
   const worker = createExportWorker({
-    jobs: jobRepository, runner, pollMs: options.pollMs ?? 1000, log: app.log,
-    schedules: createScheduleRunner({ store, schedules: scheduleRepository, ingest, formats, root: config.exportDirRoot, now, checkpoints }),
+    jobs: jobRepository, runner, pollMs: options.pollMs ?? 1000, log: app.log, leases,
+    schedules: createScheduleRunner({ store, schedules: scheduleRepository, ingest, formats, root: config.exportDirRoot, now, checkpoints, leases }),
   });
   const jobs = createJobService({
     store, jobs: jobRepository, runner, ingest, formats, dataDir: config.dataDir, now, kick: worker.kick, checkpoints, ...(search && { search }),

@@ -9,6 +9,7 @@ import type { Store } from '../store/port.js';
 import { exportedEvent, SYSTEM_REQUESTER } from './audit-events.js';
 import type { ExportCheckpoints } from './export-checkpoints.js';
 import { exportToFile } from './export-to-file.js';
+import type { Leases } from './lease.js';
 import { selectionWhere } from './export-selection.js';
 import type { ExportFormat, ExportFormatName } from './formats/index.js';
 import { prepareDirectory } from './safe-directory.js';
@@ -23,10 +24,11 @@ export interface ScheduleRunnerDeps {
   root: string;
   now: () => number;
   checkpoints: ExportCheckpoints;
+  leases: Leases;
 }
 
 export function createScheduleRunner(deps: ScheduleRunnerDeps) {
-  async function runOne(schedule: ExportSchedule): Promise<ExportSchedule> {
+  async function runOne(schedule: ExportSchedule, signal: AbortSignal): Promise<ExportSchedule> {
     const now = deps.now();
     const at = new Date(now).toISOString();
     const next = new Date(nextRunAfter(schedule.frequency, now)).toISOString();
@@ -41,6 +43,7 @@ export function createScheduleRunner(deps: ScheduleRunnerDeps) {
       const file = `${base}.${format.fileExtension}.gz`;
       const manifest = await exportToFile(deps.store, {
         tenantId, where, afterSeq: schedule.last_seq, format, checkpoints: deps.checkpoints,
+        onProgress: async () => signal.throwIfAborted(),
         artifactPath: join(directory, file), manifestPath: join(directory, `${base}.manifest.json`),
         manifest: {
           tenantId, source: { kind: 'scheduled_export', id: schedule.id }, format: schedule.format,
@@ -53,6 +56,8 @@ export function createScheduleRunner(deps: ScheduleRunnerDeps) {
       })]);
       return { ...schedule, last_seq: logSize, last_run_at: at, last_file: join(schedule.directory, file), last_row_count: manifest.row_count, last_error: null, runs: schedule.runs + 1, next_run_at: next };
     } catch (error) {
+      // The lease was lost: another node runs this boundary; record nothing, change nothing.
+      if (signal.aborted) throw error;
       const message = error instanceof Error ? error.message : String(error);
       await deps.ingest.record(tenantId, [exportedEvent(SYSTEM_REQUESTER, 'scheduled', {
         schedule_id: schedule.id, format: schedule.format, error: message,
@@ -62,14 +67,30 @@ export function createScheduleRunner(deps: ScheduleRunnerDeps) {
     }
   }
 
-  /** Runs every schedule whose next_run_at has passed; returns how many ran. */
+  const isDue = (schedule: ExportSchedule | undefined): schedule is ExportSchedule =>
+    schedule !== undefined && Date.parse(schedule.next_run_at) <= deps.now();
+
+  /**
+   * Runs every schedule whose next_run_at has passed; returns how many ran. Each run holds the
+   * schedule's lease and reads the schedule again under it, so with several nodes a boundary is
+   * run once: a node that gets the lease after another's run finds it no longer due.
+   */
   async function runDue(): Promise<number> {
     let ran = 0;
     for (const { tenantId, id } of await deps.schedules.all()) {
-      const schedule = await deps.schedules.get(tenantId, id);
-      if (!schedule || Date.parse(schedule.next_run_at) > deps.now()) continue;
-      await deps.schedules.update(await runOne(schedule));
-      ran += 1;
+      if (!isDue(await deps.schedules.get(tenantId, id))) continue;
+      const lease = await deps.leases.acquire(tenantId, `schedule:${id}`);
+      if (!lease) continue;
+      try {
+        const schedule = await deps.schedules.get(tenantId, id);
+        if (!isDue(schedule)) continue;
+        const after = await runOne(schedule, lease.signal);
+        lease.signal.throwIfAborted();
+        await deps.schedules.update(after);
+        ran += 1;
+      } finally {
+        await lease.release();
+      }
     }
     return ran;
   }
