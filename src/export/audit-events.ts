@@ -2,6 +2,7 @@
 // rows. Reading data out is as much a part of the audit trail as writing it.
 
 import type { FastifyRequest } from 'fastify';
+import type { Principal } from '../auth/authenticate.js';
 import type { Actor, EventContext, JsonObject } from '../domain/event.js';
 import type { ValidEvent } from '../ingest/validate-events.js';
 
@@ -10,12 +11,29 @@ export interface Requester {
   context: EventContext;
 }
 
+/**
+ * The actor of a principal, in the shape the guards use for `access.denied` (api/authorization.ts):
+ * a dashboard user by email and role, an embedded viewer by its token id. The switch is exhaustive,
+ * so a new kind of principal cannot silently become `anonymous`.
+ */
+export function actorOfPrincipal(principal: Principal | undefined): Actor {
+  if (!principal) return { type: 'anonymous' };
+  switch (principal.kind) {
+    case 'admin': return { id: 'instance_admin', type: 'admin' };
+    case 'api_key': return { id: principal.keyId, type: 'api_key', name: principal.keyName };
+    case 'user': return { id: principal.email, type: 'user', email: principal.email, role: principal.role };
+    case 'viewer': return { id: principal.tokenId, type: 'viewer_token' };
+    default: {
+      const unknown: never = principal;
+      throw new Error(`no actor for principal ${JSON.stringify(unknown)}`);
+    }
+  }
+}
+
 /** The caller of an HTTP request as an event actor and context. */
 export function requesterOf(request: FastifyRequest): Requester {
   const principal = request.principal;
-  const actor: Actor = principal?.kind === 'api_key'
-    ? { id: principal.keyId, type: 'api_key', name: principal.keyName }
-    : principal?.kind === 'admin' ? { id: 'instance_admin', type: 'admin' } : { type: 'anonymous' };
+  const actor = actorOfPrincipal(principal);
   const userAgent = request.headers['user-agent'];
   return {
     actor,
