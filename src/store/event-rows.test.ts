@@ -29,8 +29,9 @@ function referenceRowToEvent(row: Record<string, unknown>): StoredEvent {
   }
   if (row.success !== null && row.success !== undefined) event.success = Number(row.success) === 1;
   if (row.details !== null && row.details !== undefined) event.details = typeof row.details === 'string' ? JSON.parse(row.details) : row.details;
-  event.leaf_hash = Buffer.from(row.leaf_hash as Uint8Array).toString('hex');
-  event.chain_hash = Buffer.from(row.chain_hash as Uint8Array).toString('hex');
+  const hexOf = (v: unknown) => (typeof v === 'string' ? v : Buffer.from(v as Uint8Array).toString('hex'));
+  event.leaf_hash = hexOf(row.leaf_hash);
+  event.chain_hash = hexOf(row.chain_hash);
   return event as unknown as StoredEvent;
 }
 
@@ -53,8 +54,10 @@ describe('rowToEvent', () => {
     rows.push({ ...full, ...none, ip: '', success: 0, details: { nested: { x: 'y' } }, seq: '9007199254740991' });
     const sub = Buffer.alloc(64, 7).subarray(16, 48);
     rows.push({ ...full, leaf_hash: new Uint8Array(sub.buffer, sub.byteOffset, 32) });
+    // Adapters select the hashes as hex text.
+    rows.push({ ...full, leaf_hash: Buffer.alloc(32, 1).toString('hex'), chain_hash: Buffer.alloc(32, 0xab).toString('hex') });
     for (const row of rows) {
-      const fast = rowToEvent(row);
+      const fast = rowToEvent(EVENT_SELECT_COLUMNS.map((column) => row[column]));
       assert.deepEqual(fast, referenceRowToEvent(row));
       assert.equal(JSON.stringify(fast), JSON.stringify(referenceRowToEvent(row)));
     }

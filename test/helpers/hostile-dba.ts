@@ -29,7 +29,7 @@ export async function recomputeAllHashes(db: TestStore, tenantId: string): Promi
   let chain: Uint8Array = ZERO_CHAIN;
   const leaves: Uint8Array[] = [];
   for (const row of rows) {
-    const event = rowToEvent(row);
+    const event = rowToEvent(EVENT_SELECT_COLUMNS.map((column) => row[column]));
     const leaf = leafHashOf(event);
     chain = chainHash(chain, leaf);
     leaves.push(leaf);

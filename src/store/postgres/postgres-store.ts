@@ -8,7 +8,7 @@ import type { StoredEvent } from '../../domain/event.js';
 import type { Sql } from '../../query/sql.js';
 import { mayBeResent, planAppend, type AppendPlan, type ExistingEvent } from '../append-plan.js';
 import { createBatchingQueue, type JobResult } from '../batching-queue.js';
-import { EVENT_INSERT_COLUMNS, EVENT_SELECT_COLUMNS, eventToRow, rowToEvent, type RowValue } from '../event-rows.js';
+import { EVENT_INSERT_COLUMNS, eventSelectList, eventToRow, rowToEvent, type EventRow, type RowValue } from '../event-rows.js';
 import { toApiKey, toCheckpoint, toRecord } from '../row-readers.js';
 import { EMPTY_HEAD, decodeBorder, encodeBorder } from '../log-head.js';
 import { detailsJsonOf, ipBytesOf } from '../row-values.js';
@@ -27,7 +27,7 @@ export interface PostgresStoreOptions {
   maxConnections?: number;
 }
 
-const SELECT_LIST = EVENT_SELECT_COLUMNS.join(', ');
+const SELECT_LIST = eventSelectList((column) => `encode(${column}, 'hex')`);
 const INSERT_CHUNK = 500;
 
 /** Rewrites `?` placeholders to `$1..$n`, starting after `offset` parameters already bound. */
@@ -234,10 +234,11 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
       const { key, direction } = query.order;
       const order = key === 'seq' ? `seq ${direction}` : `occurred_at ${direction}, seq ${direction}`;
       const params = [tenantId, ...bind(query.where.params), query.limit];
-      const { rows } = await pool.query(
-        `SELECT ${SELECT_LIST} FROM events WHERE tenant_id = $1 AND (${numbered(query.where.text, 1)}) ORDER BY ${order} LIMIT $${params.length}`,
-        params,
-      );
+      const { rows } = await pool.query<unknown[]>({
+        text: `SELECT ${SELECT_LIST} FROM events WHERE tenant_id = $1 AND (${numbered(query.where.text, 1)}) ORDER BY ${order} LIMIT $${params.length}`,
+        values: params,
+        rowMode: 'array',
+      });
       return rows.map(rowToEvent);
     },
 
@@ -247,7 +248,7 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
     },
 
     async getEvent(tenantId, id): Promise<StoredEvent | undefined> {
-      const { rows } = await pool.query(`SELECT ${SELECT_LIST} FROM events WHERE tenant_id = $1 AND id = $2`, [tenantId, id]);
+      const { rows } = await pool.query<unknown[]>({ text: `SELECT ${SELECT_LIST} FROM events WHERE tenant_id = $1 AND id = $2`, values: [tenantId, id], rowMode: 'array' });
       return rows[0] ? rowToEvent(rows[0]) : undefined;
     },
 
