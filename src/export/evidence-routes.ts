@@ -9,7 +9,7 @@ import { SteleError } from '../domain/errors.js';
 import { parseTimeExpression } from '../query/time-expression.js';
 import { requesterOf } from './audit-events.js';
 import { formatOf } from './export-routes.js';
-import { filtersFromBody } from './export-selection.js';
+import { filtersFromObject } from '../query/query-params.js';
 import { baseUrlOf } from './job-routes.js';
 import type { JobService } from './job-service.js';
 
@@ -42,7 +42,7 @@ export const evidenceRoutes: FastifyPluginAsync<EvidenceRoutesOptions> = async (
   }, async (request, reply) => {
     const tenantId = await tenantOf(request);
     const body = request.body as { control_id: string; filters?: unknown; q?: string; period: { since: string; until: string }; format?: string; label?: string };
-    const filters = filtersFromBody(body.filters);
+    const filters = filtersFromObject(body.filters);
     if (filters.since !== undefined || filters.until !== undefined) {
       throw new SteleError('invalid_request', 'Give the time range as period, not as since/until filters.', [{ field: 'filters', message: 'since/until not allowed here' }]);
     }

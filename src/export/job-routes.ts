@@ -8,7 +8,7 @@ import type { Guards } from '../api/authorization.js';
 import { errorResponses } from '../api/schemas.js';
 import { requesterOf } from './audit-events.js';
 import { formatOf } from './export-routes.js';
-import { filtersFromBody } from './export-selection.js';
+import { filtersFromObject } from '../query/query-params.js';
 import type { JobService } from './job-service.js';
 
 export interface JobRoutesOptions {
@@ -40,7 +40,7 @@ export const jobRoutes: FastifyPluginAsync<JobRoutesOptions> = async (app, { gua
     const tenantId = await tenantOf(request);
     const body = request.body as { format: string; filters?: unknown; q?: string; label?: string; control_id?: string };
     const job = await jobs.create(tenantId, {
-      format: formatOf(body.format), filters: filtersFromBody(body.filters),
+      format: formatOf(body.format), filters: filtersFromObject(body.filters),
       ...(body.q !== undefined && { q: body.q }), ...(body.label !== undefined && { label: body.label }),
       ...(body.control_id !== undefined && { controlId: body.control_id }),
     }, requesterOf(request));

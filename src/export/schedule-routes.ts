@@ -7,7 +7,7 @@ import { errorResponses } from '../api/schemas.js';
 import { SteleError } from '../domain/errors.js';
 import { requesterOf } from './audit-events.js';
 import { formatOf } from './export-routes.js';
-import { filtersFromBody } from './export-selection.js';
+import { filtersFromObject } from '../query/query-params.js';
 import { FREQUENCIES, isFrequency } from './schedule-calendar.js';
 import type { ScheduleService } from './schedule-service.js';
 
@@ -40,7 +40,7 @@ export const scheduleRoutes: FastifyPluginAsync<ScheduleRoutesOptions> = async (
     const body = request.body as { frequency: string; format: string; filters?: unknown; directory: string; from_start?: boolean };
     if (!isFrequency(body.frequency)) throw new SteleError('invalid_request', `frequency must be one of ${FREQUENCIES.join(', ')}`, [{ field: 'frequency', message: 'unknown' }]);
     const schedule = await schedules.create(tenantId, {
-      frequency: body.frequency, format: formatOf(body.format), filters: filtersFromBody(body.filters), directory: body.directory,
+      frequency: body.frequency, format: formatOf(body.format), filters: filtersFromObject(body.filters), directory: body.directory,
       fromStart: body.from_start ?? false,
     }, requesterOf(request));
     return reply.status(201).send(schedule);
