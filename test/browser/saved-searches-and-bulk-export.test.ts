@@ -91,12 +91,7 @@ describe('saved searches and bulk export in a real browser', { skip: BROWSER_SKI
     assert.deepEqual([...new Set(actions)], ['login.failed']);
   });
 
-  it('saves a search with the query language, by keyboard, and Escape closes the panel', async (t) => {
-    const probe = await fetch(`${server.url}/v1/events?tenant_id=${server.tenantA}&q=${encodeURIComponent('action:(')}`, { headers: admin });
-    if (probe.status !== 400) {
-      t.skip('GET /v1/events does not support q yet');
-      return;
-    }
+  it('saves a search with the query language, by keyboard, and Escape closes the panel', async () => {
     const page = await signedIn();
     const search = page.getByRole('searchbox', { name: 'Search' });
     await search.fill('action:member.role_changed AND details.to_role:admin');
