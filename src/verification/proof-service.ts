@@ -41,8 +41,10 @@ export function createProofService(deps: { store: Store; checkpoints: Checkpoint
         throw new SteleError('invalid_request', `tree_size must be between the event's seq (${event.seq}) and the log size (${head}).`,
           [{ field: 'tree_size', message: 'out of range' }]);
       }
-      const proof = await proofFromStore(store, tenantId, inclusion(event.seq - 1, size));
-      const checkpoint = await store.getCheckpoint(tenantId, size);
+      const [proof, checkpoint] = await Promise.all([
+        proofFromStore(store, tenantId, inclusion(event.seq - 1, size)),
+        store.getCheckpoint(tenantId, size),
+      ]);
       return { leaf_index: event.seq - 1, tree_size: size, leaf_hash: event.leaf_hash, proof: hex(proof), checkpoint: checkpoint?.note ?? null };
     },
 
@@ -54,8 +56,11 @@ export function createProofService(deps: { store: Store; checkpoints: Checkpoint
       if (from > to || to > head) {
         throw new SteleError('invalid_request', `Need 1 <= from <= to <= ${head} (the log size).`, [{ field: 'to', message: 'out of range' }]);
       }
-      const proof = await proofFromStore(store, tenantId, consistency(from, to));
-      const [fromCp, toCp] = await Promise.all([store.getCheckpoint(tenantId, from), store.getCheckpoint(tenantId, to)]);
+      const [proof, fromCp, toCp] = await Promise.all([
+        proofFromStore(store, tenantId, consistency(from, to)),
+        store.getCheckpoint(tenantId, from),
+        store.getCheckpoint(tenantId, to),
+      ]);
       return { from, to, proof: hex(proof), from_checkpoint: fromCp?.note ?? null, to_checkpoint: toCp?.note ?? null };
     },
   };

@@ -331,17 +331,16 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
       const found = new Map<string, Uint8Array>();
       const leaves = ids.filter((id) => id.level === 0).map((id) => id.index + 1);
       const inner = ids.filter((id) => id.level > 0);
-      if (leaves.length > 0) {
-        const { rows } = await pool.query('SELECT seq, leaf_hash FROM events WHERE tenant_id = $1 AND seq = ANY($2::bigint[])', [tenantId, leaves]);
-        for (const r of rows as { seq: number; leaf_hash: Buffer }[]) found.set(nodeKey(0, r.seq - 1), r.leaf_hash);
-      }
-      if (inner.length > 0) {
-        const { rows } = await pool.query(
+      // Leaves and stored nodes come from two tables; ask for both at once (a proof waits on both).
+      const [leafRows, nodeRows] = await Promise.all([
+        leaves.length === 0 ? [] : pool.query('SELECT seq, leaf_hash FROM events WHERE tenant_id = $1 AND seq = ANY($2::bigint[])', [tenantId, leaves]).then((r) => r.rows),
+        inner.length === 0 ? [] : pool.query(
           'SELECT n.level, n.idx, n.hash FROM merkle_nodes n JOIN unnest($2::smallint[], $3::bigint[]) AS want(level, idx) ON n.level = want.level AND n.idx = want.idx WHERE n.tenant_id = $1',
           [tenantId, inner.map((i) => i.level), inner.map((i) => i.index)],
-        );
-        for (const r of rows as { level: number; idx: number; hash: Buffer }[]) found.set(nodeKey(r.level, r.idx), r.hash);
-      }
+        ).then((r) => r.rows),
+      ]);
+      for (const r of leafRows as { seq: number; leaf_hash: Buffer }[]) found.set(nodeKey(0, r.seq - 1), r.leaf_hash);
+      for (const r of nodeRows as { level: number; idx: number; hash: Buffer }[]) found.set(nodeKey(r.level, r.idx), r.hash);
       return found;
     },
   };
