@@ -29,15 +29,16 @@ export function createProofService(deps: { store: Store; checkpoints: Checkpoint
      */
     async inclusionProof(tenantId: string, eventId: string, treeSize?: number) {
       checkSize(treeSize, 'tree_size');
-      const event = await store.getEvent(tenantId, eventId);
+      // The event and the log size are independent reads; overlap them.
+      const [event, head] = await Promise.all([store.getEvent(tenantId, eventId), headSize(tenantId)]);
       if (!event) throw new SteleError('not_found', `No event with id ${eventId} in this tenant.`);
       let size = treeSize;
       if (size === undefined) {
         const latest = await store.latestCheckpoint(tenantId);
         size = latest && latest.tree_size >= event.seq ? latest.tree_size : (await checkpoints.checkpoint(tenantId))!.tree_size;
       }
-      const head = await headSize(tenantId);
-      if (size < event.seq || size > head) {
+      // A checkpoint made just now may be newer than the head read above; only a requested size is bounded by it.
+      if (size < event.seq || (treeSize !== undefined && size > head)) {
         throw new SteleError('invalid_request', `tree_size must be between the event's seq (${event.seq}) and the log size (${head}).`,
           [{ field: 'tree_size', message: 'out of range' }]);
       }
