@@ -1,5 +1,6 @@
 // The dashboard in real headless Chromium against a real server with seeded events.
 
+import { actionsShown, settled, signIn } from './page-helpers.js';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
@@ -23,23 +24,11 @@ describe('dashboard in a real browser', { skip: BROWSER_SKIP }, () => {
     await server?.close();
   });
 
-  async function signedIn(email: string = USERS.admin, viewport = { width: 1280, height: 800 }): Promise<Page> {
-    const context = await browser.newContext({ viewport, acceptDownloads: true, timezoneId: 'Asia/Tokyo' });
-    contexts.push(context);
-    const page = await context.newPage();
-    await page.goto(`${server.url}/`);
-    await page.getByLabel('Email').fill(email);
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Audit log' }).waitFor();
-    return page;
-  }
+  const signedIn = (email: string = USERS.admin, viewport = { width: 1280, height: 800 }) =>
+    signIn(browser, server.url, email, PASSWORD, { viewport, timezoneId: 'Asia/Tokyo', track: contexts });
 
   const rows = (page: Page) => page.locator('table.events tbody tr.row');
-  const actionsShown = (page: Page) => page.locator('table.events tbody tr.row td:nth-child(4)').allTextContents();
   const pagerStatus = (page: Page) => page.getByRole('navigation', { name: 'Pages (top)' }).locator('.pager-status');
-  /** Waits until the table has settled (no request in flight). */
-  const settled = (page: Page) => page.locator('table.events[aria-busy="false"], .status.empty, .field-error').first().waitFor();
 
   async function api(path: string, init: RequestInit = {}) {
     return fetch(`${server.url}${path}`, { ...init, headers: { authorization: `Bearer stele_admin_browser_test_0123456789abcdef`, ...init.headers } });

@@ -2,6 +2,7 @@
 // direct-download cap gets instead, in real headless Chromium. The server's cap is 50 rows, so the
 // seeded log (230 events) is over it and one event type (46 events) is under it.
 
+import { actionsShown, settled, signIn } from './page-helpers.js';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -33,18 +34,7 @@ describe('saved searches and bulk export in a real browser', { skip: BROWSER_SKI
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
-  async function signedIn(email: string = USERS.admin, viewport = { width: 1280, height: 800 }): Promise<Page> {
-    const context = await browser.newContext({ viewport, acceptDownloads: true });
-    const page = await context.newPage();
-    await page.goto(`${server.url}/`);
-    await page.getByLabel('Email').fill(email);
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Audit log' }).waitFor();
-    return page;
-  }
-  const settled = (page: Page) => page.locator('table.events[aria-busy="false"], .status.empty').first().waitFor();
-  const actionsShown = (page: Page) => page.locator('table.events tbody tr.row td:nth-child(4)').allTextContents();
+  const signedIn = (email: string = USERS.admin, viewport = { width: 1280, height: 800 }) => signIn(browser, server.url, email, PASSWORD, { viewport });
   const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
 
   async function applyLoginFailedLastDay(page: Page) {
