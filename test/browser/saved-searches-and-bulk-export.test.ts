@@ -126,6 +126,8 @@ describe('saved searches and bulk export in a real browser', { skip: BROWSER_SKI
     page.once('dialog', (dialog) => dialog.accept());
     await page.getByRole('button', { name: 'Delete saved search Viewer: documents viewed' }).click();
     await page.getByRole('status').filter({ hasText: 'Deleted “Viewer: documents viewed”' }).waitFor();
+    // The status can appear a moment before the list re-renders: wait for the entry to go (this times out if it stays).
+    await page.getByRole('link', { name: 'Open saved search Viewer: documents viewed' }).waitFor({ state: 'detached', timeout: 5000 });
     assert.equal(await page.getByRole('link', { name: 'Open saved search Viewer: documents viewed' }).count(), 0);
   });
 
