@@ -61,7 +61,11 @@ for (const engine of ENGINES) {
         assert.equal(job.status, 'done', job.error);
         assert.equal(job.row_count, 1000);
       }
-      const runs = (await feed()).filter((e) => e.details.kind === 'bulk');
+      // A job shows done a moment before its audit event commits: wait until every job has one, then count.
+      const runs = await eventually(async () => {
+        const bulk = (await feed()).filter((e) => e.details.kind === 'bulk');
+        return ids.every((id) => bulk.some((e) => e.details.job_id === id)) ? bulk : undefined;
+      }, 10_000);
       for (const id of ids) assert.equal(runs.filter((e) => e.details.job_id === id).length, 1, `job ${id} ran once`);
       assert.deepEqual(await bed.db.store.listRecords('export_lease', tenantId), [], 'finished jobs leave no lease behind');
     });

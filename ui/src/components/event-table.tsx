@@ -60,7 +60,7 @@ export function EventTable({ events, busy, caption }: EventTableProps) {
             const detailsId = `details-${event.id}`;
             return (
               <Fragment key={event.id}>
-                <tr className={expanded ? 'row expanded' : 'row'}>
+                <tr className={expanded ? 'row expanded' : 'row'} data-event-id={event.id}>
                   <td>
                     <button
                       type="button" className="expand" aria-expanded={expanded} aria-controls={expanded ? detailsId : undefined}
