@@ -10,9 +10,6 @@ export const EVENT_TEXT_COLUMNS = [
 ] as const;
 
 export type EventTextColumn = (typeof EVENT_TEXT_COLUMNS)[number];
-export type EventColumn =
-  | EventTextColumn
-  | 'tenant_id' | 'seq' | 'occurred_at' | 'received_at' | 'http_status' | 'success' | 'ip_bin' | 'details';
 
 /** Where each nested event field lives: `actor.email` → `actor_email`. */
 export const NESTED_FIELDS = {

@@ -31,3 +31,12 @@ export const settled = (page: Page) => page.locator('table.events[aria-busy="fal
 
 /** The action column of the rows on screen. */
 export const actionsShown = (page: Page) => page.locator('table.events tbody tr.row td:nth-child(4)').allTextContents();
+
+/** Types a search-language query into the search box, submits it and waits for the results. */
+export async function searchFor(page: Page, query: string): Promise<void> {
+  const search = page.getByRole('searchbox', { name: 'Search' });
+  await search.fill(query);
+  await search.press('Enter');
+  await page.waitForURL(/q=/);
+  await settled(page);
+}
