@@ -4,7 +4,7 @@
 
 import canonicalize from 'canonicalize';
 import type { CanonicalEvent, JsonObject } from '../domain/event.js';
-import { hashLeaf } from './merkle/hasher.js';
+import { hashTextLeaf } from './merkle/hasher.js';
 
 const ACTOR_FIELDS = ['id', 'type', 'email', 'name', 'role'] as const;
 const TARGET_FIELDS = ['type', 'id', 'name', 'slug', 'version', 'url'] as const;
@@ -105,7 +105,7 @@ function jcs(v: unknown): string {
 
 /** The event's Merkle leaf hash, SHA-256(0x00 || canonicalBytes(event)). */
 export function leafHashOf(event: CanonicalEvent): Uint8Array {
-  return hashLeaf(canonicalBytes(event));
+  return hashTextLeaf(canonicalText(event));
 }
 
 function pick<K extends string>(value: Partial<Record<K, unknown>> | null | undefined, fields: readonly K[]): Record<string, unknown> | undefined {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { emptyRoot, hashChildren, hashLeaf } from './hasher.js';
+import { emptyRoot, hashChildren, hashLeaf, hashTextLeaf } from './hasher.js';
 import { fromHex, golden, toHex } from './testing/vectors.js';
 
 describe('RFC 6962 hasher', () => {
@@ -24,6 +24,19 @@ describe('RFC 6962 hasher', () => {
   it('prefixes a leaf with 0x00', () => {
     // printf '\x00L123456' | sha256sum
     assert.equal(toHex(hashLeaf(new TextEncoder().encode('L123456'))), '395aa064aa4c29f7010acfe3f25db9485bbd4b91897b6ad7ad547639252b4d56');
+  });
+
+  it('hashes a text leaf as the leaf of its UTF-8 bytes, non-ASCII and NUL included', () => {
+    for (const text of ['L123456', '', 'café ☃ 𝄞', 'a\u0000b', '{"k":"\u2028"}']) {
+      assert.equal(toHex(hashTextLeaf(text)), toHex(hashLeaf(new TextEncoder().encode(text))), JSON.stringify(text));
+    }
+  });
+
+  it('keeps every result independent of the scratch buffer used to compute it', () => {
+    const a = hashChildren(new Uint8Array(32).fill(1), new Uint8Array(32).fill(2));
+    const copy = toHex(a);
+    hashChildren(new Uint8Array(32).fill(3), new Uint8Array(32).fill(4));
+    assert.equal(toHex(a), copy);
   });
 
   it('reproduces the golden leaf hashes', () => {
