@@ -8,7 +8,7 @@ import { hash } from 'node:crypto';
 
 /** SHA-256 of the bytes, or of the UTF-8 encoding of a string. */
 export function sha256(data: Uint8Array | string): Uint8Array {
-  return Buffer.from(hash('sha256', data, 'latin1'), 'latin1');
+  return Buffer.from(hash('sha256', data, 'binary'), 'binary');
 }
 
 /** SHA-256 of a || b, through a reused scratch buffer (callers keep the result, never the scratch). */
