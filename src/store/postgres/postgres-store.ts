@@ -36,6 +36,11 @@ export function numbered(text: string, offset = 0): string {
   return text.replace(/\?/g, () => `$${++n}`);
 }
 
+// Named statements are parsed and planned once per connection instead of on every call: used for
+// the small fixed reads that proofs make several of per request, where planning is a visible
+// share of the latency.
+const prepared = (name: string, text: string, values: unknown[]) => ({ name, text, values });
+
 const bind = (params: readonly unknown[]): unknown[] =>
   params.map((p) => (p instanceof Uint8Array && !Buffer.isBuffer(p) ? Buffer.from(p) : p));
 
@@ -248,7 +253,7 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
     },
 
     async getEvent(tenantId, id): Promise<StoredEvent | undefined> {
-      const { rows } = await pool.query<unknown[]>({ text: `SELECT ${SELECT_LIST} FROM events WHERE tenant_id = $1 AND id = $2`, values: [tenantId, id], rowMode: 'array' });
+      const { rows } = await pool.query<unknown[]>({ ...prepared('event_by_id', `SELECT ${SELECT_LIST} FROM events WHERE tenant_id = $1 AND id = $2`, [tenantId, id]), rowMode: 'array' });
       return rows[0] ? rowToEvent(rows[0]) : undefined;
     },
 
@@ -299,12 +304,12 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
     },
 
     async getCheckpoint(tenantId, treeSize) {
-      const { rows } = await pool.query('SELECT * FROM checkpoints WHERE tenant_id = $1 AND tree_size = $2', [tenantId, treeSize]);
+      const { rows } = await pool.query(prepared('checkpoint_at', 'SELECT * FROM checkpoints WHERE tenant_id = $1 AND tree_size = $2', [tenantId, treeSize]));
       return rows[0] ? toCheckpoint(rows[0]) : undefined;
     },
 
     async latestCheckpoint(tenantId) {
-      const { rows } = await pool.query('SELECT * FROM checkpoints WHERE tenant_id = $1 ORDER BY tree_size DESC LIMIT 1', [tenantId]);
+      const { rows } = await pool.query(prepared('latest_checkpoint', 'SELECT * FROM checkpoints WHERE tenant_id = $1 ORDER BY tree_size DESC LIMIT 1', [tenantId]));
       return rows[0] ? toCheckpoint(rows[0]) : undefined;
     },
 
@@ -322,7 +327,7 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
     },
 
     async getHead(tenantId) {
-      const { rows } = await pool.query('SELECT size, chain_hash, border FROM tenant_heads WHERE tenant_id = $1', [tenantId]);
+      const { rows } = await pool.query(prepared('head', 'SELECT size, chain_hash, border FROM tenant_heads WHERE tenant_id = $1', [tenantId]));
       const row = rows[0] as { size: number; chain_hash: Buffer; border: Buffer } | undefined;
       return row ? { size: row.size, chainHash: row.chain_hash, border: decodeBorder(row.border) } : EMPTY_HEAD;
     },
@@ -333,11 +338,11 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
       const inner = ids.filter((id) => id.level > 0);
       // Leaves and stored nodes come from two tables; ask for both at once (a proof waits on both).
       const [leafRows, nodeRows] = await Promise.all([
-        leaves.length === 0 ? [] : pool.query('SELECT seq, leaf_hash FROM events WHERE tenant_id = $1 AND seq = ANY($2::bigint[])', [tenantId, leaves]).then((r) => r.rows),
-        inner.length === 0 ? [] : pool.query(
+        leaves.length === 0 ? [] : pool.query(prepared('leaf_hashes', 'SELECT seq, leaf_hash FROM events WHERE tenant_id = $1 AND seq = ANY($2::bigint[])', [tenantId, leaves])).then((r) => r.rows),
+        inner.length === 0 ? [] : pool.query(prepared('merkle_nodes',
           'SELECT n.level, n.idx, n.hash FROM merkle_nodes n JOIN unnest($2::smallint[], $3::bigint[]) AS want(level, idx) ON n.level = want.level AND n.idx = want.idx WHERE n.tenant_id = $1',
           [tenantId, inner.map((i) => i.level), inner.map((i) => i.index)],
-        ).then((r) => r.rows),
+        )).then((r) => r.rows),
       ]);
       for (const r of leafRows as { seq: number; leaf_hash: Buffer }[]) found.set(nodeKey(0, r.seq - 1), r.leaf_hash);
       for (const r of nodeRows as { level: number; idx: number; hash: Buffer }[]) found.set(nodeKey(r.level, r.idx), r.hash);
