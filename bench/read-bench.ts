@@ -8,29 +8,74 @@ import { createQueryService } from '../src/query/query-service.js';
 import type { TestStore } from '../src/store/testing/test-stores.js';
 import { createProofService } from '../src/verification/proof-service.js';
 import { createVerificationService } from '../src/verification/verification-service.js';
+import Database from 'better-sqlite3';
+import { hash } from 'node:crypto';
+import pg from 'pg';
 import { latency, rate, ratio } from './lib/stats.js';
 
 const DAY = 86_400_000;
 
+/** Every stored column of an event, as the bare reads select them. */
+export const EVENT_COLUMNS = 'tenant_id, seq, id, action, category, occurred_at, received_at, actor_id, actor_type, actor_email, actor_name, actor_role, target_type, target_id, target_name, target_slug, target_version, target_url, ip, user_agent, location, request_id, session_id, api_key_id, method, url, http_status, success, details, leaf_hash, chain_hash';
+
+
+/**
+ * The raw limit for verification: every row read straight through the driver in keyset pages of
+ * 1,000 and hashed once (SHA-256 of its JSON). Verification does more per row (canonical form,
+ * leaf, chain and tree hashes, comparisons), so this is a floor no implementation gets under.
+ */
+export async function bareReadAndHash(db: TestStore, tenantId: string, columns: string): Promise<number> {
+  let rows = 0;
+  // Hashes as hex text, as the stores read them (a Buffer would make JSON.stringify the bottleneck).
+  const hexOf = (c: string) => (db.location.sqliteFile ? `lower(hex(${c}))` : `encode(${c}, 'hex')`);
+  columns = columns.replace('leaf_hash, chain_hash', `${hexOf('leaf_hash')}, ${hexOf('chain_hash')}`);
+  if (db.location.sqliteFile) {
+    const sqlite = new Database(db.location.sqliteFile, { readonly: true });
+    const page = sqlite.prepare(`SELECT ${columns} FROM events WHERE tenant_id = ? AND seq > ? ORDER BY seq LIMIT 1000`).raw();
+    for (let after = 0; ;) {
+      const batch = page.all(tenantId, after) as unknown[][];
+      for (const row of batch) hash('sha256', JSON.stringify(row), 'hex');
+      rows += batch.length;
+      if (batch.length < 1000) break;
+      after = batch[batch.length - 1]![1] as number;
+    }
+    sqlite.close();
+    return rows;
+  }
+  const client = new pg.Client({ connectionString: db.location.databaseUrl, options: `-c search_path=${db.location.pgSchema}` });
+  await client.connect();
+  try {
+    for (let after = 0; ;) {
+      const { rows: batch } = await client.query<unknown[]>({ text: `SELECT ${columns} FROM events WHERE tenant_id = $1 AND seq > $2 ORDER BY seq LIMIT 1000`, values: [tenantId, after], rowMode: 'array' });
+      for (const row of batch) hash('sha256', JSON.stringify(row), 'hex');
+      rows += batch.length;
+      if (batch.length < 1000) break;
+      after = Number(batch[batch.length - 1]![1]);
+    }
+  } finally {
+    await client.end();
+  }
+  return rows;
+}
+
 export async function runReadBench(db: TestStore, tenantId: string, n: number, key: SigningKey, endMs: number, log: (line: string) => void) {
   const now = () => endMs;
   const query = createQueryService({ store: db.store, now });
-  const cols = 'tenant_id, seq, id, action, category, occurred_at, received_at, actor_id, actor_type, actor_email, actor_name, actor_role, target_type, target_id, target_name, target_slug, target_version, target_url, ip, user_agent, location, request_id, session_id, api_key_id, method, url, http_status, success, details, leaf_hash, chain_hash';
   const pages = [
     {
       name: 'action + 7-day window',
       service: () => query.listEvents(tenantId, { filters: { action: ['member.role_changed'], since: 'now-7d' } }),
-      sql: () => db.raw(`SELECT ${cols} FROM events WHERE tenant_id = ? AND action = ? AND occurred_at >= ? ORDER BY occurred_at DESC, seq DESC LIMIT 101`, [tenantId, 'member.role_changed', endMs - 7 * DAY]),
+      sql: () => db.raw(`SELECT ${EVENT_COLUMNS} FROM events WHERE tenant_id = ? AND action = ? AND occurred_at >= ? ORDER BY occurred_at DESC, seq DESC LIMIT 101`, [tenantId, 'member.role_changed', endMs - 7 * DAY]),
     },
     {
       name: 'actor',
       service: () => query.listEvents(tenantId, { filters: { actor_id: ['user_42'] } }),
-      sql: () => db.raw(`SELECT ${cols} FROM events WHERE tenant_id = ? AND actor_id = ? ORDER BY occurred_at DESC, seq DESC LIMIT 101`, [tenantId, 'user_42']),
+      sql: () => db.raw(`SELECT ${EVENT_COLUMNS} FROM events WHERE tenant_id = ? AND actor_id = ? ORDER BY occurred_at DESC, seq DESC LIMIT 101`, [tenantId, 'user_42']),
     },
     {
       name: 'target',
       service: () => query.listEvents(tenantId, { filters: { target_id: ['target_77'] } }),
-      sql: () => db.raw(`SELECT ${cols} FROM events WHERE tenant_id = ? AND target_id = ? ORDER BY occurred_at DESC, seq DESC LIMIT 101`, [tenantId, 'target_77']),
+      sql: () => db.raw(`SELECT ${EVENT_COLUMNS} FROM events WHERE tenant_id = ? AND target_id = ? ORDER BY occurred_at DESC, seq DESC LIMIT 101`, [tenantId, 'target_77']),
     },
   ];
   const filtered = [];
@@ -50,7 +95,8 @@ export async function runReadBench(db: TestStore, tenantId: string, n: number, k
     failures = result.failures.length;
     return result.checked;
   });
-  log(`  verification: ${verify.per_second} events/s over ${verify.count} (${failures} failures)`);
+  const bareVerify = await rate(() => bareReadAndHash(db, tenantId, EVENT_COLUMNS));
+  log(`  verification: ${verify.per_second} events/s over ${verify.count} (${failures} failures); bare read + one hash per row ${bareVerify.per_second}/s`);
 
   const proofs = createProofService({ store: db.store, checkpoints });
   let i = 0;
@@ -65,7 +111,7 @@ export async function runReadBench(db: TestStore, tenantId: string, n: number, k
   return {
     events: n,
     filtered_first_page: filtered.map((f) => ({ ...f, p99_ratio_to_bare: ratio(f.service.p99_ms, f.bare_sql.p99_ms) })),
-    verification: { ...verify, failures },
+    verification: { ...verify, failures, bare_read_and_hash: bareVerify, ratio_to_bare: ratio(verify.per_second, bareVerify.per_second) },
     inclusion_proof: inclusion,
     consistency_proof: consistencyProof,
   };

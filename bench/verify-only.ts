@@ -9,6 +9,7 @@ import { loadSigningKey } from '../src/checkpoints/signing-key.js';
 import { openTestStore, type Engine } from '../src/store/testing/test-stores.js';
 import { createProofService } from '../src/verification/proof-service.js';
 import { createVerificationService } from '../src/verification/verification-service.js';
+import { bareReadAndHash, EVENT_COLUMNS } from './read-bench.js';
 import { latency, rate } from './lib/stats.js';
 import { seed } from './lib/seed.js';
 
@@ -42,6 +43,7 @@ for (const engine of engines) {
       });
       log(`  verification: ${verify.per_second} events/s over ${verify.count} (${failures} failures)`);
     }
+    log(`  bare read + one hash per row: ${(await rate(() => bareReadAndHash(db, 'bench', EVENT_COLUMNS))).per_second}/s`);
     const proofs = createProofService({ store: db.store, checkpoints });
     let i = 0;
     const inclusion = await latency(200, () => proofs.inclusionProof('bench', `evt-${(i++ * 7919) % events}`, events));
