@@ -1,5 +1,5 @@
 // Runs one bulk export job to the end: running → done (artifact + manifest written, audit event
-// recorded) or failed. A job re-run after a restart starts over; it reads the same pinned rows,
+// recorded first) or failed. A job re-run after a restart starts over; it reads the same pinned rows,
 // so the artifact comes out the same.
 
 import { rm } from 'node:fs/promises';
@@ -67,19 +67,20 @@ export function createJobRunner(deps: JobRunnerDeps) {
           await deps.jobs.update({ ...running, row_count: tally.rows });
         },
       });
-      job = {
-        ...job, status: 'done', finished_at: iso(), row_count: manifest.row_count, first_seq: manifest.first_seq, last_seq: manifest.last_seq,
-        artifact: { file: paths.artifact, manifest: paths.manifest, bytes: manifest.bytes, sha256: manifest.sha256 },
-      };
-      if (!(await deps.jobs.update(job))) {
-        await discardFiles(job);
-        return;
-      }
+      // The audit event is committed before the job shows as done, so no finished export is ever
+      // missing from the log: a crash in between re-runs the job and records it a second time
+      // (at least once, never zero times).
       await deps.ingest.record(tenantId, [exportedEvent({ actor: job.requested_by, context: {} }, 'bulk', {
         job_id: id, format: job.format, filters: job.filters as JsonObject, row_count: manifest.row_count,
         first_seq: manifest.first_seq, last_seq: manifest.last_seq, sha256: manifest.sha256,
         ...(job.label && { label: job.label }), ...(job.control_id && { control_id: job.control_id }),
       })]);
+      job = {
+        ...job, status: 'done', finished_at: iso(), row_count: manifest.row_count, first_seq: manifest.first_seq, last_seq: manifest.last_seq,
+        artifact: { file: paths.artifact, manifest: paths.manifest, bytes: manifest.bytes, sha256: manifest.sha256 },
+      };
+      // Deleted while running: the export happened (and is recorded), but its files must not stay.
+      if (!(await deps.jobs.update(job))) await discardFiles(job);
     } catch (error) {
       if (signal?.aborted) return;
       await discardFiles(job);
