@@ -53,7 +53,11 @@ export const sessionRoutes: FastifyPluginAsync<SessionRoutesOptions> = async (ap
     const user = await users.find(email);
     // An unknown email costs the same scrypt work as a wrong password, so timing tells nothing.
     const passwordOk = await verifyPassword(password, user?.password ?? (await decoyHash));
-    if (!user) throw new SteleError('unauthenticated', WRONG); // no tenant to record it in
+    if (!user) {
+      // No tenant log to record it in: the operator's log keeps it, for brute-force hunting.
+      request.log.warn({ event: 'dashboard_sign_in_unknown_email', email: email.slice(0, 320), ip: request.ip }, 'sign-in for an unknown email');
+      throw new SteleError('unauthenticated', WRONG);
+    }
     if (!passwordOk || user.disabled) {
       await recordLogin(ingest, request, user, 'user.login_failed', { reason: user.disabled ? 'user_disabled' : 'wrong_password' });
       throw new SteleError('unauthenticated', WRONG);

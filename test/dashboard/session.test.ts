@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { pino } from 'pino';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 import { cookieOf, createUser } from './dashboard-helpers.js';
 
@@ -7,9 +8,11 @@ describe('dashboard sessions', () => {
   let t: TestApp;
   let tenantId: string;
   let adminKey: string;
+  const logLines: string[] = [];
 
   before(async () => {
-    t = await startTestApp('sqlite');
+    const logger = pino({ level: 'warn' }, { write: (line: string) => void logLines.push(line) });
+    t = await startTestApp('sqlite', {}, undefined, logger);
     ({ tenantId, key: adminKey } = await t.tenantWithKey(['keys:manage', 'audit:read', 'events:write']));
     await createUser(t.db.store, tenantId, 'Viewer@Example.com', 'correct horse', 'viewer');
     await createUser(t.db.store, tenantId, 'admin@example.com', 'correct horse', 'org_admin');
@@ -46,6 +49,14 @@ describe('dashboard sessions', () => {
     assert.equal(unknown.statusCode, 401);
     assert.equal(wrong.json().error.message, unknown.json().error.message);
     assert.equal(wrong.headers['set-cookie'], undefined);
+  });
+
+  it('logs a sign-in for an unknown email to the operator log (no tenant log to hold it), without the password', async () => {
+    await signIn('Stranger@Example.com', 'hunter2-secret');
+    const entry = logLines.map((line) => JSON.parse(line)).find((e) => e.event === 'dashboard_sign_in_unknown_email' && e.email === 'Stranger@Example.com');
+    assert.ok(entry, 'logged');
+    assert.ok(entry.ip);
+    assert.ok(!logLines.some((line) => line.includes('hunter2-secret')));
   });
 
   it('records sign-in successes and failures in the tenant log', async () => {

@@ -1,6 +1,6 @@
 // Starts the real app on a fresh store of one engine and talks to it with app.inject().
 
-import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../../src/api/app.js';
 import { testSigningKey } from './signing-key.js';
 import { loadConfig, type Config } from '../../src/config.js';
@@ -18,10 +18,10 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function startTestApp(engine: Engine, env: Record<string, string> = {}, now?: () => number): Promise<TestApp> {
+export async function startTestApp(engine: Engine, env: Record<string, string> = {}, now?: () => number, logger?: FastifyBaseLogger): Promise<TestApp> {
   const db = await openTestStore(engine);
   const config: Config = loadConfig({ STELE_ADMIN_TOKEN: ADMIN_TOKEN, STELE_DATA_DIR: '/nonexistent', ...env });
-  const { app } = await buildApp({ config, store: db.store, signingKey: testSigningKey(), now });
+  const { app } = await buildApp({ config, store: db.store, signingKey: testSigningKey(), now, ...(logger && { logger }) });
 
   const request: TestApp['request'] = ({ key, headers, ...options }) =>
     app.inject({ ...options, headers: { ...headers, ...(key && { authorization: `Bearer ${key}` }) } });
