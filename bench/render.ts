@@ -3,35 +3,39 @@
 type Rate = { per_second: number; count: number };
 type Lat = { p50_ms: number; p99_ms: number };
 
+type Run = { machine?: { date: string } };
+
 interface Results {
-  ingest: { events: number; results: { engine: string; bare_insert_tx1000: Rate; http_batches_of_100: Rate & { ratio_to_bare: number }; http_single_events: Rate & { ratio_to_bare: number }; integrity_cost: { append_with_integrity: Rate; append_without_integrity: Rate; overhead: number } }[] };
-  'read-integrity-export': { events: number; stores: { engine: string; read: { filtered_first_page: { filter: string; service: Lat; bare_sql: Lat }[]; verification: Rate & { bare_read_and_hash?: Rate; ratio_to_bare?: number }; inclusion_proof: Lat; consistency_proof: Lat }; export: { bare_csv: Rate; csv: Rate & { ratio_to_bare_csv: number; rss_before_mb: number; rss_peak_mb: number }; ndjson: Rate & { ratio_to_bare_csv: number; rss_before_mb: number; rss_peak_mb: number } } }[] };
-  search: { stores: { engine: string; queries: { name: string; q: string; rows: number; service: Lat; hand_sql: Lat }[] }[] };
+  ingest: Run & { events: number; results: { engine: string; bare_insert_tx1000: Rate; http_batches_of_100: Rate & { ratio_to_bare: number }; http_single_events: Rate & { ratio_to_bare: number }; integrity_cost: { append_with_integrity: Rate; append_without_integrity: Rate; overhead: number } }[] };
+  'read-integrity-export': Run & { events: number; stores: { engine: string; read: { filtered_first_page: { filter: string; service: Lat; bare_sql: Lat }[]; verification: Rate & { bare_read_and_hash?: Rate; ratio_to_bare?: number }; inclusion_proof: Lat; consistency_proof: Lat }; export: { bare_csv: Rate; csv: Rate & { ratio_to_bare_csv: number; rss_before_mb: number; rss_peak_mb: number }; ndjson: Rate & { ratio_to_bare_csv: number; rss_before_mb: number; rss_peak_mb: number } } }[] };
+  search: Run & { stores: { engine: string; queries: { name: string; q: string; rows: number; service: Lat; hand_sql: Lat }[] }[] };
 }
 
 const table = (head: string[], rows: (string | number)[][]) =>
   [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 const pct = (x: number) => `${Math.round(x * 100)}%`;
 const n = (x: number) => x.toLocaleString('en-US');
+// Benchmarks can be re-run one at a time (`--only`), so each section says when it ran.
+const ran = (run: Run) => (run.machine ? `, run ${run.machine.date.slice(0, 16).replace('T', ' ')} UTC` : '');
 
 export function renderMarkdown(r: Results, machine: { node: string; cpus: number; date: string }): string {
   const out: string[] = [`Measured ${machine.date.slice(0, 10)} on ${machine.cpus} cores, Node ${machine.node}. Raw files: \`bench/results/*.json\`.`, ''];
-  out.push(`**Ingest** (${n(r.ingest.events)} events; bare = the same rows and indexes through the driver, 1,000 per transaction)`, '');
+  out.push(`**Ingest** (${n(r.ingest.events)} events; bare = the same rows and indexes through the driver, 1,000 per transaction${ran(r.ingest)})`, '');
   out.push(table(['store', 'bare insert/s', 'HTTP batches of 100/s', 'ratio', 'HTTP single events/s', 'ratio', 'integrity overhead at the port'],
     r.ingest.results.map((x) => [x.engine, n(x.bare_insert_tx1000.per_second), n(x.http_batches_of_100.per_second), pct(x.http_batches_of_100.ratio_to_bare),
       n(x.http_single_events.per_second), pct(x.http_single_events.ratio_to_bare), pct(x.integrity_cost.overhead)])));
   const store = r['read-integrity-export'];
-  out.push('', `**Filtered first page of 100** at ${n(store.events)} events (query service vs the bare SQL on the same data)`, '');
+  out.push('', `**Filtered first page of 100** at ${n(store.events)} events (query service vs the bare SQL on the same data${ran(store)})`, '');
   out.push(table(['store', 'filter', 'p50', 'p99', 'bare p50', 'bare p99'],
     store.stores.flatMap((s) => s.read.filtered_first_page.map((f) => [s.engine, f.filter, `${f.service.p50_ms} ms`, `${f.service.p99_ms} ms`, `${f.bare_sql.p50_ms} ms`, `${f.bare_sql.p99_ms} ms`]))));
-  out.push('', `**Integrity** at ${n(store.events)} events`, '');
+  out.push('', `**Integrity** at ${n(store.events)} events (bare = the same rows read through the driver in pages of 1,000 and hashed once${ran(store)})`, '');
   out.push(table(['store', 'verification events/s', 'bare read + 1 hash/row (ratio)', 'inclusion proof p50 / p99', 'consistency proof p50 / p99'],
     store.stores.map((s) => [s.engine, n(s.read.verification.per_second), s.read.verification.bare_read_and_hash ? `${n(s.read.verification.bare_read_and_hash.per_second)} (${s.read.verification.ratio_to_bare})` : '–', `${s.read.inclusion_proof.p50_ms} / ${s.read.inclusion_proof.p99_ms} ms`, `${s.read.consistency_proof.p50_ms} / ${s.read.consistency_proof.p99_ms} ms`])));
-  out.push('', `**Export** of ${n(store.events)} events over HTTP (bare = better-sqlite3 iterate() building the same CSV / PostgreSQL COPY TO STDOUT CSV)`, '');
+  out.push('', `**Export** of ${n(store.events)} events over HTTP (bare = better-sqlite3 iterate() building the same CSV / PostgreSQL COPY TO STDOUT CSV${ran(store)})`, '');
   out.push(table(['store', 'bare CSV rows/s', 'CSV rows/s', 'ratio', 'NDJSON rows/s', 'ratio', 'server RSS before → peak'],
     store.stores.map((s) => [s.engine, n(s.export.bare_csv.per_second), n(s.export.csv.per_second), pct(s.export.csv.ratio_to_bare_csv), n(s.export.ndjson.per_second), pct(s.export.ndjson.ratio_to_bare_csv),
       `${s.export.csv.rss_before_mb} → ${Math.max(s.export.csv.rss_peak_mb, s.export.ndjson.rss_peak_mb)} MB`])));
-  out.push('', '**Search language**: first page of 100 (service vs hand-written SQL)', '');
+  out.push('', `**Search language**: first page of 100 (service vs hand-written SQL${ran(r.search)})`, '');
   out.push(table(['store', 'query', 'rows', 'p50', 'p99', 'hand SQL p50', 'hand SQL p99'],
     r.search.stores.flatMap((s) => s.queries.map((q) => [s.engine, `\`${q.q}\``, q.rows, `${q.service.p50_ms} ms`, `${q.service.p99_ms} ms`, `${q.hand_sql.p50_ms} ms`, `${q.hand_sql.p99_ms} ms`]))));
   return `${out.join('\n')}\n`;

@@ -1,7 +1,8 @@
 // `npm run bench`: every benchmark, each next to the raw limit measured in the same run. Writes
 // bench/results/<benchmark>.json and the table between the bench markers in README.md.
 // Options: --events N (seeded store size, default 1,000,000), --ingest-events N (default 100,000),
-// --engines sqlite,postgres (default: sqlite, and postgres when reachable).
+// --engines sqlite,postgres (default: sqlite, and postgres when reachable), --only ingest,read-integrity-export,search
+// (run only those; the others are taken from their last results file, and the README says when each ran).
 
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -29,14 +30,21 @@ const engines = (arg('engines')?.split(',') as Engine[] | undefined) ?? ['sqlite
 const machine = { node: process.version, cpus: (await import('node:os')).cpus().length, date: new Date().toISOString() };
 const results: Record<string, unknown> = {};
 const save = (name: string, value: unknown) => {
-  results[name] = value;
-  writeFileSync(join('bench', 'results', `${name}.json`), `${JSON.stringify({ machine, ...(value as object) }, null, 2)}\n`);
+  results[name] = { machine, ...(value as object) };
+  writeFileSync(join('bench', 'results', `${name}.json`), `${JSON.stringify(results[name], null, 2)}\n`);
+};
+const only = arg('only')?.split(',');
+/** Whether to run this benchmark; if not, its last results are kept and shown. */
+const runs = (name: string): boolean => {
+  if (!only || only.includes(name)) return true;
+  results[name] = JSON.parse(readFileSync(join('bench', 'results', `${name}.json`), 'utf8'));
+  return false;
 };
 
-save('ingest', await runIngestBench({ engines, events: ingestEvents, log }));
+if (runs('ingest')) save('ingest', await runIngestBench({ engines, events: ingestEvents, log }));
 
 const stores = [];
-for (const engine of engines) {
+for (const engine of runs('read-integrity-export') ? engines : []) {
   log(`seeding ${events} events on ${engine}`);
   const db = await openTestStore(engine);
   const endMs = Date.now();
@@ -51,8 +59,8 @@ for (const engine of engines) {
   stores.push({ engine, read, export: exported });
   await db.close();
 }
-save('read-integrity-export', { events, stores });
-save('search', await runSearchBench({ events, engines, log }));
+if (stores.length > 0) save('read-integrity-export', { events, stores });
+if (runs('search')) save('search', await runSearchBench({ events, engines, log }));
 
 const markdown = renderMarkdown(results as never, machine);
 writeFileSync(join('bench', 'results', 'summary.md'), markdown);
