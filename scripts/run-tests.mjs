@@ -1,14 +1,16 @@
 #!/usr/bin/env node
 // Runs every *.test.ts under src/ and test/ with Node's own test runner (through tsx), so the
-// summary shows real counts. PostgreSQL suites need a reachable server: under CI=true an
-// unreachable one fails the run; elsewhere those suites are skipped and we say how to run them.
+// summary shows real counts. PostgreSQL suites need a reachable server, and the SFTP suites an
+// installed OpenSSH server (they start their own sshd): under CI=true a missing one fails the run;
+// elsewhere those suites are skipped and we say how to run them.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import pg from 'pg';
 
 const root = new URL('..', import.meta.url).pathname;
 const pgUrl = process.env.STELE_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const sshdBin = process.env.STELE_TEST_SSHD_BIN ?? '/usr/sbin/sshd';
 
 function findTests(dir, out = []) {
   for (const name of readdirSync(dir)) {
@@ -53,6 +55,19 @@ const skippedNotice =
   'To run them, start PostgreSQL and set STELE_TEST_PG_URL=postgres://user@host:5432/db, then `npm test` again.\n';
 if (env.STELE_TEST_PG === '0') console.warn(skippedNotice);
 
+if (existsSync(sshdBin)) {
+  env.STELE_TEST_SSHD = '1';
+} else if (process.env.CI === 'true') {
+  console.error(`The OpenSSH server is not installed (${sshdBin}), and CI=true requires the SFTP suites.`);
+  process.exit(1);
+} else {
+  env.STELE_TEST_SSHD = '0';
+}
+const sshdNotice =
+  `\nThe OpenSSH server is not installed (${sshdBin}): the SFTP suites were SKIPPED (marked ﹣ above).\n` +
+  'To run them, `apt-get install openssh-server` (nothing needs to be started), then `npm test` again.\n';
+if (env.STELE_TEST_SSHD === '0') console.warn(sshdNotice);
+
 const result = spawnSync(
   process.execPath,
   ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=1', ...files],
@@ -60,4 +75,5 @@ const result = spawnSync(
 );
 // Said again after the summary, where people look.
 if (env.STELE_TEST_PG === '0') console.warn(skippedNotice);
+if (env.STELE_TEST_SSHD === '0') console.warn(sshdNotice);
 process.exit(result.status ?? 1);

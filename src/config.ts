@@ -43,6 +43,10 @@ export interface Config {
   exportLinkTtlSeconds: number;
   /** Scheduled exports may only write under this directory (STELE_EXPORT_DIR_ROOT). */
   exportDirRoot: string;
+  /** SFTP hosts scheduled exports may upload to (STELE_EXPORT_SFTP_HOSTS): undefined = any, [] = none. */
+  exportSftpHosts: readonly string[] | undefined;
+  /** Key that seals stored secrets such as SFTP credentials (STELE_SECRETS_KEY_FILE); default <dataDir>/secrets.key, made on first use. */
+  secretsKeyFile: string | undefined;
   integrity: IntegrityConfig;
 }
 
@@ -77,6 +81,18 @@ function integrityConfig(env: NodeJS.ProcessEnv): IntegrityConfig {
   };
 }
 
+/** Unset or `*`: any host; `none`: SFTP destinations off; otherwise a comma-separated list of names or `*.domain`. */
+function sftpHosts(raw: string | undefined): readonly string[] | undefined {
+  const value = raw?.trim();
+  if (value === undefined || value === '' || value === '*') return undefined;
+  if (value === 'none') return Object.freeze([]);
+  const hosts = value.split(',').map((h) => h.trim()).filter(Boolean);
+  for (const host of hosts) {
+    if (!/^(\*\.)?[A-Za-z0-9._:-]+$/.test(host)) throw new Error(`STELE_EXPORT_SFTP_HOSTS: "${host}" is not a host name, an address or *.domain`);
+  }
+  return Object.freeze(hosts);
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const limits: Limits = {
     maxBodyBytes: integer(env, 'STELE_MAX_BODY_BYTES', DEFAULT_LIMITS.maxBodyBytes, 1024),
@@ -102,5 +118,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     exportMaxRows: integer(env, 'STELE_EXPORT_MAX_ROWS', 100_000, 1),
     exportLinkTtlSeconds: integer(env, 'STELE_EXPORT_LINK_TTL_SECONDS', 24 * 3600, 1),
     exportDirRoot: resolve(env.STELE_EXPORT_DIR_ROOT || resolve(dataDir, 'scheduled')),
+    exportSftpHosts: sftpHosts(env.STELE_EXPORT_SFTP_HOSTS),
+    secretsKeyFile: env.STELE_SECRETS_KEY_FILE || undefined,
   });
 }

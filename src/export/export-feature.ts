@@ -26,6 +26,7 @@ import { createScheduleRepository } from './schedule-repository.js';
 import { scheduleRoutes } from './schedule-routes.js';
 import { createScheduleRunner } from './schedule-runner.js';
 import { createScheduleService } from './schedule-service.js';
+import { createSecretBox, loadSecretKey } from './secret-box.js';
 
 export interface ExportFeatureOptions {
   config: Config;
@@ -52,11 +53,13 @@ export const exportFeature: FastifyPluginAsync<ExportFeatureOptions> = async (ap
   const jobRepository = createJobRepository(store, now);
   const scheduleRepository = createScheduleRepository(store, now);
   const leases = createLeases(store, { ttlMs: options.leaseTtlMs ?? 60_000, now });
+  const secrets = createSecretBox(() => loadSecretKey({ configuredFile: config.secretsKeyFile, dataDir: config.dataDir }));
+  const sftpHosts = config.exportSftpHosts;
   const checkpoints = createExportCheckpoints({ store, checkpoints: options.checkpoints, noteKey: options.noteKey });
   const runner = createJobRunner({ store, jobs: jobRepository, ingest, formats, dataDir: config.dataDir, now, checkpoints, ...(search && { search }) });
   const worker = createExportWorker({
     jobs: jobRepository, runner, pollMs: options.pollMs ?? 1000, log: app.log, leases,
-    schedules: createScheduleRunner({ store, schedules: scheduleRepository, ingest, formats, root: config.exportDirRoot, now, checkpoints, leases }),
+    schedules: createScheduleRunner({ store, schedules: scheduleRepository, ingest, formats, root: config.exportDirRoot, now, checkpoints, leases, dataDir: config.dataDir, secrets, sftpHosts }),
   });
   const jobs = createJobService({
     store, jobs: jobRepository, runner, ingest, formats, dataDir: config.dataDir, now, kick: worker.kick, checkpoints, ...(search && { search }),
@@ -66,7 +69,7 @@ export const exportFeature: FastifyPluginAsync<ExportFeatureOptions> = async (ap
   await app.register(exportRoutes, { guards, exports: createExportService({ store, ingest, formats, maxRows: config.exportMaxRows, now, ...(search && { search }) }) });
   await app.register(jobRoutes, { guards, jobs });
   await app.register(evidenceRoutes, { guards, jobs, now });
-  await app.register(scheduleRoutes, { guards, schedules: createScheduleService({ store, schedules: scheduleRepository, root: config.exportDirRoot, now }) });
+  await app.register(scheduleRoutes, { guards, schedules: createScheduleService({ store, schedules: scheduleRepository, root: config.exportDirRoot, now, secrets, sftpHosts }) });
 
   app.addHook('onReady', async () => { worker.start(); });
   app.addHook('onClose', async () => { await worker.stop(); });

@@ -1,4 +1,6 @@
-// /v1/export-schedules: daily, weekly or monthly exports written to a directory on the server.
+// /v1/export-schedules: daily, weekly or monthly exports written to a directory on the server or
+// uploaded to an SFTP server. The SFTP password or private key is accepted here and never shown
+// again: responses carry the schedule record, which holds no secret (schedule-repository.ts).
 
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
@@ -9,7 +11,8 @@ import { requesterOf } from './audit-events.js';
 import { formatOf } from './export-routes.js';
 import { filtersFromObject } from '../query/query-params.js';
 import { FREQUENCIES, isFrequency } from './schedule-calendar.js';
-import type { ScheduleService } from './schedule-service.js';
+import type { NewSchedule, ScheduleService } from './schedule-service.js';
+import type { SftpDestinationRequest } from './sftp-destination.js';
 
 export interface ScheduleRoutesOptions {
   guards: Guards;
@@ -18,6 +21,16 @@ export interface ScheduleRoutesOptions {
 
 const tenantQuery = Type.Object({ tenant_id: Type.Optional(Type.String({ description: 'Admin token only' })) });
 const idParams = Type.Object({ id: Type.String() });
+const sftpBody = Type.Object({
+  host: Type.String({ minLength: 1, maxLength: 253 }),
+  port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535, description: 'Default 22' })),
+  username: Type.String({ minLength: 1, maxLength: 128 }),
+  path: Type.String({ minLength: 1, maxLength: 500, description: 'Remote directory (absolute, or relative to the login directory); created when missing' }),
+  password: Type.Optional(Type.String({ minLength: 1, maxLength: 1024, description: 'Write-only: stored encrypted, never returned' })),
+  private_key: Type.Optional(Type.String({ minLength: 1, maxLength: 16384, description: 'OpenSSH or PEM private key. Write-only: stored encrypted, never returned' })),
+  passphrase: Type.Optional(Type.String({ maxLength: 1024, description: 'For an encrypted private_key. Write-only' })),
+  host_key_sha256: Type.Optional(Type.String({ description: 'OpenSSH fingerprint SHA256:... the server must present; without it the first successful run pins the key it sees' })),
+}, { additionalProperties: false, description: 'Exactly one of password or private_key' });
 
 export const scheduleRoutes: FastifyPluginAsync<ScheduleRoutesOptions> = async (app, { guards, schedules }) => {
   const tenantOf = (request: FastifyRequest) => guards.tenantOf(request, (request.query as { tenant_id?: string }).tenant_id);
@@ -25,22 +38,27 @@ export const scheduleRoutes: FastifyPluginAsync<ScheduleRoutesOptions> = async (
   app.post('/v1/export-schedules', {
     preHandler: guards.authorize('audit:export'),
     schema: {
-      tags: ['export'], summary: 'Schedule a daily, weekly or monthly export to a directory under the export root',
+      tags: ['export'], summary: 'Schedule a daily, weekly or monthly export to a directory under the export root, or to an SFTP server',
       querystring: tenantQuery,
       body: Type.Object({
         frequency: Type.String({ enum: [...FREQUENCIES] }), format: Type.String(),
         filters: Type.Optional(Type.Object({}, { additionalProperties: true })),
-        directory: Type.String({ minLength: 1, maxLength: 500, description: 'Relative to STELE_EXPORT_DIR_ROOT' }),
+        directory: Type.Optional(Type.String({ minLength: 1, maxLength: 500, description: 'Relative to STELE_EXPORT_DIR_ROOT (give this or sftp)' })),
+        sftp: Type.Optional(sftpBody),
         from_start: Type.Optional(Type.Boolean({ description: 'First run exports the whole matching log, not only new events' })),
       }, { additionalProperties: false }),
       response: { 201: Type.Object({}, { additionalProperties: true }), ...errorResponses },
     },
   }, async (request, reply) => {
     const tenantId = await tenantOf(request);
-    const body = request.body as { frequency: string; format: string; filters?: unknown; directory: string; from_start?: boolean };
+    const body = request.body as { frequency: string; format: string; filters?: unknown; directory?: string; sftp?: SftpDestinationRequest; from_start?: boolean };
     if (!isFrequency(body.frequency)) throw new SteleError('invalid_request', `frequency must be one of ${FREQUENCIES.join(', ')}`, [{ field: 'frequency', message: 'unknown' }]);
+    if ((body.directory === undefined) === (body.sftp === undefined)) {
+      throw new SteleError('invalid_request', 'Give exactly one destination: directory or sftp.', [{ field: 'directory', message: 'give directory or sftp' }]);
+    }
+    const destination: NewSchedule['destination'] = body.sftp ? { sftp: body.sftp } : { directory: body.directory! };
     const schedule = await schedules.create(tenantId, {
-      frequency: body.frequency, format: formatOf(body.format), filters: filtersFromObject(body.filters), directory: body.directory,
+      frequency: body.frequency, format: formatOf(body.format), filters: filtersFromObject(body.filters), destination,
       fromStart: body.from_start ?? false,
     }, requesterOf(request));
     return reply.status(201).send(schedule);

@@ -1,7 +1,10 @@
 // Runs the scheduled exports that are due: each writes the matching events added since its last
-// run (by seq, so every event lands in exactly one file), plus a manifest, into its directory,
-// records the run in the tenant's log, and moves to its next calendar boundary.
+// run (by seq, so every event lands in exactly one file), plus a manifest, into its directory or
+// onto its SFTP server, records the run in the tenant's log, and moves to its next calendar
+// boundary. A run that fails (at any step, the upload included) is recorded too, and leaves the
+// cursor where it was, so the next run exports the same events again.
 
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { JsonObject } from '../domain/event.js';
 import type { IngestService } from '../ingest/ingest-service.js';
@@ -10,11 +13,15 @@ import { exportedEvent, SYSTEM_REQUESTER } from './audit-events.js';
 import type { ExportCheckpoints } from './export-checkpoints.js';
 import { exportToFile } from './export-to-file.js';
 import type { Leases } from './lease.js';
+import type { ExportManifest } from './manifest.js';
 import { selectionWhere } from './export-selection.js';
 import type { ExportFormat, ExportFormatName } from './formats/index.js';
 import { prepareDirectory } from './safe-directory.js';
 import { nextRunAfter } from './schedule-calendar.js';
-import type { ExportSchedule, ScheduleRepository } from './schedule-repository.js';
+import { credentialsContext, type ExportSchedule, type ScheduleRepository } from './schedule-repository.js';
+import type { SecretBox } from './secret-box.js';
+import { describeSftp, hostAllowed, type SftpCredentials, type SftpHostAllowList } from './sftp-destination.js';
+import { uploadOverSftp } from './sftp-upload.js';
 
 export interface ScheduleRunnerDeps {
   store: Store;
@@ -25,42 +32,98 @@ export interface ScheduleRunnerDeps {
   now: () => number;
   checkpoints: ExportCheckpoints;
   leases: Leases;
+  /** SFTP runs export into `<dataDir>/exports/.sftp-outbox/` first, then upload, then delete. */
+  dataDir: string;
+  secrets: SecretBox;
+  sftpHosts: SftpHostAllowList;
+}
+
+interface Written {
+  manifest: ExportManifest;
+  /** The artifact as the schedule shows it: a path under the export root, or on the SFTP server. */
+  file: string;
+  schedule: ExportSchedule;
+  details: JsonObject;
 }
 
 export function createScheduleRunner(deps: ScheduleRunnerDeps) {
+  async function openCredentials(schedule: ExportSchedule): Promise<SftpCredentials> {
+    const sealed = await deps.schedules.credentials(schedule.tenant_id, schedule.id);
+    if (!sealed) throw new Error('the SFTP credentials of this schedule are missing; re-create the schedule');
+    return deps.secrets.open<SftpCredentials>(sealed, credentialsContext(schedule.tenant_id, schedule.id));
+  }
+
+  /** Exports into a local directory (the destination itself, or a staging one for SFTP). */
+  type ExportInto = (directory: string) => Promise<ExportManifest>;
+
+  async function writeToDirectory(schedule: ExportSchedule, file: string, exportInto: ExportInto): Promise<Written> {
+    if (schedule.directory === null) throw new Error('this schedule has no destination');
+    const manifest = await exportInto(await prepareDirectory(deps.root, schedule.directory));
+    return { manifest, file: join(schedule.directory, file), schedule, details: {} };
+  }
+
+  async function uploadToSftp(schedule: ExportSchedule, names: { file: string; manifest: string }, exportInto: ExportInto, signal: AbortSignal): Promise<Written> {
+    const target = schedule.sftp!;
+    if (!hostAllowed(deps.sftpHosts, target.host)) throw new Error(`SFTP host ${target.host} is no longer allowed on this server (STELE_EXPORT_SFTP_HOSTS)`);
+    const credentials = await openCredentials(schedule);
+    const outbox = join(deps.dataDir, 'exports', '.sftp-outbox');
+    await mkdir(outbox, { recursive: true });
+    const staging = await mkdtemp(join(outbox, `${schedule.id}-`));
+    try {
+      const manifest = await exportInto(staging);
+      const uploaded = await uploadOverSftp(target, credentials, [
+        { localPath: join(staging, names.file), name: names.file },
+        { localPath: join(staging, names.manifest), name: names.manifest },
+      ], { signal });
+      return {
+        manifest, file: uploaded.remotePaths[0]!,
+        // A schedule made without a host key pins the one its first successful run saw.
+        schedule: { ...schedule, sftp: { ...target, host_key_sha256: uploaded.hostKeySha256 } },
+        details: { destination: describeSftp(target), host_key_sha256: uploaded.hostKeySha256 },
+      };
+    } finally {
+      await rm(staging, { recursive: true, force: true });
+    }
+  }
+
   async function runOne(schedule: ExportSchedule, signal: AbortSignal): Promise<ExportSchedule> {
     const now = deps.now();
     const at = new Date(now).toISOString();
     const next = new Date(nextRunAfter(schedule.frequency, now)).toISOString();
     const tenantId = schedule.tenant_id;
+    const destination: JsonObject = schedule.sftp ? { destination: describeSftp(schedule.sftp) } : {};
     try {
       // Pinned to a checkpoint signed now, which the manifest then carries.
       const logSize = await deps.checkpoints.pin(tenantId);
       const where = selectionWhere({ filters: schedule.filters }, now, logSize);
-      const directory = await prepareDirectory(deps.root, schedule.directory);
       const format = deps.formats[schedule.format];
       const base = `${schedule.id}-${at.replace(/[-:]/g, '').replace(/\.\d{3}/, '')}`;
-      const file = `${base}.${format.fileExtension}.gz`;
-      const manifest = await exportToFile(deps.store, {
+      const names = { file: `${base}.${format.fileExtension}.gz`, manifest: `${base}.manifest.json` };
+      const exportInto: ExportInto = (directory) => exportToFile(deps.store, {
         tenantId, where, afterSeq: schedule.last_seq, format, checkpoints: deps.checkpoints,
         onProgress: async () => signal.throwIfAborted(),
-        artifactPath: join(directory, file), manifestPath: join(directory, `${base}.manifest.json`),
+        artifactPath: join(directory, names.file), manifestPath: join(directory, names.manifest),
         manifest: {
           tenantId, source: { kind: 'scheduled_export', id: schedule.id }, format: schedule.format,
-          filters: schedule.filters, file, logSize, createdAt: at,
+          filters: schedule.filters, file: names.file, logSize, createdAt: at,
         },
       });
+      const written = schedule.sftp
+        ? await uploadToSftp(schedule, names, exportInto, signal)
+        : await writeToDirectory(schedule, names.file, exportInto);
+      const { manifest } = written;
       await deps.ingest.record(tenantId, [exportedEvent(SYSTEM_REQUESTER, 'scheduled', {
         schedule_id: schedule.id, format: schedule.format, filters: schedule.filters as JsonObject, row_count: manifest.row_count,
-        first_seq: manifest.first_seq, last_seq: manifest.last_seq, after_seq: schedule.last_seq, file: join(schedule.directory, file), sha256: manifest.sha256,
+        first_seq: manifest.first_seq, last_seq: manifest.last_seq, after_seq: schedule.last_seq, file: written.file, sha256: manifest.sha256,
+        ...written.details,
       })]);
-      return { ...schedule, last_seq: logSize, last_run_at: at, last_file: join(schedule.directory, file), last_row_count: manifest.row_count, last_error: null, runs: schedule.runs + 1, next_run_at: next };
+      return { ...written.schedule, last_seq: logSize, last_run_at: at, last_file: written.file, last_row_count: manifest.row_count, last_error: null, runs: schedule.runs + 1, next_run_at: next };
     } catch (error) {
       // The lease was lost: another node runs this boundary; record nothing, change nothing.
       if (signal.aborted) throw error;
       const message = error instanceof Error ? error.message : String(error);
       await deps.ingest.record(tenantId, [exportedEvent(SYSTEM_REQUESTER, 'scheduled', {
-        schedule_id: schedule.id, format: schedule.format, error: message,
+        schedule_id: schedule.id, format: schedule.format, ...destination, error: message,
       }, false)]);
       // A failed run is retried at the next boundary, from the same last_seq: nothing is skipped.
       return { ...schedule, last_run_at: at, last_error: message, runs: schedule.runs + 1, next_run_at: next };

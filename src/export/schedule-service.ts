@@ -9,30 +9,46 @@ import type { Requester } from './audit-events.js';
 import type { ExportFormatName } from './formats/index.js';
 import { directoryUnder } from './safe-directory.js';
 import { nextRunAfter, type Frequency } from './schedule-calendar.js';
-import type { ExportSchedule, ScheduleRepository } from './schedule-repository.js';
+import { credentialsContext, type ExportSchedule, type ScheduleRepository } from './schedule-repository.js';
+import type { SecretBox } from './secret-box.js';
+import { sftpDestinationFrom, type SftpDestinationRequest, type SftpHostAllowList } from './sftp-destination.js';
 
 export interface NewSchedule {
   frequency: Frequency;
   format: ExportFormatName;
   filters: EventFilters;
-  directory: string;
+  destination: { directory: string } | { sftp: SftpDestinationRequest };
   /** Export only events added from now on (default), or the whole matching log on the first run. */
   fromStart?: boolean;
 }
 
-export function createScheduleService(deps: { store: Store; schedules: ScheduleRepository; root: string; now: () => number }) {
+export interface ScheduleServiceDeps {
+  store: Store;
+  schedules: ScheduleRepository;
+  root: string;
+  now: () => number;
+  /** Seals SFTP credentials before they are stored. */
+  secrets: SecretBox;
+  sftpHosts: SftpHostAllowList;
+}
+
+export function createScheduleService(deps: ScheduleServiceDeps) {
   async function create(tenantId: string, request: NewSchedule, by: Requester): Promise<ExportSchedule> {
     const now = deps.now();
     compileFilters(request.filters, now);
-    directoryUnder(deps.root, request.directory);
+    const id = uuidv7(now);
+    const { destination } = request;
+    let sftp: ReturnType<typeof sftpDestinationFrom> | undefined;
+    if ('sftp' in destination) sftp = sftpDestinationFrom(destination.sftp, deps.sftpHosts);
+    else directoryUnder(deps.root, destination.directory);
     const schedule: ExportSchedule = {
-      id: uuidv7(now), tenant_id: tenantId, frequency: request.frequency, format: request.format, filters: request.filters,
-      directory: request.directory, next_run_at: new Date(nextRunAfter(request.frequency, now)).toISOString(),
+      id, tenant_id: tenantId, frequency: request.frequency, format: request.format, filters: request.filters,
+      directory: 'directory' in destination ? destination.directory : null, sftp: sftp?.target ?? null, next_run_at: new Date(nextRunAfter(request.frequency, now)).toISOString(),
       last_seq: request.fromStart ? 0 : (await deps.store.getHead(tenantId)).size,
       last_run_at: null, last_file: null, last_row_count: null, last_error: null, runs: 0,
       created_at: new Date(now).toISOString(), created_by: by.actor,
     };
-    await deps.schedules.insert(schedule);
+    await deps.schedules.insert(schedule, sftp && deps.secrets.seal(sftp.credentials, credentialsContext(tenantId, id)));
     return schedule;
   }
 
