@@ -108,6 +108,20 @@ describe('fast canonical serialiser', () => {
     details: opt(fc.dictionary(str, fc.jsonValue())),
   });
 
+  it('agrees with canonicalize where JSON.stringify alone would not: integer-like and __proto__ keys, escapes, bad values', () => {
+    const cases: Record<string, unknown>[] = [
+      { b: 1, 10: 'ten', 2: 'two', a: { 0: false, '': null } },
+      JSON.parse('{"__proto__":{"x":1},"a":2}'),
+      { tab: '\t', bell: '\u0007', backslash_u: '\\u0041', line_separator: '\u2028' },
+      { nested: [1, 'two', { y: 2, x: [{ 1: 'b', 0: 'a' }] }] },
+      { a: [1, undefined] },
+    ];
+    for (const details of cases) assert.equal(canonicalText({ ...base, details } as CanonicalEvent), canonicalize(canonicalObject({ ...base, details } as CanonicalEvent)));
+    for (const details of [{ n: Number.NaN }, { s: 'lone \ud800' }, { ['\udc00']: 1 }]) {
+      assert.throws(() => canonicalText({ ...base, details } as unknown as CanonicalEvent));
+    }
+  });
+
   it('produces exactly what canonicalize gives for the canonical object, or fails the same way', () => {
     fc.assert(
       fc.property(eventArb, (raw) => {

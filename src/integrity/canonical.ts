@@ -47,28 +47,50 @@ export function canonicalBytes(event: CanonicalEvent): Uint8Array {
 }
 
 /**
- * The canonical JSON text. The event's shape is fixed, so its members are written straight from
- * the event in pre-sorted key order, and only `details` goes through the generic JCS serialiser:
- * this is the hot path of ingest and verification, and it is several times faster than
- * canonicalising canonicalObject(event). Tests check that the result equals
- * canonicalize(canonicalObject(event)), failures included.
+ * The canonical JSON text. JSON.stringify already writes strings, finite numbers and booleans
+ * exactly as JCS does, and writes object members in insertion order; so the event is copied with
+ * every object's keys inserted in JCS order (UTF-16 code unit order, what Array#sort does) and
+ * serialised in one call. That is the hot path of ingest and verification, about twice as fast as
+ * member-by-member serialisation. Where JCS and JSON.stringify can differ (lone surrogates, which
+ * JCS rejects and JSON.stringify escapes; non-finite numbers; undefined, toJSON, other types), the
+ * text is produced by the canonicalize library instead, which decides. Tests check that the result
+ * always equals canonicalize(canonicalObject(event)), failures included.
  */
 export function canonicalText(event: CanonicalEvent): string {
-  // Members in JCS order (UTF-16 code unit order of the keys): action, actor, category, context,
-  // details, id, occurred_at, received_at, seq, success, target, tenant_id.
-  let out = required('', 'action', event.action);
-  out = nested(out, 'actor', event.actor, NESTED_SORTED.actor);
-  out = required(out, 'category', event.category);
-  out = nested(out, 'context', event.context, NESTED_SORTED.context);
-  if (event.details !== undefined && event.details !== null && !isEmpty(event.details)) out = member(out, 'details', jcs(event.details));
-  out = required(out, 'id', event.id);
-  out = required(out, 'occurred_at', event.occurred_at);
-  out = required(out, 'received_at', event.received_at);
-  out = required(out, 'seq', event.seq);
-  if (event.success !== undefined && event.success !== null) out = member(out, 'success', scalar(event.success));
-  out = nested(out, 'target', event.target, NESTED_SORTED.target);
-  out = required(out, 'tenant_id', event.tenant_id);
-  return `{${out}}`;
+  let text: string;
+  try {
+    text = JSON.stringify(sortedShape(event));
+  } catch (error) {
+    if (error !== NOT_PLAIN) throw error;
+    return jcs(canonicalObject(event));
+  }
+  // JSON.stringify writes a \u escape only for control characters and lone surrogates (or a
+  // literal backslash before a u); such rare texts are left to the library.
+  return text.includes('\\u') ? jcs(canonicalObject(event)) : text;
+}
+
+/** canonicalObject(event) with its members, and theirs, inserted in JCS order. */
+function sortedShape(event: CanonicalEvent): Record<string, unknown> {
+  // Members in JCS order: action, actor, category, context, details, id, occurred_at,
+  // received_at, seq, success, target, tenant_id. canonicalObject always sets the top-level
+  // fields, so only undefined is left out of those (null is kept).
+  const out: Record<string, unknown> = {};
+  if (event.action !== undefined) out.action = sorted(event.action);
+  const actor = nested(event.actor, NESTED_SORTED.actor);
+  if (actor) out.actor = actor;
+  if (event.category !== undefined) out.category = sorted(event.category);
+  const context = nested(event.context, NESTED_SORTED.context);
+  if (context) out.context = context;
+  if (event.details !== undefined && event.details !== null && !isEmpty(event.details)) out.details = sorted(event.details);
+  if (event.id !== undefined) out.id = sorted(event.id);
+  if (event.occurred_at !== undefined) out.occurred_at = sorted(event.occurred_at);
+  if (event.received_at !== undefined) out.received_at = sorted(event.received_at);
+  if (event.seq !== undefined) out.seq = sorted(event.seq);
+  if (event.success !== undefined && event.success !== null) out.success = sorted(event.success);
+  const target = nested(event.target, NESTED_SORTED.target);
+  if (target) out.target = target;
+  if (event.tenant_id !== undefined) out.tenant_id = sorted(event.tenant_id);
+  return out;
 }
 
 const NESTED_SORTED = {
@@ -77,41 +99,55 @@ const NESTED_SORTED = {
   context: [...CONTEXT_FIELDS].sort(),
 } as const;
 
-function member(out: string, key: string, text: string): string {
-  return out === '' ? `"${key}":${text}` : `${out},"${key}":${text}`;
-}
-
-// canonicalObject always sets the top-level fields, so only undefined is left out (null is kept).
-function required(out: string, key: string, value: unknown): string {
-  return value === undefined ? out : member(out, key, scalar(value));
-}
-
 // Nested objects keep only non-null members and are left out when none remain, as pick() does.
-function nested(out: string, key: string, value: object | null | undefined, keys: readonly string[]): string {
-  if (value === undefined || value === null) return out;
-  let inner = '';
-  for (const k of keys) {
-    const v = (value as Record<string, unknown>)[k];
-    if (v !== undefined && v !== null) inner = member(inner, k, scalar(v));
+function nested(value: object | null | undefined, keys: readonly string[]): Record<string, unknown> | undefined {
+  if (value === undefined || value === null) return undefined;
+  let out: Record<string, unknown> | undefined;
+  for (const key of keys) {
+    const v = (value as Record<string, unknown>)[key];
+    if (v !== undefined && v !== null) (out ??= {})[key] = sorted(v);
   }
-  return inner === '' ? out : member(out, key, `{${inner}}`);
+  return out;
 }
 
-// Strings, finite numbers and booleans serialise exactly as JCS requires via JSON.stringify.
-// Lone surrogates are the exception (JCS rejects them, JSON.stringify escapes them as \udxxx), so
-// strings whose JSON contains a \u escape take the generic serialiser, which rejects them; so do
-// values that are not scalars.
-function scalar(v: unknown): string {
-  if (typeof v === 'string') {
-    const text = JSON.stringify(v);
-    return text.includes('\\u') && SURROGATE.test(v) ? jcs(v) : text;
-  }
-  if (typeof v === 'number' && Number.isFinite(v)) return JSON.stringify(v);
-  if (typeof v === 'boolean') return v ? 'true' : 'false';
-  return jcs(v);
-}
+/** Thrown by sorted() for a value JSON.stringify might not write as JCS does. */
+const NOT_PLAIN = Symbol('not plain JSON');
 
-const SURROGATE = /[\uD800-\uDFFF]/;
+// A copy of a JSON value whose objects have their keys inserted in sorted order. Keys that an
+// object does not keep in insertion order (integer-like keys come first) or that are special on
+// a plain object ("__proto__") are left to the library.
+function sorted(value: unknown): unknown {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return value;
+    case 'number':
+      if (Number.isFinite(value)) return value;
+      throw NOT_PLAIN;
+    case 'object': {
+      if (value === null) return null;
+      if (Array.isArray(value)) {
+        const copy = new Array<unknown>(value.length);
+        for (let i = 0; i < value.length; i++) {
+          if (value[i] === undefined) throw NOT_PLAIN;
+          copy[i] = sorted(value[i]);
+        }
+        return copy;
+      }
+      if (typeof (value as { toJSON?: unknown }).toJSON === 'function') throw NOT_PLAIN;
+      const copy: Record<string, unknown> = {};
+      for (const key of Object.keys(value).sort()) {
+        const v = (value as Record<string, unknown>)[key];
+        const first = key.charCodeAt(0);
+        if (v === undefined || (first >= 48 && first <= 57) || key === '__proto__') throw NOT_PLAIN;
+        copy[key] = sorted(v);
+      }
+      return copy;
+    }
+    default:
+      throw NOT_PLAIN;
+  }
+}
 
 function jcs(v: unknown): string {
   const text = canonicalize(v);
