@@ -114,4 +114,72 @@ export const POSTGRES_MIGRATIONS: readonly { version: number; name: string; sql:
         FOR EACH STATEMENT EXECUTE FUNCTION stele_append_only();
     `,
   },
+  {
+    // For exports that PostgreSQL encodes itself (postgres-row-encodings.ts): the text JavaScript
+    // writes for a stored details value, JSON.stringify(JSON.parse(<jsonb text>)), for the few
+    // values whose jsonb text differs from it in more than spacing (see that file).
+    version: 4,
+    name: 'javascript_json_text',
+    sql: `
+      -- Number.prototype.toString of the double JSON.parse reads: the shortest digits that read back
+      -- as the same double (float8 output with extra_float_digits >= 1 gives those), in fixed
+      -- notation from 1e-7 up to 1e21 and in exponent notation (1e+21, 1.5e-7) outside it.
+      CREATE FUNCTION stele_js_number(value numeric) RETURNS text
+        LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE SET extra_float_digits = 1 AS $$
+        DECLARE
+          shortest text;
+          parts text[];
+          digits text;
+          significant text;
+          point integer; -- the value is 0.<significant> times 10^point
+          k integer;
+          exponent integer;
+        BEGIN
+          BEGIN
+            shortest := value::float8::text;
+          EXCEPTION WHEN numeric_value_out_of_range THEN
+            -- Beyond the double range JSON.parse reads Infinity (which JSON.stringify writes as null) or 0.
+            RETURN CASE WHEN abs(value) > 1 THEN 'null' ELSE '0' END;
+          END;
+          parts := regexp_match(shortest, '^(-?)([0-9]+)(?:[.]([0-9]+))?(?:e([-+][0-9]+))?$');
+          digits := parts[2] || coalesce(parts[3], '');
+          significant := ltrim(digits, '0');
+          point := length(parts[2]) + coalesce(parts[4]::integer, 0) - (length(digits) - length(significant));
+          significant := rtrim(significant, '0');
+          IF significant = '' THEN RETURN '0'; END IF;
+          k := length(significant);
+          IF k <= point AND point <= 21 THEN
+            RETURN parts[1] || significant || repeat('0', point - k);
+          ELSIF 0 < point AND point <= 21 THEN
+            RETURN parts[1] || left(significant, point) || '.' || substr(significant, point + 1);
+          ELSIF -6 < point AND point <= 0 THEN
+            RETURN parts[1] || '0.' || repeat('0', -point) || significant;
+          END IF;
+          exponent := point - 1;
+          RETURN parts[1] || left(significant, 1) || CASE WHEN k > 1 THEN '.' || substr(significant, 2) ELSE '' END
+            || 'e' || CASE WHEN exponent > 0 THEN '+' ELSE '-' END || abs(exponent);
+        END $$;
+
+      -- JSON.stringify(JSON.parse(<value as jsonb text>)): no spaces; in each object the keys that
+      -- are array indexes (0 .. 2^32 - 2) first in numeric order, then the others in stored order;
+      -- numbers as stele_js_number; strings and keys escaped as both already escape them.
+      CREATE FUNCTION stele_json_text(value jsonb) RETURNS text
+        LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+        SELECT CASE jsonb_typeof(value)
+          WHEN 'object' THEN '{' || coalesce((
+            SELECT string_agg(to_json(m.key)::text || ':' || stele_json_text(m.member), ',' ORDER BY i.array_index, m.position)
+            FROM jsonb_each(value) WITH ORDINALITY AS m(key, member, position)
+            CROSS JOIN LATERAL (SELECT CASE WHEN m.key ~ '^(0|[1-9][0-9]{0,9})$'
+              THEN CASE WHEN m.key::bigint <= 4294967294 THEN m.key::bigint END END AS array_index) AS i
+          ), '') || '}'
+          WHEN 'array' THEN '[' || coalesce((
+            SELECT string_agg(stele_json_text(a.element), ',' ORDER BY a.position)
+            FROM jsonb_array_elements(value) WITH ORDINALITY AS a(element, position)
+          ), '') || ']'
+          WHEN 'number' THEN stele_js_number(value::text::numeric)
+          ELSE value::text
+        END
+      $$;
+    `,
+  },
 ];
