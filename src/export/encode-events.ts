@@ -5,6 +5,7 @@
 // a full collection, grew the RSS.
 
 import type { StoredEvent } from '../domain/event.js';
+import type { EncodedRows } from '../store/port.js';
 import type { ExportFormat } from './formats/index.js';
 
 export interface ExportTally {
@@ -37,4 +38,21 @@ export async function* encodeEvents(format: ExportFormat, pages: AsyncIterable<r
   }
   chunk += format.footer();
   if (chunk !== '') yield chunk;
+}
+
+/**
+ * The same file when the store encoded the rows itself (Store.encodeEventRows): the format's
+ * header and footer around the store's bytes, passed on in the runs the store read them in.
+ */
+export async function* withStoreEncodedRows(format: ExportFormat, runs: AsyncIterable<EncodedRows>, tally: ExportTally): AsyncGenerator<string | Uint8Array> {
+  const header = format.header();
+  if (header !== '') yield header;
+  for await (const run of runs) {
+    tally.rows += run.rows;
+    tally.firstSeq ??= run.firstSeq;
+    tally.lastSeq = run.lastSeq;
+    yield run.bytes;
+  }
+  const footer = format.footer();
+  if (footer !== '') yield footer;
 }
