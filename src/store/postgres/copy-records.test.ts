@@ -4,22 +4,24 @@ import fc from 'fast-check';
 import { csvRecordReader, ndjsonRecordReader, type CopyRecordReader } from './copy-records.js';
 
 /** Feeds `text` to the reader cut at `cuts`, and joins what comes out. */
-function readAll(reader: CopyRecordReader, text: string, cuts: number[] = []): { text: string; rows: number; seqs: number[] } {
+function readAll(reader: CopyRecordReader, text: string, cuts: number[] = []): { text: string; rows: number; seqs: number[]; runs: { rows: number; firstSeq: number; lastSeq: number }[] } {
   const bytes = Buffer.from(text);
   const at = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
   const pieces = [0, ...at, bytes.length].slice(1).map((end, i, ends) => bytes.subarray(i === 0 ? 0 : ends[i - 1]!, end));
   const out: Buffer[] = [];
   let rows = 0;
   const seqs: number[] = [];
+  const runs: { rows: number; firstSeq: number; lastSeq: number }[] = [];
   for (const piece of [bytes.subarray(0, 0), ...pieces]) {
     const run = piece.length === 0 ? undefined : reader.read(piece);
     if (!run) continue;
     out.push(Buffer.from(run.bytes));
     rows += run.rows;
     seqs.push(run.firstSeq, run.lastSeq);
+    runs.push({ rows: run.rows, firstSeq: run.firstSeq, lastSeq: run.lastSeq });
   }
   reader.end();
-  return { text: Buffer.concat(out).toString(), rows, seqs };
+  return { text: Buffer.concat(out).toString(), rows, seqs, runs };
 }
 
 // A CSV record as COPY writes it: cells quoted when they hold a quote, comma, CR or LF.
@@ -39,11 +41,15 @@ describe('reading CSV records out of a COPY stream', () => {
     const cell = fc.string({ unit: fc.constantFrom('a', ',', '"', '\n', '\r', 'é', '🚀', ' ') });
     fc.assert(fc.property(fc.array(fc.array(cell, { maxLength: 4 }), { minLength: 1, maxLength: 8 }), fc.array(fc.nat(), { maxLength: 12 }), (cells, cuts) => {
       const records = cells.map((c, i) => record(100 + i, c));
-      const { text, rows, seqs } = readAll(csvRecordReader(), records.map((r) => `${r}\n`).join(''), cuts);
+      const { text, rows, runs } = readAll(csvRecordReader(), records.map((r) => `${r}\n`).join(''), cuts);
       assert.equal(text, records.map((r) => `${r}\r\n`).join(''));
       assert.equal(rows, records.length);
-      assert.equal(seqs[0], 100);
-      assert.equal(seqs.at(-1), 100 + records.length - 1);
+      // Seqs here are consecutive, so each run's first and last seq follow from the rows before it.
+      let next = 100;
+      for (const run of runs) {
+        assert.deepEqual([run.firstSeq, run.lastSeq], [next, next + run.rows - 1]);
+        next += run.rows;
+      }
     }), { numRuns: 300 });
   });
 

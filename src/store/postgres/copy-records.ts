@@ -36,54 +36,77 @@ const ndjsonSeqAt = (data: Buffer, start: number): number =>
   digitsAt(data, data.indexOf(NDJSON_SEQ, start) + NDJSON_SEQ.length);
 
 /**
- * The positions of the LFs that end a record in `data`, which starts at a record's start. A quote
- * opens a quoted cell and the next quote closes it; a doubled quote inside closes and reopens it,
- * which comes to the same.
+ * Appends to `ends` the position of each LF in `data` that ends a record, given whether `data`
+ * starts inside a quoted cell, and says whether it ends inside one. A quote opens a quoted cell and
+ * the next quote closes it; a doubled quote inside closes and reopens it, which comes to the same.
  */
-function csvRecordEnds(data: Buffer, ends: number[]): void {
+function csvRecordEnds(data: Buffer, startsQuoted: boolean, ends: number[]): boolean {
+  let quoted = startsQuoted;
   let quote = data.indexOf(QUOTE);
   let newline = data.indexOf(LF);
-  while (newline !== -1) {
-    if (quote === -1 || newline < quote) {
+  for (;;) {
+    if (quoted) {
+      if (quote === -1) return true;
+      quoted = false;
+      if (newline !== -1 && newline < quote) newline = data.indexOf(LF, quote + 1);
+      quote = data.indexOf(QUOTE, quote + 1);
+    } else if (newline !== -1 && (quote === -1 || newline < quote)) {
       ends.push(newline);
       newline = data.indexOf(LF, newline + 1);
-      continue;
+    } else if (quote !== -1) {
+      quoted = true;
+      quote = data.indexOf(QUOTE, quote + 1);
+    } else {
+      return false;
     }
-    const close = data.indexOf(QUOTE, quote + 1);
-    if (close === -1) return;
-    quote = data.indexOf(QUOTE, close + 1);
-    if (newline < close) newline = data.indexOf(LF, close + 1);
   }
 }
 
-function ndjsonRecordEnds(data: Buffer, ends: number[]): void {
+function ndjsonRecordEnds(data: Buffer, _startsQuoted: boolean, ends: number[]): boolean {
   for (let newline = data.indexOf(LF); newline !== -1; newline = data.indexOf(LF, newline + 1)) ends.push(newline);
+  return false;
+}
+
+/**
+ * Copies `rest` (the start of a record from earlier chunks) and the records of `chunk` up to its
+ * last record end into one buffer, each record's LF replaced by `terminator`.
+ */
+function joinRecords(rest: Buffer | undefined, chunk: Buffer, ends: readonly number[], terminator: Buffer): Buffer {
+  const extra = terminator.length - 1;
+  const restLength = rest?.length ?? 0;
+  const out = Buffer.allocUnsafe(restLength + ends[ends.length - 1]! + 1 + extra * ends.length);
+  let at = rest ? rest.copy(out, 0) : 0;
+  let from = 0;
+  for (const end of ends) {
+    at += chunk.copy(out, at, from, end);
+    at += terminator.copy(out, at);
+    from = end + 1;
+  }
+  return out;
 }
 
 function recordReader(
-  findEnds: (data: Buffer, ends: number[]) => void,
+  findEnds: (data: Buffer, startsQuoted: boolean, ends: number[]) => boolean,
   seqAt: (data: Buffer, start: number) => number,
-  write: (data: Buffer, ends: readonly number[]) => Buffer,
+  terminator: Buffer,
 ): CopyRecordReader {
   let rest: Buffer | undefined;
+  let quoted = false;
   const ends: number[] = [];
   return {
     read(chunk) {
-      const data = rest ? Buffer.concat([rest, chunk]) : chunk;
       ends.length = 0;
-      findEnds(data, ends);
+      quoted = findEnds(chunk, quoted, ends);
       if (ends.length === 0) {
-        rest = data;
+        rest = rest ? Buffer.concat([rest, chunk]) : chunk;
         return undefined;
       }
       const lastEnd = ends[ends.length - 1]!;
-      rest = lastEnd + 1 < data.length ? data.subarray(lastEnd + 1) : undefined;
-      return {
-        bytes: write(data, ends),
-        rows: ends.length,
-        firstSeq: seqAt(data, 0),
-        lastSeq: seqAt(data, ends.length > 1 ? ends[ends.length - 2]! + 1 : 0),
-      };
+      // NDJSON lines pass unchanged: without an earlier partial line, no copy is needed.
+      const bytes = !rest && terminator === LF_ONLY ? chunk.subarray(0, lastEnd + 1) : joinRecords(rest, chunk, ends, terminator);
+      const lastStart = ends.length > 1 ? bytes.length - (lastEnd - ends[ends.length - 2]!) - (terminator.length - 1) : 0;
+      rest = lastEnd + 1 < chunk.length ? chunk.subarray(lastEnd + 1) : undefined;
+      return { bytes, rows: ends.length, firstSeq: seqAt(bytes, 0), lastSeq: seqAt(bytes, lastStart) };
     },
     end() {
       if (rest && rest.length > 0) throw new Error(`COPY output ended inside a row (${rest.length} bytes)`);
@@ -91,22 +114,11 @@ function recordReader(
   };
 }
 
+const CRLF = Buffer.from('\r\n');
+const LF_ONLY = Buffer.from('\n');
+
 /** The records with CRLF endings, as csv.ts writes them. */
-function withCrlf(data: Buffer, ends: readonly number[]): Buffer {
-  const out = Buffer.allocUnsafe(ends[ends.length - 1]! + 1 + ends.length);
-  let from = 0;
-  let at = 0;
-  for (const end of ends) {
-    at += data.copy(out, at, from, end);
-    out[at++] = CR;
-    out[at++] = LF;
-    from = end + 1;
-  }
-  return out;
-}
+export const csvRecordReader = (): CopyRecordReader => recordReader(csvRecordEnds, csvSeqAt, CRLF);
 
-export const csvRecordReader = (): CopyRecordReader => recordReader(csvRecordEnds, csvSeqAt, withCrlf);
-
-/** NDJSON lines pass as they are: COPY already ends each with LF. */
-export const ndjsonRecordReader = (): CopyRecordReader =>
-  recordReader(ndjsonRecordEnds, ndjsonSeqAt, (data, ends) => data.subarray(0, ends[ends.length - 1]! + 1));
+/** NDJSON lines as they are: COPY already ends each with LF. */
+export const ndjsonRecordReader = (): CopyRecordReader => recordReader(ndjsonRecordEnds, ndjsonSeqAt, LF_ONLY);
