@@ -98,7 +98,9 @@ export async function buildApp({ config, store, signingKey, logger, now }: AppOp
   await app.register(ingestRoutes, { guards, ingest });
   await app.register(eventRoutes, { guards, query, select });
   await app.register(savedSearchRoutes, { guards, savedSearches });
-  await app.register(exportFeature, { config, store, guards, ingest, now, search: select.compileSearch, checkpoints, noteKey: signingKey.noteKey });
+  await app.register(exportFeature, {
+    config, store, guards, ingest, now, search: select.compileSearch, savedSearch: select.compileSaved, checkpoints, noteKey: signingKey.noteKey,
+  });
   await app.register(integrityRoutes, {
     guards, key: signingKey, checkpoints,
     proofs: createProofService({ store, checkpoints }),

@@ -13,7 +13,7 @@ import { createLinkSigner } from './download-link.js';
 import { evidenceRoutes } from './evidence-routes.js';
 import { createExportCheckpoints } from './export-checkpoints.js';
 import { exportRoutes } from './export-routes.js';
-import type { SearchCompiler } from './export-selection.js';
+import type { SavedSearchCompiler, SearchCompiler } from './export-selection.js';
 import { createExportService } from './export-service.js';
 import { createExportWorker } from './export-worker.js';
 import { createExportFormats } from './formats/index.js';
@@ -40,6 +40,8 @@ export interface ExportFeatureOptions {
   now?: () => number;
   /** The search language, once it is wired (see export-selection.ts). */
   search?: SearchCompiler;
+  /** Saved searches (`saved_search=ID`) for downloads. */
+  savedSearch?: SavedSearchCompiler;
   /** How often the worker looks for jobs from other processes and due schedules. */
   pollMs?: number;
   /** How long a node's hold on a running job or schedule lasts without renewal (renewed every third). */
@@ -47,7 +49,7 @@ export interface ExportFeatureOptions {
 }
 
 export const exportFeature: FastifyPluginAsync<ExportFeatureOptions> = async (app, options) => {
-  const { config, store, guards, ingest, search } = options;
+  const { config, store, guards, ingest, search, savedSearch } = options;
   const now = options.now ?? Date.now;
   const formats = createExportFormats({ product: { vendor: 'Stele', name: 'AuditLog', version: VERSION } });
   const jobRepository = createJobRepository(store, now);
@@ -66,7 +68,9 @@ export const exportFeature: FastifyPluginAsync<ExportFeatureOptions> = async (ap
     links: createLinkSigner({ store, ttlSeconds: config.exportLinkTtlSeconds, now }),
   });
 
-  await app.register(exportRoutes, { guards, exports: createExportService({ store, ingest, formats, maxRows: config.exportMaxRows, now, ...(search && { search }) }) });
+  await app.register(exportRoutes, { guards, exports: createExportService({
+    store, ingest, formats, maxRows: config.exportMaxRows, now, ...(search && { search }), ...(savedSearch && { savedSearch }),
+  }) });
   await app.register(jobRoutes, { guards, jobs });
   await app.register(evidenceRoutes, { guards, jobs, now });
   await app.register(scheduleRoutes, { guards, schedules: createScheduleService({ store, schedules: scheduleRepository, root: config.exportDirRoot, now, secrets, sftpHosts }) });

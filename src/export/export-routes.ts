@@ -1,6 +1,7 @@
-// GET /v1/events/export: the filters of GET /v1/events, one of six formats, streamed to the socket
-// as an attachment. Readable.from pulls the next chunk only when the socket has drained, so a
-// slow client slows the reads instead of growing the server's memory.
+// GET /v1/events/export: the filters of GET /v1/events, `q` and `saved_search`, one of six
+// formats, streamed to the socket as an attachment. Readable.from pulls the next chunk only when
+// the socket has drained, so a slow client slows the reads instead of growing the server's memory;
+// a client that hangs up aborts the read at once.
 
 import { Readable } from 'node:stream';
 import { Type } from '@sinclair/typebox';
@@ -42,7 +43,8 @@ export const exportRoutes: FastifyPluginAsync<ExportRoutesOptions> = async (app,
       querystring: Type.Object({
         format: Type.String({ enum: [...EXPORT_FORMAT_NAMES] }),
         tenant_id: Type.Optional(Type.String({ description: 'Admin token only' })),
-        q: Type.Optional(Type.String({ description: 'Search language (when available)' })),
+        q: Type.Optional(Type.String({ description: 'Search language' })),
+        saved_search: Type.Optional(Type.String({ description: 'Id of a saved search, ANDed with q and the filters' })),
       }, { additionalProperties: true }),
       response: { 422: { $ref: 'ErrorBody#' }, ...errorResponses },
     },
@@ -51,7 +53,13 @@ export const exportRoutes: FastifyPluginAsync<ExportRoutesOptions> = async (app,
     const tenantId = await guards.tenantOf(request, one(query, 'tenant_id'));
     const format = formatOf(one(query, 'format'));
     const q = one(query, 'q');
-    const opened = await exports.open(tenantId, { filters: filtersFromQuery(query), ...(q !== undefined && { q }) }, format, requesterOf(request));
+    const savedSearch = one(query, 'saved_search');
+    const gone = new AbortController();
+    reply.raw.once('close', () => {
+      if (!reply.raw.writableFinished) gone.abort(new Error('the client closed the connection'));
+    });
+    const selection = { filters: filtersFromQuery(query), ...(q !== undefined && { q }), ...(savedSearch !== undefined && { saved_search: savedSearch }) };
+    const opened = await exports.open(tenantId, selection, format, requesterOf(request), gone.signal);
     return reply
       .header('content-type', opened.format.contentType)
       .header('content-disposition', `attachment; filename="${opened.filename}"`)

@@ -14,6 +14,9 @@ import { parseTimeExpression } from '../query/time-expression.js';
  */
 export type SearchCompiler = (q: string, now: number) => Required<Pick<ListEventsRequest, 'extra' | 'extraKey'>>;
 
+/** A tenant's saved search (`saved_search=ID`) as a condition; app.ts passes the event selector's. */
+export type SavedSearchCompiler = (tenantId: string, id: string, now: number) => Promise<Sql>;
+
 export interface ExportSelection {
   filters: EventFilters;
   q?: string;

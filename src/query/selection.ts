@@ -84,7 +84,12 @@ export function createEventSelector(deps: EventSelectorDeps) {
     return { filters, extra: and(parts), extraKey: JSON.stringify(key) };
   }
 
-  return { fromQuery, compileSearch };
+  /** A saved search alone, as a condition; has the shape of export's SavedSearchCompiler. */
+  async function compileSaved(tenantId: string, id: string, now: number = clock()): Promise<Sql> {
+    return (await savedCondition(tenantId, id, now)).sql;
+  }
+
+  return { fromQuery, compileSearch, compileSaved };
 }
 
 export type EventSelector = ReturnType<typeof createEventSelector>;

@@ -74,6 +74,17 @@ export interface AppendOutcome {
 export type SortKey = 'occurred_at' | 'seq';
 export type SortDirection = 'asc' | 'desc';
 
+/** The export rows a store may encode itself (see Store.encodeEventRows). */
+export type StoreRowEncoding = 'csv' | 'ndjson';
+
+/** A run of whole encoded rows, and which events they hold. */
+export interface EncodedRows {
+  bytes: Uint8Array;
+  rows: number;
+  firstSeq: number;
+  lastSeq: number;
+}
+
 export interface EventQuery {
   /** Condition over the events table (see event-columns.ts), tenant excluded: the store adds it. */
   where: Sql;
@@ -142,6 +153,15 @@ export interface Store {
 
   findEvents(tenantId: string, query: EventQuery): Promise<StoredEvent[]>;
   countEvents(tenantId: string, where: Sql): Promise<number>;
+  /**
+   * Optional: the tenant's events matching `where`, in seq order, encoded by the database as the
+   * rows (no header) of export/formats' `csv` or `ndjson`: byte for byte what those encoders write
+   * for the events findEvents returns. It exists for speed: reading pages into events and encoding
+   * them in JavaScript costs several times what PostgreSQL's COPY does. An adapter without such a
+   * shortcut (SQLite) leaves it out, and exports encode in JavaScript. The database stops working
+   * on the read when the caller ends the iteration early or `signal` aborts.
+   */
+  encodeEventRows?(tenantId: string, where: Sql, encoding: StoreRowEncoding, signal?: AbortSignal): AsyncIterable<EncodedRows>;
   getEvent(tenantId: string, id: string): Promise<StoredEvent | undefined>;
   /**
    * Most frequent distinct values of a text column among the tenant's latest `window` events, for

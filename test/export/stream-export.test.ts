@@ -106,6 +106,32 @@ for (const engine of ENGINES) {
       assert.equal((await exportOf('format=ndjson&q=%28%28')).statusCode, 400);
     });
 
+    it('takes a saved search, ANDed with q and the filters, and refuses an unknown one', async () => {
+      const saved = await bed.request({ method: 'POST', url: '/v1/saved-searches', key, payload: { name: 'failures', query: 'success:false', filters: { action: ['document.*'] } } });
+      assert.equal(saved.statusCode, 201);
+      const id = saved.json().id as string;
+      for (const format of ['csv', 'ndjson'] as const) {
+        const response = await exportOf(`format=${format}&saved_search=${id}`);
+        assert.equal(response.statusCode, 200);
+        assert.equal(response.headers['x-stele-row-count'], String(hostile.filter((e) => !e.success).length));
+      }
+      const ids = lines((await exportOf(`format=ndjson&saved_search=${id}&q=${encodeURIComponent('actor.id:user_1')}`)).body).map((l) => JSON.parse(l).id);
+      assert.deepEqual(ids, hostile.filter((e) => !e.success && e.actor.id === 'user_1').map((e) => e.id));
+      assert.equal((await exportOf('format=csv&saved_search=nope')).statusCode, 404);
+    });
+
+    it('records audit.exported for CSV and NDJSON with the row count and the first and last seq', async () => {
+      for (const format of ['csv', 'ndjson'] as const) {
+        await exportOf(`format=${format}&action=document.shared&success=false`);
+        const feed = await bed.request({ method: 'GET', url: '/v1/events/feed?action=audit.exported&limit=1000', key });
+        const failed = hostile.map((e, i) => ({ ...e, seq: i + 1 })).filter((e) => !e.success);
+        assert.deepEqual(feed.json().events.at(-1).details, {
+          kind: 'stream', format, filters: { action: ['document.shared'], success: false },
+          row_count: failed.length, first_seq: failed[0]!.seq, last_seq: failed.at(-1)!.seq, completed: true,
+        });
+      }
+    });
+
     it('refuses an unknown format and a key without audit:export', async () => {
       assert.equal((await exportOf('format=xml')).statusCode, 400);
       assert.equal((await exportOf('action=x')).statusCode, 400);

@@ -4,18 +4,21 @@
 
 import pg from 'pg';
 import type { PoolClient } from 'pg';
+import copyStreams from 'pg-copy-streams';
 import type { StoredEvent } from '../../domain/event.js';
 import type { Sql } from '../../query/sql.js';
 import { mayBeResent, planAppend, type AppendPlan, type ExistingEvent } from '../append-plan.js';
 import { createBatchingQueue, type JobResult } from '../batching-queue.js';
+import { csvRecordReader, ndjsonRecordReader } from './copy-records.js';
 import { EVENT_INSERT_COLUMNS, eventSelectList, eventToRow, rowToEvent, type EventRow, type RowValue } from '../event-rows.js';
 import { toApiKey, toCheckpoint, toRecord } from '../row-readers.js';
 import { EMPTY_HEAD, decodeBorder, encodeBorder } from '../log-head.js';
 import { detailsJsonOf, ipBytesOf } from '../row-values.js';
-import type { AppendOutcome, LogHead, PendingEvent, Sealer, Store, Tenant } from '../port.js';
+import type { AppendOutcome, EncodedRows, LogHead, PendingEvent, Sealer, Store, StoreRowEncoding, Tenant } from '../port.js';
 import { nodeKey } from '../port.js';
 import { POSTGRES_MIGRATIONS } from './postgres-migrations.js';
 import { postgresDialect } from './postgres-dialect.js';
+import { copyEventsStatement } from './postgres-row-encodings.js';
 
 // bigint columns hold seq and millisecond times, all far below 2^53.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value: string) => Number(value));
@@ -148,6 +151,47 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
   }
   const enqueueAppend = createBatchingQueue(commitGroup);
 
+  /**
+   * Streams a COPY of the encoded rows on a client of its own. A COPY that is not read to the end
+   * holds its backend, which blocks writing to a socket nobody reads and would not even notice a
+   * query cancel; so an early stop terminates that backend and discards the client.
+   */
+  async function* copyEventRows(tenantId: string, where: Sql, encoding: StoreRowEncoding, signal?: AbortSignal): AsyncGenerator<EncodedRows> {
+    const statement = copyEventsStatement(tenantId, where, encoding);
+    const client = await pool.connect();
+    // A terminated backend makes the client emit errors; nobody else listens to this client now.
+    const ignore = () => {};
+    client.on('error', ignore);
+    let backendPid: number | undefined;
+    let finished = false;
+    let onAbort: (() => void) | undefined;
+    try {
+      backendPid = (await client.query('SELECT pg_backend_pid() AS pid')).rows[0].pid as number;
+      signal?.throwIfAborted();
+      const copy = client.query(copyStreams.to(statement));
+      copy.on('error', ignore); // errors reach the loop below through the iterator as well
+      onAbort = () => copy.destroy(signal!.reason as Error);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const reader = encoding === 'csv' ? csvRecordReader() : ndjsonRecordReader();
+      for await (const chunk of copy as AsyncIterable<Buffer>) {
+        const rows = reader.read(chunk);
+        if (rows) yield rows;
+      }
+      signal?.throwIfAborted();
+      reader.end();
+      finished = true;
+    } finally {
+      if (onAbort) signal?.removeEventListener('abort', onAbort);
+      if (finished) {
+        client.off('error', ignore);
+        client.release();
+      } else {
+        if (backendPid !== undefined) await pool.query('SELECT pg_terminate_backend($1)', [backendPid]).catch(() => {});
+        client.release(true);
+      }
+    }
+  }
+
   const store: Store = {
     engine: 'postgres',
     dialect: postgresDialect,
@@ -254,6 +298,8 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
       const { rows } = await pool.query(`SELECT count(*) AS n FROM events WHERE tenant_id = $1 AND (${numbered(where.text, 1)})`, [tenantId, ...bind(where.params)]);
       return Number(rows[0].n);
     },
+
+    encodeEventRows: copyEventRows,
 
     async getEvent(tenantId, id): Promise<StoredEvent | undefined> {
       const { rows } = await pool.query<unknown[]>({ ...prepared('event_by_id', `SELECT ${SELECT_LIST} FROM events WHERE tenant_id = $1 AND id = $2`, [tenantId, id]), rowMode: 'array' });
