@@ -32,9 +32,9 @@ export function renderMarkdown(r: Results, machine: { node: string; cpus: number
   out.push(table(['store', 'verification events/s', 'bare read + 1 hash/row (ratio)', 'inclusion proof p50 / p99', 'consistency proof p50 / p99'],
     store.stores.map((s) => [s.engine, n(s.read.verification.per_second), s.read.verification.bare_read_and_hash ? `${n(s.read.verification.bare_read_and_hash.per_second)} (${s.read.verification.ratio_to_bare})` : '–', `${s.read.inclusion_proof.p50_ms} / ${s.read.inclusion_proof.p99_ms} ms`, `${s.read.consistency_proof.p50_ms} / ${s.read.consistency_proof.p99_ms} ms`])));
   out.push('', `**Export** of ${n(store.events)} events over HTTP (bare = better-sqlite3 iterate() building the same CSV / PostgreSQL COPY TO STDOUT CSV${ran(store)})`, '');
-  out.push(table(['store', 'bare CSV rows/s', 'CSV rows/s', 'ratio', 'NDJSON rows/s', 'ratio', 'server RSS before → peak'],
+  out.push(table(['store', 'bare CSV rows/s', 'CSV rows/s', 'ratio', 'NDJSON rows/s', 'ratio', 'server RSS before → peak (CSV / NDJSON, fresh server each)'],
     store.stores.map((s) => [s.engine, n(s.export.bare_csv.per_second), n(s.export.csv.per_second), pct(s.export.csv.ratio_to_bare_csv), n(s.export.ndjson.per_second), pct(s.export.ndjson.ratio_to_bare_csv),
-      `${s.export.csv.rss_before_mb} → ${Math.max(s.export.csv.rss_peak_mb, s.export.ndjson.rss_peak_mb)} MB`])));
+      `${s.export.csv.rss_before_mb} → ${s.export.csv.rss_peak_mb} / ${s.export.ndjson.rss_before_mb} → ${s.export.ndjson.rss_peak_mb} MB`])));
   out.push('', `**Search language**: first page of 100 (service vs hand-written SQL${ran(r.search)})`, '');
   out.push(table(['store', 'query', 'rows', 'p50', 'p99', 'hand SQL p50', 'hand SQL p99'],
     r.search.stores.flatMap((s) => s.queries.map((q) => [s.engine, `\`${q.q}\``, q.rows, `${q.service.p50_ms} ms`, `${q.service.p99_ms} ms`, `${q.hand_sql.p50_ms} ms`, `${q.hand_sql.p99_ms} ms`]))));
