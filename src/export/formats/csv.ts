@@ -7,6 +7,8 @@
 // get one too (some locales' spreadsheets treat them as formula starts). A cell that already
 // starts with `'` also gets one, which keeps the rule reversible: removing exactly one leading
 // `'` from every cell that has one gives the original text back.
+//
+// store/postgres/postgres-row-encodings.ts writes the same rows with COPY: change both together.
 
 import type { StoredEvent } from '../../domain/event.js';
 import type { ExportFormat } from './export-format.js';

@@ -1,6 +1,7 @@
 // NDJSON: one StoredEvent per line, exactly as stored (integrity fields included, nothing renamed
 // or dropped), because these files are verified offline against checkpoints. JSON.stringify never
 // emits a raw newline, so a line is always one whole event.
+// store/postgres/postgres-row-encodings.ts writes the same lines with COPY: change both together.
 
 import type { StoredEvent } from '../../domain/event.js';
 import type { ExportFormat } from './export-format.js';

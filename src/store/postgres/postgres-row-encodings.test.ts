@@ -20,6 +20,7 @@ import type { Store, StoreRowEncoding } from '../port.js';
 import { pendingEvent } from '../testing/fixtures.js';
 import { openTestStore, POSTGRES_SKIP_REASON, type TestStore } from '../testing/test-stores.js';
 import { postgresDialect } from './postgres-dialect.js';
+import { openPostgresStore } from './postgres-store.js';
 
 const NOW = Date.parse('2026-05-02T00:00:00.000Z');
 
@@ -237,6 +238,20 @@ describe('PostgreSQL-encoded export rows', { skip: POSTGRES_SKIP_REASON }, () =>
       }
       assert.ok(await gone(), 'no COPY left running');
       await store.ping();
+    });
+
+    it('reads on connections of its own, so a download nobody reads leaves the store free', async () => {
+      const narrow = openPostgresStore({ connectionString: db.location.databaseUrl!, schema: db.location.pgSchema!, maxConnections: 1 });
+      try {
+        const iterator = narrow.encodeEventRows!(bigTenant, TRUE, 'csv')[Symbol.asyncIterator]();
+        assert.equal((await iterator.next()).done, false);
+        const timeout = new Promise((_, reject) => setTimeout(() => reject(new Error('the store waited for the download')), 5000).unref());
+        assert.equal(await Promise.race([narrow.countEvents(bigTenant, TRUE), timeout]), 12_000);
+        await iterator.return!();
+        assert.ok(await gone(), 'no COPY left running');
+      } finally {
+        await narrow.close();
+      }
     });
 
     it('terminates the backend when the signal aborts', async () => {

@@ -28,6 +28,12 @@ export interface PostgresStoreOptions {
   /** Schema to use (created if missing); tests give each suite its own. Default: public. */
   schema?: string;
   maxConnections?: number;
+  /**
+   * Connections for export COPYs (default 3). A download holds its connection for as long as its
+   * client takes to read it, so downloads get a pool of their own and wait for each other there
+   * rather than starve appends and queries of theirs.
+   */
+  maxCopyConnections?: number;
 }
 
 const SELECT_LIST = eventSelectList((column) => `encode(${column}, 'hex')`);
@@ -53,6 +59,12 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
   const pool = new pg.Pool({
     connectionString: options.connectionString,
     max: options.maxConnections ?? 10,
+    options: `-c search_path=${schema}`,
+  });
+  // Opens no connection until the first download.
+  const copyPool = new pg.Pool({
+    connectionString: options.connectionString,
+    max: options.maxCopyConnections ?? 3,
     options: `-c search_path=${schema}`,
   });
 
@@ -152,13 +164,13 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
   const enqueueAppend = createBatchingQueue(commitGroup);
 
   /**
-   * Streams a COPY of the encoded rows on a client of its own. A COPY that is not read to the end
-   * holds its backend, which blocks writing to a socket nobody reads and would not even notice a
-   * query cancel; so an early stop terminates that backend and discards the client.
+   * Streams a COPY of the encoded rows on a client of the copy pool. A COPY that is not read to
+   * the end holds its backend, which blocks writing to a socket nobody reads and would not even
+   * notice a query cancel; so an early stop terminates that backend and discards the client.
    */
   async function* copyEventRows(tenantId: string, where: Sql, encoding: StoreRowEncoding, signal?: AbortSignal): AsyncGenerator<EncodedRows> {
     const statement = copyEventsStatement(tenantId, where, encoding);
-    const client = await pool.connect();
+    const client = await copyPool.connect();
     // A terminated backend makes the client emit errors; nobody else listens to this client now.
     const ignore = () => {};
     client.on('error', ignore);
@@ -228,7 +240,7 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
     },
 
     async close() {
-      await pool.end();
+      await Promise.all([pool.end(), copyPool.end()]);
     },
 
     async getSetting(key) {
