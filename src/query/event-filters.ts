@@ -70,6 +70,12 @@ function timeCondition(field: 'since' | 'until', value: string, now: number, pro
 /** Compiles filters to a condition; invalid values throw invalid_request naming each field. */
 export function compileFilters(filters: EventFilters, now: number): Sql {
   const problems: ErrorDetail[] = [];
+  // No stored value holds a NUL (ingest refuses it) and PostgreSQL cannot even compare with one.
+  for (const [field, value] of Object.entries(filters)) {
+    if ((Array.isArray(value) ? value : [value]).some((v) => typeof v === 'string' && v.includes('\u0000'))) {
+      problems.push({ field, message: 'must not contain NUL characters' });
+    }
+  }
   const parts: (Sql | undefined)[] = [];
   if (filters.action?.length) parts.push(actionCondition(filters.action));
   for (const [name, column] of Object.entries(COLUMN_OF)) {

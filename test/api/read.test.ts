@@ -115,6 +115,16 @@ for (const engine of ENGINES) {
       }
     });
 
+    it('answers a NUL in a filter value with 400 naming the field, on lists and exports alike', async () => {
+      const { key: exportKey } = await t.tenantWithKey(['audit:read', 'audit:export'], 'nul');
+      for (const url of ['/v1/events?actor_id=a%00b', '/v1/events?action=login.%00*', '/v1/events/export?format=csv&target_id=%00']) {
+        const response = await t.request({ method: 'GET', url, key: exportKey });
+        assert.equal(response.statusCode, 400, `${url}: ${response.body}`);
+        assert.equal(response.json().error.code, 'invalid_request');
+        assert.match(response.json().error.details[0].message, /NUL/);
+      }
+    });
+
     it('describes the filters with the values seen', async () => {
       const response = await t.request({ method: 'GET', url: '/v1/events/filters', key });
       assert.equal(response.statusCode, 200);
