@@ -4,12 +4,8 @@ import { openTestStore, type Engine } from '../src/store/testing/test-stores.js'
 import { createTenantService } from '../src/tenants/tenant-service.js';
 import { runExportBench } from './export-bench.js';
 import { seed } from './lib/seed.js';
+import { arg, log } from './lib/cli.js';
 
-const arg = (name: string) => {
-  const at = process.argv.indexOf(`--${name}`);
-  return at === -1 ? undefined : process.argv[at + 1];
-};
-const log = (line: string) => process.stderr.write(`${line}\n`);
 const events = Number(arg('events') ?? 200_000);
 const engines = (arg('engines')?.split(',') ?? ['sqlite', 'postgres']) as Engine[];
 

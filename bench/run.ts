@@ -17,12 +17,8 @@ import { seed } from './lib/seed.js';
 import { runReadBench } from './read-bench.js';
 import { runSearchBench } from './search-bench.js';
 import { renderMarkdown } from './render.js';
+import { arg, log } from './lib/cli.js';
 
-const arg = (name: string) => {
-  const at = process.argv.indexOf(`--${name}`);
-  return at === -1 ? undefined : process.argv[at + 1];
-};
-const log = (line: string) => process.stderr.write(`${line}\n`);
 
 const events = Number(arg('events') ?? 1_000_000);
 const ingestEvents = Number(arg('ingest-events') ?? 100_000);

@@ -17,6 +17,7 @@ import { createQueryService } from '../src/query/query-service.js';
 import { createEventSelector } from '../src/query/selection.js';
 import type { PendingEvent } from '../src/store/port.js';
 import { openTestStore, PG_URL, type Engine, type TestStore } from '../src/store/testing/test-stores.js';
+import { arg } from './lib/cli.js';
 
 export interface SearchBenchOptions {
   events: number;
@@ -188,11 +189,9 @@ function printTable(result: { stores: Awaited<ReturnType<typeof benchEngine>>[] 
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const arg = (name: string) => {
-    const at = process.argv.indexOf(`--${name}`);
-    return at === -1 ? undefined : Number(process.argv[at + 1]);
-  };
-  const result = await runSearchBench({ events: arg('events') ?? 1_000_000, ...(arg('runs') && { runs: arg('runs')! }) });
+  const events = Number(arg('events') ?? 1_000_000);
+  const runs = arg('runs');
+  const result = await runSearchBench({ events, ...(runs && { runs: Number(runs) }) });
   printTable(result as { stores: Awaited<ReturnType<typeof benchEngine>>[] });
   if (process.argv.includes('--json')) console.log(JSON.stringify(result, null, 2));
 }

@@ -12,12 +12,8 @@ import { createVerificationService } from '../src/verification/verification-serv
 import { bareReadAndHash, EVENT_COLUMNS } from './read-bench.js';
 import { latency, rate } from './lib/stats.js';
 import { seed } from './lib/seed.js';
+import { arg, log } from './lib/cli.js';
 
-const arg = (name: string) => {
-  const at = process.argv.indexOf(`--${name}`);
-  return at === -1 ? undefined : process.argv[at + 1];
-};
-const log = (line: string) => process.stderr.write(`${line}\n`);
 const events = Number(arg('events') ?? 200_000);
 const engines = (arg('engines')?.split(',') ?? ['sqlite', 'postgres']) as Engine[];
 
