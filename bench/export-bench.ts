@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import copyStreams from 'pg-copy-streams';
 import type { TestStore } from '../src/store/testing/test-stores.js';
+import { createTenantService } from '../src/tenants/tenant-service.js';
 import { startServerProcess } from '../test/helpers/server-process.js';
 import { rate, ratio } from './lib/stats.js';
 
@@ -46,8 +47,9 @@ async function bareCsv(db: TestStore, tenantId: string): Promise<number> {
   return lines;
 }
 
-export async function runExportBench(db: TestStore, tenantId: string, key: string, adminEnv: Record<string, string>, log: (line: string) => void) {
-  const env: Record<string, string> = { ...adminEnv, STELE_EXPORT_MAX_ROWS: '100000000', STELE_LOG_LEVEL: 'error', STELE_CHECKPOINT_EVERY_SECONDS: '3600' };
+export async function runExportBench(db: TestStore, tenantId: string, log: (line: string) => void) {
+  const { key } = await createTenantService({ store: db.store }).createKey(tenantId, 'bench', ['audit:export']);
+  const env: Record<string, string> = { STELE_ADMIN_TOKEN: 'stele_admin_bench_token_0123456789', STELE_EXPORT_MAX_ROWS: '100000000', STELE_LOG_LEVEL: 'error', STELE_CHECKPOINT_EVERY_SECONDS: '3600' };
   if (db.location.sqliteFile) env.STELE_DATA_DIR = db.location.sqliteFile.replace(/\/stele\.db$/, '');
   else Object.assign(env, { STELE_DATABASE_URL: db.location.databaseUrl!, STELE_DATABASE_SCHEMA: db.location.pgSchema! });
   const bare = [await rate(() => bareCsv(db, tenantId))];

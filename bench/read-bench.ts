@@ -86,6 +86,18 @@ export async function runReadBench(db: TestStore, tenantId: string, n: number, k
     filtered.push({ filter: page.name, service, bare_sql: bare });
   }
 
+  const integrity = await runIntegrityBench(db, tenantId, n, key, endMs, log);
+
+  return {
+    events: n,
+    filtered_first_page: filtered.map((f) => ({ ...f, p99_ratio_to_bare: ratio(f.service.p99_ms, f.bare_sql.p99_ms) })),
+    ...integrity,
+  };
+}
+
+/** Verification of the whole log next to its raw limit, then inclusion and consistency proof latency at size n. */
+export async function runIntegrityBench(db: TestStore, tenantId: string, n: number, key: SigningKey, endMs: number, log: (line: string) => void) {
+  const now = () => endMs;
   const checkpoints = createCheckpointService({ store: db.store, key, everyEvents: 1_000_000_000, everySeconds: 3600, now });
   await checkpoints.checkpoint(tenantId);
   const verification = createVerificationService({ store: db.store, key, now });
@@ -109,8 +121,6 @@ export async function runReadBench(db: TestStore, tenantId: string, n: number, k
   log(`  inclusion proof p50 ${inclusion.p50_ms} ms p99 ${inclusion.p99_ms} ms; consistency p50 ${consistencyProof.p50_ms} ms p99 ${consistencyProof.p99_ms} ms`);
 
   return {
-    events: n,
-    filtered_first_page: filtered.map((f) => ({ ...f, p99_ratio_to_bare: ratio(f.service.p99_ms, f.bare_sql.p99_ms) })),
     verification: { ...verify, failures, bare_read_and_hash: bareVerify, ratio_to_bare: ratio(verify.per_second, bareVerify.per_second) },
     inclusion_proof: inclusion,
     consistency_proof: consistencyProof,

@@ -4,20 +4,17 @@
 // --engines sqlite,postgres (default: sqlite, and postgres when reachable), --only ingest,read-integrity-export,search
 // (run only those; the others are taken from their last results file, and the README says when each ran).
 
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadSigningKey } from '../src/checkpoints/signing-key.js';
-import { openTestStore, type Engine } from '../src/store/testing/test-stores.js';
+import type { Engine } from '../src/store/testing/test-stores.js';
 import { postgresReachable } from './lib/postgres.js';
-import { createTenantService } from '../src/tenants/tenant-service.js';
 import { runExportBench } from './export-bench.js';
 import { runIngestBench } from './ingest-bench.js';
-import { seed } from './lib/seed.js';
 import { runReadBench } from './read-bench.js';
 import { runSearchBench } from './search-bench.js';
 import { renderMarkdown } from './render.js';
 import { arg, log } from './lib/cli.js';
+import { BENCH_TENANT, withSeededStore } from './lib/seeded-store.js';
 
 
 const events = Number(arg('events') ?? 1_000_000);
@@ -41,19 +38,11 @@ if (runs('ingest')) save('ingest', await runIngestBench({ engines, events: inges
 
 const stores = [];
 for (const engine of runs('read-integrity-export') ? engines : []) {
-  log(`seeding ${events} events on ${engine}`);
-  const db = await openTestStore(engine);
-  const endMs = Date.now();
-  await db.store.createTenant({ id: 'bench', name: 'bench', created_at: new Date().toISOString() });
-  await seed(db.store, 'bench', events, endMs, log);
-  // Planner statistics, as autovacuum would gather them in production (it is off on the test server).
-  await db.raw('ANALYZE');
-  const signingKey = loadSigningKey({ configuredFile: undefined, dataDir: mkdtempSync(join(tmpdir(), 'stele-bench-key-')), name: 'stele-bench' });
-  const read = await runReadBench(db, 'bench', events, signingKey, endMs, log);
-  const { key } = await createTenantService({ store: db.store }).createKey('bench', 'bench', ['audit:export']);
-  const exported = await runExportBench(db, 'bench', key, { STELE_ADMIN_TOKEN: 'stele_admin_bench_token_0123456789' }, log);
-  stores.push({ engine, read, export: exported });
-  await db.close();
+  stores.push(await withSeededStore(engine, events, log, async ({ db, endMs, signingKey }) => ({
+    engine,
+    read: await runReadBench(db, BENCH_TENANT, events, signingKey, endMs, log),
+    export: await runExportBench(db, BENCH_TENANT, log),
+  })));
 }
 if (stores.length > 0) save('read-integrity-export', { events, stores });
 if (runs('search')) save('search', await runSearchBench({ events, engines, log }));
