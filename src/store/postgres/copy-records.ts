@@ -11,13 +11,8 @@
 import type { EncodedRows } from '../port.js';
 import { createIsoTimeWriter } from './iso-times.js';
 import { javaScriptJson, writeJavaScriptJson } from './jsonb-text.js';
+import { COMMA, CR, DIGIT_0, LF, MINUS, QUOTE } from './ascii.js';
 
-const LF = 0x0a;
-const CR = 0x0d;
-const QUOTE = 0x22;
-const COMMA = 0x2c;
-const MINUS = 0x2d;
-const DIGIT_0 = 0x30;
 /** The NDJSON encoding's column delimiter (see postgres-row-encodings.ts). */
 const DELIMITER = 0x02;
 const COMMA_QUOTE = Buffer.from(',"');

@@ -3,11 +3,11 @@
 // in seq order share their day for thousands of rows, so `YYYY-MM-DDT` is computed once per day
 // and the time of day by arithmetic.
 
+import { COLON, DIGIT_0 } from './ascii.js';
+
 const LAST_FOUR_DIGIT_YEAR_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 const DAY = 86_400_000;
 const DATE_LENGTH = 'YYYY-MM-DDT'.length;
-const DIGIT_0 = 0x30;
-const COLON = 0x3a;
 
 export type IsoTimeWriter = (ms: number, out: Buffer, at: number) => number;
 

@@ -14,15 +14,8 @@
 //
 // The text may arrive inside a quoted CSV cell, where each `"` is doubled: `quoteWidth` is 2 then.
 
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const SPACE = 0x20;
-const COLON = 0x3a;
-const MINUS = 0x2d;
-const DOT = 0x2e;
-const BRACE = 0x7b;
-const DIGIT_0 = 0x30;
-const DIGIT_9 = 0x39;
+import { BACKSLASH, BRACE, COLON, DIGIT_0, DIGIT_9, DOT, MINUS, QUOTE, SPACE } from './ascii.js';
+
 const SMALL_NUMBER = Buffer.from('0.000000');
 const MAX_NUMBER_LENGTH = 15;
 
