@@ -1,6 +1,6 @@
 // The dashboard in real headless Chromium against a real server with seeded events.
 
-import { actionsShown, searchFor, settled, signIn } from './page-helpers.js';
+import { actionsShown, filterByAction, searchFor, settled, signIn } from './page-helpers.js';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
@@ -158,10 +158,7 @@ describe('dashboard in a real browser', { skip: BROWSER_SKIP }, () => {
 
   it('exports the filtered events as CSV through a plain download link', async () => {
     const page = await signedIn();
-    await page.getByLabel('Event types').selectOption(['login.failed']);
-    await page.getByRole('button', { name: 'Apply filters' }).click();
-    await page.waitForURL(/action=login.failed/);
-    await settled(page);
+    await filterByAction(page, 'login.failed');
     await page.getByText('Export', { exact: true }).click();
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'CSV' }).click()]);
     const records = parse(readFileSync((await download.path())!, 'utf8'), { columns: true }) as Record<string, string>[];

@@ -32,6 +32,14 @@ export const settled = (page: Page) => page.locator('table.events[aria-busy="fal
 /** The action column of the rows on screen. */
 export const actionsShown = (page: Page) => page.locator('table.events tbody tr.row td:nth-child(4)').allTextContents();
 
+/** Filters the log by one event type with the filter form and waits for the results. */
+export async function filterByAction(page: Page, action: string): Promise<void> {
+  await page.getByLabel('Event types').selectOption([action]);
+  await page.getByRole('button', { name: 'Apply filters' }).click();
+  await page.waitForURL(new RegExp(`action=${action.replaceAll('.', '\\.')}`));
+  await settled(page);
+}
+
 /** Types a search-language query into the search box, submits it and waits for the results. */
 export async function searchFor(page: Page, query: string): Promise<void> {
   const search = page.getByRole('searchbox', { name: 'Search' });

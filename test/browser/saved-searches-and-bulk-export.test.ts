@@ -2,7 +2,7 @@
 // direct-download cap gets instead, in real headless Chromium. The server's cap is 50 rows, so the
 // seeded log (230 events) is over it and one event type (46 events) is under it.
 
-import { actionsShown, searchFor, settled, signIn } from './page-helpers.js';
+import { actionsShown, filterByAction, searchFor, settled, signIn } from './page-helpers.js';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -130,10 +130,7 @@ describe('saved searches and bulk export in a real browser', { skip: BROWSER_SKI
 
   it('offers direct downloads up to the cap', async () => {
     const page = await signedIn();
-    await page.getByLabel('Event types').selectOption(['login.failed']);
-    await page.getByRole('button', { name: 'Apply filters' }).click();
-    await page.waitForURL(/action=login.failed/);
-    await settled(page);
+    await filterByAction(page, 'login.failed');
     await page.getByText('Export', { exact: true }).click();
     await page.getByText(`${LOGIN_FAILED} matching events. Download as:`).waitFor();
     assert.equal(await page.getByRole('link', { name: 'CSV' }).count(), 1);
