@@ -69,6 +69,22 @@ export function canonicalText(event: CanonicalEvent): string {
   return text.includes('\\u') ? jcs(canonicalObject(event)) : text;
 }
 
+/**
+ * RFC 8785 text of any JSON value, by the same fast path and fallback as canonicalText. Stores
+ * keep `details` in this form, so the database can splice it into an event's canonical text
+ * unchanged (see store/canonical-rows.ts).
+ */
+export function canonicalJson(value: unknown): string {
+  let text: string;
+  try {
+    text = JSON.stringify(sorted(value));
+  } catch (error) {
+    if (error !== NOT_PLAIN) throw error;
+    return jcs(value);
+  }
+  return text.includes('\\u') ? jcs(value) : text;
+}
+
 /** canonicalObject(event) with its members, and theirs, inserted in JCS order. */
 function sortedShape(event: CanonicalEvent): Record<string, unknown> {
   // Members in JCS order: action, actor, category, context, details, id, occurred_at,

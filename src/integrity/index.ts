@@ -1,6 +1,6 @@
 // The public API of the integrity library. Pure: no store, no file system, no network.
 
-export { canonicalBytes, canonicalObject, canonicalText, leafHashOf } from './canonical.js';
+export { canonicalBytes, canonicalJson, canonicalObject, canonicalText, leafHashOf } from './canonical.js';
 export { chainHash, ZERO_CHAIN } from './chain.js';
 export { sealEvents, STORED_MIN_LEVEL } from './seal.js';
 export { LogVerifier, verifyLog } from './verify-log.js';

@@ -13,6 +13,11 @@ export function sha256(data: Uint8Array | string): Uint8Array {
   return Buffer.from(hash('sha256', data, 'binary'), 'binary');
 }
 
+/** SHA-256 of the bytes as a 32-character latin1 string, for comparing without allocating bytes. */
+export function sha256Text(data: Uint8Array): string {
+  return hash('sha256', data, 'binary');
+}
+
 /** SHA-256 of a || b, through a reused scratch buffer (callers keep the result, never the scratch). */
 export function sha256Pair(prefix: number | undefined, a: Uint8Array, b: Uint8Array): Uint8Array {
   const offset = prefix === undefined ? 0 : 1;

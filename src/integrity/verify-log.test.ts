@@ -5,8 +5,10 @@ import type { LogHead } from '../store/port.js';
 import { ZERO_CHAIN } from './chain.js';
 import { rootFromBorder } from './merkle/compact-range.js';
 import { sealEvents } from './seal.js';
+import { canonicalText } from './canonical.js';
+import type { CanonicalRows } from './canonical-rows.js';
 import { LogVerifier, verifyLog } from './verify-log.js';
-import type { VerificationFailure } from './verify-log.js';
+import type { LogVerifierOptions, VerificationFailure } from './verify-log.js';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 
@@ -130,5 +132,61 @@ describe('verifyLog', () => {
     assert.deepEqual(v.push(events[0] as StoredEvent), []);
     assert.deepEqual(brief(v.push(events[2] as StoredEvent)), ['event_missing@2']);
     assert.equal(v.finish().ok, false);
+  });
+});
+
+/** The page a store's readCanonicalRows would give for these events. */
+function canonicalPage(page: StoredEvent[]): CanonicalRows {
+  const last = page[page.length - 1] as StoredEvent;
+  return {
+    rows: page.length,
+    firstSeq: (page[0] as StoredEvent).seq,
+    lastSeq: last.seq,
+    lastId: last.id,
+    leafInputs: Buffer.concat(page.map((e) => Buffer.from(`\0${canonicalText(e)}`))),
+    storedHashes: Buffer.concat(page.map((e) => Buffer.from(e.leaf_hash + e.chain_hash, 'hex'))),
+    exact: true,
+  };
+}
+
+describe('LogVerifier.pushCanonicalRows (the fast path)', () => {
+  const summaryOf = (v: LogVerifier) => {
+    const s = v.finish();
+    return { ...s, root: s.root && hex(s.root), chainHash: hex(s.chainHash) };
+  };
+
+  it('accepts untouched pages, checks the checkpoints inside them, and ends where the event path ends', () => {
+    const expectedRoots = [{ size: 5, rootHash: rootAt(5) }, { size: 13, rootHash: rootAt(13) }, { size: 40, rootHash: rootAt(40) }];
+    const fast = new LogVerifier({ expectedRoots });
+    for (const [from, to] of [[0, 13], [13, 20], [20, 40]] as const) assert.equal(fast.pushCanonicalRows(canonicalPage(events.slice(from, to))), true);
+    const slow = new LogVerifier({ expectedRoots });
+    for (const e of events) slow.push(e);
+    assert.deepEqual(summaryOf(fast), summaryOf(slow));
+    assert.equal(summaryOf(fast).checked, 40);
+  });
+
+  it('refuses, changing nothing, a page with a changed event, a gap, a wrong start or a failing checkpoint', () => {
+    const changed = events.slice(0, 10).map((e) => (e.seq === 4 ? { ...e, action: 'doc.delete' } : e));
+    const chainEdited = events.slice(0, 10).map((e) => (e.seq === 6 ? { ...e, chain_hash: events[6]!.chain_hash } : e));
+    const refused: [string, CanonicalRows, LogVerifierOptions?][] = [
+      ['changed content', canonicalPage(changed)],
+      ['edited chain hash', canonicalPage(chainEdited)],
+      ['a gap', { ...canonicalPage([...events.slice(0, 4), ...events.slice(5, 10)]), rows: 9 }],
+      ['not the next seq', canonicalPage(events.slice(1, 10))],
+      ['inexact', { ...canonicalPage(events.slice(0, 10)), exact: false }],
+      ['a checkpoint that does not match', canonicalPage(events.slice(0, 10)), { expectedRoots: [{ size: 6, rootHash: rootAt(5) }] }],
+      ['a cut-off text', { ...canonicalPage(events.slice(0, 10)), leafInputs: canonicalPage(events.slice(0, 10)).leafInputs.subarray(1) }],
+    ];
+    for (const [what, page, options] of refused) {
+      const verifier = new LogVerifier(options);
+      assert.equal(verifier.pushCanonicalRows(page), false, what);
+      // Nothing was taken in: the same events pushed one by one give what they give on their own.
+      const alone = new LogVerifier(options);
+      for (const e of events) {
+        verifier.push(e);
+        alone.push(e);
+      }
+      assert.deepEqual(summaryOf(verifier), summaryOf(alone), what);
+    }
   });
 });

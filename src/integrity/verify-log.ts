@@ -6,6 +6,7 @@
 import { Buffer } from 'node:buffer';
 import type { StoredEvent } from '../domain/event.js';
 import { leafHashOf } from './canonical.js';
+import { checkCanonicalRows, type CanonicalRows } from './canonical-rows.js';
 import { chainHash, ZERO_CHAIN } from './chain.js';
 import { appendLeaves, rootFromBorder } from './merkle/compact-range.js';
 
@@ -155,6 +156,41 @@ export class LogVerifier {
     this.lastId = event.id;
     if (this.pending[0]?.size === this.treeSize) this.checkRoot();
     return this.failures.slice(before);
+  }
+
+  /**
+   * Checks a page of events given as canonical texts and stored hashes (the fast path). Accepts
+   * it only when it continues the log without a flaw: the next seq with no gap, every text
+   * matching its stored leaf hash, every chain hash following, every checkpoint inside the page
+   * matching. Otherwise returns false and changes nothing: the caller then pushes the same events
+   * one by one, which says exactly what is wrong.
+   */
+  pushCanonicalRows(page: CanonicalRows): boolean {
+    if (!page.exact || this.altPrev || page.firstSeq !== this.nextSeq || page.lastSeq - page.firstSeq + 1 !== page.rows) return false;
+    const leaves = checkCanonicalRows(page, this.prevChain);
+    if (!leaves) return false;
+    this.flushLeaves();
+    let border = this.border;
+    let size = this.treeSize;
+    let reached = 0;
+    for (const cp of this.pending) {
+      if (cp.size > page.lastSeq) break;
+      if (!border) return false;
+      border = appendLeaves(size, border, leaves.slice(size - this.treeSize, cp.size - this.treeSize)).border;
+      size = cp.size;
+      if (!equal(rootFromBorder(border), cp.rootHash)) return false;
+      reached++;
+    }
+    this.pending.splice(0, reached);
+    this.border = border;
+    this.leafBuffer = leaves.slice(size - this.treeSize);
+    this.treeSize = page.lastSeq;
+    if (this.leafBuffer.length >= 4096) this.flushLeaves();
+    this.prevChain = new Uint8Array(page.storedHashes.subarray(64 * page.rows - 32));
+    this.checked += page.rows;
+    this.nextSeq = page.lastSeq + 1;
+    this.lastId = page.lastId;
+    return true;
   }
 
   /** Ends the walk: expected roots beyond the last event mean the log was cut short. */

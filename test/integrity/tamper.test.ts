@@ -40,6 +40,19 @@ for (const engine of ENGINES) {
       assert.deepEqual(result.failures.filter((f) => f.reason !== 'root_mismatch').map((f) => [f.seq, f.reason]), [[7, 'content_changed']]);
     });
 
+    it('names an event given a value the API never writes (judged event by event, not from the database\'s text)', async () => {
+      // The events were sent without a success flag; 2 is neither true nor false. The database's
+      // own canonical text would leave it out and still match: the verifier must not rely on it.
+      await t.db.raw('UPDATE events SET success = 2 WHERE tenant_id = ? AND seq = 3', [tenantId]);
+      if (engine.name === 'sqlite') {
+        // A blob where text belongs: the database cannot write it as JSON at all.
+        await t.db.raw("UPDATE events SET actor_id = x'00ff' WHERE tenant_id = ? AND seq = 15", [tenantId]);
+      }
+      const result = await verify();
+      const expected = engine.name === 'sqlite' ? [[3, 'content_changed'], [15, 'content_changed']] : [[3, 'content_changed']];
+      assert.deepEqual(result.failures.filter((f) => f.reason !== 'root_mismatch').map((f) => [f.seq, f.reason]), expected);
+    });
+
     it('names the event that was deleted', async () => {
       await t.db.raw('DELETE FROM events WHERE tenant_id = ? AND seq = 12', [tenantId]);
       const result = await verify();

@@ -5,9 +5,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { SteleError } from '../../domain/errors.js';
 import { sealEvents } from '../../integrity/seal.js';
-import { and, compare, eq, sql } from '../../query/sql.js';
-import type { Store } from '../port.js';
-import { pendingEvent, pendingEvents } from '../testing/fixtures.js';
+import { Buffer } from 'node:buffer';
+import type { NewEvent } from '../../domain/event.js';
+import { HOSTILE_STRINGS } from '../../export/formats/testing/events.js';
+import { canonicalText } from '../../integrity/canonical.js';
+import { and, compare, eq, sql, TRUE } from '../../query/sql.js';
+import type { CanonicalRows, Store } from '../port.js';
+import { AWKWARD_DETAILS, pendingEvent, pendingEvents } from '../testing/fixtures.js';
 import type { TestStore } from '../testing/test-stores.js';
 
 export function runStoreContract(open: () => Promise<TestStore>): void {
@@ -183,6 +187,66 @@ export function runStoreContract(open: () => Promise<TestStore>): void {
       assert.equal((await store.distinctValues(tenantId, 'actor_id', 3, 1000)).length, 3);
       // Only the latest `window` events count: seq 30 is member.invited (seq 28 the last login.failed).
       assert.deepEqual(await store.distinctValues(tenantId, 'action', 10, 2), ['member.invited']);
+    });
+  });
+
+  describe('canonical rows for verification', () => {
+    // Every kind of value the API accepts, written by the database as canonicalText writes it.
+    const objectDetails = AWKWARD_DETAILS.filter((d) => typeof d === 'object' && d !== null && !Array.isArray(d));
+    const awkwardEvents: Partial<NewEvent>[] = [
+      ...HOSTILE_STRINGS.map((value, i) => ({
+        id: `${value}#${i}`,
+        action: value === '' ? 'x' : value,
+        category: value === '' ? 'custom' : value,
+        actor: { id: value, type: value, email: value, name: value, role: value },
+        target: { type: value, id: value, name: value, slug: value, version: value, url: value },
+        context: { ip: value, user_agent: value, location: value, request_id: value, session_id: value, api_key_id: value, method: value, url: value, http_status: 100 + i },
+        ...(i % 3 === 0 ? {} : { success: i % 3 === 1 }),
+        details: { note: value, [value]: [value, null, 1.5, -2, true], nested: { deep: value } },
+      })),
+      ...objectDetails.map((details) => ({ details })),
+      { occurred_at: '1970-01-01T00:00:00.000Z', received_at: '9999-12-31T23:59:59.999Z' },
+      { actor: { role: 'only a role' }, context: { http_status: 0 }, success: false, details: {} },
+    ];
+    const texts = (page: CanonicalRows) => Buffer.from(page.leafInputs).toString('utf8').split('\0').slice(1);
+    const readAll = async (tenantId: string, throughSeq: number, limit: number) => {
+      const pages: CanonicalRows[] = [];
+      for (let after = 0, page; (page = await store.readCanonicalRows!(tenantId, after, throughSeq, limit)); after = page.lastSeq) pages.push(page);
+      return pages;
+    };
+
+    it('gives each event\'s canonical text and stored hashes, a page at a time', async (t) => {
+      if (!store.readCanonicalRows) return t.skip('this store has no canonical rows');
+      const tenantId = await tenant();
+      await store.appendEvents(tenantId, awkwardEvents.map((fields) => pendingEvent(fields)), sealEvents);
+      const events = await store.findEvents(tenantId, { where: TRUE, order: { key: 'seq', direction: 'asc' }, limit: 1000 });
+      const pages = await readAll(tenantId, events.length, 7);
+      assert.deepEqual(pages.map((p) => [p.firstSeq, p.lastSeq, p.rows, p.exact]), pages.map((_, i) => [7 * i + 1, Math.min(7 * i + 7, events.length), Math.min(7, events.length - 7 * i), true]));
+      assert.deepEqual(pages.map((p) => p.lastId), pages.map((p) => events[p.lastSeq - 1]!.id));
+      assert.deepEqual(pages.flatMap(texts), events.map((e) => canonicalText(e)));
+      assert.deepEqual(pages.map((p) => Buffer.from(p.storedHashes).toString('hex')), pages.map((p) => events.slice(p.firstSeq - 1, p.lastSeq).map((e) => e.leaf_hash + e.chain_hash).join('')));
+    });
+
+    it('never passes off a text it could not write exactly', async (t) => {
+      if (!store.readCanonicalRows) return t.skip('this store has no canonical rows');
+      const tenantId = await tenant();
+      // PostgreSQL's text marks are \x01 and \x02: in a value, they must not be read as marks.
+      await store.appendEvents(tenantId, [pendingEvent({ actor: { name: 'marks \u0001 and \u0002' }, target: { id: '\u0002' } })], sealEvents);
+      const [event] = await store.findEvents(tenantId, { where: TRUE, order: { key: 'seq', direction: 'asc' }, limit: 1 });
+      const page = await store.readCanonicalRows(tenantId, 0, 1, 10);
+      if (page?.exact) assert.deepEqual(texts(page), [canonicalText(event!)]);
+    });
+
+    it('reads only the seq window asked for, and only the tenant\'s own events', async (t) => {
+      if (!store.readCanonicalRows) return t.skip('this store has no canonical rows');
+      const [mine, theirs] = [await tenant(), await tenant()];
+      await store.appendEvents(mine, pendingEvents(10), sealEvents);
+      await store.appendEvents(theirs, pendingEvents(10, () => ({ action: 'their.event' })), sealEvents);
+      const page = await store.readCanonicalRows(mine, 3, 8, 100);
+      assert.deepEqual([page?.firstSeq, page?.lastSeq, page?.rows], [4, 8, 5]);
+      assert.ok(page && texts(page).every((text) => text.includes(`"tenant_id":${JSON.stringify(mine)}`)));
+      assert.equal((await store.readCanonicalRows(mine, 3, 8, 2))?.lastSeq, 5);
+      assert.equal(await store.readCanonicalRows(mine, 10, 20, 100), undefined);
     });
   });
 

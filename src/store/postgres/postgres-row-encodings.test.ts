@@ -17,29 +17,12 @@ import { compileFilters, type EventFilters } from '../../query/event-filters.js'
 import { compileQuery, parseQuery } from '../../query/search/index.js';
 import { and, eq, inList, startsWith, TRUE, type Sql } from '../../query/sql.js';
 import type { Store, StoreRowEncoding } from '../port.js';
-import { pendingEvent } from '../testing/fixtures.js';
+import { AWKWARD_DETAILS, pendingEvent } from '../testing/fixtures.js';
 import { openTestStore, POSTGRES_SKIP_REASON, type TestStore } from '../testing/test-stores.js';
 import { postgresDialect } from './postgres-dialect.js';
 import { openPostgresStore } from './postgres-store.js';
 
 const NOW = Date.parse('2026-05-02T00:00:00.000Z');
-
-/** Details whose jsonb text differs from JSON.stringify in more than spacing, and look-alikes that do not. */
-const AWKWARD_DETAILS: JsonObject[] = [
-  { b: 1, a: 2, '10': 3, '2': 4, '4294967295': 5, '4294967294': 6, '01': 7, '': 8, '-1': 9 },
-  { nested: { z: 1, '7': { y: 2, '0': 3 } }, list: [{ b: 1, '1': 2 }] },
-  { big: 1e21, bigger: 1.2345678901234567e25, tiny: 1e-7, small: 1.5e-7, edge: 0.000001, max: 1.7976931348623157e308, min: 5e-324 },
-  { neg: -1e-7, negbig: -1e21, frac: 0.1 + 0.2, int: 2 ** 53 + 2, zero: 0, negzero: -0, hundred: 100, amount: 1500000 },
-  { n: null, list: [null, { x: null }, [null]], text: 'null' },
-  { text: 'a: null, "1": 0.0000001 and 1000000000000000000000000', key: { '": ': ', "' } },
-  {}, { empty: {}, none: [] },
-  { 'k"ey\\': 'v\u0001\u001f\u007f\u2028 🚀', ключ: 'значение', '👩‍💻': ['\\', '"', '\n\r\t\b\f'] },
-  { deep: { a: { b: { c: { d: [1, [2, [3, { e: 'f' }]]] } } } } },
-  { flag: true, other: false, mixed: [true, false, null, 0, '', 'x'] },
-  // Not objects: ingest refuses them, but the store takes what it is given (a string is left out:
-  // rowToEvent would read it as SQLite's JSON text and fail, on the JavaScript path too).
-  ...([-5, -1e-7, [1, 2], true] as unknown as JsonObject[]),
-];
 
 // HOSTILE_STRINGS, plus the full-width formula starts it does not have.
 const HOSTILE = [...HOSTILE_STRINGS, '＋1', '－1', '＠cmd'];

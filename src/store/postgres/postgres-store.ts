@@ -19,6 +19,7 @@ import { nodeKey } from '../port.js';
 import { POSTGRES_MIGRATIONS } from './postgres-migrations.js';
 import { postgresDialect } from './postgres-dialect.js';
 import { copyEventsStatement } from './postgres-row-encodings.js';
+import { postgresCanonicalRowReader } from './postgres-canonical-rows.js';
 
 // bigint columns hold seq and millisecond times, all far below 2^53.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value: string) => Number(value));
@@ -312,6 +313,7 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
     },
 
     encodeEventRows: copyEventRows,
+    readCanonicalRows: postgresCanonicalRowReader(pool),
 
     async getEvent(tenantId, id): Promise<StoredEvent | undefined> {
       const { rows } = await pool.query<unknown[]>({ ...prepared('event_by_id', `SELECT ${SELECT_LIST} FROM events WHERE tenant_id = $1 AND id = $2`, [tenantId, id]), rowMode: 'array' });

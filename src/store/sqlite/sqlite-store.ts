@@ -19,6 +19,7 @@ import type {
 import { nodeKey } from '../port.js';
 import { SQLITE_MIGRATIONS } from './sqlite-migrations.js';
 import { sqliteDialect } from './sqlite-dialect.js';
+import { sqliteCanonicalRowReader } from './sqlite-canonical-rows.js';
 
 export interface SqliteStoreOptions {
   /** Path of the database file, or ':memory:'. */
@@ -216,6 +217,8 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       const row = db.prepare(`SELECT count(*) AS n FROM events WHERE tenant_id = ? AND (${where.text})`).get(tenantId, ...bind(where)) as { n: number };
       return row.n;
     },
+
+    readCanonicalRows: sqliteCanonicalRowReader(db),
 
     async getEvent(tenantId, id): Promise<StoredEvent | undefined> {
       const values = readStatement(`SELECT ${SELECT_LIST} FROM events WHERE tenant_id = ? AND id = ?`).get(tenantId, id) as EventRow | undefined;
