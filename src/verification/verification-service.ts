@@ -42,7 +42,7 @@ const MAX_CHECKPOINTS = 10_000;
 // Events per canonical-rows page: big enough that per-page costs vanish, small enough to stay a
 // few megabytes. Pages requested ahead let a server build them on both cores.
 const CANONICAL_PAGE_SIZE = 4096;
-const PAGES_AHEAD = 2;
+const PAGES_AHEAD = 3;
 
 export function createVerificationService(deps: { store: Store; key: SigningKey; now?: () => number }) {
   const { store, key } = deps;

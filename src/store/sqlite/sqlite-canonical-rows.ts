@@ -3,6 +3,7 @@
 // thirty per event.
 
 import type { Database, Statement } from 'better-sqlite3';
+import { pageWorkers, WorkersUnavailable } from './page-workers.js';
 import type { CanonicalRows } from '../port.js';
 import { canonicalTextSql, LAST_FOUR_DIGIT_YEAR_MS, type CanonicalTextDialect } from '../canonical-rows.js';
 
@@ -13,6 +14,9 @@ const dialect: CanonicalTextDialect = {
   isoTime: (column) => `strftime('%Y-%m-%dT%H:%M:%S.', ${column} / 1000, 'unixepoch') || substr(1000 + ${column} % 1000, 2) || 'Z'`,
   detailsMember: `CASE WHEN details IS NOT NULL AND details <> '{}' THEN ',"details":' || details END`,
 };
+
+// Two: one builds the next page while the other's is being checked, on a 2-core machine.
+const PAGE_WORKERS = 2;
 
 const wholeTime = (column: string) => `typeof(${column}) <> 'integer' OR ${column} NOT BETWEEN 0 AND ${LAST_FOUR_DIGIT_YEAR_MS}`;
 
@@ -33,33 +37,67 @@ const PAGE = `SELECT count(*) AS rows, min(seq) AS first_seq, max(seq) AS last_s
     sum(${INEXACT}) AS inexact
   FROM (SELECT * FROM events WHERE tenant_id = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?)`;
 
+const ID_AT = 'SELECT id FROM events WHERE tenant_id = ? AND seq = ?';
+
+/** A page as the statements give it, from this thread or a worker's. */
+export interface PageResult {
+  page: PageRow;
+  lastId: unknown;
+}
+
 interface PageRow {
   rows: number;
   first_seq: number | null;
   last_seq: number | null;
-  texts: Buffer | null;
-  hashes: Buffer | null;
+  texts: Uint8Array | null;
+  hashes: Uint8Array | null;
   inexact: number | null;
 }
 
-/** Store.readCanonicalRows for a SQLite database. */
-export function sqliteCanonicalRowReader(db: Database) {
-  let statements: { page: Statement<unknown[], PageRow>; idAt: Statement<unknown[], string> } | undefined;
-  return async function readCanonicalRows(tenantId: string, afterSeq: number, throughSeq: number, limit: number): Promise<CanonicalRows | undefined> {
-    statements ??= {
-      page: db.prepare<unknown[], PageRow>(PAGE),
-      idAt: db.prepare<unknown[], string>('SELECT id FROM events WHERE tenant_id = ? AND seq = ?').pluck(),
-    };
+type PageArgs = [tenantId: string, afterSeq: number, throughSeq: number, limit: number];
+
+function toCanonicalRows({ page, lastId }: PageResult): CanonicalRows | undefined {
+  if (page.rows === 0 || page.first_seq === null || page.last_seq === null) return undefined;
+  return {
+    rows: page.rows,
+    firstSeq: page.first_seq,
+    lastSeq: page.last_seq,
+    lastId: String(lastId),
+    leafInputs: page.texts ?? new Uint8Array(0),
+    storedHashes: page.hashes ?? new Uint8Array(0),
+    exact: page.inexact === 0,
+  };
+}
+
+/** Reads pages on the store's own connection (the event loop waits while SQLite builds them). */
+function inThreadReader(db: Database) {
+  let statements: { page: Statement<unknown[], PageRow>; idAt: Statement<unknown[], unknown> } | undefined;
+  return (...[tenantId, afterSeq, throughSeq, limit]: PageArgs): PageResult => {
+    statements ??= { page: db.prepare<unknown[], PageRow>(PAGE), idAt: db.prepare<unknown[], unknown>(ID_AT).pluck() };
     const page = statements.page.get(tenantId, afterSeq, throughSeq, limit) as PageRow;
-    if (page.rows === 0 || page.first_seq === null || page.last_seq === null) return undefined;
-    return {
-      rows: page.rows,
-      firstSeq: page.first_seq,
-      lastSeq: page.last_seq,
-      lastId: String(statements.idAt.get(tenantId, page.last_seq)),
-      leafInputs: page.texts ?? new Uint8Array(0),
-      storedHashes: page.hashes ?? new Uint8Array(0),
-      exact: page.inexact === 0,
-    };
+    return { page, lastId: page.last_seq === null ? null : statements.idAt.get(tenantId, page.last_seq) };
+  };
+}
+
+export interface CanonicalRowReader {
+  read(...args: PageArgs): Promise<CanonicalRows | undefined>;
+  close(): Promise<void>;
+}
+
+/**
+ * Store.readCanonicalRows for a SQLite database. For a database file, pages are built by worker
+ * threads with read-only connections of their own, so that SQLite writes the next pages on the
+ * other core while the verifier hashes this one (and the event loop stays free meanwhile). An
+ * in-memory database, or a machine where the workers cannot start, reads on the store's connection.
+ */
+export function sqliteCanonicalRowReader(db: Database, file: string): CanonicalRowReader {
+  const inThread = inThreadReader(db);
+  const workers = file === ':memory:' ? undefined : pageWorkers({ file, pageSql: PAGE, idSql: ID_AT, size: PAGE_WORKERS });
+  return {
+    async read(...args) {
+      const result = workers ? await workers.read(args).catch((error: unknown) => (error instanceof WorkersUnavailable ? inThread(...args) : Promise.reject(error))) : inThread(...args);
+      return toCanonicalRows(result);
+    },
+    close: async () => workers?.close(),
   };
 }

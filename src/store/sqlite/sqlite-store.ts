@@ -45,6 +45,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   db.pragma('busy_timeout = 5000');
 
   let statements: ReturnType<typeof prepareStatements> | undefined;
+  const canonicalRows = sqliteCanonicalRowReader(db, options.file);
   const st = () => (statements ??= prepareStatements(db));
 
   // Event reads are compiled per filter shape; keeping the prepared statements saves a parse per
@@ -150,6 +151,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
 
     async close() {
       if (queue.length > 0) flushAppends();
+      await canonicalRows.close();
       db.close();
     },
 
@@ -218,7 +220,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       return row.n;
     },
 
-    readCanonicalRows: sqliteCanonicalRowReader(db),
+    readCanonicalRows: (tenantId, afterSeq, throughSeq, limit) => canonicalRows.read(tenantId, afterSeq, throughSeq, limit),
 
     async getEvent(tenantId, id): Promise<StoredEvent | undefined> {
       const values = readStatement(`SELECT ${SELECT_LIST} FROM events WHERE tenant_id = ? AND id = ?`).get(tenantId, id) as EventRow | undefined;
