@@ -60,7 +60,8 @@ export function pageWorkers(options: PageWorkerOptions) {
 
   function start() {
     return Array.from({ length: options.size }, () => {
-      const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { driver, file: options.file, pageSql: options.pageSql, idSql: options.idSql } });
+      // No inherited flags: the source is a CommonJS script whatever the main thread was started with.
+      const worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [], workerData: { driver, file: options.file, pageSql: options.pageSql, idSql: options.idSql } });
       const entry = { worker, waiting: new Map<number, Waiting>() };
       // Idle workers must not keep the process alive; a worker with work in hand does.
       worker.unref();

@@ -11,6 +11,9 @@ import { sealEvents } from '../../integrity/seal.js';
 import type { CanonicalRows, Store } from '../port.js';
 import { pendingEvents } from '../testing/fixtures.js';
 import { openSqliteStore } from './sqlite-store.js';
+import { pageWorkers, WorkersUnavailable } from './page-workers.js';
+
+const ID_SQL = 'SELECT id FROM events WHERE tenant_id = ? AND seq = ?';
 
 const dirs: string[] = [];
 after(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
@@ -46,6 +49,20 @@ describe('SQLite canonical rows', () => {
     } finally {
       await onDisk.store.close();
       await inMemory.store.close();
+    }
+  });
+
+  it('builds pages in worker threads (not only on the store\'s connection)', async () => {
+    const { store, file } = await storeWithEvents(undefined);
+    const workers = pageWorkers({ file, pageSql: 'SELECT count(*) AS rows, max(seq) AS last_seq FROM events WHERE tenant_id = ? AND seq > ? AND seq <= ? LIMIT ?', idSql: ID_SQL, size: 1 });
+    try {
+      assert.deepEqual(await workers.read(['t', 5, 25, 100]), { page: { rows: 20, last_seq: 25 }, lastId: 'e24' });
+      // A statement error is the read's own failure, not a sign that the workers are gone.
+      await assert.rejects(workers.read(['t', 5]), (error: Error) => /parameter/i.test(error.message) && !(error instanceof WorkersUnavailable));
+      assert.equal((await workers.read(['t', 0, 3, 100])).page.rows, 3);
+    } finally {
+      await workers.close();
+      await store.close();
     }
   });
 
