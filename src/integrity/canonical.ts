@@ -57,16 +57,7 @@ export function canonicalBytes(event: CanonicalEvent): Uint8Array {
  * always equals canonicalize(canonicalObject(event)), failures included.
  */
 export function canonicalText(event: CanonicalEvent): string {
-  let text: string;
-  try {
-    text = JSON.stringify(sortedShape(event));
-  } catch (error) {
-    if (error !== NOT_PLAIN) throw error;
-    return jcs(canonicalObject(event));
-  }
-  // JSON.stringify writes a \u escape only for control characters and lone surrogates (or a
-  // literal backslash before a u); such rare texts are left to the library.
-  return text.includes('\\u') ? jcs(canonicalObject(event)) : text;
+  return stringifiedOrJcs(() => sortedShape(event), () => canonicalObject(event));
 }
 
 /**
@@ -75,14 +66,21 @@ export function canonicalText(event: CanonicalEvent): string {
  * unchanged (see store/canonical-rows.ts).
  */
 export function canonicalJson(value: unknown): string {
+  return stringifiedOrJcs(() => sorted(value), () => value);
+}
+
+/** JSON.stringify of the key-sorted copy, or the library's JCS of the value where the two could differ. */
+function stringifiedOrJcs(sortedCopy: () => unknown, value: () => unknown): string {
   let text: string;
   try {
-    text = JSON.stringify(sorted(value));
+    text = JSON.stringify(sortedCopy());
   } catch (error) {
     if (error !== NOT_PLAIN) throw error;
-    return jcs(value);
+    return jcs(value());
   }
-  return text.includes('\\u') ? jcs(value) : text;
+  // JSON.stringify writes a \u escape only for control characters and lone surrogates (or a
+  // literal backslash before a u); such rare texts are left to the library.
+  return text.includes('\\u') ? jcs(value()) : text;
 }
 
 /** canonicalObject(event) with its members, and theirs, inserted in JCS order. */
