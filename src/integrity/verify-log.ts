@@ -64,6 +64,9 @@ export interface VerificationSummary {
   ok: boolean;
 }
 
+// Leaf hashes gathered before they are appended to the tree border in one pass.
+const LEAVES_PER_FLUSH = 4096;
+
 export class LogVerifier {
   private nextSeq: number;
   private prevChain: Uint8Array;
@@ -151,7 +154,7 @@ export class LogVerifier {
     // match changed content.
     this.leafBuffer.push(leaf);
     this.treeSize = event.seq;
-    if (this.leafBuffer.length >= 4096) this.flushLeaves();
+    if (this.leafBuffer.length >= LEAVES_PER_FLUSH) this.flushLeaves();
     this.nextSeq = event.seq + 1;
     this.lastId = event.id;
     if (this.pending[0]?.size === this.treeSize) this.checkRoot();
@@ -185,7 +188,7 @@ export class LogVerifier {
     this.border = border;
     this.leafBuffer = leaves.slice(size - this.treeSize);
     this.treeSize = page.lastSeq;
-    if (this.leafBuffer.length >= 4096) this.flushLeaves();
+    if (this.leafBuffer.length >= LEAVES_PER_FLUSH) this.flushLeaves();
     this.prevChain = new Uint8Array(page.storedHashes.subarray(64 * page.rows - 32));
     this.checked += page.rows;
     this.nextSeq = page.lastSeq + 1;

@@ -40,7 +40,8 @@ export interface VerifyResult {
 
 const MAX_CHECKPOINTS = 10_000;
 // Events per canonical-rows page: big enough that per-page costs vanish, small enough to stay a
-// few megabytes. Pages requested ahead let a server build them on both cores.
+// few megabytes. Pages requested ahead are built meanwhile on the other core (PostgreSQL's
+// server, SQLite's page workers).
 const CANONICAL_PAGE_SIZE = 4096;
 const PAGES_AHEAD = 3;
 
@@ -111,7 +112,7 @@ export function createVerificationService(deps: { store: Store; key: SigningKey;
     const readPage = store.readCanonicalRows?.bind(store);
     if (!readPage) return pushEvents(from - 1, to);
     // Pages are fixed seq windows, so the next ones can be requested before this one is checked:
-    // a database server builds them meanwhile. A window the database cannot encode (only a
+    // the database builds them meanwhile. A window the database cannot encode (only a
     // hand-edited row makes one) reads as undefined, and so does an empty one.
     const windows: [afterSeq: number, throughSeq: number][] = [];
     for (let after = from - 1; after < to; after += CANONICAL_PAGE_SIZE) windows.push([after, Math.min(after + CANONICAL_PAGE_SIZE, to)]);
