@@ -166,7 +166,7 @@ export interface Store {
    */
   encodeEventRows?(tenantId: string, where: Sql, encoding: StoreRowEncoding, signal?: AbortSignal): AsyncIterable<EncodedRows>;
   /**
-   * Optional: up to `limit` of the tenant's events with afterSeq < seq <= throughSeq, as
+   * Optional: the tenant's events with afterSeq < seq <= min(throughSeq, afterSeq + limit), as
    * canonical texts and stored hashes written by the database (undefined when there are none).
    * It exists for speed: verification over it runs several times faster than over findEvents.
    * The texts are a shortcut the verifier checks against the stored leaf hashes, never trusts.

@@ -40,7 +40,7 @@ const PAGE = `SELECT count(*)::int AS rows, min(seq) AS first_seq, max(seq) AS l
     string_agg(details::text, chr(1) ORDER BY seq) FILTER (WHERE ${HAS_DETAILS}) AS details,
     string_agg(leaf_hash || chain_hash, ''::bytea ORDER BY seq) AS hashes,
     count(*) FILTER (WHERE ${INEXACT})::int AS inexact
-  FROM (SELECT * FROM events WHERE tenant_id = $1 AND seq > $2 AND seq <= $3 ORDER BY seq LIMIT $4) page`;
+  FROM events WHERE tenant_id = $1 AND seq > $2 AND seq <= least($3, $2::bigint + $4::bigint)`;
 
 interface PageRow {
   rows: number;

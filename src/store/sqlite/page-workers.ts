@@ -8,7 +8,7 @@
 
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
-import type { PageResult } from './sqlite-canonical-rows.js';
+import type { PageArgs, PageResult } from './sqlite-canonical-rows.js';
 
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
@@ -20,8 +20,8 @@ const idAt = db.prepare(workerData.idSql).pluck();
 const movable = (b) => b && b.byteOffset === 0 && b.byteLength === b.buffer.byteLength ? [b.buffer] : [];
 parentPort.on('message', ({ id, args }) => {
   try {
-    const row = page.get(...args);
-    const lastId = row.last_seq === null ? null : idAt.get(args[0], row.last_seq);
+    const row = page.get(args);
+    const lastId = row.last_seq === null ? null : idAt.get({ tenantId: args.tenantId, seq: row.last_seq });
     parentPort.postMessage({ id, result: { page: row, lastId } }, [...movable(row.texts), ...movable(row.hashes)]);
   } catch (error) {
     parentPort.postMessage({ id, error: String(error && error.message) });
@@ -84,7 +84,7 @@ export function pageWorkers(options: PageWorkerOptions) {
   }
 
   return {
-    read(args: unknown[]): Promise<PageResult> {
+    read(args: PageArgs): Promise<PageResult> {
       if (broken) return Promise.reject(new WorkersUnavailable('page workers are unavailable'));
       pool ??= start();
       const entry = pool.reduce((a, b) => (b.waiting.size < a.waiting.size ? b : a));

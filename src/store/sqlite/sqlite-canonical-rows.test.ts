@@ -12,8 +12,9 @@ import type { CanonicalRows, Store } from '../port.js';
 import { pendingEvents } from '../testing/fixtures.js';
 import { openSqliteStore } from './sqlite-store.js';
 import { pageWorkers, WorkersUnavailable } from './page-workers.js';
+import type { PageArgs } from './sqlite-canonical-rows.js';
 
-const ID_SQL = 'SELECT id FROM events WHERE tenant_id = ? AND seq = ?';
+const ID_SQL = 'SELECT id FROM events WHERE tenant_id = @tenantId AND seq = @seq';
 
 const dirs: string[] = [];
 after(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
@@ -54,12 +55,12 @@ describe('SQLite canonical rows', () => {
 
   it('builds pages in worker threads (not only on the store\'s connection)', async () => {
     const { store, file } = await storeWithEvents(undefined);
-    const workers = pageWorkers({ file, pageSql: 'SELECT count(*) AS rows, max(seq) AS last_seq FROM events WHERE tenant_id = ? AND seq > ? AND seq <= ? LIMIT ?', idSql: ID_SQL, size: 1 });
+    const workers = pageWorkers({ file, pageSql: 'SELECT count(*) AS rows, max(seq) AS last_seq FROM events WHERE tenant_id = @tenantId AND seq > @afterSeq AND seq <= @throughSeq LIMIT @limit', idSql: ID_SQL, size: 1 });
     try {
-      assert.deepEqual(await workers.read(['t', 5, 25, 100]), { page: { rows: 20, last_seq: 25 }, lastId: 'e24' });
+      assert.deepEqual(await workers.read({ tenantId: 't', afterSeq: 5, throughSeq: 25, limit: 100 }), { page: { rows: 20, last_seq: 25 }, lastId: 'e24' });
       // A statement error is the read's own failure, not a sign that the workers are gone.
-      await assert.rejects(workers.read(['t', 5]), (error: Error) => /parameter/i.test(error.message) && !(error instanceof WorkersUnavailable));
-      assert.equal((await workers.read(['t', 0, 3, 100])).page.rows, 3);
+      await assert.rejects(workers.read({ tenantId: 't', afterSeq: 5 } as PageArgs), (error: Error) => /parameter/i.test(error.message) && !(error instanceof WorkersUnavailable));
+      assert.equal((await workers.read({ tenantId: 't', afterSeq: 0, throughSeq: 3, limit: 100 })).page.rows, 3);
     } finally {
       await workers.close();
       await store.close();

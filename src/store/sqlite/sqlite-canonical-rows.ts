@@ -10,8 +10,9 @@ import { canonicalTextSql, LAST_FOUR_DIGIT_YEAR_MS, type CanonicalTextDialect } 
 const dialect: CanonicalTextDialect = {
   quote: (column) => `json_quote(${column})`,
   integer: (column) => column,
-  // Integer arithmetic, so every whole millisecond in range is written exactly.
-  isoTime: (column) => `strftime('%Y-%m-%dT%H:%M:%S.', ${column} / 1000, 'unixepoch') || substr(1000 + ${column} % 1000, 2) || 'Z'`,
+  // Integer arithmetic, so every whole millisecond in range is written exactly; datetime() is a
+  // third of the cost of strftime() with a format.
+  isoTime: (column) => `replace(datetime(${column} / 1000, 'unixepoch'), ' ', 'T') || '.' || substr(1000 + ${column} % 1000, 2) || 'Z'`,
   detailsMember: `CASE WHEN details IS NOT NULL AND details <> '{}' THEN ',"details":' || details END`,
 };
 
@@ -29,15 +30,16 @@ const INEXACT = [
 ].join(' OR ');
 
 // char(0) starts each text: it is the leaf hash prefix, and a byte no canonical text contains.
-// The subquery hands rows to the aggregate in seq order; were that ever not so, the texts would
-// not match the hashes and the verifier would read the page the ordinary way.
+// The primary key scan hands rows to the aggregate in seq order (asking for the order again, or
+// reading through an ordered subquery, costs a third more); were that ever not so, the texts
+// would not match the hashes and the verifier would read the page the ordinary way.
 const PAGE = `SELECT count(*) AS rows, min(seq) AS first_seq, max(seq) AS last_seq,
     CAST(group_concat(char(0) || ${canonicalTextSql(dialect)}, '') AS BLOB) AS texts,
     CAST(group_concat(leaf_hash || chain_hash, '') AS BLOB) AS hashes,
     sum(${INEXACT}) AS inexact
-  FROM (SELECT * FROM events WHERE tenant_id = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?)`;
+  FROM events WHERE tenant_id = @tenantId AND seq > @afterSeq AND seq <= min(@throughSeq, @afterSeq + @limit)`;
 
-const ID_AT = 'SELECT id FROM events WHERE tenant_id = ? AND seq = ?';
+const ID_AT = 'SELECT id FROM events WHERE tenant_id = @tenantId AND seq = @seq';
 
 /** A page as the statements give it, from this thread or a worker's. */
 export interface PageResult {
@@ -54,7 +56,13 @@ interface PageRow {
   inexact: number | null;
 }
 
-type PageArgs = [tenantId: string, afterSeq: number, throughSeq: number, limit: number];
+/** The page statement's parameters. */
+export interface PageArgs {
+  tenantId: string;
+  afterSeq: number;
+  throughSeq: number;
+  limit: number;
+}
 
 function toCanonicalRows({ page, lastId }: PageResult): CanonicalRows | undefined {
   if (page.rows === 0 || page.first_seq === null || page.last_seq === null) return undefined;
@@ -72,15 +80,15 @@ function toCanonicalRows({ page, lastId }: PageResult): CanonicalRows | undefine
 /** Reads pages on the store's own connection (the event loop waits while SQLite builds them). */
 function inThreadReader(db: Database) {
   let statements: { page: Statement<unknown[], PageRow>; idAt: Statement<unknown[], unknown> } | undefined;
-  return (...[tenantId, afterSeq, throughSeq, limit]: PageArgs): PageResult => {
+  return (args: PageArgs): PageResult => {
     statements ??= { page: db.prepare<unknown[], PageRow>(PAGE), idAt: db.prepare<unknown[], unknown>(ID_AT).pluck() };
-    const page = statements.page.get(tenantId, afterSeq, throughSeq, limit) as PageRow;
-    return { page, lastId: page.last_seq === null ? null : statements.idAt.get(tenantId, page.last_seq) };
+    const page = statements.page.get(args) as PageRow;
+    return { page, lastId: page.last_seq === null ? null : statements.idAt.get({ tenantId: args.tenantId, seq: page.last_seq }) };
   };
 }
 
 export interface CanonicalRowReader {
-  read(...args: PageArgs): Promise<CanonicalRows | undefined>;
+  read(args: PageArgs): Promise<CanonicalRows | undefined>;
   close(): Promise<void>;
 }
 
@@ -94,8 +102,8 @@ export function sqliteCanonicalRowReader(db: Database, file: string): CanonicalR
   const inThread = inThreadReader(db);
   const workers = file === ':memory:' ? undefined : pageWorkers({ file, pageSql: PAGE, idSql: ID_AT, size: PAGE_WORKERS });
   return {
-    async read(...args) {
-      const result = workers ? await workers.read(args).catch((error: unknown) => (error instanceof WorkersUnavailable ? inThread(...args) : Promise.reject(error))) : inThread(...args);
+    async read(args) {
+      const result = workers ? await workers.read(args).catch((error: unknown) => (error instanceof WorkersUnavailable ? inThread(args) : Promise.reject(error))) : inThread(args);
       return toCanonicalRows(result);
     },
     close: async () => workers?.close(),

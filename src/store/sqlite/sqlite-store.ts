@@ -220,7 +220,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       return row.n;
     },
 
-    readCanonicalRows: (tenantId, afterSeq, throughSeq, limit) => canonicalRows.read(tenantId, afterSeq, throughSeq, limit),
+    readCanonicalRows: (tenantId, afterSeq, throughSeq, limit) => canonicalRows.read({ tenantId, afterSeq, throughSeq, limit }),
 
     async getEvent(tenantId, id): Promise<StoredEvent | undefined> {
       const values = readStatement(`SELECT ${SELECT_LIST} FROM events WHERE tenant_id = ? AND id = ?`).get(tenantId, id) as EventRow | undefined;
