@@ -8,6 +8,7 @@ import { ensureAdminToken } from './auth/authenticate.js';
 import type { Config } from './config.js';
 import { describeStore, openStore } from './store/open-store.js';
 import { loadSigningKey } from './checkpoints/signing-key.js';
+import { nativeProblem } from './native/native-addons.js';
 
 export async function startServer(config: Config): Promise<{ url: string; stop: () => Promise<void> }> {
   const logger = pino({ level: config.logLevel });
@@ -27,6 +28,7 @@ export async function startServer(config: Config): Promise<{ url: string; stop: 
     `  API docs: ${url}/docs`,
     `  checkpoint signing key: ${signingKey.file}${signingKey.generated ? ' (generated now; back it up, keep it out of the database host)' : ''}`,
     `  verifier key: ${signingKey.noteKey}`,
+    `  verification speed-ups: ${nativeProblem === undefined ? 'native' : `not in use, ${nativeProblem} (see native/README.md)`}`,
   ];
   if (admin.generated) {
     banner.push(

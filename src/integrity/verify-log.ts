@@ -8,7 +8,8 @@ import type { StoredEvent } from '../domain/event.js';
 import { leafHashOf } from './canonical.js';
 import { checkCanonicalRows, type CanonicalRows } from './canonical-rows.js';
 import { chainHash, ZERO_CHAIN } from './chain.js';
-import { appendLeaves, rootFromBorder } from './merkle/compact-range.js';
+import { appendLeafBlock, appendLeaves, rootFromBorder } from './merkle/compact-range.js';
+import { HASH_SIZE } from './merkle/hasher.js';
 
 export type FailureReason =
   | 'content_changed' // the event's canonical form no longer hashes to its stored leaf hash
@@ -173,23 +174,23 @@ export class LogVerifier {
     const leaves = checkCanonicalRows(page, this.prevChain);
     if (!leaves) return false;
     this.flushLeaves();
+    // Leaf hashes of the page from event number `from` (counted from the page's first) to `to`.
+    const between = (from: number, to?: number) => leaves.subarray(HASH_SIZE * from, to === undefined ? undefined : HASH_SIZE * to);
     let border = this.border;
     let size = this.treeSize;
     let reached = 0;
     for (const cp of this.pending) {
       if (cp.size > page.lastSeq) break;
       if (!border) return false;
-      border = appendLeaves(size, border, leaves.slice(size - this.treeSize, cp.size - this.treeSize)).border;
+      border = appendLeafBlock(size, border, between(size - this.treeSize, cp.size - this.treeSize));
       size = cp.size;
       if (!equal(rootFromBorder(border), cp.rootHash)) return false;
       reached++;
     }
     this.pending.splice(0, reached);
-    this.border = border;
-    this.leafBuffer = leaves.slice(size - this.treeSize);
+    this.border = border && appendLeafBlock(size, border, between(size - this.treeSize));
     this.treeSize = page.lastSeq;
-    if (this.leafBuffer.length >= LEAVES_PER_FLUSH) this.flushLeaves();
-    this.prevChain = new Uint8Array(page.storedHashes.subarray(64 * page.rows - 32));
+    this.prevChain = new Uint8Array(page.storedChainHashes.subarray(page.storedChainHashes.length - HASH_SIZE));
     this.checked += page.rows;
     this.nextSeq = page.lastSeq + 1;
     this.lastId = page.lastId;

@@ -10,8 +10,42 @@
 // counts the rows where that argument would not hold (a time that is not whole milliseconds, a
 // success flag other than 0/1, details that are not valid JSON); a page with any is read the
 // ordinary way.
+//
+// The members are listed once, below, and written two ways: as an SQL expression for a dialect,
+// and as the shape string of native/stele_sqlite.c's stele_leaf_input(), which writes the same
+// text in C.
 
 import { NESTED_FIELDS } from './event-columns.js';
+
+/** How a column's value is written: see the shape letters in native/stele_sqlite.c. */
+type ValueKind = 'string' | 'integer' | 'time' | 'boolean' | 'json';
+
+type Member = { key: string; kind: ValueKind; column: string } | { key: string; members: Member[] };
+
+const byKey = (a: Member, b: Member) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+
+function nestedObject(name: keyof typeof NESTED_FIELDS): Member {
+  const fields: Record<string, string> = NESTED_FIELDS[name];
+  const members = Object.entries(fields).map(([key, column]): Member => ({ key, kind: key === 'http_status' ? 'integer' : 'string', column }));
+  return { key: name, members: members.sort(byKey) };
+}
+
+/** The members of an event's canonical text in RFC 8785 order, and the columns they come from. */
+const MEMBERS = ([
+  { key: 'action', kind: 'string', column: 'action' },
+  nestedObject('actor'),
+  { key: 'category', kind: 'string', column: 'category' },
+  nestedObject('context'),
+  // Left out when NULL or empty, as canonicalText leaves out empty details.
+  { key: 'details', kind: 'json', column: 'details' },
+  { key: 'id', kind: 'string', column: 'id' },
+  { key: 'occurred_at', kind: 'time', column: 'occurred_at' },
+  { key: 'received_at', kind: 'time', column: 'received_at' },
+  { key: 'seq', kind: 'integer', column: 'seq' },
+  { key: 'success', kind: 'boolean', column: 'success' },
+  nestedObject('target'),
+  { key: 'tenant_id', kind: 'string', column: 'tenant_id' },
+] satisfies Member[] as Member[]).sort(byKey);
 
 export interface CanonicalTextDialect {
   /** The column's text as a JSON string literal, escaped as RFC 8785 escapes it. */
@@ -20,49 +54,50 @@ export interface CanonicalTextDialect {
   integer(column: string): string;
   /** ISO 8601 UTC text with milliseconds (as Date#toISOString writes it) of a milliseconds column. */
   isoTime(column: string): string;
-  /** `,"details":<its RFC 8785 text>`, or NULL when details are absent or empty. */
-  detailsMember: string;
+  /** The RFC 8785 text of the JSON object column, or NULL when it is NULL or empty. */
+  jsonObject(column: string): string;
 }
 
-const INTEGER_FIELDS = new Set(['http_status']);
-
-/** A member `"key":value` of a nested object, NULL when the column is. */
-function nestedMember(dialect: CanonicalTextDialect, key: string, column: string): string {
-  const value = INTEGER_FIELDS.has(key) ? dialect.integer(column) : dialect.quote(column);
-  return `CASE WHEN ${column} IS NOT NULL THEN '"${key}":' || ${value} END`;
-}
-
-/** `,"name":{...}` with the non-NULL members in key order, or NULL when every member is. */
-function nestedObject(dialect: CanonicalTextDialect, name: keyof typeof NESTED_FIELDS): string {
-  const fields: Record<string, string> = NESTED_FIELDS[name];
-  const keys = Object.keys(fields).sort();
-  const present = keys.map((key) => `${fields[key]} IS NOT NULL`).join(' OR ');
-  const members = keys.map((key) => nestedMember(dialect, key, fields[key] as string)).join(', ');
-  return `CASE WHEN ${present} THEN ',"${name}":{' || concat_ws(',', ${members}) || '}' END`;
+/** The SQL of `"key":value` for one member, NULL when the member is left out. */
+function memberSql(dialect: CanonicalTextDialect, member: Member): string {
+  const key = `'"${member.key}":'`;
+  if ('members' in member) {
+    const present = member.members.map((m) => `${(m as { column: string }).column} IS NOT NULL`).join(' OR ');
+    return `CASE WHEN ${present} THEN ${key} || '{' || concat_ws(',', ${member.members.map((m) => memberSql(dialect, m)).join(', ')}) || '}' END`;
+  }
+  const { kind, column } = member;
+  // Not every quoting function gives NULL for NULL (SQLite's json_quote gives 'null').
+  const unlessNull = (sql: string) => `CASE WHEN ${column} IS NOT NULL THEN ${sql} END`;
+  switch (kind) {
+    case 'string': return unlessNull(`${key} || ${dialect.quote(column)}`);
+    case 'integer': return unlessNull(`${key} || ${dialect.integer(column)}`);
+    case 'time': return unlessNull(`${key} || '"' || ${dialect.isoTime(column)} || '"'`);
+    case 'boolean': return `CASE ${column} WHEN 1 THEN ${key} || 'true' WHEN 0 THEN ${key} || 'false' END`;
+    case 'json': return `${key} || ${dialect.jsonObject(column)}`;
+  }
 }
 
 /**
- * An SQL expression giving the event row's canonical text. Members are listed by key and sorted,
- * as RFC 8785 orders them; each but the first starts with its comma, so an absent one (NULL) is
- * simply skipped by concat().
+ * An SQL expression giving the event row's canonical text. Each member but the first starts with
+ * its comma, so a member left out (NULL) is simply skipped by concat().
  */
 export function canonicalTextSql(dialect: CanonicalTextDialect): string {
-  const members: [key: string, sql: string][] = [
-    ['action', `'"action":' || ${dialect.quote('action')}`],
-    ['actor', nestedObject(dialect, 'actor')],
-    ['category', `',"category":' || ${dialect.quote('category')}`],
-    ['context', nestedObject(dialect, 'context')],
-    ['details', dialect.detailsMember],
-    ['id', `',"id":' || ${dialect.quote('id')}`],
-    ['occurred_at', `',"occurred_at":"' || ${dialect.isoTime('occurred_at')} || '"'`],
-    ['received_at', `',"received_at":"' || ${dialect.isoTime('received_at')} || '"'`],
-    ['seq', `',"seq":' || ${dialect.integer('seq')}`],
-    ['success', `CASE success WHEN 1 THEN ',"success":true' WHEN 0 THEN ',"success":false' END`],
-    ['target', nestedObject(dialect, 'target')],
-    ['tenant_id', `',"tenant_id":' || ${dialect.quote('tenant_id')}`],
-  ];
-  members.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `concat('{', ${members.map(([, sql]) => sql).join(', ')}, '}')`;
+  return `concat('{', ${MEMBERS.map((member, i) => (i === 0 ? '' : `',' || `) + memberSql(dialect, member)).join(', ')}, '}')`;
+}
+
+const SHAPE_LETTERS: Record<ValueKind, string> = { string: 's', integer: 'i', time: 't', boolean: 'b', json: 'j' };
+
+function shapeOf(members: Member[]): string[] {
+  return members.flatMap((m) => ('members' in m ? [`{${m.key}`, ...shapeOf(m.members), '}'] : [`${SHAPE_LETTERS[m.kind]}${m.key}`]));
+}
+
+function columnsOf(members: Member[]): string[] {
+  return members.flatMap((m) => ('members' in m ? columnsOf(m.members) : [m.column]));
+}
+
+/** The call of native/stele_sqlite.c's stele_leaf_input() that gives an event row's 0x00 || canonical text. */
+export function leafInputCall(): string {
+  return `stele_leaf_input('${shapeOf(MEMBERS).join(',')}', ${columnsOf(MEMBERS).join(', ')})`;
 }
 
 /** Largest time canonicalText writes with a four-digit year (9999-12-31T23:59:59.999Z). */

@@ -45,11 +45,13 @@ for (const engine of ENGINES) {
       // own canonical text would leave it out and still match: the verifier must not rely on it.
       await t.db.raw('UPDATE events SET success = 2 WHERE tenant_id = ? AND seq = 3', [tenantId]);
       if (engine.name === 'sqlite') {
-        // A blob where text belongs: the database cannot write it as JSON at all.
+        // A number where text belongs (SQLite columns take any type), and a blob, which the
+        // database cannot write as JSON at all.
+        await t.db.raw('UPDATE events SET actor_name = 123 WHERE tenant_id = ? AND seq = 7', [tenantId]);
         await t.db.raw("UPDATE events SET actor_id = x'00ff' WHERE tenant_id = ? AND seq = 15", [tenantId]);
       }
       const result = await verify();
-      const expected = engine.name === 'sqlite' ? [[3, 'content_changed'], [15, 'content_changed']] : [[3, 'content_changed']];
+      const expected = engine.name === 'sqlite' ? [[3, 'content_changed'], [7, 'content_changed'], [15, 'content_changed']] : [[3, 'content_changed']];
       assert.deepEqual(result.failures.filter((f) => f.reason !== 'root_mismatch').map((f) => [f.seq, f.reason]), expected);
     });
 

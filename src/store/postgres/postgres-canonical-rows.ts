@@ -22,7 +22,8 @@ const dialect: CanonicalTextDialect = {
   integer: (column) => `${column}::text`,
   // Timestamp arithmetic in whole microseconds: exact, and four times cheaper than to_timestamp().
   isoTime: (column) => `to_char(timestamp 'epoch' + ${column} * interval '1 millisecond', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`,
-  detailsMember: `CASE WHEN details IS NOT NULL AND details <> '{}'::jsonb THEN ',"details":' || chr(1) END`,
+  // A mark where the column's canonical text goes (see leafInputs).
+  jsonObject: (column) => `CASE WHEN ${column} IS NOT NULL AND ${column} <> '{}'::jsonb THEN chr(1) END`,
 };
 
 const HAS_DETAILS = `details IS NOT NULL AND details <> '{}'::jsonb`;
@@ -38,7 +39,8 @@ const PAGE = `SELECT count(*)::int AS rows, min(seq) AS first_seq, max(seq) AS l
     (array_agg(id ORDER BY seq DESC))[1] AS last_id,
     string_agg(chr(${TEXT_START}) || ${canonicalTextSql(dialect)}, '' ORDER BY seq) AS texts,
     string_agg(details::text, chr(1) ORDER BY seq) FILTER (WHERE ${HAS_DETAILS}) AS details,
-    string_agg(leaf_hash || chain_hash, ''::bytea ORDER BY seq) AS hashes,
+    string_agg(leaf_hash, ''::bytea ORDER BY seq) AS leaf_hashes,
+    string_agg(chain_hash, ''::bytea ORDER BY seq) AS chain_hashes,
     count(*) FILTER (WHERE ${INEXACT})::int AS inexact
   FROM events WHERE tenant_id = $1 AND seq > $2 AND seq <= least($3, $2::bigint + $4::bigint)`;
 
@@ -49,7 +51,8 @@ interface PageRow {
   last_id: string | null;
   texts: string | null;
   details: string | null;
-  hashes: Buffer | null;
+  leaf_hashes: Buffer | null;
+  chain_hashes: Buffer | null;
   inexact: number;
 }
 
@@ -91,7 +94,8 @@ export function postgresCanonicalRowReader(pool: pg.Pool) {
       lastSeq: page.last_seq,
       lastId: page.last_id ?? '',
       leafInputs: inputs ?? new Uint8Array(0),
-      storedHashes: page.hashes ?? new Uint8Array(0),
+      storedLeafHashes: page.leaf_hashes ?? new Uint8Array(0),
+      storedChainHashes: page.chain_hashes ?? new Uint8Array(0),
       exact: inputs !== undefined && page.inexact === 0,
     };
   };

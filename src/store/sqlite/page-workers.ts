@@ -14,6 +14,7 @@ const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
 const db = new Database(workerData.file, { readonly: true, fileMustExist: true });
+if (workerData.extension) db.loadExtension(workerData.extension);
 const page = db.prepare(workerData.pageSql);
 const idAt = db.prepare(workerData.idSql).pluck();
 // A blob that owns its whole memory moves to the main thread instead of being copied.
@@ -22,7 +23,7 @@ parentPort.on('message', ({ id, args }) => {
   try {
     const row = page.get(args);
     const lastId = row.last_seq === null ? null : idAt.get({ tenantId: args.tenantId, seq: row.last_seq });
-    parentPort.postMessage({ id, result: { page: row, lastId } }, [...movable(row.texts), ...movable(row.hashes)]);
+    parentPort.postMessage({ id, result: { page: row, lastId } }, [...movable(row.texts), ...movable(row.leaf_hashes), ...movable(row.chain_hashes)]);
   } catch (error) {
     parentPort.postMessage({ id, error: String(error && error.message) });
   }
@@ -36,6 +37,8 @@ interface PageWorkerOptions {
   file: string;
   pageSql: string;
   idSql: string;
+  /** A SQLite extension each connection loads first (the statements may call its functions). */
+  extension: string | undefined;
   size: number;
 }
 
@@ -61,7 +64,7 @@ export function pageWorkers(options: PageWorkerOptions) {
   function start() {
     return Array.from({ length: options.size }, () => {
       // No inherited flags: the source is a CommonJS script whatever the main thread was started with.
-      const worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [], workerData: { driver, file: options.file, pageSql: options.pageSql, idSql: options.idSql } });
+      const worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [], workerData: { driver, file: options.file, pageSql: options.pageSql, idSql: options.idSql, extension: options.extension } });
       const entry = { worker, waiting: new Map<number, Waiting>() };
       // Idle workers must not keep the process alive; a worker with work in hand does.
       worker.unref();

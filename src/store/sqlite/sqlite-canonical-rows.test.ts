@@ -1,25 +1,31 @@
 // The SQLite page reader: worker threads and the store's own connection give the same pages, a
-// reader whose workers cannot start still reads, and a row SQLite cannot encode is an error.
+// reader whose workers cannot start still reads, and the texts written in SQL and by the native
+// extension are the same, and never let a hand-edited value through.
 
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { after, describe, it, type TestContext } from 'node:test';
 import Database from 'better-sqlite3';
 import { sealEvents } from '../../integrity/seal.js';
-import type { CanonicalRows, Store } from '../port.js';
-import { pendingEvents } from '../testing/fixtures.js';
+import { Buffer } from 'node:buffer';
+import type { StoredEvent } from '../../domain/event.js';
+import { LogVerifier } from '../../integrity/verify-log.js';
+import { nativeProblem, nativeSqliteExtension } from '../../native/native-addons.js';
+import { TRUE } from '../../query/sql.js';
+import type { CanonicalRows, PendingEvent, Store } from '../port.js';
+import { AWKWARD_EVENTS, pendingEvent, pendingEvents } from '../testing/fixtures.js';
 import { openSqliteStore } from './sqlite-store.js';
 import { pageWorkers, WorkersUnavailable } from './page-workers.js';
-import type { PageArgs } from './sqlite-canonical-rows.js';
+import { sqliteCanonicalRowReader, type PageArgs } from './sqlite-canonical-rows.js';
 
 const ID_SQL = 'SELECT id FROM events WHERE tenant_id = @tenantId AND seq = @seq';
 
 const dirs: string[] = [];
 after(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
-async function storeWithEvents(file: string | undefined): Promise<{ store: Store; file: string }> {
+async function storeWithEvents(file: string | undefined, events?: PendingEvent[]): Promise<{ store: Store; file: string }> {
   let path = ':memory:';
   if (file === undefined) {
     const dir = mkdtempSync(join(tmpdir(), 'stele-rows-'));
@@ -30,12 +36,13 @@ async function storeWithEvents(file: string | undefined): Promise<{ store: Store
   await store.migrate();
   await store.createTenant({ id: 't', name: 't', created_at: new Date().toISOString() });
   const at = (i: number) => new Date(Date.UTC(2026, 4, 1) + i * 1000).toISOString();
-  await store.appendEvents('t', pendingEvents(25, (i) => ({ id: `e${i}`, occurred_at: at(i), received_at: at(i), actor: { id: `user_${i}` }, details: { i } })), sealEvents);
+  await store.appendEvents('t', events ?? pendingEvents(25, (i) => ({ id: `e${i}`, occurred_at: at(i), received_at: at(i), actor: { id: `user_${i}` }, details: { i } })), sealEvents);
   return { store, file: path };
 }
 
 const asHex = (page: CanonicalRows | undefined) =>
-  page && { ...page, leafInputs: Buffer.from(page.leafInputs).toString('hex'), storedHashes: Buffer.from(page.storedHashes).toString('hex') };
+  page && { ...page, leafInputs: hex(page.leafInputs), storedLeafHashes: hex(page.storedLeafHashes), storedChainHashes: hex(page.storedChainHashes) };
+const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
 
 describe('SQLite canonical rows', () => {
   it('gives the same pages through worker threads as on the store\'s own connection', async () => {
@@ -55,7 +62,7 @@ describe('SQLite canonical rows', () => {
 
   it('builds pages in worker threads (not only on the store\'s connection)', async () => {
     const { store, file } = await storeWithEvents(undefined);
-    const workers = pageWorkers({ file, pageSql: 'SELECT count(*) AS rows, max(seq) AS last_seq FROM events WHERE tenant_id = @tenantId AND seq > @afterSeq AND seq <= @throughSeq LIMIT @limit', idSql: ID_SQL, size: 1 });
+    const workers = pageWorkers({ file, pageSql: 'SELECT count(*) AS rows, max(seq) AS last_seq FROM events WHERE tenant_id = @tenantId AND seq > @afterSeq AND seq <= @throughSeq LIMIT @limit', idSql: ID_SQL, extension: undefined, size: 1 });
     try {
       assert.deepEqual(await workers.read({ tenantId: 't', afterSeq: 5, throughSeq: 25, limit: 100 }), { page: { rows: 20, last_seq: 25 }, lastId: 'e24' });
       // A statement error is the read's own failure, not a sign that the workers are gone.
@@ -79,17 +86,78 @@ describe('SQLite canonical rows', () => {
     }
   });
 
-  it('fails the read of a page holding a value SQLite cannot write as JSON', async () => {
-    const { store, file } = await storeWithEvents(undefined);
-    const dba = new Database(file);
+});
+
+describe('SQLite canonical rows: texts written in SQL and by the native extension', () => {
+  // Each reader on a connection of its own, as the store would have it.
+  async function readersOn(file: string) {
+    const connections = [new Database(file), new Database(file)];
+    const inSql = sqliteCanonicalRowReader(connections[0]!, file, undefined);
+    const native = sqliteCanonicalRowReader(connections[1]!, file, nativeSqliteExtension);
+    const close = async () => {
+      await Promise.all([inSql.close(), native.close()]);
+      connections.forEach((c) => c.close());
+    };
+    return { inSql, native, close };
+  }
+  const skipWithoutNative = (t: TestContext) => !nativeSqliteExtension && t.skip(`the native extension is not built (${nativeProblem})`);
+
+  it('are byte for byte the same for every awkward value', async (t) => {
+    if (skipWithoutNative(t)) return;
+    const { file } = await storeWithEvents(undefined, AWKWARD_EVENTS.map((fields) => pendingEvent(fields)));
+    const { inSql, native, close } = await readersOn(file);
     try {
-      for (const { name } of dba.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger'").all() as { name: string }[]) dba.exec(`DROP TRIGGER ${name}`);
-      dba.prepare("UPDATE events SET actor_id = x'00ff' WHERE seq = 3").run();
-      await assert.rejects(store.readCanonicalRows!('t', 0, 25, 100), /JSON cannot hold BLOB values/);
-      assert.equal((await store.readCanonicalRows!('t', 3, 25, 100))?.firstSeq, 4, 'the other pages still read');
+      assert.deepEqual([inSql.native, native.native], [false, true]);
+      for (const afterSeq of [0, 10, 20, 30, 40]) {
+        const args = { tenantId: 't', afterSeq, throughSeq: 1000, limit: 10 };
+        const [a, b] = [await inSql.read(args), await native.read(args)];
+        assert.ok(a?.exact, `the page after ${afterSeq} is exact`);
+        assert.deepEqual(asHex(b), asHex(a));
+      }
     } finally {
-      dba.close();
-      await store.close();
+      await close();
     }
   });
+
+  it('never let a hand-edited value with no exact encoding through the fast path', async (t) => {
+    const { store, file } = await storeWithEvents(undefined);
+    const events = await iterateAll(store);
+    const dba = new Database(file);
+    for (const { name } of dba.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger'").all() as { name: string }[]) dba.exec(`DROP TRIGGER ${name}`);
+    const edits: [seq: number, set: string][] = [
+      [2, 'success = 2'],
+      [4, 'actor_name = 123'],
+      [6, 'occurred_at = -1'],
+      [8, "occurred_at = '2026-05-01'"],
+      [10, 'received_at = 253402300800000'],
+      [12, 'http_status = 200.5'],
+      [14, `details = '{"i":14},"id":"forged"'`],
+      [16, "actor_id = x'00ff'"],
+      [18, 'seq = seq'],
+    ];
+    for (const [seq, set] of edits) dba.prepare(`UPDATE events SET ${set} WHERE tenant_id = 't' AND seq = ?`).run(seq);
+    dba.close();
+    const { inSql, native, close } = await readersOn(file);
+    try {
+      for (const [writer, reader] of [['SQL', inSql], ['native', native]] as const) {
+        if (writer === 'native' && !reader.native) continue;
+        for (const [seq, set] of edits) {
+          const page = await reader.read({ tenantId: 't', afterSeq: seq - 1, throughSeq: seq, limit: 1 }).catch(() => undefined);
+          const verifier = new LogVerifier({ firstSeq: seq, prevChainHash: Buffer.from(events[seq - 2]!.chain_hash, 'hex') });
+          // The untouched row at seq 18 is the control: its page must be accepted.
+          assert.equal(page !== undefined && verifier.pushCanonicalRows(page), seq === 18, `${writer}: ${set}`);
+        }
+      }
+      // SQLite's JSON functions refuse the blob outright: the read fails, the others still read.
+      await assert.rejects(inSql.read({ tenantId: 't', afterSeq: 15, throughSeq: 16, limit: 1 }), /JSON cannot hold BLOB values/);
+    } finally {
+      await close();
+      await store.close();
+    }
+    skipWithoutNative(t);
+  });
 });
+
+async function iterateAll(store: Store): Promise<StoredEvent[]> {
+  return store.findEvents('t', { where: TRUE, order: { key: 'seq', direction: 'asc' }, limit: 1000 });
+}

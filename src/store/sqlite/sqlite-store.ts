@@ -19,6 +19,7 @@ import type {
 import { nodeKey } from '../port.js';
 import { SQLITE_MIGRATIONS } from './sqlite-migrations.js';
 import { sqliteDialect } from './sqlite-dialect.js';
+import { nativeSqliteExtension } from '../../native/native-addons.js';
 import { sqliteCanonicalRowReader } from './sqlite-canonical-rows.js';
 
 export interface SqliteStoreOptions {
@@ -45,7 +46,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   db.pragma('busy_timeout = 5000');
 
   let statements: ReturnType<typeof prepareStatements> | undefined;
-  const canonicalRows = sqliteCanonicalRowReader(db, options.file);
+  const canonicalRows = sqliteCanonicalRowReader(db, options.file, nativeSqliteExtension);
   const st = () => (statements ??= prepareStatements(db));
 
   // Event reads are compiled per filter shape; keeping the prepared statements saves a parse per

@@ -5,6 +5,7 @@ import type { JsonObject, NewEvent } from '../../domain/event.js';
 import { categoryOf } from '../../domain/actions.js';
 import { uuidv7 } from '../../domain/ids.js';
 import type { PendingEvent } from '../port.js';
+import { HOSTILE_STRINGS } from '../../export/formats/testing/events.js';
 
 let clock = Date.parse('2026-05-01T12:00:00.000Z');
 
@@ -46,3 +47,22 @@ export const AWKWARD_DETAILS: JsonObject[] = [
   ...([-5, -1e-7, [1, 2], true] as unknown as JsonObject[]),
 ];
 
+
+// Every kind of value the API accepts, hostile strings in every text field: what the database must
+// write exactly as canonicalText writes it, when it writes canonical texts for verification.
+const objectDetails = AWKWARD_DETAILS.filter((d) => typeof d === 'object' && d !== null && !Array.isArray(d));
+export const AWKWARD_EVENTS: Partial<NewEvent>[] = [
+  ...HOSTILE_STRINGS.map((value, i) => ({
+    id: `${value}#${i}`,
+    action: value === '' ? 'x' : value,
+    category: value === '' ? 'custom' : value,
+    actor: { id: value, type: value, email: value, name: value, role: value },
+    target: { type: value, id: value, name: value, slug: value, version: value, url: value },
+    context: { ip: value, user_agent: value, location: value, request_id: value, session_id: value, api_key_id: value, method: value, url: value, http_status: 100 + i },
+    ...(i % 3 === 0 ? {} : { success: i % 3 === 1 }),
+    details: { note: value, [value]: [value, null, 1.5, -2, true], nested: { deep: value } },
+  })),
+  ...objectDetails.map((details) => ({ details })),
+  { occurred_at: '1970-01-01T00:00:00.000Z', received_at: '9999-12-31T23:59:59.999Z' },
+  { actor: { role: 'only a role' }, context: { http_status: 0 }, success: false, details: {} },
+];

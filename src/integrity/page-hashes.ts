@@ -1,0 +1,66 @@
+// SHA-256 over a whole page of verification inputs at once: the leaf hashes of a page of canonical
+// texts, the chain hash each event should have, and one level of Merkle nodes. Native code
+// (native/stele_hashes.c) does each in one call when it is built; the JavaScript twins below give
+// the same bytes, one Node hash call per hash, and are what runs without it.
+
+import { Buffer } from 'node:buffer';
+import { nativePageHashes } from '../native/native-addons.js';
+import { HASH_SIZE } from './merkle/hasher.js';
+import { sha256 } from './sha256.js';
+
+export interface PageHashes {
+  /**
+   * The SHA-256 of each record of leafInputs, 32 bytes per record. Records each start with a 0x00
+   * byte (the leaf prefix) and hold no other, back to back; leafInputs must start with 0x00.
+   */
+  leafHashes(leafInputs: Uint8Array): Uint8Array;
+  /**
+   * For each event i of a page, SHA-256(prev_i || leaves_i): prev_0 is prevChain, prev_i the stored
+   * chain hash of event i - 1. storedChains and leaves hold the same number of hashes.
+   */
+  chainHashes(prevChain: Uint8Array, storedChains: Uint8Array, leaves: Uint8Array): Uint8Array;
+  /** For each pair (left, right) of hashes in level, the RFC 6962 node hash SHA-256(0x01 || left || right). */
+  nodeHashes(level: Uint8Array): Uint8Array;
+}
+
+export const portablePageHashes: PageHashes = {
+  leafHashes(leafInputs) {
+    const bytes = Buffer.from(leafInputs.buffer, leafInputs.byteOffset, leafInputs.byteLength);
+    if (bytes.length > 0 && bytes[0] !== 0) throw new RangeError('leafInputs must start with a 0x00 byte');
+    const hashes: Uint8Array[] = [];
+    for (let start = 0; start < bytes.length;) {
+      let end = bytes.indexOf(0, start + 1);
+      if (end === -1) end = bytes.length;
+      hashes.push(sha256(bytes.subarray(start, end)));
+      start = end;
+    }
+    return Buffer.concat(hashes);
+  },
+  chainHashes(prevChain, storedChains, leaves) {
+    if (prevChain.length !== HASH_SIZE || storedChains.length !== leaves.length || leaves.length % HASH_SIZE !== 0) {
+      throw new RangeError('prevChain must hold one hash, storedChains and leaves the same whole number of hashes');
+    }
+    const out = Buffer.allocUnsafe(leaves.length);
+    const input = new Uint8Array(2 * HASH_SIZE);
+    for (let at = 0; at < leaves.length; at += HASH_SIZE) {
+      input.set(at === 0 ? prevChain : storedChains.subarray(at - HASH_SIZE, at), 0);
+      input.set(leaves.subarray(at, at + HASH_SIZE), HASH_SIZE);
+      out.set(sha256(input), at);
+    }
+    return out;
+  },
+  nodeHashes(level) {
+    if (level.length % (2 * HASH_SIZE) !== 0) throw new RangeError('level must hold a whole number of hash pairs');
+    const out = Buffer.allocUnsafe(level.length / 2);
+    const input = new Uint8Array(1 + 2 * HASH_SIZE);
+    input[0] = 0x01;
+    for (let pair = 0; pair < out.length / HASH_SIZE; pair++) {
+      input.set(level.subarray(2 * HASH_SIZE * pair, 2 * HASH_SIZE * (pair + 1)), 1);
+      out.set(sha256(input), HASH_SIZE * pair);
+    }
+    return out;
+  },
+};
+
+/** The native page hashing when it is built, else the portable one. */
+export const pageHashes: PageHashes = nativePageHashes ?? portablePageHashes;
