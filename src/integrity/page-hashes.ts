@@ -6,7 +6,7 @@
 import { Buffer } from 'node:buffer';
 import { nativePageHashes } from '../native/native-addons.js';
 import { HASH_SIZE } from './merkle/hasher.js';
-import { sha256 } from './sha256.js';
+import { sha256Text } from './sha256.js';
 
 export interface PageHashes {
   /**
@@ -23,40 +23,42 @@ export interface PageHashes {
   nodeHashes(level: Uint8Array): Uint8Array;
 }
 
+// Digests come back as latin1 strings (sha256Text) written straight into the output: no Buffer
+// per hash, which is what a Node hash call mostly costs for inputs this small.
 export const portablePageHashes: PageHashes = {
   leafHashes(leafInputs) {
     const bytes = Buffer.from(leafInputs.buffer, leafInputs.byteOffset, leafInputs.byteLength);
     if (bytes.length > 0 && bytes[0] !== 0) throw new RangeError('leafInputs must start with a 0x00 byte');
-    const hashes: Uint8Array[] = [];
+    const digests: string[] = [];
     for (let start = 0; start < bytes.length;) {
       let end = bytes.indexOf(0, start + 1);
       if (end === -1) end = bytes.length;
-      hashes.push(sha256(bytes.subarray(start, end)));
+      digests.push(sha256Text(bytes.subarray(start, end)));
       start = end;
     }
-    return Buffer.concat(hashes);
+    return Buffer.from(digests.join(''), 'latin1');
   },
   chainHashes(prevChain, storedChains, leaves) {
     if (prevChain.length !== HASH_SIZE || storedChains.length !== leaves.length || leaves.length % HASH_SIZE !== 0) {
       throw new RangeError('prevChain must hold one hash, storedChains and leaves the same whole number of hashes');
     }
     const out = Buffer.allocUnsafe(leaves.length);
-    const input = new Uint8Array(2 * HASH_SIZE);
+    const input = Buffer.allocUnsafe(2 * HASH_SIZE);
     for (let at = 0; at < leaves.length; at += HASH_SIZE) {
       input.set(at === 0 ? prevChain : storedChains.subarray(at - HASH_SIZE, at), 0);
       input.set(leaves.subarray(at, at + HASH_SIZE), HASH_SIZE);
-      out.set(sha256(input), at);
+      out.write(sha256Text(input), at, 'latin1');
     }
     return out;
   },
   nodeHashes(level) {
     if (level.length % (2 * HASH_SIZE) !== 0) throw new RangeError('level must hold a whole number of hash pairs');
     const out = Buffer.allocUnsafe(level.length / 2);
-    const input = new Uint8Array(1 + 2 * HASH_SIZE);
+    const input = Buffer.allocUnsafe(1 + 2 * HASH_SIZE);
     input[0] = 0x01;
-    for (let pair = 0; pair < out.length / HASH_SIZE; pair++) {
-      input.set(level.subarray(2 * HASH_SIZE * pair, 2 * HASH_SIZE * (pair + 1)), 1);
-      out.set(sha256(input), HASH_SIZE * pair);
+    for (let at = 0; at < out.length; at += HASH_SIZE) {
+      input.set(level.subarray(2 * at, 2 * at + 2 * HASH_SIZE), 1);
+      out.write(sha256Text(input), at, 'latin1');
     }
     return out;
   },
