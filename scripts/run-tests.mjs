@@ -2,7 +2,8 @@
 // Runs every *.test.ts under src/ and test/ with Node's own test runner (through tsx), so the
 // summary shows real counts. PostgreSQL suites need a reachable server, and the SFTP suites an
 // installed OpenSSH server (they start their own sshd): under CI=true a missing one fails the run;
-// elsewhere those suites are skipped and we say how to run them.
+// elsewhere those suites are skipped and we say how to run them. So are the tests of the optional
+// native speed-ups when they are not built.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -68,6 +69,14 @@ const sshdNotice =
   'To run them, `apt-get install openssh-server` (nothing needs to be started), then `npm test` again.\n';
 if (env.STELE_TEST_SSHD === '0') console.warn(sshdNotice);
 
+// The native speed-ups are optional (native/README.md); under CI=true a test requires them.
+const nativeBuilt = process.env.STELE_NATIVE !== 'off' &&
+  ['stele_hashes.node', 'stele_sqlite.node'].every((file) => existsSync(join(root, 'native', 'build', 'Release', file)));
+const nativeNotice =
+  `\nThe native speed-ups are ${process.env.STELE_NATIVE === 'off' ? 'turned off (STELE_NATIVE=off)' : 'not built'}: their tests were SKIPPED (marked ﹣ above).\n` +
+  'To run them, install a C compiler, make and Python 3, run `node scripts/build-native.mjs`, then `npm test` again.\n';
+if (!nativeBuilt) console.warn(nativeNotice);
+
 const result = spawnSync(
   process.execPath,
   ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=1', ...files],
@@ -76,4 +85,5 @@ const result = spawnSync(
 // Said again after the summary, where people look.
 if (env.STELE_TEST_PG === '0') console.warn(skippedNotice);
 if (env.STELE_TEST_SSHD === '0') console.warn(sshdNotice);
+if (!nativeBuilt) console.warn(nativeNotice);
 process.exit(result.status ?? 1);
