@@ -1,7 +1,7 @@
 // The verifier's fast path: a page of events given as the canonical texts and stored hashes the
 // database wrote (store/canonical-rows.ts), checked without building a single event object.
 
-import { Buffer } from 'node:buffer';
+import { bytesEqual } from './bytes.js';
 import { HASH_SIZE } from './merkle/hasher.js';
 import { pageHashes } from './page-hashes.js';
 
@@ -35,11 +35,8 @@ export function checkCanonicalRows(page: CanonicalRows, prevChain: Uint8Array): 
   const { storedLeafHashes, storedChainHashes } = page;
   if (storedLeafHashes.length !== size || storedChainHashes.length !== size || page.leafInputs[0] !== 0) return undefined;
   const leaves = pageHashes.leafHashes(page.leafInputs);
-  if (!equal(leaves, storedLeafHashes)) return undefined;
-  if (!equal(pageHashes.chainHashes(prevChain, storedChainHashes, leaves), storedChainHashes)) return undefined;
+  if (!bytesEqual(leaves, storedLeafHashes)) return undefined;
+  if (!bytesEqual(pageHashes.chainHashes(prevChain, storedChainHashes, leaves), storedChainHashes)) return undefined;
   return leaves;
 }
 
-function equal(a: Uint8Array, b: Uint8Array): boolean {
-  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);
-}

@@ -4,6 +4,7 @@
 // exported file.
 
 import { Buffer } from 'node:buffer';
+import { bytesEqual } from './bytes.js';
 import type { StoredEvent } from '../domain/event.js';
 import { leafHashOf } from './canonical.js';
 import { checkCanonicalRows, type CanonicalRows } from './canonical-rows.js';
@@ -124,7 +125,7 @@ export class LogVerifier {
     const storedChain = parseHash(event.chain_hash);
     const trusted = this.keepsLeafHashOnly(event);
     const leaf = trusted && storedLeaf ? storedLeaf : leafHashOf(event);
-    const leafOk = storedLeaf !== undefined && equal(leaf, storedLeaf);
+    const leafOk = storedLeaf !== undefined && bytesEqual(leaf, storedLeaf);
     if (!leafOk) this.fail(event.seq, event.id, 'content_changed', `event ${event.id} no longer matches its leaf hash`);
 
     // The chain is checked over the stored leaf hash, so a changed event is reported once and
@@ -134,9 +135,9 @@ export class LogVerifier {
       const expected = chainHash(this.prevChain, chainLeaf);
       const viaAlt = this.altPrev && chainHash(this.altPrev, chainLeaf);
       this.altPrev = undefined;
-      if (storedChain !== undefined && equal(expected, storedChain)) {
+      if (storedChain !== undefined && bytesEqual(expected, storedChain)) {
         this.prevChain = expected;
-      } else if (storedChain !== undefined && viaAlt !== undefined && equal(viaAlt, storedChain)) {
+      } else if (storedChain !== undefined && viaAlt !== undefined && bytesEqual(viaAlt, storedChain)) {
         this.prevChain = viaAlt;
       } else {
         if (leafOk) this.fail(event.seq, event.id, 'chain_broken', `chain hash of ${event.id} does not follow from seq ${event.seq - 1}`);
@@ -184,7 +185,7 @@ export class LogVerifier {
       if (!border) return false;
       border = appendLeafBlock(size, border, between(size - this.treeSize, cp.size - this.treeSize));
       size = cp.size;
-      if (!equal(rootFromBorder(border), cp.rootHash)) return false;
+      if (!bytesEqual(rootFromBorder(border), cp.rootHash)) return false;
       reached++;
     }
     this.pending.splice(0, reached);
@@ -222,7 +223,7 @@ export class LogVerifier {
   private checkRoot(): void {
     const cp = this.pending.shift() as ExpectedRoot;
     const root = this.root();
-    if (root === undefined || !equal(root, cp.rootHash)) {
+    if (root === undefined || !bytesEqual(root, cp.rootHash)) {
       const why = root === undefined ? 'cannot be recomputed (missing events or unknown starting border)' : `is ${hex(root)}`;
       this.fail(cp.size, this.lastId, 'root_mismatch', `root at tree size ${cp.size} ${why}, checkpoint says ${hex(cp.rootHash)}`);
     }
@@ -264,9 +265,6 @@ function parseHash(text: string | undefined | null): Uint8Array | undefined {
   return bytes.length === 32 ? bytes : undefined;
 }
 
-function equal(a: Uint8Array, b: Uint8Array): boolean {
-  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);
-}
 
 function hex(b: Uint8Array): string {
   return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');

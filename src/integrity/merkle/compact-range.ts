@@ -21,9 +21,7 @@ export interface AppendResult {
  * being that of borderNodes(size)[i]. The input border array is not modified.
  */
 export function appendLeaves(size: number, border: readonly Uint8Array[], leafHashes: readonly Uint8Array[]): AppendResult {
-  if (border.length !== onesCount(size)) {
-    throw new ProofError(`border has ${border.length} hashes but a tree of size ${size} needs ${onesCount(size)}`);
-  }
+  checkBorder(size, border);
   const stack = border.slice();
   const nodes: MerkleNode[] = [];
   let s = size;
@@ -52,9 +50,7 @@ export function appendLeaves(size: number, border: readonly Uint8Array[], leafHa
  * verifying a page costs a dozen calls instead of one per node. Same requirements as appendLeaves.
  */
 export function appendLeafBlock(size: number, border: readonly Uint8Array[], leaves: Uint8Array): Uint8Array[] {
-  if (border.length !== onesCount(size)) {
-    throw new ProofError(`border has ${border.length} hashes but a tree of size ${size} needs ${onesCount(size)}`);
-  }
+  checkBorder(size, border);
   if (leaves.length % HASH_SIZE !== 0) throw new ProofError(`a block of leaf hashes cannot be ${leaves.length} bytes long`);
   const stack = border.slice();
   let s = size;
@@ -73,6 +69,12 @@ export function appendLeafBlock(size: number, border: readonly Uint8Array[], lea
     offset += HASH_SIZE * 2 ** height;
   }
   return stack;
+}
+
+function checkBorder(size: number, border: readonly Uint8Array[]): void {
+  if (border.length !== onesCount(size)) {
+    throw new ProofError(`border has ${border.length} hashes but a tree of size ${size} needs ${onesCount(size)}`);
+  }
 }
 
 /**
