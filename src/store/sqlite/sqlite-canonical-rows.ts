@@ -1,6 +1,6 @@
 // SQLite's side of canonical-rows.ts: one statement per page aggregates the events' canonical
-// texts and stored hashes into two blobs, so JavaScript handles two values per page instead of
-// thirty per event.
+// texts, stored leaf hashes and stored chain hashes into three blobs, so JavaScript handles a few
+// values per page instead of thirty per event.
 
 import type { Database, Statement } from 'better-sqlite3';
 import { pageWorkers, WorkersUnavailable } from './page-workers.js';
