@@ -48,9 +48,12 @@ export type EventRow = readonly unknown[];
 // Position of each selected column, so rowToEvent reads by index.
 const I = Object.fromEntries(EVENT_SELECT_COLUMNS.map((column, index) => [column, index])) as Record<(typeof EVENT_SELECT_COLUMNS)[number], number>;
 
-/** The select list for event reads, with the hashes as lower-case hex text computed by the database. */
-export const eventSelectList = (hexOf: (column: string) => string): string =>
-  EVENT_SELECT_COLUMNS.map((c) => (c === 'leaf_hash' || c === 'chain_hash' ? `${hexOf(c)} AS ${c}` : c)).join(', ');
+/**
+ * The select list for event reads, with the hashes as lower-case hex text computed by the
+ * database, and details as JSON text (detailsText casts a column type that is not text).
+ */
+export const eventSelectList = (hexOf: (column: string) => string, detailsText: (column: string) => string = (c) => c): string =>
+  EVENT_SELECT_COLUMNS.map((c) => (c === 'leaf_hash' || c === 'chain_hash' ? `${hexOf(c)} AS ${c}` : c === 'details' ? `${detailsText(c)} AS ${c}` : c)).join(', ');
 
 // rowToEvent is the hot path of every read and export, so the nested objects are built by plain
 // indexed reads rather than a loop over NESTED_FIELDS (about twice as fast, and far less garbage).
@@ -112,6 +115,20 @@ const hex = (value: unknown): string => {
 };
 const iso = (ms: unknown): string => new Date(Number(ms)).toISOString();
 
+/**
+ * details from their JSON text. Text that is not JSON (only a hand edit of the database makes it)
+ * is kept as the raw string: the event still reads, and verification names it, since its
+ * canonical text can no longer match its leaf hash.
+ */
+function detailsOf(text: unknown): JsonObject {
+  if (typeof text !== 'string') return text as JsonObject;
+  try {
+    return JSON.parse(text) as JsonObject;
+  } catch {
+    return text as unknown as JsonObject;
+  }
+}
+
 /** Builds the nested event from a row; absent values are omitted (never null), as in the canonical form. */
 export function rowToEvent(row: EventRow): StoredEvent {
   // Keys are assigned in the documented order so responses read naturally; hashing does not depend on it.
@@ -133,7 +150,7 @@ export function rowToEvent(row: EventRow): StoredEvent {
   const success = row[I.success];
   const details = row[I.details];
   if (has(success)) event.success = Number(success) === 1;
-  if (has(details)) event.details = (typeof details === 'string' ? JSON.parse(details) : details) as JsonObject;
+  if (has(details)) event.details = detailsOf(details);
   event.leaf_hash = hex(row[I.leaf_hash]);
   event.chain_hash = hex(row[I.chain_hash]);
   return event;

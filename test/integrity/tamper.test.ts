@@ -55,6 +55,12 @@ for (const engine of ENGINES) {
       assert.deepEqual(result.failures.filter((f) => f.reason !== 'root_mismatch').map((f) => [f.seq, f.reason]), expected);
     });
 
+    it('names an event whose details were made unreadable', async () => {
+      await t.db.raw(`UPDATE events SET details = ${engine.name === 'sqlite' ? `'{"i":'` : `'"not an object"'::jsonb`} WHERE tenant_id = ? AND seq = 9`, [tenantId]);
+      const result = await verify();
+      assert.deepEqual(result.failures.filter((f) => f.reason !== 'root_mismatch').map((f) => [f.seq, f.reason]), [[9, 'content_changed']]);
+    });
+
     it('names the event that was deleted', async () => {
       await t.db.raw('DELETE FROM events WHERE tenant_id = ? AND seq = 12', [tenantId]);
       const result = await verify();

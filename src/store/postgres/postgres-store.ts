@@ -37,7 +37,9 @@ export interface PostgresStoreOptions {
   maxCopyConnections?: number;
 }
 
-const SELECT_LIST = eventSelectList((column) => `encode(${column}, 'hex')`);
+// details as jsonb's text, parsed by rowToEvent as on SQLite (the driver would parse a jsonb
+// string value into a bare string that rowToEvent could not tell from JSON text).
+const SELECT_LIST = eventSelectList((column) => `encode(${column}, 'hex')`, (column) => `${column}::text`);
 const INSERT_CHUNK = 500;
 
 /** Rewrites `?` placeholders to `$1..$n`, starting after `offset` parameters already bound. */
