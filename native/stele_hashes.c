@@ -35,6 +35,20 @@ static int bytes_arg(napi_env env, napi_value value, unsigned char **data, size_
   return 0;
 }
 
+#define MAX_ARGS 3
+
+// The call's first `count` arguments as Uint8Arrays, named for the error when one is not (a
+// missing argument is undefined, and so refused the same way). False with a TypeError pending.
+static bool bytes_args(napi_env env, napi_callback_info info, size_t count, const char *const names[], unsigned char *data[], size_t lengths[]) {
+  size_t argc = count;
+  napi_value argv[MAX_ARGS];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return false;
+  for (size_t i = 0; i < count; i++) {
+    if (!bytes_arg(env, argv[i], &data[i], &lengths[i], names[i])) return false;
+  }
+  return true;
+}
+
 // A new Buffer of `length` bytes; false (with a JavaScript exception pending) when it cannot be made.
 static bool new_buffer(napi_env env, size_t length, napi_value *result, unsigned char **data) {
   return napi_create_buffer(env, length, (void **)data, result) == napi_ok;
@@ -49,12 +63,10 @@ static const unsigned char *record_end(const unsigned char *start, const unsigne
 // leafHashes(leafInputs): records that each start with a 0x00 byte and hold no other, back to back;
 // the SHA-256 of each record (0x00 included), 32 bytes per record.
 static napi_value leaf_hashes(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  static const char *const names[] = {"leafInputs"};
   unsigned char *input;
   size_t length;
-  if (argc < 1 || !bytes_arg(env, argv[0], &input, &length, "leafInputs")) return NULL;
+  if (!bytes_args(env, info, 1, names, &input, &length)) return NULL;
   if (length > 0 && input[0] != 0) {
     napi_throw_range_error(env, NULL, "leafInputs must start with a 0x00 byte");
     return NULL;
@@ -76,16 +88,12 @@ static napi_value leaf_hashes(napi_env env, napi_callback_info info) {
 // chainHashes(prevChain, storedChains, leaves): for each event i, SHA-256(prev_i || leaves_i),
 // where prev_0 is prevChain and prev_i the stored chain hash of event i - 1.
 static napi_value chain_hashes(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  unsigned char *prev, *chains, *leaves;
-  size_t prev_length, chains_length, leaves_length;
-  if (argc < 3 || !bytes_arg(env, argv[0], &prev, &prev_length, "prevChain") ||
-      !bytes_arg(env, argv[1], &chains, &chains_length, "storedChains") ||
-      !bytes_arg(env, argv[2], &leaves, &leaves_length, "leaves")) {
-    return NULL;
-  }
+  static const char *const names[] = {"prevChain", "storedChains", "leaves"};
+  unsigned char *data[3];
+  size_t lengths[3];
+  if (!bytes_args(env, info, 3, names, data, lengths)) return NULL;
+  unsigned char *prev = data[0], *chains = data[1], *leaves = data[2];
+  size_t prev_length = lengths[0], chains_length = lengths[1], leaves_length = lengths[2];
   if (prev_length != HASH_SIZE || chains_length != leaves_length || leaves_length % HASH_SIZE != 0) {
     napi_throw_range_error(env, NULL, "prevChain must hold one hash, storedChains and leaves the same whole number of hashes");
     return NULL;
@@ -104,12 +112,10 @@ static napi_value chain_hashes(napi_env env, napi_callback_info info) {
 
 // nodeHashes(level): for each pair of hashes (left, right), RFC 6962's SHA-256(0x01 || left || right).
 static napi_value node_hashes(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  static const char *const names[] = {"level"};
   unsigned char *level;
   size_t length;
-  if (argc < 1 || !bytes_arg(env, argv[0], &level, &length, "level")) return NULL;
+  if (!bytes_args(env, info, 1, names, &level, &length)) return NULL;
   if (length % (2 * HASH_SIZE) != 0) {
     napi_throw_range_error(env, NULL, "level must hold a whole number of hash pairs");
     return NULL;
