@@ -15,6 +15,9 @@ const DETAILS_MARK = '\x01';
 // Starts each event's text; replaced by the leaf hash prefix 0x00, which PostgreSQL text cannot hold.
 const TEXT_START = 0x02;
 
+// Where a jsonb column gets a mark, and so where its text must be sent: the two must agree.
+const nonEmpty = (column: string) => `${column} IS NOT NULL AND ${column} <> '{}'::jsonb`;
+
 const dialect: CanonicalTextDialect = {
   // Escaping only \ and " is a third of the cost of to_json. Control characters come out raw:
   // leafInputs escapes them as JSON does (only a quoted value can hold one).
@@ -23,10 +26,8 @@ const dialect: CanonicalTextDialect = {
   // Timestamp arithmetic in whole microseconds: exact, and four times cheaper than to_timestamp().
   isoTime: (column) => `to_char(timestamp 'epoch' + ${column} * interval '1 millisecond', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`,
   // A mark where the column's canonical text goes (see leafInputs).
-  jsonObject: (column) => `CASE WHEN ${column} IS NOT NULL AND ${column} <> '{}'::jsonb THEN chr(1) END`,
+  jsonObject: (column) => `CASE WHEN ${nonEmpty(column)} THEN chr(1) END`,
 };
-
-const HAS_DETAILS = `details IS NOT NULL AND details <> '{}'::jsonb`;
 
 // Rows whose text the server might write differently from canonicalText (see canonical-rows.ts).
 const INEXACT = [
@@ -38,7 +39,7 @@ const INEXACT = [
 const PAGE = `SELECT count(*)::int AS rows, min(seq) AS first_seq, max(seq) AS last_seq,
     (array_agg(id ORDER BY seq DESC))[1] AS last_id,
     string_agg(chr(${TEXT_START}) || ${canonicalTextSql(dialect)}, '' ORDER BY seq) AS texts,
-    string_agg(details::text, chr(1) ORDER BY seq) FILTER (WHERE ${HAS_DETAILS}) AS details,
+    string_agg(details::text, chr(1) ORDER BY seq) FILTER (WHERE ${nonEmpty('details')}) AS details,
     string_agg(leaf_hash, ''::bytea ORDER BY seq) AS leaf_hashes,
     string_agg(chain_hash, ''::bytea ORDER BY seq) AS chain_hashes,
     count(*) FILTER (WHERE ${INEXACT})::int AS inexact
