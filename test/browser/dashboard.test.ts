@@ -116,6 +116,9 @@ describe('dashboard in a real browser', { skip: BROWSER_SKIP }, () => {
     // Compare event ids: many seeded events can share one millisecond, so times do not tell pages apart.
     const firstOf = () => rows(page).first().getAttribute('data-event-id');
     const tableTop = async () => (await page.locator('table.events').boundingBox())!.y;
+    // The page number changes at the click, while the previous page's rows stay on show until
+    // the new ones arrive (the table is aria-busy meanwhile): wait for both before reading rows.
+    const loaded = () => page.locator('table.events[aria-busy="false"]').waitFor();
     const page1 = await firstOf();
     const top = await tableTop();
     const next = page.getByRole('navigation', { name: 'Pages (top)' }).getByRole('button', { name: /Next/ });
@@ -124,6 +127,7 @@ describe('dashboard in a real browser', { skip: BROWSER_SKIP }, () => {
 
     await next.click();
     await pagerStatus(page).filter({ hasText: 'Page 2 · 100 events' }).waitFor();
+    await loaded();
     const page2 = await firstOf();
     assert.notEqual(page2, page1);
     assert.equal(await tableTop(), top);
@@ -134,10 +138,12 @@ describe('dashboard in a real browser', { skip: BROWSER_SKIP }, () => {
     await pagerStatus(page).filter({ hasText: `Page 3 · ${total - 200} events` }).waitFor();
     assert.equal(await next.isDisabled(), true);
     await prev.click();
-    await pagerStatus(page).filter({ hasText: 'Page 2' }).waitFor();
+    await pagerStatus(page).filter({ hasText: 'Page 2 · 100 events' }).waitFor();
+    await loaded();
     assert.equal(await firstOf(), page2);
     await prev.click();
-    await pagerStatus(page).filter({ hasText: 'Page 1' }).waitFor();
+    await pagerStatus(page).filter({ hasText: 'Page 1 · 100 events' }).waitFor();
+    await loaded();
     assert.equal(await firstOf(), page1);
   });
 
