@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import type { CanonicalRows } from '../integrity/canonical-rows.js';
 
 /** SHA-256 over whole pages of verification inputs; see src/integrity/page-hashes.ts for the contract. */
 export interface NativePageHashes {
@@ -13,21 +14,33 @@ export interface NativePageHashes {
   nodeHashes(level: Uint8Array): Uint8Array;
 }
 
+/** PostgreSQL's verification fast path; see native/stele_postgres.c for the contract. */
+export interface NativePostgresPages {
+  canonicalRowsFromCopy(shape: string, messages: Uint8Array): CanonicalRows;
+  /** RFC 8785 of a JSON text, or null where the native writer leaves it to JavaScript. */
+  canonicalJson(text: Uint8Array): Buffer | null;
+}
+
 // The same from src/native (tsx) and dist/native (the build).
 const BUILD_DIR = new URL('../../native/build/Release/', import.meta.url);
 const turnedOff = process.env.STELE_NATIVE === 'off';
 
-function load(): { hashes: NativePageHashes | undefined; sqliteExtension: string | undefined; problem: string | undefined } {
-  if (turnedOff) return { hashes: undefined, sqliteExtension: undefined, problem: 'turned off by STELE_NATIVE=off' };
-  const hashesFile = fileURLToPath(new URL('stele_hashes.node', BUILD_DIR));
-  const sqliteFile = fileURLToPath(new URL('stele_sqlite.node', BUILD_DIR));
-  if (!existsSync(hashesFile) || !existsSync(sqliteFile)) {
-    return { hashes: undefined, sqliteExtension: undefined, problem: 'not built (run `node scripts/build-native.mjs`)' };
-  }
+interface Found {
+  hashes?: NativePageHashes;
+  postgresPages?: NativePostgresPages;
+  sqliteExtension?: string;
+  problem?: string;
+}
+
+function load(): Found {
+  if (turnedOff) return { problem: 'turned off by STELE_NATIVE=off' };
+  const [hashesFile, postgresFile, sqliteFile] = ['stele_hashes', 'stele_postgres', 'stele_sqlite'].map((name) => fileURLToPath(new URL(`${name}.node`, BUILD_DIR))) as [string, string, string];
+  if (![hashesFile, postgresFile, sqliteFile].every((file) => existsSync(file))) return { problem: 'not built (run `node scripts/build-native.mjs`)' };
   try {
-    return { hashes: createRequire(import.meta.url)(hashesFile) as NativePageHashes, sqliteExtension: sqliteFile, problem: undefined };
+    const require = createRequire(import.meta.url);
+    return { hashes: require(hashesFile) as NativePageHashes, postgresPages: require(postgresFile) as NativePostgresPages, sqliteExtension: sqliteFile };
   } catch (error) {
-    return { hashes: undefined, sqliteExtension: undefined, problem: `could not be loaded: ${(error as Error).message}` };
+    return { problem: `could not be loaded: ${(error as Error).message}` };
   }
 }
 
@@ -35,6 +48,9 @@ const found = load();
 
 /** The native page hashing, when built and not turned off. */
 export const nativePageHashes: NativePageHashes | undefined = found.hashes;
+
+/** PostgreSQL's native page reader, when built and not turned off. */
+export const nativePostgresPages: NativePostgresPages | undefined = found.postgresPages;
 
 /** The file of the SQLite extension defining stele_leaf_input(), when built and not turned off. */
 export const nativeSqliteExtension: string | undefined = found.sqliteExtension;

@@ -12,13 +12,13 @@
 // ordinary way.
 //
 // The members are listed once, below, and written two ways: as an SQL expression for a dialect,
-// and as the shape string of native/stele_sqlite.c's stele_leaf_input(), which writes the same
-// text in C.
+// and as the shape string of native/canonical_text.h, from which native code writes the same text
+// (in SQLite's stele_leaf_input(), and from PostgreSQL's binary COPY).
 
 import { NESTED_FIELDS } from './event-columns.js';
 
-/** How a column's value is written: see the shape letters in native/stele_sqlite.c. */
-type ValueKind = 'string' | 'integer' | 'time' | 'boolean' | 'json';
+/** How a column's value is written: see the shape letters in native/canonical_text.h. */
+export type ValueKind = 'string' | 'integer' | 'time' | 'boolean' | 'json';
 
 type Member = { key: string; kind: ValueKind; column: string } | { key: string; members: Member[] };
 
@@ -91,13 +91,24 @@ function shapeOf(members: Member[]): string[] {
   return members.flatMap((m) => ('members' in m ? [`{${m.key}`, ...shapeOf(m.members), '}'] : [`${SHAPE_LETTERS[m.kind]}${m.key}`]));
 }
 
-function columnsOf(members: Member[]): string[] {
-  return members.flatMap((m) => ('members' in m ? columnsOf(m.members) : [m.column]));
+function valuesOf(members: Member[]): ShapeValue[] {
+  return members.flatMap((m) => ('members' in m ? valuesOf(m.members) : [{ column: m.column, kind: m.kind }]));
 }
+
+/** The shape string of native/canonical_text.h for an event's canonical text. */
+export const LEAF_INPUT_SHAPE = shapeOf(MEMBERS).join(',');
+
+export interface ShapeValue {
+  column: string;
+  kind: ValueKind;
+}
+
+/** The columns LEAF_INPUT_SHAPE takes its values from, in order. */
+export const SHAPE_VALUES: readonly ShapeValue[] = valuesOf(MEMBERS);
 
 /** The call of native/stele_sqlite.c's stele_leaf_input() that gives an event row's 0x00 || canonical text. */
 export function leafInputCall(): string {
-  return `stele_leaf_input('${shapeOf(MEMBERS).join(',')}', ${columnsOf(MEMBERS).join(', ')})`;
+  return `stele_leaf_input('${LEAF_INPUT_SHAPE}', ${SHAPE_VALUES.map((v) => v.column).join(', ')})`;
 }
 
 /** Largest time canonicalText writes with a four-digit year (9999-12-31T23:59:59.999Z). */

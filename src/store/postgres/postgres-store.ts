@@ -20,6 +20,8 @@ import { POSTGRES_MIGRATIONS } from './postgres-migrations.js';
 import { postgresDialect } from './postgres-dialect.js';
 import { copyEventsStatement } from './postgres-row-encodings.js';
 import { postgresCanonicalRowReader } from './postgres-canonical-rows.js';
+import { copiedCanonicalRowReader } from './copied-canonical-rows.js';
+import { nativePostgresPages } from '../../native/native-addons.js';
 
 // bigint columns hold seq and millisecond times, all far below 2^53.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value: string) => Number(value));
@@ -315,7 +317,7 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
     },
 
     encodeEventRows: copyEventRows,
-    readCanonicalRows: postgresCanonicalRowReader(pool),
+    readCanonicalRows: nativePostgresPages ? copiedCanonicalRowReader(pool, nativePostgresPages) : postgresCanonicalRowReader(pool),
 
     async getEvent(tenantId, id): Promise<StoredEvent | undefined> {
       const { rows } = await pool.query<unknown[]>({ ...prepared('event_by_id', `SELECT ${SELECT_LIST} FROM events WHERE tenant_id = $1 AND id = $2`, [tenantId, id]), rowMode: 'array' });

@@ -1,0 +1,244 @@
+// The fast path of PostgreSQL verification (src/store/postgres/postgres-canonical-rows.ts): a page
+// of events read with COPY ... TO STDOUT (FORMAT binary), as the protocol messages arrived, turned
+// into its leaf hash inputs in one call. The server only sends the columns, its cheapest work;
+// the canonical text is written here by canonical_text.c, details put into RFC 8785 form by
+// canonical_json.c (jsonb text keeps neither RFC 8785's member order nor its numbers).
+//
+// canonicalRowsFromCopy(shape, messages) reads the messages of a COPY whose rows are seq (int8),
+// id (text), leaf_hash (bytea), chain_hash (bytea) and then one value per value of the shape:
+// text for 's', int8 for 'i', 't' and 'b', jsonb for 'j'. It gives the page as the store port's
+// CanonicalRows (src/integrity/canonical-rows.ts). Anything that is not such a COPY throws.
+//
+// canonicalJson(text) gives RFC 8785 of a JSON text, or null when canonical_json.c leaves it to
+// JavaScript; the tests hold it to src/integrity/canonical.ts.
+
+#include <node_api.h>
+#include <stdlib.h>
+#include <string.h>
+#include "canonical_json.h"
+#include "canonical_text.h"
+
+#define HASH_SIZE 32
+#define KEY_COLUMNS 4 // seq, id, leaf_hash, chain_hash
+
+static const unsigned char BINARY_SIGNATURE[11] = {'P', 'G', 'C', 'O', 'P', 'Y', '\n', 0xFF, '\r', '\n', 0};
+
+static uint32_t read_u32(const unsigned char *p) { return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]; }
+
+static int64_t read_i64(const unsigned char *p) {
+  uint64_t v = 0;
+  for (int i = 0; i < 8; i++) v = v << 8 | p[i];
+  return (int64_t)v;
+}
+
+// The CopyData payloads of the messages, back to back: the COPY's binary stream. Other messages a
+// server may send meanwhile (CopyOutResponse, notices, parameter changes) are passed over.
+static const char *copy_stream(const unsigned char *messages, size_t length, Text *stream) {
+  size_t at = 0;
+  while (at < length) {
+    if (length - at < 5) return "the COPY messages end inside a message header";
+    unsigned char type = messages[at];
+    uint32_t size = read_u32(messages + at + 1);
+    if (size < 4 || size - 4 > length - at - 5) return "the COPY messages end inside a message";
+    if (type == 'd') {
+      if (!text_reserve(stream, size - 4)) return "out of memory";
+      text_put(stream, messages + at + 5, size - 4);
+    } else if (type != 'H' && type != 'N' && type != 'S' && type != 'A') {
+      return "the COPY messages hold a message other than COPY data";
+    }
+    at += 1 + size;
+  }
+  return NULL;
+}
+
+typedef struct {
+  size_t rows;
+  int64_t first_seq, last_seq;
+  const unsigned char *last_id;
+  size_t last_id_length;
+  Text leaf_inputs, leaf_hashes, chain_hashes;
+  int exact;
+} Page;
+
+static Value value_of(char kind, const unsigned char *field, int32_t length) {
+  Value v = {VALUE_OTHER, NULL, 0, 0};
+  if (length < 0) v.type = VALUE_NULL;
+  else if (kind == 's') { v.type = VALUE_TEXT; v.text = field; v.length = (size_t)length; }
+  else if (kind == 'j') { if (length >= 1 && field[0] == 1) { v.type = VALUE_JSON; v.text = field + 1; v.length = (size_t)length - 1; } } // jsonb: version 1, then text
+  else if (length == 8) { v.type = VALUE_INTEGER; v.integer = read_i64(field); }
+  return v;
+}
+
+// Reads the binary COPY stream's rows into the page.
+static const char *read_rows(const Shape *shape, const unsigned char *s, size_t length, Page *page) {
+  if (length < 19 || memcmp(s, BINARY_SIGNATURE, 11) != 0) return "not a binary COPY";
+  size_t at = 19 + read_u32(s + 15); // signature, flags, header extension length and extension
+  const int columns = KEY_COLUMNS + shape->values;
+  // The texts are about as long as the columns they come from: reserved once, not grown row by row.
+  if (!text_reserve(&page->leaf_inputs, length + length / 4)) return "out of memory";
+  char kinds[SHAPE_MAX_MEMBERS]; // of the shape's values, in order
+  int value_count = 0;
+  for (int i = 0; i < shape->count; i++) if (strchr("sitbj", shape->members[i].kind)) kinds[value_count++] = shape->members[i].kind;
+  Value values[SHAPE_MAX_MEMBERS];
+  for (;;) {
+    if (at > length || length - at < 2) return "the COPY ends inside a row";
+    int16_t count = (int16_t)(s[at] << 8 | s[at + 1]);
+    at += 2;
+    if (count == -1) return at == length ? NULL : "the COPY goes on after its end";
+    if (count != columns) return "a COPY row has other columns than the shape";
+    const unsigned char *fields[KEY_COLUMNS];
+    int32_t lengths[KEY_COLUMNS];
+    for (int c = 0; c < columns; c++) {
+      if (length - at < 4) return "the COPY ends inside a row";
+      int32_t field_length = (int32_t)read_u32(s + at);
+      at += 4;
+      if (field_length < -1) return "a COPY field has a negative length";
+      if (field_length > 0 && (size_t)field_length > length - at) return "the COPY ends inside a row";
+      if (c < KEY_COLUMNS) { fields[c] = s + at; lengths[c] = field_length; }
+      else values[c - KEY_COLUMNS] = value_of(kinds[c - KEY_COLUMNS], s + at, field_length);
+      if (field_length > 0) at += (size_t)field_length;
+    }
+    if (lengths[0] != 8 || lengths[1] < 0 || lengths[2] != HASH_SIZE || lengths[3] != HASH_SIZE) return "a COPY row's seq, id or hashes are not what they must be";
+    int64_t seq = read_i64(fields[0]);
+    if (page->rows == 0) page->first_seq = seq;
+    page->last_seq = seq;
+    page->last_id = fields[1];
+    page->last_id_length = (size_t)lengths[1];
+    page->rows++;
+    if (!text_reserve(&page->leaf_hashes, HASH_SIZE) || !text_reserve(&page->chain_hashes, HASH_SIZE)) return "out of memory";
+    text_put(&page->leaf_hashes, fields[2], HASH_SIZE);
+    text_put(&page->chain_hashes, fields[3], HASH_SIZE);
+    // After one row without an exact text the page is read the ordinary way: no more texts needed.
+    if (!page->exact) continue;
+    int outcome = put_row(&page->leaf_inputs, shape, values);
+    if (outcome == NO_MEMORY) return "out of memory";
+    if (outcome != WRITTEN) page->exact = 0;
+  }
+}
+
+static void free_data(napi_env env, void *data, void *hint) {
+  (void)env;
+  (void)hint;
+  free(data);
+}
+
+// A Buffer that takes the text's bytes over (the text is left empty), or NULL with an exception pending.
+static napi_value buffer_of(napi_env env, Text *text) {
+  napi_value result;
+  if (text->length == 0) {
+    void *data;
+    return napi_create_buffer(env, 0, &data, &result) == napi_ok ? result : NULL;
+  }
+  if (napi_create_external_buffer(env, text->length, text->data, free_data, NULL, &result) != napi_ok) return NULL;
+  text->data = NULL;
+  text->length = text->capacity = 0;
+  return result;
+}
+
+static int set(napi_env env, napi_value object, const char *name, napi_value value) {
+  return value && napi_set_named_property(env, object, name, value) == napi_ok;
+}
+
+static napi_value page_object(napi_env env, Page *page) {
+  napi_value object, rows, first_seq, last_seq, last_id, exact;
+  if (napi_create_object(env, &object) != napi_ok ||
+      napi_create_double(env, (double)page->rows, &rows) != napi_ok ||
+      napi_create_int64(env, page->first_seq, &first_seq) != napi_ok ||
+      napi_create_int64(env, page->last_seq, &last_seq) != napi_ok ||
+      napi_create_string_utf8(env, page->rows ? (const char *)page->last_id : "", page->last_id_length, &last_id) != napi_ok ||
+      napi_get_boolean(env, page->exact, &exact) != napi_ok) {
+    return NULL;
+  }
+  if (!set(env, object, "rows", rows) || !set(env, object, "firstSeq", first_seq) || !set(env, object, "lastSeq", last_seq) ||
+      !set(env, object, "lastId", last_id) || !set(env, object, "leafInputs", buffer_of(env, &page->leaf_inputs)) ||
+      !set(env, object, "storedLeafHashes", buffer_of(env, &page->leaf_hashes)) ||
+      !set(env, object, "storedChainHashes", buffer_of(env, &page->chain_hashes)) || !set(env, object, "exact", exact)) {
+    return NULL;
+  }
+  return object;
+}
+
+static int bytes_arg(napi_env env, napi_value value, unsigned char **data, size_t *length, const char *message) {
+  bool is_typed_array = false;
+  napi_typedarray_type type;
+  napi_value buffer;
+  size_t offset;
+  if (napi_is_typedarray(env, value, &is_typed_array) == napi_ok && is_typed_array &&
+      napi_get_typedarray_info(env, value, &type, length, (void **)data, &buffer, &offset) == napi_ok && type == napi_uint8_array) {
+    return 1;
+  }
+  napi_throw_type_error(env, NULL, message);
+  return 0;
+}
+
+static napi_value canonical_rows_from_copy(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
+  char spec[1024];
+  size_t spec_length;
+  Shape shape;
+  if (argc < 2 || napi_get_value_string_utf8(env, argv[0], spec, sizeof spec, &spec_length) != napi_ok || !shape_parse(&shape, spec, spec_length)) {
+    napi_throw_type_error(env, NULL, "shape must be a valid shape string");
+    return NULL;
+  }
+  unsigned char *messages;
+  size_t length;
+  if (!bytes_arg(env, argv[1], &messages, &length, "messages must be a Uint8Array")) return NULL;
+  // The stream's bytes are kept between calls: fresh memory of that size costs more to fault in
+  // than everything done with it here.
+  Text *stream;
+  if (napi_get_instance_data(env, (void **)&stream) != napi_ok || !stream) {
+    napi_throw_error(env, NULL, "stele_postgres is not initialised");
+    return NULL;
+  }
+  stream->length = 0;
+  Page page = {.exact = 1};
+  const char *problem = text_reserve(stream, length) ? copy_stream(messages, length, stream) : "out of memory";
+  if (!problem) problem = read_rows(&shape, stream->data, stream->length, &page);
+  napi_value result = problem ? NULL : page_object(env, &page);
+  text_free(&page.leaf_inputs);
+  text_free(&page.leaf_hashes);
+  text_free(&page.chain_hashes);
+  if (problem) napi_throw_error(env, "STELE_COPY_UNREADABLE", problem);
+  return result;
+}
+
+static napi_value canonical_json(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
+  unsigned char *json;
+  size_t length;
+  if (!bytes_arg(env, argv[0], &json, &length, "text must be a Uint8Array")) return NULL;
+  Text text = {0};
+  int outcome = put_canonical_json(&text, json, length);
+  napi_value result = NULL;
+  if (outcome == WRITTEN) result = buffer_of(env, &text);
+  else if (outcome == NO_ENCODING) napi_get_null(env, &result);
+  else napi_throw_error(env, NULL, "out of memory");
+  text_free(&text);
+  return result;
+}
+
+static void free_stream(napi_env env, void *stream, void *hint) {
+  (void)env;
+  (void)hint;
+  text_free(stream);
+  free(stream);
+}
+
+NAPI_MODULE_INIT() {
+  Text *stream = calloc(1, sizeof *stream);
+  if (!stream || napi_set_instance_data(env, stream, free_stream, NULL) != napi_ok) {
+    free(stream);
+    napi_throw_error(env, NULL, "stele_postgres could not be initialised");
+    return NULL;
+  }
+  const napi_property_descriptor functions[] = {
+    {"canonicalRowsFromCopy", NULL, canonical_rows_from_copy, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"canonicalJson", NULL, canonical_json, NULL, NULL, NULL, napi_enumerable, NULL},
+  };
+  napi_define_properties(env, exports, sizeof functions / sizeof functions[0], functions);
+  return exports;
+}
