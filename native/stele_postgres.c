@@ -1,12 +1,13 @@
-// The fast path of PostgreSQL verification (src/store/postgres/postgres-canonical-rows.ts): a page
+// The fast path of PostgreSQL verification (src/store/postgres/copied-canonical-rows.ts): a page
 // of events read with COPY ... TO STDOUT (FORMAT binary), as the protocol messages arrived, turned
 // into its leaf hash inputs in one call. The server only sends the columns, its cheapest work;
 // the canonical text is written here by canonical_text.c, details put into RFC 8785 form by
 // canonical_json.c (jsonb text keeps neither RFC 8785's member order nor its numbers).
 //
-// canonicalRowsFromCopy(shape, messages) reads the messages of a COPY whose rows are seq (int8),
-// id (text), leaf_hash (bytea), chain_hash (bytea) and then one value per value of the shape:
-// text for 's', int8 for 'i', 't' and 'b', jsonb for 'j'. It gives the page as the store port's
+// canonicalRowsFromCopy(shape, seqValue, idValue, chunks) reads the protocol messages of a COPY,
+// in chunks cut anywhere, whose rows are leaf_hash (bytea), chain_hash (bytea) and then one value
+// per value of the shape: text for 's', int8 for 'i', 't' and 'b', jsonb for 'j'. seqValue and
+// idValue say which values are the event's seq and id. It gives the page as the store port's
 // CanonicalRows (src/integrity/canonical-rows.ts). Anything that is not such a COPY throws.
 //
 // canonicalJson(text) gives RFC 8785 of a JSON text, or null when canonical_json.c leaves it to
@@ -19,7 +20,7 @@
 #include "canonical_text.h"
 
 #define HASH_SIZE 32
-#define KEY_COLUMNS 4 // seq, id, leaf_hash, chain_hash
+#define HASH_COLUMNS 2 // leaf_hash, chain_hash
 
 static const unsigned char BINARY_SIGNATURE[11] = {'P', 'G', 'C', 'O', 'P', 'Y', '\n', 0xFF, '\r', '\n', 0};
 
@@ -70,10 +71,10 @@ static Value value_of(char kind, const unsigned char *field, int32_t length) {
 }
 
 // Reads the binary COPY stream's rows into the page.
-static const char *read_rows(const Shape *shape, const unsigned char *s, size_t length, Page *page) {
+static const char *read_rows(const Shape *shape, int seq_value, int id_value, const unsigned char *s, size_t length, Page *page) {
   if (length < 19 || memcmp(s, BINARY_SIGNATURE, 11) != 0) return "not a binary COPY";
   size_t at = 19 + read_u32(s + 15); // signature, flags, header extension length and extension
-  const int columns = KEY_COLUMNS + shape->values;
+  const int columns = HASH_COLUMNS + shape->values;
   // The texts are about as long as the columns they come from: reserved once, not grown row by row.
   if (!text_reserve(&page->leaf_inputs, length + length / 4)) return "out of memory";
   char kinds[SHAPE_MAX_MEMBERS]; // of the shape's values, in order
@@ -86,28 +87,28 @@ static const char *read_rows(const Shape *shape, const unsigned char *s, size_t 
     at += 2;
     if (count == -1) return at == length ? NULL : "the COPY goes on after its end";
     if (count != columns) return "a COPY row has other columns than the shape";
-    const unsigned char *fields[KEY_COLUMNS];
-    int32_t lengths[KEY_COLUMNS];
+    const unsigned char *hashes[HASH_COLUMNS];
+    int32_t hash_lengths[HASH_COLUMNS];
     for (int c = 0; c < columns; c++) {
       if (length - at < 4) return "the COPY ends inside a row";
       int32_t field_length = (int32_t)read_u32(s + at);
       at += 4;
       if (field_length < -1) return "a COPY field has a negative length";
       if (field_length > 0 && (size_t)field_length > length - at) return "the COPY ends inside a row";
-      if (c < KEY_COLUMNS) { fields[c] = s + at; lengths[c] = field_length; }
-      else values[c - KEY_COLUMNS] = value_of(kinds[c - KEY_COLUMNS], s + at, field_length);
+      if (c < HASH_COLUMNS) { hashes[c] = s + at; hash_lengths[c] = field_length; }
+      else values[c - HASH_COLUMNS] = value_of(kinds[c - HASH_COLUMNS], s + at, field_length);
       if (field_length > 0) at += (size_t)field_length;
     }
-    if (lengths[0] != 8 || lengths[1] < 0 || lengths[2] != HASH_SIZE || lengths[3] != HASH_SIZE) return "a COPY row's seq, id or hashes are not what they must be";
-    int64_t seq = read_i64(fields[0]);
-    if (page->rows == 0) page->first_seq = seq;
-    page->last_seq = seq;
-    page->last_id = fields[1];
-    page->last_id_length = (size_t)lengths[1];
+    const Value *seq = &values[seq_value], *id = &values[id_value];
+    if (hash_lengths[0] != HASH_SIZE || hash_lengths[1] != HASH_SIZE || seq->type != VALUE_INTEGER || id->type != VALUE_TEXT) return "a COPY row's hashes, seq or id are not what they must be";
+    if (page->rows == 0) page->first_seq = seq->integer;
+    page->last_seq = seq->integer;
+    page->last_id = id->text;
+    page->last_id_length = id->length;
     page->rows++;
     if (!text_reserve(&page->leaf_hashes, HASH_SIZE) || !text_reserve(&page->chain_hashes, HASH_SIZE)) return "out of memory";
-    text_put(&page->leaf_hashes, fields[2], HASH_SIZE);
-    text_put(&page->chain_hashes, fields[3], HASH_SIZE);
+    text_put(&page->leaf_hashes, hashes[0], HASH_SIZE);
+    text_put(&page->chain_hashes, hashes[1], HASH_SIZE);
     // After one row without an exact text the page is read the ordinary way: no more texts needed.
     if (!page->exact) continue;
     int outcome = put_row(&page->leaf_inputs, shape, values);
@@ -171,31 +172,64 @@ static int bytes_arg(napi_env env, napi_value value, unsigned char **data, size_
   return 0;
 }
 
+// Memory kept between calls: fresh memory of a page's size costs more to fault in than everything
+// done with it here.
+typedef struct {
+  Text messages; // the chunks, back to back
+  Text stream;   // their CopyData payloads, back to back
+} Scratch;
+
+// The chunks (an array of Uint8Array) back to back in `into`; 0 with an exception pending.
+static int join_chunks(napi_env env, napi_value chunks, Text *into) {
+  bool is_array = false;
+  uint32_t count;
+  if (napi_is_array(env, chunks, &is_array) != napi_ok || !is_array || napi_get_array_length(env, chunks, &count) != napi_ok) {
+    napi_throw_type_error(env, NULL, "chunks must be an array of Uint8Array");
+    return 0;
+  }
+  into->length = 0;
+  for (uint32_t i = 0; i < count; i++) {
+    napi_value chunk;
+    unsigned char *data;
+    size_t length;
+    if (napi_get_element(env, chunks, i, &chunk) != napi_ok || !bytes_arg(env, chunk, &data, &length, "chunks must be an array of Uint8Array")) return 0;
+    if (!text_reserve(into, length)) {
+      napi_throw_error(env, NULL, "out of memory");
+      return 0;
+    }
+    text_put(into, data, length);
+  }
+  return 1;
+}
+
 static napi_value canonical_rows_from_copy(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
+  size_t argc = 4;
+  napi_value argv[4];
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
   char spec[1024];
   size_t spec_length;
   Shape shape;
-  if (argc < 2 || napi_get_value_string_utf8(env, argv[0], spec, sizeof spec, &spec_length) != napi_ok || !shape_parse(&shape, spec, spec_length)) {
+  int32_t seq_value, id_value;
+  if (argc < 4 || napi_get_value_string_utf8(env, argv[0], spec, sizeof spec, &spec_length) != napi_ok || !shape_parse(&shape, spec, spec_length)) {
     napi_throw_type_error(env, NULL, "shape must be a valid shape string");
     return NULL;
   }
-  unsigned char *messages;
-  size_t length;
-  if (!bytes_arg(env, argv[1], &messages, &length, "messages must be a Uint8Array")) return NULL;
-  // The stream's bytes are kept between calls: fresh memory of that size costs more to fault in
-  // than everything done with it here.
-  Text *stream;
-  if (napi_get_instance_data(env, (void **)&stream) != napi_ok || !stream) {
+  if (napi_get_value_int32(env, argv[1], &seq_value) != napi_ok || napi_get_value_int32(env, argv[2], &id_value) != napi_ok ||
+      seq_value < 0 || seq_value >= shape.values || id_value < 0 || id_value >= shape.values) {
+    napi_throw_range_error(env, NULL, "seqValue and idValue must be indexes of the shape's values");
+    return NULL;
+  }
+  Scratch *scratch;
+  if (napi_get_instance_data(env, (void **)&scratch) != napi_ok || !scratch) {
     napi_throw_error(env, NULL, "stele_postgres is not initialised");
     return NULL;
   }
+  if (!join_chunks(env, argv[3], &scratch->messages)) return NULL;
+  Text *stream = &scratch->stream;
   stream->length = 0;
   Page page = {.exact = 1};
-  const char *problem = text_reserve(stream, length) ? copy_stream(messages, length, stream) : "out of memory";
-  if (!problem) problem = read_rows(&shape, stream->data, stream->length, &page);
+  const char *problem = text_reserve(stream, scratch->messages.length) ? copy_stream(scratch->messages.data, scratch->messages.length, stream) : "out of memory";
+  if (!problem) problem = read_rows(&shape, seq_value, id_value, stream->data, stream->length, &page);
   napi_value result = problem ? NULL : page_object(env, &page);
   text_free(&page.leaf_inputs);
   text_free(&page.leaf_hashes);
@@ -221,17 +255,19 @@ static napi_value canonical_json(napi_env env, napi_callback_info info) {
   return result;
 }
 
-static void free_stream(napi_env env, void *stream, void *hint) {
+static void free_scratch(napi_env env, void *data, void *hint) {
   (void)env;
   (void)hint;
-  text_free(stream);
-  free(stream);
+  Scratch *scratch = data;
+  text_free(&scratch->messages);
+  text_free(&scratch->stream);
+  free(scratch);
 }
 
 NAPI_MODULE_INIT() {
-  Text *stream = calloc(1, sizeof *stream);
-  if (!stream || napi_set_instance_data(env, stream, free_stream, NULL) != napi_ok) {
-    free(stream);
+  Scratch *scratch = calloc(1, sizeof *scratch);
+  if (!scratch || napi_set_instance_data(env, scratch, free_scratch, NULL) != napi_ok) {
+    free(scratch);
     napi_throw_error(env, NULL, "stele_postgres could not be initialised");
     return NULL;
   }

@@ -16,7 +16,7 @@ export interface NativePageHashes {
 
 /** PostgreSQL's verification fast path; see native/stele_postgres.c for the contract. */
 export interface NativePostgresPages {
-  canonicalRowsFromCopy(shape: string, messages: Uint8Array): CanonicalRows;
+  canonicalRowsFromCopy(shape: string, seqValue: number, idValue: number, chunks: readonly Uint8Array[]): CanonicalRows;
   /** RFC 8785 of a JSON text, or null where the native writer leaves it to JavaScript. */
   canonicalJson(text: Uint8Array): Buffer | null;
 }

@@ -15,7 +15,10 @@ import { stringLiteral } from './postgres-literals.js';
 // The binary encodings native/stele_postgres.c reads. The casts keep them so whatever a DBA does to
 // a column's type; a cast to the column's own type costs nothing.
 const CASTS: Record<ValueKind, string> = { string: 'text', integer: 'int8', time: 'int8', boolean: 'int8', json: 'jsonb' };
-const COLUMNS = ['seq::int8', 'id::text', 'leaf_hash::bytea', 'chain_hash::bytea', ...SHAPE_VALUES.map((v) => `${v.column}::${CASTS[v.kind]}`)].join(', ');
+const COLUMNS = ['leaf_hash::bytea', 'chain_hash::bytea', ...SHAPE_VALUES.map((v) => `${v.column}::${CASTS[v.kind]}`)].join(', ');
+
+const SEQ_VALUE = SHAPE_VALUES.findIndex((v) => v.column === 'seq');
+const ID_VALUE = SHAPE_VALUES.findIndex((v) => v.column === 'id');
 
 function pageStatement(tenantId: string, afterSeq: number, throughSeq: number): string {
   for (const seq of [afterSeq, throughSeq]) if (!Number.isSafeInteger(seq)) throw new TypeError(`not a seq: ${seq}`);
@@ -30,7 +33,7 @@ export function copiedCanonicalRowReader(pool: pg.Pool, native: NativePostgresPa
     // A broken connection makes the client emit errors; while it is checked out, only this listens.
     const ignore = () => {};
     client.on('error', ignore);
-    let messages: Buffer;
+    let messages: Buffer[];
     try {
       messages = await copyOutMessages(client, statement);
     } catch (error) {
@@ -40,7 +43,7 @@ export function copiedCanonicalRowReader(pool: pg.Pool, native: NativePostgresPa
     }
     client.off('error', ignore);
     client.release();
-    const page = native.canonicalRowsFromCopy(LEAF_INPUT_SHAPE, messages);
+    const page = native.canonicalRowsFromCopy(LEAF_INPUT_SHAPE, SEQ_VALUE, ID_VALUE, messages);
     return page.rows === 0 ? undefined : page;
   };
 }

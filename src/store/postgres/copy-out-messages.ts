@@ -18,8 +18,8 @@ const HEADER_SIZE = 5; // type byte, then the length of the rest (itself include
 type DataListener = (chunk: Buffer) => void;
 
 class CopyOutMessages implements pg.Submittable {
-  readonly done: Promise<Buffer>;
-  private resolve!: (messages: Buffer) => void;
+  readonly done: Promise<Buffer[]>;
+  private resolve!: (chunks: Buffer[]) => void;
   private reject!: (error: Error) => void;
   private failure: Error | undefined;
   private readonly chunks: Buffer[] = [];
@@ -90,15 +90,16 @@ class CopyOutMessages implements pg.Submittable {
 
   handleReadyForQuery(): void {
     if (this.failure) this.reject(this.failure);
-    else this.resolve(Buffer.concat(this.chunks));
+    else this.resolve(this.chunks);
   }
 }
 
 /**
  * The protocol messages of `statement`, a COPY ... TO STDOUT, from its CopyOutResponse to its last
- * CopyData. Rejects with the server's error when the statement fails.
+ * CopyData, in the chunks they came in (cut anywhere, even inside a message header). Rejects with
+ * the server's error when the statement fails.
  */
-export function copyOutMessages(client: pg.ClientBase, statement: string): Promise<Buffer> {
+export function copyOutMessages(client: pg.ClientBase, statement: string): Promise<Buffer[]> {
   const copy = new CopyOutMessages(statement);
   client.query(copy);
   return copy.done;
