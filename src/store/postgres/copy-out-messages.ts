@@ -17,42 +17,20 @@ const HEADER_SIZE = 5; // type byte, then the length of the rest (itself include
 
 type DataListener = (chunk: Buffer) => void;
 
-class CopyOutMessages implements pg.Submittable {
-  readonly done: Promise<Buffer[]>;
-  private resolve!: (chunks: Buffer[]) => void;
-  private reject!: (error: Error) => void;
-  private failure: Error | undefined;
-  private readonly chunks: Buffer[] = [];
-  // Bytes of the current chunk and those after it that belong to messages already stepped over.
+/**
+ * Steps over a COPY's messages chunk by chunk, keeping them, up to the first message that is not
+ * part of its data.
+ */
+export class CopyDataScanner {
+  /** The COPY's messages so far, in the chunks they came in. */
+  readonly chunks: Buffer[] = [];
+  // Bytes of the next chunk on that belong to messages already stepped over.
   private ahead = 0;
   // The start of a chunk too short to hold the next message header, waiting for the next chunk.
   private carry: Buffer | undefined;
 
-  constructor(private readonly statement: string) {
-    this.done = new Promise((resolve, reject) => {
-      this.resolve = resolve;
-      this.reject = reject;
-    });
-  }
-
-  submit(connection: pg.Connection): void {
-    const socket = connection.stream;
-    const [pgListener, ...others] = socket.listeners('data') as DataListener[];
-    if (!pgListener || others.length > 0) throw new Error('expected pg to be the only reader of its connection');
-    const onData = (chunk: Buffer) => {
-      const end = this.stepOver(chunk);
-      if (end === undefined) return;
-      socket.removeListener('data', onData);
-      socket.on('data', pgListener);
-      pgListener(end);
-    };
-    socket.removeListener('data', pgListener);
-    socket.on('data', onData);
-    connection.query(this.statement);
-  }
-
   /** Keeps the chunk's COPY messages; returns the rest, from the first message that is not one, once it comes. */
-  private stepOver(incoming: Buffer): Buffer | undefined {
+  push(incoming: Buffer): Buffer | undefined {
     const chunk = this.carry ? Buffer.concat([this.carry, incoming]) : incoming;
     this.carry = undefined;
     let at = this.ahead;
@@ -74,6 +52,37 @@ class CopyOutMessages implements pg.Submittable {
     }
     return undefined;
   }
+}
+
+class CopyOutMessages implements pg.Submittable {
+  readonly done: Promise<Buffer[]>;
+  private resolve!: (chunks: Buffer[]) => void;
+  private reject!: (error: Error) => void;
+  private failure: Error | undefined;
+  private readonly scanner = new CopyDataScanner();
+
+  constructor(private readonly statement: string) {
+    this.done = new Promise((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+  }
+
+  submit(connection: pg.Connection): void {
+    const socket = connection.stream;
+    const [pgListener, ...others] = socket.listeners('data') as DataListener[];
+    if (!pgListener || others.length > 0) throw new Error('expected pg to be the only reader of its connection');
+    const onData = (chunk: Buffer) => {
+      const rest = this.scanner.push(chunk);
+      if (rest === undefined) return;
+      socket.removeListener('data', onData);
+      socket.on('data', pgListener);
+      pgListener(rest);
+    };
+    socket.removeListener('data', pgListener);
+    socket.on('data', onData);
+    connection.query(this.statement);
+  }
 
   handleError(error: Error): void {
     this.failure ??= error;
@@ -90,7 +99,7 @@ class CopyOutMessages implements pg.Submittable {
 
   handleReadyForQuery(): void {
     if (this.failure) this.reject(this.failure);
-    else this.resolve(this.chunks);
+    else this.resolve(this.scanner.chunks);
   }
 }
 
