@@ -3,10 +3,10 @@
 
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { nativePageHashes, nativeProblem, nativeSqliteExtension } from './native-addons.js';
+import { nativePageHashes, nativePostgresPages, nativeProblem, nativeSqliteExtension } from './native-addons.js';
 
 it('has the native speed-ups built and loaded (required under CI=true)', (t) => {
-  const built = nativePageHashes !== undefined && nativeSqliteExtension !== undefined;
+  const built = nativePageHashes !== undefined && nativePostgresPages !== undefined && nativeSqliteExtension !== undefined;
   if (!built && process.env.CI !== 'true') return t.skip(`native speed-ups not in use: ${nativeProblem}`);
   assert.ok(built, `native speed-ups not in use under CI: ${nativeProblem}`);
   assert.equal(nativeProblem, undefined);
