@@ -1,4 +1,5 @@
-// PostgreSQL's side of canonical-rows.ts: one statement per page aggregates the events' canonical
+// PostgreSQL's side of canonical-rows.ts when the native code is not built (with it,
+// copied-canonical-rows.ts is used): one statement per page aggregates the events' canonical
 // texts and stored hashes, built by the server while the verifier checks the previous page.
 // details is jsonb, whose text is not RFC 8785 (key order, spacing, numbers as written), so the
 // server leaves a marker where each event's details go and sends the details alongside; they are
