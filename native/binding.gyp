@@ -5,13 +5,13 @@
     {
       # N-API addon: SHA-256 over whole pages of leaf, chain and node hash inputs at once.
       "target_name": "stele_hashes",
-      "sources": ["stele_hashes.c"],
+      "sources": ["stele_hashes.c", "napi_bytes.c"],
       "cflags": ["-O2"],
     },
     {
       # N-API addon: a page of events read by PostgreSQL's binary COPY into its leaf hash inputs.
       "target_name": "stele_postgres",
-      "sources": ["stele_postgres.c", "canonical_text.c", "canonical_json.c"],
+      "sources": ["stele_postgres.c", "napi_bytes.c", "canonical_text.c", "canonical_json.c"],
       "cflags": ["-O2"],
     },
     {

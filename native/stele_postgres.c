@@ -14,6 +14,7 @@
 // JavaScript; the tests hold it to src/integrity/canonical.ts.
 
 #include <node_api.h>
+#include "napi_bytes.h"
 #include <stdlib.h>
 #include <string.h>
 #include "canonical_json.h"
@@ -159,19 +160,6 @@ static napi_value page_object(napi_env env, Page *page) {
   return object;
 }
 
-static int bytes_arg(napi_env env, napi_value value, unsigned char **data, size_t *length, const char *message) {
-  bool is_typed_array = false;
-  napi_typedarray_type type;
-  napi_value buffer;
-  size_t offset;
-  if (napi_is_typedarray(env, value, &is_typed_array) == napi_ok && is_typed_array &&
-      napi_get_typedarray_info(env, value, &type, length, (void **)data, &buffer, &offset) == napi_ok && type == napi_uint8_array) {
-    return 1;
-  }
-  napi_throw_type_error(env, NULL, message);
-  return 0;
-}
-
 // Memory kept between calls: fresh memory of a page's size costs more to fault in than everything
 // done with it here.
 typedef struct {
@@ -192,7 +180,7 @@ static int join_chunks(napi_env env, napi_value chunks, Text *into) {
     napi_value chunk;
     unsigned char *data;
     size_t length;
-    if (napi_get_element(env, chunks, i, &chunk) != napi_ok || !bytes_arg(env, chunk, &data, &length, "chunks must be an array of Uint8Array")) return 0;
+    if (napi_get_element(env, chunks, i, &chunk) != napi_ok || !bytes_arg(env, chunk, &data, &length, "each chunk")) return 0;
     if (!text_reserve(into, length)) {
       napi_throw_error(env, NULL, "out of memory");
       return 0;
@@ -244,7 +232,7 @@ static napi_value canonical_json(napi_env env, napi_callback_info info) {
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
   unsigned char *json;
   size_t length;
-  if (!bytes_arg(env, argv[0], &json, &length, "text must be a Uint8Array")) return NULL;
+  if (!bytes_arg(env, argv[0], &json, &length, "text")) return NULL;
   Text text = {0};
   int outcome = put_canonical_json(&text, json, length);
   napi_value result = NULL;
