@@ -1,23 +1,12 @@
 // SHA-256 over a whole page of verification inputs per call. Node's own hash functions cost about
 // 0.3 µs per call whatever the input, which is most of verification's time for 64-byte inputs;
-// here a call hashes thousands. The SHA-256 is Node's own OpenSSL, which addons may link against.
+// here a call hashes thousands (sha256.h).
 // Each function has a JavaScript twin in src/integrity/page-hashes.ts that gives the same bytes.
 
-#define OPENSSL_SUPPRESS_DEPRECATED
 #include <node_api.h>
 #include "napi_bytes.h"
-#include <openssl/sha.h>
+#include "sha256.h"
 #include <string.h>
-
-#define HASH_SIZE 32
-
-// The one-shot SHA256() of OpenSSL 3 looks the algorithm up on every call; these do not.
-static void sha256(const unsigned char *data, size_t length, unsigned char *out) {
-  SHA256_CTX ctx;
-  SHA256_Init(&ctx);
-  SHA256_Update(&ctx, data, length);
-  SHA256_Final(out, &ctx);
-}
 
 #define MAX_ARGS 3
 

@@ -1,14 +1,16 @@
 // The fast path of PostgreSQL verification (src/store/postgres/copied-canonical-rows.ts): a page
 // of events read with COPY ... TO STDOUT (FORMAT binary), as the protocol messages arrived, turned
-// into its leaf hash inputs in one call. The server only sends the columns, its cheapest work;
-// the canonical text is written here by canonical_text.c, details put into RFC 8785 form by
-// canonical_json.c (jsonb text keeps neither RFC 8785's member order nor its numbers).
+// into its leaf hashes in one call. The server only sends the columns, its cheapest work; each
+// event's canonical text is written here by canonical_text.c, details put into RFC 8785 form by
+// canonical_json.c (jsonb text keeps neither RFC 8785's member order nor its numbers), and hashed
+// at once, while it is still in the cache: the page's texts are never kept.
 //
 // canonicalRowsFromCopy(shape, seqValue, idValue, chunks) reads the protocol messages of a COPY,
 // in chunks cut anywhere, whose rows are leaf_hash (bytea), chain_hash (bytea) and then one value
 // per value of the shape: text for 's', int8 for 'i', 't' and 'b', jsonb for 'j'. seqValue and
 // idValue say which values are the event's seq and id. It gives the page as the store port's
-// CanonicalRows (src/integrity/canonical-rows.ts). Anything that is not such a COPY throws.
+// CanonicalRows (src/integrity/canonical-rows.ts), with computedLeafHashes. Anything that is not
+// such a COPY throws.
 //
 // canonicalJson(text) gives RFC 8785 of a JSON text, or null when canonical_json.c leaves it to
 // JavaScript; the tests hold it to src/integrity/canonical.ts.
@@ -19,8 +21,7 @@
 #include <string.h>
 #include "canonical_json.h"
 #include "canonical_text.h"
-
-#define HASH_SIZE 32
+#include "sha256.h"
 #define HASH_COLUMNS 2 // leaf_hash, chain_hash
 
 static const unsigned char BINARY_SIGNATURE[11] = {'P', 'G', 'C', 'O', 'P', 'Y', '\n', 0xFF, '\r', '\n', 0};
@@ -33,23 +34,46 @@ static int64_t read_i64(const unsigned char *p) {
   return (int64_t)v;
 }
 
-// The CopyData payloads of the messages, back to back: the COPY's binary stream. Other messages a
-// server may send meanwhile (CopyOutResponse, notices, parameter changes) are passed over.
-static const char *copy_stream(const unsigned char *messages, size_t length, Text *stream) {
+// Where a walk through the protocol messages of a COPY has got to. The messages come in chunks
+// cut anywhere, even inside a message header.
+typedef struct {
+  unsigned char header[5]; // type, then length (which counts itself)
+  size_t header_length;    // of the current message's header, seen so far
+  size_t body_left;        // of the current message's body, still to come
+  int body_is_data;        // it is CopyData, whose payload is the COPY's binary stream
+} MessageWalk;
+
+// Appends the CopyData payloads in `chunk` to the stream. Other messages a server may send
+// meanwhile (CopyOutResponse, notices, parameter changes) are passed over.
+static const char *walk_chunk(MessageWalk *walk, const unsigned char *chunk, size_t length, Text *stream) {
   size_t at = 0;
   while (at < length) {
-    if (length - at < 5) return "the COPY messages end inside a message header";
-    unsigned char type = messages[at];
-    uint32_t size = read_u32(messages + at + 1);
-    if (size < 4 || size - 4 > length - at - 5) return "the COPY messages end inside a message";
-    if (type == 'd') {
-      if (!text_reserve(stream, size - 4)) return "out of memory";
-      text_put(stream, messages + at + 5, size - 4);
-    } else if (type != 'H' && type != 'N' && type != 'S' && type != 'A') {
-      return "the COPY messages hold a message other than COPY data";
+    if (walk->body_left > 0) {
+      size_t take = walk->body_left < length - at ? walk->body_left : length - at;
+      if (walk->body_is_data) {
+        if (!text_reserve(stream, take)) return "out of memory";
+        text_put(stream, chunk + at, take);
+      }
+      at += take;
+      walk->body_left -= take;
+      continue;
     }
-    at += 1 + size;
+    walk->header[walk->header_length++] = chunk[at++];
+    if (walk->header_length < sizeof walk->header) continue;
+    walk->header_length = 0;
+    unsigned char type = walk->header[0];
+    uint32_t size = read_u32(walk->header + 1);
+    if (size < 4) return "a COPY message has a length below 4";
+    if (type != 'd' && type != 'H' && type != 'N' && type != 'S' && type != 'A') return "the COPY messages hold a message other than COPY data";
+    walk->body_is_data = type == 'd';
+    walk->body_left = size - 4;
   }
+  return NULL;
+}
+
+static const char *walk_end(const MessageWalk *walk) {
+  if (walk->header_length > 0) return "the COPY messages end inside a message header";
+  if (walk->body_left > 0) return "the COPY messages end inside a message";
   return NULL;
 }
 
@@ -58,7 +82,7 @@ typedef struct {
   int64_t first_seq, last_seq;
   const unsigned char *last_id;
   size_t last_id_length;
-  Text leaf_inputs, leaf_hashes, chain_hashes;
+  Text stored_leaf_hashes, stored_chain_hashes, computed_leaf_hashes;
   int exact;
 } Page;
 
@@ -71,13 +95,12 @@ static Value value_of(char kind, const unsigned char *field, int32_t length) {
   return v;
 }
 
-// Reads the binary COPY stream's rows into the page.
-static const char *read_rows(const Shape *shape, int seq_value, int id_value, const unsigned char *s, size_t length, Page *page) {
+// Reads the binary COPY stream's rows into the page, each row's text written into `text` (whose
+// memory is reused row after row) and hashed.
+static const char *read_rows(const Shape *shape, int seq_value, int id_value, const unsigned char *s, size_t length, Text *text, Page *page) {
   if (length < 19 || memcmp(s, BINARY_SIGNATURE, 11) != 0) return "not a binary COPY";
   size_t at = 19 + read_u32(s + 15); // signature, flags, header extension length and extension
   const int columns = HASH_COLUMNS + shape->values;
-  // The texts are about as long as the columns they come from: reserved once, not grown row by row.
-  if (!text_reserve(&page->leaf_inputs, length + length / 4)) return "out of memory";
   char kinds[SHAPE_MAX_MEMBERS]; // of the shape's values, in order
   int value_count = 0;
   for (int i = 0; i < shape->count; i++) if (strchr("sitbj", shape->members[i].kind)) kinds[value_count++] = shape->members[i].kind;
@@ -107,14 +130,21 @@ static const char *read_rows(const Shape *shape, int seq_value, int id_value, co
     page->last_id = id->text;
     page->last_id_length = id->length;
     page->rows++;
-    if (!text_reserve(&page->leaf_hashes, HASH_SIZE) || !text_reserve(&page->chain_hashes, HASH_SIZE)) return "out of memory";
-    text_put(&page->leaf_hashes, hashes[0], HASH_SIZE);
-    text_put(&page->chain_hashes, hashes[1], HASH_SIZE);
+    if (!text_reserve(&page->stored_leaf_hashes, HASH_SIZE) || !text_reserve(&page->stored_chain_hashes, HASH_SIZE)) return "out of memory";
+    text_put(&page->stored_leaf_hashes, hashes[0], HASH_SIZE);
+    text_put(&page->stored_chain_hashes, hashes[1], HASH_SIZE);
     // After one row without an exact text the page is read the ordinary way: no more texts needed.
     if (!page->exact) continue;
-    int outcome = put_row(&page->leaf_inputs, shape, values);
+    text->length = 0;
+    int outcome = put_row(text, shape, values);
     if (outcome == NO_MEMORY) return "out of memory";
-    if (outcome != WRITTEN) page->exact = 0;
+    if (outcome != WRITTEN) {
+      page->exact = 0;
+      continue;
+    }
+    if (!text_reserve(&page->computed_leaf_hashes, HASH_SIZE)) return "out of memory";
+    sha256(text->data, text->length, page->computed_leaf_hashes.data + page->computed_leaf_hashes.length);
+    page->computed_leaf_hashes.length += HASH_SIZE;
   }
 }
 
@@ -152,9 +182,9 @@ static napi_value page_object(napi_env env, Page *page) {
     return NULL;
   }
   if (!set(env, object, "rows", rows) || !set(env, object, "firstSeq", first_seq) || !set(env, object, "lastSeq", last_seq) ||
-      !set(env, object, "lastId", last_id) || !set(env, object, "leafInputs", buffer_of(env, &page->leaf_inputs)) ||
-      !set(env, object, "storedLeafHashes", buffer_of(env, &page->leaf_hashes)) ||
-      !set(env, object, "storedChainHashes", buffer_of(env, &page->chain_hashes)) || !set(env, object, "exact", exact)) {
+      !set(env, object, "lastId", last_id) || !set(env, object, "computedLeafHashes", buffer_of(env, &page->computed_leaf_hashes)) ||
+      !set(env, object, "storedLeafHashes", buffer_of(env, &page->stored_leaf_hashes)) ||
+      !set(env, object, "storedChainHashes", buffer_of(env, &page->stored_chain_hashes)) || !set(env, object, "exact", exact)) {
     return NULL;
   }
   return object;
@@ -163,30 +193,30 @@ static napi_value page_object(napi_env env, Page *page) {
 // Memory kept between calls: fresh memory of a page's size costs more to fault in than everything
 // done with it here.
 typedef struct {
-  Text messages; // the chunks, back to back
-  Text stream;   // their CopyData payloads, back to back
+  Text stream; // the CopyData payloads, back to back
+  Text text;   // one row's text
 } Scratch;
 
-// The chunks (an array of Uint8Array) back to back in `into`; 0 with an exception pending.
-static int join_chunks(napi_env env, napi_value chunks, Text *into) {
+// The COPY's binary stream from the protocol messages in `chunks` (an array of Uint8Array, cut
+// anywhere): NULL, or what is wrong. 0 with an exception pending when an argument is wrong.
+static int copy_stream(napi_env env, napi_value chunks, Text *stream, const char **problem) {
   bool is_array = false;
   uint32_t count;
   if (napi_is_array(env, chunks, &is_array) != napi_ok || !is_array || napi_get_array_length(env, chunks, &count) != napi_ok) {
     napi_throw_type_error(env, NULL, "chunks must be an array of Uint8Array");
     return 0;
   }
-  into->length = 0;
-  for (uint32_t i = 0; i < count; i++) {
+  MessageWalk walk = {0};
+  stream->length = 0;
+  *problem = NULL;
+  for (uint32_t i = 0; i < count && !*problem; i++) {
     napi_value chunk;
     unsigned char *data;
     size_t length;
     if (napi_get_element(env, chunks, i, &chunk) != napi_ok || !bytes_arg(env, chunk, &data, &length, "each chunk")) return 0;
-    if (!text_reserve(into, length)) {
-      napi_throw_error(env, NULL, "out of memory");
-      return 0;
-    }
-    text_put(into, data, length);
+    *problem = walk_chunk(&walk, data, length, stream);
   }
+  if (!*problem) *problem = walk_end(&walk);
   return 1;
 }
 
@@ -212,16 +242,14 @@ static napi_value canonical_rows_from_copy(napi_env env, napi_callback_info info
     napi_throw_error(env, NULL, "stele_postgres is not initialised");
     return NULL;
   }
-  if (!join_chunks(env, argv[3], &scratch->messages)) return NULL;
-  Text *stream = &scratch->stream;
-  stream->length = 0;
+  const char *problem;
+  if (!copy_stream(env, argv[3], &scratch->stream, &problem)) return NULL;
   Page page = {.exact = 1};
-  const char *problem = text_reserve(stream, scratch->messages.length) ? copy_stream(scratch->messages.data, scratch->messages.length, stream) : "out of memory";
-  if (!problem) problem = read_rows(&shape, seq_value, id_value, stream->data, stream->length, &page);
+  if (!problem) problem = read_rows(&shape, seq_value, id_value, scratch->stream.data, scratch->stream.length, &scratch->text, &page);
   napi_value result = problem ? NULL : page_object(env, &page);
-  text_free(&page.leaf_inputs);
-  text_free(&page.leaf_hashes);
-  text_free(&page.chain_hashes);
+  text_free(&page.stored_leaf_hashes);
+  text_free(&page.stored_chain_hashes);
+  text_free(&page.computed_leaf_hashes);
   if (problem) napi_throw_error(env, "STELE_COPY_UNREADABLE", problem);
   return result;
 }
@@ -247,8 +275,8 @@ static void free_scratch(napi_env env, void *data, void *hint) {
   (void)env;
   (void)hint;
   Scratch *scratch = data;
-  text_free(&scratch->messages);
   text_free(&scratch->stream);
+  text_free(&scratch->text);
   free(scratch);
 }
 

@@ -1,19 +1,20 @@
-// The verifier's fast path: a page of events given as the canonical texts and stored hashes the
-// database wrote (store/canonical-rows.ts), checked without building a single event object.
+// The verifier's fast path: a page of events given as their canonical texts (or those texts'
+// hashes) and the hashes the database stored (store/canonical-rows.ts), checked without building
+// a single event object.
 
 import { bytesEqual } from './bytes.js';
 import { HASH_SIZE } from './merkle/hasher.js';
 import { pageHashes } from './page-hashes.js';
 
 /** A page of consecutive events as a store writes them for verification; rows in seq order. */
-export interface CanonicalRows {
+export type CanonicalRows = CanonicalRowsPage & (WithLeafInputs | WithComputedLeafHashes);
+
+interface CanonicalRowsPage {
   rows: number;
   firstSeq: number;
   lastSeq: number;
   /** Id of the event at lastSeq. */
   lastId: string;
-  /** Per event, one 0x00 byte and its canonical text in UTF-8: the leaf hash inputs, back to back. */
-  leafInputs: Uint8Array;
   /** Per event, its stored leaf hash: 32 bytes each. */
   storedLeafHashes: Uint8Array;
   /** Per event, its stored chain hash: 32 bytes each. */
@@ -25,6 +26,30 @@ export interface CanonicalRows {
   exact: boolean;
 }
 
+/** The texts, for the verifier to hash. */
+export interface WithLeafInputs {
+  /** Per event, one 0x00 byte and its canonical text in UTF-8: the leaf hash inputs, back to back. */
+  leafInputs: Uint8Array;
+  computedLeafHashes?: never;
+}
+
+/**
+ * Their hashes, from a reader that hashes each text as it writes it, in this process, from the
+ * columns the database sent: a page's texts are never kept (stele_postgres.c). Never hashes the
+ * database stored.
+ */
+export interface WithComputedLeafHashes {
+  /** Per event, the SHA-256 of its leaf hash input (0x00 and its canonical text): 32 bytes each. */
+  computedLeafHashes: Uint8Array;
+  leafInputs?: never;
+}
+
+/** The leaf hash of each event's text, 32 bytes per event; undefined when the texts are malformed. */
+export function leafHashesOf(page: CanonicalRows): Uint8Array | undefined {
+  if (page.computedLeafHashes) return page.computedLeafHashes;
+  return page.leafInputs[0] === 0 ? pageHashes.leafHashes(page.leafInputs) : undefined;
+}
+
 /**
  * The page's leaf hashes, 32 bytes per event, when every text hashes to its event's stored leaf
  * hash and every stored chain hash follows from the one before (the first from prevChain);
@@ -33,9 +58,9 @@ export interface CanonicalRows {
 export function checkCanonicalRows(page: CanonicalRows, prevChain: Uint8Array): Uint8Array | undefined {
   const size = HASH_SIZE * page.rows;
   const { storedLeafHashes, storedChainHashes } = page;
-  if (storedLeafHashes.length !== size || storedChainHashes.length !== size || page.leafInputs[0] !== 0) return undefined;
-  const leaves = pageHashes.leafHashes(page.leafInputs);
-  if (!bytesEqual(leaves, storedLeafHashes)) return undefined;
+  if (storedLeafHashes.length !== size || storedChainHashes.length !== size) return undefined;
+  const leaves = leafHashesOf(page);
+  if (!leaves || !bytesEqual(leaves, storedLeafHashes)) return undefined;
   if (!bytesEqual(pageHashes.chainHashes(prevChain, storedChainHashes, leaves), storedChainHashes)) return undefined;
   return leaves;
 }

@@ -6,7 +6,8 @@ import { ZERO_CHAIN } from './chain.js';
 import { rootFromBorder } from './merkle/compact-range.js';
 import { sealEvents } from './seal.js';
 import { canonicalText } from './canonical.js';
-import type { CanonicalRows } from './canonical-rows.js';
+import type { CanonicalRows, WithComputedLeafHashes, WithLeafInputs } from './canonical-rows.js';
+import { pageHashes } from './page-hashes.js';
 import { LogVerifier, verifyLog } from './verify-log.js';
 import type { LogVerifierOptions, VerificationFailure } from './verify-log.js';
 
@@ -135,8 +136,8 @@ describe('verifyLog', () => {
   });
 });
 
-/** The page a store's readCanonicalRows would give for these events. */
-function canonicalPage(page: StoredEvent[]): CanonicalRows {
+/** The page a store's readCanonicalRows would give for these events, as texts. */
+function canonicalPage(page: StoredEvent[]): CanonicalRows & WithLeafInputs {
   const last = page[page.length - 1] as StoredEvent;
   return {
     rows: page.length,
@@ -150,6 +151,12 @@ function canonicalPage(page: StoredEvent[]): CanonicalRows {
   };
 }
 
+/** The same page as a reader that hashes the texts it writes gives it. */
+function hashedPage(page: StoredEvent[]): CanonicalRows & WithComputedLeafHashes {
+  const { leafInputs, ...rest } = canonicalPage(page);
+  return { ...rest, computedLeafHashes: pageHashes.leafHashes(leafInputs) };
+}
+
 describe('LogVerifier.pushCanonicalRows (the fast path)', () => {
   const summaryOf = (v: LogVerifier) => {
     const s = v.finish();
@@ -158,12 +165,14 @@ describe('LogVerifier.pushCanonicalRows (the fast path)', () => {
 
   it('accepts untouched pages, checks the checkpoints inside them, and ends where the event path ends', () => {
     const expectedRoots = [{ size: 5, rootHash: rootAt(5) }, { size: 13, rootHash: rootAt(13) }, { size: 40, rootHash: rootAt(40) }];
-    const fast = new LogVerifier({ expectedRoots });
-    for (const [from, to] of [[0, 13], [13, 20], [20, 40]] as const) assert.equal(fast.pushCanonicalRows(canonicalPage(events.slice(from, to))), true);
     const slow = new LogVerifier({ expectedRoots });
     for (const e of events) slow.push(e);
-    assert.deepEqual(summaryOf(fast), summaryOf(slow));
-    assert.equal(summaryOf(fast).checked, 40);
+    for (const pageOf of [canonicalPage, hashedPage]) {
+      const fast = new LogVerifier({ expectedRoots });
+      for (const [from, to] of [[0, 13], [13, 20], [20, 40]] as const) assert.equal(fast.pushCanonicalRows(pageOf(events.slice(from, to))), true, pageOf.name);
+      assert.deepEqual(summaryOf(fast), summaryOf(slow));
+      assert.equal(summaryOf(fast).checked, 40);
+    }
   });
 
   it('refuses, changing nothing, a page with a changed event, a gap, a wrong start or a failing checkpoint', () => {
@@ -171,6 +180,7 @@ describe('LogVerifier.pushCanonicalRows (the fast path)', () => {
     const chainEdited = events.slice(0, 10).map((e) => (e.seq === 6 ? { ...e, chain_hash: events[6]!.chain_hash } : e));
     const refused: [string, CanonicalRows, LogVerifierOptions?][] = [
       ['changed content', canonicalPage(changed)],
+      ['changed content, hashed', hashedPage(changed)],
       ['edited chain hash', canonicalPage(chainEdited)],
       ['a gap', { ...canonicalPage([...events.slice(0, 4), ...events.slice(5, 10)]), rows: 9 }],
       ['not the next seq', canonicalPage(events.slice(1, 10))],
@@ -179,6 +189,7 @@ describe('LogVerifier.pushCanonicalRows (the fast path)', () => {
       ['a cut-off text', { ...canonicalPage(events.slice(0, 10)), leafInputs: canonicalPage(events.slice(0, 10)).leafInputs.subarray(1) }],
       // A row the database could not write (stele_leaf_input gives NULL) leaves one text fewer.
       ['a missing text', { ...canonicalPage(events.slice(0, 10)), leafInputs: canonicalPage(events.slice(0, 9)).leafInputs }],
+      ['a missing hash', { ...hashedPage(events.slice(0, 10)), computedLeafHashes: pageHashes.leafHashes(canonicalPage(events.slice(0, 9)).leafInputs) }],
     ];
     for (const [what, page, options] of refused) {
       const verifier = new LogVerifier(options);

@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import type { CanonicalRows } from '../integrity/canonical-rows.js';
+import type { CanonicalRows, WithComputedLeafHashes } from '../integrity/canonical-rows.js';
 
 /** SHA-256 over whole pages of verification inputs; see src/integrity/page-hashes.ts for the contract. */
 export interface NativePageHashes {
@@ -16,7 +16,7 @@ export interface NativePageHashes {
 
 /** PostgreSQL's verification fast path; see native/stele_postgres.c for the contract. */
 export interface NativePostgresPages {
-  canonicalRowsFromCopy(shape: string, seqValue: number, idValue: number, chunks: readonly Uint8Array[]): CanonicalRows;
+  canonicalRowsFromCopy(shape: string, seqValue: number, idValue: number, chunks: readonly Uint8Array[]): CanonicalRows & WithComputedLeafHashes;
   /** RFC 8785 of a JSON text, or null where the native writer leaves it to JavaScript. */
   canonicalJson(text: Uint8Array): Buffer | null;
 }

@@ -1,12 +1,13 @@
-// PostgreSQL's two page readers: texts built in SQL (postgres-canonical-rows.ts) and written in C
-// from a binary COPY (copied-canonical-rows.ts). They give the same pages byte for byte, and
-// neither lets through a hand-edited value that has no exact encoding.
+// PostgreSQL's two page readers: texts built in SQL (postgres-canonical-rows.ts), and texts written
+// and hashed in C from a binary COPY (copied-canonical-rows.ts). They give the same pages (the SQL
+// texts hash to the C hashes), and neither lets through a hand-edited value with no exact encoding.
 
 import assert from 'node:assert/strict';
 import { Buffer } from 'node:buffer';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { sealEvents } from '../../integrity/seal.js';
+import { leafHashesOf } from '../../integrity/canonical-rows.js';
 import { LogVerifier } from '../../integrity/verify-log.js';
 import { nativePostgresPages, nativeProblem } from '../../native/native-addons.js';
 import { TRUE } from '../../query/sql.js';
@@ -14,15 +15,21 @@ import type { StoredEvent } from '../../domain/event.js';
 import type { CanonicalRows } from '../port.js';
 import { AWKWARD_EVENTS, pendingEvent, pendingEvents } from '../testing/fixtures.js';
 import { openTestStore, POSTGRES_SKIP_REASON, type TestStore } from '../testing/test-stores.js';
-import { copiedCanonicalRowReader } from './copied-canonical-rows.js';
+import { copiedCanonicalRowReader, pageFromMessages, pageStatement } from './copied-canonical-rows.js';
+import { copyOutMessages } from './copy-out-messages.js';
 import { postgresCanonicalRowReader } from './postgres-canonical-rows.js';
 
 const skip = POSTGRES_SKIP_REASON || (nativePostgresPages ? false : `the native code is not built (${nativeProblem})`);
-const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
-const asHex = (page: CanonicalRows | undefined) =>
-  page && { ...page, leafInputs: hex(page.leafInputs), storedLeafHashes: hex(page.storedLeafHashes), storedChainHashes: hex(page.storedChainHashes) };
+const hex = (bytes: Uint8Array | undefined) => bytes && Buffer.from(bytes).toString('hex');
+// The SQL reader gives texts and the native one their hashes: the same page either way when the
+// texts hash to the same leaf hashes.
+const asHex = (page: CanonicalRows | undefined) => {
+  if (!page) return undefined;
+  const { leafInputs: _texts, computedLeafHashes: _hashes, ...rest } = page;
+  return { ...rest, leafHashes: hex(leafHashesOf(page)), storedLeafHashes: hex(page.storedLeafHashes), storedChainHashes: hex(page.storedChainHashes) };
+};
 
-describe('PostgreSQL canonical rows: texts built in SQL and written in C from a binary COPY', { skip }, () => {
+describe('PostgreSQL canonical rows: texts built in SQL, or written and hashed in C from a binary COPY', { skip }, () => {
   let db: TestStore;
   let pool: pg.Pool;
   let readers: { SQL: ReturnType<typeof postgresCanonicalRowReader>; native: ReturnType<typeof copiedCanonicalRowReader> };
@@ -42,7 +49,7 @@ describe('PostgreSQL canonical rows: texts built in SQL and written in C from a 
     await db.close();
   });
 
-  it('are byte for byte the same for every awkward value, and the texts are canonicalText\'s', async () => {
+  it('give the same pages for every awkward value, which the verifier accepts', async () => {
     const events = await eventsOf('awkward');
     for (let afterSeq = 0; afterSeq < events.length; afterSeq += 10) {
       const [a, b] = [await readers.SQL('awkward', afterSeq, 1000, 10), await readers.native('awkward', afterSeq, 1000, 10)];
@@ -82,6 +89,23 @@ describe('PostgreSQL canonical rows: texts built in SQL and written in C from a 
     await db.store.appendEvents(tenantId, pendingEvents(3), sealEvents);
     const page = await readers.native(tenantId, 0, 10, 10);
     assert.deepEqual([page?.rows, page?.firstSeq, page?.lastSeq, page?.exact], [3, 1, 3, true]);
-    assert.ok(Buffer.from(page!.leafInputs).toString('utf8').includes(`"tenant_id":${JSON.stringify(tenantId)}`));
+    // Each text names the tenant, so only the right texts hash to its events' leaf hashes.
+    assert.equal(hex(leafHashesOf(page!)), (await eventsOf(tenantId)).map((e) => e.leaf_hash).join(''));
+  });
+
+  it('reads the same page from its COPY messages however the socket cut them, and refuses a cut-off COPY', async () => {
+    const client = await pool.connect();
+    const messages = await copyOutMessages(client, pageStatement('awkward', 0, 2)).finally(() => client.release());
+    const bytes = Buffer.concat(messages);
+    const whole = asHex(pageFromMessages(nativePostgresPages!, [bytes]));
+    assert.equal(whole?.rows, 2);
+    for (let cut = 0; cut <= bytes.length; cut++) {
+      assert.deepEqual(asHex(pageFromMessages(nativePostgresPages!, [bytes.subarray(0, cut), bytes.subarray(cut)])), whole, `cut at ${cut}`);
+    }
+    const byteByByte = Array.from({ length: bytes.length }, (_, i) => bytes.subarray(i, i + 1));
+    assert.deepEqual(asHex(pageFromMessages(nativePostgresPages!, byteByByte)), whole);
+    assert.throws(() => pageFromMessages(nativePostgresPages!, [bytes.subarray(0, bytes.length - 1)]), /the COPY messages end inside a message/);
+    assert.throws(() => pageFromMessages(nativePostgresPages!, [bytes, bytes.subarray(0, 3)]), /end inside a message header/);
+    assert.throws(() => pageFromMessages(nativePostgresPages!, [bytes, Buffer.from('Z\0\0\0\x05I')]), /a message other than COPY data/);
   });
 });

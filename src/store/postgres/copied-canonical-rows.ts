@@ -20,7 +20,8 @@ const COLUMNS = ['leaf_hash::bytea', 'chain_hash::bytea', ...SHAPE_VALUES.map((v
 const SEQ_VALUE = SHAPE_VALUES.findIndex((v) => v.column === 'seq');
 const ID_VALUE = SHAPE_VALUES.findIndex((v) => v.column === 'id');
 
-function pageStatement(tenantId: string, afterSeq: number, throughSeq: number): string {
+/** The COPY that reads the events of one tenant after afterSeq, through throughSeq. */
+export function pageStatement(tenantId: string, afterSeq: number, throughSeq: number): string {
   for (const seq of [afterSeq, throughSeq]) if (!Number.isSafeInteger(seq)) throw new TypeError(`not a seq: ${seq}`);
   return `COPY (SELECT ${COLUMNS} FROM events WHERE tenant_id = ${stringLiteral(tenantId)} AND seq > ${afterSeq} AND seq <= ${throughSeq} ORDER BY seq) TO STDOUT (FORMAT binary)`;
 }
@@ -43,7 +44,12 @@ export function copiedCanonicalRowReader(pool: pg.Pool, native: NativePostgresPa
     }
     client.off('error', ignore);
     client.release();
-    const page = native.canonicalRowsFromCopy(LEAF_INPUT_SHAPE, SEQ_VALUE, ID_VALUE, messages);
+    const page = pageFromMessages(native, messages);
     return page.rows === 0 ? undefined : page;
   };
+}
+
+/** The page the protocol messages of pageStatement's COPY hold, however they were cut into chunks. */
+export function pageFromMessages(native: NativePostgresPages, messages: readonly Uint8Array[]): CanonicalRows {
+  return native.canonicalRowsFromCopy(LEAF_INPUT_SHAPE, SEQ_VALUE, ID_VALUE, messages);
 }

@@ -40,8 +40,7 @@ async function storeWithEvents(file: string | undefined, events?: PendingEvent[]
 }
 
 const asHex = (page: CanonicalRows | undefined) =>
-  page && { ...page, leafInputs: hex(page.leafInputs), storedLeafHashes: hex(page.storedLeafHashes), storedChainHashes: hex(page.storedChainHashes) };
-const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
+  page && Object.fromEntries(Object.entries(page).map(([key, value]) => [key, value instanceof Uint8Array ? Buffer.from(value).toString('hex') : value]));
 
 describe('SQLite canonical rows', () => {
   it('gives the same pages through worker threads as on the store\'s own connection', async () => {

@@ -4,6 +4,7 @@
 
 import type { Database, Statement } from 'better-sqlite3';
 import { pageWorkers, WorkersUnavailable } from './page-workers.js';
+import type { WithLeafInputs } from '../../integrity/canonical-rows.js';
 import type { CanonicalRows } from '../port.js';
 import { canonicalTextSql, LAST_FOUR_DIGIT_YEAR_MS, leafInputCall, type CanonicalTextDialect } from '../canonical-rows.js';
 
@@ -75,7 +76,7 @@ export interface PageArgs {
   limit: number;
 }
 
-function toCanonicalRows({ page, lastId }: PageResult): CanonicalRows | undefined {
+function toCanonicalRows({ page, lastId }: PageResult): (CanonicalRows & WithLeafInputs) | undefined {
   if (page.rows === 0 || page.first_seq === null || page.last_seq === null) return undefined;
   return {
     rows: page.rows,
@@ -102,7 +103,7 @@ function inThreadReader(db: Database, pageSql: string) {
 export interface CanonicalRowReader {
   /** True when native/stele_sqlite.c writes the texts. */
   native: boolean;
-  read(args: PageArgs): Promise<CanonicalRows | undefined>;
+  read(args: PageArgs): Promise<(CanonicalRows & WithLeafInputs) | undefined>;
   close(): Promise<void>;
 }
 
