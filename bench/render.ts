@@ -7,7 +7,7 @@ type Run = { machine?: { date: string } };
 
 interface Results {
   ingest: Run & { events: number; results: { engine: string; bare_insert_tx1000: Rate; http_batches_of_100: Rate & { ratio_to_bare: number }; http_single_events: Rate & { ratio_to_bare: number }; integrity_cost: { append_with_integrity: Rate; append_without_integrity: Rate; overhead: number } }[] };
-  'read-integrity-export': Run & { events: number; stores: { engine: string; read: { filtered_first_page: { filter: string; service: Lat; bare_sql: Lat }[]; verification: Rate & { bare_read_and_hash?: Rate; ratio_to_bare?: number; hashing_only_one_thread?: number; ratio_to_hashing_only?: number; native?: boolean }; inclusion_proof: Lat; consistency_proof: Lat }; export: { bare_csv: Rate; csv: Rate & { ratio_to_bare_csv: number; rss_before_mb: number; rss_peak_mb: number }; ndjson: Rate & { ratio_to_bare_csv: number; rss_before_mb: number; rss_peak_mb: number } } }[] };
+  'read-integrity-export': Run & { events: number; stores: { engine: string; read: { filtered_first_page: { filter: string; service: Lat; bare_sql: Lat }[]; verification: Rate & { bare_read_and_hash?: Rate; ratio_to_bare?: number; hashing_only_one_thread?: number; ratio_to_hashing_only?: number; native?: boolean }; inclusion_proof: Lat; consistency_proof: Lat; bare_point_read?: Lat }; export: { bare_csv: Rate; csv: Rate & { ratio_to_bare_csv: number; rss_before_mb: number; rss_peak_mb: number }; ndjson: Rate & { ratio_to_bare_csv: number; rss_before_mb: number; rss_peak_mb: number } } }[] };
   search: Run & { stores: { engine: string; queries: { name: string; q: string; rows: number; service: Lat; hand_sql: Lat }[] }[] };
 }
 
@@ -28,13 +28,14 @@ export function renderMarkdown(r: Results, machine: { node: string; cpus: number
   out.push('', `**Filtered first page of 100** at ${n(store.events)} events (query service vs the bare SQL on the same data${ran(store)})`, '');
   out.push(table(['store', 'filter', 'p50', 'p99', 'bare p50', 'bare p99'],
     store.stores.flatMap((s) => s.read.filtered_first_page.map((f) => [s.engine, f.filter, `${f.service.p50_ms} ms`, `${f.service.p99_ms} ms`, `${f.bare_sql.p50_ms} ms`, `${f.bare_sql.p99_ms} ms`]))));
-  out.push('', `**Integrity** at ${n(store.events)} events (bare = the same rows read through the driver in pages of 1,000 and hashed once; hashing alone = the verifier's own SHA-256s of each event (leaf, chain, tree), over canonical texts in memory, one thread${ran(store)})`, '');
-  out.push(table(['store', 'verification events/s', 'bare read + 1 hash/row (ratio)', 'hashing alone, one thread (ratio)', 'inclusion proof p50 / p99', 'consistency proof p50 / p99'],
+  out.push('', `**Integrity** at ${n(store.events)} events (bare = the same rows read through the driver in pages of 1,000 and hashed once; hashing alone = the verifier's own SHA-256s of each event (leaf, chain, tree), over canonical texts in memory, one thread; proofs over 1,000 requests each, bare point read = one event's leaf hash by id through the driver, one round trip${ran(store)})`, '');
+  out.push(table(['store', 'verification events/s', 'bare read + 1 hash/row (ratio)', 'hashing alone, one thread (ratio)', 'inclusion proof p50 / p99', 'consistency proof p50 / p99', 'bare point read p50 / p99'],
     store.stores.map((s) => {
       const v = s.read.verification;
       return [s.engine, n(v.per_second), v.bare_read_and_hash ? `${n(v.bare_read_and_hash.per_second)} (${v.ratio_to_bare})` : '–',
         v.hashing_only_one_thread ? `${n(v.hashing_only_one_thread)} ${v.native === undefined ? '' : v.native ? 'native ' : 'JavaScript '}(${v.ratio_to_hashing_only})` : '–',
-        `${s.read.inclusion_proof.p50_ms} / ${s.read.inclusion_proof.p99_ms} ms`, `${s.read.consistency_proof.p50_ms} / ${s.read.consistency_proof.p99_ms} ms`];
+        `${s.read.inclusion_proof.p50_ms} / ${s.read.inclusion_proof.p99_ms} ms`, `${s.read.consistency_proof.p50_ms} / ${s.read.consistency_proof.p99_ms} ms`,
+        s.read.bare_point_read ? `${s.read.bare_point_read.p50_ms} / ${s.read.bare_point_read.p99_ms} ms` : '–'];
     })));
   out.push('', `**Export** of ${n(store.events)} events over HTTP (bare = better-sqlite3 iterate() building the same CSV / PostgreSQL COPY TO STDOUT CSV${ran(store)})`, '');
   out.push(table(['store', 'bare CSV rows/s', 'CSV rows/s', 'ratio', 'NDJSON rows/s', 'ratio', 'server RSS before → peak (CSV / NDJSON, fresh server each)'],
