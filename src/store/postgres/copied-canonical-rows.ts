@@ -1,9 +1,9 @@
 // PostgreSQL's side of canonical-rows.ts when the native code is built: each page of events is
 // read with a binary COPY of its plain columns, the cheapest thing the server can send, and
-// native/stele_postgres.c writes the canonical texts from them. Building the texts in SQL
-// (postgres-canonical-rows.ts, used without the native code) costs the server about three times
-// as much per event as sending the columns, and details still had to be put into RFC 8785 form
-// in JavaScript.
+// native/stele_postgres.c writes the canonical texts from them and hashes each at once: the page
+// carries computedLeafHashes, not texts. Building the texts in SQL (postgres-canonical-rows.ts,
+// used without the native code) costs the server about three times as much per event as sending
+// the columns, and details still had to be put into RFC 8785 form in JavaScript.
 
 import type pg from 'pg';
 import type { NativePostgresPages } from '../../native/native-addons.js';
