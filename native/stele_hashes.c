@@ -83,6 +83,31 @@ static napi_value chain_hashes(napi_env env, napi_callback_info info) {
   return result;
 }
 
+// chainFrom(prevChain, leaves): the chain hashes of events appended after prevChain, each from the
+// one before: chain_0 = SHA-256(prevChain || leaves_0), chain_i = SHA-256(chain_i-1 || leaves_i).
+static napi_value chain_from(napi_env env, napi_callback_info info) {
+  static const char *const names[] = {"prevChain", "leaves"};
+  unsigned char *data[2];
+  size_t lengths[2];
+  if (!bytes_args(env, info, 2, names, data, lengths)) return NULL;
+  unsigned char *prev = data[0], *leaves = data[1];
+  size_t leaves_length = lengths[1];
+  if (lengths[0] != HASH_SIZE || leaves_length % HASH_SIZE != 0) {
+    napi_throw_range_error(env, NULL, "prevChain must hold one hash, leaves a whole number of hashes");
+    return NULL;
+  }
+  napi_value result;
+  unsigned char *out;
+  if (!new_buffer(env, leaves_length, &result, &out)) return NULL;
+  unsigned char input[2 * HASH_SIZE];
+  for (size_t at = 0; at < leaves_length; at += HASH_SIZE) {
+    memcpy(input, at == 0 ? prev : out + at - HASH_SIZE, HASH_SIZE);
+    memcpy(input + HASH_SIZE, leaves + at, HASH_SIZE);
+    sha256(input, sizeof input, out + at);
+  }
+  return result;
+}
+
 // nodeHashes(level): for each pair of hashes (left, right), RFC 6962's SHA-256(0x01 || left || right).
 static napi_value node_hashes(napi_env env, napi_callback_info info) {
   static const char *const names[] = {"level"};
@@ -109,6 +134,7 @@ NAPI_MODULE_INIT() {
   const napi_property_descriptor functions[] = {
     {"leafHashes", NULL, leaf_hashes, NULL, NULL, NULL, napi_enumerable, NULL},
     {"chainHashes", NULL, chain_hashes, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"chainFrom", NULL, chain_from, NULL, NULL, NULL, napi_enumerable, NULL},
     {"nodeHashes", NULL, node_hashes, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof functions / sizeof functions[0], functions);

@@ -37,6 +37,14 @@ for (const [name, impl] of implementations) {
       }));
     });
 
+    it('gives the chain hashes of events appended after a chain hash, each from the one before', { skip }, () => {
+      fc.assert(fc.property(fc.integer({ min: 0, max: 12 }).chain((n) => fc.tuple(hashes(1), hashes(n))), ([prev, leaves]) => {
+        const expected: Buffer[] = [];
+        for (let i = 0; i < leaves.length / 32; i++) expected.push(sha256(expected[i - 1] ?? prev, leaves.subarray(32 * i, 32 * (i + 1))));
+        assert.equal(hex(impl!.chainFrom(prev, leaves)), hex(Buffer.concat(expected)));
+      }));
+    });
+
     it('hashes pairs of hashes into RFC 6962 nodes', { skip }, () => {
       fc.assert(fc.property(fc.integer({ min: 0, max: 12 }).chain((n) => hashes(2 * n)), (level) => {
         const expected = [];
@@ -49,6 +57,8 @@ for (const [name, impl] of implementations) {
       assert.throws(() => impl!.leafHashes(Buffer.from('{"no":"prefix"}')), /0x00/);
       assert.throws(() => impl!.chainHashes(new Uint8Array(31), new Uint8Array(32), new Uint8Array(32)), /one hash/);
       assert.throws(() => impl!.chainHashes(new Uint8Array(32), new Uint8Array(64), new Uint8Array(32)), /same whole number/);
+      assert.throws(() => impl!.chainFrom(new Uint8Array(32), new Uint8Array(33)), /whole number/);
+      assert.throws(() => impl!.chainFrom(new Uint8Array(0), new Uint8Array(32)), /one hash/);
       assert.throws(() => impl!.nodeHashes(new Uint8Array(32)), /pairs/);
       assert.equal(impl!.leafHashes(new Uint8Array(0)).length, 0);
     });

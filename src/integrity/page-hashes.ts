@@ -19,6 +19,11 @@ export interface PageHashes {
    * chain hash of event i - 1. storedChains and leaves hold the same number of hashes.
    */
   chainHashes(prevChain: Uint8Array, storedChains: Uint8Array, leaves: Uint8Array): Uint8Array;
+  /**
+   * The chain hashes of events appended after prevChain, each from the one before: chain_0 =
+   * SHA-256(prevChain || leaves_0), chain_i = SHA-256(chain_i-1 || leaves_i). What sealing computes.
+   */
+  chainFrom(prevChain: Uint8Array, leaves: Uint8Array): Uint8Array;
   /** For each pair (left, right) of hashes in level, the RFC 6962 node hash SHA-256(0x01 || left || right). */
   nodeHashes(level: Uint8Array): Uint8Array;
 }
@@ -46,6 +51,17 @@ export const portablePageHashes: PageHashes = {
     const input = Buffer.allocUnsafe(2 * HASH_SIZE);
     for (let at = 0; at < leaves.length; at += HASH_SIZE) {
       input.set(at === 0 ? prevChain : storedChains.subarray(at - HASH_SIZE, at), 0);
+      input.set(leaves.subarray(at, at + HASH_SIZE), HASH_SIZE);
+      out.write(sha256Text(input), at, 'latin1');
+    }
+    return out;
+  },
+  chainFrom(prevChain, leaves) {
+    if (prevChain.length !== HASH_SIZE || leaves.length % HASH_SIZE !== 0) throw new RangeError('prevChain must hold one hash, leaves a whole number of hashes');
+    const out = Buffer.allocUnsafe(leaves.length);
+    const input = Buffer.allocUnsafe(2 * HASH_SIZE);
+    for (let at = 0; at < leaves.length; at += HASH_SIZE) {
+      input.set(at === 0 ? prevChain : out.subarray(at - HASH_SIZE, at), 0);
       input.set(leaves.subarray(at, at + HASH_SIZE), HASH_SIZE);
       out.write(sha256Text(input), at, 'latin1');
     }

@@ -1,11 +1,14 @@
 // Sealing: called by the store inside the append transaction, once per batch, after seq numbers
 // have been assigned. One pass over the batch computes each leaf and chain hash and feeds the
-// leaves to the Merkle border.
+// leaves to the Merkle border; the batch's leaf hashes are one call, and its chain hashes another
+// (page-hashes.ts, native when built).
 
+import { Buffer } from 'node:buffer';
 import type { CanonicalEvent } from '../domain/event.js';
 import type { LogHead, SealedBatch, SealedEvent, Sealer } from '../store/port.js';
-import { leafHashOf } from './canonical.js';
-import { chainHash } from './chain.js';
+import { canonicalText } from './canonical.js';
+import { pageHashes } from './page-hashes.js';
+import { HASH_SIZE } from './merkle/hasher.js';
 import { appendLeaves } from './merkle/compact-range.js';
 
 /**
@@ -22,20 +25,16 @@ export const STORED_MIN_LEVEL = 4;
  * leaves (else ProofError). Pure: neither argument is modified.
  */
 export const sealEvents: Sealer = (head: LogHead, events: CanonicalEvent[]): SealedBatch => {
-  const sealed: SealedEvent[] = new Array<SealedEvent>(events.length);
-  const leafHashes: Uint8Array[] = new Array<Uint8Array>(events.length);
-  let chain = head.chainHash;
-  for (let i = 0; i < events.length; i++) {
-    const event = events[i] as CanonicalEvent;
-    if (event.seq !== head.size + 1 + i) {
-      throw new RangeError(`event ${event.id} has seq ${event.seq}, expected ${head.size + 1 + i}`);
-    }
-    const leafHash = leafHashOf(event);
-    chain = chainHash(chain, leafHash);
-    leafHashes[i] = leafHash;
-    sealed[i] = { event, leafHash, chainHash: chain };
-  }
-  const { nodes, border } = appendLeaves(head.size, head.border, leafHashes);
+  events.forEach((event, i) => {
+    if (event.seq !== head.size + 1 + i) throw new RangeError(`event ${event.id} has seq ${event.seq}, expected ${head.size + 1 + i}`);
+  });
+  // All leaf hashes in one pageHashes call (the texts hold no 0x00 byte: JSON escapes it).
+  const leaves = pageHashes.leafHashes(Buffer.from(events.map((event) => `\0${canonicalText(event)}`).join('')));
+  const chains = pageHashes.chainFrom(head.chainHash, leaves);
+  const hashAt = (hashes: Uint8Array, i: number) => hashes.subarray(HASH_SIZE * i, HASH_SIZE * (i + 1));
+  const sealed = events.map((event, i): SealedEvent => ({ event, leafHash: hashAt(leaves, i), chainHash: hashAt(chains, i) }));
+  const { nodes, border } = appendLeaves(head.size, head.border, sealed.map((e) => e.leafHash));
   const stored = nodes.filter((node) => node.level >= STORED_MIN_LEVEL);
-  return { events: sealed, nodes: stored, head: { size: head.size + events.length, chainHash: chain, border } };
+  const chainHash = events.length === 0 ? head.chainHash : hashAt(chains, events.length - 1);
+  return { events: sealed, nodes: stored, head: { size: head.size + events.length, chainHash, border } };
 };

@@ -11,6 +11,7 @@ import type { CanonicalRows, WithComputedLeafHashes } from '../integrity/canonic
 export interface NativePageHashes {
   leafHashes(leafInputs: Uint8Array): Uint8Array;
   chainHashes(prevChain: Uint8Array, storedChains: Uint8Array, leaves: Uint8Array): Uint8Array;
+  chainFrom(prevChain: Uint8Array, leaves: Uint8Array): Uint8Array;
   nodeHashes(level: Uint8Array): Uint8Array;
 }
 
