@@ -58,6 +58,22 @@ static napi_value leaf_hashes(napi_env env, napi_callback_info info) {
   return result;
 }
 
+// A new Buffer of chain hashes, one per leaf: SHA-256(prev_i || leaves_i), where prev_0 is `prev`
+// and prev_i is chain hash i - 1 of `previous`, or of the result itself when `previous` is NULL.
+static napi_value chain_buffer(napi_env env, const unsigned char *prev, const unsigned char *previous, const unsigned char *leaves, size_t leaves_length) {
+  napi_value result;
+  unsigned char *out;
+  if (!new_buffer(env, leaves_length, &result, &out)) return NULL;
+  if (!previous) previous = out;
+  unsigned char input[2 * HASH_SIZE];
+  for (size_t at = 0; at < leaves_length; at += HASH_SIZE) {
+    memcpy(input, at == 0 ? prev : previous + at - HASH_SIZE, HASH_SIZE);
+    memcpy(input + HASH_SIZE, leaves + at, HASH_SIZE);
+    sha256(input, sizeof input, out + at);
+  }
+  return result;
+}
+
 // chainHashes(prevChain, storedChains, leaves): for each event i, SHA-256(prev_i || leaves_i),
 // where prev_0 is prevChain and prev_i the stored chain hash of event i - 1.
 static napi_value chain_hashes(napi_env env, napi_callback_info info) {
@@ -71,16 +87,7 @@ static napi_value chain_hashes(napi_env env, napi_callback_info info) {
     napi_throw_range_error(env, NULL, "prevChain must hold one hash, storedChains and leaves the same whole number of hashes");
     return NULL;
   }
-  napi_value result;
-  unsigned char *out;
-  if (!new_buffer(env, leaves_length, &result, &out)) return NULL;
-  unsigned char input[2 * HASH_SIZE];
-  for (size_t at = 0; at < leaves_length; at += HASH_SIZE) {
-    memcpy(input, at == 0 ? prev : chains + at - HASH_SIZE, HASH_SIZE);
-    memcpy(input + HASH_SIZE, leaves + at, HASH_SIZE);
-    sha256(input, sizeof input, out + at);
-  }
-  return result;
+  return chain_buffer(env, prev, chains, leaves, leaves_length);
 }
 
 // chainFrom(prevChain, leaves): the chain hashes of events appended after prevChain, each from the
@@ -96,16 +103,7 @@ static napi_value chain_from(napi_env env, napi_callback_info info) {
     napi_throw_range_error(env, NULL, "prevChain must hold one hash, leaves a whole number of hashes");
     return NULL;
   }
-  napi_value result;
-  unsigned char *out;
-  if (!new_buffer(env, leaves_length, &result, &out)) return NULL;
-  unsigned char input[2 * HASH_SIZE];
-  for (size_t at = 0; at < leaves_length; at += HASH_SIZE) {
-    memcpy(input, at == 0 ? prev : out + at - HASH_SIZE, HASH_SIZE);
-    memcpy(input + HASH_SIZE, leaves + at, HASH_SIZE);
-    sha256(input, sizeof input, out + at);
-  }
-  return result;
+  return chain_buffer(env, prev, NULL, leaves, leaves_length);
 }
 
 // nodeHashes(level): for each pair of hashes (left, right), RFC 6962's SHA-256(0x01 || left || right).

@@ -47,25 +47,11 @@ export const portablePageHashes: PageHashes = {
     if (prevChain.length !== HASH_SIZE || storedChains.length !== leaves.length || leaves.length % HASH_SIZE !== 0) {
       throw new RangeError('prevChain must hold one hash, storedChains and leaves the same whole number of hashes');
     }
-    const out = Buffer.allocUnsafe(leaves.length);
-    const input = Buffer.allocUnsafe(2 * HASH_SIZE);
-    for (let at = 0; at < leaves.length; at += HASH_SIZE) {
-      input.set(at === 0 ? prevChain : storedChains.subarray(at - HASH_SIZE, at), 0);
-      input.set(leaves.subarray(at, at + HASH_SIZE), HASH_SIZE);
-      out.write(sha256Text(input), at, 'latin1');
-    }
-    return out;
+    return chainBuffer(prevChain, storedChains, leaves);
   },
   chainFrom(prevChain, leaves) {
     if (prevChain.length !== HASH_SIZE || leaves.length % HASH_SIZE !== 0) throw new RangeError('prevChain must hold one hash, leaves a whole number of hashes');
-    const out = Buffer.allocUnsafe(leaves.length);
-    const input = Buffer.allocUnsafe(2 * HASH_SIZE);
-    for (let at = 0; at < leaves.length; at += HASH_SIZE) {
-      input.set(at === 0 ? prevChain : out.subarray(at - HASH_SIZE, at), 0);
-      input.set(leaves.subarray(at, at + HASH_SIZE), HASH_SIZE);
-      out.write(sha256Text(input), at, 'latin1');
-    }
-    return out;
+    return chainBuffer(prevChain, undefined, leaves);
   },
   nodeHashes(level) {
     if (level.length % (2 * HASH_SIZE) !== 0) throw new RangeError('level must hold a whole number of hash pairs');
@@ -79,6 +65,23 @@ export const portablePageHashes: PageHashes = {
     return out;
   },
 };
+
+/**
+ * Chain hashes, one per leaf: SHA-256(prev_i || leaves_i), where prev_0 is prevChain and prev_i is
+ * chain hash i - 1 of `previous`, or of the result itself when there is none (stele_hashes.c's
+ * chain_buffer).
+ */
+function chainBuffer(prevChain: Uint8Array, previous: Uint8Array | undefined, leaves: Uint8Array): Buffer {
+  const out = Buffer.allocUnsafe(leaves.length);
+  const before = previous ?? out;
+  const input = Buffer.allocUnsafe(2 * HASH_SIZE);
+  for (let at = 0; at < leaves.length; at += HASH_SIZE) {
+    input.set(at === 0 ? prevChain : before.subarray(at - HASH_SIZE, at), 0);
+    input.set(leaves.subarray(at, at + HASH_SIZE), HASH_SIZE);
+    out.write(sha256Text(input), at, 'latin1');
+  }
+  return out;
+}
 
 /** The native page hashing when it is built, else the portable one. */
 export const pageHashes: PageHashes = nativePageHashes ?? portablePageHashes;
