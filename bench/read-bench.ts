@@ -4,7 +4,7 @@
 
 import { createCheckpointService } from '../src/checkpoints/checkpoint-service.js';
 import type { SigningKey } from '../src/checkpoints/signing-key.js';
-import { canonicalText } from '../src/integrity/canonical.js';
+import { leafInputsOf } from '../src/integrity/canonical.js';
 import { pageHashes } from '../src/integrity/page-hashes.js';
 import { nativeProblem } from '../src/native/native-addons.js';
 import { createQueryService } from '../src/query/query-service.js';
@@ -111,7 +111,7 @@ export async function bareHashing(db: TestStore, tenantId: string, sample: numbe
     const events = await db.store.findEvents(tenantId, { where: and([compare('seq', '>', after), compare('seq', '<=', Math.min(after + HASH_PAGE, sample))]), order: { key: 'seq', direction: 'asc' }, limit: HASH_PAGE });
     if (events.length === 0) break;
     pages.push({
-      leafInputs: Buffer.from(events.map((e) => `\0${canonicalText(e)}`).join('')),
+      leafInputs: leafInputsOf(events),
       storedChainHashes: Buffer.from(events.map((e) => e.chain_hash).join(''), 'hex'),
     });
   }

@@ -2,6 +2,7 @@
 // come out byte-identical from an event as ingested and from the same event read back from either
 // database, so anything the store cannot tell apart from "absent" is normalised to absent.
 
+import { Buffer } from 'node:buffer';
 import canonicalize from 'canonicalize';
 import type { CanonicalEvent, JsonObject } from '../domain/event.js';
 import { hashTextLeaf } from './merkle/hasher.js';
@@ -167,6 +168,14 @@ function jcs(v: unknown): string {
   const text = canonicalize(v);
   if (text === undefined) throw new TypeError('event has no canonical form');
   return text;
+}
+
+/**
+ * The events' leaf hash inputs, 0x00 || canonical text in UTF-8 each, back to back: the form
+ * page-hashes.ts hashes a page at a time (no canonical text holds a 0x00 byte: JSON escapes it).
+ */
+export function leafInputsOf(events: readonly CanonicalEvent[]): Buffer {
+  return Buffer.from(events.map((event) => `\0${canonicalText(event)}`).join(''));
 }
 
 /** The event's Merkle leaf hash, SHA-256(0x00 || canonicalBytes(event)). */

@@ -3,10 +3,9 @@
 // leaves to the Merkle border; the batch's leaf hashes are one call, and its chain hashes another
 // (page-hashes.ts, native when built).
 
-import { Buffer } from 'node:buffer';
 import type { CanonicalEvent } from '../domain/event.js';
 import type { LogHead, SealedBatch, SealedEvent, Sealer } from '../store/port.js';
-import { canonicalText } from './canonical.js';
+import { leafInputsOf } from './canonical.js';
 import { pageHashes } from './page-hashes.js';
 import { HASH_SIZE } from './merkle/hasher.js';
 import { appendLeaves } from './merkle/compact-range.js';
@@ -28,8 +27,7 @@ export const sealEvents: Sealer = (head: LogHead, events: CanonicalEvent[]): Sea
   events.forEach((event, i) => {
     if (event.seq !== head.size + 1 + i) throw new RangeError(`event ${event.id} has seq ${event.seq}, expected ${head.size + 1 + i}`);
   });
-  // All leaf hashes in one pageHashes call (the texts hold no 0x00 byte: JSON escapes it).
-  const leaves = pageHashes.leafHashes(Buffer.from(events.map((event) => `\0${canonicalText(event)}`).join('')));
+  const leaves = pageHashes.leafHashes(leafInputsOf(events));
   const chains = pageHashes.chainFrom(head.chainHash, leaves);
   const hashAt = (hashes: Uint8Array, i: number) => hashes.subarray(HASH_SIZE * i, HASH_SIZE * (i + 1));
   const sealed = events.map((event, i): SealedEvent => ({ event, leafHash: hashAt(leaves, i), chainHash: hashAt(chains, i) }));

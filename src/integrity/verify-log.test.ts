@@ -5,7 +5,7 @@ import type { LogHead } from '../store/port.js';
 import { ZERO_CHAIN } from './chain.js';
 import { rootFromBorder } from './merkle/compact-range.js';
 import { sealEvents } from './seal.js';
-import { canonicalText } from './canonical.js';
+import { leafInputsOf } from './canonical.js';
 import type { CanonicalRows, WithComputedLeafHashes, WithLeafInputs } from './canonical-rows.js';
 import { pageHashes } from './page-hashes.js';
 import { LogVerifier, verifyLog } from './verify-log.js';
@@ -144,7 +144,7 @@ function canonicalPage(page: StoredEvent[]): CanonicalRows & WithLeafInputs {
     firstSeq: (page[0] as StoredEvent).seq,
     lastSeq: last.seq,
     lastId: last.id,
-    leafInputs: Buffer.concat(page.map((e) => Buffer.from(`\0${canonicalText(e)}`))),
+    leafInputs: leafInputsOf(page),
     storedLeafHashes: Buffer.from(page.map((e) => e.leaf_hash).join(''), 'hex'),
     storedChainHashes: Buffer.from(page.map((e) => e.chain_hash).join(''), 'hex'),
     exact: true,
