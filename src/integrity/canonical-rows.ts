@@ -64,4 +64,3 @@ export function checkCanonicalRows(page: CanonicalRows, prevChain: Uint8Array): 
   if (!bytesEqual(pageHashes.chainHashes(prevChain, storedChainHashes, leaves), storedChainHashes)) return undefined;
   return leaves;
 }
-

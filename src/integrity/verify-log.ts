@@ -265,7 +265,6 @@ function parseHash(text: string | undefined | null): Uint8Array | undefined {
   return bytes.length === 32 ? bytes : undefined;
 }
 
-
 function hex(b: Uint8Array): string {
   return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 }

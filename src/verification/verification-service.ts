@@ -40,8 +40,9 @@ export interface VerifyResult {
 
 const MAX_CHECKPOINTS = 10_000;
 // Events per canonical-rows page: big enough that per-page costs (a statement to plan, a pooled
-// connection, a call into native code) vanish, small enough to stay near 15 MB while it is read. Pages requested ahead are built meanwhile on the other core (PostgreSQL's
-// server, SQLite's page workers).
+// connection, a call into native code) vanish, small enough to stay near 15 MB while it is read.
+// Pages requested ahead are built meanwhile on the other core (PostgreSQL's server, SQLite's page
+// workers).
 const CANONICAL_PAGE_SIZE = 16384;
 const PAGES_AHEAD = 3;
 
