@@ -8,7 +8,7 @@ import { leafInputsOf } from '../src/integrity/canonical.js';
 import { pageHashes } from '../src/integrity/page-hashes.js';
 import { nativeProblem } from '../src/native/native-addons.js';
 import { createQueryService } from '../src/query/query-service.js';
-import { and, compare } from '../src/query/sql.js';
+import { and, compare } from '../src/sql/fragments.js';
 import type { TestStore } from '../src/store/testing/test-stores.js';
 import { createProofService } from '../src/verification/proof-service.js';
 import { createVerificationService } from '../src/verification/verification-service.js';

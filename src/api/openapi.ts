@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import { ErrorBody } from './schemas.js';
+import { ErrorBody } from '../http/schemas.js';
 
 export async function installOpenApi(app: FastifyInstance, version: string): Promise<void> {
   app.addSchema(ErrorBody);

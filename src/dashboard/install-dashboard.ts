@@ -2,7 +2,7 @@
 // viewer tokens, the cookie/viewer-token hook and the UI.
 
 import type { FastifyInstance } from 'fastify';
-import type { Guards } from '../api/authorization.js';
+import type { Guards } from '../http/guards.js';
 import type { IngestService } from '../ingest/ingest-service.js';
 import type { Store } from '../store/port.js';
 import { installBrowserAuth } from './browser-auth.js';

@@ -3,7 +3,7 @@
 
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import { errorResponses } from '../api/schemas.js';
+import { errorResponses } from '../http/schemas.js';
 import { SteleError } from '../domain/errors.js';
 import type { IngestService } from '../ingest/ingest-service.js';
 import { clearedSessionCookie, overHttps, sessionCookie } from './cookies.js';

@@ -3,8 +3,8 @@
 
 import type { FastifyPluginAsync } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import type { Guards } from '../api/authorization.js';
-import { errorResponses } from '../api/schemas.js';
+import type { Guards } from '../http/guards.js';
+import { errorResponses } from '../http/schemas.js';
 import type { IngestService } from '../ingest/ingest-service.js';
 import { MAX_VIEWER_TTL_SECONDS, type ViewerTokenService } from './viewer-token-service.js';
 

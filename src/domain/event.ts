@@ -33,6 +33,18 @@ export interface EventContext {
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 export type JsonObject = { [key: string]: JsonValue };
 
+/** A valid event as the client sent it, normalised (null → absent, times to UTC milliseconds). */
+export interface ValidEvent {
+  id?: string;
+  action: string;
+  occurred_at?: string;
+  actor?: Actor;
+  target?: Target;
+  context?: EventContext;
+  success?: boolean;
+  details?: JsonObject;
+}
+
 /** An event after validation and normalisation, before the server assigns seq and hashes. */
 export interface NewEvent {
   id: string;

@@ -3,8 +3,8 @@
 
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
-import type { Guards } from '../api/authorization.js';
-import { errorResponses } from '../api/schemas.js';
+import type { Guards } from '../http/guards.js';
+import { errorResponses } from '../http/schemas.js';
 import { SteleError } from '../domain/errors.js';
 import { parseTimeExpression } from '../query/time-expression.js';
 import { requesterOf } from './audit-events.js';

@@ -3,7 +3,7 @@
 // starts when the app is ready and stops (aborting, not losing, the current job) when it closes.
 
 import type { FastifyPluginAsync } from 'fastify';
-import type { Guards } from '../api/authorization.js';
+import type { Guards } from '../http/guards.js';
 import type { CheckpointService } from '../checkpoints/checkpoint-service.js';
 import type { Config } from '../config.js';
 import type { IngestService } from '../ingest/ingest-service.js';

@@ -6,8 +6,8 @@
 import { Readable } from 'node:stream';
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
-import type { Guards } from '../api/authorization.js';
-import { errorResponses } from '../api/schemas.js';
+import type { Guards } from '../http/guards.js';
+import { errorResponses } from '../http/schemas.js';
 import { SteleError } from '../domain/errors.js';
 import { filtersFromQuery } from '../query/event-routes.js';
 import { requesterOf } from './audit-events.js';

@@ -5,7 +5,7 @@
 import { SteleError } from '../domain/errors.js';
 import { compileFilters, type EventFilters } from '../query/event-filters.js';
 import type { ListEventsRequest } from '../query/query-service.js';
-import { and, compare, type Sql } from '../query/sql.js';
+import { and, compare, type Sql } from '../sql/fragments.js';
 import { parseTimeExpression } from '../query/time-expression.js';
 
 /**

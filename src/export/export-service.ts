@@ -8,7 +8,7 @@ import type { JsonObject } from '../domain/event.js';
 import { SteleError } from '../domain/errors.js';
 import type { IngestService } from '../ingest/ingest-service.js';
 import { iterateEventPages } from '../query/event-iterator.js';
-import { and } from '../query/sql.js';
+import { and } from '../sql/fragments.js';
 import type { Store, StoreRowEncoding } from '../store/port.js';
 import { exportedEvent, type Requester } from './audit-events.js';
 import { encodeEvents, newTally, withStoreEncodedRows } from './encode-events.js';

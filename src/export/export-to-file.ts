@@ -3,7 +3,7 @@
 
 import type { StoredEvent } from '../domain/event.js';
 import { iterateEventPages } from '../query/event-iterator.js';
-import type { Sql } from '../query/sql.js';
+import type { Sql } from '../sql/fragments.js';
 import type { Store } from '../store/port.js';
 import { writeFileAtomically, writeGzipArtifact } from './artifact-writer.js';
 import type { ExportCheckpoints } from './export-checkpoints.js';

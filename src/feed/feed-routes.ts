@@ -2,8 +2,8 @@
 
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
-import type { Guards } from '../api/authorization.js';
-import { errorResponses, StoredEventDoc } from '../api/schemas.js';
+import type { Guards } from '../http/guards.js';
+import { errorResponses, StoredEventDoc } from '../http/schemas.js';
 import { SteleError } from '../domain/errors.js';
 import { filtersFromQuery } from '../query/event-routes.js';
 import type { EventSelector } from '../query/selection.js';

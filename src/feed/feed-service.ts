@@ -6,7 +6,7 @@
 import type { StoredEvent } from '../domain/event.js';
 import { SteleError } from '../domain/errors.js';
 import { compileFilters, type EventFilters } from '../query/event-filters.js';
-import { and, compare, type Sql } from '../query/sql.js';
+import { and, compare, type Sql } from '../sql/fragments.js';
 import type { Store } from '../store/port.js';
 import type { CommitNotifier } from './commit-notifier.js';
 

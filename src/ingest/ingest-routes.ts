@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import type { Guards } from '../api/authorization.js';
-import { errorResponses, EventInput } from '../api/schemas.js';
+import type { Guards } from '../http/guards.js';
+import { errorResponses, EventInput } from '../http/schemas.js';
 import type { IngestService } from './ingest-service.js';
 
 export interface IngestRoutesOptions {

@@ -2,21 +2,11 @@
 // event by index and field. Nothing is stored unless the whole batch is valid.
 
 import type { Limits } from '../config.js';
-import type { Actor, EventContext, JsonObject, JsonValue, Target } from '../domain/event.js';
+import type { EventContext, JsonObject, JsonValue, ValidEvent } from '../domain/event.js';
 import { SteleError, type ErrorDetail } from '../domain/errors.js';
 import { ipToBytes } from '../domain/ip.js';
 
-/** A valid event as the client sent it, normalised (null → absent, times to UTC milliseconds). */
-export interface ValidEvent {
-  id?: string;
-  action: string;
-  occurred_at?: string;
-  actor?: Actor;
-  target?: Target;
-  context?: EventContext;
-  success?: boolean;
-  details?: JsonObject;
-}
+export type { ValidEvent };
 
 const TOP_LEVEL = new Set(['id', 'action', 'occurred_at', 'actor', 'target', 'context', 'success', 'details']);
 const ACTOR_FIELDS = ['id', 'type', 'email', 'name', 'role'] as const;

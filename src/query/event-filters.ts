@@ -4,7 +4,7 @@
 
 import { SteleError, type ErrorDetail } from '../domain/errors.js';
 import { cidrRange, ipToBytes } from '../domain/ip.js';
-import { and, compare, eq, inList, or, sql, startsWith, type Sql } from './sql.js';
+import { and, compare, eq, inList, or, sql, startsWith, type Sql } from '../sql/fragments.js';
 import { parseTimeExpression } from './time-expression.js';
 
 export interface EventFilters {

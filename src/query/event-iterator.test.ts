@@ -4,7 +4,7 @@ import { sealEvents } from '../integrity/seal.js';
 import { pendingEvents } from '../store/testing/fixtures.js';
 import { ENGINES, openTestStore, type TestStore } from '../store/testing/test-stores.js';
 import { iterateEvents } from './event-iterator.js';
-import { eq, TRUE } from './sql.js';
+import { eq, TRUE } from '../sql/fragments.js';
 
 for (const engine of ENGINES) {
   describe(`iterateEvents on ${engine.name}`, { skip: engine.skip }, () => {

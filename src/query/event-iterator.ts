@@ -7,7 +7,7 @@
 
 import type { StoredEvent } from '../domain/event.js';
 import type { Store } from '../store/port.js';
-import { and, compare, type Sql } from './sql.js';
+import { and, compare, type Sql } from '../sql/fragments.js';
 
 export interface IterateOptions {
   where: Sql;

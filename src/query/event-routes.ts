@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import type { Guards } from '../api/authorization.js';
-import { errorResponses, StoredEventDoc } from '../api/schemas.js';
+import type { Guards } from '../http/guards.js';
+import { errorResponses, StoredEventDoc } from '../http/schemas.js';
 import { SteleError } from '../domain/errors.js';
 import type { SortDirection, SortKey } from '../store/port.js';
 import { boolean, filtersFromQuery, single, type Query } from './query-params.js';

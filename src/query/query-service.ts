@@ -7,7 +7,7 @@ import type { SortDirection, SortKey, Store } from '../store/port.js';
 import { compileFilters, FILTER_FIELDS, type EventFilters } from './event-filters.js';
 import { decodePageToken, encodePageToken, fingerprint } from './page-token.js';
 import { describeLanguage } from './search/index.js';
-import { and, sql, type Sql } from './sql.js';
+import { and, sql, type Sql } from '../sql/fragments.js';
 
 export interface ListEventsRequest {
   filters: EventFilters;

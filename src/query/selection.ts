@@ -4,10 +4,10 @@
 
 import { SteleError } from '../domain/errors.js';
 import { compileFilters, type EventFilters } from './event-filters.js';
-import type { SqlDialect } from './dialect.js';
+import type { SqlDialect } from '../sql/dialect.js';
 import { filtersFromQuery, single, type Query } from './query-params.js';
 import { compileQuery, parseQuery } from './search/index.js';
-import { and, type Sql } from './sql.js';
+import { and, type Sql } from '../sql/fragments.js';
 
 export interface EventSelection {
   /** The request's own structured filters. */

@@ -4,8 +4,8 @@
 
 import type { FastifyPluginAsync } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import type { Guards } from '../api/authorization.js';
-import { errorResponses } from '../api/schemas.js';
+import type { Guards } from '../http/guards.js';
+import { errorResponses } from '../http/schemas.js';
 import type { SavedSearchService } from './saved-search-service.js';
 
 export interface SavedSearchRoutesOptions {

@@ -3,8 +3,8 @@
 
 import type { CanonicalEvent, StoredEvent } from '../domain/event.js';
 import type { CanonicalRows } from '../integrity/canonical-rows.js';
-import type { Sql } from '../query/sql.js';
-import type { SqlDialect } from '../query/dialect.js';
+import type { Sql } from '../sql/fragments.js';
+import type { SqlDialect } from '../sql/dialect.js';
 
 export interface Tenant {
   id: string;

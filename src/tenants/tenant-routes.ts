@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import type { Guards } from '../api/authorization.js';
-import { errorResponses } from '../api/schemas.js';
+import type { Guards } from '../http/guards.js';
+import { errorResponses } from '../http/schemas.js';
 import { SCOPES } from '../auth/scopes.js';
 import type { TenantService } from './tenant-service.js';
 

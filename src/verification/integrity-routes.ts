@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import type { Guards } from '../api/authorization.js';
-import { errorResponses } from '../api/schemas.js';
+import type { Guards } from '../http/guards.js';
+import { errorResponses } from '../http/schemas.js';
 import type { CheckpointService } from '../checkpoints/checkpoint-service.js';
 import type { SigningKey } from '../checkpoints/signing-key.js';
 import { SteleError } from '../domain/errors.js';

@@ -10,7 +10,7 @@ import {
 } from '../integrity/index.js';
 import { iterateEvents } from '../query/event-iterator.js';
 import { parseTimeExpression } from '../query/time-expression.js';
-import { and, compare, eq, type Sql } from '../query/sql.js';
+import { and, compare, eq, type Sql } from '../sql/fragments.js';
 import type { CheckpointRecord, Store } from '../store/port.js';
 import type { SigningKey } from '../checkpoints/signing-key.js';
 import { borderFromStore, proofFromStore, rootFromStore } from './stored-nodes.js';

@@ -2,8 +2,8 @@
 // Every leaf is two-valued (never NULL), so NOT means "does not match", including events that
 // lack the field. Shapes are chosen for the indexes: equality, prefix ranges, integer ranges.
 
-import { and, compare, eq, not, or, sql, startsWith, TRUE, type Sql } from '../sql.js';
-import type { SqlDialect } from '../dialect.js';
+import { and, compare, eq, not, or, sql, startsWith, TRUE, type Sql } from '../../sql/fragments.js';
+import type { SqlDialect } from '../../sql/dialect.js';
 import type { EventTextColumn } from '../../store/event-columns.js';
 import type { Ast, Comparator, TextMatch, Test } from './ast.js';
 import { resolveTime } from './time-value.js';

@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import type { Actor, JsonObject, NewEvent, StoredEvent } from '../../domain/event.js';
 import { sealEvents } from '../../integrity/seal.js';
 import type { PendingEvent, Store } from '../../store/port.js';
-import { TRUE } from '../sql.js';
+import { TRUE } from '../../sql/fragments.js';
 import { compileQuery } from './compile.js';
 import { evaluateQuery } from './evaluate.js';
 import { parseQuery } from './parser.js';

@@ -9,7 +9,7 @@ import { Buffer } from 'node:buffer';
 import type { CanonicalEvent } from '../../domain/event.js';
 import { leafHashOf } from '../../integrity/canonical.js';
 import { leafHashesOf } from '../../integrity/canonical-rows.js';
-import { and, compare, eq, sql, TRUE } from '../../query/sql.js';
+import { and, compare, eq, sql, TRUE } from '../../sql/fragments.js';
 import type { CanonicalRows, Store } from '../port.js';
 import { AWKWARD_EVENTS, pendingEvent, pendingEvents } from '../testing/fixtures.js';
 import type { TestStore } from '../testing/test-stores.js';

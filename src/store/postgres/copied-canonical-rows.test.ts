@@ -10,7 +10,7 @@ import { sealEvents } from '../../integrity/seal.js';
 import { leafHashesOf } from '../../integrity/canonical-rows.js';
 import { LogVerifier } from '../../integrity/verify-log.js';
 import { nativePostgresPages, nativeProblem } from '../../native/native-addons.js';
-import { TRUE } from '../../query/sql.js';
+import { TRUE } from '../../sql/fragments.js';
 import type { StoredEvent } from '../../domain/event.js';
 import type { CanonicalRows } from '../port.js';
 import { AWKWARD_EVENTS, pendingEvent, pendingEvents } from '../testing/fixtures.js';

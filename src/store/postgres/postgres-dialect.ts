@@ -1,8 +1,8 @@
 // PostgreSQL's side of query compilation. details is jsonb; results are given the "C" collation
 // so comparisons and patterns work byte by byte, as on the text columns and in SQLite.
 
-import { sql, type Sql } from '../../query/sql.js';
-import type { SqlDialect } from '../../query/dialect.js';
+import { sql, type Sql } from '../../sql/fragments.js';
+import type { SqlDialect } from '../../sql/dialect.js';
 
 /** LIKE with C collation is case-sensitive; backslash is LIKE's default escape character. */
 const likeLiteral = (segment: string): string => segment.replace(/[\\%_]/g, (c) => `\\${c}`);

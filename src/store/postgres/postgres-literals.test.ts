@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { SteleError } from '../../domain/errors.js';
-import { and, eq, inList, sql } from '../../query/sql.js';
+import { and, eq, inList, sql } from '../../sql/fragments.js';
 import { inlineSql, literalOf, stringLiteral } from './postgres-literals.js';
 
 // The statements these literals go into run on real PostgreSQL in postgres-row-encodings.test.ts;

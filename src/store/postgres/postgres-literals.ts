@@ -2,10 +2,10 @@
 // that cannot take bind parameters: COPY (SELECT ...) TO STDOUT. Every value is rendered by type,
 // never pasted: strings as E'' literals (backslash and quote escaped, so the result does not
 // depend on standard_conforming_strings), numbers only when finite, bytes as hex bytea. A `?` in
-// a fragment's text is always a placeholder (query/sql.ts keeps literals out of fragment text).
+// a fragment's text is always a placeholder (sql/fragments.ts keeps literals out of fragment text).
 
 import { SteleError } from '../../domain/errors.js';
-import type { Sql, SqlParam } from '../../query/sql.js';
+import type { Sql, SqlParam } from '../../sql/fragments.js';
 
 /** A string as an escape-string literal: E'...' with `\` and `'` doubled, valid under any setting. */
 export function stringLiteral(value: string): string {

@@ -15,7 +15,7 @@ import { sealEvents } from '../../integrity/seal.js';
 import { iterateEvents } from '../../query/event-iterator.js';
 import { compileFilters, type EventFilters } from '../../query/event-filters.js';
 import { compileQuery, parseQuery } from '../../query/search/index.js';
-import { and, eq, inList, startsWith, TRUE, type Sql } from '../../query/sql.js';
+import { and, eq, inList, startsWith, TRUE, type Sql } from '../../sql/fragments.js';
 import type { Store, StoreRowEncoding } from '../port.js';
 import { AWKWARD_DETAILS, pendingEvent } from '../testing/fixtures.js';
 import { openTestStore, POSTGRES_SKIP_REASON, type TestStore } from '../testing/test-stores.js';

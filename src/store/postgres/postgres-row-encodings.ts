@@ -6,7 +6,7 @@
 // milliseconds and jsonb text, and copy-records.ts writes it. postgres-row-encodings.test.ts holds
 // the result to the bytes the JavaScript encoders write for the events findEvents reads.
 
-import type { Sql } from '../../query/sql.js';
+import type { Sql } from '../../sql/fragments.js';
 import { NESTED_FIELDS } from '../event-columns.js';
 import type { StoreRowEncoding } from '../port.js';
 import { inlineSql, stringLiteral } from './postgres-literals.js';

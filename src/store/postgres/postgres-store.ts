@@ -6,7 +6,7 @@ import pg from 'pg';
 import type { PoolClient } from 'pg';
 import copyStreams from 'pg-copy-streams';
 import type { StoredEvent } from '../../domain/event.js';
-import type { Sql } from '../../query/sql.js';
+import type { Sql } from '../../sql/fragments.js';
 import { mayBeResent, planAppend, type AppendPlan, type ExistingEvent } from '../append-plan.js';
 import { createBatchingQueue, type JobResult } from '../batching-queue.js';
 import { csvRecordReader, ndjsonRecordReader } from './copy-records.js';

@@ -12,7 +12,7 @@ import { sealEvents } from '../../integrity/seal.js';
 import { Buffer } from 'node:buffer';
 import { LogVerifier } from '../../integrity/verify-log.js';
 import { nativeProblem, nativeSqliteExtension } from '../../native/native-addons.js';
-import { TRUE } from '../../query/sql.js';
+import { TRUE } from '../../sql/fragments.js';
 import type { CanonicalRows, PendingEvent, Store } from '../port.js';
 import { AWKWARD_EVENTS, pendingEvent, pendingEvents } from '../testing/fixtures.js';
 import { openSqliteStore } from './sqlite-store.js';

@@ -1,7 +1,7 @@
 // SQLite's side of query compilation. details is JSON text; json_type/json_extract/-> read it.
 
-import { sql, type Sql } from '../../query/sql.js';
-import type { SqlDialect } from '../../query/dialect.js';
+import { sql, type Sql } from '../../sql/fragments.js';
+import type { SqlDialect } from '../../sql/dialect.js';
 
 /** `$."a"."b"`: keys quoted so no key character can be read as path syntax. Keys come from the
  * search parser (letters, digits, _ and -), but quoting keeps the contract for any caller. */

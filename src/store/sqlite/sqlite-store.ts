@@ -7,7 +7,7 @@ import type { Database as Db, Statement } from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { StoredEvent } from '../../domain/event.js';
-import type { Sql } from '../../query/sql.js';
+import type { Sql } from '../../sql/fragments.js';
 import { mayBeResent, planAppend, type ExistingEvent } from '../append-plan.js';
 import { EVENT_INSERT_COLUMNS, eventSelectList, eventToRow, rowToEvent, type EventRow } from '../event-rows.js';
 import { EMPTY_HEAD, decodeBorder, encodeBorder } from '../log-head.js';

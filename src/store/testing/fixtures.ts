@@ -5,7 +5,7 @@ import type { JsonObject, NewEvent } from '../../domain/event.js';
 import { categoryOf } from '../../domain/actions.js';
 import { uuidv7 } from '../../domain/ids.js';
 import type { PendingEvent } from '../port.js';
-import { HOSTILE_STRINGS } from '../../export/formats/testing/events.js';
+import { HOSTILE_STRINGS } from '../../domain/testing/hostile-strings.js';
 
 let clock = Date.parse('2026-05-01T12:00:00.000Z');
 

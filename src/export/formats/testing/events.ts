@@ -2,6 +2,9 @@
 // every encoder must survive.
 
 import type { StoredEvent } from '../../../domain/event.js';
+import { HOSTILE_STRINGS } from '../../../domain/testing/hostile-strings.js';
+
+export { HOSTILE_STRINGS };
 
 const HASH_A = 'a'.repeat(64);
 const HASH_B = 'b'.repeat(64);
@@ -38,39 +41,6 @@ export function bareEvent(overrides: Partial<StoredEvent> = {}): StoredEvent {
     ...overrides,
   };
 }
-
-export const HOSTILE_STRINGS: readonly string[] = [
-  '',
-  'a|b||c',
-  'k=v a=b',
-  'foo act=deny suser=root',
-  'C:\\temp\\new',
-  'ends with \\',
-  '\\',
-  '\\=',
-  'text \\n literal',
-  'line1\nline2',
-  'crlf\r\nhere',
-  'cr\ronly',
-  'tab\there',
-  '\tleading tab',
-  'say "hi", then leave',
-  '"',
-  'zoë naïve café 日本',
-  '🚀 rocket 👩‍💻',
-  '=1+2',
-  '+SUM(A1)',
-  '-2+3',
-  '@cmd',
-  '\r=cmd',
-  "'already quoted",
-  '＝HYPERLINK("x")',
-  '  spaces  ',
-  ' ',
-  'x^y',
-  '|',
-  '=',
-];
 
 /** An event with `value` in every free-text field the formats carry. */
 export function hostileEvent(value: string, seq = 7): StoredEvent {

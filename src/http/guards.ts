@@ -5,13 +5,18 @@ import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from
 import type { Authenticate, Principal } from '../auth/authenticate.js';
 import type { Scope } from '../auth/scopes.js';
 import { SteleError } from '../domain/errors.js';
-import type { IngestService } from '../ingest/ingest-service.js';
+import type { ValidEvent } from '../domain/event.js';
 import type { Store } from '../store/port.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
     principal?: Principal;
   }
+}
+
+/** Where guards record refusals: the tenant's own log (the ingest service in the running app). */
+export interface EventRecorder {
+  record(tenantId: string, events: ValidEvent[]): Promise<unknown>;
 }
 
 export interface Guards {
@@ -38,7 +43,7 @@ function actorOf(principal: Exclude<Principal, { kind: 'admin' }>) {
   }
 }
 
-export function createGuards(authenticate: Authenticate, ingest: IngestService, store: Store): Guards {
+export function createGuards(authenticate: Authenticate, ingest: EventRecorder, store: Store): Guards {
   async function principalOf(request: FastifyRequest): Promise<Principal> {
     request.principal ??= await authenticate(request.headers.authorization);
     return request.principal;

@@ -1,7 +1,7 @@
 // What differs between the engines when compiling a query. Each store adapter provides one
 // (sqlite/sqlite-dialect.ts, postgres/postgres-dialect.ts); the compilers stay engine-agnostic.
 
-import type { Sql } from './sql.js';
+import type { Sql } from './fragments.js';
 
 export interface SqlDialect {
   /**
