@@ -21,8 +21,21 @@ export type { Checkpoint } from './checkpoint/checkpoint.js';
 export { parseNote, signNote, verifyNote } from './checkpoint/note.js';
 export type { NoteSignature, ParsedNote } from './checkpoint/note.js';
 export {
-  keyId, parseVerifierKey, privateKeyFromSeed, publicKeyFromRaw, rawPublicKey, verifierKeyString,
+  ALG_COSIGNATURE_V1, ALG_ED25519, keyId, parseVerifierKey, privateKeyFromSeed, publicKeyFromRaw, rawPublicKey, verifierKeyString,
 } from './checkpoint/keys.js';
-export type { VerifierKey } from './checkpoint/keys.js';
+export type { KeyAlgorithm, VerifierKey } from './checkpoint/keys.js';
+export { splitNotes } from './checkpoint/note-file.js';
+export { openCheckpointByKey } from './checkpoint/open-by-key.js';
+export type { OpenedCheckpoint } from './checkpoint/open-by-key.js';
+export {
+  cosignatureLine, findCosignature, parseCosignerKey, validCosignatures, withSignatureLines,
+} from './checkpoint/cosignature.js';
+export type { CosignerKey, VerifiedCosignature } from './checkpoint/cosignature.js';
+export {
+  EVIDENCE_VERSION, formatEvidenceStatement, HEADER_KEY, isEvidenceHeader, isEvidenceTrailer, parseEvidenceStatement, PROOF_KEY, TRAILER_KEY,
+} from './evidence/evidence-file.js';
+export type { EvidenceHeader, EvidenceStatement, EvidenceTrailer } from './evidence/evidence-file.js';
+export { EvidenceVerifier } from './evidence/evidence-verifier.js';
+export type { EvidenceFailure, EvidenceFailureReason, EvidenceSummary, EvidenceVerifierOptions } from './evidence/evidence-verifier.js';
 export { NoteError } from './checkpoint/errors.js';
 export type { NoteErrorReason } from './checkpoint/errors.js';

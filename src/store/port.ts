@@ -194,6 +194,10 @@ export interface Store {
   latestCheckpoint(tenantId: string): Promise<CheckpointRecord | undefined>;
   /** Checkpoints with minSize <= tree_size <= maxSize, smallest first. */
   listCheckpoints(tenantId: string, range: { minSize: number; maxSize: number; limit: number }): Promise<CheckpointRecord[]>;
+  /** Keeps witness cosignature lines of the checkpoint at treeSize; a cosigner's second line for the same checkpoint is ignored. */
+  addCosignatures(tenantId: string, treeSize: number, cosignatures: readonly { cosigner: string; line: string }[], now: string): Promise<void>;
+  /** The cosignature lines kept for the checkpoint at treeSize, by cosigner name. */
+  getCosignatures(tenantId: string, treeSize: number): Promise<string[]>;
   /** Tenants whose log has grown past their latest checkpoint. */
   checkpointBacklog(): Promise<{ tenantId: string; size: number; checkpointSize: number }[]>;
 

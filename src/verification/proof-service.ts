@@ -5,7 +5,7 @@ import { SteleError } from '../domain/errors.js';
 import { consistency, inclusion } from '../integrity/index.js';
 import type { CheckpointService } from '../checkpoints/checkpoint-service.js';
 import type { Store } from '../store/port.js';
-import { proofFromStore } from './stored-nodes.js';
+import { proofFromStore } from '../proofs/stored-nodes.js';
 
 const hex = (hashes: Uint8Array[]) => hashes.map((h) => Buffer.from(h).toString('hex'));
 

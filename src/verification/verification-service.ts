@@ -13,7 +13,7 @@ import { parseTimeExpression } from '../query/time-expression.js';
 import { and, compare, eq, type Sql } from '../sql/fragments.js';
 import type { CheckpointRecord, Store } from '../store/port.js';
 import type { SigningKey } from '../checkpoints/signing-key.js';
-import { borderFromStore, proofFromStore, rootFromStore } from './stored-nodes.js';
+import { borderFromStore, proofFromStore, rootFromStore } from '../proofs/stored-nodes.js';
 
 export interface VerifyRequest {
   from_seq?: number;

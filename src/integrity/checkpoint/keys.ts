@@ -9,6 +9,10 @@ import { NoteError } from './errors.js';
 
 /** Signature type byte for Ed25519 in key ids and verifier keys. */
 export const ALG_ED25519 = 0x01;
+/** Signature type byte of Ed25519 witness cosignatures (C2SP tlog-cosignature, cosignature/v1). */
+export const ALG_COSIGNATURE_V1 = 0x04;
+
+export type KeyAlgorithm = typeof ALG_ED25519 | typeof ALG_COSIGNATURE_V1;
 
 // DER prefixes that wrap a raw 32-byte Ed25519 key as SPKI (public) or PKCS #8 (private seed).
 const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
@@ -48,26 +52,29 @@ export function privateKeyFromSeed(seed: Uint8Array): KeyObject {
   return createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' });
 }
 
-/** First 4 bytes of SHA-256(name || 0x0A || 0x01 || publicKey). Requires a 32-byte raw public key. */
-export function keyId(name: string, publicKey: Uint8Array): Uint8Array {
-  const digest = createHash('sha256').update(name, 'utf8').update(new Uint8Array([0x0a, ALG_ED25519])).update(publicKey).digest();
+/** First 4 bytes of SHA-256(name || 0x0A || alg || publicKey). Requires a 32-byte raw public key. */
+export function keyId(name: string, publicKey: Uint8Array, alg: KeyAlgorithm = ALG_ED25519): Uint8Array {
+  const digest = createHash('sha256').update(name, 'utf8').update(new Uint8Array([0x0a, alg])).update(publicKey).digest();
   return new Uint8Array(digest.subarray(0, 4));
 }
 
 /**
- * "<name>+<hex key id>+<base64(0x01 || publicKey)>". Requires a valid key name and an Ed25519
- * public key (raw 32 bytes or KeyObject).
+ * "<name>+<hex key id>+<base64(alg || publicKey)>". Requires a valid key name and an Ed25519
+ * public key (raw 32 bytes or KeyObject). `alg` 0x04 makes a witness's cosigner key.
  */
-export function verifierKeyString(name: string, publicKey: Uint8Array | KeyObject): string {
+export function verifierKeyString(name: string, publicKey: Uint8Array | KeyObject, alg: KeyAlgorithm = ALG_ED25519): string {
   if (!isValidKeyName(name)) throw new NoteError('malformed_key', `invalid key name ${JSON.stringify(name)}`);
   const raw = publicKey instanceof Uint8Array ? publicKey : rawPublicKey(publicKey);
   if (raw.length !== 32) throw new NoteError('malformed_key', `Ed25519 public key has ${raw.length} bytes, want 32`);
-  const id = Buffer.from(keyId(name, raw)).toString('hex');
-  return `${name}+${id}+${Buffer.concat([Buffer.from([ALG_ED25519]), raw]).toString('base64')}`;
+  const id = Buffer.from(keyId(name, raw, alg)).toString('hex');
+  return `${name}+${id}+${Buffer.concat([Buffer.from([alg]), raw]).toString('base64')}`;
 }
 
-/** Parses a verifier key string, checking the algorithm byte, key length and key id. Throws NoteError. */
-export function parseVerifierKey(vkey: string): VerifierKey {
+/**
+ * Parses a verifier key string, checking the algorithm byte (0x01 for a log's note key, 0x04 for
+ * a witness's cosigner key), key length and key id. Throws NoteError.
+ */
+export function parseVerifierKey(vkey: string, alg: KeyAlgorithm = ALG_ED25519): VerifierKey {
   const bad = (why: string): NoteError => new NoteError('malformed_key', `malformed verifier key: ${why}`);
   // The base64 key may itself contain '+': only the first two separate fields.
   const first = vkey.indexOf('+');
@@ -80,9 +87,9 @@ export function parseVerifierKey(vkey: string): VerifierKey {
   if (!/^[0-9a-f]{8}$/.test(idHex)) throw bad('key id must be 8 lowercase hex digits');
   const key = decodeBase64Strict(keyB64);
   if (key === undefined || key.length !== 33) throw bad('key must be base64 of 33 bytes');
-  if (key[0] !== ALG_ED25519) throw bad(`unknown algorithm ${key[0]}`);
+  if (key[0] !== alg) throw bad(`algorithm ${key[0]}, want ${alg}${alg === ALG_COSIGNATURE_V1 ? ' (a witness cosigner key)' : ''}`);
   const raw = key.subarray(1);
-  if (Buffer.from(keyId(name, raw)).toString('hex') !== idHex) throw bad('key id does not match name and key');
+  if (Buffer.from(keyId(name, raw, alg)).toString('hex') !== idHex) throw bad('key id does not match name and key');
   return { name, keyId: Buffer.from(idHex, 'hex'), publicKey: publicKeyFromRaw(raw) };
 }
 

@@ -277,6 +277,20 @@ export function runStoreContract(open: () => Promise<TestStore>): void {
       assert.equal((await store.checkpointBacklog()).some((b) => b.tenantId === tenantId), false);
       await assert.rejects(t.raw('DELETE FROM checkpoints WHERE tenant_id = ?', [tenantId]), /append-only/);
     });
+
+    it('keeps one cosignature line per witness and checkpoint, apart from other checkpoints and tenants', async () => {
+      const tenantId = await tenant();
+      const other = await tenant();
+      const line = (name: string, n: number) => `\u2014 ${name} ${Buffer.alloc(76, n).toString('base64')}\n`;
+      assert.deepEqual(await store.getCosignatures(tenantId, 3), []);
+      await store.addCosignatures(tenantId, 3, [{ cosigner: 'w2.example', line: line('w2.example', 2) }, { cosigner: 'w1.example', line: line('w1.example', 1) }], 'now');
+      await store.addCosignatures(tenantId, 3, [{ cosigner: 'w1.example', line: line('w1.example', 9) }], 'later');
+      await store.addCosignatures(tenantId, 4, [{ cosigner: 'w1.example', line: line('w1.example', 4) }], 'now');
+      await store.addCosignatures(tenantId, 5, [], 'now');
+      assert.deepEqual(await store.getCosignatures(tenantId, 3), [line('w1.example', 1), line('w2.example', 2)]);
+      assert.deepEqual(await store.getCosignatures(tenantId, 4), [line('w1.example', 4)]);
+      assert.deepEqual(await store.getCosignatures(other, 3), []);
+    });
   });
 
   describe('append-only in the database', () => {

@@ -114,4 +114,20 @@ export const POSTGRES_MIGRATIONS: readonly { version: number; name: string; sql:
         FOR EACH STATEMENT EXECUTE FUNCTION stele_append_only();
     `,
   },
+  {
+    version: 4,
+    name: 'checkpoint cosignatures',
+    sql: `
+      -- Witness cosignature lines (C2SP tlog-cosignature) of a stored checkpoint, one per witness.
+      -- They verify on their own, so unlike checkpoints they need no append-only trigger.
+      CREATE TABLE checkpoint_cosignatures (
+        tenant_id text NOT NULL,
+        tree_size bigint NOT NULL,
+        cosigner text NOT NULL,
+        line text NOT NULL,
+        created_at text NOT NULL,
+        PRIMARY KEY (tenant_id, tree_size, cosigner)
+      );
+    `,
+  },
 ];

@@ -386,6 +386,20 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
       return rows.map(toCheckpoint);
     },
 
+    async addCosignatures(tenantId, treeSize, cosignatures, now) {
+      if (cosignatures.length === 0) return;
+      await pool.query(
+        `INSERT INTO checkpoint_cosignatures (tenant_id, tree_size, cosigner, line, created_at)
+         SELECT $1, $2, c, l, $5 FROM unnest($3::text[], $4::text[]) AS t(c, l) ON CONFLICT DO NOTHING`,
+        [tenantId, treeSize, cosignatures.map((c) => c.cosigner), cosignatures.map((c) => c.line), now],
+      );
+    },
+
+    async getCosignatures(tenantId, treeSize) {
+      const { rows } = await pool.query(prepared('cosignatures_at', 'SELECT line FROM checkpoint_cosignatures WHERE tenant_id = $1 AND tree_size = $2 ORDER BY cosigner', [tenantId, treeSize]));
+      return (rows as { line: string }[]).map((r) => r.line);
+    },
+
     async checkpointBacklog() {
       const { rows } = await pool.query(`SELECT h.tenant_id, h.size, COALESCE((SELECT max(tree_size) FROM checkpoints c WHERE c.tenant_id = h.tenant_id), 0) AS cp
         FROM tenant_heads h`);

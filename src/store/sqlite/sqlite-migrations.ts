@@ -106,4 +106,20 @@ export const SQLITE_MIGRATIONS: readonly { version: number; name: string; sql: s
         BEGIN SELECT RAISE(ABORT, 'stele: checkpoints are append-only'); END;
     `,
   },
+  {
+    version: 4,
+    name: 'checkpoint cosignatures',
+    sql: `
+      -- Witness cosignature lines (C2SP tlog-cosignature) of a stored checkpoint, one per witness.
+      -- They verify on their own, so unlike checkpoints they need no append-only trigger.
+      CREATE TABLE checkpoint_cosignatures (
+        tenant_id TEXT NOT NULL,
+        tree_size INTEGER NOT NULL,
+        cosigner TEXT NOT NULL,
+        line TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (tenant_id, tree_size, cosigner)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];

@@ -280,6 +280,18 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
         .all(tenantId, minSize, maxSize, limit) as Record<string, unknown>[]).map(toCheckpoint);
     },
 
+    async addCosignatures(tenantId, treeSize, cosignatures, now) {
+      const insert = db.prepare('INSERT INTO checkpoint_cosignatures (tenant_id, tree_size, cosigner, line, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING');
+      db.transaction(() => {
+        for (const c of cosignatures) insert.run(tenantId, treeSize, c.cosigner, c.line, now);
+      })();
+    },
+
+    async getCosignatures(tenantId, treeSize) {
+      return (db.prepare('SELECT line FROM checkpoint_cosignatures WHERE tenant_id = ? AND tree_size = ? ORDER BY cosigner').all(tenantId, treeSize) as { line: string }[])
+        .map((r) => r.line);
+    },
+
     async checkpointBacklog() {
       const rows = db.prepare(`SELECT h.tenant_id, h.size, COALESCE((SELECT max(tree_size) FROM checkpoints c WHERE c.tenant_id = h.tenant_id), 0) AS cp
         FROM tenant_heads h`).all() as { tenant_id: string; size: number; cp: number }[];

@@ -1,7 +1,7 @@
 // Fetches the O(log n) stored node hashes a proof or root needs, and folds them with the pure
 // integrity library. Never reads the whole log.
 
-import { appendLeaves, ProofError, resolveProof, rootAt, STORED_MIN_LEVEL, type NodeId, type ProofNodes } from '../integrity/index.js';
+import { appendLeaves, inclusion, ProofError, resolveProof, rootAt, STORED_MIN_LEVEL, type NodeId, type ProofNodes } from '../integrity/index.js';
 import type { Store } from '../store/port.js';
 import { nodeKey } from '../store/port.js';
 
@@ -45,3 +45,33 @@ export async function borderFromStore(store: Store, tenantId: string, size: numb
     return hash;
   });
 }
+
+// Nodes at or above this level are shared by the proofs of thousands of neighbouring leaves, so a
+// batch prover keeps them between calls; lower ones are read again for each page of leaves.
+const SHARED_LEVEL = 10;
+
+/**
+ * Proves many leaves of one tenant against one tree size, as an evidence export needs: each call
+ * reads the nodes all its leaves need in one store read, deduplicated, and nodes high in the tree
+ * are kept for the next call. `size` must not exceed the log's size.
+ */
+export function createInclusionProver(store: Store, tenantId: string, size: number) {
+  const shared = new Map<string, Uint8Array>();
+  return {
+    size,
+    /** The inclusion proofs of the events with these seqs (each 1 <= seq <= size), in the same order. */
+    async proofs(seqs: readonly number[]): Promise<Uint8Array[][]> {
+      const plans = seqs.map((seq) => inclusion(seq - 1, size));
+      const wanted = new Map<string, NodeId>();
+      for (const plan of plans) {
+        for (const id of plan.ids) if (!shared.has(nodeKey(id.level, id.index))) wanted.set(nodeKey(id.level, id.index), id);
+      }
+      const found = wanted.size > 0 ? await fetchNodes(store, tenantId, [...wanted.values()]) : new Map<string, Uint8Array>();
+      for (const [key, hash] of found) if (Number(key.split('/')[0]) >= SHARED_LEVEL) shared.set(key, hash);
+      const lookup = (level: number, index: number) => shared.get(nodeKey(level, index)) ?? found.get(nodeKey(level, index));
+      return plans.map((plan) => resolveProof(plan, lookup));
+    },
+  };
+}
+
+export type InclusionProver = ReturnType<typeof createInclusionProver>;
