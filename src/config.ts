@@ -15,14 +15,19 @@ export interface Limits {
 export interface IntegrityConfig {
   /** PEM file with the Ed25519 private key; default <dataDir>/signing-key.pem, created on first start. */
   signingKeyFile: string | undefined;
-  /** Name of the log, the first part of each tenant's checkpoint origin and the signer's key name. */
-  logName: string;
+  /**
+   * The log's origin (STELE_LOG_ORIGIN, a schema-less URL such as audit.example.com/stele): each
+   * tenant's checkpoint origin is `<logOrigin>/<tenant id>`, and the signing key's name is this.
+   */
+  logOrigin: string;
   checkpointEveryEvents: number;
   checkpointEverySeconds: number;
   /** Append every checkpoint to this file (outside the database). */
   checkpointFile: string | undefined;
   /** POST every checkpoint to this URL (outside the database). */
   checkpointWebhookUrl: string | undefined;
+  /** Witnesses that cosign each checkpoint (STELE_WITNESSES: `<url> <cosigner vkey>` entries separated by `;`). */
+  witnesses: readonly { url: string; key: string }[];
 }
 
 export interface Config {
@@ -68,16 +73,44 @@ export const DEFAULT_LIMITS: Limits = Object.freeze({
   maxClockSkewMs: 5 * 60 * 1000,
 });
 
+// A schema-less URL: host, optional port, optional path; also a key name (no spaces, no '+').
+const LOG_ORIGIN = /^[A-Za-z0-9][A-Za-z0-9.-]*(:\d{1,5})?(\/[A-Za-z0-9._~-]+)*$/;
+// What the log was called before origins were URL-like; still taken from STELE_LOG_NAME.
+const LEGACY_LOG_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+function logOrigin(env: NodeJS.ProcessEnv): string {
+  const origin = env.STELE_LOG_ORIGIN;
+  if (origin) {
+    if (origin.length > 200 || !LOG_ORIGIN.test(origin)) throw new Error(`STELE_LOG_ORIGIN must be a schema-less URL such as audit.example.com/stele (got "${origin}")`);
+    return origin;
+  }
+  const legacy = env.STELE_LOG_NAME;
+  if (legacy) {
+    if (!LEGACY_LOG_NAME.test(legacy)) throw new Error('STELE_LOG_NAME may hold letters, digits and . _ - (at most 64); prefer STELE_LOG_ORIGIN');
+    return legacy;
+  }
+  return 'localhost/stele';
+}
+
+function witnesses(raw: string | undefined): { url: string; key: string }[] {
+  return (raw ?? '').split(';').map((entry) => entry.trim()).filter(Boolean).map((entry) => {
+    const [url, key, ...rest] = entry.split(/\s+/);
+    if (!url || !key || rest.length > 0 || !/^https?:\/\//.test(url)) {
+      throw new Error(`STELE_WITNESSES: each entry is "<http(s) url> <witness vkey>" (got "${entry}")`);
+    }
+    return { url, key };
+  });
+}
+
 function integrityConfig(env: NodeJS.ProcessEnv): IntegrityConfig {
-  const logName = env.STELE_LOG_NAME || 'stele';
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(logName)) throw new Error('STELE_LOG_NAME may hold letters, digits and . _ - (at most 64)');
   return {
     signingKeyFile: env.STELE_SIGNING_KEY_FILE || undefined,
-    logName,
+    logOrigin: logOrigin(env),
     checkpointEveryEvents: integer(env, 'STELE_CHECKPOINT_EVERY_EVENTS', 1000, 1),
     checkpointEverySeconds: integer(env, 'STELE_CHECKPOINT_EVERY_SECONDS', 60, 1),
     checkpointFile: env.STELE_CHECKPOINT_FILE || undefined,
     checkpointWebhookUrl: env.STELE_CHECKPOINT_WEBHOOK_URL || undefined,
+    witnesses: Object.freeze(witnesses(env.STELE_WITNESSES)),
   };
 }
 

@@ -15,7 +15,7 @@ export async function startServer(config: Config): Promise<{ url: string; stop: 
   const store = openStore(config);
   await store.migrate();
   const admin = await ensureAdminToken(store, config.adminToken);
-  const signingKey = loadSigningKey({ configuredFile: config.integrity.signingKeyFile, dataDir: config.dataDir, name: config.integrity.logName });
+  const signingKey = loadSigningKey({ configuredFile: config.integrity.signingKeyFile, dataDir: config.dataDir, name: config.integrity.logOrigin });
   const { app, startDraining } = await buildApp({ config, store, signingKey, logger });
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();

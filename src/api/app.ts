@@ -27,8 +27,9 @@ import { exportFeature } from '../export/export-feature.js';
 import { createCommitNotifier } from '../feed/commit-notifier.js';
 import { createFeedService } from '../feed/feed-service.js';
 import { feedRoutes } from '../feed/feed-routes.js';
-import { createCheckpointPublisher } from '../checkpoints/checkpoint-publisher.js';
 import { createCheckpointService } from '../checkpoints/checkpoint-service.js';
+import { createOutsideCopiesFromConfig } from '../checkpoints/outside-copies-from-config.js';
+import { createIntegrityAlarms } from '../checkpoints/integrity-alarms.js';
 import type { SigningKey } from '../checkpoints/signing-key.js';
 import { integrityRoutes } from '../verification/integrity-routes.js';
 import { createProofService } from '../verification/proof-service.js';
@@ -61,11 +62,25 @@ export async function buildApp({ config, store, signingKey, logger, now }: AppOp
   });
   const metrics = createMetrics();
   const commits = createCommitNotifier(); // wakes long-polling feed readers
+  const alarms = createIntegrityAlarms({
+    onRaise: (alarm) => {
+      app.log.error({ alarm }, `INTEGRITY ALARM for tenant ${alarm.tenant_id}: ${alarm.message}. No checkpoint will be signed for it until this is resolved (src/checkpoints/README.md).`);
+      metrics.integrityAlarm.set({ tenant_id: alarm.tenant_id, kind: alarm.kind }, 1);
+      ingest.record(alarm.tenant_id, [{
+        action: 'integrity.alarm', actor: { id: 'stele', type: 'system' }, success: false,
+        details: { kind: alarm.kind, published_size: alarm.size, source: alarm.source, message: alarm.message },
+      }]).catch((error) => app.log.error({ err: error, tenantId: alarm.tenant_id }, 'could not record the integrity alarm in the log'));
+    },
+    onClear: (alarm) => {
+      app.log.warn({ alarm }, `integrity alarm cleared for tenant ${alarm.tenant_id}: the log matches every published checkpoint again`);
+      metrics.integrityAlarm.remove({ tenant_id: alarm.tenant_id, kind: alarm.kind });
+    },
+  }, now);
   const checkpoints = createCheckpointService({
-    store, key: signingKey, now,
+    store, key: signingKey, now, alarms,
     everyEvents: config.integrity.checkpointEveryEvents,
     everySeconds: config.integrity.checkpointEverySeconds,
-    publish: createCheckpointPublisher({ file: config.integrity.checkpointFile, webhookUrl: config.integrity.checkpointWebhookUrl, logger: app.log }),
+    outside: createOutsideCopiesFromConfig(config.integrity, signingKey, app.log),
     onError: (error, tenantId) => app.log.error({ err: error, tenantId }, 'checkpoint failed'),
   });
   const ingest = createIngestService({
@@ -93,7 +108,7 @@ export async function buildApp({ config, store, signingKey, logger, now }: AppOp
   await installRateLimit(app, config.rateLimitPerMinute);
   await installOpenApi(app, VERSION);
   await installDashboard(app, { store, guards, ingest, now, exportMaxRows: config.exportMaxRows }); // before the routes its auth hook must cover
-  await app.register(healthRoutes, { store, isDraining: () => draining });
+  await app.register(healthRoutes, { store, isDraining: () => draining, integrityAlarms: alarms.list });
   await app.register(tenantRoutes, { guards, tenants });
   await app.register(ingestRoutes, { guards, ingest });
   await app.register(eventRoutes, { guards, query, select });
@@ -104,7 +119,7 @@ export async function buildApp({ config, store, signingKey, logger, now }: AppOp
   await app.register(integrityRoutes, {
     guards, key: signingKey, checkpoints,
     proofs: createProofService({ store, checkpoints }),
-    verification: createVerificationService({ store, key: signingKey, now }),
+    verification: createVerificationService({ store, key: signingKey, now, published: checkpoints.published, alarms }),
   });
   await app.register(feedRoutes, { guards, feed: createFeedService({ store, commits, now }), select });
   checkpoints.start();

@@ -1,7 +1,7 @@
 // Prometheus metrics: one registry per app instance (tests start several apps in one process).
 
 import type { FastifyInstance } from 'fastify';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export function createMetrics() {
   const registry = new Registry();
@@ -19,6 +19,10 @@ export function createMetrics() {
     }),
     eventsIngested: new Counter({
       name: 'stele_events_ingested_total', help: 'Events durably appended (duplicates excluded)', registers: [registry],
+    }),
+    integrityAlarm: new Gauge({
+      name: 'stele_integrity_alarm', help: "1 while a tenant's log contradicts a published checkpoint (truncated or forked); no checkpoint is signed for it meanwhile",
+      labelNames: ['tenant_id', 'kind'] as const, registers: [registry],
     }),
   };
 }

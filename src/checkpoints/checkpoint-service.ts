@@ -1,70 +1,163 @@
 // Signed checkpoints: the tenant's tree head (origin, size, root) as a C2SP signed note. Made
 // at least every N events (after a commit crosses the threshold) or every T seconds when the log
 // has grown, and on demand. Several nodes may race to make the same one; the store keeps one.
+//
+// The server never trusts its own database about what it has signed. Before signing, the log is
+// checked against every checkpoint known to have been published — the largest one the database
+// holds, the checkpoint file, the webhook receiver's answer, what witnesses have cosigned — and a
+// log that is shorter (truncated) or another tree (forked) raises an alarm instead of a new
+// checkpoint. A new checkpoint goes to the witnesses before it is stored or published, so a
+// witness that saw more refuses it and nothing extends the forged history anywhere.
 
 import { SteleError } from '../domain/errors.js';
-import { rootFromBorder, signCheckpoint } from '../integrity/index.js';
-import type { CheckpointRecord, Store } from '../store/port.js';
-import type { CheckpointPublisher } from './checkpoint-publisher.js';
+import { consistency, NoteError, openCheckpointByKey, rootFromBorder, signCheckpoint, withSignatureLines } from '../integrity/index.js';
+import { proofFromStore } from '../proofs/stored-nodes.js';
+import type { CheckpointRecord, LogHead, Store } from '../store/port.js';
+import type { IntegrityAlarms } from './integrity-alarms.js';
+import { checkLogAgainst, type LogVerdict, type PublishedCheckpoint } from './log-guard.js';
+import { originOf } from './log-origin.js';
+import type { OutsideCopies, WitnessContradiction } from './outside-copies.js';
 import type { SigningKey } from './signing-key.js';
 
 export interface CheckpointView {
   tree_size: number;
   root_hash: string;
   created_at: string;
+  /** The signed note, with every witness cosignature line kept for it. */
   checkpoint: string;
+  /** Names of the witnesses whose cosignatures the note carries. */
+  witnesses: string[];
 }
-
-export const viewOf = (record: CheckpointRecord): CheckpointView => ({
-  tree_size: record.tree_size,
-  root_hash: Buffer.from(record.root_hash).toString('hex'),
-  created_at: record.created_at,
-  checkpoint: record.note,
-});
 
 export interface CheckpointServiceOptions {
   store: Store;
   key: SigningKey;
   everyEvents: number;
   everySeconds: number;
-  publish?: CheckpointPublisher;
+  outside?: OutsideCopies;
+  alarms?: IntegrityAlarms;
   now?: () => number;
   onError?: (error: unknown, tenantId: string) => void;
 }
 
+const WITNESS_NAME = /^\u2014 (\S+) /;
+
 export function createCheckpointService(options: CheckpointServiceOptions) {
-  const { store, key } = options;
+  const { store, key, outside, alarms } = options;
   const now = options.now ?? Date.now;
   const lastSize = new Map<string, number>();
   const inFlight = new Map<string, Promise<CheckpointView | undefined>>();
   let timer: NodeJS.Timeout | undefined;
 
-  const originOf = (tenantId: string) => `${key.name}/${tenantId}`;
+  const originFor = (tenantId: string) => originOf(key.name, tenantId);
+
+  async function viewOf(record: CheckpointRecord): Promise<CheckpointView> {
+    const lines = await store.getCosignatures(record.tenant_id, record.tree_size);
+    return {
+      tree_size: record.tree_size,
+      root_hash: Buffer.from(record.root_hash).toString('hex'),
+      created_at: record.created_at,
+      checkpoint: withSignatureLines(record.note, lines),
+      witnesses: lines.map((line) => WITNESS_NAME.exec(line)?.[1] ?? '').filter(Boolean),
+    };
+  }
+
+  /** The largest checkpoint the database holds, when it is signed by this instance's key (any name it had). */
+  async function storedLargest(tenantId: string): Promise<PublishedCheckpoint | undefined> {
+    const latest = await store.latestCheckpoint(tenantId);
+    if (!latest) return undefined;
+    try {
+      const opened = openCheckpointByKey(latest.note, key.publicKey);
+      return { size: opened.size, rootHash: opened.rootHash, source: 'the database' };
+    } catch (error) {
+      if (error instanceof NoteError) return undefined; // a forged row; verification names it
+      throw error;
+    }
+  }
+
+  /** Every checkpoint known to have been published for the tenant, inside the database and out. */
+  async function published(tenantId: string): Promise<PublishedCheckpoint[]> {
+    const [stored, outsideKnown] = await Promise.all([storedLargest(tenantId), outside?.known(tenantId, originFor(tenantId)) ?? []]);
+    return [...(stored ? [stored] : []), ...outsideKnown];
+  }
+
+  /** Raises the tenant's alarm and returns the error that refuses the checkpoint. */
+  function refuse(tenantId: string, verdict: Extract<LogVerdict, { ok: false }>): SteleError {
+    alarms?.raise(tenantId, { kind: verdict.kind, size: verdict.size, source: verdict.source, message: verdict.message });
+    return new SteleError('integrity_alarm', `Refusing to sign a checkpoint: ${verdict.message}.`, [], { alarm: verdict.kind });
+  }
+
+  /**
+   * Witness answers that contradict the log. A witness ahead of this checkpoint is no contradiction
+   * when the log has grown past the witness's size meanwhile (another node checkpointed it first).
+   */
+  async function contradiction(tenantId: string, answers: readonly WitnessContradiction[]): Promise<LogVerdict> {
+    for (const { witness, answer } of answers) {
+      const head = await store.getHead(tenantId);
+      if (answer.kind === 'ahead' && answer.size <= head.size) continue;
+      return answer.kind === 'ahead'
+        ? { ok: false, kind: 'truncated', size: answer.size, source: `witness ${witness}`, message: `the log holds ${head.size} events, but witness ${witness} has cosigned a tree of ${answer.size}: events ${head.size + 1}..${answer.size} are gone (a restored backup, or rows deleted)` }
+        : { ok: false, kind: 'forked', size: answer.size, source: `witness ${witness}`, message: `witness ${witness} refuses the log: ${answer.message}, so it was rewritten after it was witnessed` };
+    }
+    return { ok: true };
+  }
+
+  /** Shows the checkpoint to the witnesses and keeps their cosignatures; throws the alarm when one contradicts the log. */
+  async function witness(record: CheckpointRecord): Promise<void> {
+    if (!outside?.hasWitnesses) return;
+    const { tenant_id: tenantId, tree_size: size } = record;
+    const witnessed = await outside.witness({
+      origin: originFor(tenantId), size, note: record.note,
+      proofFrom: (old) => proofFromStore(store, tenantId, consistency(old, size)),
+    });
+    const verdict = await contradiction(tenantId, witnessed.contradictions);
+    if (!verdict.ok) throw refuse(tenantId, verdict);
+    await store.addCosignatures(tenantId, size, witnessed.cosignatures, new Date(now()).toISOString());
+  }
+
+  /** Checks the log against every published checkpoint; throws the alarm (SteleError integrity_alarm) when it contradicts one. */
+  async function checkHead(tenantId: string): Promise<LogHead> {
+    const head = await store.getHead(tenantId);
+    const verdict = await checkLogAgainst(store, tenantId, head, await published(tenantId));
+    if (!verdict.ok) throw refuse(tenantId, verdict);
+    return head;
+  }
 
   async function makeNow(tenantId: string): Promise<CheckpointView | undefined> {
-    const head = await store.getHead(tenantId);
-    if (head.size === 0) return undefined;
+    const head = await checkHead(tenantId);
+    if (head.size === 0) {
+      alarms?.clear(tenantId);
+      return undefined;
+    }
     const existing = await store.getCheckpoint(tenantId, head.size);
-    if (existing) return viewOf(existing);
+    // A stored checkpoint needs no new witnessing, unless a witness is what raised the alarm.
+    if (existing) {
+      if (alarms?.get(tenantId)) await witness(existing);
+      alarms?.clear(tenantId);
+      return viewOf(existing);
+    }
     const rootHash = rootFromBorder(head.border);
     const record: CheckpointRecord = {
-      tenant_id: tenantId,
-      tree_size: head.size,
-      root_hash: rootHash,
-      created_at: new Date(now()).toISOString(),
-      note: signCheckpoint({ origin: originOf(tenantId), size: head.size, rootHash }, key.name, key.privateKey),
+      tenant_id: tenantId, tree_size: head.size, root_hash: rootHash, created_at: new Date(now()).toISOString(),
+      note: signCheckpoint({ origin: originFor(tenantId), size: head.size, rootHash }, key.name, key.privateKey),
     };
+    // Witnessed before it is stored or published: a witness that saw more refuses it, and then
+    // the checkpoint exists nowhere.
+    await witness(record);
+    alarms?.clear(tenantId);
     const stored = await store.insertCheckpoint(record);
     lastSize.set(tenantId, Math.max(lastSize.get(tenantId) ?? 0, head.size));
     if (!stored) return viewOf((await store.getCheckpoint(tenantId, head.size)) ?? record);
-    // The checkpoint is durable in the store now; external copies follow without holding up callers.
-    void options.publish?.(tenantId, viewOf(record)).catch((error) => options.onError?.(error, tenantId));
-    return viewOf(record);
+    const view = await viewOf(record);
+    // The file copy is flushed before callers see the checkpoint; the webhook follows.
+    await outside?.publish(tenantId, view);
+    return view;
   }
 
   /**
    * Makes a checkpoint of the tenant's head as it is when this call's turn comes. Calls for one
    * tenant run one after another, so a request never receives an older, still-running one.
+   * Throws SteleError integrity_alarm when the log contradicts a published checkpoint.
    */
   function checkpoint(tenantId: string): Promise<CheckpointView | undefined> {
     const previous = inFlight.get(tenantId) ?? Promise.resolve(undefined);
@@ -74,6 +167,24 @@ export function createCheckpointService(options: CheckpointServiceOptions) {
       if (inFlight.get(tenantId) === job) inFlight.delete(tenantId);
     });
     return job;
+  }
+
+  /**
+   * At start: checks every tenant's log against the copies outside the database, and shows the
+   * latest stored checkpoint to the witnesses again, so one that has cosigned more says so now
+   * rather than at the next checkpoint. Alarms are raised as they are found.
+   */
+  async function checkAll(): Promise<void> {
+    for (const tenant of await store.listTenants()) {
+      try {
+        const head = await checkHead(tenant.id);
+        const latest = await store.latestCheckpoint(tenant.id);
+        if (latest && latest.tree_size <= head.size) await witness(latest);
+        alarms?.clear(tenant.id);
+      } catch (error) {
+        if (!(error instanceof SteleError && error.code === 'integrity_alarm')) options.onError?.(error, tenant.id);
+      }
+    }
   }
 
   async function sizeOfLatest(tenantId: string): Promise<number> {
@@ -97,10 +208,12 @@ export function createCheckpointService(options: CheckpointServiceOptions) {
   }
 
   return {
-    originOf,
+    originOf: originFor,
     checkpoint,
     onCommitted,
     sweep,
+    checkAll,
+    published,
     async latest(tenantId: string): Promise<CheckpointView> {
       const record = await store.latestCheckpoint(tenantId);
       if (!record) throw new SteleError('not_found', 'This tenant has no checkpoint yet; POST /v1/integrity/checkpoints makes one.');
@@ -111,8 +224,15 @@ export function createCheckpointService(options: CheckpointServiceOptions) {
       if (!record) throw new SteleError('not_found', `No checkpoint at tree size ${treeSize}.`);
       return viewOf(record);
     },
+    /** The checkpoint at exactly this size with its cosignatures, if one is stored. */
+    async find(tenantId: string, treeSize: number): Promise<CheckpointView | undefined> {
+      const record = await store.getCheckpoint(tenantId, treeSize);
+      return record ? viewOf(record) : undefined;
+    },
     start(): void {
-      timer ??= setInterval(() => void sweep().catch((error) => options.onError?.(error, '*')), options.everySeconds * 1000);
+      if (timer) return;
+      void checkAll().catch((error) => options.onError?.(error, '*'));
+      timer = setInterval(() => void sweep().catch((error) => options.onError?.(error, '*')), options.everySeconds * 1000);
       timer.unref();
     },
     stop(): void {

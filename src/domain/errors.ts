@@ -10,6 +10,7 @@ export const ERROR_STATUS = {
   forbidden: 403,
   not_found: 404,
   conflict: 409,
+  integrity_alarm: 409,
   idempotency_conflict: 409,
   payload_too_large: 413,
   too_many_rows: 422,

@@ -5,15 +5,17 @@
 // queued before this existed), the manifest takes the latest checkpoint if it covers the last
 // exported event, or signs one of the current head.
 
-import { viewOf, type CheckpointService } from '../checkpoints/checkpoint-service.js';
+import type { CheckpointService, CheckpointView } from '../checkpoints/checkpoint-service.js';
 import type { Store } from '../store/port.js';
 
 export interface ManifestCheckpoint {
   tree_size: number;
   root_hash: string;
   created_at: string;
-  /** The C2SP signed note (tlog-checkpoint); opens with note_key. */
+  /** The C2SP signed note (tlog-checkpoint), with any witness cosignatures; opens with note_key. */
   checkpoint: string;
+  /** Witnesses whose cosignatures the note carries. */
+  witnesses: string[];
   /** The instance's signed-note verifier key, as GET /v1/integrity/public-key gives it. */
   note_key: string;
 }
@@ -29,18 +31,18 @@ export interface ExportCheckpoints {
   covering(tenantId: string, logSize: number, lastSeq: number | null): Promise<ManifestCheckpoint | null>;
 }
 
-export function createExportCheckpoints(deps: { store: Store; checkpoints: Pick<CheckpointService, 'checkpoint'>; noteKey: string }): ExportCheckpoints {
-  const withKey = (view: ReturnType<typeof viewOf>): ManifestCheckpoint => ({ ...view, note_key: deps.noteKey });
+export function createExportCheckpoints(deps: { store: Store; checkpoints: Pick<CheckpointService, 'checkpoint' | 'find'>; noteKey: string }): ExportCheckpoints {
+  const withKey = (view: CheckpointView): ManifestCheckpoint => ({ ...view, note_key: deps.noteKey });
   return {
     async pin(tenantId) {
       return (await deps.checkpoints.checkpoint(tenantId))?.tree_size ?? 0;
     },
     async covering(tenantId, logSize, lastSeq) {
-      const exact = logSize > 0 ? await deps.store.getCheckpoint(tenantId, logSize) : undefined;
-      if (exact) return withKey(viewOf(exact));
+      const exact = logSize > 0 ? await deps.checkpoints.find(tenantId, logSize) : undefined;
+      if (exact) return withKey(exact);
       if (lastSeq === null) return null;
       const latest = await deps.store.latestCheckpoint(tenantId);
-      if (latest && latest.tree_size >= lastSeq) return withKey(viewOf(latest));
+      if (latest && latest.tree_size >= lastSeq) return withKey((await deps.checkpoints.find(tenantId, latest.tree_size))!);
       const made = await deps.checkpoints.checkpoint(tenantId);
       return made && made.tree_size >= lastSeq ? withKey(made) : null;
     },

@@ -1,17 +1,21 @@
 // Server-side verification of a tenant's log over a seq or time range: every event's leaf and
 // chain hash is recomputed, the Merkle root is recomputed at each signed checkpoint inside the
 // range, every checkpoint's signature is checked with the instance key, and each checkpoint
-// before the range is tied to the stored tree by a consistency proof. The answer names the
-// first seq of each problem and what broke.
+// before the range is tied to the stored tree by a consistency proof. The log is also held against
+// the largest checkpoint ever published, in the database or outside it (checkpoint file, webhook
+// receiver, witnesses): a log shorter than one is `truncated`, another tree `forked`, and either
+// raises the tenant's integrity alarm. The answer names the first seq of each problem and what broke.
 
 import { SteleError } from '../domain/errors.js';
 import {
-  consistency, LogVerifier, NoteError, openCheckpoint, verifyConsistency, type VerificationFailure,
+  consistency, LogVerifier, NoteError, openCheckpointByKey, verifyConsistency, type ExpectedRoot, type VerificationFailure,
 } from '../integrity/index.js';
+import type { IntegrityAlarms } from '../checkpoints/integrity-alarms.js';
+import { checkLogAgainst, type PublishedCheckpoint } from '../checkpoints/log-guard.js';
 import { iterateEvents } from '../query/event-iterator.js';
 import { parseTimeExpression } from '../query/time-expression.js';
 import { and, compare, eq, type Sql } from '../sql/fragments.js';
-import type { CheckpointRecord, Store } from '../store/port.js';
+import type { CheckpointRecord, LogHead, Store } from '../store/port.js';
 import type { SigningKey } from '../checkpoints/signing-key.js';
 import { borderFromStore, proofFromStore, rootFromStore } from '../proofs/stored-nodes.js';
 
@@ -25,7 +29,7 @@ export interface VerifyRequest {
 export interface VerifyFailure {
   seq: number;
   id: string;
-  reason: VerificationFailure['reason'] | 'bad_signature';
+  reason: VerificationFailure['reason'] | 'bad_signature' | 'truncated' | 'forked';
   message: string;
 }
 
@@ -46,7 +50,16 @@ const MAX_CHECKPOINTS = 10_000;
 const CANONICAL_PAGE_SIZE = 16384;
 const PAGES_AHEAD = 3;
 
-export function createVerificationService(deps: { store: Store; key: SigningKey; now?: () => number }) {
+export interface VerificationDeps {
+  store: Store;
+  key: SigningKey;
+  now?: () => number;
+  /** Every checkpoint known to have been published for a tenant, inside the database and out (CheckpointService.published). */
+  published?: (tenantId: string) => Promise<PublishedCheckpoint[]>;
+  alarms?: IntegrityAlarms;
+}
+
+export function createVerificationService(deps: VerificationDeps) {
   const { store, key } = deps;
   const now = deps.now ?? Date.now;
 
@@ -74,7 +87,7 @@ export function createVerificationService(deps: { store: Store; key: SigningKey;
   /** A checkpoint whose signature does not verify with the instance key is itself a failure. */
   function openSigned(cp: CheckpointRecord, failures: VerifyFailure[]): boolean {
     try {
-      const body = openCheckpoint(cp.note, key.noteKey);
+      const body = openCheckpointByKey(cp.note, key.publicKey);
       if (body.size !== cp.tree_size || !Buffer.from(body.rootHash).equals(Buffer.from(cp.root_hash))) throw new NoteError('bad_signature', 'stored columns differ from the signed note');
       return true;
     } catch (error) {
@@ -100,6 +113,25 @@ export function createVerificationService(deps: { store: Store; key: SigningKey;
         failures.push({ seq: cp.tree_size, id: '', reason: 'root_mismatch', message: `the stored tree is not consistent with the signed checkpoint at tree size ${cp.tree_size}: events up to seq ${cp.tree_size} were changed` });
       }
     }
+  }
+
+  /**
+   * Holds the log against the largest checkpoint ever published: signed checkpoints the database
+   * holds beyond the log's end, and the copies outside it. A contradiction is a failure and raises
+   * the tenant's alarm. Returns the published checkpoints, for their roots to be recomputed.
+   */
+  async function checkPublished(tenantId: string, head: LogHead, failures: VerifyFailure[]): Promise<PublishedCheckpoint[]> {
+    const beyond = await store.listCheckpoints(tenantId, { minSize: head.size + 1, maxSize: Number.MAX_SAFE_INTEGER, limit: 1000 });
+    const published: PublishedCheckpoint[] = [
+      ...beyond.filter((cp) => openSigned(cp, failures)).map((cp) => ({ size: cp.tree_size, rootHash: cp.root_hash, source: 'the database' })),
+      ...((await deps.published?.(tenantId)) ?? []),
+    ];
+    const verdict = await checkLogAgainst(store, tenantId, head, published);
+    if (!verdict.ok) {
+      deps.alarms?.raise(tenantId, { kind: verdict.kind, size: verdict.size, source: verdict.source, message: verdict.message });
+      failures.push({ seq: verdict.kind === 'truncated' ? head.size + 1 : verdict.size, id: '', reason: verdict.kind, message: verdict.message });
+    }
+    return published;
   }
 
   /**
@@ -134,12 +166,19 @@ export function createVerificationService(deps: { store: Store; key: SigningKey;
         if (v !== undefined && (!Number.isSafeInteger(v) || v < 1)) throw new SteleError('invalid_request', `${field} must be a positive integer`, [{ field, message: 'invalid' }]);
       }
       const head = await store.getHead(tenantId);
-      const range = await seqRangeOf(tenantId, request, head.size);
-      if (!range) return { ok: true, checked: 0, from_seq: request.from_seq ?? 1, to_seq: request.to_seq ?? head.size, checkpoints_checked: 0, failures: [] };
-      const [from, to] = range;
       const failures: VerifyFailure[] = [];
+      const published = await checkPublished(tenantId, head, failures);
+      const range = await seqRangeOf(tenantId, request, head.size);
+      if (!range) {
+        return { ok: failures.length === 0, checked: 0, from_seq: request.from_seq ?? 1, to_seq: request.to_seq ?? head.size, checkpoints_checked: 0, failures };
+      }
+      const [from, to] = range;
       const checkpoints = await store.listCheckpoints(tenantId, { minSize: 1, maxSize: to, limit: MAX_CHECKPOINTS });
-      const inside = checkpoints.filter((cp) => cp.tree_size >= from && openSigned(cp, failures));
+      const inside: ExpectedRoot[] = checkpoints.filter((cp) => cp.tree_size >= from && openSigned(cp, failures)).map((cp) => ({ size: cp.tree_size, rootHash: cp.root_hash }));
+      // Published copies with a root inside the range are recomputed from the rows too.
+      for (const cp of published) {
+        if (cp.rootHash && cp.size >= from && cp.size <= to && !inside.some((root) => root.size === cp.size)) inside.push({ size: cp.size, rootHash: cp.rootHash });
+      }
       await checkEarlierCheckpoints(tenantId, checkpoints.filter((cp) => cp.tree_size < from), from, failures);
 
       let prevChainHash: Uint8Array | undefined;
@@ -154,7 +193,7 @@ export function createVerificationService(deps: { store: Store; key: SigningKey;
         firstSeq: from,
         ...(prevChainHash && { prevChainHash }),
         ...(from === 1 ? {} : border ? { border } : {}),
-        expectedRoots: inside.map((cp) => ({ size: cp.tree_size, rootHash: cp.root_hash })),
+        expectedRoots: inside.sort((a, b) => a.size - b.size),
       });
       await feedEvents(tenantId, verifier, from, to);
       const summary = verifier.finish();
