@@ -10,7 +10,9 @@
 // witness that saw more refuses it and nothing extends the forged history anywhere.
 
 import { SteleError } from '../domain/errors.js';
-import { consistency, NoteError, openCheckpointByKey, rootFromBorder, signCheckpoint, withSignatureLines } from '../integrity/index.js';
+import {
+  consistency, formatEvidenceStatement, NoteError, openCheckpointByKey, rootFromBorder, signCheckpoint, signNote, withSignatureLines, type EvidenceStatement,
+} from '../integrity/index.js';
 import { proofFromStore } from '../proofs/stored-nodes.js';
 import type { CheckpointRecord, LogHead, Store } from '../store/port.js';
 import type { IntegrityAlarms } from './integrity-alarms.js';
@@ -224,6 +226,8 @@ export function createCheckpointService(options: CheckpointServiceOptions) {
       if (!record) throw new SteleError('not_found', `No checkpoint at tree size ${treeSize}.`);
       return viewOf(record);
     },
+    /** Signs an evidence file's statement (its count and leaf digest) with the instance key. */
+    signEvidenceStatement: (statement: EvidenceStatement): string => signNote(formatEvidenceStatement(statement), key.name, key.privateKey),
     /** The checkpoint at exactly this size with its cosignatures, if one is stored. */
     async find(tenantId: string, treeSize: number): Promise<CheckpointView | undefined> {
       const record = await store.getCheckpoint(tenantId, treeSize);

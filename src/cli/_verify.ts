@@ -1,36 +1,55 @@
 import { defineCommand } from 'citty';
 import { readFileSync } from 'node:fs';
-import { verifyExportFile } from '../verification/export-verifier.js';
+import { verifyExportFile, type ExportVerification } from '../verification/export-verifier.js';
+import { CLIError } from './_context.js';
+
+function print(result: ExportVerification): void {
+  for (const note of result.notes) process.stdout.write(`note: ${note}\n`);
+  for (const warning of result.warnings) process.stdout.write(`WARNING: ${warning}\n`);
+  if (!result.ok) {
+    const [first] = result.failures;
+    process.stdout.write(`FAILED: seq ${first!.seq}${first!.id ? ` (id ${first!.id})` : ''}: ${first!.reason}: ${first!.message}\n`);
+    if (result.failures.length > 1) process.stdout.write(`(${result.failures.length - 1} more failures; --json lists all)\n`);
+    return;
+  }
+  const range = result.firstSeq === undefined ? '' : ` (seq ${result.firstSeq}..${result.lastSeq})`;
+  const cp = result.checkpoint;
+  const witnessed = result.witnesses.length > 0 ? `, cosigned by ${result.witnesses.join(', ')}` : '';
+  if (result.mode === 'evidence') {
+    process.stdout.write(`OK: ${result.checked} events verified${range}: each is in the log of ${cp!.origin} at tree size ${cp!.size} (inclusion proofs against its signed checkpoint${witnessed}), and the file holds exactly the events its signed statement lists.\n`);
+    return;
+  }
+  process.stdout.write(`OK: ${result.checked} events verified${range}: every leaf hash and chain hash recomputes.\n`);
+  if (cp) process.stdout.write(`OK: the Merkle root at tree size ${cp.size} matches the signed checkpoint of ${cp.origin}${witnessed}.\n`);
+}
 
 export const verifyCommand = defineCommand({
-  meta: { name: 'verify', description: 'Verify an exported NDJSON/JSON file offline against a signed checkpoint and the public key' },
+  meta: {
+    name: 'verify',
+    description: 'Verify an exported NDJSON/JSON file offline: an evidence file (proofs=true, bulk and scheduled exports) with the public key alone; a plain export against a signed checkpoint',
+  },
   args: {
-    events: { type: 'string', required: true, description: 'Exported events (NDJSON or JSON array, in seq order)' },
-    checkpoint: { type: 'string', description: 'Signed checkpoint note (GET /v1/integrity/checkpoints/latest → .checkpoint)' },
-    'public-key': { type: 'string', description: 'Instance public key, SPKI PEM (GET /v1/integrity/public-key → .pem)' },
+    events: { type: 'string', required: true, description: 'Exported events (NDJSON or JSON; an evidence file proves itself)' },
+    checkpoint: { type: 'string', description: 'Signed checkpoint note, or a file of them as STELE_CHECKPOINT_FILE holds (the newest of the tenant is used)' },
+    'public-key': { type: 'string', description: 'Instance public key, SPKI PEM (GET /v1/integrity/public-key → .pem), obtained apart from the file' },
+    'witness-key': { type: 'string', description: 'Witness cosigner keys (vkeys, comma-separated) whose cosignatures count' },
+    'min-witnesses': { type: 'string', description: 'Fail unless the checkpoint carries this many valid witness cosignatures' },
     json: { type: 'boolean', description: 'Print the result as JSON' },
   },
   run: async ({ args }) => {
+    const minWitnesses = args['min-witnesses'] === undefined ? 0 : Number(args['min-witnesses']);
+    if (!Number.isInteger(minWitnesses) || minWitnesses < 0) throw new CLIError('--min-witnesses must be a whole number');
+    const witnessKeys = (args['witness-key'] ?? '').split(',').map((k) => k.trim()).filter(Boolean);
+    if (minWitnesses > witnessKeys.length) throw new CLIError(`--min-witnesses ${minWitnesses} needs at least as many --witness-key`);
     const result = await verifyExportFile({
       eventsFile: args.events,
-      // A note saved through a shell often gains a trailing blank line; the note itself ends at its last signature.
-      checkpointNote: args.checkpoint ? `${readFileSync(args.checkpoint, 'utf8').trimEnd()}\n` : undefined,
-      publicKeyPem: args['public-key'] ? readFileSync(args['public-key'], 'utf8') : undefined,
+      ...(args.checkpoint && { checkpointText: readFileSync(args.checkpoint, 'utf8') }),
+      ...(args['public-key'] && { publicKeyPem: readFileSync(args['public-key'], 'utf8') }),
+      witnessKeys,
+      minWitnesses,
     });
-    if (args.json) {
-      process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-    } else {
-      for (const note of result.notes) process.stdout.write(`note: ${note}\n`);
-      if (result.ok) {
-        const range = result.firstSeq === undefined ? '' : ` (seq ${result.firstSeq}..${result.lastSeq})`;
-        process.stdout.write(`OK: ${result.checked} events verified${range}: every leaf hash and chain hash recomputes.\n`);
-        if (result.checkpoint) process.stdout.write(`OK: the Merkle root at tree size ${result.checkpoint.size} matches the signed checkpoint of ${result.checkpoint.origin}.\n`);
-      } else {
-        const [first] = result.failures;
-        process.stdout.write(`FAILED: seq ${first!.seq}${first!.id ? ` (id ${first!.id})` : ''}: ${first!.reason}: ${first!.message}\n`);
-        if (result.failures.length > 1) process.stdout.write(`(${result.failures.length - 1} more failures; --json lists all)\n`);
-      }
-    }
+    if (args.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    else print(result);
     if (!result.ok) process.exitCode = 1;
   },
 });

@@ -9,6 +9,7 @@ import { keysCommand, tenantsCommand } from './_admin.js';
 import { CLIError, withStore } from './_context.js';
 import { usersCommand } from './_users.js';
 import { verifyCommand } from './_verify.js';
+import { witnessCommand } from './_witness.js';
 
 const main = defineCommand({
   meta: { name: 'stele', version: VERSION, description: 'Tamper-evident audit log service' },
@@ -28,6 +29,7 @@ const main = defineCommand({
     keys: keysCommand,
     users: usersCommand,
     verify: verifyCommand,
+    witness: witnessCommand,
   },
 });
 

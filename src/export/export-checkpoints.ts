@@ -6,7 +6,9 @@
 // exported event, or signs one of the current head.
 
 import type { CheckpointService, CheckpointView } from '../checkpoints/checkpoint-service.js';
+import { createInclusionProver } from '../proofs/stored-nodes.js';
 import type { Store } from '../store/port.js';
+import type { EvidencePin } from './evidence-encoder.js';
 
 export interface ManifestCheckpoint {
   tree_size: number;
@@ -29,9 +31,16 @@ export interface ExportCheckpoints {
    * and none exists at `logSize`.
    */
   covering(tenantId: string, logSize: number, lastSeq: number | null): Promise<ManifestCheckpoint | null>;
+  /**
+   * What an evidence file of the events up to `logSize` is pinned to: the checkpoint at exactly
+   * that size (signed when the export pinned it), or a newer one. Undefined for an empty log.
+   */
+  evidence(tenantId: string, logSize: number): Promise<EvidencePin | undefined>;
 }
 
-export function createExportCheckpoints(deps: { store: Store; checkpoints: Pick<CheckpointService, 'checkpoint' | 'find'>; noteKey: string }): ExportCheckpoints {
+type CheckpointsUsed = Pick<CheckpointService, 'checkpoint' | 'find' | 'originOf' | 'signEvidenceStatement'>;
+
+export function createExportCheckpoints(deps: { store: Store; checkpoints: CheckpointsUsed; noteKey: string }): ExportCheckpoints {
   const withKey = (view: CheckpointView): ManifestCheckpoint => ({ ...view, note_key: deps.noteKey });
   return {
     async pin(tenantId) {
@@ -45,6 +54,16 @@ export function createExportCheckpoints(deps: { store: Store; checkpoints: Pick<
       if (latest && latest.tree_size >= lastSeq) return withKey((await deps.checkpoints.find(tenantId, latest.tree_size))!);
       const made = await deps.checkpoints.checkpoint(tenantId);
       return made && made.tree_size >= lastSeq ? withKey(made) : null;
+    },
+    async evidence(tenantId, logSize) {
+      if (logSize === 0) return undefined;
+      const checkpoint = (await deps.checkpoints.find(tenantId, logSize)) ?? (await deps.checkpoints.checkpoint(tenantId));
+      if (!checkpoint) return undefined;
+      return {
+        tenantId, checkpoint, noteKey: deps.noteKey, origin: deps.checkpoints.originOf(tenantId),
+        prover: createInclusionProver(deps.store, tenantId, checkpoint.tree_size),
+        signStatement: deps.checkpoints.signEvidenceStatement,
+      };
     },
   };
 }

@@ -69,7 +69,7 @@ export const exportFeature: FastifyPluginAsync<ExportFeatureOptions> = async (ap
   });
 
   await app.register(exportRoutes, { guards, exports: createExportService({
-    store, ingest, formats, maxRows: config.exportMaxRows, now, ...(search && { search }), ...(savedSearch && { savedSearch }),
+    store, ingest, formats, maxRows: config.exportMaxRows, now, checkpoints, ...(search && { search }), ...(savedSearch && { savedSearch }),
   }) });
   await app.register(jobRoutes, { guards, jobs });
   await app.register(evidenceRoutes, { guards, jobs, now });

@@ -45,6 +45,7 @@ export const exportRoutes: FastifyPluginAsync<ExportRoutesOptions> = async (app,
         tenant_id: Type.Optional(Type.String({ description: 'Admin token only' })),
         q: Type.Optional(Type.String({ description: 'Search language' })),
         saved_search: Type.Optional(Type.String({ description: 'Id of a saved search, ANDed with q and the filters' })),
+        proofs: Type.Optional(Type.String({ enum: ['true', 'false'], description: 'ndjson/json only: an evidence file, pinned to a checkpoint signed now, each event with its inclusion proof and a signed statement of the events it holds; `stele verify` checks it offline' })),
       }, { additionalProperties: true }),
       response: { 422: { $ref: 'ErrorBody#' }, ...errorResponses },
     },
@@ -54,11 +55,15 @@ export const exportRoutes: FastifyPluginAsync<ExportRoutesOptions> = async (app,
     const format = formatOf(one(query, 'format'));
     const q = one(query, 'q');
     const savedSearch = one(query, 'saved_search');
+    const proofs = one(query, 'proofs');
+    if (proofs !== undefined && proofs !== 'true' && proofs !== 'false') throw new SteleError('invalid_request', 'proofs must be true or false', [{ field: 'proofs', message: 'not a boolean' }]);
     const gone = new AbortController();
     reply.raw.once('close', () => {
       if (!reply.raw.writableFinished) gone.abort(new Error('the client closed the connection'));
     });
-    const selection = { filters: filtersFromQuery(query), ...(q !== undefined && { q }), ...(savedSearch !== undefined && { saved_search: savedSearch }) };
+    const selection = {
+      filters: filtersFromQuery(query), ...(q !== undefined && { q }), ...(savedSearch !== undefined && { saved_search: savedSearch }), proofs: proofs === 'true',
+    };
     const opened = await exports.open(tenantId, selection, format, requesterOf(request), gone.signal);
     return reply
       .header('content-type', opened.format.contentType)

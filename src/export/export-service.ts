@@ -12,6 +12,8 @@ import { and } from '../sql/fragments.js';
 import type { Store, StoreRowEncoding } from '../store/port.js';
 import { exportedEvent, type Requester } from './audit-events.js';
 import { encodeEvents, newTally, withStoreEncodedRows } from './encode-events.js';
+import { encodeEvidence, isEvidenceFormat } from './evidence-encoder.js';
+import type { ExportCheckpoints } from './export-checkpoints.js';
 import type { ExportFormat, ExportFormatName } from './formats/index.js';
 import { selectionWhere, type ExportSelection, type SavedSearchCompiler, type SearchCompiler } from './export-selection.js';
 
@@ -24,11 +26,15 @@ export interface ExportServiceDeps {
   search?: SearchCompiler;
   /** Without it, `saved_search` is refused rather than ignored. */
   savedSearch?: SavedSearchCompiler;
+  /** Pins evidence files (`proofs`) to a checkpoint. */
+  checkpoints: ExportCheckpoints;
 }
 
 /** A download's selection: an export selection plus, here only, a saved search by id. */
 export interface StreamSelection extends ExportSelection {
   saved_search?: string;
+  /** An evidence file: NDJSON or JSON with each event's inclusion proof and a signed statement (see evidence-encoder.ts). */
+  proofs?: boolean;
 }
 
 export interface OpenedExport {
@@ -59,7 +65,12 @@ export function createExportService(deps: ExportServiceDeps) {
   /** `signal` aborts when the client goes away, so the store stops reading even between chunks. */
   async function open(tenantId: string, selection: StreamSelection, formatName: ExportFormatName, by: Requester, signal?: AbortSignal): Promise<OpenedExport> {
     const now = deps.now();
-    const maxSeq = (await deps.store.getHead(tenantId)).size;
+    if (selection.proofs && !isEvidenceFormat(formatName)) {
+      throw new SteleError('invalid_request', 'proofs=true makes an evidence file, in ndjson or json.', [{ field: 'proofs', message: `not available for ${formatName}` }]);
+    }
+    // An evidence file is pinned to a checkpoint signed now; it holds the events up to its size.
+    const pin = selection.proofs ? await deps.checkpoints.evidence(tenantId, await deps.checkpoints.pin(tenantId)) : undefined;
+    const maxSeq = pin ? pin.checkpoint.tree_size : (await deps.store.getHead(tenantId)).size;
     const where = and([
       selectionWhere(selection, now, maxSeq, deps.search),
       ...(selection.saved_search !== undefined ? [await savedCondition(tenantId, selection.saved_search, now)] : []),
@@ -76,6 +87,7 @@ export function createExportService(deps: ExportServiceDeps) {
       format: formatName, filters: selection.filters as JsonObject, ...(selection.q ? { q: selection.q } : {}),
       ...(selection.saved_search !== undefined ? { saved_search: selection.saved_search } : {}),
       row_count: tally.rows, first_seq: tally.firstSeq, last_seq: tally.lastSeq, completed,
+      ...(pin && { evidence: true, checkpoint_size: pin.checkpoint.tree_size }),
     });
 
     const storeEncoding = STORE_ENCODED[formatName];
@@ -84,7 +96,10 @@ export function createExportService(deps: ExportServiceDeps) {
     async function* chunks(): AsyncGenerator<string | Uint8Array> {
       let completed = false;
       try {
-        if (encodeRows && storeEncoding) yield* withStoreEncodedRows(format, encodeRows(tenantId, where, storeEncoding, signal), tally);
+        if (pin && isEvidenceFormat(formatName)) {
+          const described = { filters: selection.filters, ...(selection.q && { q: selection.q }), ...(selection.saved_search !== undefined && { saved_search: selection.saved_search }) };
+          yield* encodeEvidence(formatName, iterateEventPages(deps.store, tenantId, { where }), pin, described, tally);
+        } else if (encodeRows && storeEncoding) yield* withStoreEncodedRows(format, encodeRows(tenantId, where, storeEncoding, signal), tally);
         else yield* encodeEvents(format, iterateEventPages(deps.store, tenantId, { where }), tally);
         completed = true;
       } finally {

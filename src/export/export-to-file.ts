@@ -8,6 +8,7 @@ import type { Store } from '../store/port.js';
 import { writeFileAtomically, writeGzipArtifact } from './artifact-writer.js';
 import type { ExportCheckpoints } from './export-checkpoints.js';
 import { encodeEvents, newTally, type ExportTally } from './encode-events.js';
+import { encodeEvidence, type EvidenceFormat } from './evidence-encoder.js';
 import type { ExportFormat } from './formats/index.js';
 import { buildManifest, type ExportManifest, type ManifestInput } from './manifest.js';
 
@@ -25,6 +26,13 @@ export interface FileExport {
   progressEvery?: number;
   /** Finds (or signs) the checkpoint the manifest carries. */
   checkpoints: ExportCheckpoints;
+  /**
+   * NDJSON and JSON artifacts are evidence files (inclusion proofs against the pinned checkpoint
+   * and a signed statement of their events): pass the format's name to get one.
+   */
+  evidenceFormat?: EvidenceFormat;
+  /** What the file holds (filters, q), written into an evidence file's header. */
+  selection?: Record<string, unknown>;
 }
 
 export async function exportToFile(store: Store, request: FileExport): Promise<ExportManifest> {
@@ -42,9 +50,15 @@ export async function exportToFile(store: Store, request: FileExport): Promise<E
       }
     }
   }
-  const artifact = await writeGzipArtifact(request.artifactPath, encodeEvents(request.format, withProgress(), tally));
-  const checkpoint = await request.checkpoints.covering(request.tenantId, request.manifest.logSize, tally.lastSeq);
-  const manifest = buildManifest(request.manifest, tally, artifact, checkpoint);
+  const pin = request.evidenceFormat ? await request.checkpoints.evidence(request.tenantId, request.manifest.logSize) : undefined;
+  const text = pin && request.evidenceFormat
+    ? encodeEvidence(request.evidenceFormat, withProgress(), pin, request.selection ?? {}, tally)
+    : encodeEvents(request.format, withProgress(), tally);
+  const artifact = await writeGzipArtifact(request.artifactPath, text);
+  const checkpoint = pin
+    ? { ...pin.checkpoint, note_key: pin.noteKey }
+    : await request.checkpoints.covering(request.tenantId, request.manifest.logSize, tally.lastSeq);
+  const manifest = buildManifest(request.manifest, tally, artifact, checkpoint, pin !== undefined);
   await writeFileAtomically(request.manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
   return manifest;
 }

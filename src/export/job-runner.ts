@@ -9,6 +9,7 @@ import type { IngestService } from '../ingest/ingest-service.js';
 import type { Store } from '../store/port.js';
 import { exportedEvent } from './audit-events.js';
 import type { ExportCheckpoints } from './export-checkpoints.js';
+import { isEvidenceFormat } from './evidence-encoder.js';
 import { exportToFile } from './export-to-file.js';
 import { selectionWhere, type SearchCompiler } from './export-selection.js';
 import type { ExportFormat, ExportFormatName } from './formats/index.js';
@@ -55,6 +56,7 @@ export function createJobRunner(deps: JobRunnerDeps) {
       const running = job;
       const manifest = await exportToFile(deps.store, {
         tenantId, where, format, checkpoints: deps.checkpoints,
+        ...(isEvidenceFormat(job.format) && { evidenceFormat: job.format, selection: { filters: job.filters, ...(job.q && { q: job.q }) } }),
         artifactPath: join(deps.dataDir, paths.artifact),
         manifestPath: join(deps.dataDir, paths.manifest),
         manifest: {

@@ -34,6 +34,12 @@ export interface ExportManifest {
    * unfiltered artifact against it offline. Null only for an empty export of an empty log.
    */
   checkpoint: ManifestCheckpoint | null;
+  /**
+   * True when the file is an evidence file: every event carries its inclusion proof against
+   * `checkpoint`, and a signed statement names how many events the file holds and which, so
+   * `stele verify --events FILE --public-key key.pem` checks even a filtered file offline.
+   */
+  evidence: boolean;
 }
 
 export interface ManifestInput {
@@ -50,7 +56,7 @@ export interface ManifestInput {
   createdAt: string;
 }
 
-export function buildManifest(input: ManifestInput, tally: ExportTally, artifact: WrittenArtifact, checkpoint: ManifestCheckpoint | null): ExportManifest {
+export function buildManifest(input: ManifestInput, tally: ExportTally, artifact: WrittenArtifact, checkpoint: ManifestCheckpoint | null, evidence: boolean): ExportManifest {
   return {
     manifest_version: 1,
     tenant_id: input.tenantId,
@@ -72,5 +78,6 @@ export function buildManifest(input: ManifestInput, tally: ExportTally, artifact
     log_size: input.logSize,
     created_at: input.createdAt,
     checkpoint,
+    evidence,
   };
 }

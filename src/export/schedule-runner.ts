@@ -22,6 +22,7 @@ import { credentialsContext, type ExportSchedule, type ScheduleRepository } from
 import type { SecretBox } from './secret-box.js';
 import { describeSftp, hostAllowed, type SftpCredentials, type SftpHostAllowList } from './sftp-destination.js';
 import { uploadOverSftp } from './sftp-upload.js';
+import { isEvidenceFormat } from './evidence-encoder.js';
 
 export interface ScheduleRunnerDeps {
   store: Store;
@@ -101,6 +102,7 @@ export function createScheduleRunner(deps: ScheduleRunnerDeps) {
       const names = { file: `${base}.${format.fileExtension}.gz`, manifest: `${base}.manifest.json` };
       const exportInto: ExportInto = (directory) => exportToFile(deps.store, {
         tenantId, where, afterSeq: schedule.last_seq, format, checkpoints: deps.checkpoints,
+        ...(isEvidenceFormat(schedule.format) && { evidenceFormat: schedule.format, selection: { filters: schedule.filters, after_seq: schedule.last_seq } }),
         onProgress: async () => signal.throwIfAborted(),
         artifactPath: join(directory, names.file), manifestPath: join(directory, names.manifest),
         manifest: {

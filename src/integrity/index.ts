@@ -21,7 +21,7 @@ export type { Checkpoint } from './checkpoint/checkpoint.js';
 export { parseNote, signNote, verifyNote } from './checkpoint/note.js';
 export type { NoteSignature, ParsedNote } from './checkpoint/note.js';
 export {
-  ALG_COSIGNATURE_V1, ALG_ED25519, keyId, parseVerifierKey, privateKeyFromSeed, publicKeyFromRaw, rawPublicKey, verifierKeyString,
+  ALG_COSIGNATURE_V1, ALG_ED25519, decodeBase64Strict, keyId, parseVerifierKey, privateKeyFromSeed, publicKeyFromRaw, rawPublicKey, verifierKeyString,
 } from './checkpoint/keys.js';
 export type { KeyAlgorithm, VerifierKey } from './checkpoint/keys.js';
 export { splitNotes } from './checkpoint/note-file.js';

@@ -60,7 +60,7 @@ for (const engine of ENGINES) {
       assert.equal(createHash('sha256').update(gunzipSync(file)).digest('hex'), manifest.uncompressed_sha256);
     });
 
-    it('puts in the manifest a signed checkpoint that opens with the public key and against which stele verify accepts the unfiltered NDJSON artifact', async () => {
+    it('puts in the manifest a signed checkpoint that opens with the public key, and makes the NDJSON artifact an evidence file stele verify accepts with the key alone', async () => {
       const job = await done((await create({ format: 'ndjson' })).json().id);
       assert.equal(job.status, 'done', job.error);
       const manifest = (await get(`/v1/exports/${job.id}/manifest`)).json();
@@ -75,11 +75,11 @@ for (const engine of ENGINES) {
 
       const file = join(bed.dataDir, 'verify.ndjson');
       writeFileSync(file, gunzipSync((await get(pathOf(job.download_url), undefined)).rawPayload));
-      const verified = await verifyExportFile({ eventsFile: file, checkpointNote: manifest.checkpoint.checkpoint, publicKeyPem: publicKey.pem });
+      assert.equal(manifest.evidence, true);
+      const verified = await verifyExportFile({ eventsFile: file, publicKeyPem: publicKey.pem });
       assert.deepEqual(verified.failures, []);
-      assert.equal(verified.ok, true);
-      assert.equal(verified.rootMatched, true);
-      assert.equal(verified.lastSeq, manifest.last_seq);
+      assert.deepEqual([verified.ok, verified.mode, verified.checked, verified.lastSeq], [true, 'evidence', manifest.row_count, manifest.last_seq]);
+      assert.equal(verified.checkpoint?.size, manifest.checkpoint.tree_size);
     });
 
     it('records the job and each download as audit.exported', async () => {
@@ -141,8 +141,10 @@ for (const engine of ENGINES) {
         const job = await done(id);
         assert.equal(job.status, 'done');
         assert.equal(job.row_count, 2000);
-        const lines = gunzipSync((await get(pathOf(job.download_url), undefined)).rawPayload).toString().split('\n').filter(Boolean);
-        assert.equal(lines.length, 2000);
+        const lines = gunzipSync((await get(pathOf(job.download_url), undefined)).rawPayload).toString().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+        // An evidence file: its checkpoint, the 2,000 events with their proofs, its signed statement.
+        assert.deepEqual([Object.keys(lines[0]), lines.length, Object.keys(lines.at(-1))], [['stele_evidence'], 2002, ['stele_evidence_end']]);
+        assert.equal(lines.filter((l) => l.inclusion_proof).length, 2000);
       }
       assert.deepEqual(await jobs.pending(), []);
     });

@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 import { ENGINES } from '../../src/store/testing/test-stores.js';
 import { eventually, startTestBed, type TestBed } from './export-test-bed.js';
+import { ndjsonEvents } from '../helpers/evidence.js';
 
 const DAY = 86_400_000;
 
@@ -45,7 +46,7 @@ for (const engine of ENGINES) {
       const manifest = JSON.parse(readFileSync(join(root(), 'acme/logins', files.find((f) => f.endsWith('.manifest.json'))!), 'utf8'));
       const bytes = readFileSync(join(root(), 'acme/logins', artifact));
       assert.equal(createHash('sha256').update(bytes).digest('hex'), manifest.sha256);
-      assert.equal(gunzipSync(bytes).toString().split('\n').filter(Boolean).length, 25);
+      assert.equal(ndjsonEvents(gunzipSync(bytes).toString()).length, 25);
       assert.deepEqual({ file: manifest.file, source: manifest.source, row_count: manifest.row_count }, { file: artifact, source: { kind: 'scheduled_export', id }, row_count: 25 });
       assert.equal(manifest.checkpoint.tree_size, manifest.log_size, 'the run signs the checkpoint it pins to');
       assert.ok(manifest.checkpoint.tree_size >= manifest.last_seq);

@@ -10,6 +10,7 @@ import { gunzipSync } from 'node:zlib';
 import { ENGINES } from '../../src/store/testing/test-stores.js';
 import { SSHD_SKIP_REASON, startSshd, type TestSshd } from '../helpers/sshd.js';
 import { eventually, startTestBed, type TestBed } from './export-test-bed.js';
+import { ndjsonEvents } from '../helpers/evidence.js';
 
 interface Schedule {
   id: string;
@@ -84,7 +85,7 @@ for (const engine of ENGINES) {
       const bytes = readFileSync(join(dir, artifact));
       assert.equal(createHash('sha256').update(bytes).digest('hex'), manifest.sha256);
       assert.equal(bytes.length, manifest.bytes ?? bytes.length);
-      assert.equal(gunzipSync(bytes).toString().split('\n').filter(Boolean).length, 10);
+      assert.equal(ndjsonEvents(gunzipSync(bytes).toString()).length, 10);
       assert.deepEqual({ file: manifest.file, source: manifest.source, row_count: manifest.row_count }, { file: artifact, source: { kind: 'scheduled_export', id: created.id }, row_count: 10 });
       assert.equal(ran.last_file, join(dir, artifact));
       assert.equal(ran.last_seq, manifest.log_size, 'the cursor moves to the log size the run pinned');
@@ -157,9 +158,9 @@ for (const engine of ENGINES) {
       assert.equal(ran.last_error, null, sshd.log());
       assert.equal(ran.last_row_count, 7, 'the 5 events of the failed run and the 2 since');
       const artifact = readdirSync(join(sshd.dropDir, 'retry')).find((f) => f.endsWith('.ndjson.gz'))!;
-      const rows = gunzipSync(readFileSync(join(sshd.dropDir, 'retry', artifact))).toString().split('\n').filter(Boolean).map((line) => JSON.parse(line));
+      const rows = ndjsonEvents(gunzipSync(readFileSync(join(sshd.dropDir, 'retry', artifact))).toString());
       assert.deepEqual(rows.map((r) => r.action), [...Array(5).fill('app.missed'), 'app.after', 'app.after']);
-      assert.equal(rows[0].seq, 11);
+      assert.equal(rows[0]!.seq, 11);
     });
 
     it('records a wrong password without ever showing it, in responses, events, errors or the database', async () => {
