@@ -7,6 +7,7 @@
 import { open, mkdir, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { KeyObject } from 'node:crypto';
+import { StringDecoder } from 'node:string_decoder';
 import { NoteError, openCheckpointByKey, parseCheckpoint, parseNote, splitNotes, type OpenedCheckpoint } from '../integrity/index.js';
 import { tenantOfOrigin } from './log-origin.js';
 
@@ -20,6 +21,7 @@ export function createCheckpointFile(options: { path: string; publicKey: KeyObje
   const largest = new Map<string, OpenedCheckpoint>();
   let offset = 0;
   let pending = '';
+  const decoder = new StringDecoder('utf8');
   let reading: Promise<void> | undefined;
 
   /** Keeps the note when it is the largest of its tenant so far; only then is its signature checked. */
@@ -57,9 +59,9 @@ export function createCheckpointFile(options: { path: string; publicKey: KeyObje
         const { bytesRead } = await handle.read(buffer, 0, CHUNK_BYTES, offset);
         if (bytesRead === 0) break;
         offset += bytesRead;
-        // Notes are ASCII but for key names; a chunk boundary inside a UTF-8 sequence is left pending.
-        const { notes, incomplete } = splitNotes(pending + buffer.subarray(0, bytesRead).toString('latin1'));
-        notes.forEach((note) => consider(Buffer.from(note, 'latin1').toString('utf8')));
+        // The decoder keeps a UTF-8 sequence cut by the chunk boundary (the signature lines' em dash) for the next chunk.
+        const { notes, incomplete } = splitNotes(pending + decoder.write(buffer.subarray(0, bytesRead)));
+        notes.forEach(consider);
         pending = incomplete ?? '';
       }
     } finally {

@@ -98,7 +98,7 @@ export function createCheckpointService(options: CheckpointServiceOptions) {
       const head = await store.getHead(tenantId);
       if (answer.kind === 'ahead' && answer.size <= head.size) continue;
       return answer.kind === 'ahead'
-        ? { ok: false, kind: 'truncated', size: answer.size, source: `witness ${witness}`, message: `the log holds ${head.size} events, but witness ${witness} has cosigned a tree of ${answer.size}: events ${head.size + 1}..${answer.size} are gone (a restored backup, or rows deleted)` }
+        ? { ok: false, kind: 'truncated', size: answer.size, source: `witness ${witness}`, message: `the log holds ${head.size} events, but a checkpoint of ${answer.size} events was published (known from witness ${witness}, which cosigned it): events ${head.size + 1}..${answer.size} are gone, by a restored backup or deleted rows` }
         : { ok: false, kind: 'forked', size: answer.size, source: `witness ${witness}`, message: `witness ${witness} refuses the log: ${answer.message}, so it was rewritten after it was witnessed` };
     }
     return { ok: true };
@@ -172,16 +172,21 @@ export function createCheckpointService(options: CheckpointServiceOptions) {
   }
 
   /**
-   * At start: checks every tenant's log against the copies outside the database, and shows the
-   * latest stored checkpoint to the witnesses again, so one that has cosigned more says so now
-   * rather than at the next checkpoint. Alarms are raised as they are found.
+   * At start: checks every tenant's log against the copies outside the database, and asks the
+   * witnesses too, so one that has cosigned more says so now rather than at the next checkpoint:
+   * the latest stored checkpoint is shown to them again when it is the log's size, and otherwise
+   * the log as it is now is checkpointed (a witness can only tell whether a tree extends what it
+   * saw from a checkpoint of that tree). Alarms are raised as they are found.
    */
   async function checkAll(): Promise<void> {
     for (const tenant of await store.listTenants()) {
       try {
         const head = await checkHead(tenant.id);
-        const latest = await store.latestCheckpoint(tenant.id);
-        if (latest && latest.tree_size <= head.size) await witness(latest);
+        if (outside?.hasWitnesses && head.size > 0) {
+          const latest = await store.latestCheckpoint(tenant.id);
+          if (latest?.tree_size === head.size) await witness(latest);
+          else await checkpoint(tenant.id);
+        }
         alarms?.clear(tenant.id);
       } catch (error) {
         if (!(error instanceof SteleError && error.code === 'integrity_alarm')) options.onError?.(error, tenant.id);

@@ -24,12 +24,14 @@ export type LogVerdict =
   | { ok: false; kind: AlarmKind; size: number; source: string; message: string };
 
 export async function checkLogAgainst(store: Store, tenantId: string, head: LogHead, published: readonly PublishedCheckpoint[]): Promise<LogVerdict> {
-  // The largest first: it is the strongest claim, and the one a truncation hides.
-  for (const checkpoint of [...published].sort((a, b) => b.size - a.size)) {
+  // The largest first: it is the strongest claim, and the one a truncation hides. Of equal
+  // sizes, one with a root (a signed note) before one known by its size alone.
+  const strongestFirst = [...published].sort((a, b) => b.size - a.size || Number(b.rootHash !== undefined) - Number(a.rootHash !== undefined));
+  for (const checkpoint of strongestFirst) {
     if (checkpoint.size > head.size) {
       return {
         ok: false, kind: 'truncated', size: checkpoint.size, source: checkpoint.source,
-        message: `the log holds ${head.size} events, but ${checkpoint.source} holds a signed checkpoint of ${checkpoint.size}: events ${head.size + 1}..${checkpoint.size} are gone (a restored backup, or rows deleted)`,
+        message: `the log holds ${head.size} events, but a checkpoint of ${checkpoint.size} events was published (known from ${checkpoint.source}): events ${head.size + 1}..${checkpoint.size} are gone, by a restored backup or deleted rows`,
       };
     }
     if (!checkpoint.rootHash || checkpoint.size === 0) continue;

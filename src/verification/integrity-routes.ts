@@ -30,7 +30,8 @@ function positiveInt(query: Query, name: string, required: boolean): number | un
 
 const CheckpointView = Type.Object({
   tree_size: Type.Integer(), root_hash: Type.String({ description: 'hex' }), created_at: Type.String(),
-  checkpoint: Type.String({ description: 'C2SP signed note: origin, tree size, base64 root, blank line, signature' }),
+  checkpoint: Type.String({ description: 'C2SP signed note: origin, tree size, base64 root, blank line, the instance signature and any witness cosignatures' }),
+  witnesses: Type.Array(Type.String(), { description: 'Witnesses whose cosignatures (C2SP tlog-cosignature) the note carries' }),
 });
 const TenantQuery = Type.Object({ tenant_id: Type.Optional(Type.String()) }, { additionalProperties: true });
 

@@ -29,7 +29,7 @@ export interface VerifyRequest {
 export interface VerifyFailure {
   seq: number;
   id: string;
-  reason: VerificationFailure['reason'] | 'bad_signature' | 'truncated' | 'forked';
+  reason: VerificationFailure['reason'] | 'bad_signature' | 'truncated' | 'forked' | 'checkpoint_missing';
   message: string;
 }
 
@@ -130,6 +130,11 @@ export function createVerificationService(deps: VerificationDeps) {
     if (!verdict.ok) {
       deps.alarms?.raise(tenantId, { kind: verdict.kind, size: verdict.size, source: verdict.source, message: verdict.message });
       failures.push({ seq: verdict.kind === 'truncated' ? head.size + 1 : verdict.size, id: '', reason: verdict.kind, message: verdict.message });
+    }
+    // A checkpoint published outside but gone from the database: the log may be whole, but its records were deleted.
+    for (const cp of published) {
+      if (cp.source === 'the database' || !cp.rootHash || cp.size > head.size || (await store.getCheckpoint(tenantId, cp.size))) continue;
+      failures.push({ seq: cp.size, id: '', reason: 'checkpoint_missing', message: `the checkpoint at tree size ${cp.size}, which ${cp.source} holds, is gone from the database` });
     }
     return published;
   }

@@ -8,13 +8,47 @@ import type { TestStore } from '../../src/store/testing/test-stores.js';
 
 export async function dropAppendOnlyGuards(db: TestStore): Promise<void> {
   if (db.name === 'sqlite') {
-    for (const trigger of ['events_no_update', 'events_no_delete', 'merkle_nodes_no_update', 'merkle_nodes_no_delete']) {
-      await db.raw(`DROP TRIGGER IF EXISTS ${trigger}`);
+    for (const table of ['events', 'merkle_nodes', 'checkpoints']) {
+      for (const op of ['update', 'delete']) await db.raw(`DROP TRIGGER IF EXISTS ${table}_no_${op}`);
     }
   } else {
-    await db.raw('ALTER TABLE events DISABLE TRIGGER USER');
-    await db.raw('ALTER TABLE merkle_nodes DISABLE TRIGGER USER');
+    for (const table of ['events', 'merkle_nodes', 'checkpoints']) await db.raw(`ALTER TABLE ${table} DISABLE TRIGGER USER`);
   }
+}
+
+/** The tables that hold a tenant's log, its tree and its checkpoints. */
+const LOG_TABLES = ['events', 'merkle_nodes', 'tenant_heads', 'checkpoints', 'checkpoint_cosignatures'] as const;
+
+export type TenantSnapshot = Record<(typeof LOG_TABLES)[number], Record<string, unknown>[]>;
+
+/** A copy of everything the tenant's log is made of, as a backup of the database holds it. */
+export async function snapshotTenant(db: TestStore, tenantId: string): Promise<TenantSnapshot> {
+  const snapshot = {} as TenantSnapshot;
+  for (const table of LOG_TABLES) snapshot[table] = await db.raw(`SELECT * FROM ${table} WHERE tenant_id = ?`, [tenantId]);
+  return snapshot;
+}
+
+/** Puts the snapshot back in place of the tenant's current rows: what restoring an older backup does. Guards must be dropped. */
+export async function restoreTenant(db: TestStore, tenantId: string, snapshot: TenantSnapshot): Promise<void> {
+  for (const table of LOG_TABLES) {
+    await db.raw(`DELETE FROM ${table} WHERE tenant_id = ?`, [tenantId]);
+    for (const row of snapshot[table]) {
+      const columns = Object.keys(row);
+      await db.raw(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`, columns.map((c) => row[c]));
+    }
+  }
+}
+
+/** Deletes the events after `size` and rewinds the tree and the head to match: a truncation the database alone cannot tell. */
+export async function truncateLog(db: TestStore, tenantId: string, size: number): Promise<void> {
+  await db.raw('DELETE FROM events WHERE tenant_id = ? AND seq > ?', [tenantId, size]);
+  await recomputeAllHashes(db, tenantId);
+}
+
+/** Deletes the tenant's checkpoints (all, or those above `aboveSize`). */
+export async function deleteCheckpoints(db: TestStore, tenantId: string, aboveSize = 0): Promise<void> {
+  await db.raw('DELETE FROM checkpoints WHERE tenant_id = ? AND tree_size > ?', [tenantId, aboveSize]);
+  await db.raw('DELETE FROM checkpoint_cosignatures WHERE tenant_id = ? AND tree_size > ?', [tenantId, aboveSize]);
 }
 
 export async function swapSeq(db: TestStore, tenantId: string, a: number, b: number): Promise<void> {

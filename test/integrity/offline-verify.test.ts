@@ -18,9 +18,17 @@ describe('stele verify (offline)', () => {
     t = await startTestApp('sqlite');
     const { key } = await t.tenantWithKey(['events:write', 'audit:read', 'audit:export']);
     const events = Array.from({ length: 30 }, (_, i) => ({ action: i % 2 ? 'login.failed' : 'login.succeeded', actor: { id: `u${i % 4}`, email: `u${i % 4}@example.com` }, details: { attempt: i, note: 'pipes | and = and \\ and "quotes" and ünïcødé' } }));
-    await t.request({ method: 'POST', url: '/v1/events', key, payload: events });
+    await t.request({ method: 'POST', url: '/v1/events', key, payload: events.slice(0, 20) });
+    const earlier = (await t.request({ method: 'POST', url: '/v1/integrity/checkpoints', key })).json();
+    await t.request({ method: 'POST', url: '/v1/events', key, payload: events.slice(20) });
     const checkpoint = (await t.request({ method: 'POST', url: '/v1/integrity/checkpoints', key })).json();
     writeFileSync(file('cp.txt'), checkpoint.checkpoint);
+    // STELE_CHECKPOINT_FILE as the server writes it: notes one after another, of several tenants.
+    const other = await t.tenantWithKey(['events:write', 'audit:read']);
+    await t.request({ method: 'POST', url: '/v1/events', key: other.key, payload: events });
+    await t.request({ method: 'POST', url: '/v1/events', key: other.key, payload: events });
+    const theirs = (await t.request({ method: 'POST', url: '/v1/integrity/checkpoints', key: other.key })).json();
+    writeFileSync(file('checkpoints.txt'), [earlier, theirs, checkpoint].map((cp) => `${cp.checkpoint}\n`).join(''));
     writeFileSync(file('key.pem'), (await t.request({ method: 'GET', url: '/v1/integrity/public-key', key })).json().pem);
     const exported = await t.request({ method: 'GET', url: '/v1/events/export?format=ndjson', key });
     assert.equal(exported.statusCode, 200, exported.body);
@@ -41,6 +49,12 @@ describe('stele verify (offline)', () => {
     const result = await verify(file('export.ndjson'));
     assert.equal(result.code, 0, result.stdout + result.stderr);
     assert.match(result.stdout, /OK: 30 events verified \(seq 1\.\.30\)/);
+    assert.match(result.stdout, /root at tree size 30 matches the signed checkpoint/);
+  });
+
+  it('takes the checkpoint file as the server writes it, using the newest checkpoint of the file\'s tenant', async () => {
+    const result = await verify(file('export.ndjson'), ['--checkpoint', file('checkpoints.txt'), '--public-key', file('key.pem')]);
+    assert.equal(result.code, 0, result.stdout + result.stderr);
     assert.match(result.stdout, /root at tree size 30 matches the signed checkpoint/);
   });
 
