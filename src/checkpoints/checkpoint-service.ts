@@ -172,8 +172,8 @@ export function createCheckpointService(options: CheckpointServiceOptions) {
   }
 
   /**
-   * At start: checks every tenant's log against the copies outside the database, and asks the
-   * witnesses too, so one that has cosigned more says so now rather than at the next checkpoint:
+   * At start: checks every tenant's log against the copies outside the database (the webhook
+   * receiver is shown the latest stored checkpoint again, for its answer), and asks the witnesses too, so one that has cosigned more says so now rather than at the next checkpoint:
    * the latest stored checkpoint is shown to them again when it is the log's size, and otherwise
    * the log as it is now is checkpointed (a witness can only tell whether a tree extends what it
    * saw from a checkpoint of that tree). Alarms are raised as they are found.
@@ -181,10 +181,11 @@ export function createCheckpointService(options: CheckpointServiceOptions) {
   async function checkAll(): Promise<void> {
     for (const tenant of await store.listTenants()) {
       try {
+        const stored = await store.latestCheckpoint(tenant.id);
+        if (stored) await outside?.remind(tenant.id, await viewOf(stored));
         const head = await checkHead(tenant.id);
         if (outside?.hasWitnesses && head.size > 0) {
-          const latest = await store.latestCheckpoint(tenant.id);
-          if (latest?.tree_size === head.size) await witness(latest);
+          if (stored?.tree_size === head.size) await witness(stored);
           else await checkpoint(tenant.id);
         }
         alarms?.clear(tenant.id);

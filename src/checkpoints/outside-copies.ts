@@ -53,6 +53,14 @@ export function createOutsideCopies(options: { file?: CheckpointFile; webhook?: 
       return witnessed;
     },
 
+    /**
+     * Shows the webhook receiver the latest stored checkpoint again (at start), so its answer —
+     * the largest checkpoint it holds — is known before anything is signed.
+     */
+    async remind(tenantId: string, checkpoint: WebhookCheckpoint): Promise<void> {
+      await options.webhook?.publish(tenantId, checkpoint).catch((error: unknown) => options.logger.warn({ err: error, tenantId }, 'could not reach the checkpoint webhook'));
+    },
+
     /** Appends the checkpoint (with its cosignatures) to the file and POSTs it to the webhook. Failures are logged. */
     async publish(tenantId: string, checkpoint: WebhookCheckpoint): Promise<void> {
       const jobs: Promise<void>[] = [];

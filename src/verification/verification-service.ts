@@ -132,8 +132,10 @@ export function createVerificationService(deps: VerificationDeps) {
       failures.push({ seq: verdict.kind === 'truncated' ? head.size + 1 : verdict.size, id: '', reason: verdict.kind, message: verdict.message });
     }
     // A checkpoint published outside but gone from the database: the log may be whole, but its records were deleted.
+    const named = new Set<number>();
     for (const cp of published) {
-      if (cp.source === 'the database' || !cp.rootHash || cp.size > head.size || (await store.getCheckpoint(tenantId, cp.size))) continue;
+      if (cp.source === 'the database' || !cp.rootHash || cp.size > head.size || named.has(cp.size) || (await store.getCheckpoint(tenantId, cp.size))) continue;
+      named.add(cp.size);
       failures.push({ seq: cp.size, id: '', reason: 'checkpoint_missing', message: `the checkpoint at tree size ${cp.size}, which ${cp.source} holds, is gone from the database` });
     }
     return published;

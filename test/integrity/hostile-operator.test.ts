@@ -7,6 +7,8 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { buildApp } from '../../src/api/app.js';
@@ -30,10 +32,16 @@ for (const engine of ENGINES) {
     let tenantId: string;
     let key: string;
     const checkpointFile = () => join(dir, 'checkpoints.txt');
-    const env = (parts: { file?: boolean; witness?: boolean } = { file: true, witness: true }) => ({
+    // A webhook receiver that keeps the largest checkpoint it was sent per tenant, and answers with it.
+    let receiver: Server;
+    let receiverUrl: string;
+    const kept = new Map<string, { tree_size: number; checkpoint: string }>();
+    type Parts = { file?: boolean; witness?: boolean; webhook?: boolean };
+    const env = (parts: Parts = { file: true, witness: true, webhook: true }) => ({
       STELE_CHECKPOINT_EVERY_EVENTS: '1000000',
       ...(parts.file && { STELE_CHECKPOINT_FILE: checkpointFile() }),
       ...(parts.witness && { STELE_WITNESSES: `${witness.url} ${witness.cosignerKey}` }),
+      ...(parts.webhook && { STELE_CHECKPOINT_WEBHOOK_URL: receiverUrl }),
     });
     const origin = () => `${testSigningKey().name}/${tenantId}`;
     const witnessed = () => createWitnessState(witnessDir).read(origin())?.size;
@@ -51,7 +59,7 @@ for (const engine of ENGINES) {
       return response.json() as { ok: boolean; failures: Failure[] };
     };
     /** A second server over the same database, as after a restart, with the given copies outside it. */
-    async function restartedOver(parts: { file?: boolean; witness?: boolean }): Promise<TestApp> {
+    async function restartedOver(parts: Parts): Promise<TestApp> {
       const config = loadConfig({ STELE_ADMIN_TOKEN: ADMIN_TOKEN, STELE_DATA_DIR: '/nonexistent', ...env(parts) });
       const { app } = await buildApp({ config, store: t.db.store, signingKey: testSigningKey() });
       return {
@@ -76,9 +84,21 @@ for (const engine of ENGINES) {
     before(async () => {
       witnessDir = mkdtempSync(join(tmpdir(), 'stele-witness-'));
       witness = await startWitnessServer({ stateDir: witnessDir, name: 'witness.test/w1', logKeys: [testSigningKey().noteKey], port: 0 });
+      receiver = createServer((request, response) => {
+        let body = '';
+        request.on('data', (chunk) => (body += chunk));
+        request.on('end', () => {
+          const sent = JSON.parse(body) as { tenant_id: string; tree_size: number; checkpoint: string };
+          if ((kept.get(sent.tenant_id)?.tree_size ?? 0) < sent.tree_size) kept.set(sent.tenant_id, sent);
+          response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ checkpoint: kept.get(sent.tenant_id)!.checkpoint }));
+        });
+      });
+      await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+      receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/checkpoints`;
     });
     after(async () => {
       await witness.close();
+      receiver.close();
       rmSync(witnessDir, { recursive: true, force: true });
     });
 
@@ -146,19 +166,19 @@ for (const engine of ENGINES) {
       assert.equal(alarms[0].details.kind, 'truncated');
     });
 
-    it('catches a restored older backup at start, through the checkpoint file and through the witness alone', async () => {
+    it('catches a restored older backup at start, through the checkpoint file, the witness or the webhook receiver alone', async () => {
       const backup = await snapshotTenant(t.db, tenantId);
       const size = await publishedAt();
       await dropAppendOnlyGuards(t.db);
       await restoreTenant(t.db, tenantId, backup);
       await t.app.close();
 
-      for (const parts of [{ file: true }, { witness: true }]) {
+      for (const parts of [{ file: true }, { witness: true }, { webhook: true }] as Parts[]) {
         const restarted = await restartedOver(parts);
         try {
           const ready = await readyAlarm(restarted);
           assert.equal(ready.integrity_alarms[0].kind, 'truncated', JSON.stringify(parts));
-          assert.match(ready.integrity_alarms[0].source, parts.file ? /checkpoint file/ : /witness witness\.test\/w1/);
+          assert.match(ready.integrity_alarms[0].source, parts.file ? /checkpoint file/ : parts.witness ? /witness witness\.test\/w1/ : /webhook receiver/);
           if (parts.file) assert.deepEqual((await verify(restarted)).failures.map((f) => f.reason), ['truncated']);
           await nothingSignedBeyond(restarted, size);
         } finally {
