@@ -27,6 +27,7 @@ export async function startServer(config: Config): Promise<{ url: string; stop: 
     `  store: ${describeStore(config)}`,
     `  API docs: ${url}/docs`,
     `  checkpoint signing key: ${signingKey.file}${signingKey.generated ? ' (generated now; back it up, keep it out of the database host)' : ''}`,
+    `  log origin: ${config.integrity.logOrigin} (each tenant's checkpoints: ${config.integrity.logOrigin}/<tenant id>)`,
     `  verifier key: ${signingKey.noteKey}`,
     `  verification speed-ups: ${nativeProblem === undefined ? 'native' : `not in use, ${nativeProblem} (see native/README.md)`}`,
   ];
