@@ -5,7 +5,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { errorResponses } from '../http/schemas.js';
 import { SteleError } from '../domain/errors.js';
-import type { IngestService } from '../ingest/ingest-service.js';
+import type { AuditTrail } from '../audit-trail/audit-trail.js';
 import { clearedSessionCookie, overHttps, sessionCookie } from './cookies.js';
 import { checkOrigin } from './csrf.js';
 import type { DashboardConfig } from './dashboard-config.js';
@@ -19,7 +19,7 @@ export interface SessionRoutesOptions {
   config: DashboardConfig;
   users: UserRepository;
   sessions: SessionRepository;
-  ingest: IngestService;
+  trail: AuditTrail;
 }
 
 const SessionView = Type.Object({
@@ -36,7 +36,7 @@ const viewOf = (config: DashboardConfig, user: DashboardUser, session: Session) 
 
 const WRONG = 'The email or password is wrong.';
 
-export const sessionRoutes: FastifyPluginAsync<SessionRoutesOptions> = async (app, { config, users, sessions, ingest }) => {
+export const sessionRoutes: FastifyPluginAsync<SessionRoutesOptions> = async (app, { config, users, sessions, trail }) => {
   const secure = (request: FastifyRequest) => config.secureCookies === 'always' || overHttps(request);
 
   app.post('/v1/session', {
@@ -59,11 +59,11 @@ export const sessionRoutes: FastifyPluginAsync<SessionRoutesOptions> = async (ap
       throw new SteleError('unauthenticated', WRONG);
     }
     if (!passwordOk || user.disabled) {
-      await recordLogin(ingest, request, user, 'user.login_failed', { reason: user.disabled ? 'user_disabled' : 'wrong_password' });
+      await recordLogin(trail, request, user, 'user.login_failed', { reason: user.disabled ? 'user_disabled' : 'wrong_password' });
       throw new SteleError('unauthenticated', WRONG);
     }
     const { token, session } = await sessions.create(user.email);
-    await recordLogin(ingest, request, user, 'user.login_succeeded');
+    await recordLogin(trail, request, user, 'user.login_succeeded');
     reply.header('set-cookie', sessionCookie(token, Math.floor(config.sessionTtlMs / 1000), secure(request)));
     return viewOf(config, user, session);
   });
@@ -84,7 +84,7 @@ export const sessionRoutes: FastifyPluginAsync<SessionRoutesOptions> = async (ap
     if (current) {
       await sessions.delete(current.token);
       const user = await users.find(current.session.email);
-      if (user) await recordLogin(ingest, request, user, 'user.logged_out');
+      if (user) await recordLogin(trail, request, user, 'user.logged_out');
     }
     return reply.status(204).header('set-cookie', clearedSessionCookie(secure(request))).send();
   });
