@@ -3,6 +3,7 @@
 
 import type { FastifyRequest } from 'fastify';
 import type { AuditTrail } from '../audit-trail/audit-trail.js';
+import { SYSTEM_TENANT_ID } from '../audit-trail/system-log.js';
 import { contextOf } from '../http/request-audit.js';
 import type { DashboardUser } from './user-repository.js';
 
@@ -17,4 +18,20 @@ export async function recordLogin(trail: AuditTrail, request: FastifyRequest, us
     success: action !== 'user.login_failed',
     details: { role: user.role, ...details },
   });
+}
+
+/**
+ * A sign-in for an email no user has belongs to no tenant: it goes to the instance log, collapsed
+ * per address and email, so password spraying shows as a few events with counts.
+ */
+export async function recordUnknownSignIn(trail: AuditTrail, request: FastifyRequest, email: string): Promise<void> {
+  const claimed = email.slice(0, 320);
+  await trail.recordCollapsed(SYSTEM_TENANT_ID, {
+    action: 'user.login_failed',
+    actor: { type: 'anonymous', email: claimed },
+    target: { type: 'dashboard', id: 'session' },
+    context: contextOf(request),
+    success: false,
+    details: { reason: 'unknown_user' },
+  }, { same: { ip: request.ip, email: claimed } });
 }

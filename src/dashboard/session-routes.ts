@@ -9,7 +9,7 @@ import type { AuditTrail } from '../audit-trail/audit-trail.js';
 import { clearedSessionCookie, overHttps, sessionCookie } from './cookies.js';
 import { checkOrigin } from './csrf.js';
 import type { DashboardConfig } from './dashboard-config.js';
-import { recordLogin } from './login-events.js';
+import { recordLogin, recordUnknownSignIn } from './login-events.js';
 import { decoyHash, verifyPassword } from './password-hash.js';
 import { scopesOf } from './roles.js';
 import type { Session, SessionRepository } from './session-repository.js';
@@ -54,8 +54,9 @@ export const sessionRoutes: FastifyPluginAsync<SessionRoutesOptions> = async (ap
     // An unknown email costs the same scrypt work as a wrong password, so timing tells nothing.
     const passwordOk = await verifyPassword(password, user?.password ?? (await decoyHash));
     if (!user) {
-      // No tenant log to record it in: the operator's log keeps it, for brute-force hunting.
+      // No tenant log to record it in: the instance log and the operator's log keep it, for brute-force hunting.
       request.log.warn({ event: 'dashboard_sign_in_unknown_email', email: email.slice(0, 320), ip: request.ip }, 'sign-in for an unknown email');
+      await recordUnknownSignIn(trail, request, email);
       throw new SteleError('unauthenticated', WRONG);
     }
     if (!passwordOk || user.disabled) {
