@@ -70,7 +70,7 @@ const SWEEP_MS = 30_000;
 const MAX_OPEN_WINDOWS = 10_000;
 
 // A safety net under the rule that callers never pass secrets: such members are masked.
-const SECRET_NAMES = /^(password|passphrase|private_key|secret|token|key|key_hash|api_key_secret)$/i;
+const SECRET_NAMES = /^(password|passphrase|private_key|secret|token|key|key_hash)$/i;
 
 function masked(value: JsonObject): JsonObject {
   const out: JsonObject = {};
