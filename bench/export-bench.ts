@@ -9,6 +9,11 @@ import Database from 'better-sqlite3';
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import copyStreams from 'pg-copy-streams';
+import { createAuditTrail } from '../src/audit-trail/audit-trail.js';
+import { SYSTEM_REQUESTER } from '../src/audit-trail/requester.js';
+import { loadConfig } from '../src/config.js';
+import { createIngestService } from '../src/ingest/ingest-service.js';
+import { sealEvents } from '../src/integrity/seal.js';
 import type { TestStore } from '../src/store/testing/test-stores.js';
 import { createTenantService } from '../src/tenants/tenant-service.js';
 import { startServerProcess } from '../test/helpers/server-process.js';
@@ -48,7 +53,9 @@ async function bareCsv(db: TestStore, tenantId: string): Promise<number> {
 }
 
 export async function runExportBench(db: TestStore, tenantId: string, log: (line: string) => void) {
-  const { key } = await createTenantService({ store: db.store }).createKey(tenantId, 'bench', ['audit:export']);
+  // The key's creation is an event in the log like any other, so the exports and the bare reads count it alike.
+  const trail = createAuditTrail({ recorder: createIngestService({ store: db.store, limits: loadConfig({}).limits, seal: sealEvents }) });
+  const { key } = await createTenantService({ store: db.store, trail }).createKey(tenantId, 'bench', ['audit:export'], SYSTEM_REQUESTER);
   const env: Record<string, string> = { STELE_ADMIN_TOKEN: 'stele_admin_bench_token_0123456789', STELE_EXPORT_MAX_ROWS: '100000000', STELE_LOG_LEVEL: 'error', STELE_CHECKPOINT_EVERY_SECONDS: '3600' };
   if (db.location.sqliteFile) env.STELE_DATA_DIR = db.location.sqliteFile.replace(/\/stele\.db$/, '');
   else Object.assign(env, { STELE_DATABASE_URL: db.location.databaseUrl!, STELE_DATABASE_SCHEMA: db.location.pgSchema! });

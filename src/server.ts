@@ -5,6 +5,8 @@
 import pino from 'pino';
 import { buildApp } from './api/app.js';
 import { ensureAdminToken } from './auth/authenticate.js';
+import { SYSTEM_REQUESTER } from './audit-trail/requester.js';
+import { SYSTEM_TENANT_ID } from './audit-trail/system-log.js';
 import type { Config } from './config.js';
 import { describeStore, openStore } from './store/open-store.js';
 import { loadSigningKey } from './checkpoints/signing-key.js';
@@ -16,7 +18,10 @@ export async function startServer(config: Config): Promise<{ url: string; stop: 
   await store.migrate();
   const admin = await ensureAdminToken(store, config.adminToken);
   const signingKey = loadSigningKey({ configuredFile: config.integrity.signingKeyFile, dataDir: config.dataDir, name: config.integrity.logOrigin });
-  const { app, startDraining } = await buildApp({ config, store, signingKey, logger });
+  const { app, startDraining, trail } = await buildApp({ config, store, signingKey, logger });
+  if (admin.generated) {
+    await trail.record(SYSTEM_TENANT_ID, { action: 'settings.changed', ...SYSTEM_REQUESTER, target: { type: 'setting', id: 'admin_token' }, details: { setting: 'admin_token', change: 'generated at first start' } });
+  }
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;

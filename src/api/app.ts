@@ -4,6 +4,8 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Config } from '../config.js';
 import { createAuthenticator } from '../auth/authenticate.js';
+import { createAuditTrail, type AuditTrail } from '../audit-trail/audit-trail.js';
+import { SYSTEM_REQUESTER } from '../audit-trail/requester.js';
 import { installDashboard } from '../dashboard/install-dashboard.js';
 import { createIngestService } from '../ingest/ingest-service.js';
 import { ingestRoutes } from '../ingest/ingest-routes.js';
@@ -49,6 +51,8 @@ export interface SteleApp {
   app: FastifyInstance;
   /** Stop answering /readyz with 200 so load balancers drain this node before it closes. */
   startDraining(): void;
+  /** Self-audit events (audit-trail/), for what happens outside a request such as start-up. */
+  trail: AuditTrail;
 }
 
 export async function buildApp({ config, store, signingKey, logger, now }: AppOptions): Promise<SteleApp> {
@@ -66,10 +70,10 @@ export async function buildApp({ config, store, signingKey, logger, now }: AppOp
     onRaise: (alarm) => {
       app.log.error({ alarm }, `INTEGRITY ALARM for tenant ${alarm.tenant_id}: ${alarm.message}. No checkpoint will be signed for it until this is resolved (src/checkpoints/README.md).`);
       metrics.integrityAlarm.set({ tenant_id: alarm.tenant_id, kind: alarm.kind }, 1);
-      ingest.record(alarm.tenant_id, [{
-        action: 'integrity.alarm', actor: { id: 'stele', type: 'system' }, success: false,
+      trail.record(alarm.tenant_id, {
+        action: 'integrity.alarm', ...SYSTEM_REQUESTER, success: false, target: { type: 'log', id: alarm.tenant_id },
         details: { kind: alarm.kind, published_size: alarm.size, source: alarm.source, message: alarm.message },
-      }]).catch((error) => app.log.error({ err: error, tenantId: alarm.tenant_id }, 'could not record the integrity alarm in the log'));
+      }).catch((error) => app.log.error({ err: error, tenantId: alarm.tenant_id }, 'could not record the integrity alarm in the log'));
     },
     onClear: (alarm) => {
       app.log.warn({ alarm }, `integrity alarm cleared for tenant ${alarm.tenant_id}: the log matches every published checkpoint again`);
@@ -92,11 +96,12 @@ export async function buildApp({ config, store, signingKey, logger, now }: AppOp
       checkpoints.onCommitted(tenant, size).catch((error) => app.log.error({ err: error, tenant }, 'checkpoint failed'));
     },
   });
-  const guards = createGuards(createAuthenticator(store, config.adminToken), ingest, store);
+  const trail = createAuditTrail({ recorder: ingest, now, onError: (error) => app.log.error({ err: error }, 'self-audit event not written') });
+  const guards = createGuards(createAuthenticator(store, config.adminToken), trail, store);
   const query = createQueryService({ store, now });
-  const savedSearches = createSavedSearchService({ store, now });
+  const savedSearches = createSavedSearchService({ store, trail, now });
   const select = createEventSelector({ dialect: store.dialect, now, findSavedSearch: savedSearches.findForSelection });
-  const tenants = createTenantService({ store, now });
+  const tenants = createTenantService({ store, trail, now });
 
   // While draining, finished requests close their connection, so shutdown does not wait for
   // keep-alive timeouts of clients that were mid-request.
@@ -107,23 +112,25 @@ export async function buildApp({ config, store, signingKey, logger, now }: AppOp
   installMetrics(app, metrics);
   await installRateLimit(app, config.rateLimitPerMinute);
   await installOpenApi(app, VERSION);
-  await installDashboard(app, { store, guards, ingest, now, exportMaxRows: config.exportMaxRows }); // before the routes its auth hook must cover
+  await installDashboard(app, { store, guards, trail, now, exportMaxRows: config.exportMaxRows }); // before the routes its auth hook must cover
   await app.register(healthRoutes, { store, isDraining: () => draining, integrityAlarms: alarms.list });
-  await app.register(tenantRoutes, { guards, tenants });
+  await app.register(tenantRoutes, { guards, tenants, trail });
   await app.register(ingestRoutes, { guards, ingest });
-  await app.register(eventRoutes, { guards, query, select });
+  await app.register(eventRoutes, { guards, query, select, trail });
   await app.register(savedSearchRoutes, { guards, savedSearches });
   await app.register(exportFeature, {
-    config, store, guards, ingest, now, search: select.compileSearch, savedSearch: select.compileSaved, checkpoints, noteKey: signingKey.noteKey,
+    config, store, guards, ingest, trail, now, search: select.compileSearch, savedSearch: select.compileSaved, checkpoints, noteKey: signingKey.noteKey,
   });
   await app.register(integrityRoutes, {
     guards, key: signingKey, checkpoints,
     proofs: createProofService({ store, checkpoints }),
     verification: createVerificationService({ store, key: signingKey, now, published: checkpoints.published, alarms }),
   });
-  await app.register(feedRoutes, { guards, feed: createFeedService({ store, commits, now }), select });
+  await app.register(feedRoutes, { guards, feed: createFeedService({ store, commits, now }), select, trail });
   checkpoints.start();
+  // Runs once in-flight requests are done: the collapsed counts of their last window are written.
+  app.addHook('onClose', async () => trail.close());
   app.addHook('onClose', async () => checkpoints.stop());
   await app.ready();
-  return { app, startDraining: () => { draining = true; } };
+  return { app, startDraining: () => { draining = true; }, trail };
 }

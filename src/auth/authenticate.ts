@@ -18,6 +18,27 @@ export type Principal =
 
 const ADMIN_TOKEN_SETTING = 'admin_token_sha256';
 
+/** What a refused credential looked like, judged by its prefix alone (never the secret itself). */
+export type PresentedCredential = 'admin_token' | 'api_key' | 'other';
+
+/**
+ * A 401, with why, so the guards can record it: no credential at all, a header that is not
+ * `Bearer <token>`, a token nobody holds, or a revoked key (whose tenant is then known).
+ */
+export class AuthenticationFailure extends SteleError {
+  constructor(
+    message: string,
+    readonly reason: 'missing' | 'malformed' | 'unknown' | 'revoked',
+    readonly presented?: PresentedCredential,
+    readonly revokedKey?: { tenantId: string; keyId: string; keyName: string },
+  ) {
+    super('unauthenticated', message);
+  }
+}
+
+const presentedAs = (token: string): PresentedCredential =>
+  token.startsWith('stele_admin_') ? 'admin_token' : token.startsWith('stele_') ? 'api_key' : 'other';
+
 /**
  * Makes sure the instance has an admin token. With `configured` (STELE_ADMIN_TOKEN) that token is
  * the one; otherwise the first start generates one and returns it so it can be shown once.
@@ -34,12 +55,15 @@ export function createAuthenticator(store: Store, configuredAdminToken: string |
 
   return async function authenticate(authorization: string | undefined): Promise<Principal> {
     const match = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
-    if (!match) throw new SteleError('unauthenticated', 'Send an API key as `Authorization: Bearer <key>`.');
-    const hash = sha256Hex(match[1]!);
+    if (!match) throw new AuthenticationFailure('Send an API key as `Authorization: Bearer <key>`.', authorization === undefined ? 'missing' : 'malformed');
+    const token = match[1]!;
+    const hash = sha256Hex(token);
     const adminHash = configuredHash ?? (await store.getSetting(ADMIN_TOKEN_SETTING));
     if (adminHash && sameHash(hash, adminHash)) return { kind: 'admin' };
     const key = await store.findApiKeyByHash(hash);
-    if (!key || key.revoked_at !== null) throw new SteleError('unauthenticated', 'The API key is unknown or revoked.');
+    const refused = 'The API key is unknown or revoked.';
+    if (!key) throw new AuthenticationFailure(refused, 'unknown', presentedAs(token));
+    if (key.revoked_at !== null) throw new AuthenticationFailure(refused, 'revoked', 'api_key', { tenantId: key.tenant_id, keyId: key.id, keyName: key.name });
     return { kind: 'api_key', tenantId: key.tenant_id, keyId: key.id, keyName: key.name, scopes: key.scopes as Scope[] };
   };
 }

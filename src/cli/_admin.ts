@@ -1,21 +1,23 @@
 import { defineCommand } from 'citty';
 import { SCOPES } from '../auth/scopes.js';
 import { createTenantService } from '../tenants/tenant-service.js';
-import { CLIError, withStore } from './_context.js';
+import { withAuditedStore } from './_audit.js';
+import { CLIError } from './_context.js';
 
 const print = (value: unknown) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 
+// Every change made here is recorded like the API's, with the CLI's OS user as actor (_audit.ts).
 export const tenantsCommand = defineCommand({
   meta: { name: 'tenants', description: 'Manage tenants in the local store' },
   subCommands: {
     create: defineCommand({
       meta: { description: 'Create a tenant and print it' },
       args: { name: { type: 'positional', required: true, description: 'Tenant name' } },
-      run: ({ args }) => withStore(async (store) => print(await createTenantService({ store }).createTenant(args.name))),
+      run: ({ args }) => withAuditedStore(async (store, trail, by) => print(await createTenantService({ store, trail }).createTenant(args.name, by))),
     }),
     list: defineCommand({
       meta: { description: 'List tenants' },
-      run: () => withStore(async (store) => print(await createTenantService({ store }).listTenants())),
+      run: () => withAuditedStore(async (store, trail) => print(await createTenantService({ store, trail }).listTenants())),
     }),
   },
 });
@@ -30,21 +32,21 @@ export const keysCommand = defineCommand({
         scopes: { type: 'string', required: true, description: `Comma-separated: ${SCOPES.join(',')}` },
         name: { type: 'string', default: 'cli', description: 'Key name' },
       },
-      run: ({ args }) => withStore(async (store) => {
+      run: ({ args }) => withAuditedStore(async (store, trail, by) => {
         const scopes = args.scopes.split(',').map((s) => s.trim()).filter(Boolean);
-        print(await createTenantService({ store }).createKey(args.tenant, args.name, scopes));
+        print(await createTenantService({ store, trail }).createKey(args.tenant, args.name, scopes, by));
       }),
     }),
     list: defineCommand({
       meta: { description: 'List a tenant\'s keys' },
       args: { tenant: { type: 'string', required: true } },
-      run: ({ args }) => withStore(async (store) => print(await createTenantService({ store }).listKeys(args.tenant))),
+      run: ({ args }) => withAuditedStore(async (store, trail) => print(await createTenantService({ store, trail }).listKeys(args.tenant))),
     }),
     revoke: defineCommand({
       meta: { description: 'Revoke a key at once' },
       args: { tenant: { type: 'string', required: true }, key: { type: 'positional', required: true, description: 'Key id' } },
-      run: ({ args }) => withStore(async (store) => {
-        await createTenantService({ store }).revokeKey(args.tenant, args.key);
+      run: ({ args }) => withAuditedStore(async (store, trail, by) => {
+        await createTenantService({ store, trail }).revokeKey(args.tenant, args.key, by);
         print({ revoked: args.key });
       }),
     }),

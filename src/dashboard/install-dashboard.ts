@@ -2,8 +2,8 @@
 // viewer tokens, the cookie/viewer-token hook and the UI.
 
 import type { FastifyInstance } from 'fastify';
+import type { AuditTrail } from '../audit-trail/audit-trail.js';
 import type { Guards } from '../http/guards.js';
-import type { IngestService } from '../ingest/ingest-service.js';
 import type { Store } from '../store/port.js';
 import { installBrowserAuth } from './browser-auth.js';
 import { loadDashboardConfig, type DashboardConfig } from './dashboard-config.js';
@@ -17,7 +17,7 @@ import { viewerTokenRoutes } from './viewer-token-routes.js';
 export interface DashboardDependencies {
   store: Store;
   guards: Guards;
-  ingest: IngestService;
+  trail: AuditTrail;
   config?: DashboardConfig;
   /** The export cap the server enforces (config.exportMaxRows); without it, read from the environment. */
   exportMaxRows?: number;
@@ -32,7 +32,7 @@ export async function installDashboard(app: FastifyInstance, deps: DashboardDepe
   const sessions = createSessionRepository(deps.store, { ttlMs: config.sessionTtlMs, now: deps.now });
   const viewerTokens = createViewerTokenService({ store: deps.store, now: deps.now });
   installBrowserAuth(app, { users, sessions, viewerTokens });
-  await app.register(sessionRoutes, { config, users, sessions, ingest: deps.ingest });
-  await app.register(viewerTokenRoutes, { guards: deps.guards, viewerTokens, ingest: deps.ingest });
+  await app.register(sessionRoutes, { config, users, sessions, trail: deps.trail });
+  await app.register(viewerTokenRoutes, { guards: deps.guards, viewerTokens, trail: deps.trail });
   await app.register(uiRoutes, { config });
 }

@@ -5,11 +5,11 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { errorResponses } from '../http/schemas.js';
 import { SteleError } from '../domain/errors.js';
-import type { IngestService } from '../ingest/ingest-service.js';
+import type { AuditTrail } from '../audit-trail/audit-trail.js';
 import { clearedSessionCookie, overHttps, sessionCookie } from './cookies.js';
 import { checkOrigin } from './csrf.js';
 import type { DashboardConfig } from './dashboard-config.js';
-import { recordLogin } from './login-events.js';
+import { recordLogin, recordUnknownSignIn } from './login-events.js';
 import { decoyHash, verifyPassword } from './password-hash.js';
 import { scopesOf } from './roles.js';
 import type { Session, SessionRepository } from './session-repository.js';
@@ -19,7 +19,7 @@ export interface SessionRoutesOptions {
   config: DashboardConfig;
   users: UserRepository;
   sessions: SessionRepository;
-  ingest: IngestService;
+  trail: AuditTrail;
 }
 
 const SessionView = Type.Object({
@@ -36,7 +36,7 @@ const viewOf = (config: DashboardConfig, user: DashboardUser, session: Session) 
 
 const WRONG = 'The email or password is wrong.';
 
-export const sessionRoutes: FastifyPluginAsync<SessionRoutesOptions> = async (app, { config, users, sessions, ingest }) => {
+export const sessionRoutes: FastifyPluginAsync<SessionRoutesOptions> = async (app, { config, users, sessions, trail }) => {
   const secure = (request: FastifyRequest) => config.secureCookies === 'always' || overHttps(request);
 
   app.post('/v1/session', {
@@ -54,16 +54,17 @@ export const sessionRoutes: FastifyPluginAsync<SessionRoutesOptions> = async (ap
     // An unknown email costs the same scrypt work as a wrong password, so timing tells nothing.
     const passwordOk = await verifyPassword(password, user?.password ?? (await decoyHash));
     if (!user) {
-      // No tenant log to record it in: the operator's log keeps it, for brute-force hunting.
+      // No tenant log to record it in: the instance log and the operator's log keep it, for brute-force hunting.
       request.log.warn({ event: 'dashboard_sign_in_unknown_email', email: email.slice(0, 320), ip: request.ip }, 'sign-in for an unknown email');
+      await recordUnknownSignIn(trail, request, email);
       throw new SteleError('unauthenticated', WRONG);
     }
     if (!passwordOk || user.disabled) {
-      await recordLogin(ingest, request, user, 'user.login_failed', { reason: user.disabled ? 'user_disabled' : 'wrong_password' });
+      await recordLogin(trail, request, user, 'user.login_failed', { reason: user.disabled ? 'user_disabled' : 'wrong_password' });
       throw new SteleError('unauthenticated', WRONG);
     }
     const { token, session } = await sessions.create(user.email);
-    await recordLogin(ingest, request, user, 'user.login_succeeded');
+    await recordLogin(trail, request, user, 'user.login_succeeded');
     reply.header('set-cookie', sessionCookie(token, Math.floor(config.sessionTtlMs / 1000), secure(request)));
     return viewOf(config, user, session);
   });
@@ -84,7 +85,7 @@ export const sessionRoutes: FastifyPluginAsync<SessionRoutesOptions> = async (ap
     if (current) {
       await sessions.delete(current.token);
       const user = await users.find(current.session.email);
-      if (user) await recordLogin(ingest, request, user, 'user.logged_out');
+      if (user) await recordLogin(trail, request, user, 'user.logged_out');
     }
     return reply.status(204).header('set-cookie', clearedSessionCookie(secure(request))).send();
   });

@@ -3,15 +3,16 @@
 
 import type { FastifyPluginAsync } from 'fastify';
 import { Type } from '@sinclair/typebox';
+import type { AuditTrail } from '../audit-trail/audit-trail.js';
 import type { Guards } from '../http/guards.js';
+import { requesterOf } from '../http/request-audit.js';
 import { errorResponses } from '../http/schemas.js';
-import type { IngestService } from '../ingest/ingest-service.js';
 import { MAX_VIEWER_TTL_SECONDS, type ViewerTokenService } from './viewer-token-service.js';
 
 export interface ViewerTokenRoutesOptions {
   guards: Guards;
   viewerTokens: ViewerTokenService;
-  ingest: IngestService;
+  trail: AuditTrail;
 }
 
 const Body = Type.Object({
@@ -20,7 +21,7 @@ const Body = Type.Object({
   ttl_seconds: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_VIEWER_TTL_SECONDS, default: 3600 })),
 });
 
-export const viewerTokenRoutes: FastifyPluginAsync<ViewerTokenRoutesOptions> = async (app, { guards, viewerTokens, ingest }) => {
+export const viewerTokenRoutes: FastifyPluginAsync<ViewerTokenRoutesOptions> = async (app, { guards, viewerTokens, trail }) => {
   app.post('/v1/viewer-tokens', {
     preHandler: guards.authorize('keys:manage'),
     schema: {
@@ -37,14 +38,11 @@ export const viewerTokenRoutes: FastifyPluginAsync<ViewerTokenRoutesOptions> = a
     const principal = request.principal!;
     const createdBy = principal.kind === 'user' ? principal.email : principal.kind === 'api_key' ? principal.keyId : principal.kind;
     const minted = await viewerTokens.mint({ tenantId, filters: body.filters, ttlSeconds: body.ttl_seconds ?? 3600, createdBy });
-    await ingest.record(tenantId, [{
-      action: 'viewer_token.created',
-      actor: { id: createdBy, type: principal.kind },
+    await trail.record(tenantId, {
+      action: 'viewer_token.created', ...requesterOf(request),
       target: { type: 'viewer_token', id: minted.id },
-      context: { ip: request.ip, request_id: request.id },
-      success: true,
       details: { expires_at: minted.expires_at, filters: minted.filters },
-    }]);
+    });
     return reply.status(201).send({ ...minted, embed_url: `/embed?token=${encodeURIComponent(minted.token)}` });
   });
 };

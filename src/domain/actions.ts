@@ -8,12 +8,44 @@ export const CATEGORIES = [
 ] as const;
 export type Category = (typeof CATEGORIES)[number];
 
-const EXACT: Record<string, Category> = {
+/**
+ * The actions Stele records about itself (src/audit-trail/README.md lists each with its fields).
+ * The audit trail accepts only these, so a feature that audits a new change registers it here.
+ */
+export const SELF_AUDIT_ACTIONS = {
+  'tenant.created': 'configuration',
+  'api_key.created': 'security',
+  'api_key.revoked': 'security',
+  'user.created': 'team',
+  'user.updated': 'team',
+  'user.login_succeeded': 'authentication',
+  'user.login_failed': 'authentication',
+  'user.logged_out': 'authentication',
+  'authentication.failed': 'authentication',
+  'saved_search.created': 'configuration',
+  'saved_search.updated': 'configuration',
+  'saved_search.deleted': 'configuration',
+  'export_schedule.created': 'configuration',
+  'export_schedule.deleted': 'configuration',
+  'export_job.created': 'data',
+  'viewer_token.created': 'security',
+  'viewer_token.revoked': 'security',
+  'settings.changed': 'configuration',
+  'data.accessed': 'data',
   access_denied: 'security',
   rate_limit_exceeded: 'security',
-  'audit.read': 'data',
+  'brute_force.detected': 'security',
+  'integrity.alarm': 'security',
   'audit.exported': 'data',
+  'audit.export_deleted': 'data',
   'audit.deleted': 'data',
+} as const satisfies Record<string, Category>;
+
+export type SelfAuditAction = keyof typeof SELF_AUDIT_ACTIONS;
+
+const EXACT: Record<string, Category> = {
+  ...SELF_AUDIT_ACTIONS,
+  'audit.read': 'data',
 };
 
 // Checked in order against the action split into lower-case words (camelCase, `.`, `_`, `-`, `:`, `/`).

@@ -3,6 +3,7 @@
 // starts when the app is ready and stops (aborting, not losing, the current job) when it closes.
 
 import type { FastifyPluginAsync } from 'fastify';
+import type { AuditTrail } from '../audit-trail/audit-trail.js';
 import type { Guards } from '../http/guards.js';
 import type { CheckpointService } from '../checkpoints/checkpoint-service.js';
 import type { Config } from '../config.js';
@@ -33,6 +34,8 @@ export interface ExportFeatureOptions {
   store: Store;
   guards: Guards;
   ingest: IngestService;
+  /** Records schedules and jobs created or deleted. */
+  trail: AuditTrail;
   /** Signs the checkpoints that bulk and scheduled manifests carry. */
   checkpoints: CheckpointService;
   /** The instance's signed-note verifier key, written into manifests beside the checkpoint. */
@@ -49,7 +52,7 @@ export interface ExportFeatureOptions {
 }
 
 export const exportFeature: FastifyPluginAsync<ExportFeatureOptions> = async (app, options) => {
-  const { config, store, guards, ingest, search, savedSearch } = options;
+  const { config, store, guards, ingest, trail, search, savedSearch } = options;
   const now = options.now ?? Date.now;
   const formats = createExportFormats({ product: { vendor: 'Stele', name: 'AuditLog', version: VERSION } });
   const jobRepository = createJobRepository(store, now);
@@ -64,7 +67,7 @@ export const exportFeature: FastifyPluginAsync<ExportFeatureOptions> = async (ap
     schedules: createScheduleRunner({ store, schedules: scheduleRepository, ingest, formats, root: config.exportDirRoot, now, checkpoints, leases, dataDir: config.dataDir, secrets, sftpHosts }),
   });
   const jobs = createJobService({
-    store, jobs: jobRepository, runner, ingest, formats, dataDir: config.dataDir, now, kick: worker.kick, checkpoints, ...(search && { search }),
+    store, jobs: jobRepository, runner, ingest, trail, formats, dataDir: config.dataDir, now, kick: worker.kick, checkpoints, ...(search && { search }),
     links: createLinkSigner({ store, ttlSeconds: config.exportLinkTtlSeconds, now }),
   });
 
@@ -73,7 +76,7 @@ export const exportFeature: FastifyPluginAsync<ExportFeatureOptions> = async (ap
   }) });
   await app.register(jobRoutes, { guards, jobs });
   await app.register(evidenceRoutes, { guards, jobs, now });
-  await app.register(scheduleRoutes, { guards, schedules: createScheduleService({ store, schedules: scheduleRepository, root: config.exportDirRoot, now, secrets, sftpHosts }) });
+  await app.register(scheduleRoutes, { guards, schedules: createScheduleService({ store, schedules: scheduleRepository, root: config.exportDirRoot, now, secrets, sftpHosts, trail }) });
 
   app.addHook('onReady', async () => { worker.start(); });
   app.addHook('onClose', async () => { await worker.stop(); });

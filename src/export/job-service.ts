@@ -4,6 +4,7 @@
 
 import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
+import type { AuditTrail } from '../audit-trail/audit-trail.js';
 import type { JsonObject } from '../domain/event.js';
 import { SteleError } from '../domain/errors.js';
 import { uuidv7 } from '../domain/ids.js';
@@ -38,6 +39,8 @@ export interface JobServiceDeps {
   /** Wakes the worker so a new job starts at once rather than at the next poll. */
   kick: () => void;
   checkpoints: ExportCheckpoints;
+  /** Records who asked for a job and from where; the run itself records `audit.exported`. */
+  trail: AuditTrail;
 }
 
 export function createJobService(deps: JobServiceDeps) {
@@ -60,6 +63,13 @@ export function createJobService(deps: JobServiceDeps) {
       created_at: iso(), started_at: null, finished_at: null, error: null, artifact: null, requested_by: by.actor,
     };
     await deps.jobs.insert(job);
+    await deps.trail.record(tenantId, {
+      action: 'export_job.created', ...by, target: { type: 'export_job', id: job.id, ...(job.label !== null && { name: job.label }) },
+      details: {
+        format: job.format, filters: job.filters as JsonObject, q: job.q, max_seq: job.max_seq,
+        ...(job.control_id !== null && { control_id: job.control_id }), ...(job.period && { period: job.period }),
+      },
+    });
     deps.kick();
     return job;
   }

@@ -78,7 +78,7 @@ export const scheduleRoutes: FastifyPluginAsync<ScheduleRoutesOptions> = async (
     preHandler: guards.authorize('audit:export'),
     schema: { tags: ['export'], summary: 'Delete an export schedule (files already written stay)', params: idParams, querystring: tenantQuery, response: { 204: Type.Null(), ...errorResponses } },
   }, async (request, reply) => {
-    await schedules.remove(await tenantOf(request), (request.params as { id: string }).id);
+    await schedules.remove(await tenantOf(request), (request.params as { id: string }).id, requesterOf(request));
     return reply.status(204).send();
   });
 };

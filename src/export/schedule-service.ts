@@ -1,5 +1,9 @@
 // Creating, reading and deleting export schedules; the runs themselves are schedule-runner.ts.
+// Creating and deleting one is an event in the tenant's log, which names the destination and
+// whether credentials were set, never the credentials.
 
+import type { AuditTrail } from '../audit-trail/audit-trail.js';
+import type { JsonObject } from '../domain/event.js';
 import { SteleError } from '../domain/errors.js';
 import { uuidv7 } from '../domain/ids.js';
 import type { EventFilters } from '../query/event-filters.js';
@@ -11,7 +15,7 @@ import { directoryUnder } from './safe-directory.js';
 import { nextRunAfter, type Frequency } from './schedule-calendar.js';
 import { credentialsContext, type ExportSchedule, type ScheduleRepository } from './schedule-repository.js';
 import type { SecretBox } from './secret-box.js';
-import { sftpDestinationFrom, type SftpDestinationRequest, type SftpHostAllowList } from './sftp-destination.js';
+import { describeSftp, sftpDestinationFrom, type SftpDestinationRequest, type SftpHostAllowList } from './sftp-destination.js';
 
 export interface NewSchedule {
   frequency: Frequency;
@@ -30,7 +34,20 @@ export interface ScheduleServiceDeps {
   /** Seals SFTP credentials before they are stored. */
   secrets: SecretBox;
   sftpHosts: SftpHostAllowList;
+  trail: AuditTrail;
 }
+
+/** What the log says about a schedule: its settings and destination, no secret. */
+function describe(schedule: ExportSchedule): JsonObject {
+  const { sftp } = schedule;
+  return {
+    frequency: schedule.frequency, format: schedule.format, filters: schedule.filters as JsonObject,
+    ...(sftp ? { destination: describeSftp(sftp) } : { directory: schedule.directory }),
+    ...(sftp && { host_key_sha256: sftp.host_key_sha256, credentials: `${sftp.auth} set` }),
+  };
+}
+
+const targetOf = (schedule: ExportSchedule) => ({ type: 'export_schedule', id: schedule.id });
 
 export function createScheduleService(deps: ScheduleServiceDeps) {
   async function create(tenantId: string, request: NewSchedule, by: Requester): Promise<ExportSchedule> {
@@ -49,6 +66,10 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
       created_at: new Date(now).toISOString(), created_by: by.actor,
     };
     await deps.schedules.insert(schedule, sftp && deps.secrets.seal(sftp.credentials, credentialsContext(tenantId, id)));
+    await deps.trail.record(tenantId, {
+      action: 'export_schedule.created', ...by, target: targetOf(schedule),
+      details: { ...describe(schedule), from_start: request.fromStart ?? false },
+    });
     return schedule;
   }
 
@@ -58,8 +79,10 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
     return schedule;
   }
 
-  async function remove(tenantId: string, id: string): Promise<void> {
-    if (!(await deps.schedules.remove(tenantId, id))) throw new SteleError('not_found', `No export schedule with id ${id}.`);
+  async function remove(tenantId: string, id: string, by: Requester): Promise<void> {
+    const schedule = await deps.schedules.get(tenantId, id);
+    if (!schedule || !(await deps.schedules.remove(tenantId, id))) throw new SteleError('not_found', `No export schedule with id ${id}.`);
+    await deps.trail.record(tenantId, { action: 'export_schedule.deleted', ...by, target: targetOf(schedule), details: { ...describe(schedule), runs: schedule.runs } });
   }
 
   return { create, get, list: (tenantId: string) => deps.schedules.list(tenantId), remove };

@@ -2,7 +2,9 @@
 
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
+import type { AuditTrail } from '../audit-trail/audit-trail.js';
 import type { Guards } from '../http/guards.js';
+import { queryOf, requesterOf } from '../http/request-audit.js';
 import { errorResponses, StoredEventDoc } from '../http/schemas.js';
 import { SteleError } from '../domain/errors.js';
 import { filtersFromQuery } from '../query/event-routes.js';
@@ -14,6 +16,8 @@ export interface FeedRoutesOptions {
   feed: FeedService;
   /** Adds `q` and `saved_search` (query/selection.ts); without it only the filters apply. */
   select?: EventSelector;
+  /** Every read is recorded as `data.accessed`, collapsed per reader and query (after_seq aside). */
+  trail: AuditTrail;
 }
 
 type Query = Record<string, string | string[] | undefined>;
@@ -27,7 +31,7 @@ function number(query: Query, name: string): number | undefined {
   return Number(value);
 }
 
-export const feedRoutes: FastifyPluginAsync<FeedRoutesOptions> = async (app, { guards, feed, select }) => {
+export const feedRoutes: FastifyPluginAsync<FeedRoutesOptions> = async (app, { guards, feed, select, trail }) => {
   app.get('/v1/events/feed', {
     preHandler: guards.authorize('audit:read'),
     validatorCompiler: () => () => true,
@@ -49,13 +53,15 @@ export const feedRoutes: FastifyPluginAsync<FeedRoutesOptions> = async (app, { g
     const onClose = () => { if (!reply.sent) gone.abort(); };
     reply.raw.once('close', onClose);
     try {
-      return await feed.read(tenantId, {
+      const page = await feed.read(tenantId, {
         afterSeq: number(query, 'after_seq') ?? 0,
         limit: number(query, 'limit'),
         waitSeconds: number(query, 'wait'),
         ...(select ? await select.fromQuery(tenantId, query) : { filters: filtersFromQuery(query) }),
         signal: gone.signal,
       });
+      await trail.recordRead(tenantId, requesterOf(request), { view: 'feed', query: queryOf(request), rows: page.events.length });
+      return page;
     } finally {
       reply.raw.off('close', onClose);
     }

@@ -1,22 +1,25 @@
 // Route guards. `authorize(scope)` admits the instance admin and keys holding the scope; a key
 // without it gets 403, and the refusal is recorded as an `access_denied` event in its tenant's log.
+// A credential that fails is recorded as `authentication.failed`: in its tenant's log for a
+// revoked key, in the instance's log (`_system`) for a token nobody holds. Both collapse repeats
+// (audit-trail/collapsing-recorder.ts), so a script hammering a route leaves a few events with
+// counts, not one per request.
 
-import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
-import type { Authenticate, Principal } from '../auth/authenticate.js';
+import type { FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import { AuthenticationFailure, type Authenticate, type Principal } from '../auth/authenticate.js';
 import type { Scope } from '../auth/scopes.js';
+import type { AuditTrail } from '../audit-trail/audit-trail.js';
+import { SYSTEM_TENANT_ID } from '../audit-trail/system-log.js';
 import { SteleError } from '../domain/errors.js';
-import type { ValidEvent } from '../domain/event.js';
 import type { Store } from '../store/port.js';
+import { actorOf, contextOf, routeOf } from './request-audit.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
     principal?: Principal;
+    /** The scope the route's guard asked for (authorize), so tenantOf can tell reads from changes. */
+    requiredScope?: Scope;
   }
-}
-
-/** Where guards record refusals: the tenant's own log (the ingest service in the running app). */
-export interface EventRecorder {
-  record(tenantId: string, events: ValidEvent[]): Promise<unknown>;
 }
 
 export interface Guards {
@@ -26,7 +29,8 @@ export interface Guards {
   adminOnly: preHandlerAsyncHookHandler;
   /**
    * The tenant a request acts on: a key's own tenant (naming another is a 404, as if it did not
-   * exist). The admin token belongs to no tenant, so it must name an existing one.
+   * exist). The admin token belongs to no tenant, so it must name an existing one, or the
+   * instance's own log `_system`, which it may read and export but not change.
    */
   tenantOf(request: FastifyRequest, explicit?: string): Promise<string>;
 }
@@ -35,42 +39,49 @@ export interface Guards {
 const isInstanceAdmin = (principal: Principal): boolean =>
   principal.kind === 'admin' || (principal.kind === 'user' && principal.instanceAdmin);
 
-function actorOf(principal: Exclude<Principal, { kind: 'admin' }>) {
-  switch (principal.kind) {
-    case 'api_key': return { id: principal.keyId, type: 'api_key', name: principal.keyName };
-    case 'user': return { id: principal.email, type: 'user', email: principal.email, role: principal.role };
-    case 'viewer': return { id: principal.tokenId, type: 'viewer_token' };
-  }
-}
+// What the instance admin may do with the instance log: read it, export it, verify it.
+const SYSTEM_LOG_SCOPES: ReadonlySet<Scope> = new Set(['audit:read', 'audit:export']);
 
-export function createGuards(authenticate: Authenticate, ingest: EventRecorder, store: Store): Guards {
+export function createGuards(authenticate: Authenticate, trail: AuditTrail, store: Store): Guards {
   async function principalOf(request: FastifyRequest): Promise<Principal> {
-    request.principal ??= await authenticate(request.headers.authorization);
+    if (request.principal) return request.principal;
+    try {
+      request.principal = await authenticate(request.headers.authorization);
+    } catch (error) {
+      if (error instanceof AuthenticationFailure) await recordFailedAuthentication(request, error);
+      throw error;
+    }
     return request.principal;
   }
 
+  // No credential at all is an ordinary "not signed in" and is not recorded.
+  async function recordFailedAuthentication(request: FastifyRequest, failure: AuthenticationFailure) {
+    if (failure.reason === 'missing') return;
+    const key = failure.revokedKey;
+    await trail.recordCollapsed(key?.tenantId ?? SYSTEM_TENANT_ID, {
+      action: 'authentication.failed',
+      actor: key ? { id: key.keyId, type: 'api_key', name: key.keyName } : { type: 'anonymous' },
+      context: { ...contextOf(request), http_status: 401 },
+      success: false,
+      details: { reason: failure.reason, ...(failure.presented && { presented: failure.presented }) },
+    }, { same: { ip: request.ip, route: routeOf(request), reason: failure.reason, presented: failure.presented ?? null } });
+  }
+
   async function recordDenied(request: FastifyRequest, principal: Exclude<Principal, { kind: 'admin' }>, required: string) {
-    await ingest.record(principal.tenantId, [{
+    await trail.recordCollapsed(principal.tenantId, {
       action: 'access_denied',
       actor: actorOf(principal),
-      context: {
-        ip: request.ip,
-        method: request.method,
-        url: request.url.slice(0, 2048),
-        request_id: request.id,
-        ...(principal.kind === 'api_key' && { api_key_id: principal.keyId }),
-        ...(request.headers['user-agent'] && { user_agent: String(request.headers['user-agent']).slice(0, 1024) }),
-        http_status: 403,
-      },
+      context: { ...contextOf(request), http_status: 403 },
       success: false,
-      details: { required_scope: required, granted_scopes: [...principal.scopes] },
-    }]);
+      details: { required_scope: required, granted_scopes: [...principal.scopes], route: routeOf(request) },
+    }, { same: { route: routeOf(request), required_scope: required } });
   }
 
   return {
     authorize(scope) {
       return async (request) => {
         const principal = await principalOf(request);
+        request.requiredScope = scope;
         if (principal.kind === 'admin' || principal.scopes.includes(scope)) return;
         await recordDenied(request, principal, scope);
         throw new SteleError('forbidden', principal.kind === 'api_key' ? `This API key lacks the ${scope} scope.` : `Your role lacks the ${scope} scope.`);
@@ -93,6 +104,11 @@ export function createGuards(authenticate: Authenticate, ingest: EventRecorder, 
       if (explicit === undefined) {
         throw new SteleError('invalid_request', 'The admin token acts on no tenant by itself: pass tenant_id, or use a tenant API key.',
           [{ field: 'tenant_id', message: 'required with the admin token' }]);
+      }
+      if (explicit === SYSTEM_TENANT_ID) {
+        // Only Stele writes the instance log; nobody may add to it, key it or hand out viewers of it.
+        if (request.requiredScope && SYSTEM_LOG_SCOPES.has(request.requiredScope)) return SYSTEM_TENANT_ID;
+        throw new SteleError('forbidden', `The instance log (${SYSTEM_TENANT_ID}) can be read, exported and verified, not changed.`);
       }
       if (!(await store.getTenant(explicit))) throw new SteleError('not_found', `No tenant with id ${explicit}.`);
       return explicit;

@@ -1,6 +1,8 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { Type } from '@sinclair/typebox';
+import type { AuditTrail } from '../audit-trail/audit-trail.js';
 import type { Guards } from '../http/guards.js';
+import { queryOf, requesterOf } from '../http/request-audit.js';
 import { errorResponses, StoredEventDoc } from '../http/schemas.js';
 import { SteleError } from '../domain/errors.js';
 import type { SortDirection, SortKey } from '../store/port.js';
@@ -12,6 +14,8 @@ export interface EventRoutesOptions {
   guards: Guards;
   query: QueryService;
   select: EventSelector;
+  /** Every read is recorded as `data.accessed`, collapsed per reader and query. */
+  trail: AuditTrail;
 }
 
 // Re-exported: export and the dashboard read filters from here.
@@ -53,7 +57,7 @@ const listQuerySchema = Type.Object({
   include_total: Type.Optional(Type.String({ enum: ['true', 'false'] })),
 }, { additionalProperties: true });
 
-export const eventRoutes: FastifyPluginAsync<EventRoutesOptions> = async (app, { guards, query, select }) => {
+export const eventRoutes: FastifyPluginAsync<EventRoutesOptions> = async (app, { guards, query, select, trail }) => {
   const noValidation = () => () => true;
 
   app.get('/v1/events', {
@@ -71,7 +75,7 @@ export const eventRoutes: FastifyPluginAsync<EventRoutesOptions> = async (app, {
   }, async (request) => {
     const q = request.query as Query;
     const tenantId = await guards.tenantOf(request, single(q, 'tenant_id'));
-    return query.listEvents(tenantId, {
+    const page = await query.listEvents(tenantId, {
       ...(await select.fromQuery(tenantId, q)),
       sort: oneOf<SortKey>(q, 'sort', ['occurred_at', 'seq']),
       order: oneOf<SortDirection>(q, 'order', ['desc', 'asc']),
@@ -79,6 +83,8 @@ export const eventRoutes: FastifyPluginAsync<EventRoutesOptions> = async (app, {
       pageToken: single(q, 'page_token'),
       includeTotal: boolean(q, 'include_total') ?? false,
     });
+    await trail.recordRead(tenantId, requesterOf(request), { view: single(q, 'q') ? 'search' : 'list', query: queryOf(request), rows: page.events.length });
+    return page;
   });
 
   app.get('/v1/events/filters', {
@@ -86,7 +92,10 @@ export const eventRoutes: FastifyPluginAsync<EventRoutesOptions> = async (app, {
     schema: { tags: ['events'], summary: 'Filter fields, operators, sort keys, the values seen, and the search language', response: errorResponses },
   }, async (request) => {
     const tenantId = await guards.tenantOf(request, single(request.query as Query, 'tenant_id'));
-    return query.describeFilters(tenantId);
+    const described = await query.describeFilters(tenantId);
+    const values = Object.values(described.values).reduce((sum, list) => sum + list.length, 0);
+    await trail.recordRead(tenantId, requesterOf(request), { view: 'filters', query: {}, rows: values });
+    return described;
   });
 
   app.get('/v1/events/:id', {
@@ -94,6 +103,8 @@ export const eventRoutes: FastifyPluginAsync<EventRoutesOptions> = async (app, {
     schema: { tags: ['events'], summary: 'One event by id', params: Type.Object({ id: Type.String() }), response: { 200: StoredEventDoc, ...errorResponses } },
   }, async (request) => {
     const tenantId = await guards.tenantOf(request, single(request.query as Query, 'tenant_id'));
-    return query.getEvent(tenantId, (request.params as { id: string }).id);
+    const event = await query.getEvent(tenantId, (request.params as { id: string }).id);
+    await trail.recordRead(tenantId, requesterOf(request), { view: 'get', query: {}, rows: 1, target: { type: 'event', id: event.id } });
+    return event;
   });
 };

@@ -5,6 +5,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { Guards } from '../http/guards.js';
+import { requesterOf } from '../http/request-audit.js';
 import { errorResponses } from '../http/schemas.js';
 import type { SavedSearchService } from './saved-search-service.js';
 
@@ -38,7 +39,7 @@ export const savedSearchRoutes: FastifyPluginAsync<SavedSearchRoutesOptions> = a
     preHandler: guards.authorize('audit:read'),
     validatorCompiler: noValidation,
     schema: { tags: ['saved searches'], summary: 'Save a search (name, query, filters)', querystring: TenantQuery, body: SavedSearchInput, response: { 201: SavedSearchDoc, ...errorResponses } },
-  }, async (request, reply) => reply.status(201).send(await savedSearches.create(await tenantOf(request), request.body)));
+  }, async (request, reply) => reply.status(201).send(await savedSearches.create(await tenantOf(request), request.body, requesterOf(request))));
 
   app.get('/v1/saved-searches', {
     preHandler: guards.authorize('audit:read'),
@@ -54,13 +55,13 @@ export const savedSearchRoutes: FastifyPluginAsync<SavedSearchRoutesOptions> = a
     preHandler: guards.authorize('audit:read'),
     validatorCompiler: noValidation,
     schema: { tags: ['saved searches'], summary: 'Replace a saved search', params: IdParams, querystring: TenantQuery, body: SavedSearchInput, response: { 200: SavedSearchDoc, ...errorResponses } },
-  }, async (request) => savedSearches.replace(await tenantOf(request), (request.params as Params).id, request.body));
+  }, async (request) => savedSearches.replace(await tenantOf(request), (request.params as Params).id, request.body, requesterOf(request)));
 
   app.delete('/v1/saved-searches/:id', {
     preHandler: guards.authorize('audit:read'),
     schema: { tags: ['saved searches'], summary: 'Delete a saved search', params: IdParams, querystring: TenantQuery, response: { 204: Type.Null(), ...errorResponses } },
   }, async (request, reply) => {
-    await savedSearches.remove(await tenantOf(request), (request.params as Params).id);
+    await savedSearches.remove(await tenantOf(request), (request.params as Params).id, requesterOf(request));
     return reply.status(204).send();
   });
 };

@@ -1,6 +1,11 @@
 // Saved searches per tenant: a name, a search-language query and structured filters, checked when
-// saved so that using one later (`saved_search=ID`) cannot fail on input nobody is there to fix.
+// saved, so that using one later (`saved_search=ID`) cannot fail on input nobody is there to fix.
+// Creating, changing and deleting one is an event in the tenant's log.
 
+import type { AuditTrail } from '../audit-trail/audit-trail.js';
+import { changesBetween } from '../audit-trail/changes.js';
+import type { Requester } from '../audit-trail/requester.js';
+import type { JsonObject } from '../domain/event.js';
 import { SteleError } from '../domain/errors.js';
 import { uuidv7 } from '../domain/ids.js';
 import { compileFilters } from '../query/event-filters.js';
@@ -35,7 +40,10 @@ function checkQuery(value: unknown): string {
   return value;
 }
 
-export function createSavedSearchService(deps: { store: Store; now?: () => number }) {
+const targetOf = (id: string, name: string) => ({ type: 'saved_search', id, name });
+const fieldsOf = (search: SavedSearchBody): JsonObject => ({ name: search.name, query: search.query, filters: search.filters as JsonObject });
+
+export function createSavedSearchService(deps: { store: Store; trail: AuditTrail; now?: () => number }) {
   const clock = deps.now ?? Date.now;
   const repository = createSavedSearchRepository(deps.store);
 
@@ -61,7 +69,7 @@ export function createSavedSearchService(deps: { store: Store; now?: () => numbe
     return found;
   }
 
-  async function create(tenantId: string, input: unknown): Promise<SavedSearch> {
+  async function create(tenantId: string, input: unknown, by: Requester): Promise<SavedSearch> {
     const body = checkBody(input);
     if ((await repository.list(tenantId, MAX_SAVED_SEARCHES)).length >= MAX_SAVED_SEARCHES) {
       throw new SteleError('conflict', `A tenant may keep at most ${MAX_SAVED_SEARCHES} saved searches; delete some first.`);
@@ -69,19 +77,27 @@ export function createSavedSearchService(deps: { store: Store; now?: () => numbe
     const at = clock();
     const id = uuidv7(at);
     await repository.insert(tenantId, id, body, new Date(at).toISOString());
+    await deps.trail.record(tenantId, { action: 'saved_search.created', ...by, target: targetOf(id, body.name), details: fieldsOf(body) });
     return get(tenantId, id);
   }
 
-  async function replace(tenantId: string, id: string, input: unknown): Promise<SavedSearch> {
+  async function replace(tenantId: string, id: string, input: unknown, by: Requester): Promise<SavedSearch> {
     const body = checkBody(input);
-    if (!(await repository.replace(tenantId, id, body, new Date(clock()).toISOString()))) {
+    const before = await repository.find(tenantId, id);
+    if (!before || !(await repository.replace(tenantId, id, body, new Date(clock()).toISOString()))) {
       throw new SteleError('not_found', `No saved search with id ${id} in this tenant.`);
     }
+    await deps.trail.record(tenantId, {
+      action: 'saved_search.updated', ...by, target: targetOf(id, body.name),
+      details: { changes: changesBetween(fieldsOf(before), fieldsOf(body)) },
+    });
     return get(tenantId, id);
   }
 
-  async function remove(tenantId: string, id: string): Promise<void> {
-    if (!(await repository.remove(tenantId, id))) throw new SteleError('not_found', `No saved search with id ${id} in this tenant.`);
+  async function remove(tenantId: string, id: string, by: Requester): Promise<void> {
+    const before = await repository.find(tenantId, id);
+    if (!before || !(await repository.remove(tenantId, id))) throw new SteleError('not_found', `No saved search with id ${id} in this tenant.`);
+    await deps.trail.record(tenantId, { action: 'saved_search.deleted', ...by, target: targetOf(id, before.name), details: fieldsOf(before) });
   }
 
   /** For the event selector: what `saved_search=ID` adds to a request. */

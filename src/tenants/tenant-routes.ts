@@ -1,6 +1,9 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { Type } from '@sinclair/typebox';
+import type { AuditTrail } from '../audit-trail/audit-trail.js';
+import { SYSTEM_TENANT_ID } from '../audit-trail/system-log.js';
 import type { Guards } from '../http/guards.js';
+import { requesterOf } from '../http/request-audit.js';
 import { errorResponses } from '../http/schemas.js';
 import { SCOPES } from '../auth/scopes.js';
 import type { TenantService } from './tenant-service.js';
@@ -8,6 +11,7 @@ import type { TenantService } from './tenant-service.js';
 export interface TenantRoutesOptions {
   guards: Guards;
   tenants: TenantService;
+  trail: AuditTrail;
 }
 
 const Tenant = Type.Object({ id: Type.String(), name: Type.String(), created_at: Type.String() });
@@ -17,7 +21,7 @@ const KeyView = Type.Object({
 });
 const TenantParams = Type.Object({ id: Type.String() });
 
-export const tenantRoutes: FastifyPluginAsync<TenantRoutesOptions> = async (app, { guards, tenants }) => {
+export const tenantRoutes: FastifyPluginAsync<TenantRoutesOptions> = async (app, { guards, tenants, trail }) => {
   app.post('/v1/tenants', {
     preHandler: guards.adminOnly,
     schema: {
@@ -25,12 +29,16 @@ export const tenantRoutes: FastifyPluginAsync<TenantRoutesOptions> = async (app,
       body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }) }),
       response: { 201: Tenant, ...errorResponses },
     },
-  }, async (request, reply) => reply.status(201).send(await tenants.createTenant((request.body as { name: string }).name)));
+  }, async (request, reply) => reply.status(201).send(await tenants.createTenant((request.body as { name: string }).name, requesterOf(request))));
 
   app.get('/v1/tenants', {
     preHandler: guards.adminOnly,
     schema: { tags: ['tenants'], summary: 'List tenants (instance admin)', response: { 200: Type.Object({ tenants: Type.Array(Tenant) }), ...errorResponses } },
-  }, async () => ({ tenants: await tenants.listTenants() }));
+  }, async (request) => {
+    const list = await tenants.listTenants();
+    await trail.recordRead(SYSTEM_TENANT_ID, requesterOf(request), { view: 'tenants', query: {}, rows: list.length, target: { type: 'tenants' } });
+    return { tenants: list };
+  });
 
   app.post('/v1/tenants/:id/keys', {
     preHandler: guards.authorize('keys:manage'),
@@ -43,7 +51,7 @@ export const tenantRoutes: FastifyPluginAsync<TenantRoutesOptions> = async (app,
   }, async (request, reply) => {
     const tenantId = await guards.tenantOf(request, (request.params as { id: string }).id);
     const { name, scopes } = request.body as { name: string; scopes: string[] };
-    return reply.status(201).send(await tenants.createKey(tenantId, name, scopes));
+    return reply.status(201).send(await tenants.createKey(tenantId, name, scopes, requesterOf(request)));
   });
 
   app.get('/v1/tenants/:id/keys', {
@@ -59,7 +67,7 @@ export const tenantRoutes: FastifyPluginAsync<TenantRoutesOptions> = async (app,
     schema: { tags: ['keys'], summary: 'Revoke an API key, effective at once', params: Type.Object({ id: Type.String(), keyId: Type.String() }), response: { 204: Type.Null(), ...errorResponses } },
   }, async (request, reply) => {
     const { id, keyId } = request.params as { id: string; keyId: string };
-    await tenants.revokeKey(await guards.tenantOf(request, id), keyId);
+    await tenants.revokeKey(await guards.tenantOf(request, id), keyId, requesterOf(request));
     return reply.status(204).send();
   });
 };

@@ -1,5 +1,10 @@
-// Tenants and their API keys. A key is shown once, at creation; only its hash is stored.
+// Tenants and their API keys. A key is shown once, at creation; only its hash is stored. Each
+// change is an event in the tenant's log (a new tenant in the instance log too), recorded here so
+// that the API and the CLI record the same thing.
 
+import type { AuditTrail } from '../audit-trail/audit-trail.js';
+import type { Requester } from '../audit-trail/requester.js';
+import { SYSTEM_TENANT_ID } from '../audit-trail/system-log.js';
 import { SteleError } from '../domain/errors.js';
 import { uuidv7 } from '../domain/ids.js';
 import { isScope, SCOPES, type Scope } from '../auth/scopes.js';
@@ -24,7 +29,15 @@ function checkName(name: unknown, what: string): string {
   return name.trim();
 }
 
-export function createTenantService(deps: { store: Store; now?: () => number }) {
+export interface TenantServiceDependencies {
+  store: Store;
+  trail: AuditTrail;
+  now?: () => number;
+}
+
+const keyTarget = (key: { id: string; name: string }) => ({ type: 'api_key', id: key.id, name: key.name });
+
+export function createTenantService(deps: TenantServiceDependencies) {
   const now = () => new Date((deps.now ?? Date.now)()).toISOString();
 
   async function requireTenant(tenantId: string): Promise<Tenant> {
@@ -36,15 +49,19 @@ export function createTenantService(deps: { store: Store; now?: () => number }) 
   return {
     requireTenant,
 
-    async createTenant(name: unknown): Promise<Tenant> {
+    /** The new tenant's log starts with its own creation; the instance log has it too. */
+    async createTenant(name: unknown, by: Requester): Promise<Tenant> {
       const tenant = { id: uuidv7(), name: checkName(name, 'A tenant'), created_at: now() };
       await deps.store.createTenant(tenant);
+      const entry = { action: 'tenant.created', ...by, target: { type: 'tenant', id: tenant.id, name: tenant.name }, details: { name: tenant.name } } as const;
+      await deps.trail.record(tenant.id, entry);
+      await deps.trail.record(SYSTEM_TENANT_ID, entry);
       return tenant;
     },
 
     listTenants: () => deps.store.listTenants(),
 
-    async createKey(tenantId: string, name: unknown, scopes: unknown): Promise<ApiKeyView & { key: string }> {
+    async createKey(tenantId: string, name: unknown, scopes: unknown, by: Requester): Promise<ApiKeyView & { key: string }> {
       await requireTenant(tenantId);
       if (!Array.isArray(scopes) || scopes.length === 0 || !scopes.every((s) => typeof s === 'string' && isScope(s))) {
         throw new SteleError('invalid_request', `scopes must be a non-empty list of: ${SCOPES.join(', ')}`, [{ field: 'scopes', message: 'unknown or missing scope' }]);
@@ -55,6 +72,7 @@ export function createTenantService(deps: { store: Store; now?: () => number }) 
         scopes: [...new Set(scopes as Scope[])], key_hash: sha256Hex(key), created_at: now(), revoked_at: null,
       };
       await deps.store.insertApiKey(record);
+      await deps.trail.record(tenantId, { action: 'api_key.created', ...by, target: keyTarget(record), details: { name: record.name, scopes: record.scopes } });
       return { ...view(record), key };
     },
 
@@ -63,11 +81,13 @@ export function createTenantService(deps: { store: Store; now?: () => number }) 
       return (await deps.store.listApiKeys(tenantId)).map(view);
     },
 
-    async revokeKey(tenantId: string, keyId: string): Promise<void> {
+    async revokeKey(tenantId: string, keyId: string, by: Requester): Promise<void> {
       await requireTenant(tenantId);
-      if (!(await deps.store.revokeApiKey(tenantId, keyId, now()))) {
+      const key = (await deps.store.listApiKeys(tenantId)).find((k) => k.id === keyId);
+      if (!key || !(await deps.store.revokeApiKey(tenantId, keyId, now()))) {
         throw new SteleError('not_found', `No active key ${keyId} in tenant ${tenantId}.`);
       }
+      await deps.trail.record(tenantId, { action: 'api_key.revoked', ...by, target: keyTarget(key), details: { name: key.name, scopes: key.scopes } });
     },
   };
 }

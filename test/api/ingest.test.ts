@@ -17,12 +17,14 @@ for (const engine of ENGINES) {
   describe(`POST /v1/events on ${engine.name}`, { skip: engine.skip }, () => {
     let t: TestApp;
     let key: string;
+    let tenantId: string;
     const send = (payload: unknown, k = key) => t.request({ method: 'POST', url: '/v1/events', key: k, payload: payload as object });
-    const count = async () => (await t.request({ method: 'GET', url: '/v1/events?include_total=true&limit=1', key })).json().total as number;
+    // The log's size, read from the store: reading it over the API would itself add a data.accessed.
+    const count = async () => (await t.db.store.getHead(tenantId)).size;
 
     before(async () => {
       t = await startTestApp(engine.name);
-      ({ key } = await t.tenantWithKey(['events:write', 'audit:read']));
+      ({ key, tenantId } = await t.tenantWithKey(['events:write', 'audit:read']));
     });
     after(() => t.close());
 
@@ -30,7 +32,7 @@ for (const engine of ENGINES) {
       const response = await send(roleChange);
       assert.equal(response.statusCode, 201);
       const [stored] = response.json().events;
-      assert.equal(stored.seq, 1);
+      assert.equal(stored.seq, 3, 'after the tenant\'s and its key\'s creation');
       const read = await t.request({ method: 'GET', url: `/v1/events/${stored.id}`, key });
       assert.equal(read.statusCode, 200);
       const event = read.json();

@@ -144,7 +144,10 @@ describe('dashboard in a real browser', { skip: BROWSER_SKIP }, () => {
     await prev.click();
     await pagerStatus(page).filter({ hasText: 'Page 1 · 100 events' }).waitFor();
     await loaded();
-    assert.equal(await firstOf(), page1);
+    // Page 1 is the newest events again, so it may start with the reads recorded meanwhile
+    // (data.accessed, src/audit-trail/): the first row seen before is still on it, near the top.
+    const ids = await rows(page).evaluateAll((list) => list.map((row) => row.getAttribute('data-event-id')));
+    assert.ok(ids.slice(0, 5).includes(page1), `${page1} near the top of page 1`);
   });
 
   it('expands a row to the full event JSON, by keyboard', async () => {

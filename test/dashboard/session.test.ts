@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
-import { startTestApp, type TestApp } from '../helpers/test-app.js';
+import { ADMIN_TOKEN, startTestApp, type TestApp } from '../helpers/test-app.js';
 import { cookieOf, createUser } from './dashboard-helpers.js';
 
 describe('dashboard sessions', () => {
@@ -51,12 +51,18 @@ describe('dashboard sessions', () => {
     assert.equal(wrong.headers['set-cookie'], undefined);
   });
 
-  it('logs a sign-in for an unknown email to the operator log (no tenant log to hold it), without the password', async () => {
+  it('logs a sign-in for an unknown email to the operator log and the instance log (no tenant log to hold it), without the password', async () => {
     await signIn('Stranger@Example.com', 'hunter2-secret');
     const entry = logLines.map((line) => JSON.parse(line)).find((e) => e.event === 'dashboard_sign_in_unknown_email' && e.email === 'Stranger@Example.com');
     assert.ok(entry, 'logged');
     assert.ok(entry.ip);
     assert.ok(!logLines.some((line) => line.includes('hunter2-secret')));
+    const instance = await t.request({ method: 'GET', url: '/v1/events?tenant_id=_system&action=user.login_failed', key: ADMIN_TOKEN });
+    const [event] = instance.json().events;
+    assert.deepEqual(event.actor, { type: 'anonymous', email: 'Stranger@Example.com' });
+    assert.deepEqual(event.details, { reason: 'unknown_user', count: 1 });
+    assert.equal(event.success, false);
+    assert.ok(!instance.body.includes('hunter2-secret'));
   });
 
   it('records sign-in successes and failures in the tenant log', async () => {

@@ -18,6 +18,8 @@ for (const engine of ENGINES) {
     let bed: TestBed;
     let key: string;
     let tenantId: string;
+    /** The log's size before the 3,000 events: it starts with the tenant's and its key's creation. */
+    let base: number;
     const get = (url: string, k: string | undefined = key) => bed.request({ method: 'GET', url, ...(k && { key: k }) });
     const create = (payload: object) => bed.request({ method: 'POST', url: '/v1/exports', key, payload });
     const done = (id: string) => eventually(async () => {
@@ -29,6 +31,7 @@ for (const engine of ENGINES) {
     before(async () => {
       bed = await startTestBed(engine.name);
       ({ key, tenantId } = await bed.tenantWithKey(['events:write', 'audit:read', 'audit:export']));
+      base = (await bed.db.store.getHead(tenantId)).size;
       await bed.ingest(key, Array.from({ length: 3000 }, (_, i) => ({ action: i % 3 === 0 ? 'user.login_failed' : 'doc.viewed', actor: { id: `u${i % 7}` }, success: i % 3 !== 0 })));
     });
     after(() => bed.close());
@@ -54,9 +57,9 @@ for (const engine of ENGINES) {
       assert.equal(rows.length, 1000);
       assert.deepEqual(
         { row_count: manifest.row_count, first_seq: manifest.first_seq, last_seq: manifest.last_seq, format: manifest.format, filters: manifest.filters, log_size: manifest.log_size },
-        { row_count: 1000, first_seq: 1, last_seq: 2998, format: 'csv', filters: { action: ['user.*'], success: false }, log_size: 3000 },
+        { row_count: 1000, first_seq: base + 1, last_seq: base + 2998, format: 'csv', filters: { action: ['user.*'], success: false }, log_size: base + 3000 },
       );
-      assert.equal(manifest.checkpoint.tree_size, 3000, 'signed when the job pinned the log size');
+      assert.equal(manifest.checkpoint.tree_size, base + 3000, 'signed when the job pinned the log size');
       assert.equal(createHash('sha256').update(gunzipSync(file)).digest('hex'), manifest.uncompressed_sha256);
     });
 
@@ -129,13 +132,13 @@ for (const engine of ENGINES) {
       await bed.app.close();
       // What a crash mid-run leaves behind: a job marked running, still in the pending queue.
       const stamp = new Date(bed.clock.ms).toISOString();
-      const base = {
+      const crashed = {
         tenant_id: tenantId, format: 'ndjson' as const, filters: { action: ['doc.viewed'] }, q: null, label: null, control_id: null, period: null,
-        max_seq: 3000, expected_rows: null, row_count: 0, first_seq: null, last_seq: null, created_at: stamp, started_at: null,
+        max_seq: base + 3000, expected_rows: null, row_count: 0, first_seq: null, last_seq: null, created_at: stamp, started_at: null,
         finished_at: null, error: null, artifact: null, requested_by: { id: 'k', type: 'api_key' },
       };
-      await jobs.insert({ ...base, id: 'crashed-running', status: 'running', started_at: stamp, row_count: 700 });
-      await jobs.insert({ ...base, id: 'crashed-queued', status: 'queued' });
+      await jobs.insert({ ...crashed, id: 'crashed-running', status: 'running', started_at: stamp, row_count: 700 });
+      await jobs.insert({ ...crashed, id: 'crashed-queued', status: 'queued' });
       await bed.restart();
       for (const id of ['crashed-running', 'crashed-queued']) {
         const job = await done(id);

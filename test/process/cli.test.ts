@@ -3,6 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { sql } from '../../src/sql/fragments.js';
+import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { runCliToEnd, startServerProcess } from '../helpers/server-process.js';
 
 describe('the stele command', () => {
@@ -32,6 +34,15 @@ describe('the stele command', () => {
       assert.doesNotMatch(second.output(), /Instance admin token \(shown once/, 'the admin token is printed on first start only');
     } finally {
       await second.stop();
+    }
+    // The instance log has the tenant the CLI made and the admin token the first start made, once.
+    const store = openSqliteStore({ file: join(dataDir, 'stele.db') });
+    try {
+      const instance = await store.findEvents('_system', { where: sql('1 = 1'), order: { key: 'seq', direction: 'asc' }, limit: 100 });
+      assert.deepEqual(instance.map((e) => [e.action, e.actor?.type]), [['tenant.created', 'cli'], ['settings.changed', 'system']]);
+      assert.deepEqual(instance[1]!.details, { setting: 'admin_token', change: 'generated at first start' });
+    } finally {
+      await store.close();
     }
   });
 

@@ -6,6 +6,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { eq } from '../../src/sql/fragments.js';
+import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { startServerProcess } from '../helpers/server-process.js';
 
 const ADMIN = 'stele_admin_shutdown_test_token';
@@ -52,6 +54,35 @@ describe('graceful shutdown', () => {
       }
     } finally {
       await again.stop();
+    }
+  });
+
+  it('writes the pending counts of collapsed reads and refusals before it exits', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stele-shutdown-counts-'));
+    try {
+      const server = await startServerProcess({ STELE_DATA_DIR: dir, STELE_ADMIN_TOKEN: ADMIN });
+      const call = (method: string, path: string, key: string, body?: unknown) => fetch(`${server.url}${path}`, {
+        method, headers: { authorization: `Bearer ${key}`, ...(body !== undefined && { 'content-type': 'application/json' }) }, ...(body !== undefined && { body: JSON.stringify(body) }),
+      });
+      const tenant = (await (await call('POST', '/v1/tenants', ADMIN, { name: 't' })).json()) as { id: string };
+      const { key } = (await (await call('POST', `/v1/tenants/${tenant.id}/keys`, ADMIN, { name: 'k', scopes: ['audit:read'] })).json()) as { key: string };
+      for (let i = 0; i < 3; i++) {
+        assert.equal((await call('GET', '/v1/events?action=x.*', key)).status, 200);
+        assert.equal((await call('GET', '/v1/events/export?format=csv', key)).status, 403);
+      }
+      assert.equal(await server.stop('SIGTERM'), 0);
+
+      const store = openSqliteStore({ file: join(dir, 'stele.db') });
+      try {
+        const counts = async (action: string) => (await store.findEvents(tenant.id, { where: eq('action', action), order: { key: 'seq', direction: 'asc' }, limit: 10 }))
+          .map((e) => e.details?.count);
+        assert.deepEqual(await counts('data.accessed'), [1, 2], 'the first read at once, the two repeats at shutdown');
+        assert.deepEqual(await counts('access_denied'), [1, 2]);
+      } finally {
+        await store.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
