@@ -1,16 +1,20 @@
 // Route guards. `authorize(scope)` admits the instance admin and keys holding the scope; a key
 // without it gets 403, and the refusal is recorded as an `access_denied` event in its tenant's log.
+// A request is authenticated once: `identify` remembers the principal (or why the credential was
+// refused) on the request, so the rate limiter, which keys on it, and the guards share one lookup.
 
 import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import type { Authenticate, Principal } from '../auth/authenticate.js';
 import type { Scope } from '../auth/scopes.js';
-import { SteleError } from '../domain/errors.js';
+import { isSteleError, SteleError } from '../domain/errors.js';
 import type { ValidEvent } from '../domain/event.js';
 import type { Store } from '../store/port.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
     principal?: Principal;
+    /** Why the request's credential was refused, once it was checked; the guards answer it as the 401. */
+    credentialError?: SteleError;
   }
 }
 
@@ -20,6 +24,11 @@ export interface EventRecorder {
 }
 
 export interface Guards {
+  /**
+   * The caller, authenticated at most once per request: undefined when the request carries no
+   * valid credential (request.credentialError then says why). Never throws for a bad credential.
+   */
+  identify(request: FastifyRequest): Promise<Principal | undefined>;
   /** Any authenticated caller whose key has `scope` (the admin always passes). */
   authorize(scope: Scope): preHandlerAsyncHookHandler;
   /** Only the instance admin. */
@@ -44,9 +53,21 @@ function actorOf(principal: Exclude<Principal, { kind: 'admin' }>) {
 }
 
 export function createGuards(authenticate: Authenticate, ingest: EventRecorder, store: Store): Guards {
-  async function principalOf(request: FastifyRequest): Promise<Principal> {
-    request.principal ??= await authenticate(request.headers.authorization);
+  async function identify(request: FastifyRequest): Promise<Principal | undefined> {
+    if (request.principal || request.credentialError) return request.principal;
+    try {
+      request.principal = await authenticate(request.headers.authorization);
+    } catch (error) {
+      if (!isSteleError(error) || error.code !== 'unauthenticated') throw error;
+      request.credentialError = error;
+    }
     return request.principal;
+  }
+
+  async function principalOf(request: FastifyRequest): Promise<Principal> {
+    const principal = await identify(request);
+    if (!principal) throw request.credentialError!;
+    return principal;
   }
 
   async function recordDenied(request: FastifyRequest, principal: Exclude<Principal, { kind: 'admin' }>, required: string) {
@@ -68,6 +89,7 @@ export function createGuards(authenticate: Authenticate, ingest: EventRecorder, 
   }
 
   return {
+    identify,
     authorize(scope) {
       return async (request) => {
         const principal = await principalOf(request);
