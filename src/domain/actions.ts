@@ -11,6 +11,7 @@ export type Category = (typeof CATEGORIES)[number];
 const EXACT: Record<string, Category> = {
   access_denied: 'security',
   rate_limit_exceeded: 'security',
+  'brute_force.detected': 'security',
   'audit.read': 'data',
   'audit.exported': 'data',
   'audit.deleted': 'data',
