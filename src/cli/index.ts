@@ -9,6 +9,7 @@ import { keysCommand, tenantsCommand } from './_admin.js';
 import { CLIError, withStore } from './_context.js';
 import { usersCommand } from './_users.js';
 import { verifyCommand } from './_verify.js';
+import { viewerTokensCommand } from './_viewer-tokens.js';
 
 const main = defineCommand({
   meta: { name: 'stele', version: VERSION, description: 'Tamper-evident audit log service' },
@@ -27,6 +28,7 @@ const main = defineCommand({
     tenants: tenantsCommand,
     keys: keysCommand,
     users: usersCommand,
+    'viewer-tokens': viewerTokensCommand,
     verify: verifyCommand,
   },
 });

@@ -1,11 +1,16 @@
-// POST /v1/viewer-tokens: an org admin (keys:manage) or the instance admin mints a short-lived
-// token that lets the embeddable viewer read one tenant's events, optionally pre-filtered.
+// /v1/viewer-tokens: an org admin (keys:manage) or the instance admin mints a short-lived token
+// that lets the embeddable viewer read one tenant's events, optionally pre-filtered; lists the
+// tenant's live tokens (never their secrets); and revokes one at once.
 
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
+import type { Principal } from '../auth/authenticate.js';
+import { SteleError } from '../domain/errors.js';
+import type { Actor } from '../domain/event.js';
 import type { Guards } from '../http/guards.js';
 import { errorResponses } from '../http/schemas.js';
 import type { IngestService } from '../ingest/ingest-service.js';
+import { recordViewerTokenRevoked } from './security-events.js';
 import { MAX_VIEWER_TTL_SECONDS, type ViewerTokenService } from './viewer-token-service.js';
 
 export interface ViewerTokenRoutesOptions {
@@ -20,6 +25,18 @@ const Body = Type.Object({
   ttl_seconds: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_VIEWER_TTL_SECONDS, default: 3600 })),
 });
 
+const Filters = Type.Object({}, { additionalProperties: true });
+const TokenView = Type.Object({
+  id: Type.String(), tenant_id: Type.String(), filters: Filters, expires_at: Type.String(), created_at: Type.String(),
+  created_by: Type.String({ description: 'The dashboard user\'s email, the API key\'s id, or admin' }),
+});
+const TenantQuery = Type.Object({ tenant_id: Type.Optional(Type.String({ description: 'Required with the admin token; a key or user acts on its own tenant' })) });
+
+/** Who minted or revoked a token, as its events and records name them. */
+const byWhom = (principal: Principal) => (principal.kind === 'user' ? principal.email : principal.kind === 'api_key' ? principal.keyId : principal.kind);
+const actorOf = (principal: Principal): Actor => ({ id: byWhom(principal), type: principal.kind });
+const contextOf = (request: FastifyRequest) => ({ ip: request.ip, request_id: request.id });
+
 export const viewerTokenRoutes: FastifyPluginAsync<ViewerTokenRoutesOptions> = async (app, { guards, viewerTokens, ingest }) => {
   app.post('/v1/viewer-tokens', {
     preHandler: guards.authorize('keys:manage'),
@@ -27,7 +44,7 @@ export const viewerTokenRoutes: FastifyPluginAsync<ViewerTokenRoutesOptions> = a
       tags: ['dashboard'], summary: 'Mint a short-lived, read-only token for the embeddable viewer of one tenant',
       body: Body,
       response: {
-        201: Type.Object({ token: Type.String(), id: Type.String(), tenant_id: Type.String(), filters: Type.Object({}, { additionalProperties: true }), expires_at: Type.String(), embed_url: Type.String() }),
+        201: Type.Object({ token: Type.String(), id: Type.String(), tenant_id: Type.String(), filters: Filters, expires_at: Type.String(), embed_url: Type.String() }),
         ...errorResponses,
       },
     },
@@ -35,16 +52,44 @@ export const viewerTokenRoutes: FastifyPluginAsync<ViewerTokenRoutesOptions> = a
     const body = request.body as { tenant_id?: string; filters?: Record<string, unknown>; ttl_seconds?: number };
     const tenantId = await guards.tenantOf(request, body.tenant_id);
     const principal = request.principal!;
-    const createdBy = principal.kind === 'user' ? principal.email : principal.kind === 'api_key' ? principal.keyId : principal.kind;
-    const minted = await viewerTokens.mint({ tenantId, filters: body.filters, ttlSeconds: body.ttl_seconds ?? 3600, createdBy });
+    const minted = await viewerTokens.mint({ tenantId, filters: body.filters, ttlSeconds: body.ttl_seconds ?? 3600, createdBy: byWhom(principal) });
     await ingest.record(tenantId, [{
       action: 'viewer_token.created',
-      actor: { id: createdBy, type: principal.kind },
+      actor: actorOf(principal),
       target: { type: 'viewer_token', id: minted.id },
-      context: { ip: request.ip, request_id: request.id },
+      context: contextOf(request),
       success: true,
       details: { expires_at: minted.expires_at, filters: minted.filters },
     }]);
     return reply.status(201).send({ ...minted, embed_url: `/embed?token=${encodeURIComponent(minted.token)}` });
+  });
+
+  app.get('/v1/viewer-tokens', {
+    preHandler: guards.authorize('keys:manage'),
+    schema: {
+      tags: ['dashboard'], summary: 'The tenant\'s live viewer tokens (never their secrets), oldest first',
+      querystring: TenantQuery,
+      response: { 200: Type.Object({ tokens: Type.Array(TokenView) }), ...errorResponses },
+    },
+  }, async (request) => {
+    const tenantId = await guards.tenantOf(request, (request.query as { tenant_id?: string }).tenant_id);
+    return { tokens: await viewerTokens.list(tenantId) };
+  });
+
+  app.delete('/v1/viewer-tokens/:id', {
+    preHandler: guards.authorize('keys:manage'),
+    schema: {
+      tags: ['dashboard'], summary: 'Revoke a viewer token at once: the embedded viewer using it is refused from the next request',
+      params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
+      querystring: TenantQuery,
+      response: { 204: Type.Null(), ...errorResponses },
+    },
+  }, async (request, reply) => {
+    const tenantId = await guards.tenantOf(request, (request.query as { tenant_id?: string }).tenant_id);
+    const { id } = request.params as { id: string };
+    const revoked = await viewerTokens.revoke(tenantId, id);
+    if (!revoked) throw new SteleError('not_found', `No viewer token with id ${id}.`);
+    await recordViewerTokenRevoked(ingest, tenantId, { tokenId: id, by: actorOf(request.principal!), context: contextOf(request), expiresAt: revoked.expires_at });
+    return reply.status(204).send();
   });
 };

@@ -1,0 +1,56 @@
+import { userInfo } from 'node:os';
+import { defineCommand } from 'citty';
+import { DEFAULT_LIMITS } from '../config.js';
+import { recordViewerTokenRevoked } from '../dashboard/security-events.js';
+import { createViewerTokenService } from '../dashboard/viewer-token-service.js';
+import type { Actor } from '../domain/event.js';
+import { createIngestService } from '../ingest/ingest-service.js';
+import { sealEvents } from '../integrity/seal.js';
+import type { Store } from '../store/port.js';
+import { CLIError, withStore } from './_context.js';
+
+const print = (value: unknown) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+
+async function requireTenant(store: Store, tenantId: string): Promise<void> {
+  if (!(await store.getTenant(tenantId))) throw new CLIError(`No tenant with id ${tenantId} (see: stele tenants list)`);
+}
+
+/** The operator at the console, as the revocation event names them. */
+function operator(): Actor {
+  try {
+    return { id: 'cli', type: 'operator', name: userInfo().username };
+  } catch {
+    return { id: 'cli', type: 'operator' }; // no user entry for this uid (some containers)
+  }
+}
+
+// Viewer tokens of the embeddable viewer (src/dashboard/viewer-token-service.ts), on the local
+// store: the secrets are never stored, so listing shows what each token may read and until when.
+export const viewerTokensCommand = defineCommand({
+  meta: { name: 'viewer-tokens', description: 'List and revoke viewer tokens in the local store' },
+  subCommands: {
+    list: defineCommand({
+      meta: { description: 'List a tenant\'s live viewer tokens (no secrets)' },
+      args: { tenant: { type: 'string', required: true, description: 'Tenant id' } },
+      run: ({ args }) => withStore(async (store) => {
+        await requireTenant(store, args.tenant);
+        print(await createViewerTokenService({ store }).list(args.tenant));
+      }),
+    }),
+    revoke: defineCommand({
+      meta: { description: 'Revoke a viewer token at once (recorded as viewer_token.revoked in the tenant\'s log)' },
+      args: {
+        tenant: { type: 'string', required: true, description: 'Tenant id' },
+        id: { type: 'positional', required: true, description: 'Viewer token id' },
+      },
+      run: ({ args }) => withStore(async (store) => {
+        await requireTenant(store, args.tenant);
+        const revoked = await createViewerTokenService({ store }).revoke(args.tenant, args.id);
+        if (!revoked) throw new CLIError(`No viewer token ${args.id} in tenant ${args.tenant} (see: stele viewer-tokens list --tenant ${args.tenant})`);
+        const ingest = createIngestService({ store, limits: DEFAULT_LIMITS, seal: sealEvents });
+        await recordViewerTokenRevoked(ingest, args.tenant, { tokenId: args.id, by: operator(), expiresAt: revoked.expires_at });
+        print({ revoked: args.id });
+      }),
+    }),
+  },
+});
