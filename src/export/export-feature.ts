@@ -73,7 +73,7 @@ export const exportFeature: FastifyPluginAsync<ExportFeatureOptions> = async (ap
   }) });
   await app.register(jobRoutes, { guards, jobs });
   await app.register(evidenceRoutes, { guards, jobs, now });
-  await app.register(scheduleRoutes, { guards, schedules: createScheduleService({ store, schedules: scheduleRepository, root: config.exportDirRoot, now, secrets, sftpHosts }) });
+  await app.register(scheduleRoutes, { guards, schedules: createScheduleService({ store, schedules: scheduleRepository, now, secrets, sftpHosts }) });
 
   app.addHook('onReady', async () => { worker.start(); });
   app.addHook('onClose', async () => { await worker.stop(); });
