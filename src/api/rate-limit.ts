@@ -31,7 +31,7 @@ const OPERATIONAL = new Set(['/healthz', '/readyz', '/metrics']);
 const isOperational = (request: FastifyRequest) => OPERATIONAL.has(request.url);
 
 /** The address a request came from, IPv6 by its /64 (one host's share), as its rate-limit key. */
-export const addressKey = (request: FastifyRequest): string => `address:${normalizeIP(request.ip)}`;
+const addressKey = (request: FastifyRequest): string => `address:${normalizeIP(request.ip)}`;
 
 function callerKey(principal: Principal): string {
   switch (principal.kind) {
