@@ -1,9 +1,7 @@
 import { defineCommand } from 'citty';
 import { SCOPES } from '../auth/scopes.js';
 import { createTenantService } from '../tenants/tenant-service.js';
-import { CLIError, withStore } from './_context.js';
-
-const print = (value: unknown) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+import { CLIError, printJson, withStore } from './_context.js';
 
 export const tenantsCommand = defineCommand({
   meta: { name: 'tenants', description: 'Manage tenants in the local store' },
@@ -11,11 +9,11 @@ export const tenantsCommand = defineCommand({
     create: defineCommand({
       meta: { description: 'Create a tenant and print it' },
       args: { name: { type: 'positional', required: true, description: 'Tenant name' } },
-      run: ({ args }) => withStore(async (store) => print(await createTenantService({ store }).createTenant(args.name))),
+      run: ({ args }) => withStore(async (store) => printJson(await createTenantService({ store }).createTenant(args.name))),
     }),
     list: defineCommand({
       meta: { description: 'List tenants' },
-      run: () => withStore(async (store) => print(await createTenantService({ store }).listTenants())),
+      run: () => withStore(async (store) => printJson(await createTenantService({ store }).listTenants())),
     }),
   },
 });
@@ -32,20 +30,20 @@ export const keysCommand = defineCommand({
       },
       run: ({ args }) => withStore(async (store) => {
         const scopes = args.scopes.split(',').map((s) => s.trim()).filter(Boolean);
-        print(await createTenantService({ store }).createKey(args.tenant, args.name, scopes));
+        printJson(await createTenantService({ store }).createKey(args.tenant, args.name, scopes));
       }),
     }),
     list: defineCommand({
       meta: { description: 'List a tenant\'s keys' },
       args: { tenant: { type: 'string', required: true } },
-      run: ({ args }) => withStore(async (store) => print(await createTenantService({ store }).listKeys(args.tenant))),
+      run: ({ args }) => withStore(async (store) => printJson(await createTenantService({ store }).listKeys(args.tenant))),
     }),
     revoke: defineCommand({
       meta: { description: 'Revoke a key at once' },
       args: { tenant: { type: 'string', required: true }, key: { type: 'positional', required: true, description: 'Key id' } },
       run: ({ args }) => withStore(async (store) => {
         await createTenantService({ store }).revokeKey(args.tenant, args.key);
-        print({ revoked: args.key });
+        printJson({ revoked: args.key });
       }),
     }),
   },

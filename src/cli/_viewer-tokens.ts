@@ -7,9 +7,7 @@ import type { Actor } from '../domain/event.js';
 import { createIngestService } from '../ingest/ingest-service.js';
 import { sealEvents } from '../integrity/seal.js';
 import type { Store } from '../store/port.js';
-import { CLIError, withStore } from './_context.js';
-
-const print = (value: unknown) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+import { CLIError, printJson, withStore } from './_context.js';
 
 async function requireTenant(store: Store, tenantId: string): Promise<void> {
   if (!(await store.getTenant(tenantId))) throw new CLIError(`No tenant with id ${tenantId} (see: stele tenants list)`);
@@ -34,7 +32,7 @@ export const viewerTokensCommand = defineCommand({
       args: { tenant: { type: 'string', required: true, description: 'Tenant id' } },
       run: ({ args }) => withStore(async (store) => {
         await requireTenant(store, args.tenant);
-        print(await createViewerTokenService({ store }).list(args.tenant));
+        printJson(await createViewerTokenService({ store }).list(args.tenant));
       }),
     }),
     revoke: defineCommand({
@@ -49,7 +47,7 @@ export const viewerTokensCommand = defineCommand({
         if (!revoked) throw new CLIError(`No viewer token ${args.id} in tenant ${args.tenant} (see: stele viewer-tokens list --tenant ${args.tenant})`);
         const ingest = createIngestService({ store, limits: DEFAULT_LIMITS, seal: sealEvents });
         await recordViewerTokenRevoked(ingest, args.tenant, { tokenId: args.id, by: operator(), expiresAt: revoked.expires_at });
-        print({ revoked: args.id });
+        printJson({ revoked: args.id });
       }),
     }),
   },
