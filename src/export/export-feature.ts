@@ -61,7 +61,7 @@ export const exportFeature: FastifyPluginAsync<ExportFeatureOptions> = async (ap
   const runner = createJobRunner({ store, jobs: jobRepository, ingest, formats, dataDir: config.dataDir, now, checkpoints, ...(search && { search }) });
   const worker = createExportWorker({
     jobs: jobRepository, runner, pollMs: options.pollMs ?? 1000, log: app.log, leases,
-    schedules: createScheduleRunner({ store, schedules: scheduleRepository, ingest, formats, root: config.exportDirRoot, now, checkpoints, leases, dataDir: config.dataDir, secrets, sftpHosts }),
+    schedules: createScheduleRunner({ store, schedules: scheduleRepository, ingest, formats, root: config.exportDirRoot, now, checkpoints, leases, dataDir: config.dataDir, secrets, secretsKeyFile: config.secretsKeyFile, sftpHosts }),
   });
   const jobs = createJobService({
     store, jobs: jobRepository, runner, ingest, formats, dataDir: config.dataDir, now, kick: worker.kick, checkpoints, ...(search && { search }),

@@ -36,6 +36,8 @@ export interface ScheduleRunnerDeps {
   /** SFTP runs export into `<dataDir>/exports/.sftp-outbox/` first, then upload, then delete. */
   dataDir: string;
   secrets: SecretBox;
+  /** STELE_SECRETS_KEY_FILE, when set: hidden, like the root and the data directory, from what a tenant is told. */
+  secretsKeyFile?: string;
   sftpHosts: SftpHostAllowList;
 }
 
@@ -94,6 +96,7 @@ export function createScheduleRunner(deps: ScheduleRunnerDeps) {
     const [realArea, realRoot, realDataDir] = await Promise.all([real(area), real(deps.root), real(deps.dataDir)]);
     return hideServerPaths(message, [area, realArea], {
       [deps.root]: '<export root>', [realRoot]: '<export root>', [deps.dataDir]: '<data dir>', [realDataDir]: '<data dir>',
+      ...(deps.secretsKeyFile && { [deps.secretsKeyFile]: '<secrets key file>' }),
     });
   }
 

@@ -2,7 +2,9 @@
 // tenant cannot write into another's area nor into the root, and no answer shows a server path.
 
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ENGINES } from '../../src/store/testing/test-stores.js';
@@ -112,6 +114,40 @@ for (const engine of ENGINES) {
       });
       assert.match(job.error, new RegExp(`<data dir>/exports/${b.tenantId}`));
       leaksNoPath(JSON.stringify(job));
+    });
+  });
+}
+
+for (const engine of ENGINES) {
+  describe(`run errors of SFTP schedules on ${engine.name}`, { skip: engine.skip }, () => {
+    const keyDir = mkdtempSync(join(tmpdir(), 'stele-secrets-'));
+    const keyFile = join(keyDir, 'secrets.key');
+    let bed: TestBed;
+    before(async () => {
+      writeFileSync(keyFile, `${randomBytes(32).toString('base64url')}\n`);
+      bed = await startTestBed(engine.name, { STELE_SECRETS_KEY_FILE: keyFile });
+    });
+    after(async () => {
+      await bed.close();
+      rmSync(keyDir, { recursive: true, force: true });
+    });
+
+    it('hide STELE_SECRETS_KEY_FILE when it has gone missing', async () => {
+      const { key } = await bed.tenantWithKey(['audit:export']);
+      const privateKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
+      const created = await bed.request({
+        method: 'POST', url: '/v1/export-schedules', key,
+        payload: { frequency: 'daily', format: 'csv', sftp: { host: 'sftp.example.com', username: 'audit', path: 'drop', private_key: privateKey } },
+      });
+      assert.equal(created.statusCode, 201, created.body);
+      rmSync(keyFile);
+      await bed.restart(); // the key was read when the credentials were sealed; a fresh process reads it again
+      bed.clock.ms = Date.parse(created.json().next_run_at) + 1000;
+      const ran = await eventually(async () => {
+        const current = (await bed.request({ method: 'GET', url: `/v1/export-schedules/${created.json().id}`, key })).json();
+        return current.runs >= 1 ? current : undefined;
+      });
+      assert.equal(ran.last_error, 'STELE_SECRETS_KEY_FILE <secrets key file> does not exist');
     });
   });
 }
