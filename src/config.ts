@@ -1,5 +1,6 @@
 // Configuration is read from the environment once, validated, frozen and handed to the app.
 
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 
 export interface Limits {
@@ -39,8 +40,15 @@ export interface Config {
   databaseSchema: string | undefined;
   adminToken: string | undefined;
   logLevel: string;
-  /** Requests a minute per API key, session or address (STELE_RATE_LIMIT_PER_MINUTE; 0 turns it off). */
+  /** Requests a minute per API key, dashboard user, viewer token or (unauthenticated) address (STELE_RATE_LIMIT_PER_MINUTE; 0 turns it off). */
   rateLimitPerMinute: number;
+  /** Failed authentications (401) an address may have in a minute before it is refused outright (STELE_AUTH_FAILURES_PER_MINUTE; 0 turns it off). */
+  authFailuresPerMinute: number;
+  /**
+   * Proxies whose X-Forwarded-For is believed (STELE_TRUSTED_PROXIES): addresses, CIDRs or
+   * `loopback`, `linklocal`, `uniquelocal`. Empty: the client address is the socket's.
+   */
+  trustedProxies: readonly string[];
   limits: Limits;
   /** Most rows a synchronous export may return (STELE_EXPORT_MAX_ROWS); more needs a bulk export job. */
   exportMaxRows: number;
@@ -126,6 +134,23 @@ function sftpHosts(raw: string | undefined): readonly string[] | undefined {
   return Object.freeze(hosts);
 }
 
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** A comma-separated list of addresses, CIDRs or proxy-addr's names, as Fastify's trustProxy takes it. */
+function trustedProxies(raw: string | undefined): readonly string[] {
+  const entries = (raw ?? '').split(',').map((e) => e.trim()).filter(Boolean);
+  for (const entry of entries) {
+    const [address, prefix, ...rest] = entry.split('/');
+    const version = isIP(address!);
+    const bits = version === 4 ? 32 : 128;
+    const validPrefix = prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= bits);
+    if (!PROXY_NAMES.has(entry) && (version === 0 || !validPrefix || rest.length > 0)) {
+      throw new Error(`STELE_TRUSTED_PROXIES: "${entry}" is not an address, a CIDR (10.0.0.0/8) or one of ${[...PROXY_NAMES].join(', ')}`);
+    }
+  }
+  return Object.freeze(entries);
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const limits: Limits = {
     maxBodyBytes: integer(env, 'STELE_MAX_BODY_BYTES', DEFAULT_LIMITS.maxBodyBytes, 1024),
@@ -146,6 +171,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     adminToken: env.STELE_ADMIN_TOKEN || undefined,
     logLevel: env.STELE_LOG_LEVEL || 'info',
     rateLimitPerMinute: integer(env, 'STELE_RATE_LIMIT_PER_MINUTE', 60_000, 0),
+    authFailuresPerMinute: integer(env, 'STELE_AUTH_FAILURES_PER_MINUTE', 60, 0),
+    trustedProxies: trustedProxies(env.STELE_TRUSTED_PROXIES),
     limits: Object.freeze(limits),
     integrity: Object.freeze(integrityConfig(env)),
     exportMaxRows: integer(env, 'STELE_EXPORT_MAX_ROWS', 100_000, 1),

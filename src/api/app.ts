@@ -60,7 +60,8 @@ export async function buildApp({ config, store, signingKey, logger, now }: AppOp
   const app = Fastify({
     ...(logger ? { loggerInstance: logger } : { logger: false }),
     bodyLimit: config.limits.maxBodyBytes,
-    trustProxy: false,
+    // X-Forwarded-For names the client only when the socket is a proxy we were told to trust.
+    trustProxy: config.trustedProxies.length > 0 ? [...config.trustedProxies] : false,
     requestIdHeader: 'x-request-id',
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
   });
@@ -110,7 +111,7 @@ export async function buildApp({ config, store, signingKey, logger, now }: AppOp
   });
   installErrorHandling(app);
   installMetrics(app, metrics);
-  await installRateLimit(app, config.rateLimitPerMinute);
+  await installRateLimit(app, { perMinute: config.rateLimitPerMinute, authFailuresPerMinute: config.authFailuresPerMinute, identify: guards.identify }); // before the dashboard's credential hook
   await installOpenApi(app, VERSION);
   await installDashboard(app, { store, guards, trail, now, exportMaxRows: config.exportMaxRows }); // before the routes its auth hook must cover
   await app.register(healthRoutes, { store, isDraining: () => draining, integrityAlarms: alarms.list });

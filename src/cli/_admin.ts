@@ -2,9 +2,7 @@ import { defineCommand } from 'citty';
 import { SCOPES } from '../auth/scopes.js';
 import { createTenantService } from '../tenants/tenant-service.js';
 import { withAuditedStore } from './_audit.js';
-import { CLIError } from './_context.js';
-
-const print = (value: unknown) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+import { CLIError, printJson } from './_context.js';
 
 // Every change made here is recorded like the API's, with the CLI's OS user as actor (_audit.ts).
 export const tenantsCommand = defineCommand({
@@ -13,11 +11,11 @@ export const tenantsCommand = defineCommand({
     create: defineCommand({
       meta: { description: 'Create a tenant and print it' },
       args: { name: { type: 'positional', required: true, description: 'Tenant name' } },
-      run: ({ args }) => withAuditedStore(async (store, trail, by) => print(await createTenantService({ store, trail }).createTenant(args.name, by))),
+      run: ({ args }) => withAuditedStore(async (store, trail, by) => printJson(await createTenantService({ store, trail }).createTenant(args.name, by))),
     }),
     list: defineCommand({
       meta: { description: 'List tenants' },
-      run: () => withAuditedStore(async (store, trail) => print(await createTenantService({ store, trail }).listTenants())),
+      run: () => withAuditedStore(async (store, trail) => printJson(await createTenantService({ store, trail }).listTenants())),
     }),
   },
 });
@@ -34,20 +32,20 @@ export const keysCommand = defineCommand({
       },
       run: ({ args }) => withAuditedStore(async (store, trail, by) => {
         const scopes = args.scopes.split(',').map((s) => s.trim()).filter(Boolean);
-        print(await createTenantService({ store, trail }).createKey(args.tenant, args.name, scopes, by));
+        printJson(await createTenantService({ store, trail }).createKey(args.tenant, args.name, scopes, by));
       }),
     }),
     list: defineCommand({
       meta: { description: 'List a tenant\'s keys' },
       args: { tenant: { type: 'string', required: true } },
-      run: ({ args }) => withAuditedStore(async (store, trail) => print(await createTenantService({ store, trail }).listKeys(args.tenant))),
+      run: ({ args }) => withAuditedStore(async (store, trail) => printJson(await createTenantService({ store, trail }).listKeys(args.tenant))),
     }),
     revoke: defineCommand({
       meta: { description: 'Revoke a key at once' },
       args: { tenant: { type: 'string', required: true }, key: { type: 'positional', required: true, description: 'Key id' } },
       run: ({ args }) => withAuditedStore(async (store, trail, by) => {
         await createTenantService({ store, trail }).revokeKey(args.tenant, args.key, by);
-        print({ revoked: args.key });
+        printJson({ revoked: args.key });
       }),
     }),
   },

@@ -10,6 +10,9 @@ export class CLIError extends Error {
   }
 }
 
+/** Prints a command's result as indented JSON, for people and for scripts alike. */
+export const printJson = (value: unknown): void => void process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+
 export async function withStore<T>(work: (store: Store) => Promise<T>): Promise<T> {
   const store = openStore(loadConfig());
   try {

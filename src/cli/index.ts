@@ -10,6 +10,7 @@ import { CLIError, withStore } from './_context.js';
 import { usersCommand } from './_users.js';
 import { verifyCommand } from './_verify.js';
 import { witnessCommand } from './_witness.js';
+import { viewerTokensCommand } from './_viewer-tokens.js';
 
 const main = defineCommand({
   meta: { name: 'stele', version: VERSION, description: 'Tamper-evident audit log service' },
@@ -28,6 +29,7 @@ const main = defineCommand({
     tenants: tenantsCommand,
     keys: keysCommand,
     users: usersCommand,
+    'viewer-tokens': viewerTokensCommand,
     verify: verifyCommand,
     witness: witnessCommand,
   },

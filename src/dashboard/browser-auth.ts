@@ -1,7 +1,12 @@
 // The browser ways in, resolved before any guard runs: a dashboard session cookie or a viewer
-// token becomes request.principal, which the guards in api/authorization.ts then treat like any
+// token becomes request.principal, which the guards in http/guards.ts then treat like any
 // other principal (scopes, tenant). An Authorization header that is not a viewer token is left
 // to the API-key authenticator; a cookie is ignored when an Authorization header is present.
+//
+// Two steps: `onRequest` only finds out who is calling (the rate limiter, which runs next, keys
+// on it), and `preParsing` refuses what that caller may not do (a bad viewer token, a viewer
+// token off its one route, a cookie request without its CSRF token). Refusing in the first step
+// would answer before the rate limiter counted the request.
 
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Principal } from '../auth/authenticate.js';
@@ -18,6 +23,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The dashboard session behind request.principal, when it came from the cookie. */
     dashboardSession?: { token: string; session: Session };
+    /** The viewer token's claims behind request.principal, when it came from one. */
+    viewerClaims?: ViewerClaims;
   }
 }
 
@@ -48,10 +55,12 @@ function pinViewerQuery(request: FastifyRequest, claims: ViewerClaims): void {
 
 async function resolveViewer(request: FastifyRequest, token: string, deps: BrowserAuthDependencies): Promise<void> {
   const claims = await deps.viewerTokens.resolve(token);
-  if (!claims) throw new SteleError('unauthenticated', 'The viewer token is invalid, expired or revoked: ask the site that embeds this viewer for a new one.');
-  if (!VIEWER_ROUTES.has(routeOf(request))) throw new SteleError('forbidden', 'A viewer token can only list its tenant\'s events.');
-  pinViewerQuery(request, claims);
+  if (!claims) {
+    request.credentialError = new SteleError('unauthenticated', 'The viewer token is invalid, expired or revoked: ask the site that embeds this viewer for a new one.');
+    return;
+  }
   request.principal = { kind: 'viewer', tenantId: claims.tenant_id, tokenId: claims.jti, scopes: ['audit:read'] };
+  request.viewerClaims = claims;
 }
 
 async function resolveSession(request: FastifyRequest, token: string, deps: BrowserAuthDependencies): Promise<void> {
@@ -59,10 +68,6 @@ async function resolveSession(request: FastifyRequest, token: string, deps: Brow
   if (!session) return; // stale cookie: the guards answer 401 and the UI shows sign-in
   const user = await deps.users.find(session.email);
   if (!user || user.disabled) return;
-  if (isUnsafe(request) && !CSRF_EXEMPT.has(routeOf(request))) {
-    checkOrigin(request);
-    checkCsrfToken(request, session.csrf_token);
-  }
   const principal: Principal = {
     kind: 'user', tenantId: user.tenant_id, email: user.email, role: user.role,
     scopes: scopesOf(user.role), instanceAdmin: user.role === 'super_admin',
@@ -71,13 +76,37 @@ async function resolveSession(request: FastifyRequest, token: string, deps: Brow
   request.dashboardSession = { token, session };
 }
 
-/** Adds the hook at the root, so it runs for every route, including those of other features. */
+const viewerBearer = (request: FastifyRequest) => {
+  const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
+  return bearer?.startsWith(VIEWER_TOKEN_PREFIX) ? bearer : undefined;
+};
+
+/** What the caller found by `onRequest` may not do, refused before the body is read. */
+function enforce(request: FastifyRequest): void {
+  if (viewerBearer(request) !== undefined) {
+    const claims = request.viewerClaims;
+    if (!claims) throw request.credentialError!;
+    if (!VIEWER_ROUTES.has(routeOf(request))) throw new SteleError('forbidden', 'A viewer token can only list its tenant\'s events.');
+    pinViewerQuery(request, claims);
+    return;
+  }
+  const current = request.dashboardSession;
+  if (current && isUnsafe(request) && !CSRF_EXEMPT.has(routeOf(request))) {
+    checkOrigin(request);
+    checkCsrfToken(request, current.session.csrf_token);
+  }
+}
+
+/** Adds the hooks at the root, so they run for every route, including those of other features. */
 export function installBrowserAuth(app: FastifyInstance, deps: BrowserAuthDependencies): void {
   app.addHook('onRequest', async (request) => {
-    const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
-    if (bearer?.startsWith(VIEWER_TOKEN_PREFIX)) return resolveViewer(request, bearer, deps);
+    const bearer = viewerBearer(request);
+    if (bearer !== undefined) return resolveViewer(request, bearer, deps);
     if (request.headers.authorization !== undefined) return;
     const token = readCookie(request, SESSION_COOKIE);
     if (token) await resolveSession(request, token, deps);
+  });
+  app.addHook('preParsing', async (request) => {
+    enforce(request);
   });
 }

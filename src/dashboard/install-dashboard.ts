@@ -9,6 +9,7 @@ import { installBrowserAuth } from './browser-auth.js';
 import { loadDashboardConfig, type DashboardConfig } from './dashboard-config.js';
 import { createSessionRepository } from './session-repository.js';
 import { sessionRoutes } from './session-routes.js';
+import { createSignInThrottle } from './sign-in-throttle.js';
 import { uiRoutes } from './ui-routes.js';
 import { createUserRepository } from './user-repository.js';
 import { createViewerTokenService } from './viewer-token-service.js';
@@ -32,7 +33,8 @@ export async function installDashboard(app: FastifyInstance, deps: DashboardDepe
   const sessions = createSessionRepository(deps.store, { ttlMs: config.sessionTtlMs, now: deps.now });
   const viewerTokens = createViewerTokenService({ store: deps.store, now: deps.now });
   installBrowserAuth(app, { users, sessions, viewerTokens });
-  await app.register(sessionRoutes, { config, users, sessions, trail: deps.trail });
+  const throttle = createSignInThrottle(deps.store, { now: deps.now });
+  await app.register(sessionRoutes, { config, users, sessions, trail: deps.trail, throttle });
   await app.register(viewerTokenRoutes, { guards: deps.guards, viewerTokens, trail: deps.trail });
   await app.register(uiRoutes, { config });
 }

@@ -1,25 +1,31 @@
 // Dashboard sign-in: POST /v1/session exchanges email and password for an HttpOnly session
 // cookie; GET says who is signed in (and hands the page its CSRF token); DELETE signs out.
+// Sign-in goes through the throttle (sign-in-throttle.ts) before any password is checked.
 
+import { normalizeIP } from '@fastify/rate-limit';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { errorResponses } from '../http/schemas.js';
 import { SteleError } from '../domain/errors.js';
 import type { AuditTrail } from '../audit-trail/audit-trail.js';
+import { SYSTEM_TENANT_ID } from '../audit-trail/system-log.js';
 import { clearedSessionCookie, overHttps, sessionCookie } from './cookies.js';
 import { checkOrigin } from './csrf.js';
 import type { DashboardConfig } from './dashboard-config.js';
 import { recordLogin, recordUnknownSignIn } from './login-events.js';
 import { decoyHash, verifyPassword } from './password-hash.js';
 import { scopesOf } from './roles.js';
+import { recordBruteForceDetected } from './security-events.js';
 import type { Session, SessionRepository } from './session-repository.js';
-import type { DashboardUser, UserRepository } from './user-repository.js';
+import type { SignInAttempt, SignInThrottle } from './sign-in-throttle.js';
+import { normaliseEmail, type DashboardUser, type UserRepository } from './user-repository.js';
 
 export interface SessionRoutesOptions {
   config: DashboardConfig;
   users: UserRepository;
   sessions: SessionRepository;
   trail: AuditTrail;
+  throttle: SignInThrottle;
 }
 
 const SessionView = Type.Object({
@@ -36,37 +42,62 @@ const viewOf = (config: DashboardConfig, user: DashboardUser, session: Session) 
 
 const WRONG = 'The email or password is wrong.';
 
-export const sessionRoutes: FastifyPluginAsync<SessionRoutesOptions> = async (app, { config, users, sessions, trail }) => {
+export const sessionRoutes: FastifyPluginAsync<SessionRoutesOptions> = async (app, { config, users, sessions, trail, throttle }) => {
   const secure = (request: FastifyRequest) => config.secureCookies === 'always' || overHttps(request);
+
+  /** Counts a failure; the one that takes the account's run to its threshold is reported. */
+  async function failed(request: FastifyRequest, attempt: SignInAttempt, email: string, user: DashboardUser | undefined): Promise<void> {
+    const run = await attempt.failed();
+    if (!run) return;
+    const found = { email, address: request.ip, run, threshold: throttle.accountThreshold, windowSeconds: throttle.windowSeconds };
+    // An email no user has belongs to no tenant: the instance log holds it.
+    await recordBruteForceDetected(trail, user?.tenant_id ?? SYSTEM_TENANT_ID, { ...found, context: { ip: request.ip, request_id: request.id } });
+  }
 
   app.post('/v1/session', {
     schema: {
       tags: ['dashboard'], summary: 'Sign in to the dashboard; sets an HttpOnly session cookie', security: [],
       body: Type.Object({ email: Type.String({ minLength: 1, maxLength: 320 }), password: Type.String({ minLength: 1, maxLength: 1024 }) }),
-      response: { 200: SessionView, ...errorResponses },
+      response: { 200: SessionView, ...errorResponses, 429: { $ref: 'ErrorBody#' } },
     },
   }, async (request, reply) => {
     // Login CSRF: a JSON body already forces a CORS preflight cross-site; the Origin check
     // refuses the rest.
     checkOrigin(request);
-    const { email, password } = request.body as { email: string; password: string };
-    const user = await users.find(email);
-    // An unknown email costs the same scrypt work as a wrong password, so timing tells nothing.
-    const passwordOk = await verifyPassword(password, user?.password ?? (await decoyHash));
-    if (!user) {
-      // No tenant log to record it in: the instance log and the operator's log keep it, for brute-force hunting.
-      request.log.warn({ event: 'dashboard_sign_in_unknown_email', email: email.slice(0, 320), ip: request.ip }, 'sign-in for an unknown email');
-      await recordUnknownSignIn(trail, request, email);
-      throw new SteleError('unauthenticated', WRONG);
+    const { email: given, password } = request.body as { email: string; password: string };
+    const email = normaliseEmail(given).slice(0, 320);
+    const admission = await throttle.admit(email, normalizeIP(request.ip));
+    if (!admission.admitted) {
+      // Refused before the password is looked at: the answer says nothing about it, nor about the account.
+      reply.header('retry-after', admission.retryAfterSeconds);
+      throw new SteleError('rate_limit_exceeded',
+        `Too many failed sign-ins ${admission.subject === 'account' ? 'for this account' : 'from your address'}: try again in ${admission.retryAfterSeconds} s.`);
     }
-    if (!passwordOk || user.disabled) {
-      await recordLogin(trail, request, user, 'user.login_failed', { reason: user.disabled ? 'user_disabled' : 'wrong_password' });
-      throw new SteleError('unauthenticated', WRONG);
+    const { attempt } = admission;
+    try {
+      const user = await users.find(email);
+      // An unknown email costs the same scrypt work as a wrong password, so timing tells nothing.
+      const passwordOk = await verifyPassword(password, user?.password ?? (await decoyHash));
+      if (!user) {
+        // No tenant log to record it in: the instance log and the operator's log keep it, for brute-force hunting.
+        request.log.warn({ event: 'dashboard_sign_in_unknown_email', email: given.slice(0, 320), ip: request.ip }, 'sign-in for an unknown email');
+        await recordUnknownSignIn(trail, request, given);
+        await failed(request, attempt, email, undefined);
+        throw new SteleError('unauthenticated', WRONG);
+      }
+      if (!passwordOk || user.disabled) {
+        await recordLogin(trail, request, user, 'user.login_failed', { reason: user.disabled ? 'user_disabled' : 'wrong_password' });
+        await failed(request, attempt, email, user);
+        throw new SteleError('unauthenticated', WRONG);
+      }
+      await attempt.succeeded();
+      const { token, session } = await sessions.create(user.email);
+      await recordLogin(trail, request, user, 'user.login_succeeded');
+      reply.header('set-cookie', sessionCookie(token, Math.floor(config.sessionTtlMs / 1000), secure(request)));
+      return viewOf(config, user, session);
+    } finally {
+      await attempt.end();
     }
-    const { token, session } = await sessions.create(user.email);
-    await recordLogin(trail, request, user, 'user.login_succeeded');
-    reply.header('set-cookie', sessionCookie(token, Math.floor(config.sessionTtlMs / 1000), secure(request)));
-    return viewOf(config, user, session);
   });
 
   app.get('/v1/session', {

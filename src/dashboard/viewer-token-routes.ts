@@ -1,12 +1,16 @@
-// POST /v1/viewer-tokens: an org admin (keys:manage) or the instance admin mints a short-lived
-// token that lets the embeddable viewer read one tenant's events, optionally pre-filtered.
+// /v1/viewer-tokens: an org admin (keys:manage) or the instance admin mints a short-lived token
+// that lets the embeddable viewer read one tenant's events, optionally pre-filtered; lists the
+// tenant's live tokens (never their secrets); and revokes one at once.
 
 import type { FastifyPluginAsync } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { AuditTrail } from '../audit-trail/audit-trail.js';
+import type { Principal } from '../auth/authenticate.js';
+import { SteleError } from '../domain/errors.js';
 import type { Guards } from '../http/guards.js';
 import { requesterOf } from '../http/request-audit.js';
 import { errorResponses } from '../http/schemas.js';
+import { recordViewerTokenRevoked } from './security-events.js';
 import { MAX_VIEWER_TTL_SECONDS, type ViewerTokenService } from './viewer-token-service.js';
 
 export interface ViewerTokenRoutesOptions {
@@ -21,6 +25,16 @@ const Body = Type.Object({
   ttl_seconds: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_VIEWER_TTL_SECONDS, default: 3600 })),
 });
 
+const Filters = Type.Object({}, { additionalProperties: true });
+const TokenView = Type.Object({
+  id: Type.String(), tenant_id: Type.String(), filters: Filters, expires_at: Type.String(), created_at: Type.String(),
+  created_by: Type.String({ description: 'The dashboard user\'s email, the API key\'s id, or admin' }),
+});
+const TenantQuery = Type.Object({ tenant_id: Type.Optional(Type.String({ description: 'Required with the admin token; a key or user acts on its own tenant' })) });
+
+/** Who minted a token, as its record names it. */
+const byWhom = (principal: Principal) => (principal.kind === 'user' ? principal.email : principal.kind === 'api_key' ? principal.keyId : principal.kind);
+
 export const viewerTokenRoutes: FastifyPluginAsync<ViewerTokenRoutesOptions> = async (app, { guards, viewerTokens, trail }) => {
   app.post('/v1/viewer-tokens', {
     preHandler: guards.authorize('keys:manage'),
@@ -28,7 +42,7 @@ export const viewerTokenRoutes: FastifyPluginAsync<ViewerTokenRoutesOptions> = a
       tags: ['dashboard'], summary: 'Mint a short-lived, read-only token for the embeddable viewer of one tenant',
       body: Body,
       response: {
-        201: Type.Object({ token: Type.String(), id: Type.String(), tenant_id: Type.String(), filters: Type.Object({}, { additionalProperties: true }), expires_at: Type.String(), embed_url: Type.String() }),
+        201: Type.Object({ token: Type.String(), id: Type.String(), tenant_id: Type.String(), filters: Filters, expires_at: Type.String(), embed_url: Type.String() }),
         ...errorResponses,
       },
     },
@@ -36,13 +50,41 @@ export const viewerTokenRoutes: FastifyPluginAsync<ViewerTokenRoutesOptions> = a
     const body = request.body as { tenant_id?: string; filters?: Record<string, unknown>; ttl_seconds?: number };
     const tenantId = await guards.tenantOf(request, body.tenant_id);
     const principal = request.principal!;
-    const createdBy = principal.kind === 'user' ? principal.email : principal.kind === 'api_key' ? principal.keyId : principal.kind;
-    const minted = await viewerTokens.mint({ tenantId, filters: body.filters, ttlSeconds: body.ttl_seconds ?? 3600, createdBy });
+    const minted = await viewerTokens.mint({ tenantId, filters: body.filters, ttlSeconds: body.ttl_seconds ?? 3600, createdBy: byWhom(principal) });
     await trail.record(tenantId, {
       action: 'viewer_token.created', ...requesterOf(request),
       target: { type: 'viewer_token', id: minted.id },
       details: { expires_at: minted.expires_at, filters: minted.filters },
     });
     return reply.status(201).send({ ...minted, embed_url: `/embed?token=${encodeURIComponent(minted.token)}` });
+  });
+
+  app.get('/v1/viewer-tokens', {
+    preHandler: guards.authorize('keys:manage'),
+    schema: {
+      tags: ['dashboard'], summary: 'The tenant\'s live viewer tokens (never their secrets), oldest first',
+      querystring: TenantQuery,
+      response: { 200: Type.Object({ tokens: Type.Array(TokenView) }), ...errorResponses },
+    },
+  }, async (request) => {
+    const tenantId = await guards.tenantOf(request, (request.query as { tenant_id?: string }).tenant_id);
+    return { tokens: await viewerTokens.list(tenantId) };
+  });
+
+  app.delete('/v1/viewer-tokens/:id', {
+    preHandler: guards.authorize('keys:manage'),
+    schema: {
+      tags: ['dashboard'], summary: 'Revoke a viewer token at once: the embedded viewer using it is refused from the next request',
+      params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
+      querystring: TenantQuery,
+      response: { 204: Type.Null(), ...errorResponses },
+    },
+  }, async (request, reply) => {
+    const tenantId = await guards.tenantOf(request, (request.query as { tenant_id?: string }).tenant_id);
+    const { id } = request.params as { id: string };
+    const revoked = await viewerTokens.revoke(tenantId, id);
+    if (!revoked) throw new SteleError('not_found', `No viewer token with id ${id}.`);
+    await recordViewerTokenRevoked(trail, tenantId, { tokenId: id, by: requesterOf(request), expiresAt: revoked.expires_at });
+    return reply.status(204).send();
   });
 };

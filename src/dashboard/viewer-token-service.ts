@@ -1,13 +1,13 @@
-// Minting and resolving viewer tokens. The signing key is a random instance secret kept in the
-// settings table (created by whichever node needs it first); each token also has a record in
-// its tenant, so it can be listed and revoked before it expires.
+// Minting, resolving, listing and revoking viewer tokens. The signing key is a random instance
+// secret kept in the settings table (created by whichever node needs it first); each token also
+// has a record in its tenant, which resolving requires, so deleting it revokes the token at once.
 
 import { randomBytes } from 'node:crypto';
 import { SteleError } from '../domain/errors.js';
 import { uuidv7 } from '../domain/ids.js';
 import { compileFilters } from '../query/event-filters.js';
 import { filtersFromQuery } from '../query/query-params.js';
-import type { Store } from '../store/port.js';
+import type { Store, StoredRecord } from '../store/port.js';
 import { readViewerToken, signViewerToken, type ViewerClaims, type ViewerFilters } from './viewer-token.js';
 
 const KEY_SETTING = 'viewer_token_hmac_key';
@@ -16,6 +16,31 @@ export const MAX_VIEWER_TTL_SECONDS = 24 * 3600;
 
 /** The filters a token may pin: those of GET /v1/events. */
 const FILTER_NAMES = new Set(['action', 'category', 'actor_id', 'actor_email', 'target_type', 'target_id', 'target_slug', 'success', 'ip', 'since', 'until']);
+
+/** A live token as listed: everything but the secret, which is never stored. */
+export interface ViewerTokenView {
+  id: string;
+  tenant_id: string;
+  filters: ViewerFilters;
+  expires_at: string;
+  created_at: string;
+  created_by: string;
+}
+
+interface ViewerTokenBody {
+  filters: ViewerFilters;
+  expires_at: string;
+  created_by: string;
+}
+
+/** A listing reads pages of this many records, at most this many times (deleting the expired ones). */
+const PAGE = 1000;
+const LIST_ROUNDS = 10;
+
+const viewOf = (tenantId: string, record: StoredRecord<ViewerTokenBody>): ViewerTokenView => ({
+  id: record.id, tenant_id: tenantId, filters: record.body.filters, expires_at: record.body.expires_at,
+  created_at: record.created_at, created_by: record.body.created_by,
+});
 
 export interface MintRequest {
   tenantId: string;
@@ -65,8 +90,28 @@ export function createViewerTokenService(deps: { store: Store; now?: () => numbe
       const record = await deps.store.getRecord({ kind: KIND, tenantId: claims.tenant_id, id: claims.jti });
       return record ? claims : undefined;
     },
-    async revoke(tenantId: string, id: string): Promise<boolean> {
-      return deps.store.deleteRecord({ kind: KIND, tenantId, id });
+    /**
+     * The tenant's live tokens, oldest first (at most 1,000). Expired ones are deleted on sight,
+     * so a site that mints a token per page view does not bury the live ones under dead records.
+     */
+    async list(tenantId: string): Promise<ViewerTokenView[]> {
+      const live = (record: StoredRecord<ViewerTokenBody>) => Date.parse(record.body.expires_at) > now();
+      let records: StoredRecord<ViewerTokenBody>[] = [];
+      for (let round = 0; round < LIST_ROUNDS; round++) {
+        records = await deps.store.listRecords<ViewerTokenBody>(KIND, tenantId, PAGE);
+        const expired = records.filter((record) => !live(record));
+        for (const record of expired) await deps.store.deleteRecord({ kind: KIND, tenantId, id: record.id });
+        // Read again only when expired records filled the page and may have hidden live ones.
+        if (expired.length === 0 || records.length < PAGE) break;
+      }
+      return records.filter(live).map((record) => viewOf(tenantId, record));
+    },
+    /** Revokes a token of the tenant at once; returns what it was, or undefined when there is no such token. */
+    async revoke(tenantId: string, id: string): Promise<ViewerTokenView | undefined> {
+      const key = { kind: KIND, tenantId, id };
+      const record = await deps.store.getRecord<ViewerTokenBody>(key);
+      if (!record || !(await deps.store.deleteRecord(key))) return undefined;
+      return viewOf(tenantId, record);
     },
   };
 }

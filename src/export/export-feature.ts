@@ -64,7 +64,7 @@ export const exportFeature: FastifyPluginAsync<ExportFeatureOptions> = async (ap
   const runner = createJobRunner({ store, jobs: jobRepository, ingest, formats, dataDir: config.dataDir, now, checkpoints, ...(search && { search }) });
   const worker = createExportWorker({
     jobs: jobRepository, runner, pollMs: options.pollMs ?? 1000, log: app.log, leases,
-    schedules: createScheduleRunner({ store, schedules: scheduleRepository, ingest, formats, root: config.exportDirRoot, now, checkpoints, leases, dataDir: config.dataDir, secrets, sftpHosts }),
+    schedules: createScheduleRunner({ store, schedules: scheduleRepository, ingest, formats, root: config.exportDirRoot, now, checkpoints, leases, dataDir: config.dataDir, secrets, secretsKeyFile: config.secretsKeyFile, sftpHosts }),
   });
   const jobs = createJobService({
     store, jobs: jobRepository, runner, ingest, trail, formats, dataDir: config.dataDir, now, kick: worker.kick, checkpoints, ...(search && { search }),
@@ -76,7 +76,7 @@ export const exportFeature: FastifyPluginAsync<ExportFeatureOptions> = async (ap
   }) });
   await app.register(jobRoutes, { guards, jobs });
   await app.register(evidenceRoutes, { guards, jobs, now });
-  await app.register(scheduleRoutes, { guards, schedules: createScheduleService({ store, schedules: scheduleRepository, root: config.exportDirRoot, now, secrets, sftpHosts, trail }) });
+  await app.register(scheduleRoutes, { guards, schedules: createScheduleService({ store, schedules: scheduleRepository, now, secrets, sftpHosts, trail }) });
 
   app.addHook('onReady', async () => { worker.start(); });
   app.addHook('onClose', async () => { await worker.stop(); });

@@ -14,6 +14,7 @@ import { exportToFile } from './export-to-file.js';
 import { selectionWhere, type SearchCompiler } from './export-selection.js';
 import type { ExportFormat, ExportFormatName } from './formats/index.js';
 import type { ExportJob, JobRepository } from './job-repository.js';
+import { hideServerPaths } from './safe-directory.js';
 
 export interface JobRunnerDeps {
   store: Store;
@@ -32,12 +33,20 @@ export function jobPaths(job: Pick<ExportJob, 'tenant_id' | 'id'>, extension: st
   return { artifact: `${base}.${extension}.gz`, manifest: `${base}.manifest.json` };
 }
 
+// A file under something that is not a directory cannot be there either (rm's force covers only
+// ENOENT); without this, a job whose directory could not be made would never be marked failed.
+async function removeIfThere(path: string): Promise<void> {
+  await rm(path, { force: true }).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'ENOTDIR') throw error;
+  });
+}
+
 export function createJobRunner(deps: JobRunnerDeps) {
   const iso = () => new Date(deps.now()).toISOString();
 
   async function discardFiles(job: ExportJob): Promise<void> {
     const paths = jobPaths(job, deps.formats[job.format].fileExtension);
-    await Promise.all([rm(join(deps.dataDir, paths.artifact), { force: true }), rm(join(deps.dataDir, paths.manifest), { force: true })]);
+    await Promise.all([removeIfThere(join(deps.dataDir, paths.artifact)), removeIfThere(join(deps.dataDir, paths.manifest))]);
   }
 
   /** Runs the job with this id; returns quietly when it no longer exists (deleted meanwhile). */
@@ -86,7 +95,9 @@ export function createJobRunner(deps: JobRunnerDeps) {
     } catch (error) {
       if (signal?.aborted) return;
       await discardFiles(job);
-      await deps.jobs.update({ ...job, status: 'failed', finished_at: iso(), error: error instanceof Error ? error.message : String(error) });
+      // The job's error is shown to the tenant: no server path in it. The worker logs the original.
+      const message = hideServerPaths(error instanceof Error ? error.message : String(error), [], { [deps.dataDir]: '<data dir>' });
+      await deps.jobs.update({ ...job, status: 'failed', finished_at: iso(), error: message });
       throw error;
     } finally {
       if (!signal?.aborted) await deps.jobs.finish(id);

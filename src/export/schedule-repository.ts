@@ -17,7 +17,10 @@ export interface ExportSchedule {
   frequency: Frequency;
   format: ExportFormatName;
   filters: EventFilters;
-  /** Where the files go: exactly one of a directory (as given: relative to the export directory root) or an SFTP server. */
+  /**
+   * Where the files go: exactly one of a directory, relative to the tenant's export area
+   * `<STELE_EXPORT_DIR_ROOT>/<tenant id>/` (see safe-directory.ts), or an SFTP server.
+   */
   directory: string | null;
   /** Absent on schedules made before SFTP destinations existed. */
   sftp?: SftpTarget | null;

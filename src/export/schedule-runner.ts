@@ -4,7 +4,7 @@
 // boundary. A run that fails (at any step, the upload included) is recorded too, and leaves the
 // cursor where it was, so the next run exports the same events again.
 
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, realpath, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { JsonObject } from '../domain/event.js';
 import type { IngestService } from '../ingest/ingest-service.js';
@@ -16,7 +16,7 @@ import type { Leases } from './lease.js';
 import type { ExportManifest } from './manifest.js';
 import { selectionWhere } from './export-selection.js';
 import type { ExportFormat, ExportFormatName } from './formats/index.js';
-import { prepareDirectory } from './safe-directory.js';
+import { hideServerPaths, prepareDirectory, tenantArea } from './safe-directory.js';
 import { nextRunAfter } from './schedule-calendar.js';
 import { credentialsContext, type ExportSchedule, type ScheduleRepository } from './schedule-repository.js';
 import type { SecretBox } from './secret-box.js';
@@ -29,6 +29,7 @@ export interface ScheduleRunnerDeps {
   schedules: ScheduleRepository;
   ingest: IngestService;
   formats: Readonly<Record<ExportFormatName, ExportFormat>>;
+  /** STELE_EXPORT_DIR_ROOT: each tenant's directories are in `<root>/<tenant id>/`. */
   root: string;
   now: () => number;
   checkpoints: ExportCheckpoints;
@@ -36,12 +37,14 @@ export interface ScheduleRunnerDeps {
   /** SFTP runs export into `<dataDir>/exports/.sftp-outbox/` first, then upload, then delete. */
   dataDir: string;
   secrets: SecretBox;
+  /** STELE_SECRETS_KEY_FILE, when set: hidden, like the root and the data directory, from what a tenant is told. */
+  secretsKeyFile?: string;
   sftpHosts: SftpHostAllowList;
 }
 
 interface Written {
   manifest: ExportManifest;
-  /** The artifact as the schedule shows it: a path under the export root, or on the SFTP server. */
+  /** The artifact as the schedule shows it: a path in the tenant's export area, or on the SFTP server. */
   file: string;
   schedule: ExportSchedule;
   details: JsonObject;
@@ -59,7 +62,7 @@ export function createScheduleRunner(deps: ScheduleRunnerDeps) {
 
   async function writeToDirectory(schedule: ExportSchedule, file: string, exportInto: ExportInto): Promise<Written> {
     if (schedule.directory === null) throw new Error('this schedule has no destination');
-    const manifest = await exportInto(await prepareDirectory(deps.root, schedule.directory));
+    const manifest = await exportInto(await prepareDirectory(deps.root, schedule.tenant_id, schedule.directory));
     return { manifest, file: join(schedule.directory, file), schedule, details: {} };
   }
 
@@ -85,6 +88,17 @@ export function createScheduleRunner(deps: ScheduleRunnerDeps) {
     } finally {
       await rm(staging, { recursive: true, force: true });
     }
+  }
+
+  /** A failure as the tenant may see it: paths in its area relative to it, no other server path. */
+  async function tenantsView(schedule: ExportSchedule, message: string): Promise<string> {
+    const real = (path: string) => realpath(path).catch(() => path);
+    const area = tenantArea(deps.root, schedule.tenant_id);
+    const [realArea, realRoot, realDataDir] = await Promise.all([real(area), real(deps.root), real(deps.dataDir)]);
+    return hideServerPaths(message, [area, realArea], {
+      [deps.root]: '<export root>', [realRoot]: '<export root>', [deps.dataDir]: '<data dir>', [realDataDir]: '<data dir>',
+      ...(deps.secretsKeyFile && { [deps.secretsKeyFile]: '<secrets key file>' }),
+    });
   }
 
   async function runOne(schedule: ExportSchedule, signal: AbortSignal): Promise<ExportSchedule> {
@@ -123,7 +137,7 @@ export function createScheduleRunner(deps: ScheduleRunnerDeps) {
     } catch (error) {
       // The lease was lost: another node runs this boundary; record nothing, change nothing.
       if (signal.aborted) throw error;
-      const message = error instanceof Error ? error.message : String(error);
+      const message = await tenantsView(schedule, error instanceof Error ? error.message : String(error));
       await deps.ingest.record(tenantId, [exportedEvent(SYSTEM_REQUESTER, 'scheduled', {
         schedule_id: schedule.id, format: schedule.format, ...destination, error: message,
       }, false)]);

@@ -11,7 +11,7 @@ import { compileFilters } from '../query/event-filters.js';
 import type { Store } from '../store/port.js';
 import type { Requester } from './audit-events.js';
 import type { ExportFormatName } from './formats/index.js';
-import { directoryUnder } from './safe-directory.js';
+import { areaDirectory } from './safe-directory.js';
 import { nextRunAfter, type Frequency } from './schedule-calendar.js';
 import { credentialsContext, type ExportSchedule, type ScheduleRepository } from './schedule-repository.js';
 import type { SecretBox } from './secret-box.js';
@@ -29,7 +29,6 @@ export interface NewSchedule {
 export interface ScheduleServiceDeps {
   store: Store;
   schedules: ScheduleRepository;
-  root: string;
   now: () => number;
   /** Seals SFTP credentials before they are stored. */
   secrets: SecretBox;
@@ -55,12 +54,11 @@ export function createScheduleService(deps: ScheduleServiceDeps) {
     compileFilters(request.filters, now);
     const id = uuidv7(now);
     const { destination } = request;
-    let sftp: ReturnType<typeof sftpDestinationFrom> | undefined;
-    if ('sftp' in destination) sftp = sftpDestinationFrom(destination.sftp, deps.sftpHosts);
-    else directoryUnder(deps.root, destination.directory);
+    const sftp = 'sftp' in destination ? sftpDestinationFrom(destination.sftp, deps.sftpHosts) : undefined;
+    const directory = 'directory' in destination ? areaDirectory(destination.directory) : null;
     const schedule: ExportSchedule = {
       id, tenant_id: tenantId, frequency: request.frequency, format: request.format, filters: request.filters,
-      directory: 'directory' in destination ? destination.directory : null, sftp: sftp?.target ?? null, next_run_at: new Date(nextRunAfter(request.frequency, now)).toISOString(),
+      directory, sftp: sftp?.target ?? null, next_run_at: new Date(nextRunAfter(request.frequency, now)).toISOString(),
       last_seq: request.fromStart ? 0 : (await deps.store.getHead(tenantId)).size,
       last_run_at: null, last_file: null, last_row_count: null, last_error: null, runs: 0,
       created_at: new Date(now).toISOString(), created_by: by.actor,

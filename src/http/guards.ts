@@ -3,7 +3,8 @@
 // A credential that fails is recorded as `authentication.failed`: in its tenant's log for a
 // revoked key, in the instance's log (`_system`) for a token nobody holds. Both collapse repeats
 // (audit-trail/collapsing-recorder.ts), so a script hammering a route leaves a few events with
-// counts, not one per request.
+// counts, not one per request. A request is authenticated once: `identify` remembers the principal (or why the credential was
+// refused) on the request, so the rate limiter, which keys on it, and the guards share one lookup.
 
 import type { FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import { AuthenticationFailure, type Authenticate, type Principal } from '../auth/authenticate.js';
@@ -19,10 +20,17 @@ declare module 'fastify' {
     principal?: Principal;
     /** The scope the route's guard asked for (authorize), so tenantOf can tell reads from changes. */
     requiredScope?: Scope;
+    /** Why the request's credential was refused, once it was checked; the guards answer it as the 401. */
+    credentialError?: SteleError;
   }
 }
 
 export interface Guards {
+  /**
+   * The caller, authenticated at most once per request: undefined when the request carries no
+   * valid credential (request.credentialError then says why). Never throws for a bad credential.
+   */
+  identify(request: FastifyRequest): Promise<Principal | undefined>;
   /** Any authenticated caller whose key has `scope` (the admin always passes). */
   authorize(scope: Scope): preHandlerAsyncHookHandler;
   /** Only the instance admin. */
@@ -43,13 +51,14 @@ const isInstanceAdmin = (principal: Principal): boolean =>
 const SYSTEM_LOG_SCOPES: ReadonlySet<Scope> = new Set(['audit:read', 'audit:export']);
 
 export function createGuards(authenticate: Authenticate, trail: AuditTrail, store: Store): Guards {
-  async function principalOf(request: FastifyRequest): Promise<Principal> {
-    if (request.principal) return request.principal;
+  async function identify(request: FastifyRequest): Promise<Principal | undefined> {
+    if (request.principal || request.credentialError) return request.principal;
     try {
       request.principal = await authenticate(request.headers.authorization);
     } catch (error) {
-      if (error instanceof AuthenticationFailure) await recordFailedAuthentication(request, error);
-      throw error;
+      if (!(error instanceof AuthenticationFailure)) throw error;
+      request.credentialError = error;
+      await recordFailedAuthentication(request, error);
     }
     return request.principal;
   }
@@ -67,6 +76,12 @@ export function createGuards(authenticate: Authenticate, trail: AuditTrail, stor
     }, { same: { ip: request.ip, route: routeOf(request), reason: failure.reason, presented: failure.presented ?? null } });
   }
 
+  async function principalOf(request: FastifyRequest): Promise<Principal> {
+    const principal = await identify(request);
+    if (!principal) throw request.credentialError!;
+    return principal;
+  }
+
   async function recordDenied(request: FastifyRequest, principal: Exclude<Principal, { kind: 'admin' }>, required: string) {
     await trail.recordCollapsed(principal.tenantId, {
       action: 'access_denied',
@@ -78,6 +93,7 @@ export function createGuards(authenticate: Authenticate, trail: AuditTrail, stor
   }
 
   return {
+    identify,
     authorize(scope) {
       return async (request) => {
         const principal = await principalOf(request);

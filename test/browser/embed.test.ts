@@ -7,7 +7,8 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Frame, Page } from 'playwright-core';
 import { BROWSER_SKIP, SCREENSHOTS, ensureUiBuilt, launchChromium } from './chromium.js';
-import { startSeededServer, type SeededServer } from './seeded-server.js';
+import { signIn } from './page-helpers.js';
+import { PASSWORD, USERS, startSeededServer, type SeededServer } from './seeded-server.js';
 
 describe('embeddable viewer in a real browser', { skip: BROWSER_SKIP }, () => {
   let server: SeededServer;
@@ -101,5 +102,24 @@ describe('embeddable viewer in a real browser', { skip: BROWSER_SKIP }, () => {
     const alert = frame.getByRole('alert');
     await alert.waitFor();
     assert.match(await alert.textContent() ?? '', /ask the site that embeds this viewer for a new one/);
+  });
+
+  it('stops the viewer at once when an org admin revokes its token on the Embed viewer page', async () => {
+    const token = await server.viewerToken(server.tenantA, { action: ['revoke.me'] });
+    const { frame } = await embed(token);
+    assert.equal(await frame.getByRole('alert').count(), 0);
+
+    const page = await signIn(browser, server.url, USERS.admin, PASSWORD);
+    await page.getByRole('link', { name: 'Embed viewer' }).click();
+    const row = page.getByRole('row').filter({ hasText: 'action: revoke.me' });
+    await row.waitFor();
+    page.once('dialog', (dialog) => void dialog.accept());
+    await row.getByRole('button', { name: /^Revoke/ }).click();
+    await row.waitFor({ state: 'detached' });
+
+    const again = await embed(token);
+    const alert = again.frame.getByRole('alert');
+    await alert.waitFor();
+    assert.match(await alert.textContent() ?? '', /invalid, expired or revoked/);
   });
 });

@@ -15,12 +15,14 @@ for (const engine of ENGINES) {
   describe(`scheduled exports on ${engine.name}`, { skip: engine.skip }, () => {
     let bed: TestBed;
     let key: string;
+    let tenantId: string;
     const schedule = (payload: object) => bed.request({ method: 'POST', url: '/v1/export-schedules', key, payload });
-    const root = () => join(bed.dataDir, 'scheduled');
+    /** The tenant's export area: `<STELE_EXPORT_DIR_ROOT>/<tenant id>`. */
+    const area = () => join(bed.dataDir, 'scheduled', tenantId);
 
     before(async () => {
       bed = await startTestBed(engine.name);
-      ({ key } = await bed.tenantWithKey(['events:write', 'audit:read', 'audit:export']));
+      ({ key, tenantId } = await bed.tenantWithKey(['events:write', 'audit:read', 'audit:export']));
       await bed.ingest(key, Array.from({ length: 50 }, (_, i) => ({ action: i % 2 ? 'user.login' : 'doc.viewed' })));
     });
     after(() => bed.close());
@@ -40,11 +42,11 @@ for (const engine of ENGINES) {
       assert.equal(ran.last_row_count, 25);
       assert.equal(Date.parse(ran.next_run_at), Date.parse(created.json().next_run_at) + DAY);
 
-      const files = readdirSync(join(root(), 'acme/logins')).sort();
+      const files = readdirSync(join(area(), 'acme/logins')).sort();
       assert.equal(files.length, 2);
       const artifact = files.find((f) => f.endsWith('.ndjson.gz'))!;
-      const manifest = JSON.parse(readFileSync(join(root(), 'acme/logins', files.find((f) => f.endsWith('.manifest.json'))!), 'utf8'));
-      const bytes = readFileSync(join(root(), 'acme/logins', artifact));
+      const manifest = JSON.parse(readFileSync(join(area(), 'acme/logins', files.find((f) => f.endsWith('.manifest.json'))!), 'utf8'));
+      const bytes = readFileSync(join(area(), 'acme/logins', artifact));
       assert.equal(createHash('sha256').update(bytes).digest('hex'), manifest.sha256);
       assert.equal(ndjsonEvents(gunzipSync(bytes).toString()).length, 25);
       assert.deepEqual({ file: manifest.file, source: manifest.source, row_count: manifest.row_count }, { file: artifact, source: { kind: 'scheduled_export', id }, row_count: 25 });
@@ -71,21 +73,22 @@ for (const engine of ENGINES) {
       assert.equal(new Date(ran.next_run_at).getUTCDay(), 1, 'weekly runs fall on Mondays');
     });
 
-    it('refuses directories outside the export root, and symlinks that lead out', async () => {
-      for (const directory of ['../escape', '/etc', 'a/../../b']) {
+    it('refuses directories outside the tenant\'s export area, and symlinks that lead out', async () => {
+      for (const directory of ['../escape', '/etc', 'a/../../b', 'a/..', '..']) {
         const response = await schedule({ frequency: 'daily', format: 'csv', directory });
         assert.equal(response.statusCode, 400, directory);
         assert.equal(response.json().error.details[0].field, 'directory');
+        assert.match(response.json().error.message, /must stay inside this tenant's export area/);
       }
-      mkdirSync(root(), { recursive: true });
-      symlinkSync(tmpdir(), join(root(), 'sneaky'));
+      mkdirSync(area(), { recursive: true });
+      symlinkSync(tmpdir(), join(area(), 'sneaky'));
       const created = (await schedule({ frequency: 'monthly', format: 'csv', directory: 'sneaky/out' })).json();
       bed.clock.ms = Date.parse(created.next_run_at) + 1000;
       const ran = await eventually(async () => {
         const current = (await bed.request({ method: 'GET', url: `/v1/export-schedules/${created.id}`, key })).json();
         return current.runs === 1 ? current : undefined;
       });
-      assert.match(ran.last_error, /outside the export root/);
+      assert.equal(ran.last_error, 'the directory sneaky/out must stay inside this tenant\'s export area, but a symlink leads out of it');
     });
 
     it('lists and deletes schedules', async () => {

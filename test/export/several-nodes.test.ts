@@ -79,7 +79,7 @@ for (const engine of ENGINES) {
       // Give the other node a few polls to run it a second time, if it were going to.
       await new Promise((resolve) => setTimeout(resolve, 2500));
       assert.equal((await bed.request({ method: 'GET', url: `/v1/export-schedules/${id}`, key })).json().runs, 1);
-      assert.equal(readdirSync(join(bed.dataDir, 'scheduled', 'both-nodes')).length, 2, 'one artifact and one manifest');
+      assert.equal(readdirSync(join(bed.dataDir, 'scheduled', tenantId, 'both-nodes')).length, 2, 'one artifact and one manifest');
       assert.equal((await feed()).filter((e) => e.details.schedule_id === id).length, 1);
     });
   });
