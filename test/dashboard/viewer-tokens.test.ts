@@ -62,7 +62,7 @@ for (const engine of ENGINES) {
 
       const events = (await t.request({ method: 'GET', url: '/v1/events?action=viewer_token.revoked', key: a.key })).json().events;
       const event = events.find((e: { target: { id: string } }) => e.target.id === minted.id);
-      assert.deepEqual(event.actor, { id: a.keyId, type: 'api_key' });
+      assert.deepEqual(event.actor, { id: a.keyId, type: 'api_key', name: 'test' });
       assert.equal(event.target.type, 'viewer_token');
       assert.equal(event.category, 'security');
       assert.equal(event.details.expires_at, minted.expires_at);
@@ -99,7 +99,7 @@ for (const engine of ENGINES) {
       assert.equal((await t.request({ method: 'GET', url: '/v1/viewer-tokens', headers: { cookie: admin.cookie } })).statusCode, 200);
       assert.equal((await t.request({ method: 'DELETE', url: `/v1/viewer-tokens/${minted.id}`, headers: admin })).statusCode, 204);
       const events = (await t.request({ method: 'GET', url: '/v1/events?action=viewer_token.revoked', key: a.key })).json().events;
-      assert.deepEqual(events.find((e: { target: { id: string } }) => e.target.id === minted.id).actor, { id: 'admin@a.example', type: 'user' });
+      assert.deepEqual(events.find((e: { target: { id: string } }) => e.target.id === minted.id).actor, { id: 'admin@a.example', type: 'user', email: 'admin@a.example', role: 'org_admin' });
     });
 
     it('lists and revokes from the command line, on the same store', async () => {
@@ -121,7 +121,7 @@ for (const engine of ENGINES) {
       assert.equal((await view(minted.token)).statusCode, 401, 'the running server refuses it at once');
       const events = (await t.request({ method: 'GET', url: '/v1/events?action=viewer_token.revoked', key: a.key })).json().events;
       const event = events.find((e: { target: { id: string } }) => e.target.id === minted.id);
-      assert.equal(event.actor.type, 'operator');
+      assert.equal(event.actor.type, 'cli');
 
       const again = await runCliToEnd(['viewer-tokens', 'revoke', '--tenant', a.tenantId, minted.id], env);
       assert.equal(again.code, 1);
