@@ -54,7 +54,7 @@ export interface ExportFeatureOptions {
 }
 
 export const exportFeature: FastifyPluginAsync<ExportFeatureOptions> = async (app, options) => {
-  const { config, store, guards, ingest, trail, search, savedSearch } = options;
+  const { config, store, guards, ingest, trail, search, savedSearch, secrets } = options;
   const now = options.now ?? Date.now;
   const formats = createExportFormats({ product: { vendor: 'Stele', name: 'AuditLog', version: VERSION } });
   const jobRepository = createJobRepository(store, now);
