@@ -5,6 +5,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Config } from '../config.js';
 import { createAuthenticator } from '../auth/authenticate.js';
 import { createAuditTrail, type AuditTrail } from '../audit-trail/audit-trail.js';
+import { createSecretBox, loadSecretKey } from '../background/secret-box.js';
 import { SYSTEM_REQUESTER } from '../audit-trail/requester.js';
 import { installDashboard } from '../dashboard/install-dashboard.js';
 import { createIngestService } from '../ingest/ingest-service.js';
@@ -97,6 +98,8 @@ export async function buildApp({ config, store, signingKey, logger, now }: AppOp
       checkpoints.onCommitted(tenant, size).catch((error) => app.log.error({ err: error, tenant }, 'checkpoint failed'));
     },
   });
+  // One secret box for every feature that keeps a credential to use later (SFTP, streams, alert webhooks).
+  const secrets = createSecretBox(() => loadSecretKey({ configuredFile: config.secretsKeyFile, dataDir: config.dataDir }));
   const trail = createAuditTrail({ recorder: ingest, now, onError: (error) => app.log.error({ err: error }, 'self-audit event not written') });
   const guards = createGuards(createAuthenticator(store, config.adminToken), trail, store);
   const query = createQueryService({ store, now });
@@ -120,7 +123,7 @@ export async function buildApp({ config, store, signingKey, logger, now }: AppOp
   await app.register(eventRoutes, { guards, query, select, trail });
   await app.register(savedSearchRoutes, { guards, savedSearches });
   await app.register(exportFeature, {
-    config, store, guards, ingest, trail, now, search: select.compileSearch, savedSearch: select.compileSaved, checkpoints, noteKey: signingKey.noteKey,
+    config, store, guards, ingest, trail, secrets, now, search: select.compileSearch, savedSearch: select.compileSaved, checkpoints, noteKey: signingKey.noteKey,
   });
   await app.register(integrityRoutes, {
     guards, key: signingKey, checkpoints,

@@ -20,14 +20,14 @@ import { createExportWorker } from './export-worker.js';
 import { createExportFormats } from './formats/index.js';
 import { createJobRepository } from './job-repository.js';
 import { jobRoutes } from './job-routes.js';
-import { createLeases } from './lease.js';
+import { createLeases } from '../background/lease.js';
 import { createJobRunner } from './job-runner.js';
 import { createJobService } from './job-service.js';
 import { createScheduleRepository } from './schedule-repository.js';
 import { scheduleRoutes } from './schedule-routes.js';
 import { createScheduleRunner } from './schedule-runner.js';
 import { createScheduleService } from './schedule-service.js';
-import { createSecretBox, loadSecretKey } from './secret-box.js';
+import type { SecretBox } from '../background/secret-box.js';
 
 export interface ExportFeatureOptions {
   config: Config;
@@ -36,6 +36,8 @@ export interface ExportFeatureOptions {
   ingest: IngestService;
   /** Records schedules and jobs created or deleted. */
   trail: AuditTrail;
+  /** Seals SFTP credentials (the instance's one secret box, src/background/secret-box.ts). */
+  secrets: SecretBox;
   /** Signs the checkpoints that bulk and scheduled manifests carry. */
   checkpoints: CheckpointService;
   /** The instance's signed-note verifier key, written into manifests beside the checkpoint. */
@@ -52,13 +54,12 @@ export interface ExportFeatureOptions {
 }
 
 export const exportFeature: FastifyPluginAsync<ExportFeatureOptions> = async (app, options) => {
-  const { config, store, guards, ingest, trail, search, savedSearch } = options;
+  const { config, store, guards, ingest, trail, search, savedSearch, secrets } = options;
   const now = options.now ?? Date.now;
   const formats = createExportFormats({ product: { vendor: 'Stele', name: 'AuditLog', version: VERSION } });
   const jobRepository = createJobRepository(store, now);
   const scheduleRepository = createScheduleRepository(store, now);
   const leases = createLeases(store, { ttlMs: options.leaseTtlMs ?? 60_000, now });
-  const secrets = createSecretBox(() => loadSecretKey({ configuredFile: config.secretsKeyFile, dataDir: config.dataDir }));
   const sftpHosts = config.exportSftpHosts;
   const checkpoints = createExportCheckpoints({ store, checkpoints: options.checkpoints, noteKey: options.noteKey });
   const runner = createJobRunner({ store, jobs: jobRepository, ingest, formats, dataDir: config.dataDir, now, checkpoints, ...(search && { search }) });

@@ -10,7 +10,8 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { JobRepository } from './job-repository.js';
 import type { JobRunner } from './job-runner.js';
-import type { Leases } from './lease.js';
+import type { Leases } from '../background/lease.js';
+import { createWorkerLoop } from '../background/worker-loop.js';
 import type { ScheduleRunner } from './schedule-runner.js';
 
 export interface ExportWorkerDeps {
@@ -23,21 +24,6 @@ export interface ExportWorkerDeps {
 }
 
 export function createExportWorker(deps: ExportWorkerDeps) {
-  let loop: Promise<void> | undefined;
-  let abort = new AbortController();
-  let wake: (() => void) | undefined;
-  let kicked = false;
-
-  const sleep = (ms: number) => new Promise<void>((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      wake = undefined;
-      resolve();
-    }
-    wake = done;
-  });
-
   async function runPendingJobs(signal: AbortSignal): Promise<void> {
     for (const { tenantId, id } of await deps.jobs.pending()) {
       if (signal.aborted) return;
@@ -60,37 +46,15 @@ export function createExportWorker(deps: ExportWorkerDeps) {
     }
   }
 
-  async function run(signal: AbortSignal): Promise<void> {
-    while (!signal.aborted) {
-      kicked = false;
-      try {
-        await runPendingJobs(signal);
-        if (!signal.aborted) await deps.schedules.runDue();
-      } catch (error) {
-        deps.log.error({ err: error }, 'export worker pass failed');
-      }
-      if (!kicked && !signal.aborted) await sleep(deps.pollMs);
-    }
-  }
-
-  return {
-    start(): void {
-      if (loop) return;
-      abort = new AbortController();
-      loop = run(abort.signal);
+  return createWorkerLoop({
+    name: 'export worker',
+    pollMs: deps.pollMs,
+    log: deps.log,
+    async pass(signal) {
+      await runPendingJobs(signal);
+      if (!signal.aborted) await deps.schedules.runDue();
     },
-    /** A job was created: look now instead of at the next poll. */
-    kick(): void {
-      kicked = true;
-      wake?.();
-    },
-    async stop(): Promise<void> {
-      abort.abort();
-      wake?.();
-      await loop;
-      loop = undefined;
-    },
-  };
+  });
 }
 
 export type ExportWorker = ReturnType<typeof createExportWorker>;

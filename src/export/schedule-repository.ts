@@ -8,7 +8,7 @@ import type { EventFilters } from '../query/event-filters.js';
 import type { Store } from '../store/port.js';
 import type { ExportFormatName } from './formats/index.js';
 import type { Frequency } from './schedule-calendar.js';
-import type { SealedSecret } from './secret-box.js';
+import type { SealedSecret } from '../background/secret-box.js';
 import type { SftpTarget } from './sftp-destination.js';
 
 export interface ExportSchedule {

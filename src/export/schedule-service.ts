@@ -14,7 +14,7 @@ import type { ExportFormatName } from './formats/index.js';
 import { areaDirectory } from './safe-directory.js';
 import { nextRunAfter, type Frequency } from './schedule-calendar.js';
 import { credentialsContext, type ExportSchedule, type ScheduleRepository } from './schedule-repository.js';
-import type { SecretBox } from './secret-box.js';
+import type { SecretBox } from '../background/secret-box.js';
 import { describeSftp, sftpDestinationFrom, type SftpDestinationRequest, type SftpHostAllowList } from './sftp-destination.js';
 
 export interface NewSchedule {

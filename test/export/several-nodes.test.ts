@@ -67,7 +67,7 @@ for (const engine of ENGINES) {
         return ids.every((id) => bulk.some((e) => e.details.job_id === id)) ? bulk : undefined;
       }, 10_000);
       for (const id of ids) assert.equal(runs.filter((e) => e.details.job_id === id).length, 1, `job ${id} ran once`);
-      assert.deepEqual(await bed.db.store.listRecords('export_lease', tenantId), [], 'finished jobs leave no lease behind');
+      assert.deepEqual(await bed.db.store.listRecords('lease', tenantId), [], 'finished jobs leave no lease behind');
     });
 
     it('runs a due schedule once per boundary', async () => {

@@ -11,7 +11,7 @@ for (const engine of ENGINES) {
     const clock = { ms: 1_700_000_000_000 };
     const node = (owner: string) => createLeases(t.store, { owner, ttlMs: TTL, now: () => clock.ms });
     const generations = async (name: string) =>
-      (await t.store.listRecords('export_lease', 't1')).filter((r) => r.id.startsWith(`${name}#`)).map((r) => Number(r.id.split('#')[1]));
+      (await t.store.listRecords('lease', 't1')).filter((r) => r.id.startsWith(`${name}#`)).map((r) => Number(r.id.split('#')[1]));
 
     before(async () => {
       t = await openTestStore(engine.name);

@@ -1,5 +1,5 @@
-// Secrets Stele has to use again later (the password or private key of an SFTP export schedule)
-// are sealed with AES-256-GCM under a key kept in a file, never in the database: a database dump,
+// Secrets Stele has to use again later (the password or private key of an SFTP export schedule, a
+// stream's token, a notification webhook's signing secret) are sealed with AES-256-GCM under a key kept in a file, never in the database: a database dump,
 // a backup or a DBA reading the records table sees ciphertext only. The sealed value is bound to
 // what it belongs to (the AAD names the tenant and schedule), so it cannot be moved to another
 // schedule. The price: every node sharing a database needs the same key file, like the signing
@@ -74,7 +74,7 @@ export function createSecretBox(loadKey: () => SecretKey) {
   function open<T>(sealed: SealedSecret, context: string): T {
     const { key, id } = keyOf();
     if (sealed.key_id !== id) {
-      throw new Error(`the stored credentials were sealed with secrets key ${sealed.key_id}, but this node's key is ${id}: give every node the same STELE_SECRETS_KEY_FILE, or re-create the schedule`);
+      throw new Error(`the stored credentials were sealed with secrets key ${sealed.key_id}, but this node's key is ${id}: give every node the same STELE_SECRETS_KEY_FILE, or set the secret again`);
     }
     const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(sealed.iv, 'base64url'));
     decipher.setAAD(Buffer.from(context, 'utf8'));
@@ -83,7 +83,7 @@ export function createSecretBox(loadKey: () => SecretKey) {
     try {
       text = Buffer.concat([decipher.update(Buffer.from(sealed.data, 'base64url')), decipher.final()]).toString('utf8');
     } catch {
-      throw new Error('the stored credentials do not open with this key and schedule (altered, or copied from another schedule)');
+      throw new Error('the stored credentials do not open with this key for what they belong to (altered, or copied from elsewhere)');
     }
     return JSON.parse(text) as T;
   }
@@ -92,3 +92,8 @@ export function createSecretBox(loadKey: () => SecretKey) {
 }
 
 export type SecretBox = ReturnType<typeof createSecretBox>;
+
+/** How a stored secret is shown once it was set: never the value, only its last four characters. */
+export function maskSecret(secret: string): string {
+  return secret.length <= 8 ? '••••' : `••••${secret.slice(-4)}`;
+}

@@ -1,5 +1,6 @@
-// A lease over the store's records, so that across processes sharing one database a bulk job or
-// a scheduled export runs on one node at a time. The records API has no compare-and-set, only an
+// A lease over the store's records, so that across processes sharing one database each piece of
+// background work (a bulk export job, a schedule, a stream, a purge, a report) runs on one node
+// at a time. The records API has no compare-and-set, only an
 // insert that fails when the key exists, so a lease is a sequence of generations:
 // `<name>#<generation>` records, each {owner, expires_at}. The newest generation is the lease.
 //
@@ -20,7 +21,7 @@ import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import type { Store } from '../store/port.js';
 
-const KIND = 'export_lease';
+const KIND = 'lease';
 
 interface LeaseBody {
   owner: string;

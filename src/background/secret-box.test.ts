@@ -24,7 +24,7 @@ describe('secret box', () => {
   it('opens only with the context it was sealed for, and unaltered', () => {
     const box = createSecretBox(() => loadSecretKey({ configuredFile: undefined, dataDir: dir }));
     const sealed = box.seal('secret', 'schedule:a');
-    assert.throws(() => box.open(sealed, 'schedule:b'), /do not open with this key and schedule/);
+    assert.throws(() => box.open(sealed, 'schedule:b'), /do not open with this key for what they belong to/);
     const flipped = Buffer.from(sealed.data, 'base64url');
     flipped[0] = flipped[0]! ^ 1;
     assert.throws(() => box.open({ ...sealed, data: flipped.toString('base64url') }, 'schedule:a'), /do not open/);
