@@ -17,7 +17,9 @@ import type { Store } from '../store/port.js';
 import { createTenantService } from '../tenants/tenant-service.js';
 import { tenantRoutes } from '../tenants/tenant-routes.js';
 import { createGuards } from '../http/guards.js';
-import { installErrorHandling } from '../http/error-handler.js';
+import { clientErrorHandler, frameworkErrors, installErrorHandling } from '../http/error-handler.js';
+import { installJsonBody } from '../http/json-body.js';
+import { installRequestTextChecks } from '../http/request-text.js';
 import { healthRoutes } from './health-routes.js';
 import { createMetrics, installMetrics } from './metrics.js';
 import { installOpenApi } from './openapi.js';
@@ -58,6 +60,11 @@ export async function buildApp({ config, store, signingKey, logger, now }: AppOp
     trustProxy: false,
     requestIdHeader: 'x-request-id',
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
+    // Our error shape also for what Fastify and Node refuse before any route runs.
+    frameworkErrors,
+    clientErrorHandler,
+    // A client event id is up to 128 characters, up to 9 each once percent-encoded (%XX of UTF-8).
+    routerOptions: { maxParamLength: 1200 },
   });
   const metrics = createMetrics();
   const commits = createCommitNotifier(); // wakes long-polling feed readers
@@ -89,6 +96,9 @@ export async function buildApp({ config, store, signingKey, logger, now }: AppOp
     if (draining) reply.header('connection', 'close');
   });
   installErrorHandling(app);
+  // Bodies nest a little deeper than the details of an event in a batch may.
+  installJsonBody(app, { maxDepth: Math.max(64, config.limits.maxJsonDepth + 3) });
+  installRequestTextChecks(app);
   installMetrics(app, metrics);
   await installRateLimit(app, config.rateLimitPerMinute);
   await installOpenApi(app, VERSION);
