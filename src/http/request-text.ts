@@ -12,18 +12,33 @@ import type { FastifyInstance, FastifyRequest, preValidationAsyncHookHandler, Ro
 import { SteleError, type ErrorDetail } from '../domain/errors.js';
 import { textProblem } from '../domain/i-json.js';
 
+interface PropertySchema {
+  type?: string;
+  anyOf?: PropertySchema[];
+}
+
 interface QuerySchema {
-  properties?: Record<string, unknown>;
+  properties?: Record<string, PropertySchema>;
   additionalProperties?: unknown;
 }
 
-/** The query parameters an API route takes ('any' when its schema allows any); undefined for other routes. */
-function parametersOf(route: RouteOptions): ReadonlySet<string> | 'any' | undefined {
+/** What query parameters a route takes, and which of them may be given more than once. */
+interface QueryParameters {
+  names: ReadonlySet<string> | 'any';
+  repeatable: ReadonlySet<string>;
+}
+
+const mayBeArray = (schema: PropertySchema): boolean => schema.type === 'array' || (schema.anyOf ?? []).some(mayBeArray);
+
+/** The query parameters of an API route; undefined for other routes. */
+function parametersOf(route: RouteOptions): QueryParameters | undefined {
   const schema = route.schema as { hide?: boolean; querystring?: QuerySchema } | undefined;
   if (!schema || schema.hide) return undefined;
-  const query = schema.querystring;
-  if (query?.additionalProperties === true) return 'any';
-  return new Set(Object.keys(query?.properties ?? {}));
+  const properties = Object.entries(schema.querystring?.properties ?? {});
+  return {
+    names: schema.querystring?.additionalProperties === true ? 'any' : new Set(properties.map(([name]) => name)),
+    repeatable: new Set(properties.filter(([, property]) => mayBeArray(property)).map(([name]) => name)),
+  };
 }
 
 /** The names of query parameters whose name or value is not valid percent-encoded UTF-8. */
@@ -55,7 +70,7 @@ function textDetails(values: Record<string, unknown> | undefined, kind: string):
   return details;
 }
 
-function checkRequest(request: FastifyRequest, parameters: ReadonlySet<string> | 'any'): void {
+function checkRequest(request: FastifyRequest, { names, repeatable }: QueryParameters): void {
   const undecodable = badlyEncoded(request.url);
   if (undecodable.length > 0) {
     throw new SteleError('invalid_request', `The query string is not valid percent-encoded UTF-8: ${undecodable.join(', ')}.`,
@@ -66,12 +81,19 @@ function checkRequest(request: FastifyRequest, parameters: ReadonlySet<string> |
     ...textDetails(request.query as Record<string, unknown>, 'query parameter'),
   ];
   if (bad.length > 0) throw new SteleError('invalid_request', `The URL holds text that cannot be stored: ${bad.map((d) => d.field).join(', ')}.`, bad);
-  if (parameters === 'any') return;
-  const unknown = Object.keys((request.query as Record<string, unknown>) ?? {}).filter((name) => !parameters.has(name));
-  if (unknown.length === 0) return;
-  const takes = parameters.size === 0 ? 'takes no query parameters' : `takes ${[...parameters].join(', ')}`;
-  throw new SteleError('invalid_request', `Unknown query parameter${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}: this route ${takes}.`,
-    unknown.map((name) => ({ field: name, message: 'unknown query parameter' })));
+  const query = (request.query as Record<string, unknown>) ?? {};
+  if (names !== 'any') {
+    const unknown = Object.keys(query).filter((name) => !names.has(name));
+    if (unknown.length > 0) {
+      const takes = names.size === 0 ? 'takes no query parameters' : `takes ${[...names].join(', ')}`;
+      throw new SteleError('invalid_request', `Unknown query parameter${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}: this route ${takes}.`,
+        unknown.map((name) => ({ field: name, message: 'unknown query parameter' })));
+    }
+  }
+  const repeated = Object.keys(query).filter((name) => Array.isArray(query[name]) && !repeatable.has(name));
+  if (repeated.length > 0) {
+    throw new SteleError('invalid_request', `${repeated.join(', ')} may be given once.`, repeated.map((name) => ({ field: name, message: 'repeated' })));
+  }
 }
 
 /** Call before routes are registered: the checks are added to each route as it is declared. */

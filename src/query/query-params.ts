@@ -17,13 +17,11 @@ const FILTER_NAMES = new Set<string>(FILTER_FIELDS.map((f) => f.name));
  * The filters as query-string parameters, for the schemas of every route that reads them with
  * filtersFromQuery: the routes' published parameters, and the only ones they accept.
  */
-export const FILTER_QUERY: Record<string, TSchema> = Object.fromEntries(FILTER_FIELDS.map((f) => [
-  f.name,
-  Type.Optional(Type.String({
-    description: f.multiple ? `${f.description}; repeat${COMMA_LISTS.has(f.name) ? ' or comma-separate' : ''} for several` : f.description,
-    ...(f.type === 'boolean' && { enum: ['true', 'false'] }),
-  })),
-]));
+export const FILTER_QUERY: Record<string, TSchema> = Object.fromEntries(FILTER_FIELDS.map((f) => {
+  const one = Type.String({ ...(f.type === 'boolean' && { enum: ['true', 'false'] }) });
+  const description = f.multiple ? `${f.description}; repeat${COMMA_LISTS.has(f.name) ? ' or comma-separate' : ''} for several` : f.description;
+  return [f.name, Type.Optional(f.multiple ? Type.Union([one, Type.Array(one)], { description }) : Type.String({ ...one, description }))];
+}));
 
 /** FILTER_QUERY with `q` and `saved_search`: everything query/selection.ts reads from a query. */
 export const SELECTION_QUERY: Record<string, TSchema> = {

@@ -167,7 +167,7 @@ for (const engine of ENGINES) {
       await raw({ method: 'GET', target: '/v1/ev ents' }, 400);
       await raw({ method: 'GET', target: '/v1/events\u00ff' }, 400);
       const short = encodeRequest({ method: 'POST', target: '/v1/events', headers: [['content-type', 'application/json'], ['authorization', `Bearer ${key}`], ['content-length', '100']], body: Buffer.from('{}') });
-      const response = await sendRaw(port, Buffer.from(short.toString('latin1').replace('content-length: 2\r\n', ''), 'latin1'));
+      const response = await sendRaw(port, Buffer.from(short.toString('latin1').replace('content-length: 2\r\n', ''), 'latin1'), { endInput: true });
       assert.ok(response.status === 400 || response.status === 408, `status ${response.status}`);
     });
   });

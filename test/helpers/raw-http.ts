@@ -56,8 +56,12 @@ export function parseResponse(raw: Buffer): RawResponse {
   return { status, headers, body };
 }
 
-/** Sends the bytes and reads until the server closes the connection. */
-export function sendRaw(port: number, request: Buffer): Promise<RawResponse> {
+/**
+ * Sends the bytes and reads until the server closes the connection. With `endInput` the client
+ * also ends its side after sending (as a client that sends less than it announced does); never by
+ * default, because Node's server aborts the requests of a connection whose client has ended.
+ */
+export function sendRaw(port: number, request: Buffer, { endInput = false } = {}): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     const socket = connect({ port, host: '127.0.0.1' });
@@ -74,6 +78,7 @@ export function sendRaw(port: number, request: Buffer): Promise<RawResponse> {
         reject(error);
       }
     });
-    socket.end(request);
+    if (endInput) socket.end(request);
+    else socket.write(request);
   });
 }
