@@ -40,11 +40,12 @@ export interface FuzzContext {
   weakBearers: string[];
   /** A signed-in dashboard session: `stele_session=...` and its CSRF token. */
   session: { cookie: string; csrf: string };
-  /** Page tokens the server issued. */
-  pageTokens: string[];
+  /** Page tokens the server issued, and the query strings (without `?`) of the pages that issued them. */
+  pages: { query: string; token: string }[];
 }
 
 export interface HostileRequest {
+  temper: Temper;
   method: string;
   target: string;
   headers: [string, string][];
@@ -56,7 +57,7 @@ export interface HostileRequest {
  * first check; a plausible one is well-formed and authorised with the odd hostile value, so it
  * reaches the handlers, the services and the database.
  */
-type Temper = 'wild' | 'plausible';
+export type Temper = 'wild' | 'plausible';
 
 const hostileWeight = (temper: Temper): number => (temper === 'wild' ? 4 : 1);
 const plausibleWeight = (temper: Temper): number => (temper === 'wild' ? 5 : 14);
@@ -150,7 +151,7 @@ function encodedValue(plausible: fc.Arbitrary<string>, temper: Temper): fc.Arbit
   return fc.oneof(
     { weight: plausibleWeight(temper), arbitrary: plausible.map(percentEncode) },
     { weight: hostileWeight(temper), arbitrary: hostileText.map(percentEncode) },
-    { weight: 1, arbitrary: badlyEncoded },
+    { weight: temper === 'wild' ? 2 : 0, arbitrary: badlyEncoded },
   );
 }
 
@@ -158,18 +159,29 @@ function encodedValue(plausible: fc.Arbitrary<string>, temper: Temper): fc.Arbit
 
 const EXTREME_NUMBERS = [0, -1, 1.5, 2 ** 53, 2 ** 70, -(2 ** 70), 1e300, -1e300, 8.64e15 + 1, Number.MAX_SAFE_INTEGER];
 
+/**
+ * A token the server issued with one of its parts (version, sort key, direction, time, seq,
+ * filters) replaced; mostly the time or the seq, by a number that does not fit.
+ */
+const editedToken = (token: string): fc.Arbitrary<string> => fc.tuple(
+  fc.oneof({ weight: 3, arbitrary: fc.constantFrom(3, 4) }, { weight: 1, arbitrary: fc.integer({ min: 0, max: 5 }) }),
+  fc.oneof(
+    { weight: 3, arbitrary: fc.constantFrom<unknown>(...EXTREME_NUMBERS) },
+    { weight: 1, arbitrary: fc.constantFrom<unknown>(null, '1', true, [], {}, 'seq', 'occurred_at', 'sideways') },
+    { weight: 2, arbitrary: fc.double() },
+    { weight: 1, arbitrary: fc.string() },
+  ),
+).map(([at, value]) => {
+  const parts = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as unknown[];
+  parts[at] = value;
+  return Buffer.from(JSON.stringify(parts)).toString('base64url');
+});
+
 function pageToken(context: FuzzContext): fc.Arbitrary<string> {
-  const edited = fc.tuple(fc.constantFrom(...context.pageTokens), fc.integer({ min: 0, max: 5 }), fc.oneof(
-    fc.constantFrom<unknown>(...EXTREME_NUMBERS, null, '1', true, [], {}, 'seq', 'occurred_at', 'sideways'),
-    fc.double(), fc.string(),
-  )).map(([token, at, value]) => {
-    const parts = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as unknown[];
-    parts[at] = value;
-    return Buffer.from(JSON.stringify(parts)).toString('base64url');
-  });
+  const tokens = context.pages.map((page) => page.token);
   return fc.oneof(
-    fc.constantFrom(...context.pageTokens),
-    edited,
+    fc.constantFrom(...tokens),
+    fc.constantFrom(...tokens).chain(editedToken),
     fc.string().map((s) => Buffer.from(s).toString('base64url')),
     fc.constantFrom('', '!!!', 'W10', 'bnVsbA', Buffer.from('[1,"seq","asc",0,0]').toString('base64url'), 'A'.repeat(5000)),
   );
@@ -182,19 +194,27 @@ function queryValue(name: string, context: FuzzContext, temper: Temper): fc.Arbi
 }
 
 function queryString(operation: Operation, context: FuzzContext, temper: Temper): fc.Arbitrary<string> {
-  const known = operation.query;
+  const wild = temper === 'wild';
+  // The admin acts on no tenant by itself: a plausible request names the tenant, once.
+  const tenant = !wild && operation.query.includes('tenant_id') ? [`tenant_id=${context.tenantId}`] : [];
+  const known = wild ? operation.query : operation.query.filter((name) => name !== 'tenant_id');
   const strangers = fc.constantFrom('offset', 'limit', 'page', '__proto__', 'constructor', 'a[b]', 'q[]', '', 'tenant_id[]', '%00', '%ff', 'x'.repeat(300));
   const name = known.length > 0
-    ? fc.oneof({ weight: temper === 'wild' ? 6 : 40, arbitrary: fc.constantFrom(...known) }, { weight: 1, arbitrary: strangers })
+    ? fc.oneof({ weight: wild ? 6 : 40, arbitrary: fc.constantFrom(...known) }, { weight: 1, arbitrary: strangers })
     : strangers;
-  const pair = name.chain((n) => queryValue(n.startsWith('%') ? 'x' : n, context, temper).map((value) => `${n.startsWith('%') ? n : percentEncode(n)}=${value}`));
-  // The admin acts on no tenant by itself: a plausible request names the tenant.
-  const tenant = temper === 'plausible' && known.includes('tenant_id') ? [`tenant_id=${context.tenantId}`] : [];
+  const pair = (n: string) => queryValue(n.startsWith('%') ? 'x' : n, context, temper).map((value) => `${n.startsWith('%') ? n : percentEncode(n)}=${value}`);
+  // Wild requests repeat names at will; plausible ones give each name once (filters may repeat).
+  const names = wild ? fc.array(name, { minLength: 1, maxLength: 5 }) : fc.uniqueArray(name, { minLength: 1, maxLength: 5 });
+  const pairs = names.chain((chosen) => fc.tuple(...chosen.map(pair)));
+  // The next page of a query the server paged, its token edited: a token only counts with its own query.
+  const nextPage = fc.constantFrom(...context.pages).chain((page) => editedToken(page.token).map((token) => [...tenant, page.query, `page_token=${token}`]));
   return fc.oneof(
     { weight: 2, arbitrary: fc.constant(tenant) },
-    { weight: 6, arbitrary: fc.array(pair, { minLength: 1, maxLength: 5 }).map((pairs) => [...tenant, ...pairs]) },
-    { weight: temper === 'wild' ? 1 : 0, arbitrary: fc.constantFrom(['?'], ['&&'], ['='], ['a'], ['a=1', 'a=2', 'a=3'], ['+=+'], [';x=1']) },
-  ).map((pairs) => (pairs.length === 0 ? '' : `?${pairs.join('&')}`));
+    { weight: operation.query.includes('page_token') ? 3 : 0, arbitrary: nextPage },
+    // A plausible request to a route without parameters sends none.
+    { weight: wild || known.length > 0 ? 6 : 0, arbitrary: pairs.map((list) => [...tenant, ...list]) },
+    { weight: wild ? 1 : 0, arbitrary: fc.constantFrom(['?'], ['&&'], ['='], ['a'], ['a=1', 'a=2', 'a=3'], ['+=+'], [';x=1']) },
+  ).map((list) => (list.length === 0 ? '' : `?${list.join('&')}`));
 }
 
 // --- bodies ------------------------------------------------------------------------------------
@@ -321,9 +341,10 @@ function headers(context: FuzzContext, temper: Temper, hasBody: boolean): fc.Arb
   return fc.record({
     authorization: authorization(context, temper),
     cookie: cookie(context, temper),
-    csrf: sometimes(fc.oneof(fc.constant(context.session.csrf), latin1Text), 2),
+    csrf: sometimes(wild ? fc.oneof(fc.constant(context.session.csrf), latin1Text) : fc.constant(context.session.csrf), 2),
     origin: sometimes(fc.constantFrom('http://127.0.0.1', 'https://evil.example', 'null', '%ff', 'http://[::1'), 4),
-    type: !hasBody ? sometimes(contentType, 5) : wild ? fc.oneof({ weight: 1, arbitrary: fc.constant(null) }, { weight: 7, arbitrary: contentType }) : fc.constant('application/json'),
+    type: !wild ? fc.constant(hasBody ? 'application/json' : null)
+      : hasBody ? fc.oneof({ weight: 1, arbitrary: fc.constant(null) }, { weight: 7, arbitrary: contentType }) : sometimes(contentType, 5),
     extra: fc.array(fc.tuple(fc.constantFrom('x-request-id', 'accept', 'accept-version', 'x-forwarded-proto', 'user-agent', 'range', 'if-none-match', 'accept-encoding'),
       fc.oneof(latin1Text, fc.constantFrom('bytes=99999999-', 'bytes=0-0,1-1,2-2', '*', 'gzip, br', 'https', 'x'.repeat(2_000)))), { maxLength: 2 }),
     oversized: wild ? sometimes(fc.constant('x'.repeat(20_000)), 40) : fc.constant(null),
@@ -368,7 +389,7 @@ function requestOf(operation: Operation, context: FuzzContext, temper: Temper): 
   const maybeBody = takesBody ? body(operation, context, temper)
     : temper === 'wild' ? sometimes(body(operation, context, temper), 8).map((b) => b ?? undefined) : fc.constant(undefined);
   return fc.record({ method, target: target(operation, context, temper), body: maybeBody })
-    .chain((request) => headers(context, temper, request.body !== undefined).map((h) => ({ ...request, headers: h })));
+    .chain((request) => headers(context, temper, request.body !== undefined).map((h) => ({ temper, ...request, headers: h })));
 }
 
 /** A request to one of the context's operations: half of them wild, half plausible. */
@@ -382,5 +403,5 @@ export const requestBytes = (request: HostileRequest): Buffer => encodeRequest(r
 /** A short description of a request for failure messages. */
 export function describeRequest(request: HostileRequest): string {
   const body = request.body === undefined ? '' : ` body(${request.body.length}) ${JSON.stringify(request.body.subarray(0, 300).toString('latin1'))}`;
-  return `${request.method} ${request.target.slice(0, 500)} ${JSON.stringify(request.headers.map(([n, v]) => `${n}: ${v.slice(0, 80)}`))}${body}`;
+  return `(${request.temper}) ${request.method} ${request.target.slice(0, 500)} ${JSON.stringify(request.headers.map(([n, v]) => `${n}: ${v.slice(0, 80)}`))}${body}`;
 }
