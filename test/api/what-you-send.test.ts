@@ -69,6 +69,13 @@ for (const engine of ENGINES) {
       assert.equal(line.leaf_hash, stored.leaf_hash);
     });
 
+    it('reads back an event by the longest client id it accepts, in any script', async () => {
+      const id = `${engine.name}-${'𝔘'.repeat(30)}${'é'.repeat(128 - engine.name.length - 1 - 60)}`;
+      assert.equal(id.length, 128);
+      const { stored } = await sendAndRead(JSON.stringify({ id, action: 'a.b', occurred_at: '2026-05-01T12:00:00.000Z' }));
+      assert.equal(stored.id, id);
+    });
+
     it('stores another offset or trailing zeros as the same instant in UTC milliseconds, as the README says', async () => {
       const { stored } = await sendAndRead('{"action":"a.b","occurred_at":"2026-05-01t14:00:00.120000+02:00"}');
       assert.equal(stored.occurred_at, '2026-05-01T12:00:00.120Z');
