@@ -19,7 +19,7 @@ import { tenantRoutes } from '../tenants/tenant-routes.js';
 import { createGuards } from '../http/guards.js';
 import { clientErrorHandler, frameworkErrors, installErrorHandling } from '../http/error-handler.js';
 import { installJsonBody } from '../http/json-body.js';
-import { installRequestTextChecks } from '../http/request-text.js';
+import { installUrlChecks } from '../http/url-checks.js';
 import { healthRoutes } from './health-routes.js';
 import { createMetrics, installMetrics } from './metrics.js';
 import { installOpenApi } from './openapi.js';
@@ -98,7 +98,7 @@ export async function buildApp({ config, store, signingKey, logger, now }: AppOp
   installErrorHandling(app);
   // Bodies nest a little deeper than the details of an event in a batch may.
   installJsonBody(app, { maxDepth: Math.max(64, config.limits.maxJsonDepth + 3) });
-  installRequestTextChecks(app);
+  installUrlChecks(app);
   installMetrics(app, metrics);
   await installRateLimit(app, config.rateLimitPerMinute);
   await installOpenApi(app, VERSION);

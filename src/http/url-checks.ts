@@ -1,12 +1,16 @@
 // Checks on the path parameters and query string of every API request, before validation and
-// before any handler: valid percent-encoding (the query-string parser keeps `%ff` as the three
-// characters it could not decode, which would be searched for as if sent), no NUL and no lone
-// surrogates (PostgreSQL cannot hold them, and would answer with a driver error rather than a
-// 400), and no query parameter a route does not take (a misspelt `limt=10`, or an `offset` this
-// API does not have, would otherwise be ignored without a word). A route's parameters are the
-// properties of its querystring schema, which is also what the OpenAPI document publishes; a route
-// without one takes none. Hidden routes (the dashboard's pages, static files, the docs UI) are
-// left alone: a browser may carry any query there.
+// before any handler, each answered with a 400 naming the parameter:
+// - valid percent-encoded UTF-8 (the query-string parser keeps `%ff` as the three characters it
+//   could not decode, which would then be searched for as if sent);
+// - no NUL and no lone surrogates (PostgreSQL cannot hold them and would answer with a driver
+//   error, a 500, rather than a 400);
+// - no parameter the route does not take (a misspelt `limt=10`, or an `offset` this API does not
+//   have, would otherwise be ignored without a word), and none given twice that the route reads
+//   once (the handler would be handed an array).
+// A route's parameters are the properties of its querystring schema, which is also what the
+// OpenAPI document publishes; a route without one takes none, and only a property whose schema
+// allows an array may repeat. Hidden routes (the dashboard's pages, static files, the docs UI)
+// are left alone: a browser may carry any query there.
 
 import type { FastifyInstance, FastifyRequest, preValidationAsyncHookHandler, RouteOptions } from 'fastify';
 import { SteleError, type ErrorDetail } from '../domain/errors.js';
@@ -97,7 +101,7 @@ function checkRequest(request: FastifyRequest, { names, repeatable }: QueryParam
 }
 
 /** Call before routes are registered: the checks are added to each route as it is declared. */
-export function installRequestTextChecks(app: FastifyInstance): void {
+export function installUrlChecks(app: FastifyInstance): void {
   app.addHook('onRoute', (route) => {
     const parameters = parametersOf(route);
     if (parameters === undefined) return;
