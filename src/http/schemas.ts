@@ -51,7 +51,7 @@ export const TenantQuery = Type.Object({ tenant_id: tenantIdParameter }, { addit
 
 /**
  * An id in a URL path: a tenant, key, saved search, export, schedule or event id (client event ids
- * are up to 128 characters). The text itself is checked for every route in request-text.ts.
+ * are up to 128 characters). The text itself is checked for every route in url-checks.ts.
  */
 export const Id = Type.String({ minLength: 1, maxLength: 128 });
 

@@ -44,7 +44,7 @@ export function boolean(query: Query, name: string): boolean | undefined {
   throw new SteleError('invalid_request', `${name} must be true or false`, [{ field: name, message: 'not a boolean' }]);
 }
 
-/** The structured filters of GET /v1/events; other parameters are the route's (request-text.ts refuses unknown ones). */
+/** The structured filters of GET /v1/events; other parameters are the route's (url-checks.ts refuses unknown ones). */
 export function filtersFromQuery(query: Query): EventFilters {
   const filters: EventFilters = {};
   for (const name of MULTI) {
