@@ -55,8 +55,12 @@ for (const engine of ENGINES) {
     });
 
     it('keeps __proto__ and constructor as ordinary detail keys, hashed as sent', async () => {
-      const text = '{"action":"config.changed","occurred_at":"2026-05-01T12:00:00.001Z","details":{"__proto__":{"admin":true},"constructor":{"prototype":1},"x":1}}';
+      const text = `{"id":"proto-${engine.name}","action":"config.changed","occurred_at":"2026-05-01T12:00:00.001Z","details":{"__proto__":{"admin":true},"constructor":{"prototype":1},"x":1}}`;
       const { clientEvent, stored } = await sendAndRead(text);
+      // A resend is recognised as the same event, and one with another __proto__ as a different one.
+      const resend = (body: string) => t.request({ method: 'POST', url: '/v1/events', key, headers: { 'content-type': 'application/json' }, payload: body });
+      assert.equal((await resend(text)).json().events[0].seq, stored.seq);
+      assert.equal((await resend(text.replace('"admin":true', '"admin":false'))).statusCode, 409);
       assert.deepEqual(Object.keys(stored.details).sort(), ['__proto__', 'constructor', 'x']);
       assert.deepEqual(stored.details.__proto__, { admin: true });
       assert.equal(Buffer.from(leafHashOf(clientEvent)).toString('hex'), stored.leaf_hash);
