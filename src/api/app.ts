@@ -63,6 +63,8 @@ export async function buildApp({ config, store, signingKey, logger, now }: AppOp
     // Our error shape also for what Fastify and Node refuse before any route runs.
     frameworkErrors,
     clientErrorHandler,
+    // Node answers an HTTP/1.1 request without Host with a bare 400; installErrorHandling refuses it in our shape.
+    http: { requireHostHeader: false },
     // A client event id is up to 128 characters, up to 9 each once percent-encoded (%XX of UTF-8).
     routerOptions: { maxParamLength: 1200 },
   });

@@ -87,6 +87,14 @@ export function clientErrorHandler(this: FastifyInstance, error: NodeJS.ErrnoExc
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler(sendError);
 
+  // HTTP/1.1 requires Host (RFC 9112 §3.2); Node's own check answers without a body, so it is off
+  // (the `http.requireHostHeader` option) and done here.
+  app.addHook('onRequest', async (request) => {
+    if (request.raw.httpVersion === '1.1' && request.headers.host === undefined) {
+      throw new SteleError('invalid_request', 'An HTTP/1.1 request needs a Host header.', [{ field: 'host', message: 'missing' }]);
+    }
+  });
+
   app.setNotFoundHandler((request, reply) =>
     reply.status(404).send({
       error: { code: 'not_found', message: `No route ${request.method} ${request.url.split('?')[0]}`, details: [], request_id: request.id },

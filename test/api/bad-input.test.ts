@@ -156,16 +156,21 @@ for (const engine of ENGINES) {
       errorOf(await t.request({ method: 'GET', url: '/v1/events', headers: { cookie: 'stele_session=%ff' } }), 401);
     });
 
-    it('answers what Node\'s HTTP parser refuses in our shape too: oversized headers, bad header bytes, a short body', async () => {
-      const raw = async (request: Parameters<typeof encodeRequest>[0], status: number) => {
-        const response = await sendRaw(port, encodeRequest(request));
+    it('answers what Node\'s HTTP parser refuses in our shape too: oversized headers, bad header bytes, bad framing, a short body', async () => {
+      const rawText = async (text: string, status: number) => {
+        const response = await sendRaw(port, Buffer.from(text, 'latin1'));
         return errorOf({ statusCode: response.status, body: response.body.toString('utf8') }, status);
       };
+      const raw = (request: Parameters<typeof encodeRequest>[0], status: number) => rawText(encodeRequest(request).toString('latin1'), status);
       await raw({ method: 'GET', target: '/v1/events', headers: [['x-big', 'x'.repeat(20_000)]] }, 431);
       await raw({ method: 'GET', target: `/v1/events?q=${'x'.repeat(20_000)}` }, 431);
       await raw({ method: 'GET', target: '/v1/events', headers: [['authorization', 'Bearer a\u0000b']] }, 400);
       await raw({ method: 'GET', target: '/v1/ev ents' }, 400);
       await raw({ method: 'GET', target: '/v1/events\u00ff' }, 400);
+      assert.deepEqual((await rawText('GET /healthz HTTP/1.1\r\nconnection: close\r\n\r\n', 400)).details, [{ field: 'host', message: 'missing' }]);
+      await rawText('POST /v1/events HTTP/1.1\r\nhost: x\r\ntransfer-encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n', 400);
+      await rawText('POST /v1/events HTTP/1.1\r\nhost: x\r\ncontent-length: 2\r\ncontent-length: 3\r\n\r\n{}', 400);
+      await rawText('GET / HTTP/9.9\r\nhost: x\r\n\r\n', 400);
       const short = encodeRequest({ method: 'POST', target: '/v1/events', headers: [['content-type', 'application/json'], ['authorization', `Bearer ${key}`], ['content-length', '100']], body: Buffer.from('{}') });
       const response = await sendRaw(port, Buffer.from(short.toString('latin1').replace('content-length: 2\r\n', ''), 'latin1'), { endInput: true });
       assert.ok(response.status === 400 || response.status === 408, `status ${response.status}`);
