@@ -13,6 +13,8 @@ export interface JsonBodyOptions {
 }
 
 const CHARSET = /;\s*charset\s*=\s*"?([^";\s]*)/i;
+// Throws on invalid UTF-8 instead of replacing it; a leading byte order mark is dropped.
+const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 function checkCharset(request: FastifyRequest): void {
   const charset = CHARSET.exec(request.headers['content-type'] ?? '')?.[1]?.toLowerCase();
@@ -56,7 +58,7 @@ export function parseJsonBody(bytes: Buffer, maxDepth: number): unknown {
   if (bytes.length === 0) throw new SteleError('invalid_request', 'The JSON body is empty.');
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    text = utf8.decode(bytes);
   } catch {
     const at = firstInvalidUtf8(bytes);
     throw new SteleError('invalid_request', `The body is not valid UTF-8 (at byte ${at}); nothing was read.`, [{ message: `invalid UTF-8 at byte ${at}` }]);
