@@ -87,6 +87,13 @@ for (const engine of ENGINES) {
       }
     });
 
+    it('refuses impossible dates in the since and until filters instead of rolling them over', async () => {
+      for (const [name, value] of [['since', '2024-02-30'], ['until', '2024-01-01T24:00:00Z'], ['since', '2023-02-29T00:00:00Z'], ['until', '2024-13-01']]) {
+        assert.deepEqual(fieldsOf(await t.request({ method: 'GET', url: `/v1/events?${name}=${value}`, key })), [name], value);
+      }
+      assert.equal((await t.request({ method: 'GET', url: '/v1/events?since=2024-02-29&until=2024-03-01T00:00:00%2B14:00', key })).statusCode, 200);
+    });
+
     it('answers a NUL byte in any id of a URL path with 400 naming the parameter, on every route that has one', async () => {
       const withIds = operations.filter((op) => op.path.includes('{'));
       assert.ok(withIds.length >= 12, `${withIds.length} routes with ids`);
