@@ -42,8 +42,9 @@ function operationsOf(doc: { paths: Record<string, Record<string, OpenApiOperati
   })));
 }
 
-// Routes outside the document that anyone can reach: operations, the document itself, the docs
-// UI, and paths no route serves. (The dashboard's own pages answer 503 until the UI is built.)
+// Routes outside the document that anyone can reach: metrics, the document itself, the docs UI,
+// and paths no route serves. The dashboard's own pages are left out: they answer 503 by design
+// until the UI is built.
 const UNDOCUMENTED: Operation[] = [
   { method: 'GET', path: '/openapi.json', query: [] }, { method: 'GET', path: '/docs', query: [] }, { method: 'GET', path: '/docs/json', query: [] },
   { method: 'GET', path: '/docs/static/{file}', query: [] }, { method: 'GET', path: '/metrics', query: [] },
