@@ -20,7 +20,9 @@ import type { Store } from '../store/port.js';
 import { createTenantService } from '../tenants/tenant-service.js';
 import { tenantRoutes } from '../tenants/tenant-routes.js';
 import { createGuards } from '../http/guards.js';
-import { installErrorHandling } from '../http/error-handler.js';
+import { clientErrorHandler, frameworkErrors, installErrorHandling } from '../http/error-handler.js';
+import { installJsonBody } from '../http/json-body.js';
+import { installUrlChecks } from '../http/url-checks.js';
 import { healthRoutes } from './health-routes.js';
 import { createMetrics, installMetrics } from './metrics.js';
 import { installOpenApi } from './openapi.js';
@@ -65,6 +67,13 @@ export async function buildApp({ config, store, signingKey, logger, now }: AppOp
     trustProxy: config.trustedProxies.length > 0 ? [...config.trustedProxies] : false,
     requestIdHeader: 'x-request-id',
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
+    // Our error shape also for what Fastify and Node refuse before any route runs.
+    frameworkErrors,
+    clientErrorHandler,
+    // Node answers an HTTP/1.1 request without Host with a bare 400; installErrorHandling refuses it in our shape.
+    http: { requireHostHeader: false },
+    // A client event id is up to 128 characters, up to 9 each once percent-encoded (%XX of UTF-8).
+    routerOptions: { maxParamLength: 1200 },
   });
   const metrics = createMetrics();
   const commits = createCommitNotifier(); // wakes long-polling feed readers
@@ -113,6 +122,9 @@ export async function buildApp({ config, store, signingKey, logger, now }: AppOp
     if (draining) reply.header('connection', 'close');
   });
   installErrorHandling(app);
+  // Bodies nest a little deeper than the details of an event in a batch may.
+  installJsonBody(app, { maxDepth: Math.max(64, config.limits.maxJsonDepth + 3) });
+  installUrlChecks(app);
   installMetrics(app, metrics);
   await installRateLimit(app, { perMinute: config.rateLimitPerMinute, authFailuresPerMinute: config.authFailuresPerMinute, identify: guards.identify }); // before the dashboard's credential hook
   await installOpenApi(app, VERSION);

@@ -9,12 +9,16 @@ export const ERROR_STATUS = {
   unauthenticated: 401,
   forbidden: 403,
   not_found: 404,
+  request_timeout: 408,
   conflict: 409,
   integrity_alarm: 409,
   idempotency_conflict: 409,
   payload_too_large: 413,
+  uri_too_long: 414,
+  unsupported_media_type: 415,
   too_many_rows: 422,
   rate_limit_exceeded: 429,
+  headers_too_large: 431,
   unavailable: 503,
 } as const;
 

@@ -4,7 +4,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { Guards } from '../http/guards.js';
-import { errorResponses } from '../http/schemas.js';
+import { errorResponses, tenantIdParameter, TenantQuery } from '../http/schemas.js';
 import { SteleError } from '../domain/errors.js';
 import { parseTimeExpression } from '../query/time-expression.js';
 import { requesterOf } from './audit-events.js';
@@ -19,8 +19,6 @@ export interface EvidenceRoutesOptions {
   now: () => number;
 }
 
-const tenantQuery = { tenant_id: Type.Optional(Type.String({ description: 'Admin token only' })) };
-
 export const evidenceRoutes: FastifyPluginAsync<EvidenceRoutesOptions> = async (app, { guards, jobs, now }) => {
   const tenantOf = (request: FastifyRequest) => guards.tenantOf(request, (request.query as { tenant_id?: string }).tenant_id);
 
@@ -28,7 +26,7 @@ export const evidenceRoutes: FastifyPluginAsync<EvidenceRoutesOptions> = async (
     preHandler: guards.authorize('audit:export'),
     schema: {
       tags: ['export'], summary: 'Collect evidence for a control: a bulk export of a period, labelled with the control id',
-      querystring: Type.Object(tenantQuery),
+      querystring: TenantQuery,
       body: Type.Object({
         control_id: Type.String({ minLength: 1, maxLength: 100, description: 'e.g. CC6.1' }),
         filters: Type.Optional(Type.Object({}, { additionalProperties: true })),
@@ -64,7 +62,7 @@ export const evidenceRoutes: FastifyPluginAsync<EvidenceRoutesOptions> = async (
     preHandler: guards.authorize('audit:export'),
     schema: {
       tags: ['export'], summary: 'Evidence collected, optionally for one control',
-      querystring: Type.Object({ ...tenantQuery, control_id: Type.Optional(Type.String()) }), response: errorResponses,
+      querystring: Type.Object({ tenant_id: tenantIdParameter, control_id: Type.Optional(Type.String()) }, { additionalProperties: false }), response: errorResponses,
     },
   }, async (request) => {
     const tenantId = await tenantOf(request);

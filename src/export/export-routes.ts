@@ -7,9 +7,10 @@ import { Readable } from 'node:stream';
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Guards } from '../http/guards.js';
-import { errorResponses } from '../http/schemas.js';
+import { errorResponses, tenantIdParameter } from '../http/schemas.js';
 import { SteleError } from '../domain/errors.js';
 import { filtersFromQuery } from '../query/event-routes.js';
+import { SELECTION_QUERY } from '../query/query-params.js';
 import { requesterOf } from './audit-events.js';
 import type { ExportService } from './export-service.js';
 import { EXPORT_FORMAT_NAMES, isExportFormatName, type ExportFormatName } from './formats/index.js';
@@ -42,11 +43,10 @@ export const exportRoutes: FastifyPluginAsync<ExportRoutesOptions> = async (app,
       summary: 'Download the events matching the filters of GET /v1/events as csv, ndjson, json, cef, leef or ocsf',
       querystring: Type.Object({
         format: Type.String({ enum: [...EXPORT_FORMAT_NAMES] }),
-        tenant_id: Type.Optional(Type.String({ description: 'Admin token only' })),
-        q: Type.Optional(Type.String({ description: 'Search language' })),
-        saved_search: Type.Optional(Type.String({ description: 'Id of a saved search, ANDed with q and the filters' })),
+        tenant_id: tenantIdParameter,
+        ...SELECTION_QUERY,
         proofs: Type.Optional(Type.String({ enum: ['true', 'false'], description: 'ndjson/json only: an evidence file, pinned to a checkpoint signed now, each event with its inclusion proof and a signed statement of the events it holds; `stele verify` checks it offline' })),
-      }, { additionalProperties: true }),
+      }, { additionalProperties: false }),
       response: { 422: { $ref: 'ErrorBody#' }, ...errorResponses },
     },
   }, async (request, reply) => {

@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { Guards } from '../http/guards.js';
-import { errorResponses } from '../http/schemas.js';
+import { errorResponses, IdParams, TenantQuery } from '../http/schemas.js';
 import { requesterOf } from './audit-events.js';
 import { formatOf } from './export-routes.js';
 import { filtersFromObject } from '../query/query-params.js';
@@ -18,8 +18,6 @@ export interface JobRoutesOptions {
 
 export const baseUrlOf = (request: FastifyRequest): string => `${request.protocol}://${request.host}`;
 
-const tenantQuery = Type.Object({ tenant_id: Type.Optional(Type.String({ description: 'Admin token only' })) });
-const idParams = Type.Object({ id: Type.String() });
 const Filters = Type.Object({}, { additionalProperties: true, description: 'The filters of GET /v1/events as a JSON object: {"action": ["login.*"], "success": false, "since": "now-30d"}' });
 
 export const jobRoutes: FastifyPluginAsync<JobRoutesOptions> = async (app, { guards, jobs }) => {
@@ -29,7 +27,7 @@ export const jobRoutes: FastifyPluginAsync<JobRoutesOptions> = async (app, { gua
     preHandler: guards.authorize('audit:export'),
     schema: {
       tags: ['export'], summary: 'Start a bulk export job',
-      querystring: tenantQuery,
+      querystring: TenantQuery,
       body: Type.Object({
         format: Type.String(), filters: Type.Optional(Filters), q: Type.Optional(Type.String()),
         label: Type.Optional(Type.String({ maxLength: 200 })), control_id: Type.Optional(Type.String({ maxLength: 100 })),
@@ -49,7 +47,7 @@ export const jobRoutes: FastifyPluginAsync<JobRoutesOptions> = async (app, { gua
 
   app.get('/v1/exports', {
     preHandler: guards.authorize('audit:export'),
-    schema: { tags: ['export'], summary: 'List bulk export jobs', querystring: tenantQuery, response: errorResponses },
+    schema: { tags: ['export'], summary: 'List bulk export jobs', querystring: TenantQuery, response: errorResponses },
   }, async (request) => {
     const tenantId = await tenantOf(request);
     const list = await jobs.list(tenantId);
@@ -58,7 +56,7 @@ export const jobRoutes: FastifyPluginAsync<JobRoutesOptions> = async (app, { gua
 
   app.get('/v1/exports/:id', {
     preHandler: guards.authorize('audit:export'),
-    schema: { tags: ['export'], summary: 'Status, progress and (when done) a signed download link', params: idParams, querystring: tenantQuery, response: errorResponses },
+    schema: { tags: ['export'], summary: 'Status, progress and (when done) a signed download link', params: IdParams, querystring: TenantQuery, response: errorResponses },
   }, async (request) => {
     const job = await jobs.get(await tenantOf(request), (request.params as { id: string }).id);
     return jobs.describe(job, baseUrlOf(request));
@@ -66,7 +64,7 @@ export const jobRoutes: FastifyPluginAsync<JobRoutesOptions> = async (app, { gua
 
   app.get('/v1/exports/:id/manifest', {
     preHandler: guards.authorize('audit:export'),
-    schema: { tags: ['export'], summary: 'The manifest of a finished export (filters, rows, seq range, SHA-256)', params: idParams, querystring: tenantQuery, response: errorResponses },
+    schema: { tags: ['export'], summary: 'The manifest of a finished export (filters, rows, seq range, SHA-256)', params: IdParams, querystring: TenantQuery, response: errorResponses },
   }, async (request, reply) => {
     const path = await jobs.manifestPath(await tenantOf(request), (request.params as { id: string }).id);
     return reply.header('content-type', 'application/json; charset=utf-8').send(await readFile(path, 'utf8'));
@@ -74,7 +72,7 @@ export const jobRoutes: FastifyPluginAsync<JobRoutesOptions> = async (app, { gua
 
   app.delete('/v1/exports/:id', {
     preHandler: guards.authorize('audit:export'),
-    schema: { tags: ['export'], summary: 'Delete an export and revoke its download links', params: idParams, querystring: tenantQuery, response: { 204: Type.Null(), ...errorResponses } },
+    schema: { tags: ['export'], summary: 'Delete an export and revoke its download links', params: IdParams, querystring: TenantQuery, response: { 204: Type.Null(), ...errorResponses } },
   }, async (request, reply) => {
     await jobs.remove(await tenantOf(request), (request.params as { id: string }).id, requesterOf(request));
     return reply.status(204).send();
@@ -83,7 +81,7 @@ export const jobRoutes: FastifyPluginAsync<JobRoutesOptions> = async (app, { gua
   app.get('/v1/exports/:id/download', {
     schema: {
       tags: ['export'], summary: 'Download a finished export (gzip) with the signed link; no API key',
-      params: idParams, querystring: Type.Object({ token: Type.String() }), response: errorResponses,
+      params: IdParams, querystring: Type.Object({ token: Type.String() }, { additionalProperties: false }), response: errorResponses,
     },
   }, async (request, reply) => {
     const opened = await jobs.openDownload((request.query as { token: string }).token, (request.params as { id: string }).id, requesterOf(request));

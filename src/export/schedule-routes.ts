@@ -5,7 +5,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { Guards } from '../http/guards.js';
-import { errorResponses } from '../http/schemas.js';
+import { errorResponses, IdParams, TenantQuery } from '../http/schemas.js';
 import { SteleError } from '../domain/errors.js';
 import { requesterOf } from './audit-events.js';
 import { formatOf } from './export-routes.js';
@@ -19,8 +19,6 @@ export interface ScheduleRoutesOptions {
   schedules: ScheduleService;
 }
 
-const tenantQuery = Type.Object({ tenant_id: Type.Optional(Type.String({ description: 'Admin token only' })) });
-const idParams = Type.Object({ id: Type.String() });
 const sftpBody = Type.Object({
   host: Type.String({ minLength: 1, maxLength: 253 }),
   port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535, description: 'Default 22' })),
@@ -39,7 +37,7 @@ export const scheduleRoutes: FastifyPluginAsync<ScheduleRoutesOptions> = async (
     preHandler: guards.authorize('audit:export'),
     schema: {
       tags: ['export'], summary: 'Schedule a daily, weekly or monthly export to a directory under the export root, or to an SFTP server',
-      querystring: tenantQuery,
+      querystring: TenantQuery,
       body: Type.Object({
         frequency: Type.String({ enum: [...FREQUENCIES] }), format: Type.String(),
         filters: Type.Optional(Type.Object({}, { additionalProperties: true })),
@@ -66,17 +64,17 @@ export const scheduleRoutes: FastifyPluginAsync<ScheduleRoutesOptions> = async (
 
   app.get('/v1/export-schedules', {
     preHandler: guards.authorize('audit:export'),
-    schema: { tags: ['export'], summary: 'List export schedules', querystring: tenantQuery, response: errorResponses },
+    schema: { tags: ['export'], summary: 'List export schedules', querystring: TenantQuery, response: errorResponses },
   }, async (request) => ({ schedules: await schedules.list(await tenantOf(request)) }));
 
   app.get('/v1/export-schedules/:id', {
     preHandler: guards.authorize('audit:export'),
-    schema: { tags: ['export'], summary: 'One export schedule and its last run', params: idParams, querystring: tenantQuery, response: errorResponses },
+    schema: { tags: ['export'], summary: 'One export schedule and its last run', params: IdParams, querystring: TenantQuery, response: errorResponses },
   }, async (request) => schedules.get(await tenantOf(request), (request.params as { id: string }).id));
 
   app.delete('/v1/export-schedules/:id', {
     preHandler: guards.authorize('audit:export'),
-    schema: { tags: ['export'], summary: 'Delete an export schedule (files already written stay)', params: idParams, querystring: tenantQuery, response: { 204: Type.Null(), ...errorResponses } },
+    schema: { tags: ['export'], summary: 'Delete an export schedule (files already written stay)', params: IdParams, querystring: TenantQuery, response: { 204: Type.Null(), ...errorResponses } },
   }, async (request, reply) => {
     await schedules.remove(await tenantOf(request), (request.params as { id: string }).id, requesterOf(request));
     return reply.status(204).send();

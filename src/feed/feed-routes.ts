@@ -5,9 +5,10 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { AuditTrail } from '../audit-trail/audit-trail.js';
 import type { Guards } from '../http/guards.js';
 import { queryOf, requesterOf } from '../http/request-audit.js';
-import { errorResponses, StoredEventDoc } from '../http/schemas.js';
+import { errorResponses, StoredEventDoc, tenantIdParameter } from '../http/schemas.js';
 import { SteleError } from '../domain/errors.js';
 import { filtersFromQuery } from '../query/event-routes.js';
+import { SELECTION_QUERY } from '../query/query-params.js';
 import type { EventSelector } from '../query/selection.js';
 import { FEED_MAX_WAIT_SECONDS, type FeedService } from './feed-service.js';
 
@@ -42,8 +43,9 @@ export const feedRoutes: FastifyPluginAsync<FeedRoutesOptions> = async (app, { g
         after_seq: Type.Optional(Type.String({ description: 'Last seq the client has (default 0)' })),
         limit: Type.Optional(Type.String({ description: '1..1000, default 100' })),
         wait: Type.Optional(Type.String({ description: `Long-poll up to this many seconds (max ${FEED_MAX_WAIT_SECONDS})` })),
-        tenant_id: Type.Optional(Type.String({ description: 'Admin token only' })),
-      }, { additionalProperties: true, description: 'Also takes the filters of GET /v1/events' }),
+        tenant_id: tenantIdParameter,
+        ...SELECTION_QUERY,
+      }, { additionalProperties: false }),
       response: { 200: Type.Object({ events: Type.Array(StoredEventDoc), next_after_seq: Type.Integer() }), ...errorResponses },
     },
   }, async (request, reply) => {

@@ -42,3 +42,17 @@ export const StoredEventDoc = Type.Object({}, {
   additionalProperties: true,
   description: 'The event as sent, plus tenant_id, seq, category, received_at, leaf_hash and chain_hash',
 });
+
+/** `?tenant_id=`, taken by every tenant-scoped route. */
+export const tenantIdParameter = Type.Optional(Type.String({ description: 'The tenant to act on: required with the admin token; a key or user acts on its own' }));
+
+/** The query string of a route that takes only `tenant_id`. No other parameter is accepted. */
+export const TenantQuery = Type.Object({ tenant_id: tenantIdParameter }, { additionalProperties: false });
+
+/**
+ * An id in a URL path: a tenant, key, saved search, export, schedule or event id (client event ids
+ * are up to 128 characters). The text itself is checked for every route in url-checks.ts.
+ */
+export const Id = Type.String({ minLength: 1, maxLength: 128 });
+
+export const IdParams = Type.Object({ id: Id }, { additionalProperties: false });

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { Guards } from '../http/guards.js';
-import { errorResponses, EventInput } from '../http/schemas.js';
+import { errorResponses, EventInput, TenantQuery } from '../http/schemas.js';
 import type { IngestService } from './ingest-service.js';
 
 export interface IngestRoutesOptions {
@@ -18,7 +18,7 @@ export const ingestRoutes: FastifyPluginAsync<IngestRoutesOptions> = async (app,
     schema: {
       tags: ['events'],
       summary: 'Send one event or an array of up to 1,000 (all-or-nothing)',
-      querystring: Type.Object({ tenant_id: Type.Optional(Type.String({ description: 'Admin token only' })) }),
+      querystring: TenantQuery,
       body: Type.Union([EventInput, Type.Array(EventInput)]),
       response: {
         201: Type.Object({ events: Type.Array(Type.Object({ id: Type.String(), seq: Type.Integer() })) }),

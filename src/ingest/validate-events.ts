@@ -2,9 +2,11 @@
 // event by index and field. Nothing is stored unless the whole batch is valid.
 
 import type { Limits } from '../config.js';
-import type { EventContext, JsonObject, JsonValue, ValidEvent } from '../domain/event.js';
+import type { EventContext, JsonObject, ValidEvent } from '../domain/event.js';
 import { SteleError, type ErrorDetail } from '../domain/errors.js';
+import { formatJsonPath, inspectJsonValue, textProblem } from '../domain/i-json.js';
 import { ipToBytes } from '../domain/ip.js';
+import { parseRfc3339 } from '../domain/rfc3339.js';
 
 export type { ValidEvent };
 
@@ -14,7 +16,6 @@ const TARGET_FIELDS = ['type', 'id', 'name', 'slug', 'version', 'url'] as const;
 const CONTEXT_STRING_FIELDS = ['ip', 'user_agent', 'location', 'request_id', 'session_id', 'api_key_id', 'method', 'url'] as const;
 const LONG_FIELDS = new Set(['user_agent', 'url']);
 const ACTION_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:/-]*$/;
-const ISO_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
 
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -32,7 +33,8 @@ function validString(c: Collector, field: string, value: unknown, maxLength: num
   if (typeof value !== 'string') return void c.add(field, 'must be a string');
   if (value.length === 0) return void c.add(field, 'must not be empty (omit it instead)');
   if (value.length > maxLength) return void c.add(field, `must be at most ${maxLength} characters`);
-  if (value.includes('\u0000')) return void c.add(field, 'must not contain NUL characters');
+  const problem = textProblem(value);
+  if (problem !== undefined) return void c.add(field, problem);
   return value;
 }
 
@@ -65,35 +67,28 @@ function validContext(c: Collector, value: unknown, limits: Limits): EventContex
   return Object.keys(context).length > 0 ? context : undefined;
 }
 
+// Stored as UTC with exactly three fraction digits: the same instant, so a sender that writes
+// its own times that way hashes exactly what is stored (README, "What is stored is what you sent").
 function validOccurredAt(c: Collector, value: unknown, now: number, limits: Limits): string | undefined {
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string' || !ISO_PATTERN.test(value)) {
-    return void c.add('occurred_at', 'must be an ISO 8601 date-time with a time zone, e.g. 2026-05-01T12:00:00.123Z');
+  if (typeof value !== 'string') return void c.add('occurred_at', 'must be a string such as 2026-05-01T12:00:00.123Z');
+  const time = parseRfc3339(value);
+  if (!time.ok) return void c.add('occurred_at', time.reason);
+  if (time.subMillisecond) {
+    return void c.add('occurred_at', 'has digits beyond milliseconds, which are not stored; round to milliseconds (trailing zeros are fine)');
   }
-  const ms = Date.parse(value);
-  if (Number.isNaN(ms) || ms < 0) return void c.add('occurred_at', 'is not a valid date-time after 1970');
-  if (ms > now + limits.maxClockSkewMs) {
+  if (time.ms < 0) return void c.add('occurred_at', 'is before 1970-01-01T00:00:00Z');
+  if (time.ms > now + limits.maxClockSkewMs) {
     return void c.add('occurred_at', `is more than ${limits.maxClockSkewMs / 1000} s in the future (check the sender's clock)`);
   }
-  return new Date(ms).toISOString();
-}
-
-/** Depth and NUL checks over details; returns false (with a detail) at the first problem. */
-function checkJson(c: Collector, field: string, value: JsonValue, depth: number, limits: Limits): boolean {
-  if (depth > limits.maxJsonDepth) return c.add(field, `nests deeper than ${limits.maxJsonDepth} levels`), false;
-  if (typeof value === 'string') return value.includes('\u0000') ? (c.add(field, 'must not contain NUL characters'), false) : true;
-  if (Array.isArray(value)) return value.every((v, i) => checkJson(c, `${field}[${i}]`, v, depth + 1, limits));
-  if (isPlainObject(value)) {
-    return Object.entries(value).every(([k, v]) =>
-      k.includes('\u0000') ? (c.add(field, 'keys must not contain NUL characters'), false) : checkJson(c, `${field}.${k}`, v as JsonValue, depth + 1, limits));
-  }
-  return true;
+  return new Date(time.ms).toISOString();
 }
 
 function validDetails(c: Collector, value: unknown, limits: Limits): JsonObject | undefined {
   if (value === undefined || value === null) return undefined;
   if (!isPlainObject(value)) return void c.add('details', 'must be an object');
-  if (!checkJson(c, 'details', value as JsonObject, 1, limits)) return undefined;
+  const { problem } = inspectJsonValue(value, limits.maxJsonDepth);
+  if (problem) return void c.add(formatJsonPath(['details', ...problem.path]), problem.message);
   const bytes = Buffer.byteLength(JSON.stringify(value));
   if (bytes > limits.maxDetailsBytes) return void c.add('details', `is ${bytes} bytes; at most ${limits.maxDetailsBytes} are allowed`);
   return value as JsonObject;

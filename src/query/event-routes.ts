@@ -3,10 +3,10 @@ import { Type } from '@sinclair/typebox';
 import type { AuditTrail } from '../audit-trail/audit-trail.js';
 import type { Guards } from '../http/guards.js';
 import { queryOf, requesterOf } from '../http/request-audit.js';
-import { errorResponses, StoredEventDoc } from '../http/schemas.js';
+import { errorResponses, IdParams, StoredEventDoc, TenantQuery, tenantIdParameter } from '../http/schemas.js';
 import { SteleError } from '../domain/errors.js';
 import type { SortDirection, SortKey } from '../store/port.js';
-import { boolean, filtersFromQuery, single, type Query } from './query-params.js';
+import { boolean, filtersFromQuery, SELECTION_QUERY, single, type Query } from './query-params.js';
 import type { QueryService } from './query-service.js';
 import type { EventSelector } from './selection.js';
 
@@ -36,26 +36,14 @@ function limitOf(query: Query): number | undefined {
 }
 
 const listQuerySchema = Type.Object({
-  tenant_id: Type.Optional(Type.String({ description: 'Admin token only' })),
-  q: Type.Optional(Type.String({ description: 'Search language: actor:alice@example.com AND action:login.* AND time:>now-7d (see GET /v1/events/filters)' })),
-  saved_search: Type.Optional(Type.String({ description: 'Id of a saved search, ANDed with q and the filters' })),
-  action: Type.Optional(Type.String({ description: 'Exact action or prefix (login.*); repeat or comma-separate for several' })),
-  category: Type.Optional(Type.String()),
-  actor_id: Type.Optional(Type.String()),
-  actor_email: Type.Optional(Type.String()),
-  target_type: Type.Optional(Type.String()),
-  target_id: Type.Optional(Type.String()),
-  target_slug: Type.Optional(Type.String()),
-  success: Type.Optional(Type.String({ enum: ['true', 'false'] })),
-  ip: Type.Optional(Type.String({ description: 'Address or CIDR block' })),
-  since: Type.Optional(Type.String({ description: 'ISO time or now-7d' })),
-  until: Type.Optional(Type.String({ description: 'ISO time or now-1h' })),
+  tenant_id: tenantIdParameter,
+  ...SELECTION_QUERY,
   sort: Type.Optional(Type.String({ enum: ['occurred_at', 'seq'] })),
   order: Type.Optional(Type.String({ enum: ['desc', 'asc'] })),
   limit: Type.Optional(Type.String({ description: '1..1000, default 100' })),
   page_token: Type.Optional(Type.String()),
   include_total: Type.Optional(Type.String({ enum: ['true', 'false'] })),
-}, { additionalProperties: true });
+}, { additionalProperties: false });
 
 export const eventRoutes: FastifyPluginAsync<EventRoutesOptions> = async (app, { guards, query, select, trail }) => {
   const noValidation = () => () => true;
@@ -89,7 +77,7 @@ export const eventRoutes: FastifyPluginAsync<EventRoutesOptions> = async (app, {
 
   app.get('/v1/events/filters', {
     preHandler: guards.authorize('audit:read'),
-    schema: { tags: ['events'], summary: 'Filter fields, operators, sort keys, the values seen, and the search language', response: errorResponses },
+    schema: { tags: ['events'], summary: 'Filter fields, operators, sort keys, the values seen, and the search language', querystring: TenantQuery, response: errorResponses },
   }, async (request) => {
     const tenantId = await guards.tenantOf(request, single(request.query as Query, 'tenant_id'));
     const described = await query.describeFilters(tenantId);
@@ -100,7 +88,7 @@ export const eventRoutes: FastifyPluginAsync<EventRoutesOptions> = async (app, {
 
   app.get('/v1/events/:id', {
     preHandler: guards.authorize('audit:read'),
-    schema: { tags: ['events'], summary: 'One event by id', params: Type.Object({ id: Type.String() }), response: { 200: StoredEventDoc, ...errorResponses } },
+    schema: { tags: ['events'], summary: 'One event by id', params: IdParams, querystring: TenantQuery, response: { 200: StoredEventDoc, ...errorResponses } },
   }, async (request) => {
     const tenantId = await guards.tenantOf(request, single(request.query as Query, 'tenant_id'));
     const event = await query.getEvent(tenantId, (request.params as { id: string }).id);

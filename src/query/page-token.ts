@@ -22,11 +22,17 @@ export function encodePageToken(position: PagePosition): string {
   return Buffer.from(JSON.stringify([1, key, direction, occurredAt, seq, filters])).toString('base64url');
 }
 
+// The largest time a Date can hold; seq is a positive safe integer. A token is only base64 text in
+// the client's hands: edited numbers beyond these would reach the database as out-of-range values.
+const MAX_TIME_MS = 8.64e15;
+const isTime = (value: unknown): value is number => Number.isSafeInteger(value) && Math.abs(value as number) <= MAX_TIME_MS;
+const isSeq = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= 0;
+
 export function decodePageToken(token: string): PagePosition {
   try {
     const [version, key, direction, occurredAt, seq, filters] = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as unknown[];
     if (version === 1 && (key === 'seq' || key === 'occurred_at') && (direction === 'asc' || direction === 'desc')
-      && Number.isInteger(occurredAt) && Number.isInteger(seq) && typeof filters === 'string') {
+      && isTime(occurredAt) && isSeq(seq) && typeof filters === 'string') {
       return { key, direction, occurredAt: occurredAt as number, seq: seq as number, filters };
     }
   } catch {

@@ -2,6 +2,7 @@
 // object, as saved searches store them). Shared by every endpoint that selects events, so a
 // filter means the same thing in the list, the export, the feed and a saved search.
 
+import { Type, type TSchema } from '@sinclair/typebox';
 import { SteleError } from '../domain/errors.js';
 import { FILTER_FIELDS, type EventFilters } from './event-filters.js';
 
@@ -11,6 +12,23 @@ const MULTI = ['action', 'category', 'actor_id', 'actor_email', 'target_type', '
 // Actions and categories cannot contain commas, so `action=a,b` is a list; other values may.
 const COMMA_LISTS = new Set(['action', 'category']);
 const FILTER_NAMES = new Set<string>(FILTER_FIELDS.map((f) => f.name));
+
+/**
+ * The filters as query-string parameters, for the schemas of every route that reads them with
+ * filtersFromQuery: the routes' published parameters, and the only ones they accept.
+ */
+export const FILTER_QUERY: Record<string, TSchema> = Object.fromEntries(FILTER_FIELDS.map((f) => {
+  const one = Type.String({ ...(f.type === 'boolean' && { enum: ['true', 'false'] }) });
+  const description = f.multiple ? `${f.description}; repeat${COMMA_LISTS.has(f.name) ? ' or comma-separate' : ''} for several` : f.description;
+  return [f.name, Type.Optional(f.multiple ? Type.Union([one, Type.Array(one)], { description }) : Type.String({ ...one, description }))];
+}));
+
+/** FILTER_QUERY with `q` and `saved_search`: everything query/selection.ts reads from a query. */
+export const SELECTION_QUERY: Record<string, TSchema> = {
+  q: Type.Optional(Type.String({ description: 'Search language: actor:alice@example.com AND action:login.* AND time:>now-7d (see GET /v1/events/filters)' })),
+  saved_search: Type.Optional(Type.String({ description: 'Id of a saved search, ANDed with q and the filters' })),
+  ...FILTER_QUERY,
+};
 
 /** A parameter that may appear once; empty counts as absent. */
 export function single(query: Query, name: string): string | undefined {
@@ -26,7 +44,7 @@ export function boolean(query: Query, name: string): boolean | undefined {
   throw new SteleError('invalid_request', `${name} must be true or false`, [{ field: name, message: 'not a boolean' }]);
 }
 
-/** The structured filters of GET /v1/events; unknown parameters are ignored (they belong to others). */
+/** The structured filters of GET /v1/events; other parameters are the route's (url-checks.ts refuses unknown ones). */
 export function filtersFromQuery(query: Query): EventFilters {
   const filters: EventFilters = {};
   for (const name of MULTI) {

@@ -6,7 +6,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { Guards } from '../http/guards.js';
 import { requesterOf } from '../http/request-audit.js';
-import { errorResponses } from '../http/schemas.js';
+import { errorResponses, IdParams, TenantQuery } from '../http/schemas.js';
 import type { SavedSearchService } from './saved-search-service.js';
 
 export interface SavedSearchRoutesOptions {
@@ -24,8 +24,6 @@ const SavedSearchInput = Type.Object({
   query: Type.Optional(Type.String({ description: 'Search language, as q= on GET /v1/events; empty matches everything' })),
   filters: Type.Optional(Filters),
 }, { additionalProperties: true });
-const IdParams = Type.Object({ id: Type.String() });
-const TenantQuery = Type.Object({ tenant_id: Type.Optional(Type.String({ description: 'Admin token only' })) });
 
 type Params = { id: string };
 type TenantParam = { tenant_id?: string };

@@ -4,7 +4,7 @@ import type { AuditTrail } from '../audit-trail/audit-trail.js';
 import { SYSTEM_TENANT_ID } from '../audit-trail/system-log.js';
 import type { Guards } from '../http/guards.js';
 import { requesterOf } from '../http/request-audit.js';
-import { errorResponses } from '../http/schemas.js';
+import { errorResponses, Id } from '../http/schemas.js';
 import { SCOPES } from '../auth/scopes.js';
 import type { TenantService } from './tenant-service.js';
 
@@ -19,7 +19,7 @@ const KeyView = Type.Object({
   id: Type.String(), tenant_id: Type.String(), name: Type.String(), scopes: Type.Array(Type.String()),
   created_at: Type.String(), revoked_at: Type.Union([Type.String(), Type.Null()]),
 });
-const TenantParams = Type.Object({ id: Type.String() });
+const TenantParams = Type.Object({ id: Id }, { additionalProperties: false });
 
 export const tenantRoutes: FastifyPluginAsync<TenantRoutesOptions> = async (app, { guards, tenants, trail }) => {
   app.post('/v1/tenants', {
@@ -64,7 +64,7 @@ export const tenantRoutes: FastifyPluginAsync<TenantRoutesOptions> = async (app,
 
   app.delete('/v1/tenants/:id/keys/:keyId', {
     preHandler: guards.authorize('keys:manage'),
-    schema: { tags: ['keys'], summary: 'Revoke an API key, effective at once', params: Type.Object({ id: Type.String(), keyId: Type.String() }), response: { 204: Type.Null(), ...errorResponses } },
+    schema: { tags: ['keys'], summary: 'Revoke an API key, effective at once', params: Type.Object({ id: Id, keyId: Id }, { additionalProperties: false }), response: { 204: Type.Null(), ...errorResponses } },
   }, async (request, reply) => {
     const { id, keyId } = request.params as { id: string; keyId: string };
     await tenants.revokeKey(await guards.tenantOf(request, id), keyId, requesterOf(request));

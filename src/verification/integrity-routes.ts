@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { Guards } from '../http/guards.js';
-import { errorResponses } from '../http/schemas.js';
+import { errorResponses, IdParams, tenantIdParameter, TenantQuery } from '../http/schemas.js';
 import type { CheckpointService } from '../checkpoints/checkpoint-service.js';
 import type { SigningKey } from '../checkpoints/signing-key.js';
 import { SteleError } from '../domain/errors.js';
@@ -33,7 +33,6 @@ const CheckpointView = Type.Object({
   checkpoint: Type.String({ description: 'C2SP signed note: origin, tree size, base64 root, blank line, the instance signature and any witness cosignatures' }),
   witnesses: Type.Array(Type.String(), { description: 'Witnesses whose cosignatures (C2SP tlog-cosignature) the note carries' }),
 });
-const TenantQuery = Type.Object({ tenant_id: Type.Optional(Type.String()) }, { additionalProperties: true });
 
 export const integrityRoutes: FastifyPluginAsync<IntegrityRoutesOptions> = async (app, { guards, key, checkpoints, proofs, verification }) => {
   const read = guards.authorize('audit:read');
@@ -53,7 +52,7 @@ export const integrityRoutes: FastifyPluginAsync<IntegrityRoutesOptions> = async
   app.get('/v1/integrity/checkpoints', {
     preHandler: read,
     validatorCompiler: noValidation,
-    schema: { tags: ['integrity'], summary: 'The signed checkpoint at one tree size', querystring: Type.Object({ tree_size: Type.String(), tenant_id: Type.Optional(Type.String()) }), response: { 200: CheckpointView, ...errorResponses } },
+    schema: { tags: ['integrity'], summary: 'The signed checkpoint at one tree size', querystring: Type.Object({ tree_size: Type.String(), tenant_id: tenantIdParameter }, { additionalProperties: false }), response: { 200: CheckpointView, ...errorResponses } },
   }, async (request) => checkpoints.atSize(await tenant(request), positiveInt(request.query as Query, 'tree_size', true)!));
 
   app.post('/v1/integrity/checkpoints', {
@@ -70,7 +69,7 @@ export const integrityRoutes: FastifyPluginAsync<IntegrityRoutesOptions> = async
     validatorCompiler: noValidation,
     schema: {
       tags: ['integrity'], summary: 'Inclusion proof of one event against a tree size (default: the latest checkpoint)',
-      params: Type.Object({ id: Type.String() }), querystring: Type.Object({ tree_size: Type.Optional(Type.String()), tenant_id: Type.Optional(Type.String()) }),
+      params: IdParams, querystring: Type.Object({ tree_size: Type.Optional(Type.String()), tenant_id: tenantIdParameter }, { additionalProperties: false }),
       response: { 200: Type.Object({ leaf_index: Type.Integer(), tree_size: Type.Integer(), leaf_hash: Type.String(), proof: Type.Array(Type.String()), checkpoint: Type.Union([Type.String(), Type.Null()]) }), ...errorResponses },
     },
   }, async (request) => proofs.inclusionProof(await tenant(request), (request.params as { id: string }).id, positiveInt(request.query as Query, 'tree_size', false)));
@@ -80,7 +79,7 @@ export const integrityRoutes: FastifyPluginAsync<IntegrityRoutesOptions> = async
     validatorCompiler: noValidation,
     schema: {
       tags: ['integrity'], summary: 'Consistency proof between two tree sizes',
-      querystring: Type.Object({ from: Type.String(), to: Type.String(), tenant_id: Type.Optional(Type.String()) }),
+      querystring: Type.Object({ from: Type.String(), to: Type.String(), tenant_id: tenantIdParameter }, { additionalProperties: false }),
       response: { 200: Type.Object({ from: Type.Integer(), to: Type.Integer(), proof: Type.Array(Type.String()), from_checkpoint: Type.Union([Type.String(), Type.Null()]), to_checkpoint: Type.Union([Type.String(), Type.Null()]) }), ...errorResponses },
     },
   }, async (request) => {

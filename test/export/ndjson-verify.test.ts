@@ -13,7 +13,8 @@ import { startTestApp, type TestApp } from '../helpers/test-app.js';
 
 const DETAILS = [
   { b: 1, a: 2, '10': 3, '2': 4, '4294967295': 5 },
-  { big: 1e21, tiny: 1e-7, frac: 0.1 + 0.2, int: 2 ** 53 + 2, neg: -0.5 },
+  // The largest integers the API takes (I-JSON: beyond ±(2^53−1) is refused) and exponent forms.
+  { big: 2 ** 53 - 1, tiny: 1e-7, frac: 0.1 + 0.2, int: -(2 ** 53 - 1), neg: -0.5, least: 5e-324 },
   { n: null, list: [null, { x: null }], text: 'a: null, "1": 0.0000001' },
   { 'k"ey\\': 'v\u0001\u001f\u007f\u2028 🚀 ünïcødé', nested: { deep: [1, [2, { e: 'f' }]] } },
   { empty: {}, none: [], note: '=1+2 | , ; "quoted"' },
