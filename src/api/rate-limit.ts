@@ -26,9 +26,9 @@ export interface RateLimitOptions {
 
 const MINUTE_MS = 60_000;
 
-// Load balancers and Prometheus must always get an answer.
-const OPERATIONAL = new Set(['/healthz', '/readyz', '/metrics']);
-const isOperational = (request: FastifyRequest) => OPERATIONAL.has(request.url);
+/** Load balancers and Prometheus must always get an answer: these paths are never rate limited. */
+export const OPERATIONAL_PATHS: ReadonlySet<string> = new Set(['/healthz', '/readyz', '/metrics']);
+const isOperational = (request: FastifyRequest) => OPERATIONAL_PATHS.has(request.url.split('?', 1)[0]!);
 
 /** The address a request came from, IPv6 by its /64 (one host's share), as its rate-limit key. */
 const addressKey = (request: FastifyRequest): string => `address:${normalizeIP(request.ip)}`;

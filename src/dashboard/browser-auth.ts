@@ -35,7 +35,7 @@ export interface BrowserAuthDependencies {
 }
 
 /** What a viewer token may call: reading its tenant's event list, nothing else. */
-const VIEWER_ROUTES = new Set(['GET /v1/events']);
+export const VIEWER_ROUTES: ReadonlySet<string> = new Set(['GET /v1/events']);
 
 // Signing in is the one unsafe request made without a session; it has its own Origin check.
 const CSRF_EXEMPT = new Set(['POST /v1/session']);

@@ -5,7 +5,8 @@
 import { normalizeIP } from '@fastify/rate-limit';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import { errorResponses } from '../http/schemas.js';
+import { errorResponse, errorResponses } from '../http/schemas.js';
+import { SECURITY } from '../http/security-schemes.js';
 import { SteleError } from '../domain/errors.js';
 import type { AuditTrail } from '../audit-trail/audit-trail.js';
 import { SYSTEM_TENANT_ID } from '../audit-trail/system-log.js';
@@ -14,7 +15,7 @@ import { checkOrigin } from './csrf.js';
 import type { DashboardConfig } from './dashboard-config.js';
 import { recordLogin, recordUnknownSignIn } from './login-events.js';
 import { decoyHash, verifyPassword } from './password-hash.js';
-import { scopesOf } from './roles.js';
+import { ROLES, scopesOf } from './roles.js';
 import { recordBruteForceDetected } from './security-events.js';
 import type { Session, SessionRepository } from './session-repository.js';
 import type { SignInAttempt, SignInThrottle } from './sign-in-throttle.js';
@@ -29,8 +30,9 @@ export interface SessionRoutesOptions {
 }
 
 const SessionView = Type.Object({
-  email: Type.String(), role: Type.String(), tenant_id: Type.String(), scopes: Type.Array(Type.String()),
-  instance_admin: Type.Boolean(), csrf_token: Type.String(), expires_at: Type.String(),
+  email: Type.String(), role: Type.String({ enum: [...ROLES] }), tenant_id: Type.String(), scopes: Type.Array(Type.String()),
+  instance_admin: Type.Boolean(), csrf_token: Type.String({ description: 'Send it as X-Stele-CSRF on every unsafe request made with the cookie' }),
+  expires_at: Type.String({ format: 'date-time' }),
   export_max_rows: Type.Integer({ description: 'Most rows GET /v1/events/export returns; more needs POST /v1/exports' }),
 });
 
@@ -56,9 +58,19 @@ export const sessionRoutes: FastifyPluginAsync<SessionRoutesOptions> = async (ap
 
   app.post('/v1/session', {
     schema: {
-      tags: ['dashboard'], summary: 'Sign in to the dashboard; sets an HttpOnly session cookie', security: [],
-      body: Type.Object({ email: Type.String({ minLength: 1, maxLength: 320 }), password: Type.String({ minLength: 1, maxLength: 1024 }) }),
-      response: { 200: SessionView, ...errorResponses, 429: { $ref: 'ErrorBody#' } },
+      operationId: 'signIn', tags: ['dashboard'], summary: 'Sign in to the dashboard; sets an HttpOnly session cookie', security: [],
+      description: 'Exchanges a dashboard user\'s email and password (`stele users create`) for the session cookie (HttpOnly, SameSite=Strict; Secure and `__Host-` prefixed unless the server is reached over plain http on loopback). Failed sign-ins are throttled per account and per address. Recorded as `user.login_succeeded` or `user.login_failed`.',
+      body: Type.Object({
+        email: Type.String({ minLength: 1, maxLength: 320, description: 'The user\'s email (case does not matter)' }),
+        password: Type.String({ minLength: 1, maxLength: 1024 }),
+      }),
+      response: {
+        200: { ...SessionView, description: 'Signed in: `Set-Cookie` holds the session.', headers: { 'set-cookie': { type: 'string', description: 'The session cookie' } } },
+        ...errorResponses,
+        401: errorResponse('The email or password is wrong (the answer does not say which).'),
+        403: errorResponse('The request names another Origin than this server.'),
+        429: errorResponse('Too many failed sign-ins for this account or from this address; `Retry-After` says when to try again.'),
+      },
     },
   }, async (request, reply) => {
     // Login CSRF: a JSON body already forces a CORS preflight cross-site; the Origin check
@@ -101,7 +113,12 @@ export const sessionRoutes: FastifyPluginAsync<SessionRoutesOptions> = async (ap
   });
 
   app.get('/v1/session', {
-    schema: { tags: ['dashboard'], summary: 'The signed-in dashboard user, role, tenant, scopes and CSRF token', response: { 200: SessionView, ...errorResponses } },
+    schema: {
+      operationId: 'getSession', tags: ['dashboard'], summary: 'The signed-in dashboard user, role, tenant, scopes and CSRF token',
+      description: 'Who the session cookie belongs to, and the CSRF token its unsafe requests must carry. Never cached.',
+      security: [SECURITY.session],
+      response: { 200: SessionView, ...errorResponses, 401: errorResponse('Not signed in: no session cookie, or its session ended.') },
+    },
   }, async (request) => {
     const current = request.dashboardSession;
     const user = current && (await users.find(current.session.email));
@@ -110,7 +127,12 @@ export const sessionRoutes: FastifyPluginAsync<SessionRoutesOptions> = async (ap
   });
 
   app.delete('/v1/session', {
-    schema: { tags: ['dashboard'], summary: 'Sign out', response: { 204: Type.Null(), ...errorResponses } },
+    schema: {
+      operationId: 'signOut', tags: ['dashboard'], summary: 'Sign out',
+      description: 'Ends the session and clears the cookie; answers 204 whether or not one was signed in. Recorded as `user.logged_out`.',
+      security: [SECURITY.sessionWithCsrf, SECURITY.none],
+      response: { 204: { ...Type.Null(), description: 'Signed out: `Set-Cookie` clears the cookie.' }, ...errorResponses },
+    },
   }, async (request, reply: FastifyReply) => {
     const current = request.dashboardSession;
     if (current) {
