@@ -23,6 +23,8 @@ import { createGuards } from '../http/guards.js';
 import { clientErrorHandler, frameworkErrors, installErrorHandling } from '../http/error-handler.js';
 import { installJsonBody } from '../http/json-body.js';
 import { installUrlChecks } from '../http/url-checks.js';
+import { installSecurityHeaders } from '../http/security-headers.js';
+import { installCompression } from '../http/compression.js';
 import { healthRoutes } from './health-routes.js';
 import { createMetrics, installMetrics } from './metrics.js';
 import { installApiDocs, installOpenApi } from './openapi.js';
@@ -131,6 +133,8 @@ export async function buildApp({ config, store, signingKey, logger, now, instrum
   // Bodies nest a little deeper than the details of an event in a batch may.
   installJsonBody(app, { maxDepth: Math.max(64, config.limits.maxJsonDepth + 3) });
   installUrlChecks(app);
+  installSecurityHeaders(app);
+  await installCompression(app); // before any route: each gets the encoder as it is declared
   await installOpenApi(app, VERSION); // before any route: each is completed and documented as it is declared
   installMetrics(app, metrics, { token: config.metricsToken });
   await installRateLimit(app, { perMinute: config.rateLimitPerMinute, authFailuresPerMinute: config.authFailuresPerMinute, identify: guards.identify }); // before the dashboard's credential hook

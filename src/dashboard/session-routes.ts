@@ -10,7 +10,7 @@ import { SECURITY } from '../http/security-schemes.js';
 import { SteleError } from '../domain/errors.js';
 import type { AuditTrail } from '../audit-trail/audit-trail.js';
 import { SYSTEM_TENANT_ID } from '../audit-trail/system-log.js';
-import { clearedSessionCookie, overHttps, sessionCookie } from './cookies.js';
+import { clearedSessionCookie, overHttps, plainHttpOnLoopback, sessionCookie, sessionCookiePolicy } from './cookies.js';
 import { checkOrigin } from './csrf.js';
 import type { DashboardConfig } from './dashboard-config.js';
 import { recordLogin, recordUnknownSignIn } from './login-events.js';
@@ -45,7 +45,7 @@ const viewOf = (config: DashboardConfig, user: DashboardUser, session: Session) 
 const WRONG = 'The email or password is wrong.';
 
 export const sessionRoutes: FastifyPluginAsync<SessionRoutesOptions> = async (app, { config, users, sessions, trail, throttle }) => {
-  const secure = (request: FastifyRequest) => config.secureCookies === 'always' || overHttps(request);
+  const cookiePolicy = (request: FastifyRequest) => sessionCookiePolicy(request, config.secureCookies === 'always');
 
   /** Counts a failure; the one that takes the account's run to its threshold is reported. */
   async function failed(request: FastifyRequest, attempt: SignInAttempt, email: string, user: DashboardUser | undefined): Promise<void> {
@@ -105,7 +105,12 @@ export const sessionRoutes: FastifyPluginAsync<SessionRoutesOptions> = async (ap
       await attempt.succeeded();
       const { token, session } = await sessions.create(user.email);
       await recordLogin(trail, request, user, 'user.login_succeeded');
-      reply.header('set-cookie', sessionCookie(token, Math.floor(config.sessionTtlMs / 1000), secure(request)));
+      const policy = cookiePolicy(request);
+      if (!overHttps(request) && !plainHttpOnLoopback(request)) {
+        // The browser drops a Secure cookie set over plain http: say why sign-in will not stick.
+        request.log.warn({ event: 'dashboard_sign_in_over_http', host: request.host }, 'dashboard sign-in over plain http on a non-loopback address: browsers drop the Secure session cookie; serve Stele over https (or through a TLS proxy listed in STELE_TRUSTED_PROXIES)');
+      }
+      reply.header('set-cookie', sessionCookie(token, Math.floor(config.sessionTtlMs / 1000), policy));
       return viewOf(config, user, session);
     } finally {
       await attempt.end();
@@ -140,6 +145,6 @@ export const sessionRoutes: FastifyPluginAsync<SessionRoutesOptions> = async (ap
       const user = await users.find(current.session.email);
       if (user) await recordLogin(trail, request, user, 'user.logged_out');
     }
-    return reply.status(204).header('set-cookie', clearedSessionCookie(secure(request))).send();
+    return reply.status(204).header('set-cookie', clearedSessionCookie(cookiePolicy(request))).send();
   });
 };

@@ -11,6 +11,8 @@
 
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
+import { sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { createConfig, lintFromString } from '@redocly/openapi-core';
 import Fastify from 'fastify';
@@ -149,10 +151,11 @@ describe('the OpenAPI document', () => {
     assert.ok(served.includes('GET /v1/events/{id}/proof'), 'the route tree is read');
     const api = served.filter((route) => /^[A-Z]+ \/(v1\/|healthz|readyz|metrics)/.test(route));
     assert.deepEqual(api.filter((route) => !documented.has(route)), [], 'API routes missing from the document');
-    // Everything else is the documentation itself, robots.txt and the dashboard's files.
-    const built = new Set(readdirSync(new URL('../../ui/dist/assets', import.meta.url)).map((file) => `GET /assets/${file}`));
+    // Everything else is the documentation itself, robots.txt, and the dashboard's pages and files.
+    const dist = fileURLToPath(new URL('../../ui/dist', import.meta.url));
+    const built = new Set((readdirSync(dist, { recursive: true }) as string[]).map((file) => `GET /${file.split(sep).join('/')}`));
     const others = served.filter((route) => !api.includes(route) && !built.has(route) && !/^GET \/docs(\/|$)/.test(route));
-    assert.deepEqual(others.sort(), ['GET /', 'GET /*', 'GET /embed', 'GET /embed.html', 'GET /embed.js', 'GET /favicon.svg', 'GET /index.html', 'GET /openapi.json', 'GET /robots.txt']);
+    assert.deepEqual(others.sort(), ['GET /', 'GET /*', 'GET /embed', 'GET /openapi.json', 'GET /robots.txt']);
   });
 });
 
@@ -161,7 +164,7 @@ describe('the check that holds the test suites to the document', () => {
     const app = Fastify();
     await app.register(swagger, { openapi: { info: { title: 't', version: '1' } } });
     const Thing = Type.Object({ id: Type.String(), size: Type.Integer() });
-    app.get('/status', { schema: { response: { 200: Thing } } }, async (_request, reply) => reply.status(418).send({ id: 'x', size: 1 }));
+    app.get('/status', { schema: { response: { 200: Thing } } }, async (_request, reply) => reply.code(418 as 200).send({ id: 'x', size: 1 }));
     app.get('/type', { schema: { response: { 200: Thing } } }, async (_request, reply) => reply.type('text/csv').send('id,size\n'));
     app.get('/shape', { schema: { response: { 200: Thing } } }, async (_request, reply) => reply.type('application/json').send('{"id":"x","size":"big"}'));
     app.get('/dropped', { schema: { response: { 200: Thing } } }, async () => ({ id: 'x', size: 1, secret_sauce: true }));
