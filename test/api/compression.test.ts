@@ -136,7 +136,7 @@ for (const engine of ENGINES) {
 
       const job = await bed.request({ method: 'POST', url: '/v1/exports', key, payload: { format: 'csv', filters: { action: ['file.downloaded'] } } });
       assert.equal(job.statusCode, 202, job.body);
-      const done = await eventually(async () => {
+      const done = await eventually<{ download_url: string }>(async () => {
         const status = await bed.request({ method: 'GET', url: `/v1/exports/${job.json().id}`, key });
         return status.json().status === 'done' ? status.json() : undefined;
       }, 60_000);

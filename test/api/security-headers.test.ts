@@ -81,8 +81,9 @@ describe('headers on every answer', () => {
     assert.equal(docs.statusCode, 200);
     const csp = String(docs.headers['content-security-policy']);
     assert.match(csp, /frame-ancestors 'none'/);
-    assert.match(csp, /script-src 'self'(?: 'sha256-[^']+')*;/);
-    assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval|https:|validator\.swagger\.io/);
+    assert.match(csp, /script-src 'self'(?: 'sha256-[^']+')*;/, 'scripts from its own files only');
+    assert.match(csp, /script-src-attr 'none'/);
+    assert.doesNotMatch(csp, /unsafe-eval|https:|validator\.swagger\.io/);
     assert.equal(docs.headers['x-frame-options'], 'DENY');
     assert.equal(docs.headers['cross-origin-opener-policy'], 'same-origin');
     assert.equal(docs.headers['x-content-type-options'], 'nosniff');
