@@ -151,6 +151,25 @@ describe('the session cookie', () => {
   });
 });
 
+describe('the session cookie with STELE_COOKIE_SECURE=true', () => {
+  it('is __Host-stele_session and Secure on plain-http loopback too', async () => {
+    // The dashboard reads its settings from the environment (dashboard-config.ts).
+    process.env.STELE_COOKIE_SECURE = 'true';
+    const t = await startTestApp('sqlite');
+    try {
+      const { tenantId } = await t.tenantWithKey(['audit:read']);
+      await createUser(t.db.store, tenantId, 'ada@example.com', PASSWORD, 'viewer');
+      const response = await t.app.inject({ method: 'POST', url: '/v1/session', headers: { host: '127.0.0.1:8080' }, payload: { email: 'ada@example.com', password: PASSWORD } });
+      assert.match(String(response.headers['set-cookie']), /^__Host-stele_session=sts_[\w-]+; Path=\/; HttpOnly; SameSite=Strict; Max-Age=\d+; Secure$/);
+      const me = await t.app.inject({ method: 'GET', url: '/v1/session', headers: { host: '127.0.0.1:8080', cookie: cookieOf(response.headers['set-cookie']) } });
+      assert.equal(me.statusCode, 200);
+    } finally {
+      delete process.env.STELE_COOKIE_SECURE;
+      await t.close();
+    }
+  });
+});
+
 describe('/metrics', () => {
   it('answers anyone without STELE_METRICS_TOKEN', async () => {
     const t = await startTestApp('sqlite');
