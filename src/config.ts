@@ -25,6 +25,21 @@ export interface IntegrityConfig {
   checkpointWebhookUrl: string | undefined;
 }
 
+/** PostgreSQL time limits (SQLite waits for locks on its own, up to its busy timeout). */
+export interface DatabaseTimeouts {
+  /** Longest wait for a connection, a new one or a free one of the pool (STELE_DATABASE_CONNECT_TIMEOUT_MS). */
+  connectMs: number;
+  /**
+   * Longest an ordinary statement may run, and a transaction stay idle (STELE_DATABASE_STATEMENT_TIMEOUT_MS;
+   * 0 = no limit). Exports' COPY and migrations have no limit; verification pages at least five minutes.
+   */
+  statementMs: number;
+  /** How long an unused pooled connection stays open (STELE_DATABASE_IDLE_TIMEOUT_MS; 0 = until closed). */
+  idleMs: number;
+}
+
+export const DEFAULT_DATABASE_TIMEOUTS: DatabaseTimeouts = Object.freeze({ connectMs: 5000, statementMs: 30_000, idleMs: 10_000 });
+
 export interface Config {
   host: string;
   port: number;
@@ -32,6 +47,7 @@ export interface Config {
   databaseUrl: string | undefined;
   /** PostgreSQL schema for Stele's tables (default public). */
   databaseSchema: string | undefined;
+  databaseTimeouts: DatabaseTimeouts;
   adminToken: string | undefined;
   logLevel: string;
   /** Requests a minute per API key, session or address (STELE_RATE_LIMIT_PER_MINUTE; 0 turns it off). */
@@ -110,6 +126,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir,
     databaseUrl: env.STELE_DATABASE_URL || undefined,
     databaseSchema: env.STELE_DATABASE_SCHEMA || undefined,
+    databaseTimeouts: Object.freeze({
+      connectMs: integer(env, 'STELE_DATABASE_CONNECT_TIMEOUT_MS', DEFAULT_DATABASE_TIMEOUTS.connectMs, 1),
+      statementMs: integer(env, 'STELE_DATABASE_STATEMENT_TIMEOUT_MS', DEFAULT_DATABASE_TIMEOUTS.statementMs, 0),
+      idleMs: integer(env, 'STELE_DATABASE_IDLE_TIMEOUT_MS', DEFAULT_DATABASE_TIMEOUTS.idleMs, 0),
+    }),
     adminToken: env.STELE_ADMIN_TOKEN || undefined,
     logLevel: env.STELE_LOG_LEVEL || 'info',
     rateLimitPerMinute: integer(env, 'STELE_RATE_LIMIT_PER_MINUTE', 60_000, 0),

@@ -1,13 +1,31 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Store } from '../store/port.js';
 
+// A load balancer asks often and waits briefly: /readyz answers 503 within this, whatever the store does.
+const READY_TIMEOUT_MS = 2000;
+
+/** Resolves when the store answers, rejects when it fails or takes longer than `ms`. */
+async function pingWithin(store: Store, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the store did not answer within ${ms} ms`)), ms);
+  });
+  const ping = store.ping();
+  ping.catch(() => {}); // when it loses the race, its failure has nobody to tell
+  try {
+    await Promise.race([ping, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export const healthRoutes: FastifyPluginAsync<{ store: Store; isDraining: () => boolean }> = async (app, { store, isDraining }) => {
   app.get('/healthz', { schema: { tags: ['operations'], summary: 'The process is up' } }, async () => ({ status: 'ok' }));
 
-  app.get('/readyz', { schema: { tags: ['operations'], summary: 'The store answers and the server is not shutting down' } }, async (request, reply) => {
+  app.get('/readyz', { schema: { tags: ['operations'], summary: 'The store answers (within 2 s) and the server is not shutting down' } }, async (request, reply) => {
     if (isDraining()) return reply.status(503).send({ status: 'draining' });
     try {
-      await store.ping();
+      await pingWithin(store, READY_TIMEOUT_MS);
       return { status: 'ready', store: store.engine };
     } catch (error) {
       request.log.warn({ err: error }, 'store not reachable');

@@ -22,6 +22,8 @@ export interface ExportWorkerDeps {
   leases: Leases;
 }
 
+const MAX_BACKOFF_MS = 30_000;
+
 export function createExportWorker(deps: ExportWorkerDeps) {
   let loop: Promise<void> | undefined;
   let abort = new AbortController();
@@ -61,15 +63,20 @@ export function createExportWorker(deps: ExportWorkerDeps) {
   }
 
   async function run(signal: AbortSignal): Promise<void> {
+    // Passes that fail one after another (the database is away) wait longer each time, up to
+    // MAX_BACKOFF_MS, rather than log a failure every poll; the first pass that works resets it.
+    let failures = 0;
     while (!signal.aborted) {
       kicked = false;
       try {
         await runPendingJobs(signal);
         if (!signal.aborted) await deps.schedules.runDue();
+        failures = 0;
       } catch (error) {
-        deps.log.error({ err: error }, 'export worker pass failed');
+        failures += 1;
+        deps.log.error({ err: error, consecutive_failures: failures }, 'export worker pass failed');
       }
-      if (!kicked && !signal.aborted) await sleep(deps.pollMs);
+      if (!kicked && !signal.aborted) await sleep(Math.min(deps.pollMs * 2 ** failures, Math.max(deps.pollMs, MAX_BACKOFF_MS)));
     }
   }
 

@@ -3,6 +3,7 @@
 
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { SteleError } from '../domain/errors.js';
+import { StoreUnavailableError } from '../store/port.js';
 
 function translate(error: FastifyError): SteleError | undefined {
   if (error instanceof SteleError) return error;
@@ -37,6 +38,8 @@ export function installErrorHandling(app: FastifyInstance): void {
       return reply.status(500).send({ error: { code: 'internal', message: 'Internal server error', details: [], request_id: request.id } });
     }
     if (known.status >= 500) request.log.error({ err: error }, known.message);
+    // The database is away or busy: say when trying again has a chance.
+    if (known instanceof StoreUnavailableError) reply.header('retry-after', String(known.retryAfterSeconds));
     return reply.status(known.status).send({
       error: { code: known.code, message: known.message, details: known.details, ...known.extra, request_id: request.id },
     });
