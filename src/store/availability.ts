@@ -41,23 +41,24 @@ const RETRY_AFTER_SECONDS = 1;
 const UNREACHABLE = 'The database cannot be reached right now; retry after the Retry-After delay.';
 const BUSY = 'The database could not do this in time; retry after the Retry-After delay.';
 
-/** The store, with every method guarded: refused at once while the gate is closed, and its failures translated. */
-export function guardStore(store: Store, options: AvailabilityOptions): Store {
-  const gate = createGate(options);
+/** Decides, for one store, which failures are unavailability, and whether calls may go through now. */
+export interface AvailabilityGate {
+  /** Throws StoreUnavailableError at once while the database is known to be unreachable. */
+  check(): void;
+  /** The error callers should see for `error`; an 'unreachable' one also closes the gate. */
+  translate(error: unknown): unknown;
+  /** Stops probing (the store is closing). */
+  stop(): void;
+}
 
-  function translate(error: unknown): unknown {
-    const fault = faultOf(error, options.classify);
-    if (fault === 'unreachable') gate.close(error);
-    if (error instanceof StoreUnavailableError || fault === undefined) return error;
-    return new StoreUnavailableError(fault === 'unreachable' ? UNREACHABLE : BUSY, RETRY_AFTER_SECONDS, { cause: error });
-  }
-
+/** The store, with every method guarded by the gate: refused at once while it is closed, and its failures translated. */
+export function guardStore(store: Store, gate: AvailabilityGate): Store {
   const call = (method: (...args: unknown[]) => Promise<unknown>) => async (...args: unknown[]): Promise<unknown> => {
     gate.check();
     try {
       return await method.apply(store, args);
     } catch (error) {
-      throw translate(error);
+      throw gate.translate(error);
     }
   };
   // encodeEventRows: an iteration, guarded at each step; ending it early still ends the adapter's.
@@ -66,7 +67,7 @@ export function guardStore(store: Store, options: AvailabilityOptions): Store {
     try {
       yield* method.apply(store, args);
     } catch (error) {
-      throw translate(error);
+      throw gate.translate(error);
     }
   };
 
@@ -91,7 +92,7 @@ function faultOf(error: unknown, classify: AvailabilityOptions['classify']): Dat
   return undefined;
 }
 
-function createGate(options: AvailabilityOptions) {
+export function createAvailabilityGate(options: AvailabilityOptions): AvailabilityGate {
   const { probe, log, database } = options;
   const probeEveryMs = options.probeEveryMs ?? 1000;
   let closed = false;
@@ -110,16 +111,22 @@ function createGate(options: AvailabilityOptions) {
     log?.info({}, `${database} answers again: serving requests`);
   }
 
+  function close(error: unknown): void {
+    if (closed || stopped || !probe) return;
+    closed = true;
+    log?.warn({ err: error }, `${database} cannot be reached: answering 503 until a probe gets through (one every ${probeEveryMs} ms)`);
+    timer = setTimeout(() => void probeOnce(), 0).unref();
+  }
+
   return {
-    /** Throws at once while the database is known to be unreachable. */
     check(): void {
       if (closed) throw new StoreUnavailableError(UNREACHABLE, RETRY_AFTER_SECONDS);
     },
-    close(error: unknown): void {
-      if (closed || stopped || !probe) return;
-      closed = true;
-      log?.warn({ err: error }, `${database} cannot be reached: answering 503 until a probe gets through (one every ${probeEveryMs} ms)`);
-      timer = setTimeout(() => void probeOnce(), 0).unref();
+    translate(error: unknown): unknown {
+      const fault = faultOf(error, options.classify);
+      if (fault === 'unreachable') close(error);
+      if (error instanceof StoreUnavailableError || fault === undefined) return error;
+      return new StoreUnavailableError(fault === 'unreachable' ? UNREACHABLE : BUSY, RETRY_AFTER_SECONDS, { cause: error });
     },
     stop(): void {
       stopped = true;

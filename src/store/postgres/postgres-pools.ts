@@ -1,4 +1,5 @@
-// The connections of the PostgreSQL store, each use with the time limits it can live with:
+// The connections of the PostgreSQL store, each use with the time limits it can live with (and
+// named for it in pg_stat_activity: stele, stele-pages, stele-export, stele-migrate, stele-probe):
 //
 // - `pool`, ordinary statements (appends, reads, proofs): the statement timeout, server-side (a
 //   statement PostgreSQL gives up on) and client-side a little later (a server gone silent, which
@@ -8,7 +9,7 @@
 //   connections, so a long verification does not hold those of appends.
 // - `copyPool`, export downloads: no statement limit, since a COPY lasts as long as its reader
 //   takes (see postgres-store.ts).
-// - `connectAlone()`, one client outside the pools with no statement limit: migrations (which may
+// - `connectAlone(use)`, one client outside the pools with no statement limit: migrations (which may
 //   wait for another process's migration lock), and probes.
 //
 // Every pool and client is listened to for errors: pg emits 'error' on a connection that breaks
@@ -38,8 +39,8 @@ export interface PostgresPools {
   pool: pg.Pool;
   pagePool: pg.Pool;
   copyPool: pg.Pool;
-  /** A connected client outside the pools, without statement limits; end() it when done. */
-  connectAlone(): Promise<pg.Client>;
+  /** A connected client outside the pools, without statement limits, named stele-<use>; end() it when done. */
+  connectAlone(use: string): Promise<pg.Client>;
   end(): Promise<void>;
 }
 
@@ -55,32 +56,34 @@ const statementLimits = (ms: number) => (ms > 0
 
 export function openPools(settings: PoolSettings): PostgresPools {
   const { timeouts, log } = settings;
-  const connection = {
+  // application_name: so a DBA sees in pg_stat_activity whose connections these are, and for what.
+  const connection = (use: string) => ({
     connectionString: settings.connectionString,
     options: `-c search_path=${settings.schema}`,
-    // So a DBA sees in pg_stat_activity whose connections these are.
-    application_name: 'stele',
+    application_name: use === 'statements' ? 'stele' : `stele-${use}`,
     connectionTimeoutMillis: timeouts.connectMs,
     // A peer that vanished without closing (a host gone, a dropped NAT entry) is noticed on idle connections too.
     keepAlive: true,
     keepAliveInitialDelayMillis: 10_000,
-  };
+  });
   const idle = { idleTimeoutMillis: timeouts.idleMs };
   const listened = (pool: pg.Pool, use: string) => pool.on('error', (error) => {
     log?.warn({ err: error }, `PostgreSQL closed an idle ${use} connection; the pool opens a new one when needed`);
   });
 
-  const pool = listened(new pg.Pool({ ...connection, ...idle, ...statementLimits(timeouts.statementMs), max: settings.maxConnections }), 'statement');
+  const pool = listened(new pg.Pool({
+    ...connection('statements'), ...idle, ...statementLimits(timeouts.statementMs), max: settings.maxConnections,
+  }), 'statements');
   const pagePool = listened(new pg.Pool({
-    ...connection, ...idle, ...statementLimits(timeouts.statementMs > 0 ? Math.max(timeouts.statementMs, PAGE_TIMEOUT_MS) : 0), max: 4,
-  }), 'verification');
+    ...connection('pages'), ...idle, ...statementLimits(timeouts.statementMs > 0 ? Math.max(timeouts.statementMs, PAGE_TIMEOUT_MS) : 0), max: 4,
+  }), 'pages');
   // Opens no connection until the first download.
-  const copyPool = listened(new pg.Pool({ ...connection, ...idle, max: settings.maxCopyConnections }), 'export');
+  const copyPool = listened(new pg.Pool({ ...connection('export'), ...idle, max: settings.maxCopyConnections }), 'export');
 
   return {
     pool, pagePool, copyPool,
-    async connectAlone() {
-      const client = new pg.Client(connection);
+    async connectAlone(use: string) {
+      const client = new pg.Client(connection(use));
       client.on('error', (error) => log?.warn({ err: error }, 'PostgreSQL closed a connection'));
       try {
         await client.connect();

@@ -21,7 +21,7 @@ import { EMPTY_HEAD, decodeBorder, encodeBorder } from '../log-head.js';
 import { detailsJsonOf, ipBytesOf } from '../row-values.js';
 import type { AppendOutcome, EncodedRows, LogHead, PendingEvent, Sealer, Store, StoreRowEncoding, Tenant } from '../port.js';
 import { nodeKey, StoreUnavailableError } from '../port.js';
-import { guardStore, type StoreLog } from '../availability.js';
+import { createAvailabilityGate, guardStore, type StoreLog } from '../availability.js';
 import { checkout, openPools, timed } from './postgres-pools.js';
 import { classifyPostgresError } from './postgres-faults.js';
 import { POSTGRES_MIGRATIONS } from './postgres-migrations.js';
@@ -82,6 +82,7 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
     maxConnections: options.maxConnections ?? 10, maxCopyConnections: options.maxCopyConnections ?? 3,
   });
   const { pool, pagePool, copyPool } = pools;
+  const gate = createAvailabilityGate({ database: 'PostgreSQL', classify: classifyPostgresError, probe, log: options.log });
 
   async function inTransaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
     const { client, release } = await checkout(pool);
@@ -117,7 +118,7 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
 
   /** Checks that the server answers over a fresh connection (availability.ts probes with it while the server is away). */
   async function probe(): Promise<void> {
-    const client = await pools.connectAlone();
+    const client = await pools.connectAlone('probe');
     try {
       await client.query(timed('SELECT 1', timeouts.connectMs));
     } finally {
@@ -166,6 +167,8 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
    * inserted together. Any database error fails the whole group, and nothing of it is acknowledged.
    */
   async function commitGroup(tenantId: string, jobs: { batch: PendingEvent[]; seal: Sealer }[]): Promise<JobResult<AppendOutcome[]>[]> {
+    // Jobs queued behind a group that found the server gone fail at once, not each after a timeout.
+    gate.check();
     return inTransaction(async (client) => {
       const head = await lockHead(client, tenantId);
       const existing = await findExisting(client, tenantId, jobs.flatMap((j) => j.batch));
@@ -250,7 +253,7 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
     // On a connection of its own, without a statement limit: a migration may be long, and may
     // wait for another process's.
     async migrate() {
-      const client = await pools.connectAlone();
+      const client = await pools.connectAlone('migrate');
       try {
         await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
         // One migrator at a time across processes.
@@ -450,5 +453,5 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
       return found;
     },
   };
-  return guardStore(store, { database: 'PostgreSQL', classify: classifyPostgresError, probe, log: options.log });
+  return guardStore(store, gate);
 }

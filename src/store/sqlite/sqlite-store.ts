@@ -17,7 +17,7 @@ import type {
   ApiKeyRecord, AppendOutcome, EventQuery, LogHead, PendingEvent, Sealer, Store, Tenant,
 } from '../port.js';
 import { nodeKey } from '../port.js';
-import { guardStore } from '../availability.js';
+import { createAvailabilityGate, guardStore } from '../availability.js';
 import { classifySqliteError } from './sqlite-faults.js';
 import { SQLITE_MIGRATIONS } from './sqlite-migrations.js';
 import { sqliteDialect } from './sqlite-dialect.js';
@@ -303,7 +303,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     },
   };
   // No probe: a file does not go away; a busy or full one is answered 503 call by call.
-  return guardStore(store, { database: 'SQLite', classify: classifySqliteError });
+  return guardStore(store, createAvailabilityGate({ database: 'SQLite', classify: classifySqliteError }));
 }
 
 function prepareStatements(db: Db) {
