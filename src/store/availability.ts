@@ -38,8 +38,8 @@ export interface AvailabilityOptions {
 }
 
 const RETRY_AFTER_SECONDS = 1;
-const UNREACHABLE = 'The database cannot be reached right now; retry after the Retry-After delay.';
-const BUSY = 'The database could not do this in time; retry after the Retry-After delay.';
+const UNREACHABLE = 'The database cannot be reached right now; try again shortly.';
+const BUSY = 'The database could not do this in time; try again shortly.';
 
 /** Decides, for one store, which failures are unavailability, and whether calls may go through now. */
 export interface AvailabilityGate {

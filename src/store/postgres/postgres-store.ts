@@ -111,7 +111,7 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
       if (classifyPostgresError(error) !== 'unreachable') throw error; // refused: rolled back
       throw new StoreUnavailableError(
         'The database connection was lost during the commit, so whether this write was stored is unknown. '
-        + 'Retry it after the Retry-After delay: events resent with the same ids are stored once.',
+        + 'Try again shortly: events resent with the same ids are stored once.',
         1, { cause: error });
     }
   }
