@@ -72,8 +72,9 @@ export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
   const dataDir = join(dir, 'data');
   const logFile = join(dir, 'server.log');
   const port = await freePort();
+  // Run from the cluster's directory: the postgres user may not be allowed into the checkout's.
   const command = (name: string, args: string[]) =>
-    (user ? run('runuser', ['-u', 'postgres', '--', join(bin, name), ...args]) : run(join(bin, name), args));
+    (user ? run('runuser', ['-u', 'postgres', '--', join(bin, name), ...args], { cwd: dir }) : run(join(bin, name), args, { cwd: dir }));
   const log = () => (existsSync(logFile) ? readFileSync(logFile, 'utf8') : '');
   const settings = [
     `-p ${port}`, '-c listen_addresses=127.0.0.1', "-c unix_socket_directories=''",
