@@ -1,6 +1,7 @@
 // Configuration is read from the environment once, validated, frozen and handed to the app.
 
 import { resolve } from 'node:path';
+import { DEFAULT_DATABASE_TIMEOUTS, type DatabaseTimeouts } from './store/database-timeouts.js';
 
 export interface Limits {
   maxBodyBytes: number;
@@ -24,21 +25,6 @@ export interface IntegrityConfig {
   /** POST every checkpoint to this URL (outside the database). */
   checkpointWebhookUrl: string | undefined;
 }
-
-/** PostgreSQL time limits (SQLite waits for locks on its own, up to its busy timeout). */
-export interface DatabaseTimeouts {
-  /** Longest wait for a connection, a new one or a free one of the pool (STELE_DATABASE_CONNECT_TIMEOUT_MS). */
-  connectMs: number;
-  /**
-   * Longest an ordinary statement may run, and a transaction stay idle (STELE_DATABASE_STATEMENT_TIMEOUT_MS;
-   * 0 = no limit). Exports' COPY and migrations have no limit; verification pages at least five minutes.
-   */
-  statementMs: number;
-  /** How long an unused pooled connection stays open (STELE_DATABASE_IDLE_TIMEOUT_MS; 0 = until closed). */
-  idleMs: number;
-}
-
-export const DEFAULT_DATABASE_TIMEOUTS: DatabaseTimeouts = Object.freeze({ connectMs: 5000, statementMs: 30_000, idleMs: 10_000 });
 
 export interface Config {
   host: string;

@@ -17,7 +17,7 @@
 // the process.
 
 import pg from 'pg';
-import type { DatabaseTimeouts } from '../../config.js';
+import type { DatabaseTimeouts } from '../database-timeouts.js';
 import type { StoreLog } from '../availability.js';
 
 /** Verification pages may run at least this long, whatever the statement timeout. */

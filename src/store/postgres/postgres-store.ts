@@ -8,8 +8,8 @@
 
 import pg from 'pg';
 import type { PoolClient } from 'pg';
-import { DEFAULT_DATABASE_TIMEOUTS, type DatabaseTimeouts } from '../../config.js';
 import copyStreams from 'pg-copy-streams';
+import { DEFAULT_DATABASE_TIMEOUTS, type DatabaseTimeouts } from '../database-timeouts.js';
 import type { StoredEvent } from '../../domain/event.js';
 import type { Sql } from '../../sql/fragments.js';
 import { mayBeResent, planAppend, type AppendPlan, type ExistingEvent } from '../append-plan.js';
@@ -45,7 +45,7 @@ export interface PostgresStoreOptions {
    * rather than starve appends and queries of theirs.
    */
   maxCopyConnections?: number;
-  /** Connect, statement and idle limits (config.ts); default DEFAULT_DATABASE_TIMEOUTS. */
+  /** Connect, statement and idle limits; default DEFAULT_DATABASE_TIMEOUTS. */
   timeouts?: DatabaseTimeouts;
   /** Told when connections break and when the server goes away and comes back. */
   log?: StoreLog;
