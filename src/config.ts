@@ -33,6 +33,7 @@ export interface Config {
   databaseUrl: string | undefined;
   /** PostgreSQL schema for Stele's tables (default public). */
   databaseSchema: string | undefined;
+  /** PostgreSQL's connect, statement and idle limits (STELE_DATABASE_*_TIMEOUT_MS). */
   databaseTimeouts: DatabaseTimeouts;
   adminToken: string | undefined;
   logLevel: string;
