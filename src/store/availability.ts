@@ -29,7 +29,7 @@ export interface AvailabilityOptions {
   classify(error: unknown): DatabaseFault | undefined;
   /**
    * Checks the database over a fresh connection, within a bounded time. Without a probe there is no
-   * gate: 'unreachable' errors are translated like 'busy' ones, and each call tries on its own.
+   * gate: errors are translated all the same, and each call tries on its own.
    */
   probe?: () => Promise<void>;
   /** Pause between two failed probes. */
