@@ -6,10 +6,10 @@
 //   validation), 401 and 403 (credentials; the browser checks refuse a bad viewer token or a
 //   cookie request without its CSRF header on every route), 404 (a path id or a named tenant that
 //   does not exist), 413 and 415 (a body too large, or not JSON), 429 (rate limits, on all but
-//   the operational routes);
+//   the operational routes), 503 (the database unavailable: src/store/availability.ts);
 // - a description for every answer, and the scope a guarded operation needs.
-// What only the route knows (its success answer, 409, 422, 503) it declares itself; a status it
-// declares keeps its own schema. test/api/openapi-contract.test.ts holds every operation to this.
+// What only the route knows (its success answer, 409, 422) it declares itself; a status it
+// declares keeps its own schema (/readyz its own 503). test/api/openapi-contract.test.ts holds every operation to this.
 
 import type { FastifyInstance, RouteOptions } from 'fastify';
 import { accessOf, type Access } from './guards.js';
@@ -55,8 +55,11 @@ const GUARDED_ERRORS: Record<string, string> = {
   415: 'The body is not JSON in UTF-8 (send `content-type: application/json`).',
   422: 'Understood but refused; the message says why and what to do instead.',
   429: 'Too many requests from this caller, or too many failed authentications from this address; `Retry-After` says when to try again.',
-  503: 'The server cannot answer now; try again later.',
+  503: 'The database is unavailable or busy (`unavailable`); `Retry-After` says when to try again.',
 };
+
+/** 503 on the operational paths, whose own work needs no database: only a credential lookup does. */
+const OPERATIONAL_UNAVAILABLE = 'Only for a request that sends a session cookie or viewer token, whose lookup needs the database, while the database is unavailable; `Retry-After` says when to try again.';
 
 /** The same for an operation that needs none: only what a caller sends anyway is refused. */
 const PUBLIC_ERRORS: Record<string, string> = {
@@ -89,6 +92,7 @@ function commonErrors(method: string, url: string, access: Access | undefined, s
   if (hasPathParameters(url) || access?.kind === 'scope' || namesTenant) statuses.push('404');
   if (METHODS_WITH_BODIES.has(method)) statuses.push('413', '415');
   if (!options.unthrottledPaths.has(url)) statuses.push('429');
+  statuses.push('503');
   return statuses;
 }
 
@@ -106,8 +110,10 @@ function completeResponses(declared: ResponseSchemas, errors: string[], meanings
   const responses: ResponseSchemas = {};
   for (const [status, response] of Object.entries(declared)) responses[status] = describedResponse(status, response, meanings);
   for (const status of errors) responses[status] ??= { $ref: ERROR_BODY, description: meanings[status] };
-  const tooMany = responses['429'];
-  if (tooMany && isErrorBody(tooMany) && tooMany.headers === undefined) responses['429'] = { ...tooMany, headers: RETRY_AFTER };
+  for (const status of ['429', '503']) {
+    const response = responses[status];
+    if (response && isErrorBody(response) && response.headers === undefined) responses[status] = { ...response, headers: RETRY_AFTER };
+  }
   return responses;
 }
 
@@ -119,7 +125,10 @@ export function completeOperation(route: Pick<RouteOptions, 'method' | 'url' | '
   const access = accessOf(route.preHandler);
   const declared = schema.security;
   const needsCredential = access !== undefined || (declared !== undefined && declared.length > 0 && declared.every((r) => Object.keys(r).length > 0));
-  const meanings = needsCredential ? GUARDED_ERRORS : PUBLIC_ERRORS;
+  const meanings = {
+    ...(needsCredential ? GUARDED_ERRORS : PUBLIC_ERRORS),
+    ...(options.unthrottledPaths.has(route.url) && { 503: OPERATIONAL_UNAVAILABLE }),
+  };
   const sentence = accessSentence(access, schema.security);
   return {
     ...schema,

@@ -123,7 +123,7 @@ describe('the OpenAPI document', () => {
         const response = operation.responses[status]!;
         if (status !== '204') assert.ok(Object.values(response.content ?? {}).every((media) => media.schema) && response.content, `${name}: ${status} has content with a schema`);
       }
-      const required = ['400', '401', '403', ...(UNTHROTTLED.has(path) ? [] : ['429']), ...(WITH_BODIES.has(method) ? ['413', '415'] : [])];
+      const required = ['400', '401', '403', '503', ...(UNTHROTTLED.has(path) ? [] : ['429']), ...(WITH_BODIES.has(method) ? ['413', '415'] : [])];
       for (const status of required) assert.ok(statuses.includes(status), `${name}: documents ${status}`);
       for (const [status, response] of Object.entries(operation.responses)) {
         assert.ok(response.description && response.description !== 'Default Response', `${name}: ${status} says what it means`);
