@@ -18,9 +18,14 @@ import { createConfig, lintFromString } from '@redocly/openapi-core';
 import Fastify from 'fastify';
 import swagger from '@fastify/swagger';
 import { Type } from '@sinclair/typebox';
+import { buildApp } from '../../src/api/app.js';
 import { TAGS } from '../../src/api/openapi.js';
+import { loadConfig } from '../../src/config.js';
+import { StoreUnavailableError, type Store } from '../../src/store/port.js';
+import { openTestStore } from '../../src/store/testing/test-stores.js';
 import { createContractCheck } from '../helpers/contract-check.js';
-import { startTestApp, type TestApp } from '../helpers/test-app.js';
+import { testSigningKey } from '../helpers/signing-key.js';
+import { ADMIN_TOKEN, startTestApp, type TestApp } from '../helpers/test-app.js';
 
 interface Parameter { name: string; in: string; description?: string }
 interface Response { description?: string; content?: Record<string, { schema?: { $ref?: string } }> }
@@ -156,6 +161,56 @@ describe('the OpenAPI document', () => {
     const built = new Set((readdirSync(dist, { recursive: true }) as string[]).map((file) => `GET /${file.split(sep).join('/')}`));
     const others = served.filter((route) => !api.includes(route) && !built.has(route) && !/^GET \/docs(\/|$)/.test(route));
     assert.deepEqual(others.sort(), ['GET /', 'GET /*', 'GET /embed', 'GET /openapi.json', 'GET /robots.txt']);
+  });
+});
+
+describe('the document while the database is away', () => {
+  it('documents the 503 with Retry-After that every route answers, the operational ones only for a credential lookup', async () => {
+    const db = await openTestStore('sqlite');
+    let down = false;
+    // The store as src/store/availability.ts makes it during an outage: every call refused at once.
+    const store = new Proxy(db.store, {
+      get(target, name, receiver) {
+        const value = Reflect.get(target, name, receiver) as unknown;
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) => {
+          if (down) return Promise.reject(new StoreUnavailableError('The database is unavailable; try again shortly.', 1));
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    }) as Store;
+    const contract = createContractCheck();
+    const config = loadConfig({ STELE_ADMIN_TOKEN: ADMIN_TOKEN, STELE_DATA_DIR: '/nonexistent' });
+    const { app } = await buildApp({ config, store, signingKey: testSigningKey(), instrument: contract.install });
+    try {
+      const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
+      const tenant = (await app.inject({ method: 'POST', url: '/v1/tenants', headers: admin, payload: { name: 'acme' } })).json();
+      const key = (await app.inject({ method: 'POST', url: `/v1/tenants/${tenant.id}/keys`, headers: admin, payload: { name: 'k', scopes: ['audit:read', 'events:write'] } })).json().key as string;
+      down = true;
+      const bearer = { authorization: `Bearer ${key}` };
+      const requests = [
+        { method: 'GET' as const, url: '/v1/events', headers: bearer },
+        { method: 'POST' as const, url: '/v1/events', headers: bearer, payload: { action: 'a' } },
+        { method: 'GET' as const, url: '/v1/saved-searches', headers: bearer },
+        { method: 'POST' as const, url: '/v1/session', payload: { email: 'a@example.com', password: 'p' } },
+        { method: 'GET' as const, url: '/healthz', headers: { cookie: 'stele_session=sts_x' } },
+      ];
+      for (const request of requests) {
+        const response = await app.inject(request);
+        assert.equal(response.statusCode, 503, `${request.method} ${request.url}: ${response.body}`);
+        assert.equal(response.json().error.code, 'unavailable');
+        assert.equal(response.headers['retry-after'], '1');
+      }
+      const ready = await app.inject({ method: 'GET', url: '/readyz' });
+      assert.equal(ready.statusCode, 503);
+      assert.equal(ready.json().status, 'unavailable');
+      assert.equal((await app.inject({ method: 'GET', url: '/healthz' })).statusCode, 200, 'no credential, no database');
+    } finally {
+      down = false;
+      await app.close();
+      await db.close();
+    }
+    contract.assertKept();
   });
 });
 
