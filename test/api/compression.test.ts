@@ -5,7 +5,7 @@
 
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
@@ -125,6 +125,7 @@ for (const engine of ENGINES) {
 
     it('sends the dashboard assets precompressed at build time, and leaves a bulk download, gzip already, alone', async () => {
       const script = readdirSync(`${DIST}/assets`).find((file) => /^react-.*\.js$/.test(file))!;
+      assert.ok(existsSync(`${DIST}/assets/${script}.br`), 'ui/dist was built without its .br and .gz files: run npm run build');
       const br = await fetchRaw(`/assets/${script}`, { 'accept-encoding': 'gzip, br' });
       assert.equal(br.headers['content-encoding'], 'br');
       assert.ok(br.body.equals(readFileSync(`${DIST}/assets/${script}.br`)), 'the .br file written by the build');
