@@ -14,6 +14,8 @@ import { sealEvents } from '../integrity/seal.js';
 import { createQueryService } from '../query/query-service.js';
 import { eventRoutes } from '../query/event-routes.js';
 import { createEventSelector } from '../query/selection.js';
+import { createActivityService } from '../query/activity-service.js';
+import { activityRoutes } from '../query/activity-routes.js';
 import { createSavedSearchService } from '../saved-searches/saved-search-service.js';
 import { savedSearchRoutes } from '../saved-searches/saved-search-routes.js';
 import type { Store } from '../store/port.js';
@@ -132,6 +134,7 @@ export async function buildApp({ config, store, signingKey, logger, now }: AppOp
   await app.register(healthRoutes, { store, isDraining: () => draining, integrityAlarms: alarms.list });
   await app.register(tenantRoutes, { guards, tenants, trail });
   await app.register(ingestRoutes, { guards, ingest });
+  await app.register(activityRoutes, { guards, activity: createActivityService({ store, now }), select, trail });
   await app.register(eventRoutes, { guards, query, select, trail });
   await app.register(savedSearchRoutes, { guards, savedSearches });
   await app.register(exportFeature, {

@@ -7,7 +7,7 @@ import { errorResponses, IdParams, StoredEventDoc, TenantQuery, tenantIdParamete
 import { SteleError } from '../domain/errors.js';
 import type { SortDirection, SortKey } from '../store/port.js';
 import { boolean, filtersFromQuery, SELECTION_QUERY, single, type Query } from './query-params.js';
-import type { QueryService } from './query-service.js';
+import { MAX_OFFSET, MAX_PAGE_SIZE, type QueryService } from './query-service.js';
 import type { EventSelector } from './selection.js';
 
 export interface EventRoutesOptions {
@@ -28,10 +28,11 @@ function oneOf<T extends string>(query: Query, name: string, allowed: readonly T
   throw new SteleError('invalid_request', `${name} must be one of: ${allowed.join(', ')}`, [{ field: name, message: `unknown value ${value}` }]);
 }
 
-function limitOf(query: Query): number | undefined {
-  const value = single(query, 'limit');
+/** A whole number parameter (range checks are the service's, which names the bounds). */
+export function integerOf(query: Query, name: string): number | undefined {
+  const value = single(query, name);
   if (value === undefined) return undefined;
-  if (!/^\d{1,5}$/.test(value)) throw new SteleError('invalid_request', 'limit must be an integer from 1 to 1000', [{ field: 'limit', message: 'not an integer' }]);
+  if (!/^\d{1,6}$/.test(value)) throw new SteleError('invalid_request', `${name} must be a whole number`, [{ field: name, message: 'not an integer' }]);
   return Number(value);
 }
 
@@ -40,9 +41,10 @@ const listQuerySchema = Type.Object({
   ...SELECTION_QUERY,
   sort: Type.Optional(Type.String({ enum: ['occurred_at', 'seq'] })),
   order: Type.Optional(Type.String({ enum: ['desc', 'asc'] })),
-  limit: Type.Optional(Type.String({ description: '1..1000, default 100' })),
-  page_token: Type.Optional(Type.String()),
-  include_total: Type.Optional(Type.String({ enum: ['true', 'false'] })),
+  limit: Type.Optional(Type.String({ description: `Events per page: 1..${MAX_PAGE_SIZE}, default 100` })),
+  page_token: Type.Optional(Type.String({ description: 'The next_page_token of the previous page (cursor paging)' })),
+  offset: Type.Optional(Type.String({ description: `Skip this many events (0..${MAX_OFFSET}); the answer then has total and offset. Not with page_token; next_page_token goes on from any page` })),
+  include_total: Type.Optional(Type.String({ enum: ['true', 'false'], description: 'Count every matching event (total)' })),
 }, { additionalProperties: false });
 
 export const eventRoutes: FastifyPluginAsync<EventRoutesOptions> = async (app, { guards, query, select, trail }) => {
@@ -56,7 +58,10 @@ export const eventRoutes: FastifyPluginAsync<EventRoutesOptions> = async (app, {
       summary: 'List events: filters, search language (q), saved search, sort, cursor pagination',
       querystring: listQuerySchema,
       response: {
-        200: Type.Object({ events: Type.Array(StoredEventDoc), next_page_token: Type.Union([Type.String(), Type.Null()]), total: Type.Optional(Type.Integer()) }),
+        200: Type.Object({
+          events: Type.Array(StoredEventDoc), next_page_token: Type.Union([Type.String(), Type.Null()]),
+          total: Type.Optional(Type.Integer()), offset: Type.Optional(Type.Integer()),
+        }),
         ...errorResponses,
       },
     },
@@ -67,8 +72,9 @@ export const eventRoutes: FastifyPluginAsync<EventRoutesOptions> = async (app, {
       ...(await select.fromQuery(tenantId, q)),
       sort: oneOf<SortKey>(q, 'sort', ['occurred_at', 'seq']),
       order: oneOf<SortDirection>(q, 'order', ['desc', 'asc']),
-      limit: limitOf(q),
+      limit: integerOf(q, 'limit'),
       pageToken: single(q, 'page_token'),
+      offset: integerOf(q, 'offset'),
       includeTotal: boolean(q, 'include_total') ?? false,
     });
     await trail.recordRead(tenantId, requesterOf(request), { view: single(q, 'q') ? 'search' : 'list', query: queryOf(request), rows: page.events.length });

@@ -9,14 +9,15 @@ export interface AggregateStatement {
   text: string;
   /** The parameters in placeholder order, the tenant id among them. */
   params: SqlParam[];
-  /** Answer columns that are measures (to be read as numbers). */
+  /** Answer columns [measureFrom, labelFrom) are measures, to be read as numbers. */
   measureFrom: number;
+  labelFrom: number;
 }
 
 export function aggregateStatement(tenantId: string, aggregation: EventAggregation): AggregateStatement {
   const { keys, measures, where } = aggregation;
   if (keys.length + measures.length === 0) throw new Error('an aggregation needs at least one key or measure');
-  const select = [...keys, ...measures];
+  const select = [...keys, ...measures, ...(aggregation.labels ?? [])];
   const params: SqlParam[] = select.flatMap((part) => part.params);
   let text = `SELECT ${select.map((part, i) => `${part.text} AS c${i}`).join(', ')} FROM events WHERE tenant_id = ? AND (${where.text})`;
   params.push(tenantId, ...where.params);
@@ -30,14 +31,14 @@ export function aggregateStatement(tenantId: string, aggregation: EventAggregati
     text += ' LIMIT ?';
     params.push(aggregation.limit);
   }
-  return { text, params, measureFrom: keys.length };
+  return { text, params, measureFrom: keys.length, labelFrom: keys.length + measures.length };
 }
 
 /** Measures as numbers: PostgreSQL answers sums of bigint as numeric text. */
-export function numericMeasures(row: unknown[], measureFrom: number): (string | number | null)[] {
+export function numericMeasures(row: unknown[], statement: Pick<AggregateStatement, 'measureFrom' | 'labelFrom'>): (string | number | null)[] {
   return row.map((value, i) => {
     if (value === null || value === undefined) return null;
-    if (i >= measureFrom || typeof value === 'bigint') return Number(value);
+    if ((i >= statement.measureFrom && i < statement.labelFrom) || typeof value === 'bigint') return Number(value);
     return value as string | number;
   });
 }

@@ -109,12 +109,14 @@ export interface EventAggregation {
   keys: readonly Sql[];
   /** Aggregates such as count(*); the store returns them as numbers (null for an empty sum). */
   measures: readonly Sql[];
-  /** Answer columns to order by, 0-based over keys then measures. */
+  /** Text aggregates after the measures (max(actor_email): one of the group's values), returned as text. */
+  labels?: readonly Sql[];
+  /** Answer columns to order by, 0-based over keys, measures, then labels. */
   orderBy?: readonly { column: number; direction: SortDirection }[];
   limit?: number;
 }
 
-/** One answer row of an aggregation: key values (text or integer, null when absent), then measures. */
+/** One answer row of an aggregation: key values (text or integer, null when absent), measures, labels. */
 export type AggregateRow = (string | number | null)[];
 
 /**

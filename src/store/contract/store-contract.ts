@@ -235,6 +235,9 @@ export function runStoreContract(open: () => Promise<TestStore>): void {
       assert.deepEqual(await store.aggregateEvents(tenantId, { where: TRUE, keys: [sql('actor_id')], measures: [sql('count(*)')], orderBy: [{ column: 0, direction: 'asc' }], limit: 2 }),
         [['user-0', 7], ['user-1', 7]]);
       assert.deepEqual(await store.aggregateEvents(otherId, { where: TRUE, keys: [sql('action')], measures: [sql('count(*)')] }), [['login.failed', 5]]);
+      // Labels: text aggregates after the measures, returned as text.
+      assert.deepEqual(await store.aggregateEvents(tenantId, { where: eq('actor_id', 'user-0'), keys: [sql('actor_id')], measures: [sql('count(*)')], labels: [sql('max(actor_email)')] }),
+        [['user-0', 7, 'u0@example.com']]);
     });
 
     it('groups by time buckets computed from parameters, and by a nullable expression', async () => {

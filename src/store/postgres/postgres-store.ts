@@ -355,7 +355,7 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
     async aggregateEvents(tenantId, aggregation) {
       const statement = aggregateStatement(tenantId, aggregation);
       const { rows } = await pool.query<unknown[]>({ text: numbered(statement.text), values: bind(statement.params), rowMode: 'array' });
-      return rows.map((row) => numericMeasures(row, statement.measureFrom));
+      return rows.map((row) => numericMeasures(row, statement));
     },
 
     async countEvents(tenantId, where: Sql) {

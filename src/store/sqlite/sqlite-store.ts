@@ -223,7 +223,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     async aggregateEvents(tenantId, aggregation) {
       const statement = aggregateStatement(tenantId, aggregation);
       const rows = readStatement(statement.text).all(...bind({ text: statement.text, params: statement.params })) as unknown[][];
-      return rows.map((row) => numericMeasures(row, statement.measureFrom));
+      return rows.map((row) => numericMeasures(row, statement));
     },
 
     async countEvents(tenantId, where: Sql) {
