@@ -10,7 +10,7 @@ import type { Config } from '../config.js';
 import type { IngestService } from '../ingest/ingest-service.js';
 import type { Store } from '../store/port.js';
 import { VERSION } from '../version.js';
-import { createLinkSigner } from './download-link.js';
+import { createLinkSigner } from '../background/download-link.js';
 import { evidenceRoutes } from './evidence-routes.js';
 import { createExportCheckpoints } from './export-checkpoints.js';
 import { exportRoutes } from './export-routes.js';

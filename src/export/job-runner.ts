@@ -14,7 +14,7 @@ import { exportToFile } from './export-to-file.js';
 import { selectionWhere, type SearchCompiler } from './export-selection.js';
 import type { ExportFormat, ExportFormatName } from './formats/index.js';
 import type { ExportJob, JobRepository } from './job-repository.js';
-import { hideServerPaths } from './safe-directory.js';
+import { hideServerPaths } from '../destinations/safe-directory.js';
 
 export interface JobRunnerDeps {
   store: Store;

@@ -17,7 +17,7 @@ import { pinTimes, type ExportSelection, type SearchCompiler } from './export-se
 import type { ExportFormat, ExportFormatName } from './formats/index.js';
 import type { ExportJob, JobRepository } from './job-repository.js';
 import type { JobRunner } from './job-runner.js';
-import type { LinkSigner } from './download-link.js';
+import type { LinkSigner } from '../background/download-link.js';
 
 export interface NewJob extends ExportSelection {
   format: ExportFormatName;
@@ -124,7 +124,7 @@ export function createJobService(deps: JobServiceDeps) {
   /** Checks a link and opens the artifact; the download is recorded in the tenant's log. */
   async function openDownload(token: string, jobId: string, by: Requester) {
     const claims = await deps.links.verify(token);
-    if (claims.jobId !== jobId) throw new SteleError('unauthenticated', 'This download link belongs to another export.');
+    if (claims.kind !== 'export' || claims.jobId !== jobId) throw new SteleError('unauthenticated', 'This download link belongs to another export.');
     const job = await deps.jobs.get(claims.tenantId, claims.jobId);
     if (!job || job.status !== 'done' || !job.artifact) throw new SteleError('not_found', 'This export no longer exists (it was deleted).');
     const stream = createReadStream(join(deps.dataDir, job.artifact.file));
