@@ -41,6 +41,7 @@ import type { SigningKey } from '../checkpoints/signing-key.js';
 import { integrityRoutes } from '../verification/integrity-routes.js';
 import { createProofService } from '../verification/proof-service.js';
 import { createVerificationService } from '../verification/verification-service.js';
+import { reportFeature } from '../reports/report-feature.js';
 
 export interface AppOptions {
   config: Config;
@@ -140,11 +141,9 @@ export async function buildApp({ config, store, signingKey, logger, now }: AppOp
   await app.register(exportFeature, {
     config, store, guards, ingest, trail, secrets, now, search: select.compileSearch, savedSearch: select.compileSaved, checkpoints, noteKey: signingKey.noteKey,
   });
-  await app.register(integrityRoutes, {
-    guards, key: signingKey, checkpoints,
-    proofs: createProofService({ store, checkpoints }),
-    verification: createVerificationService({ store, key: signingKey, now, published: checkpoints.published, alarms }),
-  });
+  const verification = createVerificationService({ store, key: signingKey, now, published: checkpoints.published, alarms });
+  await app.register(integrityRoutes, { guards, key: signingKey, checkpoints, proofs: createProofService({ store, checkpoints }), verification });
+  await app.register(reportFeature, { config, store, guards, trail, secrets, checkpoints, signingKey, verification, now });
   await app.register(feedRoutes, { guards, feed: createFeedService({ store, commits, now }), select, trail });
   checkpoints.start();
   // Runs once in-flight requests are done: the collapsed counts of their last window are written.

@@ -3,6 +3,8 @@
 // 2026, plus one event before and one after the period. Tests send it (through the store or the
 // API) and check every report's figures against EXPECTED.
 
+import type { JsonObject } from '../../domain/event.js';
+
 const at = (day: number, hour = 9, minute = 0) => new Date(Date.UTC(2026, 4, day, hour, minute)).toISOString();
 const alice = { id: 'alice', email: 'alice@example.com', type: 'user' };
 const aliceAdmin = { ...alice, role: 'admin' };
@@ -23,7 +25,7 @@ export interface KnownEvent {
   target?: Record<string, string>;
   context?: Record<string, string>;
   success?: boolean;
-  details?: Record<string, unknown>;
+  details?: JsonObject;
 }
 
 const list: Omit<KnownEvent, 'id'>[] = [
