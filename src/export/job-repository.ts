@@ -5,6 +5,7 @@ import type { EventFilters } from '../query/event-filters.js';
 import type { Store } from '../store/port.js';
 import { createJobQueue } from '../background/job-queue.js';
 import type { Actor } from '../domain/event.js';
+import type { NoticeOutcome, StoredNotify } from '../destinations/notify.js';
 import type { ExportFormatName } from './formats/index.js';
 
 export type JobStatus = 'queued' | 'running' | 'done' | 'failed';
@@ -17,6 +18,8 @@ export interface ExportJob {
   /** With relative times already made absolute, so a re-run reads the same window. */
   filters: EventFilters;
   q: string | null;
+  /** CSV only: `columns=` as given (formats/csv-columns.ts); absent on jobs made before it. */
+  columns?: string | null;
   label: string | null;
   control_id: string | null;
   /** Evidence only: the audit period the rows were collected for. */
@@ -34,6 +37,11 @@ export interface ExportJob {
   /** Path of the gzip artifact relative to the data directory, once written. */
   artifact: { file: string; manifest: string; bytes: number; sha256: string } | null;
   requested_by: Actor;
+  /** Who to tell when it is done or failed (destinations/notify.ts); absent on jobs made before notices. */
+  notify?: StoredNotify | null;
+  notifications?: NoticeOutcome[];
+  /** Where links in notices point: the address the job was asked at. */
+  base_url?: string | null;
 }
 
 /** Bulk export jobs and their queue (background/job-queue.ts). */

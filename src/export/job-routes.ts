@@ -10,6 +10,8 @@ import { requesterOf } from './audit-events.js';
 import { formatOf } from './export-routes.js';
 import { filtersFromObject } from '../query/query-params.js';
 import type { JobService } from './job-service.js';
+import type { NotifyRequest } from '../destinations/notify.js';
+import { NotifyBody } from '../destinations/notify-body.js';
 
 export interface JobRoutesOptions {
   guards: Guards;
@@ -31,18 +33,23 @@ export const jobRoutes: FastifyPluginAsync<JobRoutesOptions> = async (app, { gua
       body: Type.Object({
         format: Type.String(), filters: Type.Optional(Filters), q: Type.Optional(Type.String()),
         label: Type.Optional(Type.String({ maxLength: 200 })), control_id: Type.Optional(Type.String({ maxLength: 100 })),
+        columns: Type.Optional(Type.String({ maxLength: 4096, description: 'CSV only: the columns, in order, as GET /v1/events/export takes them' })),
+        notify: Type.Optional(NotifyBody),
       }, { additionalProperties: false }),
       response: { 202: Type.Object({}, { additionalProperties: true }), ...errorResponses },
     },
   }, async (request, reply) => {
     const tenantId = await tenantOf(request);
-    const body = request.body as { format: string; filters?: unknown; q?: string; label?: string; control_id?: string };
+    const body = request.body as { format: string; filters?: unknown; q?: string; label?: string; control_id?: string; columns?: string; notify?: NotifyRequest };
     const job = await jobs.create(tenantId, {
       format: formatOf(body.format), filters: filtersFromObject(body.filters),
       ...(body.q !== undefined && { q: body.q }), ...(body.label !== undefined && { label: body.label }),
       ...(body.control_id !== undefined && { controlId: body.control_id }),
+      ...(body.columns !== undefined && { columns: body.columns }),
+      ...(body.notify !== undefined && { notify: body.notify }), baseUrl: baseUrlOf(request),
     }, requesterOf(request));
-    return reply.status(202).header('location', `/v1/exports/${job.id}`).send(await jobs.describe(job, baseUrlOf(request)));
+    const view = await jobs.describe(job, baseUrlOf(request));
+    return reply.status(202).header('location', `/v1/exports/${job.id}`).send({ ...view, ...(job.secretShown && { notify_secret: job.secretShown }) });
   });
 
   app.get('/v1/exports', {

@@ -11,6 +11,7 @@ import { errorResponses, IdParams, TenantQuery } from '../http/schemas.js';
 import { filtersFromObject } from '../query/query-params.js';
 import { REPORT_TYPES } from './definitions.js';
 import { REPORT_FORMATS } from './report-jobs.js';
+import { NotifyBody } from '../destinations/notify-body.js';
 import type { ReportService } from './report-service.js';
 
 export interface ReportRoutesOptions {
@@ -20,14 +21,6 @@ export interface ReportRoutesOptions {
 }
 
 export const baseUrlOf = (request: FastifyRequest): string => `${request.protocol}://${request.host}`;
-
-export const NotifyBody = Type.Object({
-  email: Type.Optional(Type.Array(Type.String({ maxLength: 254 }), { minItems: 1, maxItems: 20, description: 'Addresses told by e-mail (needs STELE_SMTP_HOST on the server)' })),
-  webhook: Type.Optional(Type.Object({
-    url: Type.String({ maxLength: 2048, description: 'An http(s) URL that receives a POST signed per Standard Webhooks' }),
-    secret: Type.Optional(Type.String({ maxLength: 100, description: 'A whsec_ secret to sign with; without it one is made and returned once as notify_secret' })),
-  }, { additionalProperties: false })),
-}, { additionalProperties: false, description: 'Who to tell when the file is ready (or failed)' });
 
 export const FiltersBody = Type.Object({}, { additionalProperties: true, description: 'The filters of GET /v1/events as a JSON object, without since/until: {"actor_id": ["alice"]}' });
 

@@ -110,7 +110,7 @@ export function createReportService(deps: ReportServiceDeps) {
     const view: Record<string, unknown> = {
       id: job.id, type: job.type, format: job.format, period: job.period, filters: job.filters, status: job.status, progress: job.progress,
       log_size: job.max_seq, created_at: job.created_at, started_at: job.started_at, finished_at: job.finished_at, error: job.error,
-      schedule_id: job.schedule_id, notify: describeNotify(job.notify), notifications: job.notifications,
+      schedule_id: job.schedule_id, notify: describeNotify(job.notify), notifications: job.notifications, delivery: job.delivery ?? null,
     };
     if (job.status === 'done' && job.artifact) {
       const link = await deps.links.sign(job.tenant_id, job.id, 'report');
