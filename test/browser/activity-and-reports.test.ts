@@ -46,7 +46,7 @@ describe('activity, overview and reports in a real browser', { skip: BROWSER_SKI
     const total = page.locator('.activity .total');
     await total.filter({ hasText: /matching events, \d+ failed/ }).waitFor();
     const label = await page.locator('.activity-chart [role="img"]').getAttribute('aria-label');
-    assert.match(label ?? '', /^Matching events over time: \d+ events, \d+ failed, in bars of 1h$/);
+    assert.match(label ?? '', /^Activity of the matching events: \d+ events, \d+ failed, in bars of 1h$/);
     await shoot(page, 'audit-log-activity-1280');
 
     const box = (await chart(page).boundingBox())!;

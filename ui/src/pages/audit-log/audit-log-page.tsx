@@ -72,7 +72,7 @@ export default function AuditLogPage() {
         onReset={() => navigate(path)}
       />
       <FilterChips view={view} onChange={show} />
-      <section className="activity" aria-label="Activity over time">
+      <section className="activity" aria-label="Activity">
         <p className="total" aria-live="polite">
           {total === undefined ? '\u00a0' : <><strong>{total.toLocaleString('en')}</strong> matching event{total === 1 ? '' : 's'}{histogram.data ? <>, <span className="fail-text">{histogram.data.failures.toLocaleString('en')} failed</span></> : null}</>}
         </p>
@@ -80,7 +80,7 @@ export default function AuditLogPage() {
         {histogram.data && (
           <Suspense fallback={<div className="chart-placeholder" />}>
             <ActivityChart
-              histogram={histogram.data} label="Matching events over time" onSelectRange={narrow}
+              histogram={histogram.data} label="Activity of the matching events" onSelectRange={narrow}
               onBucket={(start) => narrow(start, start + histogram.data!.interval_ms)}
             />
           </Suspense>

@@ -93,7 +93,7 @@ export default function OverviewPage() {
           <p className="label">{logins.data ? `${logins.data.failures.toLocaleString('en')} of ${logins.data.total.toLocaleString('en')} logins` : ''}</p>
         </div>
       </div>
-      <section className="activity" aria-label="Activity over time">
+      <section className="activity" aria-label="Activity">
         {histogram.error && <ErrorMessage error={histogram.error} retry={histogram.reload} />}
         {h ? (
           <Suspense fallback={<div className="chart-placeholder" />}>
