@@ -12,6 +12,7 @@ import { filtersFromObject } from '../query/query-params.js';
 import { REPORT_TYPES } from './definitions.js';
 import { REPORT_FORMATS } from './report-jobs.js';
 import { NotifyBody } from '../destinations/notify-body.js';
+import { baseUrlOf } from '../export/job-routes.js';
 import type { ReportService } from './report-service.js';
 
 export interface ReportRoutesOptions {
@@ -19,8 +20,6 @@ export interface ReportRoutesOptions {
   reports: ReportService;
   trail: AuditTrail;
 }
-
-export const baseUrlOf = (request: FastifyRequest): string => `${request.protocol}://${request.host}`;
 
 export const FiltersBody = Type.Object({}, { additionalProperties: true, description: 'The filters of GET /v1/events as a JSON object, without since/until: {"actor_id": ["alice"]}' });
 
