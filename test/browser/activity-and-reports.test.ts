@@ -121,6 +121,7 @@ describe('activity, overview and reports in a real browser', { skip: BROWSER_SKI
     assert.ok(overflow <= 0, `page is ${overflow}px wider than the screen`);
     const row = (await rows(page).first().boundingBox())!;
     assert.ok(row.width <= 390 && row.height > 60, `a card ${row.width}×${row.height}`);
+    await page.locator('.activity').scrollIntoViewIfNeeded();
     await shoot(page, 'audit-log-activity-390', { fullPage: false });
   });
 

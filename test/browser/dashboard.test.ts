@@ -164,6 +164,7 @@ describe('dashboard in a real browser', { skip: BROWSER_SKIP }, () => {
     const panel = page.locator('tr.details-row .event-panel');
     assert.match(await panel.locator('.changes').textContent() ?? '', /role: viewer → (admin|editor)/);
     assert.match(await panel.textContent() ?? '', /Actor.*email.*@acme\.test/);
+    await page.screenshot({ path: `${SCREENSHOTS}/audit-log-expanded-1280.png` });
     await panel.getByRole('button', { name: 'Raw JSON' }).press('Enter');
     const json = page.locator('tr.details-row pre');
     const event = JSON.parse(await json.textContent() ?? '{}');
@@ -171,7 +172,6 @@ describe('dashboard in a real browser', { skip: BROWSER_SKIP }, () => {
     assert.match(event.context.request_id, /^req_\d+$/);
     assert.equal(event.details.from_role, 'viewer');
     assert.equal(typeof event.leaf_hash, 'string');
-    await page.screenshot({ path: `${SCREENSHOTS}/audit-log-expanded-1280.png` });
   });
 
   it('exports the filtered events as CSV through a plain download link', async () => {

@@ -15,13 +15,14 @@ function actorOf(event: StoredEvent): string {
   return actor?.email ?? actor?.name ?? actor?.id ?? '—';
 }
 
-/** user, API key, service (system, server) or other: what kind of actor, at a glance. */
+/** user, API key, service (system, server), the instance admin, or other: what kind of actor, at a glance. */
 export function actorKind(type: string | undefined): { mark: string; label: string; className: string } {
   const t = (type ?? '').toLowerCase();
-  if (t === 'user' || t === 'person' || t === 'member' || t === 'admin') return { mark: '👤', label: 'user', className: 'user' };
-  if (t.includes('key') || t === 'token' || t === 'viewer_token') return { mark: '🔑', label: 'API key', className: 'key' };
-  if (t === 'system' || t === 'service' || t === 'server' || t === 'job' || t === 'bot' || t === 'machine') return { mark: '⚙', label: 'service', className: 'service' };
-  return { mark: '·', label: type ? type : 'unknown actor type', className: 'other' };
+  if (t === 'user' || t === 'person' || t === 'member') return { mark: 'user', label: 'user', className: 'user' };
+  if (t === 'admin') return { mark: 'admin', label: 'instance admin', className: 'service' };
+  if (t.includes('key') || t === 'token' || t === 'viewer_token') return { mark: 'key', label: 'API key', className: 'key' };
+  if (t === 'system' || t === 'service' || t === 'server' || t === 'job' || t === 'bot' || t === 'machine') return { mark: 'svc', label: 'service', className: 'service' };
+  return { mark: '?', label: type ? type : 'unknown actor type', className: 'other' };
 }
 
 function targetLabel(event: StoredEvent): string {
