@@ -9,6 +9,13 @@ interface Results {
   ingest: Run & { events: number; results: { engine: string; bare_insert_tx1000: Rate; http_batches_of_100: Rate & { ratio_to_bare: number }; http_single_events: Rate & { ratio_to_bare: number }; integrity_cost: { append_with_integrity: Rate; append_without_integrity: Rate; overhead: number } }[] };
   'read-integrity-export': Run & { events: number; stores: { engine: string; read: { filtered_first_page: { filter: string; service: Lat; bare_sql: Lat }[]; verification: Rate & { bare_read_and_hash?: Rate; ratio_to_bare?: number; hashing_only_one_thread?: number; ratio_to_hashing_only?: number; native?: boolean }; inclusion_proof: Lat; consistency_proof: Lat; bare_point_read?: Lat }; export: { bare_csv: Rate; csv: Rate & { ratio_to_bare_csv: number; rss_before_mb: number; rss_peak_mb: number }; ndjson: Rate & { ratio_to_bare_csv: number; rss_before_mb: number; rss_peak_mb: number } } }[] };
   search: Run & { stores: { engine: string; queries: { name: string; q: string; rows: number; service: Lat; hand_sql: Lat }[] }[] };
+  reports?: Run & { events: number; window_days: number; stores: {
+    engine: string; window_events: number;
+    histogram: { service: Lat; bare: Lat; ratio_p50: number; buckets: number; interval: string };
+    top: { service: Lat; bare: Lat; ratio_p50: number };
+    reports: { type: string; format: string; seconds: number; rss_before_mb: number; rss_peak_mb: number }[];
+    soc2: { seconds: number; rss_before_mb: number; rss_peak_mb: number; events: number; zip_mb: number };
+  }[] };
 }
 
 const table = (head: string[], rows: (string | number)[][]) =>
@@ -44,5 +51,19 @@ export function renderMarkdown(r: Results, machine: { node: string; cpus: number
   out.push('', `**Search language**: first page of 100 (service vs hand-written SQL${ran(r.search)})`, '');
   out.push(table(['store', 'query', 'rows', 'p50', 'p99', 'hand SQL p50', 'hand SQL p99'],
     r.search.stores.flatMap((s) => s.queries.map((q) => [s.engine, `\`${q.q}\``, q.rows, `${q.service.p50_ms} ms`, `${q.service.p99_ms} ms`, `${q.hand_sql.p50_ms} ms`, `${q.hand_sql.p99_ms} ms`]))));
+  const reports = r.reports;
+  if (reports) {
+    out.push('', `**Activity and reports**: a ${reports.window_days}-day window of ${n(reports.events)} events (service vs the same GROUP BY written by hand, ${reports.stores.map((s) => `${s.engine} ${n(s.window_events)} events in the window`).join(', ')}${ran(reports)})`, '');
+    out.push(table(['store', 'query', 'p50', 'p99', 'bare p50', 'bare p99', 'ratio (p50)'],
+      reports.stores.flatMap((s) => [
+        [s.engine, `histogram (${s.histogram.buckets} bars of ${s.histogram.interval})`, `${s.histogram.service.p50_ms} ms`, `${s.histogram.service.p99_ms} ms`, `${s.histogram.bare.p50_ms} ms`, `${s.histogram.bare.p99_ms} ms`, s.histogram.ratio_p50],
+        [s.engine, 'top 10 actors', `${s.top.service.p50_ms} ms`, `${s.top.service.p99_ms} ms`, `${s.top.bare.p50_ms} ms`, `${s.top.bare.p99_ms} ms`, s.top.ratio_p50],
+      ])));
+    out.push('', 'Each report (PDF) and the SOC 2 package of the same window: seconds, and the process\'s RSS before → at its peak', '');
+    const types = reports.stores[0]?.reports.map((x) => x.type) ?? [];
+    out.push(table(['store', ...types, 'SOC 2 package'],
+      reports.stores.map((s) => [s.engine, ...s.reports.map((x) => `${x.seconds} s (${x.rss_before_mb} → ${x.rss_peak_mb} MB)`),
+        `${s.soc2.seconds} s (${s.soc2.rss_before_mb} → ${s.soc2.rss_peak_mb} MB; ${n(s.soc2.events)} events, ${s.soc2.zip_mb} MB zip)`])));
+  }
   return `${out.join('\n')}\n`;
 }

@@ -16,6 +16,7 @@ const root = new URL('..', import.meta.url).pathname;
 const pgUrl = process.env.STELE_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const sshdBin = process.env.STELE_TEST_SSHD_BIN ?? '/usr/sbin/sshd';
 const chromiumBin = process.env.STELE_CHROMIUM_PATH ?? '/usr/bin/chromium';
+const pdftotextBin = '/usr/bin/pdftotext';
 
 function findTests(dir, out = []) {
   for (const name of readdirSync(dir)) {
@@ -62,6 +63,11 @@ const PEERS = [
     name: 'Chromium', env: 'STELE_TEST_CHROMIUM', present: async () => existsSync(chromiumBin),
     missing: `Debian's Chromium is not installed (${chromiumBin}): the browser suites (test/browser/) were SKIPPED (marked ﹣ above).`,
     howTo: 'To run them, `apt-get install chromium` (or set STELE_CHROMIUM_PATH), then `npm test` again. No browser is ever downloaded.',
+  },
+  {
+    name: 'pdftotext', env: 'STELE_TEST_PDFTOTEXT', present: async () => existsSync(pdftotextBin),
+    missing: `Debian's pdftotext (poppler-utils) is not installed (${pdftotextBin}): the test that reads a report's PDF back was SKIPPED (marked ﹣ above).`,
+    howTo: 'To run it, `apt-get install poppler-utils`, then `npm test` again.',
   },
   {
     name: 'native speed-ups', env: 'STELE_TEST_NATIVE', optionalInCi: nativeOff,

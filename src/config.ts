@@ -32,6 +32,18 @@ export interface IntegrityConfig {
   witnesses: readonly { url: string; key: string }[];
 }
 
+/** The SMTP server Stele sends e-mail through (reports, notifications): STELE_SMTP_*. */
+export interface SmtpConfig {
+  host: string;
+  port: number;
+  /** `tls`: TLS from the first byte (port 465); `starttls`: upgrade required; `none`: plain (tests, local relays). */
+  security: 'tls' | 'starttls' | 'none';
+  user: string | undefined;
+  password: string | undefined;
+  /** The sender address. */
+  from: string;
+}
+
 export interface Config {
   host: string;
   port: number;
@@ -66,6 +78,8 @@ export interface Config {
   /** Key that seals stored secrets such as SFTP credentials (STELE_SECRETS_KEY_FILE); default <dataDir>/secrets.key, made on first use. */
   secretsKeyFile: string | undefined;
   integrity: IntegrityConfig;
+  /** Undefined without STELE_SMTP_HOST: e-mail destinations and notifications are refused. */
+  smtp: SmtpConfig | undefined;
 }
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0): number {
@@ -139,6 +153,19 @@ function sftpHosts(raw: string | undefined): readonly string[] | undefined {
   return Object.freeze(hosts);
 }
 
+function smtpConfig(env: NodeJS.ProcessEnv): SmtpConfig | undefined {
+  const host = env.STELE_SMTP_HOST;
+  if (!host) return undefined;
+  const security = env.STELE_SMTP_SECURITY || 'starttls';
+  if (security !== 'tls' && security !== 'starttls' && security !== 'none') throw new Error(`STELE_SMTP_SECURITY must be tls, starttls or none (got "${security}")`);
+  const from = env.STELE_SMTP_FROM;
+  if (!from) throw new Error('STELE_SMTP_FROM (the sender address of the e-mails Stele sends) is required with STELE_SMTP_HOST');
+  return Object.freeze({
+    host, port: integer(env, 'STELE_SMTP_PORT', security === 'tls' ? 465 : 587, 1), security,
+    user: env.STELE_SMTP_USER || undefined, password: env.STELE_SMTP_PASSWORD || undefined, from,
+  });
+}
+
 const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
 
 /** A comma-separated list of addresses, CIDRs or proxy-addr's names, as Fastify's trustProxy takes it. */
@@ -198,5 +225,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     exportDirRoot: resolve(env.STELE_EXPORT_DIR_ROOT || resolve(dataDir, 'scheduled')),
     exportSftpHosts: sftpHosts(env.STELE_EXPORT_SFTP_HOSTS),
     secretsKeyFile: env.STELE_SECRETS_KEY_FILE || undefined,
+    smtp: smtpConfig(env),
   });
 }

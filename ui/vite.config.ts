@@ -51,8 +51,9 @@ export default defineConfig({
     reportCompressedSize: true,
     rollupOptions: {
       input: { index: here('index.html'), embed: here('embed.html') },
-      // React in a chunk of its own, shared by both entries and cached across releases.
-      output: { manualChunks: (id: string) => (id.includes('node_modules') ? 'react' : undefined) },
+      // React in a chunk of its own, shared by both entries and cached across releases; other
+      // libraries (uPlot) stay with the lazy chunk that imports them.
+      output: { manualChunks: (id: string) => (/node_modules\/(react|react-dom|scheduler)\//.test(id) ? 'react' : undefined) },
     },
   },
   server: { proxy: { '/v1': 'http://127.0.0.1:8080' } },

@@ -14,6 +14,8 @@ import { sealEvents } from '../integrity/seal.js';
 import { createQueryService } from '../query/query-service.js';
 import { eventRoutes } from '../query/event-routes.js';
 import { createEventSelector } from '../query/selection.js';
+import { createActivityService } from '../query/activity-service.js';
+import { activityRoutes } from '../query/activity-routes.js';
 import { createSavedSearchService } from '../saved-searches/saved-search-service.js';
 import { savedSearchRoutes } from '../saved-searches/saved-search-routes.js';
 import type { Store } from '../store/port.js';
@@ -42,6 +44,7 @@ import type { SigningKey } from '../checkpoints/signing-key.js';
 import { integrityRoutes } from '../verification/integrity-routes.js';
 import { createProofService } from '../verification/proof-service.js';
 import { createVerificationService } from '../verification/verification-service.js';
+import { reportFeature } from '../reports/report-feature.js';
 
 export interface AppOptions {
   config: Config;
@@ -144,16 +147,15 @@ export async function buildApp({ config, store, signingKey, logger, now, instrum
   await app.register(healthRoutes, { store, isDraining: () => draining, integrityAlarms: alarms.list });
   await app.register(tenantRoutes, { guards, tenants, trail });
   await app.register(ingestRoutes, { guards, ingest });
+  await app.register(activityRoutes, { guards, activity: createActivityService({ store, now }), select, trail });
   await app.register(eventRoutes, { guards, query, select, trail });
   await app.register(savedSearchRoutes, { guards, savedSearches });
   await app.register(exportFeature, {
     config, store, guards, ingest, trail, secrets, now, search: select.compileSearch, savedSearch: select.compileSaved, checkpoints, noteKey: signingKey.noteKey,
   });
-  await app.register(integrityRoutes, {
-    guards, key: signingKey, checkpoints,
-    proofs: createProofService({ store, checkpoints }),
-    verification: createVerificationService({ store, key: signingKey, now, published: checkpoints.published, alarms }),
-  });
+  const verification = createVerificationService({ store, key: signingKey, now, published: checkpoints.published, alarms });
+  await app.register(integrityRoutes, { guards, key: signingKey, checkpoints, proofs: createProofService({ store, checkpoints }), verification });
+  await app.register(reportFeature, { config, store, guards, trail, secrets, checkpoints, signingKey, verification, now });
   await app.register(feedRoutes, { guards, feed: createFeedService({ store, commits, now }), select, trail });
   checkpoints.start();
   // Runs once in-flight requests are done: the collapsed counts of their last window are written.

@@ -1,6 +1,7 @@
 import { defineCommand } from 'citty';
 import { readFileSync } from 'node:fs';
 import { verifyExportFile, type ExportVerification } from '../verification/export-verifier.js';
+import { verifyPackage, type PackageVerification } from '../verification/package-verifier.js';
 import { CLIError } from './_context.js';
 
 function print(result: ExportVerification): void {
@@ -23,13 +24,22 @@ function print(result: ExportVerification): void {
   if (cp) process.stdout.write(`OK: the Merkle root at tree size ${cp.size} matches the signed checkpoint of ${cp.origin}${witnessed}.\n`);
 }
 
+function printPackage(result: PackageVerification): void {
+  for (const check of result.checks) process.stdout.write(`${check.ok ? 'OK' : 'FAILED'}: ${check.check}: ${check.message}\n`);
+  for (const warning of result.warnings) process.stdout.write(`note: ${warning}\n`);
+  process.stdout.write(result.ok
+    ? `OK: the package is complete and unaltered, and its summary is what its ${result.events} events say.\n`
+    : 'FAILED: do not rely on this package.\n');
+}
+
 export const verifyCommand = defineCommand({
   meta: {
     name: 'verify',
-    description: 'Verify an exported NDJSON/JSON file offline: an evidence file (proofs=true, bulk and scheduled exports) with the public key alone; a plain export against a signed checkpoint',
+    description: 'Verify an exported NDJSON/JSON file offline: an evidence file (proofs=true, bulk and scheduled exports) with the public key alone; a plain export against a signed checkpoint; or a SOC 2 package (--package)',
   },
   args: {
-    events: { type: 'string', required: true, description: 'Exported events (NDJSON or JSON; an evidence file proves itself)' },
+    events: { type: 'string', description: 'Exported events (NDJSON or JSON; an evidence file proves itself)' },
+    package: { type: 'string', description: 'A report package (the SOC 2 zip): its signed MANIFEST, every file\'s hash, every event\'s proof, and the summary recomputed from the events' },
     checkpoint: { type: 'string', description: 'Signed checkpoint note, or a file of them as STELE_CHECKPOINT_FILE holds (the newest of the tenant is used)' },
     'public-key': { type: 'string', description: 'Instance public key, SPKI PEM (GET /v1/integrity/public-key → .pem), obtained apart from the file' },
     'witness-key': { type: 'string', description: 'Witness cosigner keys (vkeys, comma-separated) whose cosignatures count' },
@@ -41,8 +51,18 @@ export const verifyCommand = defineCommand({
     if (!Number.isInteger(minWitnesses) || minWitnesses < 0) throw new CLIError('--min-witnesses must be a whole number');
     const witnessKeys = (args['witness-key'] ?? '').split(',').map((k) => k.trim()).filter(Boolean);
     if (minWitnesses > witnessKeys.length) throw new CLIError(`--min-witnesses ${minWitnesses} needs at least as many --witness-key`);
+    if ((args.events === undefined) === (args.package === undefined)) throw new CLIError('give --events FILE or --package FILE');
+    if (args.package !== undefined) {
+      const checked = await verifyPackage({
+        file: args.package, witnessKeys, minWitnesses, ...(args['public-key'] && { publicKeyPem: readFileSync(args['public-key'], 'utf8') }),
+      });
+      if (args.json) process.stdout.write(`${JSON.stringify(checked, null, 2)}\n`);
+      else printPackage(checked);
+      if (!checked.ok) process.exitCode = 1;
+      return;
+    }
     const result = await verifyExportFile({
-      eventsFile: args.events,
+      eventsFile: args.events!,
       ...(args.checkpoint && { checkpointText: readFileSync(args.checkpoint, 'utf8') }),
       ...(args['public-key'] && { publicKeyPem: readFileSync(args['public-key'], 'utf8') }),
       witnessKeys,

@@ -39,6 +39,10 @@ export const SELF_AUDIT_ACTIONS = {
   'audit.exported': 'data',
   'audit.export_deleted': 'data',
   'audit.deleted': 'data',
+  'report.requested': 'data',
+  'report.generated': 'data',
+  'report_schedule.created': 'configuration',
+  'report_schedule.deleted': 'configuration',
 } as const satisfies Record<string, Category>;
 
 export type SelfAuditAction = keyof typeof SELF_AUDIT_ACTIONS;

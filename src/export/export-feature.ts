@@ -10,7 +10,7 @@ import type { Config } from '../config.js';
 import type { IngestService } from '../ingest/ingest-service.js';
 import type { Store } from '../store/port.js';
 import { VERSION } from '../version.js';
-import { createLinkSigner } from './download-link.js';
+import { createLinkSigner } from '../background/download-link.js';
 import { evidenceRoutes } from './evidence-routes.js';
 import { createExportCheckpoints } from './export-checkpoints.js';
 import { exportRoutes } from './export-routes.js';
@@ -28,6 +28,8 @@ import { scheduleRoutes } from './schedule-routes.js';
 import { createScheduleRunner } from './schedule-runner.js';
 import { createScheduleService } from './schedule-service.js';
 import type { SecretBox } from '../background/secret-box.js';
+import { createMailer } from '../destinations/mailer.js';
+import { createNotifier } from '../destinations/notify.js';
 
 export interface ExportFeatureOptions {
   config: Config;
@@ -51,6 +53,8 @@ export interface ExportFeatureOptions {
   pollMs?: number;
   /** How long a node's hold on a running job or schedule lasts without renewal (renewed every third). */
   leaseTtlMs?: number;
+  /** Waits between notice webhook attempts (tests shorten it). */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export const exportFeature: FastifyPluginAsync<ExportFeatureOptions> = async (app, options) => {
@@ -62,14 +66,19 @@ export const exportFeature: FastifyPluginAsync<ExportFeatureOptions> = async (ap
   const leases = createLeases(store, { ttlMs: options.leaseTtlMs ?? 60_000, now });
   const sftpHosts = config.exportSftpHosts;
   const checkpoints = createExportCheckpoints({ store, checkpoints: options.checkpoints, noteKey: options.noteKey });
-  const runner = createJobRunner({ store, jobs: jobRepository, ingest, formats, dataDir: config.dataDir, now, checkpoints, ...(search && { search }) });
+  const mailer = config.smtp ? createMailer(config.smtp) : undefined;
+  const links = createLinkSigner({ store, ttlSeconds: config.exportLinkTtlSeconds, now });
+  const runner = createJobRunner({
+    store, jobs: jobRepository, ingest, formats, dataDir: config.dataDir, now, checkpoints, ...(search && { search }), links,
+    notifier: createNotifier({ secrets, now, ...(mailer && { mailer }), ...(options.sleep && { sleep: options.sleep }) }),
+  });
   const worker = createExportWorker({
     jobs: jobRepository, runner, pollMs: options.pollMs ?? 1000, log: app.log, leases,
     schedules: createScheduleRunner({ store, schedules: scheduleRepository, ingest, formats, root: config.exportDirRoot, now, checkpoints, leases, dataDir: config.dataDir, secrets, secretsKeyFile: config.secretsKeyFile, sftpHosts }),
   });
   const jobs = createJobService({
     store, jobs: jobRepository, runner, ingest, trail, formats, dataDir: config.dataDir, now, kick: worker.kick, checkpoints, ...(search && { search }),
-    links: createLinkSigner({ store, ttlSeconds: config.exportLinkTtlSeconds, now }),
+    links, secrets, smtp: config.smtp,
   });
 
   await app.register(exportRoutes, { guards, exports: createExportService({
@@ -80,5 +89,8 @@ export const exportFeature: FastifyPluginAsync<ExportFeatureOptions> = async (ap
   await app.register(scheduleRoutes, { guards, schedules: createScheduleService({ store, schedules: scheduleRepository, now, secrets, sftpHosts, trail }) });
 
   app.addHook('onReady', async () => { worker.start(); });
-  app.addHook('onClose', async () => { await worker.stop(); });
+  app.addHook('onClose', async () => {
+    await worker.stop();
+    mailer?.close();
+  });
 };

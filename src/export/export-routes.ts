@@ -14,6 +14,7 @@ import { SELECTION_QUERY } from '../query/query-params.js';
 import { requesterOf } from './audit-events.js';
 import type { ExportService } from './export-service.js';
 import { EXPORT_FORMAT_NAMES, isExportFormatName, type ExportFormatName } from './formats/index.js';
+import { parseCsvColumns } from './formats/csv-columns.js';
 
 export interface ExportRoutesOptions {
   guards: Guards;
@@ -46,6 +47,9 @@ export const exportRoutes: FastifyPluginAsync<ExportRoutesOptions> = async (app,
         format: Type.String({ enum: [...EXPORT_FORMAT_NAMES], description: 'csv; ndjson (one event a line); json (one array); cef and leef (one line an event, for ArcSight and QRadar); ocsf (NDJSON of OCSF API Activity)' }),
         tenant_id: tenantIdParameter,
         ...SELECTION_QUERY,
+        columns: Type.Optional(Type.Union([Type.String(), Type.Array(Type.String())], {
+          description: 'CSV only: the columns in order, comma-separated (or repeated), each a field with an optional header after a colon: occurred_at:Time,actor.email:User,action,details.to_role:New role. Fields: id, seq, tenant_id, action, category, occurred_at, received_at, success, leaf_hash, chain_hash, actor.*, target.*, context.*, details, details.<path>',
+        })),
         proofs: Type.Optional(Type.String({ enum: ['true', 'false'], description: 'ndjson/json only: an evidence file, pinned to a checkpoint signed now, each event with its inclusion proof and a signed statement of the events it holds; `stele verify` checks it offline' })),
       }, { additionalProperties: false }),
       response: {
@@ -79,7 +83,9 @@ export const exportRoutes: FastifyPluginAsync<ExportRoutesOptions> = async (app,
     reply.raw.once('close', () => {
       if (!reply.raw.writableFinished) gone.abort(new Error('the client closed the connection'));
     });
+    const columns = query.columns;
     const selection = {
+      ...(columns !== undefined && { columns: parseCsvColumns(columns) }),
       filters: filtersFromQuery(query), ...(q !== undefined && { q }), ...(savedSearch !== undefined && { saved_search: savedSearch }), proofs: proofs === 'true',
     };
     const opened = await exports.open(tenantId, selection, format, requesterOf(request), gone.signal);

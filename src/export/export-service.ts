@@ -15,6 +15,7 @@ import { encodeEvents, newTally, withStoreEncodedRows } from './encode-events.js
 import { encodeEvidence, isEvidenceFormat } from './evidence-encoder.js';
 import type { ExportCheckpoints } from './export-checkpoints.js';
 import type { ExportFormat, ExportFormatName } from './formats/index.js';
+import { createCsvColumnsFormat, type CsvColumn } from './formats/csv-columns.js';
 import { selectionWhere, type ExportSelection, type SavedSearchCompiler, type SearchCompiler } from './export-selection.js';
 
 export interface ExportServiceDeps {
@@ -35,6 +36,8 @@ export interface StreamSelection extends ExportSelection {
   saved_search?: string;
   /** An evidence file: NDJSON or JSON with each event's inclusion proof and a signed statement (see evidence-encoder.ts). */
   proofs?: boolean;
+  /** CSV only: these columns, in order (formats/csv-columns.ts). */
+  columns?: CsvColumn[];
 }
 
 export interface OpenedExport {
@@ -68,6 +71,9 @@ export function createExportService(deps: ExportServiceDeps) {
     if (selection.proofs && !isEvidenceFormat(formatName)) {
       throw new SteleError('invalid_request', 'proofs=true makes an evidence file, in ndjson or json.', [{ field: 'proofs', message: `not available for ${formatName}` }]);
     }
+    if (selection.columns && formatName !== 'csv') {
+      throw new SteleError('invalid_request', 'columns chooses the columns of a CSV export: give format=csv.', [{ field: 'columns', message: `not available for ${formatName}` }]);
+    }
     // An evidence file is pinned to a checkpoint signed now; it holds the events up to its size.
     const pin = selection.proofs ? await deps.checkpoints.evidence(tenantId, await deps.checkpoints.pin(tenantId)) : undefined;
     const maxSeq = pin ? pin.checkpoint.tree_size : (await deps.store.getHead(tenantId)).size;
@@ -81,16 +87,18 @@ export function createExportService(deps: ExportServiceDeps) {
         `This export matches ${rowCount} events, more than the ${deps.maxRows} a direct download may hold. Narrow the filters, or create a bulk export job with POST /v1/exports.`,
         [], { row_count: rowCount, max_rows: deps.maxRows, bulk_export: 'POST /v1/exports' });
     }
-    const format = deps.formats[formatName];
+    const format = selection.columns ? createCsvColumnsFormat(selection.columns) : deps.formats[formatName];
     const tally = newTally();
     const details = (completed: boolean): JsonObject => ({
       format: formatName, filters: selection.filters as JsonObject, ...(selection.q ? { q: selection.q } : {}),
       ...(selection.saved_search !== undefined ? { saved_search: selection.saved_search } : {}),
       row_count: tally.rows, first_seq: tally.firstSeq, last_seq: tally.lastSeq, completed,
       ...(pin && { evidence: true, checkpoint_size: pin.checkpoint.tree_size }),
+      ...(selection.columns && { columns: selection.columns.map((c) => (c.header === c.path ? c.path : `${c.path}:${c.header}`)) }),
     });
 
-    const storeEncoding = STORE_ENCODED[formatName];
+    // The store encodes the export CSV's own columns only.
+    const storeEncoding = selection.columns ? undefined : STORE_ENCODED[formatName];
     const encodeRows = deps.store.encodeEventRows?.bind(deps.store);
 
     async function* chunks(): AsyncGenerator<string | Uint8Array> {

@@ -5,7 +5,7 @@ import type { StoredEvent } from '../domain/event.js';
 import { iterateEventPages } from '../query/event-iterator.js';
 import type { Sql } from '../sql/fragments.js';
 import type { Store } from '../store/port.js';
-import { writeFileAtomically, writeGzipArtifact } from './artifact-writer.js';
+import { writeFileAtomically, writeGzipArtifact } from '../background/artifact-writer.js';
 import type { ExportCheckpoints } from './export-checkpoints.js';
 import { encodeEvents, newTally, type ExportTally } from './encode-events.js';
 import { encodeEvidence, type EvidenceFormat } from './evidence-encoder.js';

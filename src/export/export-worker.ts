@@ -3,15 +3,16 @@
 // created by other processes, and schedules falling due, are picked up too. Stopping aborts the
 // current job, which stays pending and runs again on the next start.
 //
-// Several processes may share one database: each job runs under a lease (lease.ts) named after
-// it, so a pending job that two workers both see runs on one of them; the other skips it and, if
-// the holder dies, takes it over once the lease expires.
+// Several processes may share one database: each job runs under a lease (background/lease.ts)
+// named after it (background/pending-jobs.ts), so a pending job that two workers both see runs on
+// one of them; the other skips it and, if the holder dies, takes it over once the lease expires.
 
 import type { FastifyBaseLogger } from 'fastify';
 import type { JobRepository } from './job-repository.js';
 import type { JobRunner } from './job-runner.js';
 import type { Leases } from '../background/lease.js';
 import { createWorkerLoop } from '../background/worker-loop.js';
+import { runPendingJobs } from '../background/pending-jobs.js';
 import type { ScheduleRunner } from './schedule-runner.js';
 
 export interface ExportWorkerDeps {
@@ -24,34 +25,15 @@ export interface ExportWorkerDeps {
 }
 
 export function createExportWorker(deps: ExportWorkerDeps) {
-  async function runPendingJobs(signal: AbortSignal): Promise<void> {
-    for (const { tenantId, id } of await deps.jobs.pending()) {
-      if (signal.aborted) return;
-      const lease = await deps.leases.acquire(tenantId, `job:${id}`);
-      if (!lease) continue; // another node is running it
-      const both = AbortSignal.any([signal, lease.signal]);
-      try {
-        await deps.runner.run(tenantId, id, both);
-      } catch (error) {
-        deps.log.error({ err: error, job_id: id, tenant_id: tenantId }, 'export job failed');
-      }
-      try {
-        // Finished (done, failed or deleted): nothing left to lease. Stopped: someone runs it again.
-        if (both.aborted) await lease.release();
-        else await lease.end();
-      } catch (error) {
-        deps.log.error({ err: error, job_id: id, tenant_id: tenantId }, 'export job lease not released; it expires');
-      }
-      if (lease.signal.aborted) deps.log.warn({ job_id: id, tenant_id: tenantId }, 'export job lease lost; another node will run it');
-    }
-  }
-
   return createWorkerLoop({
     name: 'export worker',
     pollMs: deps.pollMs,
     log: deps.log,
     async pass(signal) {
-      await runPendingJobs(signal);
+      await runPendingJobs({
+        pending: () => deps.jobs.pending(), run: deps.runner.run, leases: deps.leases,
+        leaseName: (id) => `job:${id}`, what: 'export job', log: deps.log,
+      }, signal);
       if (!signal.aborted) await deps.schedules.runDue();
     },
   });

@@ -1,10 +1,11 @@
-// Bulk export jobs as records: one per job in its tenant, plus an instance-wide "pending" entry
-// per job that is not finished yet. The pending entries are the worker's queue, and because they
-// are stored, a restart finds every job that was queued or running when the process stopped.
+// Bulk export jobs: what one holds, kept as records in the shared job queue
+// (background/job-queue.ts), whose pending entries survive restarts.
 
 import type { EventFilters } from '../query/event-filters.js';
 import type { Store } from '../store/port.js';
+import { createJobQueue } from '../background/job-queue.js';
 import type { Actor } from '../domain/event.js';
+import type { NoticeOutcome, StoredNotify } from '../destinations/notify.js';
 import type { ExportFormatName } from './formats/index.js';
 
 export type JobStatus = 'queued' | 'running' | 'done' | 'failed';
@@ -17,6 +18,8 @@ export interface ExportJob {
   /** With relative times already made absolute, so a re-run reads the same window. */
   filters: EventFilters;
   q: string | null;
+  /** CSV only: `columns=` as given (formats/csv-columns.ts); absent on jobs made before it. */
+  columns?: string | null;
   label: string | null;
   control_id: string | null;
   /** Evidence only: the audit period the rows were collected for. */
@@ -34,34 +37,15 @@ export interface ExportJob {
   /** Path of the gzip artifact relative to the data directory, once written. */
   artifact: { file: string; manifest: string; bytes: number; sha256: string } | null;
   requested_by: Actor;
+  /** Who to tell when it is done or failed (destinations/notify.ts); absent on jobs made before notices. */
+  notify?: StoredNotify | null;
+  notifications?: NoticeOutcome[];
+  /** Where links in notices point: the address the job was asked at. */
+  base_url?: string | null;
 }
 
-const JOB = 'export_job';
-const PENDING = 'export_job_pending';
-const INSTANCE = '*';
-
-export function createJobRepository(store: Store, now: () => number) {
-  const stamp = () => new Date(now()).toISOString();
-  return {
-    async insert(job: ExportJob): Promise<void> {
-      await store.insertRecord({ kind: JOB, tenantId: job.tenant_id, id: job.id }, job, stamp());
-      await store.insertRecord({ kind: PENDING, tenantId: INSTANCE, id: job.id }, { tenant_id: job.tenant_id }, stamp());
-    },
-    /** False when the job was deleted meanwhile. */
-    update: (job: ExportJob): Promise<boolean> => store.updateRecord({ kind: JOB, tenantId: job.tenant_id, id: job.id }, job, stamp()),
-    get: async (tenantId: string, id: string): Promise<ExportJob | undefined> =>
-      (await store.getRecord<ExportJob>({ kind: JOB, tenantId, id }))?.body,
-    list: async (tenantId: string, limit = 1000): Promise<ExportJob[]> =>
-      (await store.listRecords<ExportJob>(JOB, tenantId, limit)).map((r) => r.body),
-    async remove(tenantId: string, id: string): Promise<boolean> {
-      await store.deleteRecord({ kind: PENDING, tenantId: INSTANCE, id });
-      return store.deleteRecord({ kind: JOB, tenantId, id });
-    },
-    /** Jobs not finished yet, oldest first. */
-    pending: async (limit = 100): Promise<{ tenantId: string; id: string }[]> =>
-      (await store.listRecords<{ tenant_id: string }>(PENDING, INSTANCE, limit)).map((r) => ({ tenantId: r.body.tenant_id, id: r.id })),
-    finish: (id: string): Promise<boolean> => store.deleteRecord({ kind: PENDING, tenantId: INSTANCE, id }),
-  };
-}
+/** Bulk export jobs and their queue (background/job-queue.ts). */
+export const createJobRepository = (store: Store, now: () => number) =>
+  createJobQueue<ExportJob>(store, now, { job: 'export_job', pending: 'export_job_pending' });
 
 export type JobRepository = ReturnType<typeof createJobRepository>;

@@ -11,6 +11,8 @@ import { requesterOf } from './audit-events.js';
 import { formatOf } from './export-routes.js';
 import { filtersFromObject } from '../query/query-params.js';
 import type { JobService } from './job-service.js';
+import type { NotifyRequest } from '../destinations/notify.js';
+import { NotifyBody } from '../destinations/notify-body.js';
 
 export interface JobRoutesOptions {
   guards: Guards;
@@ -43,6 +45,10 @@ export const JobView = Type.Object({
   sha256: Type.Optional(Type.String({ description: 'Once done: SHA-256 of the gzip file, hex' })),
   bytes: Type.Optional(Type.Integer({ description: 'Once done: size of the gzip file' })),
   manifest_url: Type.Optional(Type.String()),
+  notify: Type.Optional(Type.Union([Type.Null(), Type.Object({}, { additionalProperties: true })], { description: 'Where the ready notice goes (e-mail or webhook), no secret' })),
+  notifications: Type.Optional(Type.Array(Type.Object({}, { additionalProperties: true }), { description: 'The ready notices sent, with their outcome' })),
+  columns: Type.Optional(Type.Union([Type.Null(), Type.String()], { description: 'CSV only: the columns asked for' })),
+  notify_secret: Type.Optional(Type.String({ description: 'At creation only: the whsec_ secret the notice webhook is signed with, made for you and never shown again' })),
 });
 
 const Manifest = Type.Object({
@@ -75,18 +81,23 @@ export const jobRoutes: FastifyPluginAsync<JobRoutesOptions> = async (app, { gua
         filters: Type.Optional(Filters), q: Type.Optional(Type.String({ description: 'Search language, ANDed with the filters' })),
         label: Type.Optional(Type.String({ maxLength: 200, description: 'A name for people' })),
         control_id: Type.Optional(Type.String({ maxLength: 100, description: 'The compliance control it supports, e.g. CC6.1' })),
+        columns: Type.Optional(Type.String({ maxLength: 4096, description: 'CSV only: the columns, in order, as GET /v1/events/export takes them' })),
+        notify: Type.Optional(NotifyBody),
       }, { additionalProperties: false }),
       response: { 202: { ...JobView, description: 'Accepted: the job is queued; `Location` is its URL.' }, ...errorResponses },
     },
   }, async (request, reply) => {
     const tenantId = await tenantOf(request);
-    const body = request.body as { format: string; filters?: unknown; q?: string; label?: string; control_id?: string };
+    const body = request.body as { format: string; filters?: unknown; q?: string; label?: string; control_id?: string; columns?: string; notify?: NotifyRequest };
     const job = await jobs.create(tenantId, {
       format: formatOf(body.format), filters: filtersFromObject(body.filters),
       ...(body.q !== undefined && { q: body.q }), ...(body.label !== undefined && { label: body.label }),
       ...(body.control_id !== undefined && { controlId: body.control_id }),
+      ...(body.columns !== undefined && { columns: body.columns }),
+      ...(body.notify !== undefined && { notify: body.notify }), baseUrl: baseUrlOf(request),
     }, requesterOf(request));
-    return reply.status(202).header('location', `/v1/exports/${job.id}`).send(await jobs.describe(job, baseUrlOf(request)));
+    const view = await jobs.describe(job, baseUrlOf(request));
+    return reply.status(202).header('location', `/v1/exports/${job.id}`).send({ ...view, ...(job.secretShown && { notify_secret: job.secretShown }) });
   });
 
   app.get('/v1/exports', {

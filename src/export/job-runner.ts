@@ -11,10 +11,14 @@ import { exportedEvent } from './audit-events.js';
 import type { ExportCheckpoints } from './export-checkpoints.js';
 import { isEvidenceFormat } from './evidence-encoder.js';
 import { exportToFile } from './export-to-file.js';
+import { createCsvColumnsFormat, parseCsvColumns } from './formats/csv-columns.js';
 import { selectionWhere, type SearchCompiler } from './export-selection.js';
 import type { ExportFormat, ExportFormatName } from './formats/index.js';
 import type { ExportJob, JobRepository } from './job-repository.js';
-import { hideServerPaths } from './safe-directory.js';
+import { hideServerPaths } from '../destinations/safe-directory.js';
+import type { Notifier } from '../destinations/notify.js';
+import type { LinkSigner } from '../background/download-link.js';
+import { exportNotifyContext } from './job-service.js';
 
 export interface JobRunnerDeps {
   store: Store;
@@ -25,6 +29,9 @@ export interface JobRunnerDeps {
   now: () => number;
   search?: SearchCompiler;
   checkpoints: ExportCheckpoints;
+  /** Tells whoever the job's `notify` names that it is done or failed. */
+  notifier?: Notifier;
+  links?: LinkSigner;
 }
 
 /** Where a job's files live, relative to the data directory. */
@@ -49,6 +56,21 @@ export function createJobRunner(deps: JobRunnerDeps) {
     await Promise.all([removeIfThere(join(deps.dataDir, paths.artifact)), removeIfThere(join(deps.dataDir, paths.manifest))]);
   }
 
+  /** The notice of a finished job (done or failed), with a download link signed now. */
+  async function notify(job: ExportJob): Promise<void> {
+    if (!job.notify || !deps.notifier) return;
+    const done = job.status === 'done';
+    const link = done && job.base_url && deps.links ? `${job.base_url}/v1/exports/${job.id}/download?token=${(await deps.links.sign(job.tenant_id, job.id)).token}` : undefined;
+    const what = `${job.format.toUpperCase()} export${job.label ? ` "${job.label}"` : ''} (${job.row_count} rows)`;
+    const outcomes = await deps.notifier.send(job.notify, exportNotifyContext(job.tenant_id, job.id), {
+      type: done ? 'export.ready' : 'export.failed',
+      subject: done ? `Stele: your ${what} is ready` : `Stele: your ${job.format.toUpperCase()} export failed`,
+      text: done ? `Your ${what} is ready.\n\nDownload it (gzip; the link works for a limited time): ${link ?? `GET /v1/exports/${job.id}`}\nSHA-256: ${job.artifact?.sha256}\n` : `Your export could not be made: ${job.error}\n`,
+      data: { id: job.id, tenant_id: job.tenant_id, format: job.format, status: job.status, row_count: job.row_count, ...(link && { download_url: link }), ...(job.artifact && { sha256: job.artifact.sha256, bytes: job.artifact.bytes }), ...(job.error && { error: job.error }) },
+    });
+    await deps.jobs.update({ ...job, notifications: [...(job.notifications ?? []), ...outcomes] });
+  }
+
   /** Runs the job with this id; returns quietly when it no longer exists (deleted meanwhile). */
   async function run(tenantId: string, id: string, signal?: AbortSignal): Promise<void> {
     let job = await deps.jobs.get(tenantId, id);
@@ -56,7 +78,7 @@ export function createJobRunner(deps: JobRunnerDeps) {
       await deps.jobs.finish(id);
       return;
     }
-    const format = deps.formats[job.format];
+    const format = job.columns ? createCsvColumnsFormat(parseCsvColumns(job.columns)) : deps.formats[job.format];
     const paths = jobPaths(job, format.fileExtension);
     let retryLater = false;
     try {
@@ -93,6 +115,7 @@ export function createJobRunner(deps: JobRunnerDeps) {
       };
       // Deleted while running: the export happened (and is recorded), but its files must not stay.
       if (!(await deps.jobs.update(job))) await discardFiles(job);
+      else await notify(job);
     } catch (error) {
       if (signal?.aborted) return;
       // The database went away mid-job: the job did nothing wrong. It stays pending, and runs again
@@ -105,7 +128,9 @@ export function createJobRunner(deps: JobRunnerDeps) {
       await discardFiles(job);
       // The job's error is shown to the tenant: no server path in it. The worker logs the original.
       const message = hideServerPaths(error instanceof Error ? error.message : String(error), [], { [deps.dataDir]: '<data dir>' });
-      await deps.jobs.update({ ...job, status: 'failed', finished_at: iso(), error: message });
+      const failed: ExportJob = { ...job, status: 'failed', finished_at: iso(), error: message };
+      await deps.jobs.update(failed);
+      await notify(failed);
       throw error;
     } finally {
       if (!signal?.aborted && !retryLater) await deps.jobs.finish(id);

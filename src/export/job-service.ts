@@ -17,10 +17,19 @@ import { pinTimes, type ExportSelection, type SearchCompiler } from './export-se
 import type { ExportFormat, ExportFormatName } from './formats/index.js';
 import type { ExportJob, JobRepository } from './job-repository.js';
 import type { JobRunner } from './job-runner.js';
-import type { LinkSigner } from './download-link.js';
+import type { LinkSigner } from '../background/download-link.js';
+import type { SecretBox } from '../background/secret-box.js';
+import type { SmtpConfig } from '../config.js';
+import { parseCsvColumns } from './formats/csv-columns.js';
+import { describeNotify, notifyFrom, type NotifyRequest } from '../destinations/notify.js';
 
 export interface NewJob extends ExportSelection {
   format: ExportFormatName;
+  notify?: NotifyRequest;
+  /** CSV only: the columns, as GET /v1/events/export takes them. */
+  columns?: string;
+  /** The address the job is asked at, for the link in a notice. */
+  baseUrl?: string;
   label?: string;
   controlId?: string;
   period?: { since: string; until: string };
@@ -41,13 +50,26 @@ export interface JobServiceDeps {
   checkpoints: ExportCheckpoints;
   /** Records who asked for a job and from where; the run itself records `audit.exported`. */
   trail: AuditTrail;
+  /** Seals a notice's webhook secret; e-mail notices need SMTP. */
+  secrets: SecretBox;
+  smtp: SmtpConfig | undefined;
 }
+
+/** The notice context a bulk job's sealed webhook secret is bound to. */
+export const exportNotifyContext = (tenantId: string, id: string) => `export_notify:${tenantId}:${id}`;
 
 export function createJobService(deps: JobServiceDeps) {
   const iso = () => new Date(deps.now()).toISOString();
 
-  async function create(tenantId: string, request: NewJob, by: Requester): Promise<ExportJob> {
+  /** Queues a job; `secretShown` is a notice webhook secret made for the requester, shown this once. */
+  async function create(tenantId: string, request: NewJob, by: Requester): Promise<ExportJob & { secretShown?: string }> {
     const now = deps.now();
+    const id = uuidv7(now);
+    if (request.columns !== undefined) {
+      if (request.format !== 'csv') throw new SteleError('invalid_request', 'columns chooses the columns of a CSV export: give format "csv".', [{ field: 'columns', message: `not available for ${request.format}` }]);
+      parseCsvColumns(request.columns);
+    }
+    const notify = notifyFrom(request.notify, { smtp: deps.smtp, secrets: deps.secrets }, exportNotifyContext(tenantId, id));
     const filters = pinTimes(request.filters, now);
     compileFilters(filters, now); // refuse bad filters now, not when the job runs
     if (request.q) {
@@ -55,12 +77,13 @@ export function createJobService(deps: JobServiceDeps) {
       deps.search(request.q, now);
     }
     const job: ExportJob = {
-      id: uuidv7(now), tenant_id: tenantId, status: 'queued', format: request.format, filters, q: request.q ?? null,
+      id, tenant_id: tenantId, status: 'queued', format: request.format, filters, q: request.q ?? null, columns: request.columns ?? null,
       label: request.label ?? null, control_id: request.controlId ?? null, period: request.period ?? null,
       // Pinned to a checkpoint signed now, so the manifest can carry one of exactly this size.
       max_seq: await deps.checkpoints.pin(tenantId),
       expected_rows: null, row_count: 0, first_seq: null, last_seq: null,
       created_at: iso(), started_at: null, finished_at: null, error: null, artifact: null, requested_by: by.actor,
+      notify: notify?.stored ?? null, notifications: [], base_url: request.baseUrl ?? null,
     };
     await deps.jobs.insert(job);
     await deps.trail.record(tenantId, {
@@ -68,10 +91,11 @@ export function createJobService(deps: JobServiceDeps) {
       details: {
         format: job.format, filters: job.filters as JsonObject, q: job.q, max_seq: job.max_seq,
         ...(job.control_id !== null && { control_id: job.control_id }), ...(job.period && { period: job.period }),
+        ...(notify && { notify: describeNotify(notify.stored) as JsonObject }),
       },
     });
     deps.kick();
-    return job;
+    return { ...job, ...(notify?.secretShown !== undefined && { secretShown: notify.secretShown }) };
   }
 
   async function get(tenantId: string, id: string): Promise<ExportJob> {
@@ -84,10 +108,10 @@ export function createJobService(deps: JobServiceDeps) {
   async function describe(job: ExportJob, baseUrl: string) {
     const progress = job.status === 'done' ? 1 : job.expected_rows ? Math.min(1, job.row_count / job.expected_rows) : 0;
     const view: Record<string, unknown> = {
-      id: job.id, status: job.status, format: job.format, filters: job.filters, q: job.q, label: job.label,
+      id: job.id, status: job.status, format: job.format, filters: job.filters, q: job.q, columns: job.columns ?? null, label: job.label,
       control_id: job.control_id, period: job.period, row_count: job.row_count, expected_rows: job.expected_rows,
       progress, first_seq: job.first_seq, last_seq: job.last_seq, created_at: job.created_at, started_at: job.started_at,
-      finished_at: job.finished_at, error: job.error,
+      finished_at: job.finished_at, error: job.error, notify: describeNotify(job.notify), notifications: job.notifications ?? [],
     };
     if (job.status === 'done' && job.artifact) {
       const link = await deps.links.sign(job.tenant_id, job.id);
@@ -124,7 +148,7 @@ export function createJobService(deps: JobServiceDeps) {
   /** Checks a link and opens the artifact; the download is recorded in the tenant's log. */
   async function openDownload(token: string, jobId: string, by: Requester) {
     const claims = await deps.links.verify(token);
-    if (claims.jobId !== jobId) throw new SteleError('unauthenticated', 'This download link belongs to another export.');
+    if (claims.kind !== 'export' || claims.jobId !== jobId) throw new SteleError('unauthenticated', 'This download link belongs to another export.');
     const job = await deps.jobs.get(claims.tenantId, claims.jobId);
     if (!job || job.status !== 'done' || !job.artifact) throw new SteleError('not_found', 'This export no longer exists (it was deleted).');
     const stream = createReadStream(join(deps.dataDir, job.artifact.file));

@@ -4,7 +4,7 @@
 
 import type { EventFilters } from '../query/event-filters.js';
 import type { ExportTally } from './encode-events.js';
-import type { WrittenArtifact } from './artifact-writer.js';
+import type { WrittenArtifact } from '../background/artifact-writer.js';
 import type { ManifestCheckpoint } from './export-checkpoints.js';
 
 export interface ExportManifest {

@@ -7,9 +7,9 @@ import type { Actor } from '../domain/event.js';
 import type { EventFilters } from '../query/event-filters.js';
 import type { Store } from '../store/port.js';
 import type { ExportFormatName } from './formats/index.js';
-import type { Frequency } from './schedule-calendar.js';
+import type { Frequency } from '../background/schedule-calendar.js';
 import type { SealedSecret } from '../background/secret-box.js';
-import type { SftpTarget } from './sftp-destination.js';
+import type { SftpTarget } from '../destinations/sftp-destination.js';
 
 export interface ExportSchedule {
   id: string;

@@ -11,9 +11,9 @@ import { SteleError } from '../domain/errors.js';
 import { requesterOf } from './audit-events.js';
 import { formatOf } from './export-routes.js';
 import { filtersFromObject } from '../query/query-params.js';
-import { FREQUENCIES, isFrequency } from './schedule-calendar.js';
+import { FREQUENCIES, isFrequency } from '../background/schedule-calendar.js';
 import type { NewSchedule, ScheduleService } from './schedule-service.js';
-import type { SftpDestinationRequest } from './sftp-destination.js';
+import type { SftpDestinationRequest } from '../destinations/sftp-destination.js';
 
 export interface ScheduleRoutesOptions {
   guards: Guards;

@@ -4,7 +4,6 @@
 // boundary. A run that fails (at any step, the upload included) is recorded too, and leaves the
 // cursor where it was, so the next run exports the same events again.
 
-import { mkdir, mkdtemp, realpath, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { JsonObject } from '../domain/event.js';
 import type { IngestService } from '../ingest/ingest-service.js';
@@ -13,15 +12,13 @@ import { exportedEvent, SYSTEM_REQUESTER } from './audit-events.js';
 import type { ExportCheckpoints } from './export-checkpoints.js';
 import { exportToFile } from './export-to-file.js';
 import type { Leases } from '../background/lease.js';
-import type { ExportManifest } from './manifest.js';
 import { selectionWhere } from './export-selection.js';
 import type { ExportFormat, ExportFormatName } from './formats/index.js';
-import { hideServerPaths, prepareDirectory, tenantArea } from './safe-directory.js';
-import { nextRunAfter } from './schedule-calendar.js';
+import { createDelivery } from '../destinations/deliver.js';
+import { nextRunAfter } from '../background/schedule-calendar.js';
 import { credentialsContext, type ExportSchedule, type ScheduleRepository } from './schedule-repository.js';
 import type { SecretBox } from '../background/secret-box.js';
-import { describeSftp, hostAllowed, type SftpCredentials, type SftpHostAllowList } from './sftp-destination.js';
-import { uploadOverSftp } from './sftp-upload.js';
+import { describeSftp, type SftpCredentials, type SftpHostAllowList } from '../destinations/sftp-destination.js';
 import { isEvidenceFormat } from './evidence-encoder.js';
 
 export interface ScheduleRunnerDeps {
@@ -42,63 +39,13 @@ export interface ScheduleRunnerDeps {
   sftpHosts: SftpHostAllowList;
 }
 
-interface Written {
-  manifest: ExportManifest;
-  /** The artifact as the schedule shows it: a path in the tenant's export area, or on the SFTP server. */
-  file: string;
-  schedule: ExportSchedule;
-  details: JsonObject;
-}
-
 export function createScheduleRunner(deps: ScheduleRunnerDeps) {
+  const delivery = createDelivery({ root: deps.root, dataDir: deps.dataDir, sftpHosts: deps.sftpHosts, ...(deps.secretsKeyFile && { secretsKeyFile: deps.secretsKeyFile }) });
+
   async function openCredentials(schedule: ExportSchedule): Promise<SftpCredentials> {
     const sealed = await deps.schedules.credentials(schedule.tenant_id, schedule.id);
     if (!sealed) throw new Error('the SFTP credentials of this schedule are missing; re-create the schedule');
     return deps.secrets.open<SftpCredentials>(sealed, credentialsContext(schedule.tenant_id, schedule.id));
-  }
-
-  /** Exports into a local directory (the destination itself, or a staging one for SFTP). */
-  type ExportInto = (directory: string) => Promise<ExportManifest>;
-
-  async function writeToDirectory(schedule: ExportSchedule, file: string, exportInto: ExportInto): Promise<Written> {
-    if (schedule.directory === null) throw new Error('this schedule has no destination');
-    const manifest = await exportInto(await prepareDirectory(deps.root, schedule.tenant_id, schedule.directory));
-    return { manifest, file: join(schedule.directory, file), schedule, details: {} };
-  }
-
-  async function uploadToSftp(schedule: ExportSchedule, names: { file: string; manifest: string }, exportInto: ExportInto, signal: AbortSignal): Promise<Written> {
-    const target = schedule.sftp!;
-    if (!hostAllowed(deps.sftpHosts, target.host)) throw new Error(`SFTP host ${target.host} is no longer allowed on this server (STELE_EXPORT_SFTP_HOSTS)`);
-    const credentials = await openCredentials(schedule);
-    const outbox = join(deps.dataDir, 'exports', '.sftp-outbox');
-    await mkdir(outbox, { recursive: true });
-    const staging = await mkdtemp(join(outbox, `${schedule.id}-`));
-    try {
-      const manifest = await exportInto(staging);
-      const uploaded = await uploadOverSftp(target, credentials, [
-        { localPath: join(staging, names.file), name: names.file },
-        { localPath: join(staging, names.manifest), name: names.manifest },
-      ], { signal });
-      return {
-        manifest, file: uploaded.remotePaths[0]!,
-        // A schedule made without a host key pins the one its first successful run saw.
-        schedule: { ...schedule, sftp: { ...target, host_key_sha256: uploaded.hostKeySha256 } },
-        details: { destination: describeSftp(target), host_key_sha256: uploaded.hostKeySha256 },
-      };
-    } finally {
-      await rm(staging, { recursive: true, force: true });
-    }
-  }
-
-  /** A failure as the tenant may see it: paths in its area relative to it, no other server path. */
-  async function tenantsView(schedule: ExportSchedule, message: string): Promise<string> {
-    const real = (path: string) => realpath(path).catch(() => path);
-    const area = tenantArea(deps.root, schedule.tenant_id);
-    const [realArea, realRoot, realDataDir] = await Promise.all([real(area), real(deps.root), real(deps.dataDir)]);
-    return hideServerPaths(message, [area, realArea], {
-      [deps.root]: '<export root>', [realRoot]: '<export root>', [deps.dataDir]: '<data dir>', [realDataDir]: '<data dir>',
-      ...(deps.secretsKeyFile && { [deps.secretsKeyFile]: '<secrets key file>' }),
-    });
   }
 
   async function runOne(schedule: ExportSchedule, signal: AbortSignal): Promise<ExportSchedule> {
@@ -114,7 +61,7 @@ export function createScheduleRunner(deps: ScheduleRunnerDeps) {
       const format = deps.formats[schedule.format];
       const base = `${schedule.id}-${at.replace(/[-:]/g, '').replace(/\.\d{3}/, '')}`;
       const names = { file: `${base}.${format.fileExtension}.gz`, manifest: `${base}.manifest.json` };
-      const exportInto: ExportInto = (directory) => exportToFile(deps.store, {
+      const exportInto = (directory: string) => exportToFile(deps.store, {
         tenantId, where, afterSeq: schedule.last_seq, format, checkpoints: deps.checkpoints,
         ...(isEvidenceFormat(schedule.format) && { evidenceFormat: schedule.format, selection: { filters: schedule.filters, after_seq: schedule.last_seq } }),
         onProgress: async () => signal.throwIfAborted(),
@@ -124,20 +71,24 @@ export function createScheduleRunner(deps: ScheduleRunnerDeps) {
           filters: schedule.filters, file: names.file, logSize, createdAt: at,
         },
       });
-      const written = schedule.sftp
-        ? await uploadToSftp(schedule, names, exportInto, signal)
-        : await writeToDirectory(schedule, names.file, exportInto);
-      const { manifest } = written;
+      if (!schedule.directory && !schedule.sftp) throw new Error('this schedule has no destination');
+      const written = await delivery.deliver({
+        tenantId, label: schedule.id, target: schedule, names: [names.file, names.manifest], produce: exportInto, signal,
+        credentials: () => openCredentials(schedule),
+      });
+      const manifest = written.result;
+      // A schedule made without a host key pins the one its first successful run saw.
+      const after = schedule.sftp && written.hostKeySha256 ? { ...schedule, sftp: { ...schedule.sftp, host_key_sha256: written.hostKeySha256 } } : schedule;
       await deps.ingest.record(tenantId, [exportedEvent(SYSTEM_REQUESTER, 'scheduled', {
         schedule_id: schedule.id, format: schedule.format, filters: schedule.filters as JsonObject, row_count: manifest.row_count,
         first_seq: manifest.first_seq, last_seq: manifest.last_seq, after_seq: schedule.last_seq, file: written.file, sha256: manifest.sha256,
         ...written.details,
       })]);
-      return { ...written.schedule, last_seq: logSize, last_run_at: at, last_file: written.file, last_row_count: manifest.row_count, last_error: null, runs: schedule.runs + 1, next_run_at: next };
+      return { ...after, last_seq: logSize, last_run_at: at, last_file: written.file, last_row_count: manifest.row_count, last_error: null, runs: schedule.runs + 1, next_run_at: next };
     } catch (error) {
       // The lease was lost: another node runs this boundary; record nothing, change nothing.
       if (signal.aborted) throw error;
-      const message = await tenantsView(schedule, error instanceof Error ? error.message : String(error));
+      const message = await delivery.tenantsView(tenantId, error instanceof Error ? error.message : String(error));
       await deps.ingest.record(tenantId, [exportedEvent(SYSTEM_REQUESTER, 'scheduled', {
         schedule_id: schedule.id, format: schedule.format, ...destination, error: message,
       }, false)]);

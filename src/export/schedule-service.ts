@@ -11,11 +11,11 @@ import { compileFilters } from '../query/event-filters.js';
 import type { Store } from '../store/port.js';
 import type { Requester } from './audit-events.js';
 import type { ExportFormatName } from './formats/index.js';
-import { areaDirectory } from './safe-directory.js';
-import { nextRunAfter, type Frequency } from './schedule-calendar.js';
+import { areaDirectory } from '../destinations/safe-directory.js';
+import { nextRunAfter, type Frequency } from '../background/schedule-calendar.js';
 import { credentialsContext, type ExportSchedule, type ScheduleRepository } from './schedule-repository.js';
 import type { SecretBox } from '../background/secret-box.js';
-import { describeSftp, sftpDestinationFrom, type SftpDestinationRequest, type SftpHostAllowList } from './sftp-destination.js';
+import { describeSftp, sftpDestinationFrom, type SftpDestinationRequest, type SftpHostAllowList } from '../destinations/sftp-destination.js';
 
 export interface NewSchedule {
   frequency: Frequency;

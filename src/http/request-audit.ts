@@ -47,7 +47,7 @@ export const requesterOf = (request: FastifyRequest): Requester => ({ actor: act
 export const routeOf = (request: FastifyRequest): string => `${request.method} ${request.routeOptions.url ?? request.url.split('?')[0]}`;
 
 // How an answer is paged or waited for, not what was asked: repeats differing only here are one read.
-const NOT_THE_QUESTION = new Set(['tenant_id', 'page_token', 'limit', 'after_seq', 'wait', 'sort', 'order', 'include_total']);
+const NOT_THE_QUESTION = new Set(['tenant_id', 'page_token', 'offset', 'interval', 'limit', 'after_seq', 'wait', 'sort', 'order', 'include_total']);
 const MAX_VALUE_LENGTH = 2048;
 
 /**

@@ -4,7 +4,7 @@
 //   could not decode, which would then be searched for as if sent);
 // - no NUL and no lone surrogates (PostgreSQL cannot hold them and would answer with a driver
 //   error, a 500, rather than a 400);
-// - no parameter the route does not take (a misspelt `limt=10`, or an `offset` this API does not
+// - no parameter the route does not take (a misspelt `limt=10`, or a `per_page` this API does not
 //   have, would otherwise be ignored without a word), and none given twice that the route reads
 //   once (the handler would be handed an array).
 // A route's parameters are the properties of its querystring schema, which is also what the

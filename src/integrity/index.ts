@@ -36,6 +36,8 @@ export {
 } from './evidence/evidence-file.js';
 export type { EvidenceHeader, EvidenceStatement, EvidenceTrailer } from './evidence/evidence-file.js';
 export { EvidenceVerifier } from './evidence/evidence-verifier.js';
+export { formatPackageManifest, parsePackageManifest } from './evidence/package-manifest.js';
+export type { PackageFile, PackageManifest } from './evidence/package-manifest.js';
 export type { EvidenceFailure, EvidenceFailureReason, EvidenceSummary, EvidenceVerifierOptions } from './evidence/evidence-verifier.js';
 export { NoteError } from './checkpoint/errors.js';
 export type { NoteErrorReason } from './checkpoint/errors.js';

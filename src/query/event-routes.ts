@@ -7,7 +7,7 @@ import { errorResponses, idParams, StoredEventDoc, TenantQuery, tenantIdParamete
 import { SteleError } from '../domain/errors.js';
 import type { SortDirection, SortKey } from '../store/port.js';
 import { boolean, filtersFromQuery, SELECTION_QUERY, single, type Query } from './query-params.js';
-import type { QueryService } from './query-service.js';
+import { MAX_OFFSET, MAX_PAGE_SIZE, type QueryService } from './query-service.js';
 import type { EventSelector } from './selection.js';
 
 export interface EventRoutesOptions {
@@ -28,10 +28,11 @@ function oneOf<T extends string>(query: Query, name: string, allowed: readonly T
   throw new SteleError('invalid_request', `${name} must be one of: ${allowed.join(', ')}`, [{ field: name, message: `unknown value ${value}` }]);
 }
 
-function limitOf(query: Query): number | undefined {
-  const value = single(query, 'limit');
+/** A whole number parameter (range checks are the service's, which names the bounds). */
+export function integerOf(query: Query, name: string): number | undefined {
+  const value = single(query, name);
   if (value === undefined) return undefined;
-  if (!/^\d{1,5}$/.test(value)) throw new SteleError('invalid_request', 'limit must be an integer from 1 to 1000', [{ field: 'limit', message: 'not an integer' }]);
+  if (!/^\d{1,6}$/.test(value)) throw new SteleError('invalid_request', `${name} must be a whole number`, [{ field: name, message: 'not an integer' }]);
   return Number(value);
 }
 
@@ -40,8 +41,9 @@ const listQuerySchema = Type.Object({
   ...SELECTION_QUERY,
   sort: Type.Optional(Type.String({ enum: ['occurred_at', 'seq'], description: 'Sort key (default occurred_at)' })),
   order: Type.Optional(Type.String({ enum: ['desc', 'asc'], description: 'Sort direction (default desc, newest first)' })),
-  limit: Type.Optional(Type.String({ pattern: '^[0-9]+$', description: 'Events per page, 1..1000, default 100' })),
+  limit: Type.Optional(Type.String({ pattern: '^[0-9]+$', description: `Events per page: 1..${MAX_PAGE_SIZE}, default 100` })),
   page_token: Type.Optional(Type.String({ description: 'next_page_token of the previous page; only valid with the same filters, sort and order' })),
+  offset: Type.Optional(Type.String({ pattern: '^[0-9]+$', description: `Skip this many events (0..${MAX_OFFSET}); the answer then has total and offset. Not with page_token; next_page_token goes on from any page` })),
   include_total: Type.Optional(Type.String({ enum: ['true', 'false'], description: 'Also count every matching event (slower on large logs)' })),
 }, { additionalProperties: false });
 
@@ -74,7 +76,8 @@ export const eventRoutes: FastifyPluginAsync<EventRoutesOptions> = async (app, {
         200: Type.Object({
           events: Type.Array(StoredEventDoc),
           next_page_token: Type.Union([Type.String(), Type.Null()], { description: 'Null on the last page' }),
-          total: Type.Optional(Type.Integer({ description: 'With include_total=true: every matching event' })),
+          total: Type.Optional(Type.Integer({ description: 'With include_total=true or offset: every matching event' })),
+          offset: Type.Optional(Type.Integer({ description: 'With offset: the events skipped' })),
         }),
         ...errorResponses,
       },
@@ -86,8 +89,9 @@ export const eventRoutes: FastifyPluginAsync<EventRoutesOptions> = async (app, {
       ...(await select.fromQuery(tenantId, q)),
       sort: oneOf<SortKey>(q, 'sort', ['occurred_at', 'seq']),
       order: oneOf<SortDirection>(q, 'order', ['desc', 'asc']),
-      limit: limitOf(q),
+      limit: integerOf(q, 'limit'),
       pageToken: single(q, 'page_token'),
+      offset: integerOf(q, 'offset'),
       includeTotal: boolean(q, 'include_total') ?? false,
     });
     await trail.recordRead(tenantId, requesterOf(request), { view: single(q, 'q') ? 'search' : 'list', query: queryOf(request), rows: page.events.length });

@@ -19,6 +19,8 @@ export interface ListEventsRequest {
   order?: SortDirection;
   limit?: number;
   pageToken?: string;
+  /** Rows to skip (offset paging, up to MAX_OFFSET); not with pageToken. */
+  offset?: number;
   includeTotal?: boolean;
 }
 
@@ -26,9 +28,13 @@ export interface EventPage {
   events: StoredEvent[];
   next_page_token: string | null;
   total?: number;
+  /** Offset paging: where this page starts. */
+  offset?: number;
 }
 
-export const MAX_PAGE_SIZE = 1000;
+export const MAX_PAGE_SIZE = 10_000;
+/** How deep offset paging reaches (seed 000's offset/limit/total); page tokens go on from any page. */
+export const MAX_OFFSET = 10_000;
 export const DEFAULT_PAGE_SIZE = 100;
 export const SORT_KEYS: readonly SortKey[] = ['occurred_at', 'seq'];
 /** The values offered in filter pickers come from this many latest events, so the answer stays fast at any log size. */
@@ -49,6 +55,13 @@ export function createQueryService(deps: { store: Store; now?: () => number }) {
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) {
       throw new SteleError('invalid_request', `limit must be an integer from 1 to ${MAX_PAGE_SIZE}`, [{ field: 'limit', message: 'out of range' }]);
     }
+    const offset = request.offset;
+    if (offset !== undefined) {
+      if (!Number.isInteger(offset) || offset < 0 || offset > MAX_OFFSET) {
+        throw new SteleError('invalid_request', `offset must be an integer from 0 to ${MAX_OFFSET}; page further with next_page_token`, [{ field: 'offset', message: 'out of range' }]);
+      }
+      if (request.pageToken) throw new SteleError('invalid_request', 'Give offset or page_token, not both.', [{ field: 'offset', message: 'not with page_token' }]);
+    }
     const filterKey = fingerprint([request.filters, request.extraKey ?? null, key, direction]);
     const base = and([compileFilters(request.filters, now()), ...(request.extra ? [request.extra] : [])]);
     let where = base;
@@ -59,7 +72,7 @@ export function createQueryService(deps: { store: Store; now?: () => number }) {
       }
       where = and([base, afterPosition(key, direction, position.occurredAt, position.seq)]);
     }
-    const rows = await deps.store.findEvents(tenantId, { where, order: { key, direction }, limit: limit + 1 });
+    const rows = await deps.store.findEvents(tenantId, { where, order: { key, direction }, limit: limit + 1, ...(offset ? { offset } : {}) });
     const events = rows.slice(0, limit);
     const last = events[events.length - 1];
     const page: EventPage = {
@@ -68,7 +81,9 @@ export function createQueryService(deps: { store: Store; now?: () => number }) {
         ? encodePageToken({ key, direction, occurredAt: Date.parse(last.occurred_at), seq: last.seq, filters: filterKey })
         : null,
     };
-    if (request.includeTotal) page.total = await deps.store.countEvents(tenantId, base);
+    // Offset paging is read with its total (a page number means little without the number of pages).
+    if (request.includeTotal || offset !== undefined) page.total = await deps.store.countEvents(tenantId, base);
+    if (offset !== undefined) page.offset = offset;
     return page;
   }
 
@@ -90,6 +105,7 @@ export function createQueryService(deps: { store: Store; now?: () => number }) {
       sort_keys: SORT_KEYS,
       orders: ['desc', 'asc'],
       limit: { default: DEFAULT_PAGE_SIZE, max: MAX_PAGE_SIZE },
+      offset: { max: MAX_OFFSET },
       values: { actions, actor_ids: actors, categories, target_types: targetTypes },
       values_from_latest_events: VALUES_WINDOW,
       // The `q` language: its fields, their types and operators, so a UI can offer completions.

@@ -12,6 +12,12 @@ export interface SqlDialect {
   detailsText(path: readonly string[]): Sql;
 
   /**
+   * The value at `path` inside `details` as an integer when it is a JSON integer (42, not 42.5,
+   * "42" or true), else NULL: what report figures sum (row counts). Path segments travel as parameters.
+   */
+  detailsInteger(path: readonly string[]): Sql;
+
+  /**
    * True when the text `expression` is the segments joined by runs of any characters (`*`
    * wildcards between them): ['a', ''] is "starts with a", ['', 'b', ''] is "contains b".
    * Case-sensitive on both engines; NULL when the expression is NULL. Every character of the

@@ -94,7 +94,30 @@ export interface EventQuery {
   where: Sql;
   order: { key: SortKey; direction: SortDirection };
   limit: number;
+  /** Rows of the ordered result to skip first (offset paging; callers bound it). */
+  offset?: number;
 }
+
+/**
+ * A GROUP BY over the tenant's events, computed by the database (query/aggregation.ts builds
+ * them). Every expression is SQL written by code over the events table, never by input; values
+ * travel as `?` parameters. Each answer row holds the keys, then the measures, in that order.
+ */
+export interface EventAggregation {
+  where: Sql;
+  /** Group keys (none: one row over every match, even when nothing matches). */
+  keys: readonly Sql[];
+  /** Aggregates such as count(*); the store returns them as numbers (null for an empty sum). */
+  measures: readonly Sql[];
+  /** Text aggregates after the measures (max(actor_email): one of the group's values), returned as text. */
+  labels?: readonly Sql[];
+  /** Answer columns to order by, 0-based over keys, measures, then labels. */
+  orderBy?: readonly { column: number; direction: SortDirection }[];
+  limit?: number;
+}
+
+/** One answer row of an aggregation: key values (text or integer, null when absent), measures, labels. */
+export type AggregateRow = (string | number | null)[];
 
 /**
  * A small mutable document owned by one feature (saved search, dashboard user, export job ...),
@@ -192,6 +215,8 @@ export interface Store {
    */
   readCanonicalRows?(tenantId: string, afterSeq: number, throughSeq: number, limit: number): Promise<CanonicalRows | undefined>;
   getEvent(tenantId: string, id: string): Promise<StoredEvent | undefined>;
+  /** Runs one GROUP BY over the tenant's events (histograms, top values, report figures). */
+  aggregateEvents(tenantId: string, aggregation: EventAggregation): Promise<AggregateRow[]>;
   /**
    * Most frequent distinct values of a text column among the tenant's latest `window` events, for
    * filter pickers (bounded so the answer stays fast on a log of any size).

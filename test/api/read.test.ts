@@ -114,7 +114,7 @@ for (const engine of ENGINES) {
       const misuse = await t.request({ method: 'GET', url: `/v1/events?action=document.deleted&limit=2&page_token=${page.next_page_token}`, key });
       assert.equal(misuse.statusCode, 400);
       assert.equal(misuse.json().error.code, 'invalid_page_token');
-      for (const query of ['limit=0', 'limit=1001', 'sort=actor', 'order=up', 'success=maybe', 'ip=300.1.1.1', 'since=yesterday', 'page_token=garbage']) {
+      for (const query of ['limit=0', 'limit=10001', 'offset=10001', 'sort=actor', 'order=up', 'success=maybe', 'ip=300.1.1.1', 'since=yesterday', 'page_token=garbage']) {
         const response = await t.request({ method: 'GET', url: `/v1/events?${query}`, key });
         assert.equal(response.statusCode, 400, query);
       }

@@ -1,5 +1,7 @@
-// The reference evaluator: a slow, literal reading of the language over one event, used only by
-// tests to cross-check the SQL the compiler produces. Production never filters rows in JavaScript.
+// The reference evaluator: a slow, literal reading of the language over one event, used by tests
+// to cross-check the SQL the compiler produces, and by `stele verify --package`, which has a SOC 2
+// package's events and no database (src/reports/offline-figures.ts). The server never filters
+// rows in JavaScript.
 
 import type { JsonValue, StoredEvent } from '../../domain/event.js';
 import type { EventTextColumn } from '../../store/event-columns.js';

@@ -9,7 +9,9 @@ import { Buffer } from 'node:buffer';
 import type { CanonicalEvent } from '../../domain/event.js';
 import { leafHashOf } from '../../integrity/canonical.js';
 import { leafHashesOf } from '../../integrity/canonical-rows.js';
-import { and, compare, eq, sql, TRUE } from '../../sql/fragments.js';
+import { and, compare, eq, sql, TRUE, type Sql } from '../../sql/fragments.js';
+
+const sum = (expression: Sql): Sql => sql(`sum(${expression.text})`, expression.params);
 import type { CanonicalRows, Store } from '../port.js';
 import { AWKWARD_EVENTS, pendingEvent, pendingEvents } from '../testing/fixtures.js';
 import type { TestStore } from '../testing/test-stores.js';
@@ -187,6 +189,76 @@ export function runStoreContract(open: () => Promise<TestStore>): void {
       assert.equal((await store.distinctValues(tenantId, 'actor_id', 3, 1000)).length, 3);
       // Only the latest `window` events count: seq 30 is member.invited (seq 28 the last login.failed).
       assert.deepEqual(await store.distinctValues(tenantId, 'action', 10, 2), ['member.invited']);
+    });
+
+    it('skips rows with an offset, in the same order', async () => {
+      const order = { key: 'occurred_at', direction: 'desc' } as const;
+      const all = await store.findEvents(tenantId, { where: TRUE, order, limit: 30 });
+      const page = await store.findEvents(tenantId, { where: TRUE, order, limit: 7, offset: 10 });
+      assert.deepEqual(page.map((e) => e.seq), all.slice(10, 17).map((e) => e.seq));
+      assert.deepEqual(await store.findEvents(tenantId, { where: TRUE, order, limit: 5, offset: 30 }), []);
+    });
+  });
+
+  describe('aggregating events', () => {
+    let tenantId: string;
+    let otherId: string;
+    const MINUTE = 60_000;
+    const start = Date.UTC(2026, 0, 1);
+    const FAILURES = sql('sum(CASE WHEN success = 0 THEN 1 ELSE 0 END)');
+    before(async () => {
+      tenantId = await tenant();
+      otherId = await tenant();
+      // 20 events over 20 minutes: every 4th a failed login, the others role changes with a rows count.
+      await store.appendEvents(tenantId, pendingEvents(20, (i) => ({
+        action: i % 4 === 0 ? 'login.failed' : 'member.role_changed',
+        actor: { id: `user-${i % 3}`, ...(i % 2 === 0 && { email: `u${i % 3}@example.com` }) },
+        context: { ip: `10.0.0.${i % 2}` },
+        success: i % 4 !== 0,
+        occurred_at: new Date(start + i * MINUTE + 1).toISOString(),
+        details: { rows: i, to_role: i % 5 === 0 ? 'admin' : 'viewer', ratio: 0.5 },
+      })), sealEvents);
+      await store.appendEvents(otherId, pendingEvents(5, () => ({ action: 'login.failed', success: false, occurred_at: new Date(start).toISOString() })), sealEvents);
+    });
+
+    it('counts one row over every match, even when nothing matches', async () => {
+      assert.deepEqual(await store.aggregateEvents(tenantId, { where: TRUE, keys: [], measures: [sql('count(*)'), FAILURES] }), [[20, 5]]);
+      assert.deepEqual(await store.aggregateEvents(tenantId, { where: eq('action', 'nothing'), keys: [], measures: [sql('count(*)'), FAILURES] }), [[0, null]]);
+    });
+
+    it('groups by columns, orders by a measure and limits, for one tenant only', async () => {
+      const rows = await store.aggregateEvents(tenantId, {
+        where: TRUE, keys: [sql('action')], measures: [sql('count(*)'), FAILURES],
+        orderBy: [{ column: 1, direction: 'desc' }, { column: 0, direction: 'asc' }],
+      });
+      assert.deepEqual(rows, [['member.role_changed', 15, 0], ['login.failed', 5, 5]]);
+      assert.deepEqual(await store.aggregateEvents(tenantId, { where: TRUE, keys: [sql('actor_id')], measures: [sql('count(*)')], orderBy: [{ column: 0, direction: 'asc' }], limit: 2 }),
+        [['user-0', 7], ['user-1', 7]]);
+      assert.deepEqual(await store.aggregateEvents(otherId, { where: TRUE, keys: [sql('action')], measures: [sql('count(*)')] }), [['login.failed', 5]]);
+      // Labels: text aggregates after the measures, returned as text.
+      assert.deepEqual(await store.aggregateEvents(tenantId, { where: eq('actor_id', 'user-0'), keys: [sql('actor_id')], measures: [sql('count(*)')], labels: [sql('max(actor_email)')] }),
+        [['user-0', 7, 'u0@example.com']]);
+    });
+
+    it('groups by time buckets computed from parameters, and by a nullable expression', async () => {
+      const bucket = sql('occurred_at - ((occurred_at - CAST(? AS BIGINT)) % CAST(? AS BIGINT))', [start, 5 * MINUTE]);
+      const rows = await store.aggregateEvents(tenantId, { where: compare('occurred_at', '>=', start), keys: [bucket, sql('category')], measures: [sql('count(*)'), FAILURES], orderBy: [{ column: 0, direction: 'asc' }, { column: 1, direction: 'asc' }] });
+      // Failed logins at minutes 0, 4, 8, 12 and 16: two in the first 5-minute bucket, one in each other.
+      const logins = [2, 1, 1, 1];
+      assert.deepEqual(rows, logins.flatMap((n, b) => [[start + b * 5 * MINUTE, 'authentication', n, n], [start + b * 5 * MINUTE, 'authorization', 5 - n, 0]]));
+      const emails = await store.aggregateEvents(tenantId, { where: TRUE, keys: [sql('actor_email')], measures: [sql('count(*)')], orderBy: [{ column: 1, direction: 'asc' }] });
+      assert.deepEqual(emails.find((r) => r[0] === null), [null, 10]);
+    });
+
+    it('counts distinct values and sums integers held in details', async () => {
+      const dialect = store.dialect;
+      const rows = await store.aggregateEvents(tenantId, {
+        where: TRUE, keys: [],
+        measures: [sql(`count(DISTINCT ${'actor_id'})`), sum(dialect.detailsInteger(['rows'])), sum(dialect.detailsInteger(['ratio'])), sum(dialect.detailsInteger(['missing']))],
+      });
+      assert.deepEqual(rows, [[3, 190, null, null]]);
+      const roles = await store.aggregateEvents(tenantId, { where: TRUE, keys: [dialect.detailsText(['to_role'])], measures: [sql('count(*)')], orderBy: [{ column: 0, direction: 'asc' }] });
+      assert.deepEqual(roles, [['admin', 4], ['viewer', 16]]);
     });
   });
 

@@ -19,6 +19,17 @@ export const postgresDialect: SqlDialect = {
     );
   },
 
+  detailsInteger(path) {
+    const keys = path.map(() => '?').join(', ');
+    // jsonb keeps a number's text as sent (5.0 stays 5.0), so "integer" is read from that text,
+    // as SQLite's json_type does.
+    return sql(
+      `(CASE WHEN jsonb_typeof(jsonb_extract_path(details, ${keys})) = ? AND jsonb_extract_path_text(details, ${keys}) ~ ? ` +
+        `THEN (jsonb_extract_path_text(details, ${keys}))::bigint END)`,
+      [...path, 'number', ...path, '^-?[0-9]+$', ...path],
+    );
+  },
+
   matchesPattern(expression: Sql, segments: readonly string[]): Sql {
     return sql(`(${expression.text}) LIKE ?`, [...expression.params, segments.map(likeLiteral).join('%')]);
   },

@@ -30,6 +30,7 @@ import { copyEventsStatement } from './postgres-row-encodings.js';
 import { postgresCanonicalRowReader } from './postgres-canonical-rows.js';
 import { copiedCanonicalRowReader } from './copied-canonical-rows.js';
 import { nativePostgresPages } from '../../native/native-addons.js';
+import { aggregateStatement, numericMeasures } from '../aggregate-statement.js';
 
 // bigint columns hold seq and millisecond times, all far below 2^53.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value: string) => Number(value));
@@ -342,12 +343,19 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
       const { key, direction } = query.order;
       const order = key === 'seq' ? `seq ${direction}` : `occurred_at ${direction}, seq ${direction}`;
       const params = [tenantId, ...bind(query.where.params), query.limit];
+      const offset = query.offset ? ` OFFSET $${params.push(query.offset)}` : '';
       const { rows } = await pool.query<unknown[]>({
-        text: `SELECT ${SELECT_LIST} FROM events WHERE tenant_id = $1 AND (${numbered(query.where.text, 1)}) ORDER BY ${order} LIMIT $${params.length}`,
+        text: `SELECT ${SELECT_LIST} FROM events WHERE tenant_id = $1 AND (${numbered(query.where.text, 1)}) ORDER BY ${order} LIMIT $${params.length - (offset ? 1 : 0)}${offset}`,
         values: params,
         rowMode: 'array',
       });
       return rows.map(rowToEvent);
+    },
+
+    async aggregateEvents(tenantId, aggregation) {
+      const statement = aggregateStatement(tenantId, aggregation);
+      const { rows } = await pool.query<unknown[]>({ text: numbered(statement.text), values: bind(statement.params), rowMode: 'array' });
+      return rows.map((row) => numericMeasures(row, statement));
     },
 
     async countEvents(tenantId, where: Sql) {

@@ -23,6 +23,11 @@ export const sqliteDialect: SqlDialect = {
     );
   },
 
+  detailsInteger(path) {
+    const p = jsonPath(path);
+    return sql('CASE json_type(details, ?) WHEN ? THEN json_extract(details, ?) END', [p, 'integer', p]);
+  },
+
   matchesPattern(expression: Sql, segments: readonly string[]): Sql {
     return sql(`(${expression.text}) GLOB ?`, [...expression.params, segments.map(globLiteral).join('*')]);
   },

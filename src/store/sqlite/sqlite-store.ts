@@ -23,6 +23,7 @@ import { SQLITE_MIGRATIONS } from './sqlite-migrations.js';
 import { sqliteDialect } from './sqlite-dialect.js';
 import { nativeSqliteExtension } from '../../native/native-addons.js';
 import { sqliteCanonicalRowReader } from './sqlite-canonical-rows.js';
+import { aggregateStatement, numericMeasures } from '../aggregate-statement.js';
 
 export interface SqliteStoreOptions {
   /** Path of the database file, or ':memory:'. */
@@ -213,9 +214,16 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       const { key, direction } = query.order;
       const order = key === 'seq' ? `seq ${direction}` : `occurred_at ${direction}, seq ${direction}`;
       // Rows as arrays: better-sqlite3 builds wide result objects slowly (2.5x on event reads).
-      const rows = readStatement(`SELECT ${SELECT_LIST} FROM events WHERE tenant_id = ? AND (${query.where.text}) ORDER BY ${order} LIMIT ?`)
-        .all(tenantId, ...bind(query.where), query.limit) as EventRow[];
+      const offset = query.offset ? ' OFFSET ?' : '';
+      const rows = readStatement(`SELECT ${SELECT_LIST} FROM events WHERE tenant_id = ? AND (${query.where.text}) ORDER BY ${order} LIMIT ?${offset}`)
+        .all(tenantId, ...bind(query.where), query.limit, ...(query.offset ? [query.offset] : [])) as EventRow[];
       return rows.map(rowToEvent);
+    },
+
+    async aggregateEvents(tenantId, aggregation) {
+      const statement = aggregateStatement(tenantId, aggregation);
+      const rows = readStatement(statement.text).all(...bind({ text: statement.text, params: statement.params })) as unknown[][];
+      return rows.map((row) => numericMeasures(row, statement));
     },
 
     async countEvents(tenantId, where: Sql) {

@@ -9,8 +9,8 @@ export interface StoredEvent {
   occurred_at: string;
   received_at: string;
   actor?: { id?: string; type?: string; email?: string; name?: string; role?: string };
-  target?: { type?: string; id?: string; name?: string; slug?: string; url?: string };
-  context?: { ip?: string; user_agent?: string; request_id?: string; url?: string };
+  target?: { type?: string; id?: string; name?: string; slug?: string; url?: string; version?: string };
+  context?: { ip?: string; user_agent?: string; request_id?: string; url?: string; location?: string; session_id?: string; api_key_id?: string; method?: string; http_status?: number };
   success?: boolean;
   details?: Record<string, unknown>;
 }
@@ -18,6 +18,25 @@ export interface StoredEvent {
 export interface EventPage {
   events: StoredEvent[];
   next_page_token: string | null;
+  total?: number;
+  offset?: number;
+}
+
+/** GET /v1/events/histogram */
+export interface Histogram {
+  interval: string;
+  interval_ms: number;
+  since: string;
+  until: string;
+  total: number;
+  failures: number;
+  buckets: { start: string; count: number; failures: number; by_category: Record<string, number> }[];
+}
+
+/** GET /v1/events/top */
+export interface TopValues {
+  field: string;
+  values: { value: string; count: number; failures: number; email?: string; type?: string; name?: string }[];
 }
 
 export interface SessionInfo {

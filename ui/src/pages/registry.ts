@@ -6,6 +6,8 @@ import type { SessionInfo } from '../lib/types';
 import { apiKeysPage } from './api-keys';
 import { auditLogPage } from './audit-log';
 import { embedTokensPage } from './embed-tokens';
+import { overviewPage } from './overview';
+import { reportsPage } from './reports';
 import { savedSearchesPage } from './saved-searches';
 import { verificationPage } from './verification';
 
@@ -19,6 +21,6 @@ export interface PageEntry {
   component: ComponentType | LazyExoticComponent<ComponentType>;
 }
 
-export const PAGES: readonly PageEntry[] = [auditLogPage, savedSearchesPage, verificationPage, apiKeysPage, embedTokensPage];
+export const PAGES: readonly PageEntry[] = [auditLogPage, overviewPage, reportsPage, savedSearchesPage, verificationPage, apiKeysPage, embedTokensPage];
 
 export const pagesFor = (session: SessionInfo): PageEntry[] => PAGES.filter((page) => session.scopes.includes(page.scope));

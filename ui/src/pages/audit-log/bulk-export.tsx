@@ -15,7 +15,7 @@ function bodyOf(params: URLSearchParams, format: string) {
   for (const name of new Set(params.keys())) {
     if (name === 'q') continue;
     const values = params.getAll(name);
-    filters[name] = name === 'action' ? values : values[0]!;
+    filters[name] = name === 'action' || name === 'category' ? values : values[0]!;
   }
   const q = params.get('q');
   return { format, filters, ...(q ? { q } : {}) };

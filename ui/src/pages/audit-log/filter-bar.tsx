@@ -8,23 +8,26 @@ import { RANGES, type AuditView, type Range } from './url-state';
 export interface FilterBarProps {
   view: AuditView;
   actions: string[];
+  categories: string[];
+  targetTypes: string[];
   /** The API's complaint about `q`, shown under the search box; position is 1-based. */
   queryError?: { message: string; position?: number };
   onApply: (view: AuditView) => void;
   onReset: () => void;
 }
 
-export function FilterBar({ view, actions, queryError, onApply, onReset }: FilterBarProps) {
+export function FilterBar({ view, actions, categories, targetTypes, queryError, onApply, onReset }: FilterBarProps) {
   const [draft, setDraft] = useState(view);
   useEffect(() => setDraft(view), [view]);
   const id = useId();
   const set = <K extends keyof AuditView>(key: K, value: AuditView[K]) => setDraft((d) => ({ ...d, [key]: value }));
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    onApply(draft);
+    onApply({ ...draft, page: 1 });
   };
   // Offer the actions seen in the log, plus any already chosen (from a shared link).
   const options = [...new Set([...draft.actions, ...actions])].sort();
+  const categoryOptions = [...new Set([...draft.categories, ...categories])].sort();
 
   return (
     <form className="filters" onSubmit={submit} role="search" aria-label="Filter events">
@@ -54,12 +57,30 @@ export function FilterBar({ view, actions, queryError, onApply, onReset }: Filte
         </select>
       </div>
       <div className="field">
+        <label htmlFor={`${id}-category`}>Category</label>
+        <select
+          id={`${id}-category`} multiple size={4} value={draft.categories}
+          onChange={(e) => set('categories', [...e.target.selectedOptions].map((o) => o.value))}
+        >
+          {categoryOptions.map((category) => <option key={category} value={category}>{category}</option>)}
+        </select>
+      </div>
+      <div className="field">
         <label htmlFor={`${id}-actor`}>Actor (id or email)</label>
         <input id={`${id}-actor`} value={draft.actor} onChange={(e) => set('actor', e.target.value)} autoComplete="off" />
       </div>
       <div className="field">
         <label htmlFor={`${id}-target`}>Target id</label>
         <input id={`${id}-target`} value={draft.target} onChange={(e) => set('target', e.target.value)} autoComplete="off" />
+      </div>
+      <div className="field">
+        <label htmlFor={`${id}-target-type`}>Target type</label>
+        <input id={`${id}-target-type`} list={`${id}-target-types`} value={draft.targetType} onChange={(e) => set('targetType', e.target.value)} autoComplete="off" />
+        <datalist id={`${id}-target-types`}>{targetTypes.map((t) => <option key={t} value={t} />)}</datalist>
+      </div>
+      <div className="field">
+        <label htmlFor={`${id}-ip`}>IP or CIDR</label>
+        <input id={`${id}-ip`} value={draft.ip} onChange={(e) => set('ip', e.target.value.trim())} placeholder="10.0.0.0/8" autoComplete="off" spellCheck={false} />
       </div>
       <div className="field">
         <label htmlFor={`${id}-success`}>Result</label>

@@ -14,38 +14,60 @@ export const DEFAULT_RANGE: Range = '7d';
 
 export interface AuditView {
   actions: string[];
+  categories: string[];
   actor: string;
   target: string;
+  targetType: string;
+  /** An address or a CIDR block. */
+  ip: string;
   success: '' | 'true' | 'false';
   range: Range;
   /** ISO 8601, for the custom range */
   from: string;
   to: string;
   q: string;
+  /** 1-based; offset paging reaches 10,000 events deep. */
+  page: number;
 }
+
+export const PAGE_SIZE = 100;
+/** How deep offset paging reaches (the API's limit). */
+export const MAX_OFFSET = 10_000;
+export const MAX_PAGE = MAX_OFFSET / PAGE_SIZE + 1;
 
 export function readView(search: string): AuditView {
   const params = new URLSearchParams(search);
   const range = RANGES.find((r) => r.value === params.get('range'))?.value ?? DEFAULT_RANGE;
   const success = params.get('success');
+  const page = Number(params.get('page') ?? '1');
   return {
     actions: params.getAll('action').filter(Boolean),
+    categories: params.getAll('category').filter(Boolean),
     actor: params.get('actor') ?? '',
     target: params.get('target') ?? '',
+    targetType: params.get('target_type') ?? '',
+    ip: params.get('ip') ?? '',
     success: success === 'true' || success === 'false' ? success : '',
     range,
     from: params.get('from') ?? '',
     to: params.get('to') ?? '',
     q: params.get('q') ?? '',
+    page: Number.isInteger(page) && page >= 1 && page <= MAX_PAGE ? page : 1,
   };
 }
+
+/** The same view on another page (a new filter starts again at page 1). */
+export const onPage = (view: AuditView, page: number): AuditView => ({ ...view, page });
 
 /** The page's own query string: only what differs from the defaults. */
 export function writeView(view: AuditView): string {
   const params = new URLSearchParams();
   for (const action of view.actions) params.append('action', action);
+  for (const category of view.categories) params.append('category', category);
   if (view.actor) params.set('actor', view.actor);
   if (view.target) params.set('target', view.target);
+  if (view.targetType) params.set('target_type', view.targetType);
+  if (view.ip) params.set('ip', view.ip);
   if (view.success) params.set('success', view.success);
   if (view.range !== DEFAULT_RANGE) params.set('range', view.range);
   if (view.range === 'custom') {
@@ -53,6 +75,7 @@ export function writeView(view: AuditView): string {
     if (view.to) params.set('to', view.to);
   }
   if (view.q) params.set('q', view.q);
+  if (view.page > 1) params.set('page', String(view.page));
   const text = params.toString();
   return text ? `?${text}` : '';
 }
@@ -61,9 +84,12 @@ export function writeView(view: AuditView): string {
 export function apiParams(view: AuditView): URLSearchParams {
   const params = new URLSearchParams();
   for (const action of view.actions) params.append('action', action);
+  for (const category of view.categories) params.append('category', category);
   // One actor box: an email matches actor.email, anything else actor.id.
   if (view.actor) params.set(view.actor.includes('@') ? 'actor_email' : 'actor_id', view.actor);
   if (view.target) params.set('target_id', view.target);
+  if (view.targetType) params.set('target_type', view.targetType);
+  if (view.ip) params.set('ip', view.ip);
   if (view.success) params.set('success', view.success);
   if (view.range === 'custom') {
     if (view.from) params.set('since', view.from);
@@ -85,7 +111,7 @@ export function filterObject(view: AuditView): FilterObject {
   for (const name of new Set(params.keys())) {
     if (name === 'q') continue;
     if (name === 'success') filters.success = params.get(name) === 'true';
-    else if (name === 'action') filters.action = params.getAll(name);
+    else if (name === 'action' || name === 'category') filters[name] = params.getAll(name);
     else filters[name] = params.get(name)!;
   }
   return filters;
@@ -105,6 +131,9 @@ export function viewFromSaved(query: string, filters: Record<string, unknown>): 
   for (const [name, value] of Object.entries(filters)) {
     const list = asList(value);
     if (name === 'action') view.actions = list;
+    else if (name === 'category') view.categories = list;
+    else if (name === 'target_type' && list.length === 1) view.targetType = list[0]!;
+    else if (name === 'ip' && list.length === 1) view.ip = list[0]!;
     else if ((name === 'actor_email' || name === 'actor_id' || name === 'target_id') && list.length === 1) {
       if (name === 'target_id') view.target = list[0]!;
       else if (name === 'actor_email' ? list[0]!.includes('@') : !list[0]!.includes('@')) view.actor = list[0]!;

@@ -5,6 +5,7 @@ import { useId, useState, type FormEvent } from 'react';
 import { ErrorMessage, Loading } from '../../components/status';
 import { ApiError, api } from '../../lib/api';
 import { useAsync } from '../../lib/use-async';
+import { isoToLocalInput, localInputToIso } from '../../lib/time';
 
 interface Failure { seq: number; id: string; reason: string; message: string }
 interface Verification { ok: boolean; checked: number; from_seq: number; to_seq: number; checkpoints_checked: number; failures: Failure[] }
@@ -31,6 +32,9 @@ export default function VerificationPage() {
   };
   const [fromSeq, setFromSeq] = useState('');
   const [toSeq, setToSeq] = useState('');
+  const [by, setBy] = useState<'seq' | 'time'>('seq');
+  const [since, setSince] = useState('');
+  const [until, setUntil] = useState('');
   const [running, setRunning] = useState(false);
   const [result, setResult] = useState<Verification | undefined>();
   const [failure, setFailure] = useState<Error | undefined>();
@@ -41,9 +45,14 @@ export default function VerificationPage() {
     setFailure(undefined);
     setResult(undefined);
     try {
-      const body: Record<string, number> = {};
-      if (fromSeq) body.from_seq = Number(fromSeq);
-      if (toSeq) body.to_seq = Number(toSeq);
+      const body: Record<string, number | string> = {};
+      if (by === 'seq') {
+        if (fromSeq) body.from_seq = Number(fromSeq);
+        if (toSeq) body.to_seq = Number(toSeq);
+      } else {
+        if (since) body.since = since;
+        if (until) body.until = until;
+      }
       setResult(await api<Verification>('/v1/integrity/verify', { method: 'POST', body }));
     } catch (error) {
       setFailure(error as Error);
@@ -58,6 +67,25 @@ export default function VerificationPage() {
       <p className="lead">Recompute every hash in a range of the log and compare it with the chain, the Merkle tree and the signed checkpoints.</p>
       <form className="card" onSubmit={run} aria-labelledby={`${id}-run`}>
         <h2 id={`${id}-run`}>Verify the log</h2>
+        <fieldset>
+          <legend>Range</legend>
+          <div className="checks">
+            <label className="check"><input type="radio" name={`${id}-by`} checked={by === 'seq'} onChange={() => setBy('seq')} /> By seq</label>
+            <label className="check"><input type="radio" name={`${id}-by`} checked={by === 'time'} onChange={() => setBy('time')} /> By date (UTC)</label>
+          </div>
+        </fieldset>
+        {by === 'time' ? (
+          <div className="row-fields">
+            <div className="field">
+              <label htmlFor={`${id}-since`}>From (UTC; empty: the first event)</label>
+              <input id={`${id}-since`} type="datetime-local" value={isoToLocalInput(since)} onChange={(e) => setSince(localInputToIso(e.target.value))} />
+            </div>
+            <div className="field">
+              <label htmlFor={`${id}-until`}>Until (UTC, excluded; empty: now)</label>
+              <input id={`${id}-until`} type="datetime-local" value={isoToLocalInput(until)} onChange={(e) => setUntil(localInputToIso(e.target.value))} />
+            </div>
+          </div>
+        ) : (
         <div className="row-fields">
           <div className="field">
             <label htmlFor={`${id}-from`}>From seq (empty: the first event)</label>
@@ -68,6 +96,7 @@ export default function VerificationPage() {
             <input id={`${id}-to`} type="number" min={1} inputMode="numeric" value={toSeq} onChange={(e) => setToSeq(e.target.value)} />
           </div>
         </div>
+        )}
         <button type="submit" className="primary" disabled={running}>{running ? 'Verifying…' : 'Verify'}</button>
       </form>
       <div aria-live="polite">

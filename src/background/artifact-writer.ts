@@ -1,6 +1,7 @@
-// Writes export text to a gzip file and hashes it on the way: the SHA-256 of the file as stored
-// (what a downloader checks) and of the uncompressed text. The file appears under its final name
-// only once complete, so a crash never leaves a truncated artifact that looks finished.
+// Writes job artifacts (exports, reports) and hashes them on the way: for a gzip export file the
+// SHA-256 of the file as stored (what a downloader checks) and of the uncompressed text. A file
+// appears under its final name only once complete, so a crash never leaves a truncated artifact
+// that looks finished.
 
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
@@ -55,4 +56,30 @@ export async function writeFileAtomically(path: string, text: string): Promise<v
   const partial = `${path}.partial`;
   await writeFile(partial, text);
   await rename(partial, path);
+}
+
+/** Writes a file as it is (a report, a zip), hashing it on the way; appears under its name only once complete. */
+export async function writeArtifact(path: string, chunks: AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>): Promise<{ bytes: number; sha256: string }> {
+  await mkdir(dirname(path), { recursive: true });
+  const partial = `${path}.partial`;
+  const hash = createHash('sha256');
+  let bytes = 0;
+  try {
+    await pipeline(
+      async function* () {
+        for await (const chunk of chunks) {
+          const buffer = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+          hash.update(buffer);
+          bytes += buffer.length;
+          yield buffer;
+        }
+      },
+      createWriteStream(partial),
+    );
+    await rename(partial, path);
+  } catch (error) {
+    await rm(partial, { force: true });
+    throw error;
+  }
+  return { bytes, sha256: hash.digest('hex') };
 }

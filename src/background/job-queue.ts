@@ -1,0 +1,47 @@
+// Jobs as records (bulk exports, reports): one record per job in its tenant, plus an
+// instance-wide "pending" entry per job not finished yet. The pending entries are the workers'
+// queue, and because they are stored, a restart finds every job that was queued or running when
+// the process stopped.
+
+import type { Store } from '../store/port.js';
+
+const INSTANCE = '*';
+
+export interface QueuedJob {
+  id: string;
+  tenant_id: string;
+}
+
+export interface JobQueueKinds {
+  /** Record kind of the jobs themselves (in each tenant). */
+  job: string;
+  /** Record kind of the instance-wide queue of unfinished jobs. */
+  pending: string;
+}
+
+export function createJobQueue<T extends QueuedJob>(store: Store, now: () => number, kinds: JobQueueKinds) {
+  const stamp = () => new Date(now()).toISOString();
+  return {
+    async insert(job: T): Promise<void> {
+      await store.insertRecord({ kind: kinds.job, tenantId: job.tenant_id, id: job.id }, job, stamp());
+      await store.insertRecord({ kind: kinds.pending, tenantId: INSTANCE, id: job.id }, { tenant_id: job.tenant_id }, stamp());
+    },
+    /** False when the job was deleted meanwhile. */
+    update: (job: T): Promise<boolean> => store.updateRecord({ kind: kinds.job, tenantId: job.tenant_id, id: job.id }, job, stamp()),
+    get: async (tenantId: string, id: string): Promise<T | undefined> =>
+      (await store.getRecord<T>({ kind: kinds.job, tenantId, id }))?.body,
+    /** A tenant's jobs, oldest first. */
+    list: async (tenantId: string, limit = 1000): Promise<T[]> =>
+      (await store.listRecords<T>(kinds.job, tenantId, limit)).map((r) => r.body),
+    async remove(tenantId: string, id: string): Promise<boolean> {
+      await store.deleteRecord({ kind: kinds.pending, tenantId: INSTANCE, id });
+      return store.deleteRecord({ kind: kinds.job, tenantId, id });
+    },
+    /** Jobs not finished yet, oldest first. */
+    pending: async (limit = 100): Promise<{ tenantId: string; id: string }[]> =>
+      (await store.listRecords<{ tenant_id: string }>(kinds.pending, INSTANCE, limit)).map((r) => ({ tenantId: r.body.tenant_id, id: r.id })),
+    finish: (id: string): Promise<boolean> => store.deleteRecord({ kind: kinds.pending, tenantId: INSTANCE, id }),
+  };
+}
+
+export type JobQueue<T extends QueuedJob> = ReturnType<typeof createJobQueue<T>>;
