@@ -4,7 +4,7 @@
 // store port, sealing for real versus a sealer that writes constant hashes.
 
 import type { CanonicalEvent } from '../src/domain/event.js';
-import { sealEvents } from '../src/integrity/seal.js';
+import { sealEvents } from '@stele/integrity';
 import { EVENT_INSERT_COLUMNS, eventToRow, type RowValue } from '../src/store/event-rows.js';
 import type { SealedBatch, Sealer } from '../src/store/port.js';
 import { numbered } from '../src/store/postgres/postgres-store.js';

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Runs every *.test.ts under src/ and test/ with Node's own test runner (through tsx), so the
+// Runs every *.test.ts under src/, test/ and packages/ with Node's own test runner (through tsx), so the
 // summary shows real counts. PostgreSQL suites need a reachable server, and the SFTP suites an
 // installed OpenSSH server (they start their own sshd): under CI=true a missing one fails the run;
 // elsewhere those suites are skipped and we say how to run them. So are the tests of the optional
@@ -15,7 +15,7 @@ const sshdBin = process.env.STELE_TEST_SSHD_BIN ?? '/usr/sbin/sshd';
 
 function findTests(dir, out = []) {
   for (const name of readdirSync(dir)) {
-    if (name === 'node_modules') continue;
+    if (name === 'node_modules' || name === 'dist') continue;
     const path = join(dir, name);
     if (statSync(path).isDirectory()) findTests(path, out);
     else if (name.endsWith('.test.ts')) out.push(relative(root, path));
@@ -37,7 +37,7 @@ async function postgresReachable() {
 }
 
 const filter = process.argv.slice(2);
-const files = ['src', 'test']
+const files = ['src', 'test', 'packages']
   .flatMap((d) => { try { return findTests(join(root, d)); } catch { return []; } })
   .filter((f) => filter.length === 0 || filter.some((pattern) => f.includes(pattern)))
   .sort();

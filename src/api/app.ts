@@ -10,7 +10,7 @@ import { SYSTEM_REQUESTER } from '../audit-trail/requester.js';
 import { installDashboard } from '../dashboard/install-dashboard.js';
 import { createIngestService } from '../ingest/ingest-service.js';
 import { ingestRoutes } from '../ingest/ingest-routes.js';
-import { sealEvents } from '../integrity/seal.js';
+import { sealEvents } from '@stele/integrity';
 import { createQueryService } from '../query/query-service.js';
 import { eventRoutes } from '../query/event-routes.js';
 import { createEventSelector } from '../query/selection.js';

@@ -8,7 +8,7 @@ import { createAuditTrail, type AuditTrail } from '../audit-trail/audit-trail.js
 import type { Requester } from '../audit-trail/requester.js';
 import { loadConfig } from '../config.js';
 import { createIngestService } from '../ingest/ingest-service.js';
-import { sealEvents } from '../integrity/seal.js';
+import { sealEvents } from '@stele/integrity';
 import type { Store } from '../store/port.js';
 import { VERSION } from '../version.js';
 import { withStore } from './_context.js';

@@ -2,7 +2,7 @@
 import { defineCommand, runMain, type CommandDef } from 'citty';
 import { loadConfig } from '../config.js';
 import { isSteleError } from '../domain/errors.js';
-import { NoteError } from '../integrity/index.js';
+import { NoteError } from '@stele/integrity';
 import { startServer, stopOnSignals } from '../server.js';
 import { VERSION } from '../version.js';
 import { keysCommand, tenantsCommand } from './_admin.js';

@@ -17,7 +17,7 @@ import {
   EvidenceVerifier, HEADER_KEY, isEvidenceHeader, isEvidenceTrailer, leafHashOf, LogVerifier, NoteError, openCheckpointByKey,
   parseCosignerKey, rawPublicKey, splitNotes, TRAILER_KEY, validCosignatures, type CosignerKey, type EvidenceHeader, type EvidenceTrailer,
   type OpenedCheckpoint,
-} from '../integrity/index.js';
+} from '@stele/integrity';
 import { tenantOfOrigin } from '../checkpoints/log-origin.js';
 
 export interface VerifyFileOptions {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import canonicalize from 'canonicalize';
 import fc from 'fast-check';
-import type { CanonicalEvent, StoredEvent } from '../domain/event.js';
+import type { CanonicalEvent, StoredEvent } from './event.js';
 import { canonicalBytes, canonicalObject, canonicalText, leafHashOf } from './canonical.js';
 
 const base: CanonicalEvent = {

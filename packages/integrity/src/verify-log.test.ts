@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { CanonicalEvent, StoredEvent } from '../domain/event.js';
-import type { LogHead } from '../store/port.js';
+import type { CanonicalEvent, StoredEvent } from './event.js';
+import type { LogHead } from './log-head.js';
 import { ZERO_CHAIN } from './chain.js';
 import { rootFromBorder } from './merkle/compact-range.js';
 import { sealEvents } from './seal.js';

@@ -2,7 +2,7 @@
 // subtrees, biggest first, that together cover every leaf. It is all the state an append needs,
 // and folding it right to left gives the root.
 
-import type { MerkleNode } from '../../store/port.js';
+import type { MerkleNode } from '../log-head.js';
 import { bit, onesCount } from './bits.js';
 import { pageHashes } from '../page-hashes.js';
 import { emptyRoot, HASH_SIZE, hashChildren } from './hasher.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { CanonicalEvent } from '../domain/event.js';
-import type { LogHead } from '../store/port.js';
+import type { CanonicalEvent } from './event.js';
+import type { LogHead } from './log-head.js';
 import { canonicalBytes, leafHashOf } from './canonical.js';
 import { chainHash, ZERO_CHAIN } from './chain.js';
 import { appendLeaves, rootFromBorder } from './merkle/compact-range.js';

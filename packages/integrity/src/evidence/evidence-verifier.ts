@@ -6,7 +6,7 @@
 
 import { Buffer } from 'node:buffer';
 import { createHash, type Hash } from 'node:crypto';
-import type { StoredEvent } from '../../domain/event.js';
+import type { StoredEvent } from '../event.js';
 import { leafHashOf } from '../canonical.js';
 import { chainHash } from '../chain.js';
 import { validCosignatures, type CosignerKey, type VerifiedCosignature } from '../checkpoint/cosignature.js';

@@ -1,13 +1,21 @@
-// The public API of the integrity library. Pure: no store, no file system, no network.
+// The public API of @stele/integrity, Stele's integrity core, shared by the server, the CLI and
+// the SDK. Pure: no store, no file system, no network, no dependency beyond Node.
 
-export { canonicalBytes, canonicalJson, canonicalObject, canonicalText, leafHashOf } from './canonical.js';
+export type { Actor, CanonicalEvent, EventContext, JsonObject, JsonValue, StoredEvent, Target } from './event.js';
+export type { LogHead, MerkleNode, SealedBatch, SealedEvent, Sealer } from './log-head.js';
+export { canonicalBytes, canonicalJson, canonicalObject, canonicalText, leafHashOf, leafInputsOf } from './canonical.js';
+export { jcs } from './jcs.js';
 export { chainHash, ZERO_CHAIN } from './chain.js';
+export { pageHashes, portablePageHashes, usePageHashes } from './page-hashes.js';
+export type { PageHashes } from './page-hashes.js';
 export { sealEvents, STORED_MIN_LEVEL } from './seal.js';
+export { checkCanonicalRows, leafHashesOf } from './canonical-rows.js';
+export type { CanonicalRows, WithComputedLeafHashes, WithLeafInputs } from './canonical-rows.js';
 export { LogVerifier, verifyLog } from './verify-log.js';
 export type { ExpectedRoot, FailureReason, LogVerifierOptions, VerificationFailure, VerificationSummary } from './verify-log.js';
 
 export { emptyRoot, hashChildren, hashLeaf, HASH_SIZE } from './merkle/hasher.js';
-export { appendLeaves, rootFromBorder } from './merkle/compact-range.js';
+export { appendLeafBlock, appendLeaves, rootFromBorder } from './merkle/compact-range.js';
 export type { AppendResult } from './merkle/compact-range.js';
 export { borderNodes, coverage, rangeNodes } from './merkle/node-id.js';
 export type { NodeId } from './merkle/node-id.js';

@@ -3,8 +3,8 @@
 // database, so anything the store cannot tell apart from "absent" is normalised to absent.
 
 import { Buffer } from 'node:buffer';
-import canonicalize from 'canonicalize';
-import type { CanonicalEvent, JsonObject } from '../domain/event.js';
+import type { CanonicalEvent, JsonObject } from './event.js';
+import { jcs } from './jcs.js';
 import { hashTextLeaf } from './merkle/hasher.js';
 
 const ACTOR_FIELDS = ['id', 'type', 'email', 'name', 'role'] as const;
@@ -54,8 +54,8 @@ export function canonicalBytes(event: CanonicalEvent): Uint8Array {
  * serialised in one call. That is the hot path of ingest and verification, about twice as fast as
  * member-by-member serialisation. Where JCS and JSON.stringify can differ (lone surrogates, which
  * JCS rejects and JSON.stringify escapes; non-finite numbers; undefined, toJSON, other types), the
- * text is produced by the canonicalize library instead, which decides. Tests check that the result
- * always equals canonicalize(canonicalObject(event)), failures included.
+ * text is produced member by member instead (jcs.ts), which decides. Tests check that the result
+ * always equals the canonicalize library's text of canonicalObject(event), failures included.
  */
 export function canonicalText(event: CanonicalEvent): string {
   return stringifiedOrJcs(() => sortedShape(event), () => canonicalObject(event));
@@ -70,18 +70,18 @@ export function canonicalJson(value: unknown): string {
   return stringifiedOrJcs(() => sorted(value), () => value);
 }
 
-/** JSON.stringify of the key-sorted copy, or the library's JCS of the value where the two could differ. */
+/** JSON.stringify of the key-sorted copy, or the member-by-member JCS of the value where the two could differ. */
 function stringifiedOrJcs(sortedCopy: () => unknown, value: () => unknown): string {
   let text: string;
   try {
     text = JSON.stringify(sortedCopy());
   } catch (error) {
     if (error !== NOT_PLAIN) throw error;
-    return jcs(value());
+    return canonicalOrThrow(value());
   }
   // JSON.stringify writes a \u escape only for control characters and lone surrogates (or a
-  // literal backslash before a u); such rare texts are left to the library.
-  return text.includes('\\u') ? jcs(value()) : text;
+  // literal backslash before a u); such rare texts are left to jcs().
+  return text.includes('\\u') ? canonicalOrThrow(value()) : text;
 }
 
 /** canonicalObject(event) with its members, and theirs, inserted in JCS order. */
@@ -130,7 +130,7 @@ const NOT_PLAIN = Symbol('not plain JSON');
 
 // A copy of a JSON value whose objects have their keys inserted in sorted order. Keys that an
 // object does not keep in insertion order (integer-like keys come first) or that are special on
-// a plain object ("__proto__") are left to the library.
+// a plain object ("__proto__") are left to jcs().
 function sorted(value: unknown): unknown {
   switch (typeof value) {
     case 'string':
@@ -164,8 +164,8 @@ function sorted(value: unknown): unknown {
   }
 }
 
-function jcs(v: unknown): string {
-  const text = canonicalize(v);
+function canonicalOrThrow(v: unknown): string {
+  const text = jcs(v);
   if (text === undefined) throw new TypeError('event has no canonical form');
   return text;
 }

@@ -3,8 +3,8 @@
 // leaves to the Merkle border; the batch's leaf hashes are one call, and its chain hashes another
 // (page-hashes.ts, native when built).
 
-import type { CanonicalEvent } from '../domain/event.js';
-import type { LogHead, SealedBatch, SealedEvent, Sealer } from '../store/port.js';
+import type { CanonicalEvent } from './event.js';
+import type { LogHead, SealedBatch, SealedEvent, Sealer } from './log-head.js';
 import { leafInputsOf } from './canonical.js';
 import { pageHashes } from './page-hashes.js';
 import { HASH_SIZE } from './merkle/hasher.js';

@@ -1,10 +1,10 @@
 // SHA-256 over a whole page of verification inputs at once: the leaf hashes of a page of canonical
-// texts, the chain hash each event should have, and one level of Merkle nodes. Native code
-// (native/stele_hashes.c) does each in one call when it is built; the JavaScript twins below give
-// the same bytes, one Node hash call per hash, and are what runs without it.
+// texts, the chain hash each event should have, and one level of Merkle nodes. The JavaScript
+// implementation below makes one Node hash call per hash; a program may install a faster one with
+// the same bytes (the server installs its native build, native/stele_hashes.c, when it is there:
+// src/native/native-addons.ts), so the package itself stays free of native code.
 
 import { Buffer } from 'node:buffer';
-import { nativePageHashes } from '../native/native-addons.js';
 import { HASH_SIZE } from './merkle/hasher.js';
 import { sha256Text } from './sha256.js';
 
@@ -83,5 +83,16 @@ function chainBuffer(prevChain: Uint8Array, previous: Uint8Array | undefined, le
   return out;
 }
 
-/** The native page hashing when it is built, else the portable one. */
-export const pageHashes: PageHashes = nativePageHashes ?? portablePageHashes;
+/**
+ * The page hashing sealing and verification use: the portable one unless a program installed
+ * another with usePageHashes (a live binding: importers see the change).
+ */
+export let pageHashes: PageHashes = portablePageHashes;
+
+/**
+ * Makes `hashes` the page hashing of this process. It must give the bytes portablePageHashes
+ * gives for every input (src/native/page-hashes.test.ts checks the native build does).
+ */
+export function usePageHashes(hashes: PageHashes): void {
+  pageHashes = hashes;
+}

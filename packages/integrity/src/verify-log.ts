@@ -5,7 +5,7 @@
 
 import { Buffer } from 'node:buffer';
 import { bytesEqual } from './bytes.js';
-import type { StoredEvent } from '../domain/event.js';
+import type { StoredEvent } from './event.js';
 import { leafHashOf } from './canonical.js';
 import { checkCanonicalRows, type CanonicalRows } from './canonical-rows.js';
 import { chainHash, ZERO_CHAIN } from './chain.js';

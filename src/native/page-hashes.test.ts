@@ -1,4 +1,4 @@
-// The page hashing: the native functions and their JavaScript twins give the same bytes, and
+// The page hashing: the native functions and their JavaScript twins in @stele/integrity give the same bytes, and
 // both give what one SHA-256 per input gives.
 
 import assert from 'node:assert/strict';
@@ -6,8 +6,8 @@ import { Buffer } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { nativePageHashes, nativeProblem } from '../native/native-addons.js';
-import { portablePageHashes, type PageHashes } from './page-hashes.js';
+import { pageHashes, portablePageHashes, type PageHashes } from '@stele/integrity';
+import { nativePageHashes, nativeProblem } from './native-addons.js';
 
 const sha256 = (...parts: Uint8Array[]) => createHash('sha256').update(Buffer.concat(parts)).digest();
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
@@ -69,5 +69,11 @@ describe('page hashes (native)', () => {
   it('refuses what is not a Uint8Array', { skip: nativePageHashes ? false : 'not built' }, () => {
     assert.throws(() => nativePageHashes!.leafHashes('\0text' as unknown as Uint8Array), /must be a Uint8Array/);
     assert.throws(() => nativePageHashes!.nodeHashes(new Uint16Array(32) as unknown as Uint8Array), /must be a Uint8Array/);
+  });
+});
+
+describe('the page hashing in use', () => {
+  it('is the native build in a process that loaded it, so sealing and verification use it', { skip: nativePageHashes ? false : 'not built' }, () => {
+    assert.equal(pageHashes, nativePageHashes);
   });
 });
