@@ -37,6 +37,10 @@ import { createOutsideCopiesFromConfig } from '../checkpoints/outside-copies-fro
 import { createIntegrityAlarms } from '../checkpoints/integrity-alarms.js';
 import type { SigningKey } from '../checkpoints/signing-key.js';
 import { integrityRoutes } from '../verification/integrity-routes.js';
+import { createEventTypeCheck } from '../event-types/event-type-check.js';
+import { createEventTypeRepository } from '../event-types/event-type-repository.js';
+import { eventTypeRoutes } from '../event-types/event-type-routes.js';
+import { createEventTypeService } from '../event-types/event-type-service.js';
 import { createProofService } from '../verification/proof-service.js';
 import { createVerificationService } from '../verification/verification-service.js';
 
@@ -98,8 +102,9 @@ export async function buildApp({ config, store, signingKey, logger, now }: AppOp
     outside: createOutsideCopiesFromConfig(config.integrity, signingKey, app.log),
     onError: (error, tenantId) => app.log.error({ err: error, tenantId }, 'checkpoint failed'),
   });
+  const eventTypeCheck = createEventTypeCheck({ repository: createEventTypeRepository(store), now });
   const ingest = createIngestService({
-    store, limits: config.limits, seal: sealEvents, now,
+    store, limits: config.limits, seal: sealEvents, now, checkEvents: eventTypeCheck.check,
     onCommitted: (tenant, outcomes) => {
       metrics.eventsIngested.inc(outcomes.filter((o) => !o.duplicate).length);
       commits.notify(tenant);
@@ -115,6 +120,7 @@ export async function buildApp({ config, store, signingKey, logger, now }: AppOp
   const savedSearches = createSavedSearchService({ store, trail, now });
   const select = createEventSelector({ dialect: store.dialect, now, findSavedSearch: savedSearches.findForSelection });
   const tenants = createTenantService({ store, trail, now });
+  const eventTypes = createEventTypeService({ store, trail, check: eventTypeCheck, now });
 
   // While draining, finished requests close their connection, so shutdown does not wait for
   // keep-alive timeouts of clients that were mid-request.
@@ -132,7 +138,8 @@ export async function buildApp({ config, store, signingKey, logger, now }: AppOp
   await app.register(healthRoutes, { store, isDraining: () => draining, integrityAlarms: alarms.list });
   await app.register(tenantRoutes, { guards, tenants, trail });
   await app.register(ingestRoutes, { guards, ingest });
-  await app.register(eventRoutes, { guards, query, select, trail });
+  await app.register(eventRoutes, { guards, query, select, trail, describeEventTypes: eventTypes.summary });
+  await app.register(eventTypeRoutes, { guards, eventTypes });
   await app.register(savedSearchRoutes, { guards, savedSearches });
   await app.register(exportFeature, {
     config, store, guards, ingest, trail, secrets, now, search: select.compileSearch, savedSearch: select.compileSaved, checkpoints, noteKey: signingKey.noteKey,

@@ -42,6 +42,10 @@ export const SELF_AUDIT_ACTIONS = {
   'audit.exported': 'data',
   'audit.export_deleted': 'data',
   'audit.deleted': 'data',
+  'event_type.created': 'configuration',
+  'event_type.updated': 'configuration',
+  'event_type.deleted': 'configuration',
+  'event_type.policy_changed': 'configuration',
 } as const satisfies Record<string, Category>;
 
 export type SelfAuditAction = keyof typeof SELF_AUDIT_ACTIONS;

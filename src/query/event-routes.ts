@@ -16,6 +16,8 @@ export interface EventRoutesOptions {
   select: EventSelector;
   /** Every read is recorded as `data.accessed`, collapsed per reader and query. */
   trail: AuditTrail;
+  /** The tenant's declared event types and its policy for other actions, listed by /v1/events/filters. */
+  describeEventTypes?: (tenantId: string) => Promise<object>;
 }
 
 // Re-exported: export and the dashboard read filters from here.
@@ -45,7 +47,7 @@ const listQuerySchema = Type.Object({
   include_total: Type.Optional(Type.String({ enum: ['true', 'false'] })),
 }, { additionalProperties: false });
 
-export const eventRoutes: FastifyPluginAsync<EventRoutesOptions> = async (app, { guards, query, select, trail }) => {
+export const eventRoutes: FastifyPluginAsync<EventRoutesOptions> = async (app, { guards, query, select, trail, describeEventTypes }) => {
   const noValidation = () => () => true;
 
   app.get('/v1/events', {
@@ -80,7 +82,8 @@ export const eventRoutes: FastifyPluginAsync<EventRoutesOptions> = async (app, {
     schema: { tags: ['events'], summary: 'Filter fields, operators, sort keys, the values seen, and the search language', querystring: TenantQuery, response: errorResponses },
   }, async (request) => {
     const tenantId = await guards.tenantOf(request, single(request.query as Query, 'tenant_id'));
-    const described = await query.describeFilters(tenantId);
+    const [filters, eventTypes] = await Promise.all([query.describeFilters(tenantId), describeEventTypes?.(tenantId)]);
+    const described = { ...filters, ...eventTypes };
     const values = Object.values(described.values).reduce((sum, list) => sum + list.length, 0);
     await trail.recordRead(tenantId, requesterOf(request), { view: 'filters', query: {}, rows: values });
     return described;
