@@ -92,12 +92,6 @@ interface SpillRun {
   minSeq: number;
 }
 
-const unrefTimer = (work: () => void, ms: number) => {
-  const timer = setTimeout(work, ms);
-  timer.unref();
-  return timer;
-};
-
 export function createDeliveryQueue(options: DeliveryOptions): DeliveryQueue {
   const { transport, batchSize, maxInFlight, maxBufferedEvents } = options;
   const stats = { recorded: 0, delivered: 0, rejected: 0, dropped: 0, failures: 0, lastError: undefined as string | undefined };
@@ -125,7 +119,12 @@ export function createDeliveryQueue(options: DeliveryOptions): DeliveryQueue {
   let draining = false;
   let drainTimer: NodeJS.Timeout | undefined;
 
-  const waiters: { target: number; resolve: () => void }[] = [];
+  interface Waiter {
+    target: number;
+    resolve: () => void;
+    reject: (error: Error) => void;
+  }
+  const waiters: Waiter[] = [];
   /** close() waiting until every event is delivered or safe in the spill file. */
   let onDurable: (() => void) | undefined;
   let closing = false;
@@ -133,6 +132,19 @@ export function createDeliveryQueue(options: DeliveryOptions): DeliveryQueue {
   let closedForGood = false;
   let closed: Promise<CloseResult> | undefined;
   let lost = 0;
+
+  // Retry waits do not keep the process alive on their own (an application that ends while Stele
+  // is down is not held hostage), but while flush() or close() is awaited they do.
+  const waited = () => waiters.length > 0 || closing;
+  const retryTimer = (work: () => void, ms: number) => {
+    const timer = setTimeout(work, ms);
+    if (!waited()) timer.unref();
+    return timer;
+  };
+  const holdRetryTimers = () => {
+    resumeTimer?.ref();
+    drainTimer?.ref();
+  };
 
   const spillReady: Promise<SpillFile | undefined> = options.spillFile === undefined
     ? Promise.resolve(undefined)
@@ -203,6 +215,7 @@ export function createDeliveryQueue(options: DeliveryOptions): DeliveryQueue {
 
   /** Starts what can start now: batches to send, or pending events to write to the spill file. */
   function pump(): void {
+    if (closedForGood) return;
     if (spilling) {
       if (pending.length > 0 && (flushDue || closing || pending.length >= batchSize)) writeToSpill();
     } else if (Date.now() >= pausedUntil) {
@@ -278,9 +291,10 @@ export function createDeliveryQueue(options: DeliveryOptions): DeliveryQueue {
   }
 
   function pause(wait: number): void {
+    if (closedForGood) return;
     pausedUntil = Date.now() + wait;
     if (resumeTimer !== undefined) clearTimeout(resumeTimer);
-    resumeTimer = unrefTimer(() => {
+    resumeTimer = retryTimer(() => {
       resumeTimer = undefined;
       pump();
     }, wait);
@@ -330,7 +344,7 @@ export function createDeliveryQueue(options: DeliveryOptions): DeliveryQueue {
 
   function drainSoon(wait: number): void {
     if (draining || drainTimer !== undefined || !spilling) return;
-    drainTimer = unrefTimer(() => {
+    drainTimer = retryTimer(() => {
       drainTimer = undefined;
       void drain();
     }, wait);
@@ -360,7 +374,7 @@ export function createDeliveryQueue(options: DeliveryOptions): DeliveryQueue {
         const outcome = read.events.length > 0 ? await postBatch(transport, read.events) : { stored: 0, rejected: [] };
         if (outcome.retry) {
           // Nothing of this read is counted yet: it is all sent again (resends are no-ops for Stele).
-          drainTimer = unrefTimer(() => {
+          drainTimer = retryTimer(() => {
             drainTimer = undefined;
             void drain();
           }, failed(outcome.retry.reason, outcome.retry.retryAfterMs));
@@ -417,9 +431,29 @@ export function createDeliveryQueue(options: DeliveryOptions): DeliveryQueue {
     }
   }
 
-  function whenSettled(target: number): Promise<void> {
+  /** Resolves once every event up to `target` is settled; rejects after timeoutMs, if given, or when the client closes first. */
+  function whenSettled(target: number, timeoutMs?: number): Promise<void> {
     if (target < outstandingFrom()) return Promise.resolve();
-    return new Promise((resolve) => waiters.push({ target, resolve }));
+    return new Promise<void>((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      const waiter: Waiter = {
+        target,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+        reject: (error) => {
+          clearTimeout(timer);
+          waiters.splice(waiters.indexOf(waiter), 1);
+          reject(error);
+        },
+      };
+      waiters.push(waiter);
+      holdRetryTimers();
+      if (timeoutMs !== undefined) {
+        timer = setTimeout(() => waiter.reject(new Error(`flush: events still unsent after ${timeoutMs} ms (Stele unreachable? see stats().lastError)`)), timeoutMs);
+      }
+    });
   }
 
   function flush(timeoutMs?: number): Promise<void> {
@@ -427,15 +461,7 @@ export function createDeliveryQueue(options: DeliveryOptions): DeliveryQueue {
     flushDue = true;
     pump();
     drainSoon(0);
-    const done = whenSettled(target);
-    if (timeoutMs === undefined) return done;
-    return new Promise((resolve, reject) => {
-      const timer = unrefTimer(() => reject(new Error(`flush: events still unsent after ${timeoutMs} ms (Stele unreachable? see stats().lastError)`)), timeoutMs);
-      void done.then(() => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
+    return whenSettled(target, timeoutMs);
   }
 
   // ---- Closing ----
@@ -455,10 +481,12 @@ export function createDeliveryQueue(options: DeliveryOptions): DeliveryQueue {
     const durable = new Promise<void>((resolve) => {
       onDurable = resolve;
     });
+    settled(); // everything may be in the file already
     await Promise.race([flush(options.closeTimeoutMs), durable]).catch(() => {
       timedOut = true;
     });
     closedForGood = true;
+    for (const waiter of [...waiters]) waiter.reject(new ClientClosedError('the audit client closed before these events were delivered'));
     if (drainTimer !== undefined) clearTimeout(drainTimer);
     if (resumeTimer !== undefined) clearTimeout(resumeTimer);
     if (flushTimer !== undefined) clearTimeout(flushTimer);
