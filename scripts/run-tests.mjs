@@ -1,9 +1,12 @@
 #!/usr/bin/env node
 // Runs every *.test.ts under src/, test/ and packages/ with Node's own test runner (through tsx), so the
-// summary shows real counts. PostgreSQL suites need a reachable server, and the SFTP suites an
-// installed OpenSSH server (they start their own sshd): under CI=true a missing one fails the run;
-// elsewhere those suites are skipped and we say how to run them. So are the tests of the optional
-// native speed-ups when they are not built.
+// summary shows real counts. Some suites need a real peer: PostgreSQL, an OpenSSH server (the SFTP
+// suites start their own sshd), Debian's Chromium (browser suites), the native speed-ups. Under
+// CI=true a missing peer fails the run; elsewhere its suites are skipped, and the summary names
+// each skipped group and how to run it, before and after the test output.
+//
+// A suite that needs a new peer adds one entry to PEERS below.
+
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -12,6 +15,7 @@ import pg from 'pg';
 const root = new URL('..', import.meta.url).pathname;
 const pgUrl = process.env.STELE_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const sshdBin = process.env.STELE_TEST_SSHD_BIN ?? '/usr/sbin/sshd';
+const chromiumBin = process.env.STELE_CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 function findTests(dir, out = []) {
   for (const name of readdirSync(dir)) {
@@ -36,6 +40,37 @@ async function postgresReachable() {
   }
 }
 
+const nativeOff = process.env.STELE_NATIVE === 'off';
+
+/**
+ * Each peer: whether it is here, the environment variable that tells the suites, and what to say
+ * when it is not. `optionalInCi` peers may be absent even under CI=true (the native speed-ups are
+ * optional by design, but CI builds them).
+ */
+const PEERS = [
+  {
+    name: 'PostgreSQL', env: 'STELE_TEST_PG', present: postgresReachable,
+    missing: `PostgreSQL is not reachable at ${pgUrl}: its suites were SKIPPED (marked ﹣ above).`,
+    howTo: 'To run them, start PostgreSQL and set STELE_TEST_PG_URL=postgres://user@host:5432/db, then `npm test` again.',
+  },
+  {
+    name: 'OpenSSH server', env: 'STELE_TEST_SSHD', present: async () => existsSync(sshdBin),
+    missing: `The OpenSSH server is not installed (${sshdBin}): the SFTP suites were SKIPPED (marked ﹣ above).`,
+    howTo: 'To run them, `apt-get install openssh-server` (nothing needs to be started), then `npm test` again.',
+  },
+  {
+    name: 'Chromium', env: 'STELE_TEST_CHROMIUM', present: async () => existsSync(chromiumBin),
+    missing: `Debian's Chromium is not installed (${chromiumBin}): the browser suites (test/browser/) were SKIPPED (marked ﹣ above).`,
+    howTo: 'To run them, `apt-get install chromium` (or set STELE_CHROMIUM_PATH), then `npm test` again. No browser is ever downloaded.',
+  },
+  {
+    name: 'native speed-ups', env: 'STELE_TEST_NATIVE', optionalInCi: nativeOff,
+    present: async () => !nativeOff && ['stele_hashes.node', 'stele_sqlite.node'].every((file) => existsSync(join(root, 'native', 'build', 'Release', file))),
+    missing: `The native speed-ups are ${nativeOff ? 'turned off (STELE_NATIVE=off)' : 'not built'}: their tests were SKIPPED (marked ﹣ above).`,
+    howTo: 'To run them, install a C compiler, make and Python 3, run `node scripts/build-native.mjs`, then `npm test` again.',
+  },
+];
+
 const filter = process.argv.slice(2);
 const files = ['src', 'test', 'packages']
   .flatMap((d) => { try { return findTests(join(root, d)); } catch { return []; } })
@@ -43,39 +78,25 @@ const files = ['src', 'test', 'packages']
   .sort();
 
 const env = { ...process.env, STELE_TEST_PG_URL: pgUrl };
-if (await postgresReachable()) {
-  env.STELE_TEST_PG = '1';
-} else if (process.env.CI === 'true') {
-  console.error(`PostgreSQL is not reachable at ${pgUrl}, and CI=true requires the PostgreSQL suites.`);
-  process.exit(1);
-} else {
-  env.STELE_TEST_PG = '0';
+const skipped = [];
+for (const peer of PEERS) {
+  const present = await peer.present();
+  env[peer.env] = present ? '1' : '0';
+  if (present) continue;
+  if (process.env.CI === 'true' && !peer.optionalInCi) {
+    console.error(`${peer.missing.replace(/: .*$/, '')}, and CI=true requires its suites.`);
+    process.exit(1);
+  }
+  skipped.push(peer);
 }
-const skippedNotice =
-  `\nPostgreSQL is not reachable at ${pgUrl}: its suites were SKIPPED (marked ﹣ above).\n` +
-  'To run them, start PostgreSQL and set STELE_TEST_PG_URL=postgres://user@host:5432/db, then `npm test` again.\n';
-if (env.STELE_TEST_PG === '0') console.warn(skippedNotice);
 
-if (existsSync(sshdBin)) {
-  env.STELE_TEST_SSHD = '1';
-} else if (process.env.CI === 'true') {
-  console.error(`The OpenSSH server is not installed (${sshdBin}), and CI=true requires the SFTP suites.`);
-  process.exit(1);
-} else {
-  env.STELE_TEST_SSHD = '0';
-}
-const sshdNotice =
-  `\nThe OpenSSH server is not installed (${sshdBin}): the SFTP suites were SKIPPED (marked ﹣ above).\n` +
-  'To run them, `apt-get install openssh-server` (nothing needs to be started), then `npm test` again.\n';
-if (env.STELE_TEST_SSHD === '0') console.warn(sshdNotice);
-
-// The native speed-ups are optional (native/README.md); under CI=true a test requires them.
-const nativeBuilt = process.env.STELE_NATIVE !== 'off' &&
-  ['stele_hashes.node', 'stele_sqlite.node'].every((file) => existsSync(join(root, 'native', 'build', 'Release', file)));
-const nativeNotice =
-  `\nThe native speed-ups are ${process.env.STELE_NATIVE === 'off' ? 'turned off (STELE_NATIVE=off)' : 'not built'}: their tests were SKIPPED (marked ﹣ above).\n` +
-  'To run them, install a C compiler, make and Python 3, run `node scripts/build-native.mjs`, then `npm test` again.\n';
-if (!nativeBuilt) console.warn(nativeNotice);
+const summary = () => {
+  if (skipped.length === 0) return;
+  console.warn(`\n${skipped.length} group(s) of suites were SKIPPED:`);
+  for (const peer of skipped) console.warn(`- ${peer.name}: ${peer.missing}\n  ${peer.howTo}`);
+  console.warn('');
+};
+summary();
 
 const result = spawnSync(
   process.execPath,
@@ -83,7 +104,5 @@ const result = spawnSync(
   { stdio: 'inherit', env, cwd: root },
 );
 // Said again after the summary, where people look.
-if (env.STELE_TEST_PG === '0') console.warn(skippedNotice);
-if (env.STELE_TEST_SSHD === '0') console.warn(sshdNotice);
-if (!nativeBuilt) console.warn(nativeNotice);
+summary();
 process.exit(result.status ?? 1);

@@ -2,6 +2,7 @@
 
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
+import { DEFAULT_DATABASE_TIMEOUTS, type DatabaseTimeouts } from './store/database-timeouts.js';
 
 export interface Limits {
   maxBodyBytes: number;
@@ -38,6 +39,8 @@ export interface Config {
   databaseUrl: string | undefined;
   /** PostgreSQL schema for Stele's tables (default public). */
   databaseSchema: string | undefined;
+  /** PostgreSQL's connect, statement and idle limits (STELE_DATABASE_*_TIMEOUT_MS). */
+  databaseTimeouts: DatabaseTimeouts;
   adminToken: string | undefined;
   logLevel: string;
   /** Requests a minute per API key, dashboard user, viewer token or (unauthenticated) address (STELE_RATE_LIMIT_PER_MINUTE; 0 turns it off). */
@@ -168,6 +171,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir,
     databaseUrl: env.STELE_DATABASE_URL || undefined,
     databaseSchema: env.STELE_DATABASE_SCHEMA || undefined,
+    databaseTimeouts: Object.freeze({
+      connectMs: integer(env, 'STELE_DATABASE_CONNECT_TIMEOUT_MS', DEFAULT_DATABASE_TIMEOUTS.connectMs, 1),
+      statementMs: integer(env, 'STELE_DATABASE_STATEMENT_TIMEOUT_MS', DEFAULT_DATABASE_TIMEOUTS.statementMs, 0),
+      idleMs: integer(env, 'STELE_DATABASE_IDLE_TIMEOUT_MS', DEFAULT_DATABASE_TIMEOUTS.idleMs, 0),
+    }),
     adminToken: env.STELE_ADMIN_TOKEN || undefined,
     logLevel: env.STELE_LOG_LEVEL || 'info',
     rateLimitPerMinute: integer(env, 'STELE_RATE_LIMIT_PER_MINUTE', 60_000, 0),

@@ -14,7 +14,7 @@ import { nativeProblem } from './native/native-addons.js';
 
 export async function startServer(config: Config): Promise<{ url: string; stop: () => Promise<void> }> {
   const logger = pino({ level: config.logLevel });
-  const store = openStore(config);
+  const store = openStore(config, logger);
   await store.migrate();
   const admin = await ensureAdminToken(store, config.adminToken);
   const signingKey = loadSigningKey({ configuredFile: config.integrity.signingKeyFile, dataDir: config.dataDir, name: config.integrity.logOrigin });

@@ -31,7 +31,7 @@ interface LeaseBody {
 
 export interface Lease {
   readonly generation: number;
-  /** Aborted when a renewal finds the lease lost (or the store unreachable). */
+  /** Aborted when a renewal finds the lease lost, or the store stays unreachable until it would expire. */
   readonly signal: AbortSignal;
   /** Gives the lease up so another node can take it at once. */
   release(): Promise<void>;
@@ -77,12 +77,20 @@ export function createLeases(store: Store, options: LeaseOptions) {
 
     const lost = new AbortController();
     const stillNewest = async () => !(await store.getRecord(keyOf(tenantId, name, generation + 1)));
+    const renewEveryMs = Math.max(10, Math.floor(ttlMs / 3));
+    let expiresAt = now() + ttlMs;
     const timer = setInterval(() => {
       void (async () => {
-        const renewed = await store.updateRecord(key, { owner, expires_at: now() + ttlMs } satisfies LeaseBody, stamp());
+        const until = now() + ttlMs;
+        const renewed = await store.updateRecord(key, { owner, expires_at: until } satisfies LeaseBody, stamp());
         if (!renewed || !(await stillNewest())) lost.abort(new Error(`lease ${name} was lost`));
-      })().catch((error) => lost.abort(error));
-    }, Math.max(10, Math.floor(ttlMs / 3)));
+        else expiresAt = until;
+      })().catch((error) => {
+        // The store could not be asked (a database blip): the lease stays ours until it expires, and
+        // the next renewal may get through. Only one that would come too late gives the lease up.
+        if (now() + renewEveryMs >= expiresAt) lost.abort(error);
+      });
+    }, renewEveryMs);
     timer.unref();
     const stop = () => clearInterval(timer);
     return {

@@ -8,7 +8,7 @@ import type { StoredEvent } from '../domain/event.js';
 import { EVIDENCE_VERSION, HEADER_KEY, PROOF_KEY, TRAILER_KEY, type EvidenceHeader, type EvidenceStatement, type EvidenceTrailer } from '@stele/integrity';
 import type { CheckpointView } from '../checkpoints/checkpoint-service.js';
 import type { InclusionProver } from '../proofs/stored-nodes.js';
-import type { ExportTally } from './encode-events.js';
+import { CHUNK_CHARS, countRow, nextTurn, type ExportTally } from './encode-events.js';
 
 export const EVIDENCE_FORMATS = ['ndjson', 'json'] as const;
 export type EvidenceFormat = (typeof EVIDENCE_FORMATS)[number];
@@ -25,8 +25,6 @@ export interface EvidencePin {
   signStatement(statement: EvidenceStatement): string;
 }
 
-const CHUNK_CHARS = 64 * 1024;
-const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 const hex = (hashes: Uint8Array[]) => hashes.map((h) => Buffer.from(h).toString('hex'));
 
 /** Yields the file's text; `tally` is complete when the generator ends. */
@@ -47,9 +45,7 @@ export async function* encodeEvidence(
       const line = JSON.stringify({ ...event, [PROOF_KEY]: hex(proofs[i]!) });
       chunk += ndjson ? `${line}\n` : `${tally.rows === 0 ? '\n' : ',\n'}${line}`;
       leaves.update(Buffer.from(event.leaf_hash, 'hex'));
-      tally.rows += 1;
-      tally.firstSeq ??= event.seq;
-      tally.lastSeq = event.seq;
+      countRow(tally, event);
     });
     if (chunk.length >= CHUNK_CHARS) {
       yield chunk;

@@ -6,7 +6,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { JsonObject } from '../domain/event.js';
 import type { IngestService } from '../ingest/ingest-service.js';
-import type { Store } from '../store/port.js';
+import { StoreUnavailableError, type Store } from '../store/port.js';
 import { exportedEvent } from './audit-events.js';
 import type { ExportCheckpoints } from './export-checkpoints.js';
 import { isEvidenceFormat } from './evidence-encoder.js';
@@ -58,6 +58,7 @@ export function createJobRunner(deps: JobRunnerDeps) {
     }
     const format = deps.formats[job.format];
     const paths = jobPaths(job, format.fileExtension);
+    let retryLater = false;
     try {
       const where = selectionWhere({ filters: job.filters, ...(job.q && { q: job.q }) }, deps.now(), job.max_seq, deps.search);
       job = { ...job, status: 'running', started_at: iso(), row_count: 0, expected_rows: await deps.store.countEvents(tenantId, where) };
@@ -94,13 +95,20 @@ export function createJobRunner(deps: JobRunnerDeps) {
       if (!(await deps.jobs.update(job))) await discardFiles(job);
     } catch (error) {
       if (signal?.aborted) return;
+      // The database went away mid-job: the job did nothing wrong. It stays pending, and runs again
+      // from the beginning once the database is back (like a job stopped by a shutdown).
+      if (error instanceof StoreUnavailableError) {
+        retryLater = true;
+        await discardFiles(job);
+        throw error;
+      }
       await discardFiles(job);
       // The job's error is shown to the tenant: no server path in it. The worker logs the original.
       const message = hideServerPaths(error instanceof Error ? error.message : String(error), [], { [deps.dataDir]: '<data dir>' });
       await deps.jobs.update({ ...job, status: 'failed', finished_at: iso(), error: message });
       throw error;
     } finally {
-      if (!signal?.aborted) await deps.jobs.finish(id);
+      if (!signal?.aborted && !retryLater) await deps.jobs.finish(id);
     }
   }
 

@@ -8,6 +8,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ERROR_STATUS, SteleError, type ErrorCode } from '../domain/errors.js';
+import { StoreUnavailableError } from '../store/port.js';
 
 function translate(error: FastifyError): SteleError | undefined {
   if (error instanceof SteleError) return error;
@@ -45,7 +46,13 @@ function sendError(error: FastifyError, request: FastifyRequest, reply: FastifyR
     request.log.error({ err: error }, 'unhandled error');
     return reply.status(500).send({ error: { code: 'internal', message: 'Internal server error', details: [], request_id: request.id } });
   }
-  if (known.status >= 500) request.log.error({ err: error }, known.message);
+  // The database is away or busy: an outage answers many requests so, and each is no bug to trace.
+  if (known instanceof StoreUnavailableError) {
+    request.log.warn({ code: known.code, reason: known.message }, 'store unavailable');
+    reply.header('retry-after', String(known.retryAfterSeconds));
+  } else if (known.status >= 500) {
+    request.log.error({ err: error }, known.message);
+  }
   return reply.status(known.status).send({
     error: { code: known.code, message: known.message, details: known.details, ...known.extra, request_id: request.id },
   });

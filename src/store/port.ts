@@ -2,6 +2,7 @@
 // pass the shared contract suite in contract/. No driver types cross this boundary.
 
 import type { CanonicalEvent, StoredEvent } from '../domain/event.js';
+import { SteleError } from '../domain/errors.js';
 import type { CanonicalRows, LogHead, MerkleNode, SealedBatch, SealedEvent, Sealer } from '@stele/integrity';
 import type { Sql } from '../sql/fragments.js';
 import type { SqlDialect } from '../sql/dialect.js';
@@ -94,6 +95,24 @@ export interface CheckpointRecord {
   created_at: string;
   /** The C2SP signed note text. */
   note: string;
+}
+
+/**
+ * The database cannot do the work now: it cannot be reached, is restarting, or did not answer in
+ * time. Adapters translate their drivers' errors into this one type (HTTP answers it with 503 and
+ * Retry-After). Nothing was changed, except where the message says the outcome is unknown (a
+ * commit whose answer never came): then the work may or may not have been done.
+ */
+export class StoreUnavailableError extends SteleError {
+  /** When a retry has a chance, in whole seconds. */
+  readonly retryAfterSeconds: number;
+
+  constructor(message: string, retryAfterSeconds: number, options?: { cause?: unknown }) {
+    super('unavailable', message);
+    this.name = 'StoreUnavailableError';
+    this.retryAfterSeconds = retryAfterSeconds;
+    if (options?.cause !== undefined) this.cause = options.cause;
+  }
 }
 
 export interface Store {

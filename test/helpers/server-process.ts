@@ -32,12 +32,19 @@ export async function runCliToEnd(args: string[], env: Record<string, string>): 
   return { code, stdout, stderr };
 }
 
+// Generous: four servers compiling through tsx at once on a loaded two-core machine take a while.
+const START_TIMEOUT_MS = 60_000;
+
 export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
   const child = runCli(['serve'], { HOST: '127.0.0.1', PORT: '0', ...env });
   let output = '';
   const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 20_000);
+    // A server that did not start in time is killed: left running, it would keep the test file from ever ending.
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`server did not start in ${START_TIMEOUT_MS / 1000} s:\n${output}`));
+    }, START_TIMEOUT_MS);
     const onData = (data: Buffer) => {
       output += data.toString();
       const match = /listening on (http:\/\/\S+)/.exec(output);

@@ -5,9 +5,9 @@
 
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './free-port.js';
 
 export const SSHD_BIN = process.env.STELE_TEST_SSHD_BIN ?? '/usr/sbin/sshd';
 export const SSHD_SKIP_REASON = process.env.STELE_TEST_SSHD === '1'
@@ -35,17 +35,6 @@ export interface TestSshd {
 function newKey(path: string): string {
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'stele-test', '-f', path]);
   return readFileSync(path, 'utf8');
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export async function startSshd(): Promise<TestSshd> {

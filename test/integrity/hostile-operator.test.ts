@@ -17,6 +17,7 @@ import { splitNotes } from '@stele/integrity';
 import { ENGINES } from '../../src/store/testing/test-stores.js';
 import { createWitnessState } from '../../src/witness/witness-state.js';
 import { startWitnessServer, type RunningWitness } from '../../src/witness/witness-server.js';
+import { eventually } from '../export/export-test-bed.js';
 import { deleteCheckpoints, dropAppendOnlyGuards, recomputeAllHashes, restoreTenant, snapshotTenant, truncateLog } from '../helpers/hostile-dba.js';
 import { testSigningKey } from '../helpers/signing-key.js';
 import { ADMIN_TOKEN, startTestApp, type TestApp } from '../helpers/test-app.js';
@@ -68,14 +69,6 @@ for (const engine of ENGINES) {
         close: () => app.close(),
       };
     }
-    const eventually = async <T>(probe: () => Promise<T | undefined>): Promise<T> => {
-      for (let i = 0; i < 200; i++) {
-        const value = await probe();
-        if (value !== undefined) return value;
-        await new Promise((resolve) => setTimeout(resolve, 25));
-      }
-      throw new Error('timed out');
-    };
     const readyAlarm = async (app: TestApp) => eventually(async () => {
       const body = (await app.request({ method: 'GET', url: '/readyz' })).json();
       return body.integrity === 'alarm' ? body : undefined;

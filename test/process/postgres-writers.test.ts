@@ -14,13 +14,16 @@ const EVENTS_PER_BATCH = 25;
 
 describe('four server processes writing to one PostgreSQL', { skip: POSTGRES_SKIP_REASON }, () => {
   let db: TestStore;
-  let servers: ServerProcess[] = [];
+  const servers: ServerProcess[] = [];
 
   before(async () => {
     db = await openTestStore('postgres');
-    servers = await Promise.all(Array.from({ length: WRITERS }, () => startServerProcess({
-      STELE_DATABASE_URL: db.location.databaseUrl!, STELE_DATABASE_SCHEMA: db.location.pgSchema!, STELE_ADMIN_TOKEN: ADMIN,
-    })));
+    // Each server is kept as it starts, so that after() stops those that did even if another did not.
+    await Promise.all(Array.from({ length: WRITERS }, async () => {
+      servers.push(await startServerProcess({
+        STELE_DATABASE_URL: db.location.databaseUrl!, STELE_DATABASE_SCHEMA: db.location.pgSchema!, STELE_ADMIN_TOKEN: ADMIN,
+      }));
+    }));
   });
   after(async () => {
     await Promise.all(servers.map((s) => s.stop()));

@@ -10,6 +10,7 @@ import type { NativePostgresPages } from '../../native/native-addons.js';
 import type { CanonicalRows } from '../port.js';
 import { LEAF_INPUT_SHAPE, SHAPE_VALUES, type ValueKind } from '../canonical-rows.js';
 import { copyOutMessages } from './copy-out-messages.js';
+import { checkout } from './postgres-pools.js';
 import { stringLiteral } from './postgres-literals.js';
 
 // The binary encodings native/stele_postgres.c reads. The casts keep them so whatever a DBA does to
@@ -30,20 +31,15 @@ export function pageStatement(tenantId: string, afterSeq: number, throughSeq: nu
 export function copiedCanonicalRowReader(pool: pg.Pool, native: NativePostgresPages) {
   return async function readCanonicalRows(tenantId: string, afterSeq: number, throughSeq: number, limit: number): Promise<CanonicalRows | undefined> {
     const statement = pageStatement(tenantId, afterSeq, Math.min(throughSeq, afterSeq + limit));
-    const client = await pool.connect();
-    // A broken connection makes the client emit errors; while it is checked out, only this listens.
-    const ignore = () => {};
-    client.on('error', ignore);
+    const { client, release } = await checkout(pool);
     let messages: Buffer[];
     try {
       messages = await copyOutMessages(client, statement);
     } catch (error) {
-      client.off('error', ignore);
-      client.release(error as Error); // discarded: it may be broken
+      release(error); // discarded: it may be broken
       throw error;
     }
-    client.off('error', ignore);
-    client.release();
+    release();
     const page = pageFromMessages(native, messages);
     return page.rows === 0 ? undefined : page;
   };

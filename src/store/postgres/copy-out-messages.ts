@@ -84,9 +84,13 @@ class CopyOutMessages implements pg.Submittable {
     connection.query(this.statement);
   }
 
+  /** Set by pg when the client has a query_timeout: told of the end, so it stops the timer. */
+  callback: ((error: Error | undefined) => void) | undefined;
+
   handleError(error: Error): void {
     this.failure ??= error;
     this.reject(error);
+    this.callback?.(error);
   }
 
   handleRowDescription(): void {
@@ -100,6 +104,7 @@ class CopyOutMessages implements pg.Submittable {
   handleReadyForQuery(): void {
     if (this.failure) this.reject(this.failure);
     else this.resolve(this.scanner.chunks);
+    this.callback?.(this.failure);
   }
 }
 

@@ -1,10 +1,15 @@
 // The production store. Sequencing takes a row lock on the tenant's head (SELECT ... FOR UPDATE)
 // inside the insert transaction, so any number of Stele processes can append to one database and
 // each tenant's seq stays gap-free and in commit order. A batch takes the lock once.
+//
+// PostgreSQL may restart, drop connections or go silent: the pools set time limits per use
+// (postgres-pools.ts), and guardStore turns what postgres-faults.ts recognises into
+// StoreUnavailableError, failing calls at once while the server cannot be reached.
 
 import pg from 'pg';
 import type { PoolClient } from 'pg';
 import copyStreams from 'pg-copy-streams';
+import { DEFAULT_DATABASE_TIMEOUTS, type DatabaseTimeouts } from '../database-timeouts.js';
 import type { StoredEvent } from '../../domain/event.js';
 import type { Sql } from '../../sql/fragments.js';
 import { mayBeResent, planAppend, type AppendPlan, type ExistingEvent } from '../append-plan.js';
@@ -15,7 +20,10 @@ import { toApiKey, toCheckpoint, toRecord } from '../row-readers.js';
 import { EMPTY_HEAD, decodeBorder, encodeBorder } from '../log-head.js';
 import { detailsJsonOf, ipBytesOf } from '../row-values.js';
 import type { AppendOutcome, EncodedRows, LogHead, PendingEvent, Sealer, Store, StoreRowEncoding, Tenant } from '../port.js';
-import { nodeKey } from '../port.js';
+import { nodeKey, StoreUnavailableError } from '../port.js';
+import { createAvailabilityGate, guardStore, type StoreLog } from '../availability.js';
+import { checkout, openPools, timed } from './postgres-pools.js';
+import { classifyPostgresError } from './postgres-faults.js';
 import { POSTGRES_MIGRATIONS } from './postgres-migrations.js';
 import { postgresDialect } from './postgres-dialect.js';
 import { copyEventsStatement } from './postgres-row-encodings.js';
@@ -37,6 +45,10 @@ export interface PostgresStoreOptions {
    * rather than starve appends and queries of theirs.
    */
   maxCopyConnections?: number;
+  /** Connect, statement and idle limits; default DEFAULT_DATABASE_TIMEOUTS. */
+  timeouts?: DatabaseTimeouts;
+  /** Told when connections break and when the server goes away and comes back. */
+  log?: StoreLog;
 }
 
 // details as jsonb's text, parsed by rowToEvent as on SQLite (the driver would parse a jsonb
@@ -58,33 +70,59 @@ const prepared = (name: string, text: string, values: unknown[]) => ({ name, tex
 const bind = (params: readonly unknown[]): unknown[] =>
   params.map((p) => (p instanceof Uint8Array && !Buffer.isBuffer(p) ? Buffer.from(p) : p));
 
+// /readyz waits no longer than this for its SELECT 1.
+const PING_TIMEOUT_MS = 2000;
+
 export function openPostgresStore(options: PostgresStoreOptions): Store {
   const schema = options.schema ?? 'public';
   if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`invalid schema name: ${schema}`);
-  const pool = new pg.Pool({
-    connectionString: options.connectionString,
-    max: options.maxConnections ?? 10,
-    options: `-c search_path=${schema}`,
+  const timeouts = options.timeouts ?? DEFAULT_DATABASE_TIMEOUTS;
+  const pools = openPools({
+    connectionString: options.connectionString, schema, timeouts, log: options.log,
+    maxConnections: options.maxConnections ?? 10, maxCopyConnections: options.maxCopyConnections ?? 3,
   });
-  // Opens no connection until the first download.
-  const copyPool = new pg.Pool({
-    connectionString: options.connectionString,
-    max: options.maxCopyConnections ?? 3,
-    options: `-c search_path=${schema}`,
-  });
+  const { pool, pagePool, copyPool } = pools;
+  const gate = createAvailabilityGate({ database: 'PostgreSQL', classify: classifyPostgresError, probe, log: options.log });
 
   async function inTransaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
-    const client = await pool.connect();
+    const { client, release } = await checkout(pool);
     try {
       await client.query('BEGIN');
       const result = await work(client);
-      await client.query('COMMIT');
+      await commit(client);
+      release();
       return result;
     } catch (error) {
-      await client.query('ROLLBACK').catch(() => {});
+      // A statement PostgreSQL refused leaves a sound connection to roll back on. After any other
+      // failure the connection may be broken or mid-statement: it is discarded, and the server
+      // rolls back what a closed connection left open.
+      const sound = classifyPostgresError(error) === undefined && !(error instanceof StoreUnavailableError)
+        && await client.query('ROLLBACK').then(() => true, () => false);
+      release(sound ? undefined : error);
       throw error;
+    }
+  }
+
+  /** COMMIT; when its answer never comes, whether it took effect is unknown, and the error says so. */
+  async function commit(client: PoolClient): Promise<void> {
+    try {
+      await client.query('COMMIT');
+    } catch (error) {
+      if (classifyPostgresError(error) !== 'unreachable') throw error; // refused: rolled back
+      throw new StoreUnavailableError(
+        'The database connection was lost during the commit, so whether this write was stored is unknown. '
+        + 'Try again shortly: events resent with the same ids are stored once.',
+        1, { cause: error });
+    }
+  }
+
+  /** Checks that the server answers over a fresh connection (availability.ts probes with it while the server is away). */
+  async function probe(): Promise<void> {
+    const client = await pools.connectAlone('probe');
+    try {
+      await client.query(timed('SELECT 1', timeouts.connectMs));
     } finally {
-      client.release();
+      await client.end().catch(() => {});
     }
   }
 
@@ -129,6 +167,8 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
    * inserted together. Any database error fails the whole group, and nothing of it is acknowledged.
    */
   async function commitGroup(tenantId: string, jobs: { batch: PendingEvent[]; seal: Sealer }[]): Promise<JobResult<AppendOutcome[]>[]> {
+    // Jobs queued behind a group that found the server gone fail at once, not each after a timeout.
+    gate.check();
     return inTransaction(async (client) => {
       const head = await lockHead(client, tenantId);
       const existing = await findExisting(client, tenantId, jobs.flatMap((j) => j.batch));
@@ -175,18 +215,16 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
    */
   async function* copyEventRows(tenantId: string, where: Sql, encoding: StoreRowEncoding, signal?: AbortSignal): AsyncGenerator<EncodedRows> {
     const statement = copyEventsStatement(tenantId, where, encoding);
-    const client = await copyPool.connect();
-    // A terminated backend makes the client emit errors; nobody else listens to this client now.
-    const ignore = () => {};
-    client.on('error', ignore);
+    const { client, release } = await checkout(copyPool);
     let backendPid: number | undefined;
     let finished = false;
     let onAbort: (() => void) | undefined;
     try {
-      backendPid = (await client.query('SELECT pg_backend_pid() AS pid')).rows[0].pid as number;
+      // The COPY may take as long as its reader; this statement may not.
+      backendPid = (await client.query(timed('SELECT pg_backend_pid() AS pid', timeouts.statementMs))).rows[0].pid as number;
       signal?.throwIfAborted();
       const copy = client.query(copyStreams.to(statement));
-      copy.on('error', ignore); // errors reach the loop below through the iterator as well
+      copy.on('error', () => {}); // errors reach the loop below through the iterator as well
       onAbort = () => copy.destroy(signal!.reason as Error);
       signal?.addEventListener('abort', onAbort, { once: true });
       const reader = encoding === 'csv' ? csvRecordReader() : ndjsonRecordReader();
@@ -200,11 +238,10 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
     } finally {
       if (onAbort) signal?.removeEventListener('abort', onAbort);
       if (finished) {
-        client.off('error', ignore);
-        client.release();
+        release();
       } else {
         if (backendPid !== undefined) await pool.query('SELECT pg_terminate_backend($1)', [backendPid]).catch(() => {});
-        client.release(true);
+        release(true);
       }
     }
   }
@@ -213,8 +250,10 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
     engine: 'postgres',
     dialect: postgresDialect,
 
+    // On a connection of its own, without a statement limit: a migration may be long, and may
+    // wait for another process's.
     async migrate() {
-      const client = await pool.connect();
+      const client = await pools.connectAlone('migrate');
       try {
         await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
         // One migrator at a time across processes.
@@ -236,16 +275,16 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
         }
       } finally {
         await client.query('SELECT pg_advisory_unlock(hashtext($1))', [`stele-migrate-${schema}`]).catch(() => {});
-        client.release();
+        await client.end().catch(() => {});
       }
     },
 
     async ping() {
-      await pool.query('SELECT 1');
+      await pool.query(timed('SELECT 1', PING_TIMEOUT_MS));
     },
 
     async close() {
-      await Promise.all([pool.end(), copyPool.end()]);
+      await pools.end();
     },
 
     async getSetting(key) {
@@ -317,7 +356,7 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
     },
 
     encodeEventRows: copyEventRows,
-    readCanonicalRows: nativePostgresPages ? copiedCanonicalRowReader(pool, nativePostgresPages) : postgresCanonicalRowReader(pool),
+    readCanonicalRows: nativePostgresPages ? copiedCanonicalRowReader(pagePool, nativePostgresPages) : postgresCanonicalRowReader(pagePool),
 
     async getEvent(tenantId, id): Promise<StoredEvent | undefined> {
       const { rows } = await pool.query<unknown[]>({ ...prepared('event_by_id', `SELECT ${SELECT_LIST} FROM events WHERE tenant_id = $1 AND id = $2`, [tenantId, id]), rowMode: 'array' });
@@ -428,5 +467,5 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
       return found;
     },
   };
-  return store;
+  return guardStore(store, gate);
 }

@@ -17,6 +17,8 @@ import type {
   ApiKeyRecord, AppendOutcome, EventQuery, LogHead, PendingEvent, Sealer, Store, Tenant,
 } from '../port.js';
 import { nodeKey } from '../port.js';
+import { createAvailabilityGate, guardStore } from '../availability.js';
+import { classifySqliteError } from './sqlite-faults.js';
 import { SQLITE_MIGRATIONS } from './sqlite-migrations.js';
 import { sqliteDialect } from './sqlite-dialect.js';
 import { nativeSqliteExtension } from '../../native/native-addons.js';
@@ -312,7 +314,8 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       return found;
     },
   };
-  return store;
+  // No probe: a file does not go away; a busy or full one is answered 503 call by call.
+  return guardStore(store, createAvailabilityGate({ database: 'SQLite', classify: classifySqliteError }));
 }
 
 function prepareStatements(db: Db) {
