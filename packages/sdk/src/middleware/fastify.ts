@@ -26,13 +26,15 @@ export interface FastifyLikeReply {
   getHeaders(): OutgoingHttpHeaders | Record<string, unknown>;
 }
 
-type Done = (error?: Error | null) => void;
+type Done = (error?: Error) => void;
 
-/** The part of a Fastify instance the plugin uses. */
-export interface FastifyLikeInstance<Request, Reply> {
-  addHook(name: 'onRequest', hook: (request: Request, reply: Reply, done: Done) => void): unknown;
-  addHook(name: 'onSend', hook: (request: Request, reply: Reply, payload: unknown, done: (error: Error | null, payload?: unknown) => void) => void): unknown;
-  addHook(name: 'onResponse', hook: (request: Request, reply: Reply, done: Done) => void): unknown;
+/**
+ * The part of a Fastify instance the plugin uses. Fastify types addHook with an overload per hook
+ * and generics for every server type; this loose shape lets a real instance in without the SDK
+ * depending on Fastify's types. The hooks below are typed for what Fastify passes them.
+ */
+export interface FastifyLikeInstance {
+  addHook(name: 'onRequest' | 'onSend' | 'onResponse', hook: (...args: any[]) => void): unknown;
 }
 
 type Recorder = { record(event: AuditEvent): void | Promise<void> };
@@ -42,20 +44,20 @@ export function steleFastify<Request extends FastifyLikeRequest = FastifyLikeReq
 ) {
   const wantsResponseBody = (options.allow?.responseBody?.length ?? 0) > 0;
   const calls = new WeakMap<object, { startedAt: number; responseBody?: unknown }>();
-  const plugin = (app: FastifyLikeInstance<Request, Reply>, _options: unknown, done: Done) => {
-    app.addHook('onRequest', (request, _reply, next) => {
+  const plugin = (app: FastifyLikeInstance, _options: unknown, done: Done) => {
+    app.addHook('onRequest', (request: Request, _reply: Reply, next: Done) => {
       if (options.skip?.(request)) return next();
       calls.set(request, { startedAt: Date.now() });
       runInRequest(request.headers, () => next());
     });
     if (wantsResponseBody) {
-      app.addHook('onSend', (request, _reply, payload, next) => {
+      app.addHook('onSend', (request: Request, _reply: Reply, payload: unknown, next: (error: Error | null, payload?: unknown) => void) => {
         const call = calls.get(request);
         if (call) call.responseBody = parsedBody(payload);
         next(null, payload);
       });
     }
-    app.addHook('onResponse', (request, reply, next) => {
+    app.addHook('onResponse', (request: Request, reply: Reply, next: Done) => {
       const call = calls.get(request);
       if (call) {
         calls.delete(request);
