@@ -3,10 +3,13 @@
 export { createAuditClient, type AuditClient, type AuditClientOptions } from './client.js';
 export type { Actor, AuditEvent, EventContext, PreparedEvent, StoredEvent, Target } from './event.js';
 export { BufferFullError, ClientClosedError, type BufferFullPolicy, type CloseResult, type DeliveryStats, type RejectedEvents } from './delivery/delivery-queue.js';
-export { SteleApiError, SteleUnreachableError } from './http/transport.js';
+export { createTransport, SteleApiError, SteleUnreachableError, type HttpResponse, type Query, type Transport, type TransportOptions } from './http/transport.js';
 export type { BackoffPolicy } from './http/backoff.js';
 export type { EventFilters, EventList, EventPage, FeedOptions, ListOptions } from './read/events.js';
-export { VerificationError, type ConsistencyResult, type InclusionResult, type TrustOptions, type VerificationFailure, type VerifiedCheckpoint } from './verify/verify.js';
+export {
+  checkConsistency, checkInclusion, parseTrust, VerificationError,
+  type ConsistencyResult, type InclusionProof, type InclusionResult, type Trust, type TrustOptions, type VerificationFailure, type VerifiedCheckpoint,
+} from './verify/verify.js';
 export { runInRequest, traceIdOf } from './trace-context.js';
 export { API_CALL_ACTION, REDACTED, type AllowList, type ApiCallOptions } from './middleware/api-call.js';
 export { steleExpress, type ExpressLikeRequest, type ExpressLikeResponse } from './middleware/express.js';
