@@ -1,7 +1,9 @@
 import { defineCommand } from 'citty';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { verifyExportFile, type ExportVerification } from '../verification/export-verifier.js';
-import { CLIError } from './_context.js';
+import { EXIT, usageError } from './_context.js';
+import { addExamples } from './_help.js';
+import { progressBar } from './_progress.js';
 
 function print(result: ExportVerification): void {
   for (const note of result.notes) process.stdout.write(`note: ${note}\n`);
@@ -38,18 +40,29 @@ export const verifyCommand = defineCommand({
   },
   run: async ({ args }) => {
     const minWitnesses = args['min-witnesses'] === undefined ? 0 : Number(args['min-witnesses']);
-    if (!Number.isInteger(minWitnesses) || minWitnesses < 0) throw new CLIError('--min-witnesses must be a whole number');
+    if (!Number.isInteger(minWitnesses) || minWitnesses < 0) throw usageError('--min-witnesses must be a whole number');
     const witnessKeys = (args['witness-key'] ?? '').split(',').map((k) => k.trim()).filter(Boolean);
-    if (minWitnesses > witnessKeys.length) throw new CLIError(`--min-witnesses ${minWitnesses} needs at least as many --witness-key`);
+    if (minWitnesses > witnessKeys.length) throw usageError(`--min-witnesses ${minWitnesses} needs at least as many --witness-key`);
+    const bar = progressBar('bytes', statSync(args.events).size);
     const result = await verifyExportFile({
       eventsFile: args.events,
       ...(args.checkpoint && { checkpointText: readFileSync(args.checkpoint, 'utf8') }),
       ...(args['public-key'] && { publicKeyPem: readFileSync(args['public-key'], 'utf8') }),
       witnessKeys,
       minWitnesses,
+      onProgress: (bytes) => bar.update(bytes),
+    }).finally(() => {
+      bar.update(statSync(args.events).size);
+      bar.stop();
     });
     if (args.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     else print(result);
-    if (!result.ok) process.exitCode = 1;
+    if (!result.ok) process.exitCode = EXIT.failed;
   },
 });
+
+addExamples(verifyCommand, [
+  'stele verify --events logins.ndjson --public-key stele.pem   # an evidence file (proofs=true)',
+  'stele verify --events events.ndjson --checkpoint checkpoint.txt --public-key stele.pem',
+  'stele verify --events evidence.ndjson --public-key stele.pem --witness-key "$WITNESS_KEY" --min-witnesses 1 --json',
+]);
