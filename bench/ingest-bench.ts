@@ -10,11 +10,10 @@ import type { SealedBatch, Sealer } from '../src/store/port.js';
 import { numbered } from '../src/store/postgres/postgres-store.js';
 import { detailsJsonOf, ipBytesOf } from '../src/store/row-values.js';
 import { openTestStore, type Engine, type TestStore } from '../src/store/testing/test-stores.js';
-import { startServerProcess } from '../test/helpers/server-process.js';
+import { withBenchServer } from './lib/bench-server.js';
 import { pending, syntheticEvent } from './lib/seed.js';
 import { rate, ratio } from './lib/stats.js';
 
-const ADMIN = 'stele_admin_bench_token_0123456789';
 const ZERO = new Uint8Array(32);
 
 // Writes the same rows with constant hashes and no Merkle nodes: the store's cost without integrity.
@@ -24,17 +23,9 @@ const noIntegrity: Sealer = (head, events): SealedBatch => ({
   head: { size: head.size + events.length, chainHash: ZERO, border: [] },
 });
 
-async function httpIngest(db: TestStore, total: number, batchSize: number, concurrency: number) {
-  const env: Record<string, string> = { STELE_ADMIN_TOKEN: ADMIN, STELE_LOG_LEVEL: 'error', STELE_RATE_LIMIT_PER_MINUTE: '0' };
-  if (db.location.sqliteFile) env.STELE_DATA_DIR = db.location.sqliteFile.replace(/\/stele\.db$/, '');
-  else Object.assign(env, { STELE_DATABASE_URL: db.location.databaseUrl!, STELE_DATABASE_SCHEMA: db.location.pgSchema! });
-  const server = await startServerProcess(env);
-  try {
-    const post = (path: string, body: unknown, key = ADMIN) => fetch(`${server.url}${path}`, {
-      method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body),
-    });
-    const tenant = (await (await post('/v1/tenants', { name: `bench-${batchSize}` })).json()) as { id: string };
-    const { key } = (await (await post(`/v1/tenants/${tenant.id}/keys`, { name: 'bench', scopes: ['events:write'] })).json()) as { key: string };
+/** The server's own batched HTTP ingest: pre-built bodies of `batchSize` events, `concurrency` requests at once. */
+export async function httpIngest(db: TestStore, total: number, batchSize: number, concurrency: number) {
+  return withBenchServer(db, async ({ url, key }) => {
     const requests = Math.ceil(total / batchSize);
     const bodies = Array.from({ length: requests }, (_, r) => {
       const events = Array.from({ length: batchSize }, (_, k) => {
@@ -48,16 +39,14 @@ async function httpIngest(db: TestStore, total: number, batchSize: number, concu
       await Promise.all(Array.from({ length: concurrency }, async () => {
         while (next < requests) {
           const body = bodies[next++]!;
-          const response = await fetch(`${server.url}/v1/events`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body });
+          const response = await fetch(`${url}/v1/events`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body });
           if (response.status !== 201) throw new Error(`ingest answered ${response.status}: ${await response.text()}`);
           await response.arrayBuffer();
         }
       }));
       return requests * batchSize;
     });
-  } finally {
-    await server.stop();
-  }
+  });
 }
 
 function rowsFor(n: number): RowValue[][] {

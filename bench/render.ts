@@ -9,6 +9,11 @@ interface Results {
   ingest: Run & { events: number; results: { engine: string; bare_insert_tx1000: Rate; http_batches_of_100: Rate & { ratio_to_bare: number }; http_single_events: Rate & { ratio_to_bare: number }; integrity_cost: { append_with_integrity: Rate; append_without_integrity: Rate; overhead: number } }[] };
   'read-integrity-export': Run & { events: number; stores: { engine: string; read: { filtered_first_page: { filter: string; service: Lat; bare_sql: Lat }[]; verification: Rate & { bare_read_and_hash?: Rate; ratio_to_bare?: number; hashing_only_one_thread?: number; ratio_to_hashing_only?: number; native?: boolean }; inclusion_proof: Lat; consistency_proof: Lat; bare_point_read?: Lat }; export: { bare_csv: Rate; csv: Rate & { ratio_to_bare_csv: number; rss_before_mb: number; rss_peak_mb: number }; ndjson: Rate & { ratio_to_bare_csv: number; rss_before_mb: number; rss_peak_mb: number } } }[] };
   search: Run & { stores: { engine: string; queries: { name: string; q: string; rows: number; service: Lat; hand_sql: Lat }[] }[] };
+  sdk?: Run & {
+    events: number;
+    record_call: { calls: number; record_ns: number; empty_call_ns: number; overhead_ns: number };
+    results: { engine: string; server_batched_http: Rate; sdk_client: Rate & { client_cpu_ns_per_event: number }; ratio: number }[];
+  };
 }
 
 const table = (head: string[], rows: (string | number)[][]) =>
@@ -44,5 +49,11 @@ export function renderMarkdown(r: Results, machine: { node: string; cpus: number
   out.push('', `**Search language**: first page of 100 (service vs hand-written SQL${ran(r.search)})`, '');
   out.push(table(['store', 'query', 'rows', 'p50', 'p99', 'hand SQL p50', 'hand SQL p99'],
     r.search.stores.flatMap((s) => s.queries.map((q) => [s.engine, `\`${q.q}\``, q.rows, `${q.service.p50_ms} ms`, `${q.service.p99_ms} ms`, `${q.hand_sql.p50_ms} ms`, `${q.hand_sql.p99_ms} ms`]))));
+  if (r.sdk) {
+    const call = r.sdk.record_call;
+    out.push('', `**SDK**: one \`record()\` call costs ${call.record_ns} ns against ${call.empty_call_ns} ns for an empty function call with the same event (${call.overhead_ns} ns more, target ≤ 2,000 ns; median of 5 runs of ${n(call.calls)} calls); one SDK client sending ${n(r.sdk.events)} events into one server, against the server's own batched HTTP ingest (pre-built batches of 100, 8 at once) on a fresh store${ran(r.sdk)}`, '');
+    out.push(table(['store', 'server batched HTTP events/s', 'one SDK client events/s', 'ratio (target ≥ 90%)', 'client CPU per event'],
+      r.sdk.results.map((x) => [x.engine, n(x.server_batched_http.per_second), n(x.sdk_client.per_second), pct(x.ratio), `${n(x.sdk_client.client_cpu_ns_per_event)} ns`])));
+  }
   return `${out.join('\n')}\n`;
 }

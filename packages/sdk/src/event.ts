@@ -24,29 +24,51 @@ export interface AuditEvent {
   details?: Record<string, unknown>;
 }
 
-/** An event as it is sent: id and occurred_at always set. */
-export interface PreparedEvent extends Omit<AuditEvent, 'occurred_at'> {
-  id: string;
+/** An event in the queue: occurred_at set when it was recorded; its id is given when its batch forms. */
+export interface QueuedEvent extends Omit<AuditEvent, 'occurred_at'> {
   occurred_at: string;
 }
 
+/** An event as it is sent: id and occurred_at always set. */
+export interface PreparedEvent extends QueuedEvent {
+  id: string;
+}
+
+const FIELDS = new Set(['action', 'id', 'occurred_at', 'actor', 'target', 'context', 'success', 'details']);
+
 /**
- * The event to send for `input`. A shallow copy: the actor, target, context and details objects
- * are sent as they are when the batch leaves, so do not change them after record().
+ * The event to queue for `input`, made on every record() call, so it is cheap: a copy of the same
+ * shape each time (absent fields are undefined, which JSON leaves out), the time of the call when
+ * the event has none, and the trace id of the request being handled. A shallow copy: the actor,
+ * target, context and details objects are sent as they are when the batch leaves, so do not
+ * change them after record(). An unknown member is kept (Stele refuses it, by name).
  */
-export function prepareEvent(input: AuditEvent): PreparedEvent {
+export function prepareEvent(input: AuditEvent): QueuedEvent {
   if (typeof input !== 'object' || input === null || typeof input.action !== 'string' || input.action === '') {
     throw new TypeError('record() needs an event with an action, e.g. { action: "login.failed" }');
   }
-  const now = Date.now();
-  const event: PreparedEvent = {
-    ...input,
-    id: input.id ?? uuidv7(now),
-    occurred_at: input.occurred_at === undefined ? isoNow(now) : input.occurred_at instanceof Date ? input.occurred_at.toISOString() : input.occurred_at,
-  };
-  if (input.context?.request_id === undefined) {
-    const traceId = currentTraceId();
-    if (traceId !== undefined) event.context = { ...input.context, request_id: traceId };
+  const context = tracedContext(input.context);
+  for (const name in input) {
+    if (!FIELDS.has(name)) return { ...input, occurred_at: occurredAt(input.occurred_at), ...(context && { context }) };
   }
-  return event;
+  return {
+    action: input.action, id: input.id, occurred_at: occurredAt(input.occurred_at),
+    actor: input.actor, target: input.target, context: context ?? input.context, success: input.success, details: input.details,
+  };
+}
+
+const occurredAt = (value: string | Date | undefined): string =>
+  value === undefined ? isoNow() : value instanceof Date ? value.toISOString() : value;
+
+/** The context with the current request's trace id as request_id; undefined when that changes nothing. */
+function tracedContext(context: AuditEvent['context']): AuditEvent['context'] | undefined {
+  if (context?.request_id !== undefined) return undefined;
+  const traceId = currentTraceId();
+  return traceId === undefined ? undefined : { ...context, request_id: traceId };
+}
+
+/** Gives each event without an id a new one, as its batch forms: from then on its resends carry it. */
+export function withIds(events: QueuedEvent[]): PreparedEvent[] {
+  for (const event of events) event.id ??= uuidv7();
+  return events as PreparedEvent[];
 }

@@ -10,10 +10,17 @@ import { randomUUID } from 'node:crypto';
  * random bits Node draws from a pooled buffer) with its first 48 bits replaced by the time.
  */
 export function uuidv7(now = Date.now()): string {
-  const time = now.toString(16).padStart(12, '0');
-  // v4 layout: xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx; keep from the version digit on, made a 7.
-  return `${time.slice(0, 8)}-${time.slice(8, 12)}-7${randomUUID().slice(15)}`;
+  if (now !== prefixMs) {
+    prefixMs = now;
+    const time = now.toString(16).padStart(12, '0');
+    prefix = `${time.slice(0, 8)}-${time.slice(8, 12)}-7`;
+  }
+  // v4 layout: xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx; keep what follows the version digit.
+  return prefix + randomUUID().slice(15);
 }
+
+let prefixMs = Number.NaN;
+let prefix = '';
 
 let lastMs = Number.NaN;
 let lastIso = '';

@@ -10,7 +10,7 @@
 // Every admitted event gets a sequence number, so flush() can wait for exactly the events recorded
 // before it: batches are contiguous runs of them, and the spill file is a list of runs.
 
-import { prepareEvent, type AuditEvent, type PreparedEvent } from '../event.js';
+import { prepareEvent, withIds, type AuditEvent, type PreparedEvent, type QueuedEvent } from '../event.js';
 import { backoffDelay, type BackoffPolicy } from '../http/backoff.js';
 import type { SteleApiError, Transport } from '../http/transport.js';
 import { notJson, postBatch, type BatchOutcome } from './post-batch.js';
@@ -97,9 +97,9 @@ export function createDeliveryQueue(options: DeliveryOptions): DeliveryQueue {
   const stats = { recorded: 0, delivered: 0, rejected: 0, dropped: 0, failures: 0, lastError: undefined as string | undefined };
 
   let nextSeq = 0;
-  let pending: PreparedEvent[] = [];
+  let pending: QueuedEvent[] = [];
   let pendingStart = 0;
-  const blocked: { event: PreparedEvent; admitted: () => void }[] = [];
+  const blocked: { event: QueuedEvent; admitted: () => void }[] = [];
   const inFlight = new Set<Batch>();
   const retry: Batch[] = [];
   /** Events in batches in flight, waiting to be retried, or being written to the spill file. */
@@ -179,7 +179,7 @@ export function createDeliveryQueue(options: DeliveryOptions): DeliveryQueue {
     admit(event);
   }
 
-  function whenFull(event: PreparedEvent): void | Promise<void> {
+  function whenFull(event: QueuedEvent): void | Promise<void> {
     if (!fullReported) {
       fullReported = true;
       options.onError(new BufferFullError(`the audit buffer is full (${maxBufferedEvents} events): Stele is not taking events as fast as they come; policy ${options.onBufferFull}`));
@@ -195,16 +195,28 @@ export function createDeliveryQueue(options: DeliveryOptions): DeliveryQueue {
     }
   }
 
-  function block(event: PreparedEvent): Promise<void> {
+  function block(event: QueuedEvent): Promise<void> {
     return new Promise((admitted) => blocked.push({ event, admitted }));
   }
 
-  function admit(event: PreparedEvent): void {
+  function admit(event: QueuedEvent): void {
     pending.push(event);
     nextSeq++;
     stats.recorded++;
-    if (pending.length >= batchSize) pump();
+    if (pending.length >= batchSize) pumpSoon();
     else if (flushTimer === undefined && !flushDue) flushTimer = setTimeout(onFlushTimer, options.flushIntervalMs);
+  }
+
+  // A full batch leaves on the next turn of the event loop, not inside record(): serialising a
+  // batch takes about a millisecond, which would otherwise land on one unlucky caller.
+  let pumpScheduled = false;
+  function pumpSoon(): void {
+    if (pumpScheduled) return;
+    pumpScheduled = true;
+    setImmediate(() => {
+      pumpScheduled = false;
+      pump();
+    });
   }
 
   function onFlushTimer(): void {
@@ -224,7 +236,7 @@ export function createDeliveryQueue(options: DeliveryOptions): DeliveryQueue {
       while (inFlight.size < limit && pending.length > 0 && (pending.length >= batchSize || flushDue || closing)) {
         const events = pending.length <= batchSize ? pending : pending.slice(0, batchSize);
         pending = events === pending ? [] : pending.slice(batchSize);
-        const batch = { start: pendingStart, events };
+        const batch = { start: pendingStart, events: withIds(events) };
         pendingStart += events.length;
         outEvents += events.length;
         send(batch);
@@ -308,7 +320,7 @@ export function createDeliveryQueue(options: DeliveryOptions): DeliveryQueue {
     if (batch) {
       run = batch;
     } else {
-      run = { start: pendingStart, events: pending };
+      run = { start: pendingStart, events: withIds(pending) };
       pendingStart += pending.length;
       pending = [];
     }
@@ -494,7 +506,7 @@ export function createDeliveryQueue(options: DeliveryOptions): DeliveryQueue {
       // Requests still out are cut off; what they carried is kept like the rest.
       transport.close();
       while (inFlight.size > 0 || draining) await new Promise((resolve) => setTimeout(resolve, 10));
-      const left = [...retry.splice(0).flatMap((batch) => batch.events), ...pending.splice(0)];
+      const left = [...retry.splice(0).flatMap((batch) => batch.events), ...withIds(pending.splice(0))];
       pendingStart += left.length;
       if (left.length > 0 && spillUsable() && spill) {
         const written = await spill.append(left).catch((error: Error) => {
