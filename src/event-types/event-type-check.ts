@@ -113,8 +113,17 @@ export function createEventTypeCheck(deps: { repository: EventTypeRepository; no
         const label = `event type ${event.action} v${declared.version}`;
         for (const part of SCHEMA_PARTS) {
           const validate = validators[part];
-          // An absent part is an empty object to the canonical form, and so to its schema.
-          if (validate && !validate(event[part] ?? {})) problems.push(...detailsOf(validate.errors, part, index, label));
+          if (!validate) continue;
+          let valid: boolean;
+          try {
+            // An absent part is an empty object to the canonical form, and so to its schema.
+            valid = validate(event[part] ?? {}) as boolean;
+          } catch (error) {
+            // A schema PUT refuses (one that recurses without end, say) stored before that check.
+            problems.push({ index, field: part, message: `cannot be checked against ${label}: ${(error as Error).message}` });
+            continue;
+          }
+          if (!valid) problems.push(...detailsOf(validate.errors, part, index, label));
         }
       });
       if (problems.length > 0) {

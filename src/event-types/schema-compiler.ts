@@ -46,7 +46,9 @@ export function schemaProblem(schema: unknown): string | undefined {
   if (refused) return `uses ${refused}: regular expressions are not accepted (they would run on every tenant's ingest path); use enum, const, format, minLength or maxLength`;
   if ((schema as { $async?: unknown }).$async !== undefined) return 'must not be $async';
   try {
-    newAjv().compile(schema);
+    // A schema that refers to itself without reading any data (`{"$ref": "#"}`) compiles, then
+    // recurses without end on any value: a run on an empty object finds it now, not at ingest.
+    newAjv().compile(schema)({});
   } catch (error) {
     return `is not a usable JSON Schema (draft-07): ${(error as Error).message}`;
   }
@@ -102,7 +104,8 @@ export function detailsOf(errors: readonly ErrorObject[] | null | undefined, par
       path.push(String((error.params as { additionalProperty: string }).additionalProperty));
       message = 'is not a field of this event type';
     } else if (error.keyword === 'enum') {
-      message = `must be one of ${JSON.stringify((error.params as { allowedValues: unknown[] }).allowedValues).slice(1, -1)}`;
+      const allowed = (error.params as { allowedValues: unknown[] }).allowedValues;
+      message = allowed.length <= 20 ? `must be one of ${JSON.stringify(allowed).slice(1, -1)}` : `must be one of the ${allowed.length} values the event type lists`;
     }
     return { index, field: formatJsonPath(path), message: `${message} (${label})` };
   });

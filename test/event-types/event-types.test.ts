@@ -90,6 +90,8 @@ for (const engine of ENGINES) {
         ['actor_schema', { actor_schema: { properties: { id: { type: 'string', format: 'email' } } } }, /could make validation slow/],
         ['details_schema', { details_schema: { $async: true, type: 'object' } }, /\$async/],
         ['details_schema', { details_schema: 'object' }, /must be a JSON Schema object/],
+        ['details_schema', { details_schema: { $id: 'loop', $ref: '#' } }, /Maximum call stack/],
+        ['details_schema', { details_schema: { definitions: { a: { $ref: '#/definitions/a' } }, $ref: '#/definitions/a' } }, /not a usable JSON Schema/],
         ['details_schema', { details_schema: { type: 'object', properties: Object.fromEntries(Array.from({ length: 2000 }, (_, i) => [`field_${i}`, { type: 'string' }])) } }, /bytes/],
         ['colour', { colour: 'red' }, /unknown field/],
         ['action', { action: 'other.action' }, /the action in the URL/],
