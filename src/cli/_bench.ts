@@ -3,7 +3,7 @@
 
 import { defineCommand } from 'citty';
 import { createAuditClient } from '@stele/sdk';
-import { note, printJson, usageError } from './_context.js';
+import { note, printJson, wholeOption } from './_context.js';
 import { addExamples } from './_help.js';
 import { remoteTarget, TARGET_ARGS, withLog } from './_log-access.js';
 import { progressBar } from './_progress.js';
@@ -18,12 +18,6 @@ export const syntheticEvent = (i: number) => ({
   details: { i, run: 'stele bench' },
 });
 
-const whole = (name: string, value: string | undefined, fallback: number, max: number): number => {
-  const number = value === undefined ? fallback : Number(value);
-  if (!Number.isInteger(number) || number < 1 || number > max) throw usageError(`--${name} must be a whole number from 1 to ${max}`);
-  return number;
-};
-
 export const benchCommand = defineCommand({
   meta: { name: 'bench', description: 'Send synthetic events and report events per second: to a server through the SDK, or into the local store' },
   args: {
@@ -34,9 +28,9 @@ export const benchCommand = defineCommand({
     json: { type: 'boolean', description: 'Print the result as JSON' },
   },
   run: async ({ args }) => {
-    const events = whole('events', args.events, 10_000, 10_000_000);
-    const batchSize = whole('batch-size', args['batch-size'], 100, 1000);
-    const concurrency = whole('concurrency', args.concurrency, 4, 64);
+    const events = wholeOption('events', args.events, { min: 1, max: 10_000_000 }, 10_000);
+    const batchSize = wholeOption('batch-size', args['batch-size'], { min: 1, max: 1000 }, 100);
+    const concurrency = wholeOption('concurrency', args.concurrency, { min: 1, max: 64 }, 4);
     const remote = remoteTarget(args);
     const bar = progressBar('events', events);
     let seconds: number;

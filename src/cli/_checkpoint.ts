@@ -3,7 +3,7 @@
 
 import { defineCommand } from 'citty';
 import type { CheckpointView } from '../checkpoints/checkpoint-service.js';
-import { printJson, usageError } from './_context.js';
+import { printJson, usageError, wholeOption } from './_context.js';
 import { addExamples } from './_help.js';
 import { TARGET_ARGS, withLog } from './_log-access.js';
 
@@ -21,8 +21,7 @@ export const checkpointCommand = defineCommand({
     json: { type: 'boolean', description: 'Print it as the API does: {tree_size, root_hash, created_at, checkpoint, witnesses}' },
   },
   run: async ({ args }) => {
-    const size = args.size === undefined ? undefined : Number(args.size);
-    if (size !== undefined && (!Number.isInteger(size) || size < 1)) throw usageError('--size must be a positive whole number');
+    const size = wholeOption('size', args.size, { min: 1 });
     if (size !== undefined && args.make) throw usageError('--make signs the log as it is now: leave out --size');
     const view = await withLog(args, (log) => log.checkpoint({ ...(size !== undefined && { size }), ...(args.make && { make: true }) }));
     if (args.json) printJson(view);

@@ -27,6 +27,21 @@ export class CLIError extends Error {
 /** A bad option value: exit code 2. */
 export const usageError = (message: string): CLIError => new CLIError(message, EXIT.usage);
 
+/**
+ * The whole number an option holds, from `min` to `max` (exit 2 otherwise); `fallback` when the
+ * option is absent (undefined: it stays absent).
+ */
+export function wholeOption(name: string, value: string | undefined, range: { min: number; max?: number }): number | undefined;
+export function wholeOption(name: string, value: string | undefined, range: { min: number; max?: number }, fallback: number): number;
+export function wholeOption(name: string, value: string | undefined, { min, max = Number.MAX_SAFE_INTEGER }: { min: number; max?: number }, fallback?: number): number | undefined {
+  if (value === undefined) return fallback;
+  const number = /^\d{1,15}$/.test(value) ? Number(value) : Number.NaN;
+  if (!(number >= min && number <= max)) {
+    throw usageError(`--${name} must be a whole number ${max === Number.MAX_SAFE_INTEGER ? `of at least ${min}` : `from ${min} to ${max}`} (got ${value})`);
+  }
+  return number;
+}
+
 /** Prints a command's result as indented JSON, for people and for scripts alike. */
 export const printJson = (value: unknown): void => void process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 

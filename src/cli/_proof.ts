@@ -4,16 +4,9 @@
 
 import { defineCommand } from 'citty';
 import { checkConsistency, checkInclusion, parseTrust, VerificationError, type Trust } from '@stele/sdk';
-import { CLIError, EXIT, printJson, usageError } from './_context.js';
+import { CLIError, EXIT, printJson, usageError, wholeOption } from './_context.js';
 import { addExamples } from './_help.js';
 import { TARGET_ARGS, withLog, type LogAccess } from './_log-access.js';
-
-const positive = (name: string, value: string | undefined): number | undefined => {
-  if (value === undefined) return undefined;
-  const number = Number(value);
-  if (!Number.isInteger(number) || number < 1) throw usageError(`--${name} must be a positive whole number`);
-  return number;
-};
 
 async function noteAt(log: LogAccess, size: number, given: string | null): Promise<string> {
   return given ?? (await log.checkpoint({ size })).checkpoint;
@@ -34,9 +27,9 @@ export const proofCommand = defineCommand({
     json: { type: 'boolean', description: 'Print the proof (and what was verified) as JSON' },
   },
   run: async ({ args }) => {
-    const from = positive('from', args.from);
-    const to = positive('to', args.to);
-    const treeSize = positive('tree-size', args['tree-size']);
+    const from = wholeOption('from', args.from, { min: 1 });
+    const to = wholeOption('to', args.to, { min: 1 });
+    const treeSize = wholeOption('tree-size', args['tree-size'], { min: 1 });
     if ((args.id === undefined) === (from === undefined)) throw usageError('give an event id (inclusion) or --from and --to (consistency)');
     if (from !== undefined && to === undefined) throw usageError('--from needs --to');
     let trust: Trust | undefined;
@@ -45,7 +38,7 @@ export const proofCommand = defineCommand({
       if (!noteKey) throw usageError('--verify needs --note-key (or STELE_NOTE_KEY): the log\'s key, obtained apart from the server');
       const witnessKeys = (args['witness-key'] ?? '').split(',').map((key) => key.trim()).filter(Boolean);
       try {
-        trust = parseTrust({ noteKey, witnessKeys, minWitnesses: positive('min-witnesses', args['min-witnesses']) ?? 0 });
+        trust = parseTrust({ noteKey, witnessKeys, minWitnesses: wholeOption('min-witnesses', args['min-witnesses'], { min: 0 }, 0) });
       } catch (error) {
         throw usageError((error as Error).message);
       }

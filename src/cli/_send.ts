@@ -4,7 +4,7 @@
 
 import { defineCommand } from 'citty';
 import { readFileSync } from 'node:fs';
-import { EXIT, printJson, usageError } from './_context.js';
+import { EXIT, printJson, wholeOption } from './_context.js';
 import { addExamples } from './_help.js';
 import { TARGET_ARGS, withLog, type LineEvent, type SendResult } from './_log-access.js';
 import { progressBar } from './_progress.js';
@@ -43,8 +43,7 @@ export const sendCommand = defineCommand({
     json: { type: 'boolean', description: 'Print the result as JSON: {stored, refused: [{line, field, message}]}' },
   },
   run: async ({ args }) => {
-    const batchSize = args['batch-size'] === undefined ? 500 : Number(args['batch-size']);
-    if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 1000) throw usageError('--batch-size must be a whole number from 1 to 1000');
+    const batchSize = wholeOption('batch-size', args['batch-size'], { min: 1, max: 1000 }, 500);
     const text = readFileSync(args.file === undefined || args.file === '-' ? 0 : args.file, 'utf8');
     const { events, unreadable } = eventsOf(text);
     const result = await withLog(args, async (log) => {

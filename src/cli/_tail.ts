@@ -3,7 +3,7 @@
 
 import { defineCommand } from 'citty';
 import type { StoredEvent } from '../domain/event.js';
-import { usageError } from './_context.js';
+import { wholeOption } from './_context.js';
 import { addExamples } from './_help.js';
 import { TARGET_ARGS, withLog, type Selection } from './_log-access.js';
 
@@ -18,13 +18,6 @@ export function prettyLine(event: StoredEvent): string {
   if (event.details && Object.keys(event.details).length > 0) parts.push(JSON.stringify(event.details));
   return parts.join('  ');
 }
-
-const whole = (name: string, value: string | undefined, fallback: number): number => {
-  if (value === undefined) return fallback;
-  const number = Number(value);
-  if (!Number.isInteger(number) || number < 0) throw usageError(`--${name} must be a whole number`);
-  return number;
-};
 
 export const tailCommand = defineCommand({
   meta: { name: 'tail', description: 'Show the latest events that match a search, then follow the log as events arrive' },
@@ -51,10 +44,11 @@ export const tailCommand = defineCommand({
       await withLog(args, async (log) => {
         let after: number;
         if (args['after-seq'] !== undefined) {
-          after = whole('after-seq', args['after-seq'], 0);
+          after = wholeOption('after-seq', args['after-seq'], { min: 0 }, 0);
         } else {
-          const latest = await log.latest(selection, whole('lines', args.lines, 10) || 1);
-          const shown = args.lines === '0' ? [] : latest.slice().reverse();
+          const lines = wholeOption('lines', args.lines, { min: 0, max: 1000 }, 10);
+          const latest = await log.latest(selection, Math.max(lines, 1));
+          const shown = lines === 0 ? [] : latest.slice().reverse();
           for (const event of shown) show(event);
           // Follow from the end of the log, matching or not: the newest matching event may be old.
           after = Math.max(latest[0]?.seq ?? 0, (await log.latest({}, 1))[0]?.seq ?? 0);

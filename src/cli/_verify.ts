@@ -1,7 +1,7 @@
 import { defineCommand } from 'citty';
 import { readFileSync, statSync } from 'node:fs';
 import { verifyExportFile, type ExportVerification } from '../verification/export-verifier.js';
-import { EXIT, usageError } from './_context.js';
+import { EXIT, usageError, wholeOption } from './_context.js';
 import { addExamples } from './_help.js';
 import { progressBar } from './_progress.js';
 
@@ -39,8 +39,7 @@ export const verifyCommand = defineCommand({
     json: { type: 'boolean', description: 'Print the result as JSON' },
   },
   run: async ({ args }) => {
-    const minWitnesses = args['min-witnesses'] === undefined ? 0 : Number(args['min-witnesses']);
-    if (!Number.isInteger(minWitnesses) || minWitnesses < 0) throw usageError('--min-witnesses must be a whole number');
+    const minWitnesses = wholeOption('min-witnesses', args['min-witnesses'], { min: 0 }, 0);
     const witnessKeys = (args['witness-key'] ?? '').split(',').map((k) => k.trim()).filter(Boolean);
     if (minWitnesses > witnessKeys.length) throw usageError(`--min-witnesses ${minWitnesses} needs at least as many --witness-key`);
     const bar = progressBar('bytes', statSync(args.events).size);

@@ -1,7 +1,7 @@
 import { defineCommand } from 'citty';
 import { resolve } from 'node:path';
 import { startWitnessServer } from '../witness/witness-server.js';
-import { usageError } from './_context.js';
+import { wholeOption } from './_context.js';
 import { addExamples } from './_help.js';
 
 export const witnessCommand = defineCommand({
@@ -17,8 +17,7 @@ export const witnessCommand = defineCommand({
     port: { type: 'string', default: '7380', description: 'Port to listen on' },
   },
   run: async ({ args }) => {
-    const port = Number(args.port);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw usageError(`--port must be a port number (got ${args.port})`);
+    const port = wholeOption('port', args.port, { min: 0, max: 65535 }, 7380);
     const witness = await startWitnessServer({
       stateDir: resolve(args['state-dir']), name: args.name, host: args.host, port,
       logKeys: args['log-key'].split(',').map((key) => key.trim()).filter(Boolean),

@@ -4,7 +4,7 @@
 // present with the value "[redacted]", so the shape of what was sent is kept and not its content.
 // Shared by the Express, Fastify and node:http middleware, which only gather these facts.
 
-import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { Actor, Target } from '@stele/integrity';
 import type { AuditEvent } from '../event.js';
 import { traceIdOf } from '../trace-context.js';
@@ -156,6 +156,18 @@ export function apiCallEvent<Request, Response>(facts: ApiCallFacts, request: Re
       response: bounded(responsePart),
     },
   };
+}
+
+/** Calls `end` once: when the response is complete, or when the client goes away first (aborted). */
+export function whenResponseEnds(response: ServerResponse, end: (aborted: boolean) => void): void {
+  let done = false;
+  const once = (aborted: boolean) => {
+    if (done) return;
+    done = true;
+    end(aborted);
+  };
+  response.once('finish', () => once(false));
+  response.once('close', () => once(!response.writableFinished));
 }
 
 /** Records the call, never throwing into the server's response handling. */

@@ -6,7 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AuditEvent } from '../event.js';
 import { runInRequest } from '../trace-context.js';
-import { recordApiCall, type ApiCallOptions } from './api-call.js';
+import { recordApiCall, whenResponseEnds, type ApiCallOptions } from './api-call.js';
 
 /** What the middleware reads of an Express request, beyond Node's. */
 export interface ExpressLikeRequest extends IncomingMessage {
@@ -38,10 +38,7 @@ export function steleExpress<Request extends ExpressLikeRequest = ExpressLikeReq
         return json(body);
       };
     }
-    let done = false;
-    const finish = (aborted: boolean) => {
-      if (done) return;
-      done = true;
+    whenResponseEnds(response, (aborted) => {
       const routePath = typeof request.route?.path === 'string' ? request.route.path : undefined;
       recordApiCall(audit.record.bind(audit), {
         method: request.method ?? 'GET',
@@ -58,9 +55,7 @@ export function steleExpress<Request extends ExpressLikeRequest = ExpressLikeReq
         endedAt: Date.now(),
         aborted,
       }, request, response, options);
-    };
-    response.once('finish', () => finish(false));
-    response.once('close', () => finish(!response.writableFinished));
+    });
     runInRequest(request.headers, next);
   };
 }

@@ -7,7 +7,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AuditEvent } from '../event.js';
 import { runInRequest } from '../trace-context.js';
-import { recordApiCall, type ApiCallOptions } from './api-call.js';
+import { recordApiCall, whenResponseEnds, type ApiCallOptions } from './api-call.js';
 
 type Recorder = { record(event: AuditEvent): void | Promise<void> };
 
@@ -23,10 +23,7 @@ export function withApiAudit<Request extends IncomingMessage, Response extends S
     if (options.skip?.(request)) return handler(request, response);
     const startedAt = Date.now();
     const url = request.url ?? '';
-    let done = false;
-    const finish = (aborted: boolean) => {
-      if (done) return;
-      done = true;
+    whenResponseEnds(response, (aborted) => {
       const route = options.route?.(request);
       const query = Object.fromEntries(new URLSearchParams(url.includes('?') ? url.slice(url.indexOf('?') + 1) : ''));
       recordApiCall(audit.record.bind(audit), {
@@ -42,9 +39,7 @@ export function withApiAudit<Request extends IncomingMessage, Response extends S
         endedAt: Date.now(),
         aborted,
       }, request, response, options);
-    };
-    response.once('finish', () => finish(false));
-    response.once('close', () => finish(!response.writableFinished));
+    });
     runInRequest(request.headers, () => handler(request, response));
   };
 }
