@@ -23,14 +23,18 @@ const noIntegrity: Sealer = (head, events): SealedBatch => ({
   head: { size: head.size + events.length, chainHash: ZERO, border: [] },
 });
 
-/** The server's own batched HTTP ingest: pre-built bodies of `batchSize` events, `concurrency` requests at once. */
-export async function httpIngest(db: TestStore, total: number, batchSize: number, concurrency: number) {
+/**
+ * The server's own batched HTTP ingest: pre-built bodies of `batchSize` events, `concurrency`
+ * requests at once. With `clientIds`, each event carries an id of the sender's, as the SDK's do,
+ * which the server then fingerprints and looks up (an idempotent resend is stored once).
+ */
+export async function httpIngest(db: TestStore, total: number, batchSize: number, concurrency: number, clientIds = false) {
   return withBenchServer(db, async ({ url, key }) => {
     const requests = Math.ceil(total / batchSize);
     const bodies = Array.from({ length: requests }, (_, r) => {
       const events = Array.from({ length: batchSize }, (_, k) => {
-        const { id: _id, category: _c, received_at: _r, ...input } = syntheticEvent(r * batchSize + k, total, Date.now() - 60_000);
-        return input;
+        const { id, category: _c, received_at: _r, ...input } = syntheticEvent(r * batchSize + k, total, Date.now() - 60_000);
+        return clientIds ? { id, ...input } : input;
       });
       return JSON.stringify(batchSize === 1 ? events[0] : events);
     });

@@ -24,13 +24,13 @@ export const benchCommand = defineCommand({
     ...TARGET_ARGS,
     events: { type: 'string', description: 'How many events (default 10,000)' },
     'batch-size': { type: 'string', description: 'Events per request or append, 1 to 1000 (default 100)' },
-    concurrency: { type: 'string', description: 'Batches in flight at once, through the SDK (default 4)' },
+    concurrency: { type: 'string', description: 'Batches in flight at once, through the SDK (default 8)' },
     json: { type: 'boolean', description: 'Print the result as JSON' },
   },
   run: async ({ args }) => {
     const events = wholeOption('events', args.events, { min: 1, max: 10_000_000 }, 10_000);
     const batchSize = wholeOption('batch-size', args['batch-size'], { min: 1, max: 1000 }, 100);
-    const concurrency = wholeOption('concurrency', args.concurrency, { min: 1, max: 64 }, 4);
+    const concurrency = wholeOption('concurrency', args.concurrency, { min: 1, max: 64 }, 8);
     const remote = remoteTarget(args);
     const bar = progressBar('events', events);
     let seconds: number;
