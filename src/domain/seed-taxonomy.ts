@@ -41,7 +41,8 @@ export const SEED_TAXONOMY = {
     memberInvited: { action: 'member.invited', category: 'team', success: true, description: 'Someone was invited to join', details: fields({ role: text }) },
     memberJoined: { action: 'member.joined', category: 'team', success: true, description: 'An invitation was accepted', details: fields({ role: text }) },
     memberRemoved: { action: 'member.removed', category: 'team', success: true, description: 'A member was removed' },
-    roleChanged: { action: 'member.role_changed', category: 'team', success: true, description: 'A member\'s role changed', details: { ...fields({ from_role: text, to_role: text }), required: ['from_role', 'to_role'] } },
+    // A role is a grant of permissions: an analyst looks for it under authorization, as the word rules put it.
+    roleChanged: { action: 'member.role_changed', category: 'authorization', success: true, description: 'A member\'s role changed', details: { ...fields({ from_role: text, to_role: text }), required: ['from_role', 'to_role'] } },
   },
   resource: {
     created: { action: 'resource.created', category: 'resource', success: true, description: 'Something was created' },

@@ -212,6 +212,20 @@ describe('the stele commands, on a server and on the local store', () => {
     assert.match(denied.stderr, /stele: /);
   });
 
+  it('witness: runs a witness that says where it listens and its cosigner key, and stops on SIGTERM', async () => {
+    const noteKey = (await api('GET', '/v1/integrity/public-key')).body.note_key as string;
+    const port = await freePort();
+    const child = runCli(['witness', '--state-dir', join(dir, 'witness'), '--log-key', noteKey, '--name', 'witness.test/cli', '--port', String(port)], {});
+    let output = '';
+    child.stdout!.on('data', (chunk) => (output += chunk));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    for (let i = 0; i < 400 && !output.includes('STELE_WITNESSES'); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.match(output, new RegExp(`Stele witness witness.test/cli is listening on http://127.0.0.1:${port}`));
+    assert.match(output, /cosigner key: witness\.test\/cli\+[0-9a-f]{8}\+\S+/);
+    child.kill('SIGTERM');
+    assert.equal(await exited, 0);
+  });
+
   it('exits 2 for a bad command line, 3 when the server does not answer, and says which local store it opened', async () => {
     const missing = await cli(['keys', 'create', '--tenant', 'x'], local);
     assert.equal(missing.code, 2);

@@ -131,7 +131,7 @@ for (const engine of ENGINES) {
       const [changed] = await storedEvents(db, tenantId, 'member.role_changed');
       assert.equal(changed!.context?.request_id, '4bf92f3577b34da6a3ce929d0e0e4736');
       assert.equal(changed!.success, true);
-      assert.equal(changed!.category, 'team');
+      assert.equal(changed!.category, 'authorization');
       const [failed] = await storedEvents(db, tenantId, 'login.failed');
       assert.equal(failed!.success, false);
       assert.equal(failed!.context, undefined, 'an all-zero trace id is not a trace id');

@@ -102,7 +102,7 @@ export function createDeliveryQueue(options: DeliveryOptions): DeliveryQueue {
   const blocked: { event: QueuedEvent; admitted: () => void }[] = [];
   const inFlight = new Set<Batch>();
   const retry: Batch[] = [];
-  /** Events in batches in flight, waiting to be retried, or being written to the spill file. */
+  /** Events in batches in flight or waiting to be retried (those being written to the spill file are in spillWrites). */
   let outEvents = 0;
   let flushTimer: NodeJS.Timeout | undefined;
   let flushDue = false;
@@ -164,15 +164,19 @@ export function createDeliveryQueue(options: DeliveryOptions): DeliveryQueue {
   // Always handled above; this keeps an unobserved rejection from being reported.
   spillReady.catch(() => undefined);
 
+  /** Events held in memory against maxBufferedEvents; those on their way to the spill file are not. */
   const memory = () => pending.length + outEvents;
+  const beingSpilled = () => spillWrites.reduce((sum, write) => sum + write.events, 0);
   const spillUsable = () => options.spillFile !== undefined && !spillBroken;
 
   function record(input: AuditEvent): void | Promise<void> {
     if (closing) throw new ClientClosedError('the audit client is closed');
     const event = prepareEvent(input);
     if (blocked.length > 0) return block(event);
-    if (memory() >= maxBufferedEvents && spillUsable() && spill && spill.size() < options.maxSpillBytes) {
-      spilling = true; // Stele is slower than the application: the file takes the load
+    // Stele is slower than the application: the file takes the load, one write at a time, so
+    // memory holds at most the buffer and the write on its way to disk.
+    if (memory() >= maxBufferedEvents && spillUsable() && spill && spill.size() < options.maxSpillBytes && spillWrites.length === 0) {
+      spilling = true;
       writeToSpill();
     }
     if (memory() >= maxBufferedEvents) return whenFull(event);
@@ -327,7 +331,6 @@ export function createDeliveryQueue(options: DeliveryOptions): DeliveryQueue {
     if (run.events.length === 0) return;
     const write = { minSeq: run.start, events: run.events.length };
     spillWrites.push(write);
-    outEvents += run.events.length;
     spillReady
       .then((file) => {
         if (!file) throw new Error('the spill file is not open');
@@ -347,7 +350,6 @@ export function createDeliveryQueue(options: DeliveryOptions): DeliveryQueue {
       })
       .finally(() => {
         spillWrites.splice(spillWrites.indexOf(write), 1);
-        outEvents -= run.events.length;
         settled();
         drainSoon(0);
         pump();
@@ -539,7 +541,7 @@ export function createDeliveryQueue(options: DeliveryOptions): DeliveryQueue {
       delivered: stats.delivered,
       rejected: stats.rejected,
       dropped: stats.dropped,
-      buffered: memory() + blocked.length,
+      buffered: memory() + beingSpilled() + blocked.length,
       spilled: spilledEvents(),
       failures: stats.failures,
       ...(stats.lastError !== undefined && { lastError: stats.lastError }),

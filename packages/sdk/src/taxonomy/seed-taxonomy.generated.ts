@@ -344,7 +344,7 @@ export interface SeedHelpers<R> {
     memberJoined(event?: HelperEvent<TeamMemberJoinedDetails>): R;
     /** member.removed (team): A member was removed */
     memberRemoved(event?: HelperEvent<TeamMemberRemovedDetails>): R;
-    /** member.role_changed (team): A member's role changed */
+    /** member.role_changed (authorization): A member's role changed */
     roleChanged(event?: HelperEvent<TeamRoleChangedDetails>): R;
   },
   resource: {
