@@ -70,7 +70,8 @@ export async function runExportBench(db: TestStore, tenantId: string, log: (line
       let peak = rssBefore;
       const sampler = setInterval(() => (peak = Math.max(peak, rssKb(server.child.pid!, 'VmRSS'))), 100);
       const result = await rate(async () => {
-        const response = await fetch(`${server.url}/v1/events/export?format=${format}`, { headers: { authorization: `Bearer ${key}` } });
+        // Uncompressed, like the bare read it is compared with (fetch would otherwise ask for gzip).
+        const response = await fetch(`${server.url}/v1/events/export?format=${format}`, { headers: { authorization: `Bearer ${key}`, 'accept-encoding': 'identity' } });
         if (response.status !== 200) throw new Error(`export answered ${response.status}: ${await response.text()}`);
         let lines = 0;
         for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) for (const byte of chunk) if (byte === 10) lines += 1;

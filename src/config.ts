@@ -42,6 +42,8 @@ export interface Config {
   /** PostgreSQL's connect, statement and idle limits (STELE_DATABASE_*_TIMEOUT_MS). */
   databaseTimeouts: DatabaseTimeouts;
   adminToken: string | undefined;
+  /** Bearer token /metrics asks for (STELE_METRICS_TOKEN); undefined: /metrics answers anyone who reaches it. */
+  metricsToken: string | undefined;
   logLevel: string;
   /** Requests a minute per API key, dashboard user, viewer token or (unauthenticated) address (STELE_RATE_LIMIT_PER_MINUTE; 0 turns it off). */
   rateLimitPerMinute: number;
@@ -154,6 +156,13 @@ function trustedProxies(raw: string | undefined): readonly string[] {
   return Object.freeze(entries);
 }
 
+/** Unset or empty: no token. A token short enough to guess is refused rather than trusted. */
+function metricsToken(raw: string | undefined): string | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  if (raw.length < 16 || /\s/.test(raw)) throw new Error('STELE_METRICS_TOKEN must be at least 16 characters without spaces (e.g. `openssl rand -hex 32`)');
+  return raw;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const limits: Limits = {
     maxBodyBytes: integer(env, 'STELE_MAX_BODY_BYTES', DEFAULT_LIMITS.maxBodyBytes, 1024),
@@ -177,6 +186,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       idleMs: integer(env, 'STELE_DATABASE_IDLE_TIMEOUT_MS', DEFAULT_DATABASE_TIMEOUTS.idleMs, 0),
     }),
     adminToken: env.STELE_ADMIN_TOKEN || undefined,
+    metricsToken: metricsToken(env.STELE_METRICS_TOKEN),
     logLevel: env.STELE_LOG_LEVEL || 'info',
     rateLimitPerMinute: integer(env, 'STELE_RATE_LIMIT_PER_MINUTE', 60_000, 0),
     authFailuresPerMinute: integer(env, 'STELE_AUTH_FAILURES_PER_MINUTE', 60, 0),

@@ -23,10 +23,13 @@ import { createGuards } from '../http/guards.js';
 import { clientErrorHandler, frameworkErrors, installErrorHandling } from '../http/error-handler.js';
 import { installJsonBody } from '../http/json-body.js';
 import { installUrlChecks } from '../http/url-checks.js';
+import { installSecurityHeaders } from '../http/security-headers.js';
+import { installCompression } from '../http/compression.js';
 import { healthRoutes } from './health-routes.js';
 import { createMetrics, installMetrics } from './metrics.js';
-import { installOpenApi } from './openapi.js';
+import { installApiDocs, installOpenApi } from './openapi.js';
 import { installRateLimit } from './rate-limit.js';
+import { installRobots } from './robots.js';
 import { VERSION } from '../version.js';
 import { exportFeature } from '../export/export-feature.js';
 import { createCommitNotifier } from '../feed/commit-notifier.js';
@@ -52,6 +55,11 @@ export interface AppOptions {
   /** A pino logger; without one the app logs nothing (tests). */
   logger?: FastifyBaseLogger;
   now?: () => number;
+  /**
+   * Called once every route is registered, before the app is ready: tests add hooks here that
+   * watch every answer (test/helpers/contract-check.ts holds them to the OpenAPI document).
+   */
+  instrument?: (app: FastifyInstance) => void;
 }
 
 export interface SteleApp {
@@ -62,7 +70,7 @@ export interface SteleApp {
   trail: AuditTrail;
 }
 
-export async function buildApp({ config, store, signingKey, logger, now }: AppOptions): Promise<SteleApp> {
+export async function buildApp({ config, store, signingKey, logger, now, instrument }: AppOptions): Promise<SteleApp> {
   let draining = false;
   const app = Fastify({
     ...(logger ? { loggerInstance: logger } : { logger: false }),
@@ -131,9 +139,13 @@ export async function buildApp({ config, store, signingKey, logger, now }: AppOp
   // Bodies nest a little deeper than the details of an event in a batch may.
   installJsonBody(app, { maxDepth: Math.max(64, config.limits.maxJsonDepth + 3) });
   installUrlChecks(app);
-  installMetrics(app, metrics);
+  installSecurityHeaders(app);
+  await installCompression(app); // before any route: each gets the encoder as it is declared
+  await installOpenApi(app, VERSION); // before any route: each is completed and documented as it is declared
+  installMetrics(app, metrics, { token: config.metricsToken });
   await installRateLimit(app, { perMinute: config.rateLimitPerMinute, authFailuresPerMinute: config.authFailuresPerMinute, identify: guards.identify }); // before the dashboard's credential hook
-  await installOpenApi(app, VERSION);
+  await installApiDocs(app);
+  installRobots(app);
   await installDashboard(app, { store, guards, trail, now, exportMaxRows: config.exportMaxRows }); // before the routes its auth hook must cover
   await app.register(healthRoutes, { store, isDraining: () => draining, integrityAlarms: alarms.list });
   await app.register(tenantRoutes, { guards, tenants, trail });
@@ -154,6 +166,7 @@ export async function buildApp({ config, store, signingKey, logger, now }: AppOp
   // Runs once in-flight requests are done: the collapsed counts of their last window are written.
   app.addHook('onClose', async () => trail.close());
   app.addHook('onClose', async () => checkpoints.stop());
+  instrument?.(app);
   await app.ready();
   return { app, startDraining: () => { draining = true; }, trail };
 }

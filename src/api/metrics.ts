@@ -1,7 +1,13 @@
 // Prometheus metrics: one registry per app instance (tests start several apps in one process).
+// `/metrics` answers anyone who reaches it, unless STELE_METRICS_TOKEN is set: then only a scrape
+// that sends `Authorization: Bearer <token>` (Prometheus: `authorization: { credentials: ... }`).
 
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { sameHash, sha256Hex } from '../auth/secrets.js';
+import { SteleError } from '../domain/errors.js';
+import { errorResponse } from '../http/schemas.js';
+import { SECURITY } from '../http/security-schemes.js';
 
 export function createMetrics() {
   const registry = new Registry();
@@ -29,13 +35,38 @@ export function createMetrics() {
 
 export type Metrics = ReturnType<typeof createMetrics>;
 
-export function installMetrics(app: FastifyInstance, metrics: Metrics): void {
+export interface MetricsOptions {
+  /** STELE_METRICS_TOKEN: the bearer token a scrape must send; undefined for none. */
+  token: string | undefined;
+}
+
+/** Refuses a scrape without the configured token; compares hashes, so timing tells nothing of it. */
+function checkToken(request: FastifyRequest, reply: FastifyReply, tokenHash: string): void {
+  const sent = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
+  if (sent !== undefined && sameHash(sha256Hex(sent), tokenHash)) return;
+  reply.header('www-authenticate', 'Bearer realm="stele metrics"');
+  throw new SteleError('unauthenticated', 'Send the metrics token as `Authorization: Bearer <STELE_METRICS_TOKEN>`.');
+}
+
+export function installMetrics(app: FastifyInstance, metrics: Metrics, { token }: MetricsOptions): void {
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
     metrics.requests.inc({ method: request.method, route, status: String(reply.statusCode) });
     metrics.latency.observe({ method: request.method, route }, reply.elapsedTime / 1000);
   });
-  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+  const tokenHash = token === undefined ? undefined : sha256Hex(token);
+  app.get('/metrics', {
+    schema: {
+      operationId: 'getMetrics', tags: ['operations'], summary: 'Prometheus metrics',
+      description: 'Request counts and latencies by route, events ingested, integrity alarms, and the process\'s own metrics, in the Prometheus text format. Behind a bearer token when the server sets STELE_METRICS_TOKEN; open otherwise. Never rate limited.',
+      security: [SECURITY.metricsToken, SECURITY.none],
+      response: {
+        200: { description: 'The metrics.', content: { 'text/plain': { schema: { type: 'string', description: 'Prometheus text exposition format 0.0.4' } } } },
+        401: errorResponse('STELE_METRICS_TOKEN is set and the request does not carry it.'),
+      },
+    },
+  }, async (request, reply) => {
+    if (tokenHash !== undefined) checkToken(request, reply, tokenHash);
     reply.header('content-type', metrics.registry.contentType);
     return metrics.registry.metrics();
   });

@@ -26,12 +26,16 @@ export interface RateLimitOptions {
 
 const MINUTE_MS = 60_000;
 
-// Load balancers and Prometheus must always get an answer.
-const OPERATIONAL = new Set(['/healthz', '/readyz', '/metrics']);
-const isOperational = (request: FastifyRequest) => OPERATIONAL.has(request.url);
+/** Load balancers and Prometheus must always get an answer: these paths are never rate limited. */
+export const OPERATIONAL_PATHS: ReadonlySet<string> = new Set(['/healthz', '/readyz', '/metrics']);
+const isOperational = (request: FastifyRequest) => OPERATIONAL_PATHS.has(request.url.split('?', 1)[0]!);
 
-/** The address a request came from, IPv6 by its /64 (one host's share), as its rate-limit key. */
-const addressKey = (request: FastifyRequest): string => `address:${normalizeIP(request.ip)}`;
+/**
+ * The address a request came from, IPv6 by its /64 (one host's share), as its rate-limit key. A
+ * client that closed its connection before the request was read has no address left: its
+ * request gets an answer nobody reads, counted under one key rather than failing as a 500.
+ */
+const addressKey = (request: FastifyRequest): string => (request.ip ? `address:${normalizeIP(request.ip)}` : 'address:gone');
 
 function callerKey(principal: Principal): string {
   switch (principal.kind) {

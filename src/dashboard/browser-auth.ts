@@ -11,7 +11,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Principal } from '../auth/authenticate.js';
 import { SteleError } from '../domain/errors.js';
-import { SESSION_COOKIE, readCookie } from './cookies.js';
+import { sessionTokenOf } from './cookies.js';
 import { checkCsrfToken, checkOrigin, isUnsafe } from './csrf.js';
 import { scopesOf } from './roles.js';
 import type { Session, SessionRepository } from './session-repository.js';
@@ -35,7 +35,7 @@ export interface BrowserAuthDependencies {
 }
 
 /** What a viewer token may call: reading its tenant's event list, nothing else. */
-const VIEWER_ROUTES = new Set(['GET /v1/events']);
+export const VIEWER_ROUTES: ReadonlySet<string> = new Set(['GET /v1/events']);
 
 // Signing in is the one unsafe request made without a session; it has its own Origin check.
 const CSRF_EXEMPT = new Set(['POST /v1/session']);
@@ -103,7 +103,7 @@ export function installBrowserAuth(app: FastifyInstance, deps: BrowserAuthDepend
     const bearer = viewerBearer(request);
     if (bearer !== undefined) return resolveViewer(request, bearer, deps);
     if (request.headers.authorization !== undefined) return;
-    const token = readCookie(request, SESSION_COOKIE);
+    const token = sessionTokenOf(request);
     if (token) await resolveSession(request, token, deps);
   });
   app.addHook('preParsing', async (request) => {

@@ -9,14 +9,16 @@ import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { uiIsBuilt, type DashboardConfig } from './dashboard-config.js';
 
 /** Paths the SPA must not swallow: a GET there that no route answers is a real 404. */
-export const RESERVED_PREFIXES = ['/v1', '/docs', '/metrics', '/healthz', '/readyz', '/openapi.json', '/assets'];
+export const RESERVED_PREFIXES = ['/v1', '/docs', '/metrics', '/healthz', '/readyz', '/openapi.json', '/robots.txt', '/assets'];
 
 const isReserved = (path: string) => RESERVED_PREFIXES.some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
 
-// The dashboard may never be framed (clickjacking); the viewer may, by the configured sites.
+// The dashboard may never be framed (clickjacking), and keeps its window to itself (a page it
+// opens, or that opened it, gets no handle on it); the viewer may be framed, by the configured sites.
 const DASHBOARD_HEADERS = {
   'content-security-policy': "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
   'x-frame-options': 'DENY',
+  'cross-origin-opener-policy': 'same-origin',
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'same-origin',
   'cache-control': 'no-cache',
@@ -48,6 +50,8 @@ export const uiRoutes: FastifyPluginAsync<{ config: DashboardConfig }> = async (
       index: false,
       // HTML goes through the routes below, which set the framing headers.
       allowedPath: (path) => !path.endsWith('.html'),
+      // The .br and .gz files the build wrote beside each asset, for clients that take them.
+      preCompressed: true,
       setHeaders: (res, path) => {
         res.header('x-content-type-options', 'nosniff');
         res.header('cache-control', path.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache');

@@ -22,12 +22,12 @@ export interface ViewerTokenRoutesOptions {
 const Body = Type.Object({
   tenant_id: Type.Optional(Type.String({ description: 'Required with the admin token; a key or user acts on its own tenant' })),
   filters: Type.Optional(Type.Object({}, { additionalProperties: true, description: 'Filters of GET /v1/events the viewer cannot change, e.g. {"action": ["login.*"]}' })),
-  ttl_seconds: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_VIEWER_TTL_SECONDS, default: 3600 })),
+  ttl_seconds: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_VIEWER_TTL_SECONDS, default: 3600, description: 'Lifetime in seconds, at most a day' })),
 });
 
 const Filters = Type.Object({}, { additionalProperties: true });
 const TokenView = Type.Object({
-  id: Type.String(), tenant_id: Type.String(), filters: Filters, expires_at: Type.String(), created_at: Type.String(),
+  id: Type.String(), tenant_id: Type.String(), filters: Filters, expires_at: Type.String({ format: 'date-time' }), created_at: Type.String({ format: 'date-time' }),
   created_by: Type.String({ description: 'The dashboard user\'s email, the API key\'s id, or admin' }),
 });
 const TenantQuery = Type.Object({ tenant_id: Type.Optional(Type.String({ description: 'Required with the admin token; a key or user acts on its own tenant' })) });
@@ -39,10 +39,14 @@ export const viewerTokenRoutes: FastifyPluginAsync<ViewerTokenRoutesOptions> = a
   app.post('/v1/viewer-tokens', {
     preHandler: guards.authorize('keys:manage'),
     schema: {
-      tags: ['dashboard'], summary: 'Mint a short-lived, read-only token for the embeddable viewer of one tenant',
+      operationId: 'createViewerToken', tags: ['dashboard'], summary: 'Mint a short-lived, read-only token for the embeddable viewer of one tenant',
+      description: 'The token reads one tenant\'s events through GET /v1/events only, its filters pinned, until it expires or is revoked. Give `embed_url` to an iframe, or the token to `<stele-viewer token="…">` of /embed.js. Recorded as `viewer_token.created`.',
       body: Body,
       response: {
-        201: Type.Object({ token: Type.String(), id: Type.String(), tenant_id: Type.String(), filters: Filters, expires_at: Type.String(), embed_url: Type.String() }),
+        201: Type.Object({
+          token: Type.String({ description: 'The secret, shown only here' }), id: Type.String(), tenant_id: Type.String(), filters: Filters,
+          expires_at: Type.String({ format: 'date-time' }), embed_url: Type.String({ description: 'The viewer page with the token, relative to this server' }),
+        }),
         ...errorResponses,
       },
     },
@@ -62,7 +66,8 @@ export const viewerTokenRoutes: FastifyPluginAsync<ViewerTokenRoutesOptions> = a
   app.get('/v1/viewer-tokens', {
     preHandler: guards.authorize('keys:manage'),
     schema: {
-      tags: ['dashboard'], summary: 'The tenant\'s live viewer tokens (never their secrets), oldest first',
+      operationId: 'listViewerTokens', tags: ['dashboard'], summary: 'The tenant\'s live viewer tokens (never their secrets), oldest first',
+      description: 'Tokens that have not expired nor been revoked.',
       querystring: TenantQuery,
       response: { 200: Type.Object({ tokens: Type.Array(TokenView) }), ...errorResponses },
     },
@@ -74,8 +79,9 @@ export const viewerTokenRoutes: FastifyPluginAsync<ViewerTokenRoutesOptions> = a
   app.delete('/v1/viewer-tokens/:id', {
     preHandler: guards.authorize('keys:manage'),
     schema: {
-      tags: ['dashboard'], summary: 'Revoke a viewer token at once: the embedded viewer using it is refused from the next request',
-      params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
+      operationId: 'revokeViewerToken', tags: ['dashboard'], summary: 'Revoke a viewer token at once: the embedded viewer using it is refused from the next request',
+      description: 'Every node resolves the token against its record, so it is refused (401) from its next request. Recorded as `viewer_token.revoked`.',
+      params: Type.Object({ id: Type.String({ maxLength: 64, description: 'The token\'s id (not the token itself)' }) }),
       querystring: TenantQuery,
       response: { 204: Type.Null(), ...errorResponses },
     },

@@ -8,7 +8,7 @@ import { Type } from '@sinclair/typebox';
 import { SteleError } from '../domain/errors.js';
 import type { Guards } from '../http/guards.js';
 import { requesterOf } from '../http/request-audit.js';
-import { errorResponses, tenantIdParameter, TenantQuery } from '../http/schemas.js';
+import { errorResponse, errorResponses, tenantIdParameter, TenantQuery } from '../http/schemas.js';
 import type { EventTypeService } from './event-type-service.js';
 
 export interface EventTypeRoutesOptions {
@@ -103,7 +103,12 @@ export const eventTypeRoutes: FastifyPluginAsync<EventTypeRoutesOptions> = async
         + 'that does not match is refused with a 400 naming the field. The same declaration sent again changes nothing. '
         + 'Recorded as event_type.created or event_type.updated. Scope event_types:manage.',
       params: ActionParams, querystring: TenantQuery, body: EventTypeInput,
-      response: { 200: EventTypeDoc, 201: EventTypeDoc, ...errorResponses, 409: { $ref: 'ErrorBody#' } },
+      response: {
+        200: { ...EventTypeDoc, description: 'The type was declared already: its current version (a new one when something changed)' },
+        201: { ...EventTypeDoc, description: 'The type is declared: version 1, or the next after a deletion' },
+        ...errorResponses,
+        409: errorResponse('The type was changed at the same time (`conflict`: read it again and retry), or the tenant has the most types it may declare.'),
+      },
     },
   }, async (request, reply) => {
     const { type, created } = await eventTypes.put(await tenantOf(request), (request.params as Params).action, request.body, requesterOf(request));
@@ -118,7 +123,7 @@ export const eventTypeRoutes: FastifyPluginAsync<EventTypeRoutesOptions> = async
       description: 'Events with this action are no longer checked (or, under unknown_actions=reject, refused). Its versions stay readable. '
         + 'Recorded as event_type.deleted. Scope event_types:manage.',
       params: ActionParams, querystring: TenantQuery,
-      response: { 204: Type.Null(), ...errorResponses, 409: { $ref: 'ErrorBody#' } },
+      response: { 204: Type.Null({ description: 'Removed' }), ...errorResponses, 409: errorResponse('The type was changed at the same time (`conflict`): read it again and retry.') },
     },
   }, async (request, reply) => {
     await eventTypes.remove(await tenantOf(request), (request.params as Params).action, requesterOf(request));

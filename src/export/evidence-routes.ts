@@ -10,7 +10,8 @@ import { parseTimeExpression } from '../query/time-expression.js';
 import { requesterOf } from './audit-events.js';
 import { formatOf } from './export-routes.js';
 import { filtersFromObject } from '../query/query-params.js';
-import { baseUrlOf } from './job-routes.js';
+import { EXPORT_FORMAT_NAMES } from './formats/index.js';
+import { baseUrlOf, JobView } from './job-routes.js';
 import type { JobService } from './job-service.js';
 
 export interface EvidenceRoutesOptions {
@@ -25,17 +26,20 @@ export const evidenceRoutes: FastifyPluginAsync<EvidenceRoutesOptions> = async (
   app.post('/v1/compliance/evidence', {
     preHandler: guards.authorize('audit:export'),
     schema: {
-      tags: ['export'], summary: 'Collect evidence for a control: a bulk export of a period, labelled with the control id',
+      operationId: 'collectEvidence', tags: ['export'], summary: 'Collect evidence for a control: a bulk export of a period, labelled with the control id',
+      description: 'A bulk export job (see POST /v1/exports) of the events of one audit period, labelled with the control it supports, so an auditor gets the file, its manifest and the control id together. Poll `Location` as for any export job.',
       querystring: TenantQuery,
       body: Type.Object({
-        control_id: Type.String({ minLength: 1, maxLength: 100, description: 'e.g. CC6.1' }),
-        filters: Type.Optional(Type.Object({}, { additionalProperties: true })),
-        q: Type.Optional(Type.String()),
-        period: Type.Object({ since: Type.String(), until: Type.String() }),
-        format: Type.Optional(Type.String({ description: 'Default ndjson: the exact events, verifiable offline' })),
-        label: Type.Optional(Type.String({ maxLength: 200 })),
+        control_id: Type.String({ minLength: 1, maxLength: 100, description: 'The control the evidence supports, e.g. CC6.1' }),
+        filters: Type.Optional(Type.Object({}, { additionalProperties: true, description: 'The filters of GET /v1/events as JSON, without since/until (the period gives them)' })),
+        q: Type.Optional(Type.String({ description: 'Search language, ANDed with the filters' })),
+        period: Type.Object({
+          since: Type.String({ description: 'Start: an ISO time or now-90d' }), until: Type.String({ description: 'End, after since' }),
+        }, { description: 'The audit period' }),
+        format: Type.Optional(Type.String({ description: `One of ${EXPORT_FORMAT_NAMES.join(', ')}; default ndjson: the exact events, verifiable offline` })),
+        label: Type.Optional(Type.String({ maxLength: 200, description: 'Default "Evidence for <control_id>"' })),
       }, { additionalProperties: false }),
-      response: { 202: Type.Object({}, { additionalProperties: true }), ...errorResponses },
+      response: { 202: { ...JobView, description: 'Accepted: the job is queued; `Location` is its URL.' }, ...errorResponses },
     },
   }, async (request, reply) => {
     const tenantId = await tenantOf(request);
@@ -61,8 +65,10 @@ export const evidenceRoutes: FastifyPluginAsync<EvidenceRoutesOptions> = async (
   app.get('/v1/compliance/evidence', {
     preHandler: guards.authorize('audit:export'),
     schema: {
-      tags: ['export'], summary: 'Evidence collected, optionally for one control',
-      querystring: Type.Object({ tenant_id: tenantIdParameter, control_id: Type.Optional(Type.String()) }, { additionalProperties: false }), response: errorResponses,
+      operationId: 'listEvidence', tags: ['export'], summary: 'Evidence collected, optionally for one control',
+      description: 'The export jobs made as evidence (with a control id), oldest first.',
+      querystring: Type.Object({ tenant_id: tenantIdParameter, control_id: Type.Optional(Type.String({ description: 'Only the evidence of this control' })) }, { additionalProperties: false }),
+      response: { 200: Type.Object({ evidence: Type.Array(JobView) }), ...errorResponses },
     },
   }, async (request) => {
     const tenantId = await tenantOf(request);

@@ -7,7 +7,7 @@ import { Readable } from 'node:stream';
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Guards } from '../http/guards.js';
-import { errorResponses, tenantIdParameter } from '../http/schemas.js';
+import { errorResponse, errorResponses, tenantIdParameter } from '../http/schemas.js';
 import { SteleError } from '../domain/errors.js';
 import { filtersFromQuery } from '../query/event-routes.js';
 import { SELECTION_QUERY } from '../query/query-params.js';
@@ -39,15 +39,33 @@ export const exportRoutes: FastifyPluginAsync<ExportRoutesOptions> = async (app,
     // The filters are checked by filtersFromQuery, exactly as on GET /v1/events.
     validatorCompiler: () => () => true,
     schema: {
-      tags: ['export'],
+      operationId: 'exportEvents', tags: ['export'],
       summary: 'Download the events matching the filters of GET /v1/events as csv, ndjson, json, cef, leef or ocsf',
+      description: 'Streamed as an attachment in seq order, in constant memory on the server, compressed when the client accepts gzip or br. CSV cells a spreadsheet would run (`= + - @`) are neutralised. Over STELE_EXPORT_MAX_ROWS rows the answer is 422: start a bulk export (`POST /v1/exports`) instead. Recorded as `audit.exported`.',
       querystring: Type.Object({
-        format: Type.String({ enum: [...EXPORT_FORMAT_NAMES] }),
+        format: Type.String({ enum: [...EXPORT_FORMAT_NAMES], description: 'csv; ndjson (one event a line); json (one array); cef and leef (one line an event, for ArcSight and QRadar); ocsf (NDJSON of OCSF API Activity)' }),
         tenant_id: tenantIdParameter,
         ...SELECTION_QUERY,
         proofs: Type.Optional(Type.String({ enum: ['true', 'false'], description: 'ndjson/json only: an evidence file, pinned to a checkpoint signed now, each event with its inclusion proof and a signed statement of the events it holds; `stele verify` checks it offline' })),
       }, { additionalProperties: false }),
-      response: { 422: { $ref: 'ErrorBody#' }, ...errorResponses },
+      response: {
+        200: {
+          description: 'The events, as an attachment (`Content-Disposition`) in the format asked for.',
+          headers: {
+            'content-disposition': { type: 'string', description: 'attachment; filename="stele-<tenant>-<time>.<ext>"' },
+            'x-stele-row-count': { type: 'integer', description: 'How many events the file holds' },
+          },
+          content: {
+            'text/csv': { schema: { type: 'string', description: 'format=csv: a header row, then one row an event' } },
+            'application/x-ndjson': { schema: { type: 'string', description: 'format=ndjson or ocsf: one JSON object a line (with proofs=true, an evidence file: the checkpoint first, each event with its inclusion proof, a signed statement last)' } },
+            'application/json': { schema: { type: 'array', items: { type: 'object', additionalProperties: true }, description: 'format=json: one array of events (with proofs=true, an evidence file)' } },
+            'text/plain': { schema: { type: 'string', description: 'format=cef or leef: one record a line' } },
+          },
+        },
+        ...errorResponses,
+        409: errorResponse('proofs=true and the log contradicts a checkpoint published before (`integrity_alarm`): no evidence is signed over it.'),
+        422: errorResponse('More events match than STELE_EXPORT_MAX_ROWS (`too_many_rows`): narrow the filters or start a bulk export with POST /v1/exports.'),
+      },
     },
   }, async (request, reply) => {
     const query = request.query as Query;

@@ -37,16 +37,23 @@ export const feedRoutes: FastifyPluginAsync<FeedRoutesOptions> = async (app, { g
     preHandler: guards.authorize('audit:read'),
     validatorCompiler: () => () => true,
     schema: {
-      tags: ['events'],
+      operationId: 'readEventFeed', tags: ['events'],
       summary: 'Events after a seq, in seq order, for SIEM pulls; keep next_after_seq and nothing is skipped or repeated',
+      description: 'Ordered by `seq`, which is gap-free and assigned at commit, so a client that stores `next_after_seq` and sends it back never skips nor repeats an event. With `wait`, an empty answer is held until an event arrives or the wait ends. Filters, `q` and `saved_search` narrow it. Recorded as `data.accessed`.',
       querystring: Type.Object({
         after_seq: Type.Optional(Type.String({ description: 'Last seq the client has (default 0)' })),
-        limit: Type.Optional(Type.String({ description: '1..1000, default 100' })),
+        limit: Type.Optional(Type.String({ description: 'Events per answer, 1..1000, default 100' })),
         wait: Type.Optional(Type.String({ description: `Long-poll up to this many seconds (max ${FEED_MAX_WAIT_SECONDS})` })),
         tenant_id: tenantIdParameter,
         ...SELECTION_QUERY,
       }, { additionalProperties: false }),
-      response: { 200: Type.Object({ events: Type.Array(StoredEventDoc), next_after_seq: Type.Integer() }), ...errorResponses },
+      response: {
+        200: Type.Object({
+          events: Type.Array(StoredEventDoc),
+          next_after_seq: Type.Integer({ description: 'Send this as after_seq next time' }),
+        }),
+        ...errorResponses,
+      },
     },
   }, async (request, reply) => {
     const query = request.query as Query;

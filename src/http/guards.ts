@@ -25,6 +25,27 @@ declare module 'fastify' {
   }
 }
 
+/**
+ * What a guard lets through, as the OpenAPI document states it: the operation contract
+ * (operation-contract.ts) reads it from a route's preHandler to give the operation its security.
+ */
+export type Access = { kind: 'scope'; scope: Scope } | { kind: 'instance_admin' };
+
+const guardAccess = new WeakMap<object, Access>();
+
+/** The access the first of our guards among a route's preHandlers grants; undefined for a route with none. */
+export function accessOf(preHandler: unknown): Access | undefined {
+  for (const handler of [preHandler].flat()) {
+    if (typeof handler === 'function' && guardAccess.has(handler)) return guardAccess.get(handler);
+  }
+  return undefined;
+}
+
+const withAccess = <T extends object>(guard: T, access: Access): T => {
+  guardAccess.set(guard, access);
+  return guard;
+};
+
 export interface Guards {
   /**
    * The caller, authenticated at most once per request: undefined when the request carries no
@@ -95,20 +116,20 @@ export function createGuards(authenticate: Authenticate, trail: AuditTrail, stor
   return {
     identify,
     authorize(scope) {
-      return async (request) => {
+      return withAccess<preHandlerAsyncHookHandler>(async (request) => {
         const principal = await principalOf(request);
         request.requiredScope = scope;
         if (principal.kind === 'admin' || principal.scopes.includes(scope)) return;
         await recordDenied(request, principal, scope);
         throw new SteleError('forbidden', principal.kind === 'api_key' ? `This API key lacks the ${scope} scope.` : `Your role lacks the ${scope} scope.`);
-      };
+      }, { kind: 'scope', scope });
     },
-    async adminOnly(request) {
+    adminOnly: withAccess<preHandlerAsyncHookHandler>(async (request) => {
       const principal = await principalOf(request);
       if (principal.kind === 'admin' || isInstanceAdmin(principal)) return;
       await recordDenied(request, principal, 'instance admin');
       throw new SteleError('forbidden', 'Only the instance admin token may do this.');
-    },
+    }, { kind: 'instance_admin' }),
     async tenantOf(request, explicit) {
       const principal = await principalOf(request);
       // A super_admin user acts on its home tenant unless it names another.

@@ -1,4 +1,5 @@
-// Shared TypeBox schemas for the OpenAPI document.
+// Shared TypeBox schemas for the routes and the OpenAPI document. ErrorBody is added to the app
+// by its $id (api/openapi.ts), so every error answer points at one named schema.
 
 import { Type } from '@sinclair/typebox';
 
@@ -15,6 +16,10 @@ export const ErrorBody = Type.Object({
   }, { additionalProperties: true }),
 }, { $id: 'ErrorBody', description: 'Every error answer has this shape.' });
 
+/**
+ * The error answers most routes declare. operation-contract.ts adds the statuses every route can
+ * answer (and a description for each), so a route needs to declare only its own: 409, 422, 503.
+ */
 export const errorResponses = {
   400: { $ref: 'ErrorBody#' },
   401: { $ref: 'ErrorBody#' },
@@ -55,4 +60,10 @@ export const TenantQuery = Type.Object({ tenant_id: tenantIdParameter }, { addit
  */
 export const Id = Type.String({ minLength: 1, maxLength: 128 });
 
-export const IdParams = Type.Object({ id: Id }, { additionalProperties: false });
+export const IdParams = Type.Object({ id: Type.String({ ...Id, description: 'The id' }) }, { additionalProperties: false });
+
+/** A path with one `{id}`, described for the operation (`The export job's id`). */
+export const idParams = (description: string) => Type.Object({ id: Type.String({ ...Id, description }) }, { additionalProperties: false });
+
+/** `{ $ref: ErrorBody }` with what the status means on this route, e.g. 409 with when it happens. */
+export const errorResponse = (description: string) => ({ $ref: 'ErrorBody#', description }) as const;

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { Guards } from '../http/guards.js';
-import { errorResponses, EventInput, TenantQuery } from '../http/schemas.js';
+import { errorResponse, errorResponses, EventInput, TenantQuery } from '../http/schemas.js';
 import type { IngestService } from './ingest-service.js';
 
 export interface IngestRoutesOptions {
@@ -16,15 +16,18 @@ export const ingestRoutes: FastifyPluginAsync<IngestRoutesOptions> = async (app,
     // the schema is here for the OpenAPI document.
     validatorCompiler: () => () => true,
     schema: {
-      tags: ['events'],
+      operationId: 'sendEvents', tags: ['events'],
       summary: 'Send one event or an array of up to 1,000 (all-or-nothing)',
+      description: 'The answer comes after the commit: every event it lists is durably stored, in order. A bad event refuses the whole batch with a 400 naming each bad event (`index`) and field. An event whose `id` was stored before with the same content is not stored again and is answered with its first `seq`.',
       querystring: TenantQuery,
       body: Type.Union([EventInput, Type.Array(EventInput)]),
       response: {
-        201: Type.Object({ events: Type.Array(Type.Object({ id: Type.String(), seq: Type.Integer() })) }),
+        201: Type.Object({
+          events: Type.Array(Type.Object({ id: Type.String(), seq: Type.Integer({ description: 'Its place in the tenant\'s log, from 1, gap-free' }) }), { description: 'In the order sent' }),
+        }),
         ...errorResponses,
-        409: { $ref: 'ErrorBody#' },
-        413: { $ref: 'ErrorBody#' },
+        409: errorResponse('An event reuses the `id` of a stored event with other content (`idempotency_conflict`, naming its index).'),
+        413: errorResponse('The body is larger than STELE_MAX_BODY_BYTES, or the batch holds more events than STELE_MAX_BATCH_SIZE.'),
       },
     },
   }, async (request, reply) => {

@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 import type { AuditTrail } from '../audit-trail/audit-trail.js';
 import type { Guards } from '../http/guards.js';
 import { queryOf, requesterOf } from '../http/request-audit.js';
-import { errorResponses, IdParams, StoredEventDoc, TenantQuery, tenantIdParameter } from '../http/schemas.js';
+import { errorResponses, idParams, StoredEventDoc, TenantQuery, tenantIdParameter } from '../http/schemas.js';
 import { SteleError } from '../domain/errors.js';
 import type { SortDirection, SortKey } from '../store/port.js';
 import { boolean, filtersFromQuery, SELECTION_QUERY, single, type Query } from './query-params.js';
@@ -40,12 +40,30 @@ function limitOf(query: Query): number | undefined {
 const listQuerySchema = Type.Object({
   tenant_id: tenantIdParameter,
   ...SELECTION_QUERY,
-  sort: Type.Optional(Type.String({ enum: ['occurred_at', 'seq'] })),
-  order: Type.Optional(Type.String({ enum: ['desc', 'asc'] })),
-  limit: Type.Optional(Type.String({ description: '1..1000, default 100' })),
-  page_token: Type.Optional(Type.String()),
-  include_total: Type.Optional(Type.String({ enum: ['true', 'false'] })),
+  sort: Type.Optional(Type.String({ enum: ['occurred_at', 'seq'], description: 'Sort key (default occurred_at)' })),
+  order: Type.Optional(Type.String({ enum: ['desc', 'asc'], description: 'Sort direction (default desc, newest first)' })),
+  limit: Type.Optional(Type.String({ pattern: '^[0-9]+$', description: 'Events per page, 1..1000, default 100' })),
+  page_token: Type.Optional(Type.String({ description: 'next_page_token of the previous page; only valid with the same filters, sort and order' })),
+  include_total: Type.Optional(Type.String({ enum: ['true', 'false'], description: 'Also count every matching event (slower on large logs)' })),
 }, { additionalProperties: false });
+
+const EventFiltersView = Type.Object({
+  fields: Type.Array(Type.Object({
+    name: Type.String(), type: Type.String(), multiple: Type.Boolean(), description: Type.String(),
+  }, { additionalProperties: true }), { description: 'The filter parameters of GET /v1/events' }),
+  sort_keys: Type.Array(Type.String()),
+  orders: Type.Array(Type.String()),
+  limit: Type.Object({ default: Type.Integer(), max: Type.Integer() }),
+  values: Type.Object({
+    actions: Type.Array(Type.String()), actor_ids: Type.Array(Type.String()), categories: Type.Array(Type.String()), target_types: Type.Array(Type.String()),
+  }, { description: 'Distinct values among the latest events' }),
+  values_from_latest_events: Type.Integer({ description: 'How many of the latest events `values` is drawn from' }),
+  language: Type.Object({}, { additionalProperties: true, description: 'The search language of `q`: its fields, their types and operators' }),
+  unknown_actions: Type.Optional(Type.Union([Type.Literal('allow'), Type.Literal('reject')], { description: 'Whether the tenant accepts actions it did not declare (/v1/event-type-policy)' })),
+  event_types: Type.Optional(Type.Array(Type.Object({
+    action: Type.String(), version: Type.Integer(), category: Type.String(), description: Type.Optional(Type.String()),
+  }), { description: 'The event types the tenant declared (/v1/event-types)' })),
+});
 
 export const eventRoutes: FastifyPluginAsync<EventRoutesOptions> = async (app, { guards, query, select, trail, describeEventTypes }) => {
   const noValidation = () => () => true;
@@ -54,11 +72,16 @@ export const eventRoutes: FastifyPluginAsync<EventRoutesOptions> = async (app, {
     preHandler: guards.authorize('audit:read'),
     validatorCompiler: noValidation,
     schema: {
-      tags: ['events'],
+      operationId: 'listEvents', tags: ['events'],
       summary: 'List events: filters, search language (q), saved search, sort, cursor pagination',
+      description: 'Filters, `q` and `saved_search` are ANDed. A page holds up to `limit` events; `next_page_token` fetches the next one and is null on the last. A viewer token reads here only, its filters pinned. Each read is recorded as `data.accessed` (repeats collapse).',
       querystring: listQuerySchema,
       response: {
-        200: Type.Object({ events: Type.Array(StoredEventDoc), next_page_token: Type.Union([Type.String(), Type.Null()]), total: Type.Optional(Type.Integer()) }),
+        200: Type.Object({
+          events: Type.Array(StoredEventDoc),
+          next_page_token: Type.Union([Type.String(), Type.Null()], { description: 'Null on the last page' }),
+          total: Type.Optional(Type.Integer({ description: 'With include_total=true: every matching event' })),
+        }),
         ...errorResponses,
       },
     },
@@ -79,7 +102,12 @@ export const eventRoutes: FastifyPluginAsync<EventRoutesOptions> = async (app, {
 
   app.get('/v1/events/filters', {
     preHandler: guards.authorize('audit:read'),
-    schema: { tags: ['events'], summary: 'Filter fields, operators, sort keys, the values seen, and the search language', querystring: TenantQuery, response: errorResponses },
+    schema: {
+      operationId: 'describeEventFilters', tags: ['events'], summary: 'Filter fields, operators, sort keys, the values seen, and the search language',
+      description: 'What a client needs to build a filter bar or complete a search: the filter parameters, the sort keys, the distinct actions, actors, categories and target types of the latest events, and the fields and operators of the `q` language.',
+      querystring: TenantQuery,
+      response: { 200: EventFiltersView, ...errorResponses },
+    },
   }, async (request) => {
     const tenantId = await guards.tenantOf(request, single(request.query as Query, 'tenant_id'));
     const [filters, eventTypes] = await Promise.all([query.describeFilters(tenantId), describeEventTypes?.(tenantId)]);
@@ -91,7 +119,12 @@ export const eventRoutes: FastifyPluginAsync<EventRoutesOptions> = async (app, {
 
   app.get('/v1/events/:id', {
     preHandler: guards.authorize('audit:read'),
-    schema: { tags: ['events'], summary: 'One event by id', params: IdParams, querystring: TenantQuery, response: { 200: StoredEventDoc, ...errorResponses } },
+    schema: {
+      operationId: 'getEvent', tags: ['events'], summary: 'One event by id',
+      description: 'The event as stored, with the fields the server added. Recorded as `data.accessed`.',
+      params: idParams('The event\'s id: the client id it was sent with, or the one the server gave it'), querystring: TenantQuery,
+      response: { 200: StoredEventDoc, ...errorResponses },
+    },
   }, async (request) => {
     const tenantId = await guards.tenantOf(request, single(request.query as Query, 'tenant_id'));
     const event = await query.getEvent(tenantId, (request.params as { id: string }).id);

@@ -6,8 +6,8 @@ import type { FastifyPluginAsync } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { Guards } from '../http/guards.js';
 import { requesterOf } from '../http/request-audit.js';
-import { errorResponses, IdParams, TenantQuery } from '../http/schemas.js';
-import type { SavedSearchService } from './saved-search-service.js';
+import { errorResponse, errorResponses, idParams, TenantQuery } from '../http/schemas.js';
+import { MAX_SAVED_SEARCHES, type SavedSearchService } from './saved-search-service.js';
 
 export interface SavedSearchRoutesOptions {
   guards: Guards;
@@ -25,6 +25,8 @@ const SavedSearchInput = Type.Object({
   filters: Type.Optional(Filters),
 }, { additionalProperties: true });
 
+const SavedSearchParams = idParams('The saved search\'s id');
+
 type Params = { id: string };
 type TenantParam = { tenant_id?: string };
 
@@ -36,28 +38,49 @@ export const savedSearchRoutes: FastifyPluginAsync<SavedSearchRoutesOptions> = a
   app.post('/v1/saved-searches', {
     preHandler: guards.authorize('audit:read'),
     validatorCompiler: noValidation,
-    schema: { tags: ['saved searches'], summary: 'Save a search (name, query, filters)', querystring: TenantQuery, body: SavedSearchInput, response: { 201: SavedSearchDoc, ...errorResponses } },
+    schema: {
+      operationId: 'createSavedSearch', tags: ['saved searches'], summary: 'Save a search (name, query, filters)',
+      description: 'The query is checked as `q` would be (a bad one is a 400 with its position). Usable as `saved_search=ID` wherever events are selected. Recorded as `saved_search.created`.',
+      querystring: TenantQuery, body: SavedSearchInput,
+      response: { 201: SavedSearchDoc, ...errorResponses, 409: errorResponse(`The tenant already keeps the most saved searches it may (${MAX_SAVED_SEARCHES}); delete some first.`) },
+    },
   }, async (request, reply) => reply.status(201).send(await savedSearches.create(await tenantOf(request), request.body, requesterOf(request))));
 
   app.get('/v1/saved-searches', {
     preHandler: guards.authorize('audit:read'),
-    schema: { tags: ['saved searches'], summary: 'The tenant\'s saved searches, oldest first', querystring: TenantQuery, response: { 200: Type.Object({ saved_searches: Type.Array(SavedSearchDoc) }), ...errorResponses } },
+    schema: {
+      operationId: 'listSavedSearches', tags: ['saved searches'], summary: 'The tenant\'s saved searches, oldest first',
+      description: 'Every saved search of the tenant.',
+      querystring: TenantQuery, response: { 200: Type.Object({ saved_searches: Type.Array(SavedSearchDoc) }), ...errorResponses },
+    },
   }, async (request) => ({ saved_searches: await savedSearches.list(await tenantOf(request)) }));
 
   app.get('/v1/saved-searches/:id', {
     preHandler: guards.authorize('audit:read'),
-    schema: { tags: ['saved searches'], summary: 'One saved search', params: IdParams, querystring: TenantQuery, response: { 200: SavedSearchDoc, ...errorResponses } },
+    schema: {
+      operationId: 'getSavedSearch', tags: ['saved searches'], summary: 'One saved search',
+      description: 'The saved search with its query and filters.',
+      params: SavedSearchParams, querystring: TenantQuery, response: { 200: SavedSearchDoc, ...errorResponses },
+    },
   }, async (request) => savedSearches.get(await tenantOf(request), (request.params as Params).id));
 
   app.put('/v1/saved-searches/:id', {
     preHandler: guards.authorize('audit:read'),
     validatorCompiler: noValidation,
-    schema: { tags: ['saved searches'], summary: 'Replace a saved search', params: IdParams, querystring: TenantQuery, body: SavedSearchInput, response: { 200: SavedSearchDoc, ...errorResponses } },
+    schema: {
+      operationId: 'replaceSavedSearch', tags: ['saved searches'], summary: 'Replace a saved search',
+      description: 'Name, query and filters are replaced as a whole; the id stays. Recorded as `saved_search.updated`.',
+      params: SavedSearchParams, querystring: TenantQuery, body: SavedSearchInput, response: { 200: SavedSearchDoc, ...errorResponses },
+    },
   }, async (request) => savedSearches.replace(await tenantOf(request), (request.params as Params).id, request.body, requesterOf(request)));
 
   app.delete('/v1/saved-searches/:id', {
     preHandler: guards.authorize('audit:read'),
-    schema: { tags: ['saved searches'], summary: 'Delete a saved search', params: IdParams, querystring: TenantQuery, response: { 204: Type.Null(), ...errorResponses } },
+    schema: {
+      operationId: 'deleteSavedSearch', tags: ['saved searches'], summary: 'Delete a saved search',
+      description: 'Requests naming it as `saved_search` are refused from then on. Recorded as `saved_search.deleted`.',
+      params: SavedSearchParams, querystring: TenantQuery, response: { 204: Type.Null(), ...errorResponses },
+    },
   }, async (request, reply) => {
     await savedSearches.remove(await tenantOf(request), (request.params as Params).id, requesterOf(request));
     return reply.status(204).send();

@@ -14,26 +14,31 @@ export interface TenantRoutesOptions {
   trail: AuditTrail;
 }
 
-const Tenant = Type.Object({ id: Type.String(), name: Type.String(), created_at: Type.String() });
+const Tenant = Type.Object({ id: Type.String(), name: Type.String(), created_at: Type.String({ format: 'date-time' }) });
 const KeyView = Type.Object({
-  id: Type.String(), tenant_id: Type.String(), name: Type.String(), scopes: Type.Array(Type.String()),
-  created_at: Type.String(), revoked_at: Type.Union([Type.String(), Type.Null()]),
+  id: Type.String(), tenant_id: Type.String(), name: Type.String(), scopes: Type.Array(Type.String({ enum: [...SCOPES] })),
+  created_at: Type.String({ format: 'date-time' }), revoked_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
 });
-const TenantParams = Type.Object({ id: Id }, { additionalProperties: false });
+const TenantParams = Type.Object({ id: Type.String({ ...Id, description: "The tenant's id" }) }, { additionalProperties: false });
 
 export const tenantRoutes: FastifyPluginAsync<TenantRoutesOptions> = async (app, { guards, tenants, trail }) => {
   app.post('/v1/tenants', {
     preHandler: guards.adminOnly,
     schema: {
-      tags: ['tenants'], summary: 'Create a tenant (instance admin)',
-      body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }) }),
+      operationId: 'createTenant', tags: ['tenants'], summary: 'Create a tenant (instance admin)',
+      description: 'A tenant is an organisation with its own log, keys and settings. Recorded as `tenant.created` in its new log.',
+      body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 200, description: 'A name for people; need not be unique' }) }),
       response: { 201: Tenant, ...errorResponses },
     },
   }, async (request, reply) => reply.status(201).send(await tenants.createTenant((request.body as { name: string }).name, requesterOf(request))));
 
   app.get('/v1/tenants', {
     preHandler: guards.adminOnly,
-    schema: { tags: ['tenants'], summary: 'List tenants (instance admin)', response: { 200: Type.Object({ tenants: Type.Array(Tenant) }), ...errorResponses } },
+    schema: {
+      operationId: 'listTenants', tags: ['tenants'], summary: 'List tenants (instance admin)',
+      description: 'Every tenant of the instance, oldest first. The read is recorded in the instance log (`_system`).',
+      response: { 200: Type.Object({ tenants: Type.Array(Tenant) }), ...errorResponses },
+    },
   }, async (request) => {
     const list = await tenants.listTenants();
     await trail.recordRead(SYSTEM_TENANT_ID, requesterOf(request), { view: 'tenants', query: {}, rows: list.length, target: { type: 'tenants' } });
@@ -43,10 +48,14 @@ export const tenantRoutes: FastifyPluginAsync<TenantRoutesOptions> = async (app,
   app.post('/v1/tenants/:id/keys', {
     preHandler: guards.authorize('keys:manage'),
     schema: {
-      tags: ['keys'], summary: 'Create an API key; the key is shown only in this answer',
+      operationId: 'createApiKey', tags: ['keys'], summary: 'Create an API key; the key is shown only in this answer',
+      description: 'Only the key\'s SHA-256 is stored, so `key` in this answer is the one chance to copy it. A key acts on its own tenant, within its scopes. Recorded as `api_key.created`.',
       params: TenantParams,
-      body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }), scopes: Type.Array(Type.String({ enum: [...SCOPES] }), { minItems: 1 }) }),
-      response: { 201: Type.Composite([KeyView, Type.Object({ key: Type.String() })]), ...errorResponses },
+      body: Type.Object({
+        name: Type.String({ minLength: 1, maxLength: 200, description: 'What the key is for, e.g. "backend"' }),
+        scopes: Type.Array(Type.String({ enum: [...SCOPES] }), { minItems: 1, description: 'What the key may do' }),
+      }),
+      response: { 201: Type.Composite([KeyView, Type.Object({ key: Type.String({ description: 'The secret: `Authorization: Bearer <key>`' }) })]), ...errorResponses },
     },
   }, async (request, reply) => {
     const tenantId = await guards.tenantOf(request, (request.params as { id: string }).id);
@@ -56,7 +65,11 @@ export const tenantRoutes: FastifyPluginAsync<TenantRoutesOptions> = async (app,
 
   app.get('/v1/tenants/:id/keys', {
     preHandler: guards.authorize('keys:manage'),
-    schema: { tags: ['keys'], summary: 'List API keys (never the secrets)', params: TenantParams, response: { 200: Type.Object({ keys: Type.Array(KeyView) }), ...errorResponses } },
+    schema: {
+      operationId: 'listApiKeys', tags: ['keys'], summary: 'List API keys (never the secrets)',
+      description: "The tenant's keys, revoked ones included (with `revoked_at`).",
+      params: TenantParams, response: { 200: Type.Object({ keys: Type.Array(KeyView) }), ...errorResponses },
+    },
   }, async (request) => {
     const tenantId = await guards.tenantOf(request, (request.params as { id: string }).id);
     return { keys: await tenants.listKeys(tenantId) };
@@ -64,7 +77,12 @@ export const tenantRoutes: FastifyPluginAsync<TenantRoutesOptions> = async (app,
 
   app.delete('/v1/tenants/:id/keys/:keyId', {
     preHandler: guards.authorize('keys:manage'),
-    schema: { tags: ['keys'], summary: 'Revoke an API key, effective at once', params: Type.Object({ id: Id, keyId: Id }, { additionalProperties: false }), response: { 204: Type.Null(), ...errorResponses } },
+    schema: {
+      operationId: 'revokeApiKey', tags: ['keys'], summary: 'Revoke an API key, effective at once',
+      description: 'The key is refused (401) from its next request on every node. Recorded as `api_key.revoked`.',
+      params: Type.Object({ id: TenantParams.properties.id, keyId: Type.String({ ...Id, description: "The key's id" }) }, { additionalProperties: false }),
+      response: { 204: Type.Null(), ...errorResponses },
+    },
   }, async (request, reply) => {
     const { id, keyId } = request.params as { id: string; keyId: string };
     await tenants.revokeKey(await guards.tenantOf(request, id), keyId, requesterOf(request));

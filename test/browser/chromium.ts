@@ -1,8 +1,11 @@
 // Debian's Chromium driven by playwright-core (never a downloaded browser). Without it the
 // browser suites are skipped with this reason, except under CI=true, where they must run.
+// Screenshots go to docs/screenshots only under `npm run screenshots` (see SCREENSHOTS).
 
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 
@@ -28,4 +31,15 @@ export function ensureUiBuilt(): void {
   if (result.status !== 0) throw new Error('vite build failed');
 }
 
-export const SCREENSHOTS = `${ROOT}/docs/screenshots`;
+/**
+ * Where the browser suites save their screenshots: the tracked docs/screenshots (shown in the
+ * README) only when `npm run screenshots` asks for them (STELE_SCREENSHOTS=1); otherwise a
+ * temporary directory, removed on exit, so `npm test` leaves the git tree as it found it.
+ */
+export const SCREENSHOTS = process.env.STELE_SCREENSHOTS === '1' ? `${ROOT}/docs/screenshots` : temporaryScreenshots();
+
+function temporaryScreenshots(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'stele-screenshots-'));
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}

@@ -1,6 +1,8 @@
 // A real Stele server on 127.0.0.1 (buildApp + listen) over a fresh SQLite store, with two
-// tenants of seeded events and dashboard users, for the browser suites.
+// tenants of seeded events and dashboard users, for the browser suites. Every answer the pages
+// provoke is held to the OpenAPI document (test/helpers/contract-check.ts).
 
+import { createContractCheck } from '../helpers/contract-check.js';
 import { testSigningKey } from '../helpers/signing-key.js';
 import { buildApp } from '../../src/api/app.js';
 import { loadConfig } from '../../src/config.js';
@@ -62,7 +64,8 @@ export async function startSeededServer(options: SeededServerOptions = {}): Prom
     process.env.STELE_EXPORT_MAX_ROWS = env.STELE_EXPORT_MAX_ROWS;
   }
   const config = loadConfig(env);
-  const { app } = await buildApp({ config, store: db.store, signingKey: testSigningKey() });
+  const contract = createContractCheck();
+  const { app } = await buildApp({ config, store: db.store, signingKey: testSigningKey(), instrument: contract.install });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
 
@@ -91,6 +94,7 @@ export async function startSeededServer(options: SeededServerOptions = {}): Prom
     async close() {
       await app.close();
       await db.close();
+      contract.assertKept();
     },
   };
 }

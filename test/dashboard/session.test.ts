@@ -28,11 +28,11 @@ describe('dashboard sessions', () => {
     return { cookie: cookieOf(response.headers['set-cookie']), csrf: response.json().csrf_token as string };
   }
 
-  it('signs in with email and password and sets an HttpOnly, SameSite=Strict cookie', async () => {
+  it('signs in with email and password and sets an HttpOnly, SameSite=Strict cookie, Secure with the __Host- prefix off loopback', async () => {
     const response = await signIn('viewer@example.com', 'correct horse');
     assert.equal(response.statusCode, 200, response.body);
     const cookie = String(response.headers['set-cookie']);
-    assert.match(cookie, /^stele_session=sts_[\w-]+; Path=\/; HttpOnly; SameSite=Strict; Max-Age=\d+$/);
+    assert.match(cookie, /^__Host-stele_session=sts_[\w-]+; Path=\/; HttpOnly; SameSite=Strict; Max-Age=\d+; Secure$/);
     assert.deepEqual(response.json().scopes, ['audit:read']);
     assert.equal(response.json().tenant_id, tenantId);
   });

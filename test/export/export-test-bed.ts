@@ -1,5 +1,6 @@
 // A store of one engine, a data directory and a clock the test moves, on which any number of apps
 // can be started one after another (a restart is a second app on the same store and directory).
+// Every answer is held to the OpenAPI document (test/helpers/contract-check.ts).
 
 import { testSigningKey } from '../helpers/signing-key.js';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -9,6 +10,7 @@ import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fas
 import { buildApp } from '../../src/api/app.js';
 import { loadConfig } from '../../src/config.js';
 import { openTestStore, type Engine, type TestStore } from '../../src/store/testing/test-stores.js';
+import { createContractCheck } from '../helpers/contract-check.js';
 import { ADMIN_TOKEN } from '../helpers/test-app.js';
 
 export interface TestBed {
@@ -30,7 +32,8 @@ export async function startTestBed(engine: Engine, env: Record<string, string> =
   const dataDir = mkdtempSync(join(tmpdir(), 'stele-export-'));
   const clock = { ms: Date.now() };
   const config = loadConfig({ STELE_ADMIN_TOKEN: ADMIN_TOKEN, STELE_DATA_DIR: dataDir, ...env });
-  const start = async () => (await buildApp({ config, store: db.store, signingKey: testSigningKey(), now: () => clock.ms })).app;
+  const contract = createContractCheck();
+  const start = async () => (await buildApp({ config, store: db.store, signingKey: testSigningKey(), now: () => clock.ms, instrument: contract.install })).app;
 
   const bed: TestBed = {
     db, dataDir, clock,
@@ -57,6 +60,7 @@ export async function startTestBed(engine: Engine, env: Record<string, string> =
       await bed.app.close();
       await db.close();
       rmSync(dataDir, { recursive: true, force: true });
+      contract.assertKept();
     },
   };
   return bed;

@@ -1,7 +1,10 @@
-// Starts the real app on a fresh store of one engine and talks to it with app.inject().
+// Starts the real app on a fresh store of one engine and talks to it with app.inject(). Every
+// answer is held to the OpenAPI document (contract-check.ts): closing the app fails the suite when
+// one broke it.
 
 import type { FastifyBaseLogger, FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../../src/api/app.js';
+import { createContractCheck } from './contract-check.js';
 import { testSigningKey } from './signing-key.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { openTestStore, type Engine, type TestStore } from '../../src/store/testing/test-stores.js';
@@ -21,7 +24,8 @@ export interface TestApp {
 export async function startTestApp(engine: Engine, env: Record<string, string> = {}, now?: () => number, logger?: FastifyBaseLogger): Promise<TestApp> {
   const db = await openTestStore(engine);
   const config: Config = loadConfig({ STELE_ADMIN_TOKEN: ADMIN_TOKEN, STELE_DATA_DIR: '/nonexistent', ...env });
-  const { app } = await buildApp({ config, store: db.store, signingKey: testSigningKey(), now, ...(logger && { logger }) });
+  const contract = createContractCheck();
+  const { app } = await buildApp({ config, store: db.store, signingKey: testSigningKey(), now, ...(logger && { logger }), instrument: contract.install });
 
   const request: TestApp['request'] = ({ key, headers, ...options }) =>
     app.inject({ ...options, headers: { ...headers, ...(key && { authorization: `Bearer ${key}` }) } });
@@ -39,6 +43,7 @@ export async function startTestApp(engine: Engine, env: Record<string, string> =
     async close() {
       await app.close();
       await db.close();
+      contract.assertKept();
     },
   };
 }
