@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { buildApp } from '../src/api/app.js';
 import { DEFAULT_LIMITS, loadConfig } from '../src/config.js';
 import { createIngestService } from '../src/ingest/ingest-service.js';
-import { sealEvents } from '../src/integrity/seal.js';
+import { sealEvents } from '@stele/integrity';
 import { openSqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { hashPassword } from '../src/dashboard/password-hash.js';
 import { createUserRepository } from '../src/dashboard/user-repository.js';

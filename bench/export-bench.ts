@@ -13,7 +13,7 @@ import { createAuditTrail } from '../src/audit-trail/audit-trail.js';
 import { SYSTEM_REQUESTER } from '../src/audit-trail/requester.js';
 import { loadConfig } from '../src/config.js';
 import { createIngestService } from '../src/ingest/ingest-service.js';
-import { sealEvents } from '../src/integrity/seal.js';
+import { sealEvents } from '@stele/integrity';
 import type { TestStore } from '../src/store/testing/test-stores.js';
 import { createTenantService } from '../src/tenants/tenant-service.js';
 import { startServerProcess } from '../test/helpers/server-process.js';

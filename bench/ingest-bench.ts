@@ -4,17 +4,16 @@
 // store port, sealing for real versus a sealer that writes constant hashes.
 
 import type { CanonicalEvent } from '../src/domain/event.js';
-import { sealEvents } from '../src/integrity/seal.js';
+import { sealEvents } from '@stele/integrity';
 import { EVENT_INSERT_COLUMNS, eventToRow, type RowValue } from '../src/store/event-rows.js';
 import type { SealedBatch, Sealer } from '../src/store/port.js';
 import { numbered } from '../src/store/postgres/postgres-store.js';
 import { detailsJsonOf, ipBytesOf } from '../src/store/row-values.js';
 import { openTestStore, type Engine, type TestStore } from '../src/store/testing/test-stores.js';
-import { startServerProcess } from '../test/helpers/server-process.js';
+import { withBenchServer } from './lib/bench-server.js';
 import { pending, syntheticEvent } from './lib/seed.js';
 import { rate, ratio } from './lib/stats.js';
 
-const ADMIN = 'stele_admin_bench_token_0123456789';
 const ZERO = new Uint8Array(32);
 
 // Writes the same rows with constant hashes and no Merkle nodes: the store's cost without integrity.
@@ -24,22 +23,18 @@ const noIntegrity: Sealer = (head, events): SealedBatch => ({
   head: { size: head.size + events.length, chainHash: ZERO, border: [] },
 });
 
-async function httpIngest(db: TestStore, total: number, batchSize: number, concurrency: number) {
-  const env: Record<string, string> = { STELE_ADMIN_TOKEN: ADMIN, STELE_LOG_LEVEL: 'error', STELE_RATE_LIMIT_PER_MINUTE: '0' };
-  if (db.location.sqliteFile) env.STELE_DATA_DIR = db.location.sqliteFile.replace(/\/stele\.db$/, '');
-  else Object.assign(env, { STELE_DATABASE_URL: db.location.databaseUrl!, STELE_DATABASE_SCHEMA: db.location.pgSchema! });
-  const server = await startServerProcess(env);
-  try {
-    const post = (path: string, body: unknown, key = ADMIN) => fetch(`${server.url}${path}`, {
-      method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body),
-    });
-    const tenant = (await (await post('/v1/tenants', { name: `bench-${batchSize}` })).json()) as { id: string };
-    const { key } = (await (await post(`/v1/tenants/${tenant.id}/keys`, { name: 'bench', scopes: ['events:write'] })).json()) as { key: string };
+/**
+ * The server's own batched HTTP ingest: pre-built bodies of `batchSize` events, `concurrency`
+ * requests at once. With `clientIds`, each event carries an id of the sender's, as the SDK's do,
+ * which the server then fingerprints and looks up (an idempotent resend is stored once).
+ */
+export async function httpIngest(db: TestStore, total: number, batchSize: number, concurrency: number, clientIds = false) {
+  return withBenchServer(db, async ({ url, key }) => {
     const requests = Math.ceil(total / batchSize);
     const bodies = Array.from({ length: requests }, (_, r) => {
       const events = Array.from({ length: batchSize }, (_, k) => {
-        const { id: _id, category: _c, received_at: _r, ...input } = syntheticEvent(r * batchSize + k, total, Date.now() - 60_000);
-        return input;
+        const { id, category: _c, received_at: _r, ...input } = syntheticEvent(r * batchSize + k, total, Date.now() - 60_000);
+        return clientIds ? { id, ...input } : input;
       });
       return JSON.stringify(batchSize === 1 ? events[0] : events);
     });
@@ -48,16 +43,14 @@ async function httpIngest(db: TestStore, total: number, batchSize: number, concu
       await Promise.all(Array.from({ length: concurrency }, async () => {
         while (next < requests) {
           const body = bodies[next++]!;
-          const response = await fetch(`${server.url}/v1/events`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body });
+          const response = await fetch(`${url}/v1/events`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body });
           if (response.status !== 201) throw new Error(`ingest answered ${response.status}: ${await response.text()}`);
           await response.arrayBuffer();
         }
       }));
       return requests * batchSize;
     });
-  } finally {
-    await server.stop();
-  }
+  });
 }
 
 function rowsFor(n: number): RowValue[][] {

@@ -4,8 +4,7 @@
 
 import { createCheckpointService } from '../src/checkpoints/checkpoint-service.js';
 import type { SigningKey } from '../src/checkpoints/signing-key.js';
-import { leafInputsOf } from '../src/integrity/canonical.js';
-import { pageHashes } from '../src/integrity/page-hashes.js';
+import { leafInputsOf, pageHashes } from '@stele/integrity';
 import { nativeProblem } from '../src/native/native-addons.js';
 import { createQueryService } from '../src/query/query-service.js';
 import { and, compare } from '../src/sql/fragments.js';

@@ -16,6 +16,11 @@ interface Results {
     reports: { type: string; format: string; seconds: number; rss_before_mb: number; rss_peak_mb: number }[];
     soc2: { seconds: number; rss_before_mb: number; rss_peak_mb: number; events: number; zip_mb: number };
   }[] };
+  sdk?: Run & {
+    events: number;
+    record_call: { calls: number; record_ns: number; empty_call_ns: number; overhead_ns: number };
+    results: { engine: string; server_batched_http: Rate; server_batched_http_without_ids: Rate; sdk_client: Rate & { client_cpu_ns_per_event: number }; ratio: number; ratio_to_without_ids: number }[];
+  };
 }
 
 const table = (head: string[], rows: (string | number)[][]) =>
@@ -64,6 +69,12 @@ export function renderMarkdown(r: Results, machine: { node: string; cpus: number
     out.push(table(['store', ...types, 'SOC 2 package'],
       reports.stores.map((s) => [s.engine, ...s.reports.map((x) => `${x.seconds} s (${x.rss_before_mb} → ${x.rss_peak_mb} MB)`),
         `${s.soc2.seconds} s (${s.soc2.rss_before_mb} → ${s.soc2.rss_peak_mb} MB; ${n(s.soc2.events)} events, ${s.soc2.zip_mb} MB zip)`])));
+  }
+  if (r.sdk) {
+    const call = r.sdk.record_call;
+    out.push('', `**SDK**: one \`record()\` call costs ${call.record_ns} ns against ${call.empty_call_ns} ns for an empty function call with the same event (${call.overhead_ns} ns more, target ≤ 2,000 ns; median of 5 runs of ${n(call.calls)} calls). One SDK client sending ${n(r.sdk.events)} events into one server, against the server's own batched HTTP ingest (pre-built batches of 100, 8 at once) of the same events with client ids, as the SDK sends them, and without (the server's cost of idempotency), each on a fresh store${ran(r.sdk)}`, '');
+    out.push(table(['store', 'server batched HTTP, client ids, events/s', 'one SDK client events/s', 'ratio (target ≥ 90%)', 'server batched HTTP, no ids, events/s', 'ratio', 'client CPU per event'],
+      r.sdk.results.map((x) => [x.engine, n(x.server_batched_http.per_second), n(x.sdk_client.per_second), pct(x.ratio), n(x.server_batched_http_without_ids.per_second), pct(x.ratio_to_without_ids), `${n(x.sdk_client.client_cpu_ns_per_event)} ns`])));
   }
   return `${out.join('\n')}\n`;
 }

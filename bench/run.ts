@@ -1,7 +1,7 @@
 // `npm run bench`: every benchmark, each next to the raw limit measured in the same run. Writes
 // bench/results/<benchmark>.json and the table between the bench markers in README.md.
 // Options: --events N (seeded store size, default 1,000,000), --ingest-events N (default 100,000),
-// --engines sqlite,postgres (default: sqlite, and postgres when reachable), --only ingest,read-integrity-export,search,reports
+// --engines sqlite,postgres (default: sqlite, and postgres when reachable), --only ingest,read-integrity-export,search,reports,sdk
 // (run only those; the others are taken from their last results file, and the README says when each ran).
 
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -13,6 +13,7 @@ import { runIngestBench } from './ingest-bench.js';
 import { runReadBench } from './read-bench.js';
 import { runSearchBench } from './search-bench.js';
 import { runReportsBench } from './reports-bench.js';
+import { runSdkBench } from './sdk-bench.js';
 import { renderMarkdown } from './render.js';
 import { arg, log } from './lib/cli.js';
 import { BENCH_TENANT, withSeededStore } from './lib/seeded-store.js';
@@ -48,6 +49,7 @@ for (const engine of runs('read-integrity-export') ? engines : []) {
 if (stores.length > 0) save('read-integrity-export', { events, stores });
 if (runs('search')) save('search', await runSearchBench({ events, engines, log }));
 if (runs('reports')) save('reports', await runReportsBench({ events, engines, log }));
+if (runs('sdk')) save('sdk', await runSdkBench({ engines, events: Number(arg('sdk-events') ?? 100_000), log }));
 
 const markdown = renderMarkdown(results as never, machine);
 writeFileSync(join('bench', 'results', 'summary.md'), markdown);

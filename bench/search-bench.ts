@@ -12,7 +12,7 @@ import { pathToFileURL } from 'node:url';
 import { cidrRange } from '../src/domain/ip.js';
 import { latency } from './lib/stats.js';
 import { postgresReachable } from './lib/postgres.js';
-import { sealEvents } from '../src/integrity/seal.js';
+import { sealEvents } from '@stele/integrity';
 import { createQueryService } from '../src/query/query-service.js';
 import { createEventSelector } from '../src/query/selection.js';
 import type { PendingEvent } from '../src/store/port.js';

@@ -1,4 +1,4 @@
-// RFC 8785 (JCS) of a JSON text, as src/integrity/canonical.ts's canonicalJson writes it: members
+// RFC 8785 (JCS) of a JSON text, as packages/integrity/src/canonical.ts's canonicalJson writes it: members
 // in UTF-16 code unit order, strings escaped as JSON.stringify escapes them, numbers as ECMAScript
 // writes a double.
 

@@ -1,4 +1,4 @@
-// An event row's leaf hash input, 0x00 then its canonical text (src/integrity/canonical.ts), written
+// An event row's leaf hash input, 0x00 then its canonical text (packages/integrity/src/canonical.ts), written
 // from its column values by a shape that src/store/canonical-rows.ts generates from its member
 // list. Shared by the SQLite extension (stele_sqlite.c) and the PostgreSQL page reader
 // (stele_postgres.c); neither knows a field of an event.

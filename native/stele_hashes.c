@@ -1,7 +1,7 @@
 // SHA-256 over a whole page of verification inputs per call. Node's own hash functions cost about
 // 0.3 µs per call whatever the input, which is most of verification's time for 64-byte inputs;
 // here a call hashes thousands (sha256.h).
-// Each function has a JavaScript twin in src/integrity/page-hashes.ts that gives the same bytes.
+// Each function has a JavaScript twin in packages/integrity/src/page-hashes.ts that gives the same bytes.
 
 #include <node_api.h>
 #include "napi_bytes.h"

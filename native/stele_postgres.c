@@ -9,11 +9,11 @@
 // in chunks cut anywhere, whose rows are leaf_hash (bytea), chain_hash (bytea) and then one value
 // per value of the shape: text for 's', int8 for 'i', 't' and 'b', jsonb for 'j'. seqValue and
 // idValue say which values are the event's seq and id. It gives the page as the store port's
-// CanonicalRows (src/integrity/canonical-rows.ts), with computedLeafHashes. Anything that is not
+// CanonicalRows (packages/integrity/src/canonical-rows.ts), with computedLeafHashes. Anything that is not
 // such a COPY throws.
 //
 // canonicalJson(text) gives RFC 8785 of a JSON text, or null when canonical_json.c leaves it to
-// JavaScript; the tests hold it to src/integrity/canonical.ts.
+// JavaScript; the tests hold it to packages/integrity/src/canonical.ts.
 
 #include <node_api.h>
 #include "napi_bytes.h"

@@ -1,5 +1,5 @@
 // A SQLite extension with one function, stele_leaf_input(shape, value...): an event row's leaf
-// hash input, 0x00 then its canonical text (src/integrity/canonical.ts), as one blob. Written in
+// hash input, 0x00 then its canonical text (packages/integrity/src/canonical.ts), as one blob. Written in
 // SQL the same text takes about 120 expression evaluations per row; here it is one call.
 //
 // The text is written by canonical_text.c, from a shape that src/store/canonical-rows.ts generates

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Runs every *.test.ts under src/ and test/ with Node's own test runner (through tsx), so the
+// Runs every *.test.ts under src/, test/ and packages/ with Node's own test runner (through tsx), so the
 // summary shows real counts. Some suites need a real peer: PostgreSQL, an OpenSSH server (the SFTP
 // suites start their own sshd), Debian's Chromium (browser suites), the native speed-ups. Under
 // CI=true a missing peer fails the run; elsewhere its suites are skipped, and the summary names
@@ -20,7 +20,7 @@ const pdftotextBin = '/usr/bin/pdftotext';
 
 function findTests(dir, out = []) {
   for (const name of readdirSync(dir)) {
-    if (name === 'node_modules') continue;
+    if (name === 'node_modules' || name === 'dist') continue;
     const path = join(dir, name);
     if (statSync(path).isDirectory()) findTests(path, out);
     else if (name.endsWith('.test.ts')) out.push(relative(root, path));
@@ -78,7 +78,7 @@ const PEERS = [
 ];
 
 const filter = process.argv.slice(2);
-const files = ['src', 'test']
+const files = ['src', 'test', 'packages']
   .flatMap((d) => { try { return findTests(join(root, d)); } catch { return []; } })
   .filter((f) => filter.length === 0 || filter.some((pattern) => f.includes(pattern)))
   .sort();

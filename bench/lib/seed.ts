@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { categoryOf } from '../../src/domain/actions.js';
 import type { NewEvent } from '../../src/domain/event.js';
-import { sealEvents } from '../../src/integrity/seal.js';
+import { sealEvents } from '@stele/integrity';
 import type { PendingEvent, Store } from '../../src/store/port.js';
 
 const ACTIONS = [

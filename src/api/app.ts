@@ -10,7 +10,7 @@ import { SYSTEM_REQUESTER } from '../audit-trail/requester.js';
 import { installDashboard } from '../dashboard/install-dashboard.js';
 import { createIngestService } from '../ingest/ingest-service.js';
 import { ingestRoutes } from '../ingest/ingest-routes.js';
-import { sealEvents } from '../integrity/seal.js';
+import { sealEvents } from '@stele/integrity';
 import { createQueryService } from '../query/query-service.js';
 import { eventRoutes } from '../query/event-routes.js';
 import { createEventSelector } from '../query/selection.js';
@@ -42,6 +42,10 @@ import { createOutsideCopiesFromConfig } from '../checkpoints/outside-copies-fro
 import { createIntegrityAlarms } from '../checkpoints/integrity-alarms.js';
 import type { SigningKey } from '../checkpoints/signing-key.js';
 import { integrityRoutes } from '../verification/integrity-routes.js';
+import { createEventTypeCheck } from '../event-types/event-type-check.js';
+import { createEventTypeRepository } from '../event-types/event-type-repository.js';
+import { eventTypeRoutes } from '../event-types/event-type-routes.js';
+import { createEventTypeService } from '../event-types/event-type-service.js';
 import { createProofService } from '../verification/proof-service.js';
 import { createVerificationService } from '../verification/verification-service.js';
 import { reportFeature } from '../reports/report-feature.js';
@@ -109,8 +113,9 @@ export async function buildApp({ config, store, signingKey, logger, now, instrum
     outside: createOutsideCopiesFromConfig(config.integrity, signingKey, app.log),
     onError: (error, tenantId) => app.log.error({ err: error, tenantId }, 'checkpoint failed'),
   });
+  const eventTypeCheck = createEventTypeCheck({ repository: createEventTypeRepository(store), now });
   const ingest = createIngestService({
-    store, limits: config.limits, seal: sealEvents, now,
+    store, limits: config.limits, seal: sealEvents, now, checkEvents: eventTypeCheck.check,
     onCommitted: (tenant, outcomes) => {
       metrics.eventsIngested.inc(outcomes.filter((o) => !o.duplicate).length);
       commits.notify(tenant);
@@ -126,6 +131,7 @@ export async function buildApp({ config, store, signingKey, logger, now, instrum
   const savedSearches = createSavedSearchService({ store, trail, now });
   const select = createEventSelector({ dialect: store.dialect, now, findSavedSearch: savedSearches.findForSelection });
   const tenants = createTenantService({ store, trail, now });
+  const eventTypes = createEventTypeService({ store, trail, check: eventTypeCheck, now });
 
   // While draining, finished requests close their connection, so shutdown does not wait for
   // keep-alive timeouts of clients that were mid-request.
@@ -148,7 +154,8 @@ export async function buildApp({ config, store, signingKey, logger, now, instrum
   await app.register(tenantRoutes, { guards, tenants, trail });
   await app.register(ingestRoutes, { guards, ingest });
   await app.register(activityRoutes, { guards, activity: createActivityService({ store, now }), select, trail });
-  await app.register(eventRoutes, { guards, query, select, trail });
+  await app.register(eventRoutes, { guards, query, select, trail, describeEventTypes: eventTypes.summary });
+  await app.register(eventTypeRoutes, { guards, eventTypes });
   await app.register(savedSearchRoutes, { guards, savedSearches });
   await app.register(exportFeature, {
     config, store, guards, ingest, trail, secrets, now, search: select.compileSearch, savedSearch: select.compileSaved, checkpoints, noteKey: signingKey.noteKey,

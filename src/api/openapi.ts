@@ -19,6 +19,7 @@ import { OPERATIONAL_PATHS } from './rate-limit.js';
 export const TAGS: Record<string, string> = {
   events: 'Send events, read them back (filters, the search language, cursor pages), and pull the gap-free feed.',
   'saved searches': "A tenant's named searches, usable wherever events are selected (`saved_search=ID`).",
+  'event types': "Per-action JSON Schemas a tenant declares for details, target and actor, checked at ingest, and whether undeclared actions are accepted.",
   export: 'Streamed downloads in six formats, bulk export jobs with signed download links and manifests, compliance evidence, scheduled exports.',
   integrity: 'Signed checkpoints, inclusion and consistency proofs, and verification of the log.',
   streams: 'Push delivery of events to SIEMs and webhooks.',

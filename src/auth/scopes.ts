@@ -1,6 +1,6 @@
 export const SCOPES = [
   'events:write', 'audit:read', 'audit:export', 'audit:write',
-  'streams:manage', 'alerts:manage', 'retention:manage', 'keys:manage',
+  'streams:manage', 'alerts:manage', 'retention:manage', 'keys:manage', 'event_types:manage',
 ] as const;
 
 export type Scope = (typeof SCOPES)[number];

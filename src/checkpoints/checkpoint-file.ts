@@ -8,7 +8,7 @@ import { open, mkdir, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { KeyObject } from 'node:crypto';
 import { StringDecoder } from 'node:string_decoder';
-import { NoteError, openCheckpointByKey, parseCheckpoint, parseNote, splitNotes, type OpenedCheckpoint } from '../integrity/index.js';
+import { NoteError, openCheckpointByKey, parseCheckpoint, parseNote, splitNotes, type OpenedCheckpoint } from '@stele/integrity';
 import { tenantOfOrigin } from './log-origin.js';
 
 export interface CheckpointFileLogger {

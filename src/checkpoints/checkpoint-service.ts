@@ -12,7 +12,7 @@
 import { SteleError } from '../domain/errors.js';
 import {
   consistency, formatEvidenceStatement, NoteError, openCheckpointByKey, rootFromBorder, signCheckpoint, signNote, withSignatureLines, type EvidenceStatement,
-} from '../integrity/index.js';
+} from '@stele/integrity';
 import { proofFromStore } from '../proofs/stored-nodes.js';
 import type { CheckpointRecord, LogHead, Store } from '../store/port.js';
 import type { IntegrityAlarms } from './integrity-alarms.js';

@@ -4,7 +4,7 @@
 // memory the database cannot rewrite. Answers not signed by the instance key are ignored.
 
 import type { KeyObject } from 'node:crypto';
-import { NoteError, openCheckpointByKey, type OpenedCheckpoint } from '../integrity/index.js';
+import { NoteError, openCheckpointByKey, type OpenedCheckpoint } from '@stele/integrity';
 import { tenantOfOrigin } from './log-origin.js';
 
 export interface WebhookCheckpoint {

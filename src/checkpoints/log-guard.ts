@@ -5,7 +5,7 @@
 // O(log n) stored hashes per checkpoint, never the log.
 
 import { Buffer } from 'node:buffer';
-import { consistency, rootFromBorder, verifyConsistency } from '../integrity/index.js';
+import { consistency, rootFromBorder, verifyConsistency } from '@stele/integrity';
 import { proofFromStore, rootFromStore } from '../proofs/stored-nodes.js';
 import type { LogHead, Store } from '../store/port.js';
 

@@ -2,7 +2,7 @@
 // the webhook and the witnesses (whose keys are checked here, at start, with a clear error).
 
 import type { IntegrityConfig } from '../config.js';
-import { NoteError, parseCosignerKey } from '../integrity/index.js';
+import { NoteError, parseCosignerKey } from '@stele/integrity';
 import { createCheckpointFile } from './checkpoint-file.js';
 import { createCheckpointWebhook } from './checkpoint-webhook.js';
 import { createOutsideCopies, type OutsideLogger } from './outside-copies.js';

@@ -4,7 +4,7 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { rawPublicKey, verifierKeyString } from '../integrity/index.js';
+import { rawPublicKey, verifierKeyString } from '@stele/integrity';
 
 export interface SigningKey {
   privateKey: KeyObject;

@@ -4,7 +4,7 @@
 // extend (422) refuses, and keeps refusing whatever the database now says: that refusal is what
 // catches a restored backup or a rewritten log.
 
-import { findCosignature, NoteError, type CosignerKey } from '../integrity/index.js';
+import { findCosignature, NoteError, type CosignerKey } from '@stele/integrity';
 
 export interface WitnessConfig {
   url: string;

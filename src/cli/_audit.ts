@@ -8,10 +8,10 @@ import { createAuditTrail, type AuditTrail } from '../audit-trail/audit-trail.js
 import type { Requester } from '../audit-trail/requester.js';
 import { loadConfig } from '../config.js';
 import { createIngestService } from '../ingest/ingest-service.js';
-import { sealEvents } from '../integrity/seal.js';
+import { sealEvents } from '@stele/integrity';
 import type { Store } from '../store/port.js';
 import { VERSION } from '../version.js';
-import { withStore } from './_context.js';
+import { withStore, type StoreOptions } from './_context.js';
 
 function osUser(): string {
   try {
@@ -37,7 +37,7 @@ export function cliRequester(): Requester {
 }
 
 /** Opens the configured store with an audit trail over it (see withStore). */
-export function withAuditedStore<T>(work: (store: Store, trail: AuditTrail, by: Requester) => Promise<T>): Promise<T> {
+export function withAuditedStore<T>(work: (store: Store, trail: AuditTrail, by: Requester) => Promise<T>, options: StoreOptions = {}): Promise<T> {
   return withStore(async (store) => {
     const ingest = createIngestService({ store, limits: loadConfig().limits, seal: sealEvents });
     const trail = createAuditTrail({ recorder: ingest });
@@ -46,5 +46,5 @@ export function withAuditedStore<T>(work: (store: Store, trail: AuditTrail, by: 
     } finally {
       await trail.close();
     }
-  });
+  }, options);
 }

@@ -5,18 +5,19 @@ import { ROLES, isRole } from '../dashboard/roles.js';
 import type { AuditEntry } from '../audit-trail/audit-trail.js';
 import { SYSTEM_TENANT_ID } from '../audit-trail/system-log.js';
 import { withAuditedStore } from './_audit.js';
-import { CLIError } from './_context.js';
+import { CLIError, usageError } from './_context.js';
+import { addExamples } from './_help.js';
 
 // Dashboard users sign in with email and password; a role maps to API scopes (see
 // src/dashboard/roles.ts). The password is hashed with scrypt before it reaches the store.
 // Creating or replacing a user is an event in the user's tenant log (and in the previous tenant's
 // when --update moves the user); making or unmaking a super_admin, who holds the instance
 // admin's powers, is in the instance log too. The password never is, only that it was set.
-export const usersCommand = defineCommand({
-  meta: { name: 'users', description: 'Manage dashboard users in the local store' },
+export const usersCommand = addExamples(defineCommand({
+  meta: { name: 'users', description: 'Manage dashboard users in the local store (the API has no user management: run it with the server\'s STELE_DATA_DIR or STELE_DATABASE_URL)' },
   subCommands: {
-    create: defineCommand({
-      meta: { description: 'Create a dashboard user (or reset the password and role with --update)' },
+    create: addExamples(defineCommand({
+      meta: { name: 'create', description: 'Create a dashboard user (or reset the password and role with --update)' },
       args: {
         tenant: { type: 'string', required: true, description: 'Tenant id the user belongs to' },
         email: { type: 'string', required: true, description: 'Sign-in email' },
@@ -25,9 +26,9 @@ export const usersCommand = defineCommand({
         update: { type: 'boolean', default: false, description: 'Replace an existing user with that email' },
       },
       run: ({ args }) => withAuditedStore(async (store, trail, by) => {
-        if (!isRole(args.role)) throw new CLIError(`--role must be one of ${ROLES.join(', ')}`);
-        if (args.password.length < 8) throw new CLIError('--password must have at least 8 characters');
-        if (!/^[^\s@]+@[^\s@]+$/.test(args.email)) throw new CLIError('--email must be an email address');
+        if (!isRole(args.role)) throw usageError(`--role must be one of ${ROLES.join(', ')}`);
+        if (args.password.length < 8) throw usageError('--password must have at least 8 characters');
+        if (!/^[^\s@]+@[^\s@]+$/.test(args.email)) throw usageError('--email must be an email address');
         if (!(await store.getTenant(args.tenant))) throw new CLIError(`No tenant with id ${args.tenant} (see: stele tenants list)`);
         const users = createUserRepository(store);
         const before = args.update ? await users.find(args.email) : undefined;
@@ -53,6 +54,12 @@ export const usersCommand = defineCommand({
         for (const tenantId of logs) await trail.record(tenantId, entry);
         process.stdout.write(`${JSON.stringify({ email, tenant_id: user.tenant_id, role: user.role }, null, 2)}\n`);
       }),
-    }),
+    }), [
+      "stele users create --tenant 01J... --email ada@example.com --password 'correct horse battery' --role org_admin",
+      "stele users create --tenant 01J... --email ada@example.com --password 'a new one, long' --role viewer --update",
+    ]),
   },
-});
+}), [
+  "stele users create --tenant 01J... --email ada@example.com --password 'correct horse battery' --role org_admin",
+  "stele users create --tenant 01J... --email ada@example.com --password 'a new one, long' --role viewer --update",
+]);

@@ -1,8 +1,10 @@
 import { defineCommand } from 'citty';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { verifyExportFile, type ExportVerification } from '../verification/export-verifier.js';
 import { verifyPackage, type PackageVerification } from '../verification/package-verifier.js';
-import { CLIError } from './_context.js';
+import { EXIT, usageError, wholeOption } from './_context.js';
+import { addExamples } from './_help.js';
+import { progressBar } from './_progress.js';
 
 function print(result: ExportVerification): void {
   for (const note of result.notes) process.stdout.write(`note: ${note}\n`);
@@ -47,11 +49,10 @@ export const verifyCommand = defineCommand({
     json: { type: 'boolean', description: 'Print the result as JSON' },
   },
   run: async ({ args }) => {
-    const minWitnesses = args['min-witnesses'] === undefined ? 0 : Number(args['min-witnesses']);
-    if (!Number.isInteger(minWitnesses) || minWitnesses < 0) throw new CLIError('--min-witnesses must be a whole number');
+    const minWitnesses = wholeOption('min-witnesses', args['min-witnesses'], { min: 0 }, 0);
     const witnessKeys = (args['witness-key'] ?? '').split(',').map((k) => k.trim()).filter(Boolean);
-    if (minWitnesses > witnessKeys.length) throw new CLIError(`--min-witnesses ${minWitnesses} needs at least as many --witness-key`);
-    if ((args.events === undefined) === (args.package === undefined)) throw new CLIError('give --events FILE or --package FILE');
+    if (minWitnesses > witnessKeys.length) throw usageError(`--min-witnesses ${minWitnesses} needs at least as many --witness-key`);
+    if ((args.events === undefined) === (args.package === undefined)) throw usageError('give --events FILE or --package FILE');
     if (args.package !== undefined) {
       const checked = await verifyPackage({
         file: args.package, witnessKeys, minWitnesses, ...(args['public-key'] && { publicKeyPem: readFileSync(args['public-key'], 'utf8') }),
@@ -61,15 +62,26 @@ export const verifyCommand = defineCommand({
       if (!checked.ok) process.exitCode = 1;
       return;
     }
+    const bar = progressBar('bytes', statSync(args.events!).size);
     const result = await verifyExportFile({
       eventsFile: args.events!,
       ...(args.checkpoint && { checkpointText: readFileSync(args.checkpoint, 'utf8') }),
       ...(args['public-key'] && { publicKeyPem: readFileSync(args['public-key'], 'utf8') }),
       witnessKeys,
       minWitnesses,
+      onProgress: (bytes) => bar.update(bytes),
+    }).finally(() => {
+      bar.update(statSync(args.events!).size);
+      bar.stop();
     });
     if (args.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     else print(result);
-    if (!result.ok) process.exitCode = 1;
+    if (!result.ok) process.exitCode = EXIT.failed;
   },
 });
+
+addExamples(verifyCommand, [
+  'stele verify --events logins.ndjson --public-key stele.pem   # an evidence file (proofs=true)',
+  'stele verify --events events.ndjson --checkpoint checkpoint.txt --public-key stele.pem',
+  'stele verify --events evidence.ndjson --public-key stele.pem --witness-key "$WITNESS_KEY" --min-witnesses 1 --json',
+]);

@@ -1,7 +1,8 @@
 import { defineCommand } from 'citty';
 import { resolve } from 'node:path';
 import { startWitnessServer } from '../witness/witness-server.js';
-import { CLIError } from './_context.js';
+import { wholeOption } from './_context.js';
+import { addExamples } from './_help.js';
 
 export const witnessCommand = defineCommand({
   meta: {
@@ -16,8 +17,7 @@ export const witnessCommand = defineCommand({
     port: { type: 'string', default: '7380', description: 'Port to listen on' },
   },
   run: async ({ args }) => {
-    const port = Number(args.port);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CLIError(`--port must be a port number (got ${args.port})`);
+    const port = wholeOption('port', args.port, { min: 0, max: 65535 }, 7380);
     const witness = await startWitnessServer({
       stateDir: resolve(args['state-dir']), name: args.name, host: args.host, port,
       logKeys: args['log-key'].split(',').map((key) => key.trim()).filter(Boolean),
@@ -36,3 +36,8 @@ export const witnessCommand = defineCommand({
     process.once('SIGINT', stop);
   },
 });
+
+addExamples(witnessCommand, [
+  'stele witness --state-dir /var/lib/stele-witness --log-key "$(curl -s $STELE/v1/integrity/public-key -H "Authorization: Bearer $KEY" | jq -r .note_key)"',
+  'stele witness --state-dir ./witness --log-key audit.example.com/stele+1234abcd+AQ... --name witness.example.com/w1 --host 0.0.0.0 --port 7380',
+]);

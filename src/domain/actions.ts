@@ -1,6 +1,9 @@
 // The built-in action registry: maps an event's action to its category. Exact names from the
-// seed taxonomies first, then word rules, so `login_success`, `login.failed`, `RuleCreated` and
-// `permission_change` all land where an analyst would look for them.
+// seed taxonomies (seed-taxonomy.ts) and Stele's own actions first, then word rules, so
+// `login_success`, `login.failed`, `RuleCreated` and `permission_change` all land where an
+// analyst would look for them.
+
+import { SEED_ACTION_CATEGORIES } from './seed-taxonomy.js';
 
 export const CATEGORIES = [
   'authentication', 'authorization', 'team', 'resource', 'data', 'configuration',
@@ -43,14 +46,22 @@ export const SELF_AUDIT_ACTIONS = {
   'report.generated': 'data',
   'report_schedule.created': 'configuration',
   'report_schedule.deleted': 'configuration',
+  'event_type.created': 'configuration',
+  'event_type.updated': 'configuration',
+  'event_type.deleted': 'configuration',
+  'event_type.policy_changed': 'configuration',
 } as const satisfies Record<string, Category>;
 
 export type SelfAuditAction = keyof typeof SELF_AUDIT_ACTIONS;
 
 const EXACT: Record<string, Category> = {
+  ...SEED_ACTION_CATEGORIES,
   ...SELF_AUDIT_ACTIONS,
   'audit.read': 'data',
 };
+
+/** True for an action the registry names (a seed action or Stele's own), as opposed to one matched by a word rule. */
+export const isRegisteredAction = (action: string): boolean => Object.hasOwn(EXACT, action);
 
 // Checked in order against the action split into lower-case words (camelCase, `.`, `_`, `-`, `:`, `/`).
 const WORD_RULES: readonly [RegExp, Category][] = [
@@ -75,8 +86,8 @@ function words(action: string): string[] {
 }
 
 export function categoryOf(action: string): Category {
-  const exact = EXACT[action];
-  if (exact) return exact;
+  // Own members only: `constructor` or `toString` is an action like any other, not Object's.
+  if (Object.hasOwn(EXACT, action)) return EXACT[action]!;
   const parts = words(action);
   for (const [pattern, category] of WORD_RULES) {
     if (parts.some((w) => pattern.test(w))) return category;

@@ -1,11 +1,11 @@
-// Writes an evidence file (src/integrity/evidence/evidence-file.ts): the pinned checkpoint first,
+// Writes an evidence file (packages/integrity/src/evidence/evidence-file.ts): the pinned checkpoint first,
 // then every event with its inclusion proof against it (proved a page at a time, in one store read
 // per page), then the signed statement of how many events the file holds and which. NDJSON or JSON;
 // `stele verify --events FILE --public-key key.pem` checks it with nothing else.
 
 import { createHash } from 'node:crypto';
 import type { StoredEvent } from '../domain/event.js';
-import { EVIDENCE_VERSION, HEADER_KEY, PROOF_KEY, TRAILER_KEY, type EvidenceHeader, type EvidenceStatement, type EvidenceTrailer } from '../integrity/index.js';
+import { EVIDENCE_VERSION, HEADER_KEY, PROOF_KEY, TRAILER_KEY, type EvidenceHeader, type EvidenceStatement, type EvidenceTrailer } from '@stele/integrity';
 import type { CheckpointView } from '../checkpoints/checkpoint-service.js';
 import type { InclusionProver } from '../proofs/stored-nodes.js';
 import { CHUNK_CHARS, countRow, nextTurn, type ExportTally } from './encode-events.js';

@@ -13,6 +13,11 @@ export interface IngestDependencies {
   store: Store;
   limits: Limits;
   seal: Sealer;
+  /**
+   * A further check of valid events before they are appended, per tenant: the event types a
+   * tenant declared (src/event-types/). Throws a SteleError to refuse the batch.
+   */
+  checkEvents?: (tenantId: string, events: readonly ValidEvent[]) => Promise<void>;
   now?: () => number;
   /** Called after a batch is durably committed (metrics, alerts, checkpoints). */
   onCommitted?: (tenantId: string, outcomes: AppendOutcome[]) => void;
@@ -58,7 +63,11 @@ export function createIngestService(deps: IngestDependencies): IngestService {
   }
 
   return {
-    ingest: (tenantId, body) => append(tenantId, validateEvents(body, deps.limits, now())),
+    async ingest(tenantId, body) {
+      const events = validateEvents(body, deps.limits, now());
+      await deps.checkEvents?.(tenantId, events);
+      return append(tenantId, events);
+    },
     record: (tenantId, events) => append(tenantId, events),
   };
 }

@@ -17,6 +17,13 @@ const CONTEXT_STRING_FIELDS = ['ip', 'user_agent', 'location', 'request_id', 'se
 const LONG_FIELDS = new Set(['user_agent', 'url']);
 const ACTION_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:/-]*$/;
 
+/** Why `action` cannot name an action, or undefined when it can (also the rule for event type names). */
+export function actionProblem(action: string): string | undefined {
+  if (action.length === 0 || action.length > 128) return 'must have 1 to 128 characters';
+  if (!ACTION_PATTERN.test(action)) return 'may contain only letters, digits and . _ : / - and must start with a letter or digit';
+  return undefined;
+}
+
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
@@ -103,7 +110,10 @@ function validEvent(raw: unknown, index: number, now: number, limits: Limits): {
   const id = validString(c, 'id', raw.id, 128);
   const action = validString(c, 'action', raw.action, 128);
   if (raw.action === undefined || raw.action === null) c.add('action', 'is required');
-  else if (action !== undefined && !ACTION_PATTERN.test(action)) c.add('action', 'may contain only letters, digits and . _ : / - and must start with a letter or digit');
+  else if (action !== undefined) {
+    const problem = actionProblem(action);
+    if (problem) c.add('action', problem);
+  }
   if (id !== undefined && /[\u0000-\u001f\u007f]/.test(id)) c.add('id', 'must not contain control characters');
   if (raw.success !== undefined && raw.success !== null && typeof raw.success !== 'boolean') c.add('success', 'must be true or false');
   const event: ValidEvent = {

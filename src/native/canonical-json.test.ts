@@ -1,4 +1,4 @@
-// native/canonical_json.c against src/integrity/canonical.ts: for any JSON text, however it is
+// native/canonical_json.c against packages/integrity/src/canonical.ts: for any JSON text, however it is
 // spaced, ordered, escaped and its numbers written (as PostgreSQL's jsonb writes them, say), the
 // native writer gives canonicalJson's text exactly, or declines (null) where it leaves the value
 // to JavaScript. It never gives a different text.
@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { Buffer } from 'node:buffer';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { canonicalJson } from '../integrity/canonical.js';
+import { canonicalJson } from '@stele/integrity';
 import { AWKWARD_DETAILS } from '../store/testing/fixtures.js';
 import { nativePostgresPages, nativeProblem } from './native-addons.js';
 

@@ -1,13 +1,15 @@
 // The optional native speed-ups of native/ (built by `npm install`, see native/README.md), found
 // once at start-up. Every user of them has a JavaScript path that gives the same results, taken
-// when they are missing or turned off with STELE_NATIVE=off.
+// when they are missing or turned off with STELE_NATIVE=off. The page hashing is installed into
+// the integrity core as this module loads (every store imports it), so sealing and verification
+// in this process use it.
 
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import type { CanonicalRows, WithComputedLeafHashes } from '../integrity/canonical-rows.js';
+import { usePageHashes, type CanonicalRows, type WithComputedLeafHashes } from '@stele/integrity';
 
-/** SHA-256 over whole pages of verification inputs; see src/integrity/page-hashes.ts for the contract. */
+/** SHA-256 over whole pages of verification inputs; see packages/integrity/src/page-hashes.ts for the contract. */
 export interface NativePageHashes {
   leafHashes(leafInputs: Uint8Array): Uint8Array;
   chainHashes(prevChain: Uint8Array, storedChains: Uint8Array, leaves: Uint8Array): Uint8Array;
@@ -49,6 +51,7 @@ const found = load();
 
 /** The native page hashing, when built and not turned off. */
 export const nativePageHashes: NativePageHashes | undefined = found.hashes;
+if (nativePageHashes) usePageHashes(nativePageHashes);
 
 /** PostgreSQL's native page reader, when built and not turned off. */
 export const nativePostgresPages: NativePostgresPages | undefined = found.postgresPages;

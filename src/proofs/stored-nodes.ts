@@ -1,7 +1,7 @@
 // Fetches the O(log n) stored node hashes a proof or root needs, and folds them with the pure
 // integrity library. Never reads the whole log.
 
-import { appendLeaves, inclusion, ProofError, resolveProof, rootAt, STORED_MIN_LEVEL, type NodeId, type ProofNodes } from '../integrity/index.js';
+import { appendLeaves, inclusion, ProofError, resolveProof, rootAt, STORED_MIN_LEVEL, type NodeId, type ProofNodes } from '@stele/integrity';
 import type { Store } from '../store/port.js';
 import { nodeKey } from '../store/port.js';
 

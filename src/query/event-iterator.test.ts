@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { sealEvents } from '../integrity/seal.js';
+import { sealEvents } from '@stele/integrity';
 import { pendingEvents } from '../store/testing/fixtures.js';
 import { ENGINES, openTestStore, type TestStore } from '../store/testing/test-stores.js';
 import { iterateEvents } from './event-iterator.js';

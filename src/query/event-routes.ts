@@ -16,6 +16,8 @@ export interface EventRoutesOptions {
   select: EventSelector;
   /** Every read is recorded as `data.accessed`, collapsed per reader and query. */
   trail: AuditTrail;
+  /** The tenant's declared event types and its policy for other actions, listed by /v1/events/filters. */
+  describeEventTypes?: (tenantId: string) => Promise<object>;
 }
 
 // Re-exported: export and the dashboard read filters from here.
@@ -59,9 +61,13 @@ const EventFiltersView = Type.Object({
   }, { description: 'Distinct values among the latest events' }),
   values_from_latest_events: Type.Integer({ description: 'How many of the latest events `values` is drawn from' }),
   language: Type.Object({}, { additionalProperties: true, description: 'The search language of `q`: its fields, their types and operators' }),
+  unknown_actions: Type.Optional(Type.Union([Type.Literal('allow'), Type.Literal('reject')], { description: 'Whether the tenant accepts actions it did not declare (/v1/event-type-policy)' })),
+  event_types: Type.Optional(Type.Array(Type.Object({
+    action: Type.String(), version: Type.Integer(), category: Type.String(), description: Type.Optional(Type.String()),
+  }), { description: 'The event types the tenant declared (/v1/event-types)' })),
 });
 
-export const eventRoutes: FastifyPluginAsync<EventRoutesOptions> = async (app, { guards, query, select, trail }) => {
+export const eventRoutes: FastifyPluginAsync<EventRoutesOptions> = async (app, { guards, query, select, trail, describeEventTypes }) => {
   const noValidation = () => () => true;
 
   app.get('/v1/events', {
@@ -108,7 +114,8 @@ export const eventRoutes: FastifyPluginAsync<EventRoutesOptions> = async (app, {
     },
   }, async (request) => {
     const tenantId = await guards.tenantOf(request, single(request.query as Query, 'tenant_id'));
-    const described = await query.describeFilters(tenantId);
+    const [filters, eventTypes] = await Promise.all([query.describeFilters(tenantId), describeEventTypes?.(tenantId)]);
+    const described = { ...filters, ...eventTypes };
     const values = Object.values(described.values).reduce((sum, list) => sum + list.length, 0);
     await trail.recordRead(tenantId, requesterOf(request), { view: 'filters', query: {}, rows: values });
     return described;

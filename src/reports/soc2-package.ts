@@ -23,7 +23,7 @@ import type { ExportCheckpoints } from '../export/export-checkpoints.js';
 import { encodeEvents, newTally } from '../export/encode-events.js';
 import { encodeEvidence } from '../export/evidence-encoder.js';
 import type { ExportFormat } from '../export/formats/index.js';
-import { formatPackageManifest, signNote, type PackageFile } from '../integrity/index.js';
+import { formatPackageManifest, signNote, type PackageFile } from '@stele/integrity';
 import type { SigningKey } from '../checkpoints/signing-key.js';
 import { iterateEventPages } from '../query/event-iterator.js';
 import { and } from '../sql/fragments.js';

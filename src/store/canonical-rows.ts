@@ -1,4 +1,4 @@
-// An event's canonical text (integrity/canonical.ts) written by the database itself, for
+// An event's canonical text (packages/integrity/src/canonical.ts) written by the database itself, for
 // verification: building it in SQL and reading one value per page of events is several times
 // cheaper than reading every column into an object and serialising it in JavaScript.
 //

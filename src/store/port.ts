@@ -3,7 +3,7 @@
 
 import type { CanonicalEvent, StoredEvent } from '../domain/event.js';
 import { SteleError } from '../domain/errors.js';
-import type { CanonicalRows } from '../integrity/canonical-rows.js';
+import type { CanonicalRows, LogHead, MerkleNode, SealedBatch, SealedEvent, Sealer } from '@stele/integrity';
 import type { Sql } from '../sql/fragments.js';
 import type { SqlDialect } from '../sql/dialect.js';
 
@@ -26,37 +26,8 @@ export interface ApiKeyRecord {
 
 export type { CanonicalRows };
 
-/** The state of a tenant's log that the next append builds on. */
-export interface LogHead {
-  /** Number of events in the log; the next event gets seq = size + 1. */
-  size: number;
-  /** Chain hash of the last event (32 zero bytes for an empty log). */
-  chainHash: Uint8Array;
-  /** Hashes of the complete subtrees on the Merkle tree's right border, left to right. */
-  border: Uint8Array[];
-}
-
-export interface MerkleNode {
-  level: number;
-  index: number;
-  hash: Uint8Array;
-}
-
-export interface SealedEvent {
-  event: CanonicalEvent;
-  leafHash: Uint8Array;
-  chainHash: Uint8Array;
-}
-
-export interface SealedBatch {
-  events: SealedEvent[];
-  /** Complete-subtree nodes to persist (level >= STORED_MIN_LEVEL; level 0 is each event's leaf hash, levels between are rebuilt from leaves). */
-  nodes: MerkleNode[];
-  head: LogHead;
-}
-
-/** Computes hashes for events that have just been given their seq; pure, called inside the append transaction. */
-export type Sealer = (head: LogHead, events: CanonicalEvent[]) => SealedBatch;
+// What sealing works on and makes is the integrity core's (log-head.ts there).
+export type { LogHead, MerkleNode, SealedBatch, SealedEvent, Sealer };
 
 export interface PendingEvent {
   /** The event as it will be stored, minus tenant_id and seq which the store assigns. */

@@ -2,7 +2,7 @@
 
 import type { CanonicalEvent } from '../domain/event.js';
 import { ipToBytes } from '../domain/ip.js';
-import { canonicalJson } from '../integrity/canonical.js';
+import { canonicalJson } from '@stele/integrity';
 
 export const ipBytesOf = (event: CanonicalEvent): Uint8Array | null => {
   const ip = event.context?.ip;

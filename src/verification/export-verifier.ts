@@ -17,7 +17,7 @@ import {
   EvidenceVerifier, HEADER_KEY, isEvidenceHeader, isEvidenceTrailer, leafHashOf, LogVerifier, NoteError, openCheckpointByKey,
   parseCosignerKey, rawPublicKey, splitNotes, TRAILER_KEY, validCosignatures, type CosignerKey, type EvidenceHeader, type EvidenceTrailer,
   type OpenedCheckpoint,
-} from '../integrity/index.js';
+} from '@stele/integrity';
 import { tenantOfOrigin } from '../checkpoints/log-origin.js';
 
 export interface VerifyFileOptions {
@@ -29,6 +29,8 @@ export interface VerifyFileOptions {
   witnessKeys?: readonly string[];
   /** Cosignatures required from those witnesses (default 0). */
   minWitnesses?: number;
+  /** Told how many bytes of the file have been read, now and then (a progress bar). */
+  onProgress?: (bytesRead: number) => void;
 }
 
 export interface ExportVerification {
@@ -72,7 +74,7 @@ function isJsonLine(text: string): boolean {
   }
 }
 
-async function* readItems(file: string): AsyncGenerator<Item> {
+async function* readItems(file: string, onProgress?: (bytesRead: number) => void): AsyncGenerator<Item> {
   const head = firstLine(file);
   // A JSON array, or an evidence file as one JSON object (whose first line is not a whole value).
   if (head.startsWith('[') || (head.startsWith(`{"${HEADER_KEY}"`) && !isJsonLine(head))) {
@@ -90,8 +92,10 @@ async function* readItems(file: string): AsyncGenerator<Item> {
     return;
   }
   let line = 0;
-  for await (const text of createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity })) {
+  const input = createReadStream(file, 'utf8');
+  for await (const text of createInterface({ input, crlfDelay: Infinity })) {
     line += 1;
+    if (line % 1000 === 0) onProgress?.(input.bytesRead);
     if (text.trim() === '') continue;
     try {
       yield JSON.parse(text) as Item;
@@ -112,7 +116,7 @@ function cosignerKeys(keys: readonly string[] | undefined): CosignerKey[] {
 }
 
 export async function verifyExportFile(options: VerifyFileOptions): Promise<ExportVerification> {
-  const items = readItems(options.eventsFile);
+  const items = readItems(options.eventsFile, options.onProgress);
   const first = await items.next();
   if (!first.done && isEvidenceHeader(first.value)) return verifyEvidence(first.value[HEADER_KEY], items, options);
   return verifyChain(first.done ? undefined : first.value as unknown as StoredEvent, items, options);

@@ -19,7 +19,7 @@ import type { StoredEvent } from '../domain/event.js';
 import {
   EvidenceVerifier, HEADER_KEY, isEvidenceHeader, isEvidenceTrailer, keyId, NoteError, parseCosignerKey, parseNote, parsePackageManifest,
   publicKeyFromRaw, rawPublicKey, TRAILER_KEY, verifyNote, type EvidenceTrailer, type PackageManifest,
-} from '../integrity/index.js';
+} from '@stele/integrity';
 import { tenantOfOrigin } from '../checkpoints/log-origin.js';
 import { SOC2 } from '../reports/definitions.js';
 import { createOfflineReport } from '../reports/offline-figures.js';

@@ -2,7 +2,7 @@
 // stored complete-subtree hashes and tied to signed checkpoints where one exists.
 
 import { SteleError } from '../domain/errors.js';
-import { consistency, inclusion } from '../integrity/index.js';
+import { consistency, inclusion } from '@stele/integrity';
 import type { CheckpointService } from '../checkpoints/checkpoint-service.js';
 import type { Store } from '../store/port.js';
 import { proofFromStore } from '../proofs/stored-nodes.js';

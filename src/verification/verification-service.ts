@@ -9,7 +9,7 @@
 import { SteleError } from '../domain/errors.js';
 import {
   consistency, LogVerifier, NoteError, openCheckpointByKey, verifyConsistency, type ExpectedRoot, type VerificationFailure,
-} from '../integrity/index.js';
+} from '@stele/integrity';
 import type { IntegrityAlarms } from '../checkpoints/integrity-alarms.js';
 import { checkLogAgainst, type PublishedCheckpoint } from '../checkpoints/log-guard.js';
 import { iterateEvents } from '../query/event-iterator.js';

@@ -6,7 +6,7 @@ import { generateKeyPairSync, createPrivateKey, type KeyObject } from 'node:cryp
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { join } from 'node:path';
-import { ALG_COSIGNATURE_V1, parseVerifierKey, verifierKeyString, type VerifierKey } from '../integrity/index.js';
+import { ALG_COSIGNATURE_V1, parseVerifierKey, verifierKeyString, type VerifierKey } from '@stele/integrity';
 import { createWitnessService } from './witness-service.js';
 import { createWitnessState } from './witness-state.js';
 

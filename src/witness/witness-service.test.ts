@@ -10,7 +10,7 @@ import { after, describe, it } from 'node:test';
 import {
   ALG_COSIGNATURE_V1, appendLeaves, consistency, findCosignature, hashLeaf, parseCosignerKey, parseVerifierKey, resolveProof, rootFromBorder,
   signCheckpoint, verifierKeyString,
-} from '../integrity/index.js';
+} from '@stele/integrity';
 import { createWitnessService } from './witness-service.js';
 import { createWitnessState } from './witness-state.js';
 

@@ -8,7 +8,7 @@ import { Buffer } from 'node:buffer';
 import type { KeyObject } from 'node:crypto';
 import {
   cosignatureLine, decodeBase64Strict, NoteError, openCheckpoint, parseCheckpoint, parseNote, verifyConsistency, type VerifierKey,
-} from '../integrity/index.js';
+} from '@stele/integrity';
 import type { WitnessState } from './witness-state.js';
 
 export interface WitnessAnswer {

@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
-import { sealEvents } from '../../src/integrity/seal.js';
+import { sealEvents } from '@stele/integrity';
 import { pendingEvent } from '../../src/store/testing/fixtures.js';
 import { ENGINES } from '../../src/store/testing/test-stores.js';
 import { eventually, startTestBed, type TestBed } from '../export/export-test-bed.js';

@@ -17,7 +17,7 @@ import { createAuditTrail } from '../../src/audit-trail/audit-trail.js';
 import { SYSTEM_REQUESTER } from '../../src/audit-trail/requester.js';
 import { DEFAULT_LIMITS, loadConfig } from '../../src/config.js';
 import { createIngestService } from '../../src/ingest/ingest-service.js';
-import { sealEvents } from '../../src/integrity/seal.js';
+import { sealEvents } from '@stele/integrity';
 
 const random = () => randomBytes(24).toString('base64url');
 

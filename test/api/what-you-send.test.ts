@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { CanonicalEvent } from '../../src/domain/event.js';
-import { leafHashOf } from '../../src/integrity/canonical.js';
+import { leafHashOf } from '@stele/integrity';
 import { ENGINES } from '../../src/store/testing/test-stores.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 

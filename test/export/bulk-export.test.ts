@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 import { parse } from 'csv-parse/sync';
 import { createJobRepository } from '../../src/export/job-repository.js';
-import { openCheckpoint } from '../../src/integrity/index.js';
+import { openCheckpoint } from '@stele/integrity';
 import { ENGINES } from '../../src/store/testing/test-stores.js';
 import { verifyExportFile } from '../../src/verification/export-verifier.js';
 import { eventually, startTestBed, type TestBed } from './export-test-bed.js';

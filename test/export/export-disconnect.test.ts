@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { sealEvents } from '../../src/integrity/seal.js';
+import { sealEvents } from '@stele/integrity';
 import { pendingEvent } from '../../src/store/testing/fixtures.js';
 import { ENGINES } from '../../src/store/testing/test-stores.js';
 import { eventually, startTestBed, type TestBed } from './export-test-bed.js';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { DEFAULT_LIMITS } from '../../src/config.js';
 import { createIngestService } from '../../src/ingest/ingest-service.js';
-import { sealEvents } from '../../src/integrity/seal.js';
+import { sealEvents } from '@stele/integrity';
 import { eq } from '../../src/sql/fragments.js';
 import { ENGINES } from '../../src/store/testing/test-stores.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';

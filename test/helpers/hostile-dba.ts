@@ -1,7 +1,7 @@
 // What a DBA with full write access can do: drop the append-only triggers and rewrite rows,
 // including recomputing every hash after a change. Only the signing key is out of reach.
 
-import { appendLeaves, chainHash, leafHashOf, STORED_MIN_LEVEL, ZERO_CHAIN } from '../../src/integrity/index.js';
+import { appendLeaves, chainHash, leafHashOf, STORED_MIN_LEVEL, ZERO_CHAIN } from '@stele/integrity';
 import { rowToEvent, EVENT_SELECT_COLUMNS } from '../../src/store/event-rows.js';
 import { encodeBorder } from '../../src/store/log-head.js';
 import type { TestStore } from '../../src/store/testing/test-stores.js';

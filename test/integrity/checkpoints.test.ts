@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { openCheckpoint, parseNote, verifyConsistency, verifyInclusion } from '../../src/integrity/index.js';
+import { openCheckpoint, parseNote, verifyConsistency, verifyInclusion } from '@stele/integrity';
 import { ENGINES } from '../../src/store/testing/test-stores.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { buildApp } from '../../src/api/app.js';
 import { loadConfig } from '../../src/config.js';
-import { splitNotes } from '../../src/integrity/index.js';
+import { splitNotes } from '@stele/integrity';
 import { ENGINES } from '../../src/store/testing/test-stores.js';
 import { createWitnessState } from '../../src/witness/witness-state.js';
 import { startWitnessServer, type RunningWitness } from '../../src/witness/witness-server.js';

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import type { Actor, JsonObject, NewEvent, StoredEvent } from '../../domain/event.js';
-import { sealEvents } from '../../integrity/seal.js';
+import { sealEvents } from '@stele/integrity';
 import type { PendingEvent, Store } from '../../store/port.js';
 import { TRUE } from '../../sql/fragments.js';
 import { compileQuery } from './compile.js';

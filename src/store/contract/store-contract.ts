@@ -4,11 +4,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { SteleError } from '../../domain/errors.js';
-import { sealEvents } from '../../integrity/seal.js';
+import { leafHashesOf, leafHashOf, sealEvents } from '@stele/integrity';
 import { Buffer } from 'node:buffer';
 import type { CanonicalEvent } from '../../domain/event.js';
-import { leafHashOf } from '../../integrity/canonical.js';
-import { leafHashesOf } from '../../integrity/canonical-rows.js';
 import { and, compare, eq, sql, TRUE, type Sql } from '../../sql/fragments.js';
 
 const sum = (expression: Sql): Sql => sql(`sum(${expression.text})`, expression.params);

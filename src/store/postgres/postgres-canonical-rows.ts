@@ -7,7 +7,7 @@
 
 import { Buffer } from 'node:buffer';
 import type pg from 'pg';
-import { canonicalJson } from '../../integrity/canonical.js';
+import { canonicalJson } from '@stele/integrity';
 import type { CanonicalRows } from '../port.js';
 import { canonicalTextSql, LAST_FOUR_DIGIT_YEAR_MS, type CanonicalTextDialect } from '../canonical-rows.js';
 

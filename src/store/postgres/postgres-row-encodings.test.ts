@@ -11,7 +11,7 @@ import type { JsonObject, NewEvent } from '../../domain/event.js';
 import { encodeCsvRow, CSV_COLUMNS } from '../../export/formats/csv.js';
 import { encodeNdjsonLine } from '../../export/formats/ndjson.js';
 import { HOSTILE_STRINGS } from '../../export/formats/testing/events.js';
-import { sealEvents } from '../../integrity/seal.js';
+import { sealEvents } from '@stele/integrity';
 import { iterateEvents } from '../../query/event-iterator.js';
 import { compileFilters, type EventFilters } from '../../query/event-filters.js';
 import { compileQuery, parseQuery } from '../../query/search/index.js';

@@ -4,7 +4,7 @@
 
 import type { Database, Statement } from 'better-sqlite3';
 import { pageWorkers, WorkersUnavailable } from './page-workers.js';
-import type { WithLeafInputs } from '../../integrity/canonical-rows.js';
+import type { WithLeafInputs } from '@stele/integrity';
 import type { CanonicalRows } from '../port.js';
 import { canonicalTextSql, LAST_FOUR_DIGIT_YEAR_MS, leafInputCall, type CanonicalTextDialect } from '../canonical-rows.js';
 

@@ -9,7 +9,7 @@ import { useAsync } from '../../lib/use-async';
 
 interface ApiKey { id: string; name: string; scopes: string[]; created_at: string; revoked_at: string | null }
 
-const SCOPES = ['events:write', 'audit:read', 'audit:export', 'audit:write', 'streams:manage', 'alerts:manage', 'retention:manage', 'keys:manage'];
+const SCOPES = ['events:write', 'audit:read', 'audit:export', 'audit:write', 'streams:manage', 'alerts:manage', 'retention:manage', 'keys:manage', 'event_types:manage'];
 
 export default function ApiKeysPage() {
   const session = useSession();

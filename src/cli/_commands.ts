@@ -1,0 +1,104 @@
+// The `stele` command tree (citty: commands are data), wrapped so expected failures print one
+// line and exit with their code. index.ts runs it; tests walk it.
+
+import { defineCommand, type CommandDef } from 'citty';
+import { NoteError } from '@stele/integrity';
+import { SteleApiError, SteleUnreachableError, VerificationError } from '@stele/sdk';
+import { loadConfig } from '../config.js';
+import { isSteleError } from '../domain/errors.js';
+import { startServer, stopOnSignals } from '../server.js';
+import { VERSION } from '../version.js';
+import { keysCommand, tenantsCommand } from './_admin.js';
+import { benchCommand } from './_bench.js';
+import { checkpointCommand } from './_checkpoint.js';
+import { CLIError, EXIT, withStore } from './_context.js';
+import { exportCommand } from './_export.js';
+import { addExamples } from './_help.js';
+import { proofCommand } from './_proof.js';
+import { sdkCommand } from './_sdk.js';
+import { sendCommand } from './_send.js';
+import { tailCommand } from './_tail.js';
+import { usersCommand } from './_users.js';
+import { verifyCommand } from './_verify.js';
+import { witnessCommand } from './_witness.js';
+import { viewerTokensCommand } from './_viewer-tokens.js';
+
+const serveCommand = defineCommand({
+  meta: { name: 'serve', description: 'Run the HTTP server (HOST, PORT, STELE_DATA_DIR, STELE_DATABASE_URL; README "Configuration")' },
+  run: async () => {
+    const { stop } = await startServer(loadConfig());
+    stopOnSignals(stop);
+  },
+});
+addExamples(serveCommand, ['stele serve', 'PORT=9000 STELE_DATABASE_URL=postgres://stele@db:5432/stele stele serve']);
+
+const migrateCommand = defineCommand({
+  meta: { name: 'migrate', description: 'Apply database migrations to the local store and exit' },
+  run: () => withStore(async (store) => process.stdout.write(`migrated (${store.engine})\n`), { expectTenants: false }),
+});
+addExamples(migrateCommand, ['stele migrate', 'STELE_DATABASE_URL=postgres://stele@db:5432/stele stele migrate']);
+
+const tree = defineCommand({
+  meta: { name: 'stele', version: VERSION, description: 'Tamper-evident audit log service' },
+  subCommands: {
+    serve: serveCommand,
+    migrate: migrateCommand,
+    tenants: tenantsCommand,
+    keys: keysCommand,
+    users: usersCommand,
+    'viewer-tokens': viewerTokensCommand,
+    send: sendCommand,
+    tail: tailCommand,
+    export: exportCommand,
+    verify: verifyCommand,
+    checkpoint: checkpointCommand,
+    proof: proofCommand,
+    bench: benchCommand,
+    sdk: sdkCommand,
+    witness: witnessCommand,
+  },
+});
+addExamples(tree, [
+  'stele serve',
+  'stele tenants create Acme && stele keys create --tenant 01J... --scopes events:write,audit:read',
+  'stele tail --url http://127.0.0.1:8080 --key $STELE_API_KEY --q "action:login.failed"',
+]);
+
+/** The exit code of an expected failure, or undefined for a bug (which prints in full). */
+function exitCodeOf(error: unknown): number | undefined {
+  if (error instanceof CLIError) return error.exitCode;
+  if (error instanceof SteleUnreachableError) return EXIT.unreachable;
+  if (error instanceof SteleApiError) return error.status === 503 || error.status === 502 || error.status === 504 ? EXIT.unreachable : EXIT.failed;
+  if (isSteleError(error)) return error.code === 'unavailable' ? EXIT.unreachable : EXIT.failed;
+  if (error instanceof NoteError || error instanceof VerificationError) return EXIT.failed;
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'ETIMEDOUT' || code === '57P03' || code === '3D000') return EXIT.unreachable;
+  if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR' || code === 'ERR_OSSL_UNSUPPORTED') return EXIT.failed;
+  return undefined;
+}
+
+// Expected failures print one line and exit with their code; anything else is a bug and prints in full.
+function withFriendlyErrors(command: CommandDef): CommandDef {
+  const { run, subCommands } = command;
+  return {
+    ...command,
+    ...(run && {
+      run: async (context) => {
+        try {
+          return await run(context);
+        } catch (error) {
+          const exitCode = exitCodeOf(error);
+          if (exitCode === undefined) throw error;
+          console.error(`stele: ${(error as Error).message}`);
+          process.exit(exitCode);
+        }
+      },
+    }),
+    ...(subCommands && {
+      subCommands: Object.fromEntries(Object.entries(subCommands as Record<string, CommandDef>).map(([name, sub]) => [name, withFriendlyErrors(sub)])),
+    }),
+  };
+}
+
+/** The whole `stele` command, ready to run. */
+export const main: CommandDef = withFriendlyErrors(tree as CommandDef);
