@@ -21,6 +21,12 @@ interface Results {
     record_call: { calls: number; record_ns: number; empty_call_ns: number; overhead_ns: number };
     results: { engine: string; server_batched_http: Rate; server_batched_http_without_ids: Rate; sdk_client: Rate & { client_cpu_ns_per_event: number }; ratio: number; ratio_to_without_ids: number }[];
   };
+  streams?: Run & { results: {
+    engine: string; events: number;
+    throughput: Record<string, { stream: Rate; raw: Rate; ratio: number }>;
+    latency_at_1000_per_second: { events_per_second: number; events: number; p50_ms: number; p99_ms: number; max_ms: number };
+    ingest_with_streams: { none: Rate; five_streams: Rate; ratio: number; catch_up_seconds_after: number };
+  }[] };
 }
 
 const table = (head: string[], rows: (string | number)[][]) =>
@@ -75,6 +81,15 @@ export function renderMarkdown(r: Results, machine: { node: string; cpus: number
     out.push('', `**SDK**: one \`record()\` call costs ${call.record_ns} ns against ${call.empty_call_ns} ns for an empty function call with the same event (${call.overhead_ns} ns more, target ≤ 2,000 ns; median of 5 runs of ${n(call.calls)} calls). One SDK client sending ${n(r.sdk.events)} events into one server, against the server's own batched HTTP ingest (pre-built batches of 100, 8 at once) of the same events with client ids, as the SDK sends them, and without (the server's cost of idempotency), each on a fresh store${ran(r.sdk)}`, '');
     out.push(table(['store', 'server batched HTTP, client ids, events/s', 'one SDK client events/s', 'ratio (target ≥ 90%)', 'server batched HTTP, no ids, events/s', 'ratio', 'client CPU per event'],
       r.sdk.results.map((x) => [x.engine, n(x.server_batched_http.per_second), n(x.sdk_client.per_second), pct(x.ratio), n(x.server_batched_http_without_ids.per_second), pct(x.ratio_to_without_ids), `${n(x.sdk_client.client_cpu_ns_per_event)} ns`])));
+  }
+  if (r.streams) {
+    const st = r.streams;
+    out.push('', `**Streams**: one stream's delivery of ${n(st.results[0]?.events ?? 0)} events from a server process to a receiver on loopback (raw = the same events, already encoded, pushed by the benchmark straight to the same receiver one request at a time); latency from ingest acknowledgement to receipt at a steady 1,000 events/s; ingest in batches of 100, 4 at a time, with 5 active webhook streams vs none (median of three turns each, taken alternately)${ran(st)}. Targets: ≥ 20,000 events/s per stream, p99 ≤ 1 s, ≥ 80%.`, '');
+    out.push(table(['store', 'destination', 'stream events/s', 'raw events/s', 'ratio'],
+      st.results.flatMap((x) => Object.entries(x.throughput).map(([name, t]) => [x.engine, name, n(t.stream.per_second), n(t.raw.per_second), pct(t.ratio)]))));
+    out.push('', table(['store', 'latency p50', 'p99', 'max', 'ingest/s, no stream', 'with 5 streams', 'ratio', '5 streams caught up after'],
+      st.results.map((x) => [x.engine, `${x.latency_at_1000_per_second.p50_ms} ms`, `${x.latency_at_1000_per_second.p99_ms} ms`, `${x.latency_at_1000_per_second.max_ms} ms`,
+        n(x.ingest_with_streams.none.per_second), n(x.ingest_with_streams.five_streams.per_second), pct(x.ingest_with_streams.ratio), `${x.ingest_with_streams.catch_up_seconds_after} s`])));
   }
   return `${out.join('\n')}\n`;
 }

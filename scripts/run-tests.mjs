@@ -70,6 +70,13 @@ const PEERS = [
     howTo: 'To run it, `apt-get install poppler-utils`, then `npm test` again.',
   },
   {
+    name: 'rsyslog', env: 'STELE_TEST_RSYSLOG',
+    // The syslog stream suites start Debian's rsyslog (with its openssl driver, for TLS) as a receiver.
+    present: async () => ['/usr/sbin/rsyslogd', '/usr/lib/x86_64-linux-gnu/rsyslog/lmnsd_ossl.so'].every((file) => existsSync(file)),
+    missing: 'rsyslog is not installed: the syslog stream suites were SKIPPED (marked ﹣ above).',
+    howTo: 'To run them, `apt-get install rsyslog rsyslog-openssl` (nothing needs to be started), then `npm test` again.',
+  },
+  {
     name: 'native speed-ups', env: 'STELE_TEST_NATIVE', optionalInCi: nativeOff,
     present: async () => !nativeOff && ['stele_hashes.node', 'stele_sqlite.node'].every((file) => existsSync(join(root, 'native', 'build', 'Release', file))),
     missing: `The native speed-ups are ${nativeOff ? 'turned off (STELE_NATIVE=off)' : 'not built'}: their tests were SKIPPED (marked ﹣ above).`,

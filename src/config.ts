@@ -80,6 +80,21 @@ export interface Config {
   integrity: IntegrityConfig;
   /** Undefined without STELE_SMTP_HOST: e-mail destinations and notifications are refused. */
   smtp: SmtpConfig | undefined;
+  streams: StreamsConfig;
+}
+
+/** Delivery of streams (src/streams/README.md). */
+export interface StreamsConfig {
+  /** How long failures in a row last before a stream is `failing` (STELE_STREAM_FAILING_AFTER_SECONDS). */
+  failingAfterSeconds: number;
+  /** The longest wait between retries; Retry-After may ask for more (STELE_STREAM_RETRY_MAX_SECONDS). */
+  retryMaxSeconds: number;
+  /** How long one request to a receiver may take (STELE_STREAM_TIMEOUT_SECONDS). */
+  requestTimeoutSeconds: number;
+  /** How soon another process takes over the streams of one that died (STELE_STREAM_LEASE_SECONDS). */
+  leaseSeconds: number;
+  /** Hosts streams may send to (STELE_STREAM_HOSTS): undefined = any, [] = none. */
+  hosts: readonly string[] | undefined;
 }
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0): number {
@@ -141,14 +156,14 @@ function integrityConfig(env: NodeJS.ProcessEnv): IntegrityConfig {
   };
 }
 
-/** Unset or `*`: any host; `none`: SFTP destinations off; otherwise a comma-separated list of names or `*.domain`. */
-function sftpHosts(raw: string | undefined): readonly string[] | undefined {
+/** Unset or `*`: any host; `none`: such destinations off; otherwise a comma-separated list of names or `*.domain`. */
+function hostAllowList(name: string, raw: string | undefined): readonly string[] | undefined {
   const value = raw?.trim();
   if (value === undefined || value === '' || value === '*') return undefined;
   if (value === 'none') return Object.freeze([]);
   const hosts = value.split(',').map((h) => h.trim()).filter(Boolean);
   for (const host of hosts) {
-    if (!/^(\*\.)?[A-Za-z0-9._:-]+$/.test(host)) throw new Error(`STELE_EXPORT_SFTP_HOSTS: "${host}" is not a host name, an address or *.domain`);
+    if (!/^(\*\.)?[A-Za-z0-9._:-]+$/.test(host)) throw new Error(`${name}: "${host}" is not a host name, an address or *.domain`);
   }
   return Object.freeze(hosts);
 }
@@ -223,8 +238,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     exportMaxRows: integer(env, 'STELE_EXPORT_MAX_ROWS', 100_000, 1),
     exportLinkTtlSeconds: integer(env, 'STELE_EXPORT_LINK_TTL_SECONDS', 24 * 3600, 1),
     exportDirRoot: resolve(env.STELE_EXPORT_DIR_ROOT || resolve(dataDir, 'scheduled')),
-    exportSftpHosts: sftpHosts(env.STELE_EXPORT_SFTP_HOSTS),
+    exportSftpHosts: hostAllowList('STELE_EXPORT_SFTP_HOSTS', env.STELE_EXPORT_SFTP_HOSTS),
     secretsKeyFile: env.STELE_SECRETS_KEY_FILE || undefined,
     smtp: smtpConfig(env),
+    streams: Object.freeze({
+      failingAfterSeconds: integer(env, 'STELE_STREAM_FAILING_AFTER_SECONDS', 300, 0),
+      retryMaxSeconds: integer(env, 'STELE_STREAM_RETRY_MAX_SECONDS', 300, 1),
+      requestTimeoutSeconds: integer(env, 'STELE_STREAM_TIMEOUT_SECONDS', 30, 1),
+      leaseSeconds: integer(env, 'STELE_STREAM_LEASE_SECONDS', 30, 1),
+      hosts: hostAllowList('STELE_STREAM_HOSTS', env.STELE_STREAM_HOSTS),
+    }),
   });
 }

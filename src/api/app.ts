@@ -49,6 +49,7 @@ import { createEventTypeService } from '../event-types/event-type-service.js';
 import { createProofService } from '../verification/proof-service.js';
 import { createVerificationService } from '../verification/verification-service.js';
 import { reportFeature } from '../reports/report-feature.js';
+import { streamFeature } from '../streams/stream-feature.js';
 
 export interface AppOptions {
   config: Config;
@@ -164,6 +165,7 @@ export async function buildApp({ config, store, signingKey, logger, now, instrum
   await app.register(integrityRoutes, { guards, key: signingKey, checkpoints, proofs: createProofService({ store, checkpoints }), verification });
   await app.register(reportFeature, { config, store, guards, trail, secrets, checkpoints, signingKey, verification, now });
   await app.register(feedRoutes, { guards, feed: createFeedService({ store, commits, now }), select, trail });
+  await app.register(streamFeature, { config, store, guards, trail, secrets, commits, select, noteKey: signingKey.noteKey, now });
   checkpoints.start();
   // Runs once in-flight requests are done: the collapsed counts of their last window are written.
   app.addHook('onClose', async () => trail.close());

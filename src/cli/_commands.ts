@@ -22,6 +22,7 @@ import { usersCommand } from './_users.js';
 import { verifyCommand } from './_verify.js';
 import { witnessCommand } from './_witness.js';
 import { viewerTokensCommand } from './_viewer-tokens.js';
+import { streamsCommand } from './_streams.js';
 
 const serveCommand = defineCommand({
   meta: { name: 'serve', description: 'Run the HTTP server (HOST, PORT, STELE_DATA_DIR, STELE_DATABASE_URL; README "Configuration")' },
@@ -47,6 +48,7 @@ const tree = defineCommand({
     keys: keysCommand,
     users: usersCommand,
     'viewer-tokens': viewerTokensCommand,
+    streams: streamsCommand,
     send: sendCommand,
     tail: tailCommand,
     export: exportCommand,

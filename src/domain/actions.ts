@@ -50,6 +50,15 @@ export const SELF_AUDIT_ACTIONS = {
   'event_type.updated': 'configuration',
   'event_type.deleted': 'configuration',
   'event_type.policy_changed': 'configuration',
+  'stream.created': 'configuration',
+  'stream.updated': 'configuration',
+  'stream.deleted': 'configuration',
+  'stream.paused': 'configuration',
+  'stream.resumed': 'configuration',
+  'stream.replayed': 'configuration',
+  'stream.failing': 'security',
+  'stream.recovered': 'security',
+  'stream.disabled': 'security',
 } as const satisfies Record<string, Category>;
 
 export type SelfAuditAction = keyof typeof SELF_AUDIT_ACTIONS;

@@ -56,6 +56,7 @@ const EventFiltersView = Type.Object({
   sort_keys: Type.Array(Type.String()),
   orders: Type.Array(Type.String()),
   limit: Type.Object({ default: Type.Integer(), max: Type.Integer() }),
+  offset: Type.Object({ max: Type.Integer({ description: 'How deep `offset` paging reaches; next_page_token goes on from any page' }) }),
   values: Type.Object({
     actions: Type.Array(Type.String()), actor_ids: Type.Array(Type.String()), categories: Type.Array(Type.String()), target_types: Type.Array(Type.String()),
   }, { description: 'Distinct values among the latest events' }),

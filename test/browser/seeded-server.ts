@@ -52,11 +52,13 @@ export interface SeededServerOptions {
   exportMaxRows?: number;
   /** Where bulk export artifacts go; without it there is no writable data directory. */
   dataDir?: string;
+  /** More settings (STELE_STREAM_FAILING_AFTER_SECONDS ...). */
+  env?: Record<string, string>;
 }
 
 export async function startSeededServer(options: SeededServerOptions = {}): Promise<SeededServer> {
   const db = await openTestStore('sqlite');
-  const env: NodeJS.ProcessEnv = { STELE_ADMIN_TOKEN: ADMIN_TOKEN, STELE_DATA_DIR: options.dataDir ?? '/nonexistent', STELE_LOG_LEVEL: 'warn' };
+  const env: NodeJS.ProcessEnv = { STELE_ADMIN_TOKEN: ADMIN_TOKEN, STELE_DATA_DIR: options.dataDir ?? '/nonexistent', STELE_LOG_LEVEL: 'warn', ...options.env };
   if (options.exportMaxRows !== undefined) {
     env.STELE_EXPORT_MAX_ROWS = String(options.exportMaxRows);
     // The dashboard reads the cap it tells the page from the environment (app.ts does not hand it

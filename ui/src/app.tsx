@@ -9,6 +9,7 @@ import { followLink, navigate, useLocation } from './lib/router';
 import type { SessionInfo } from './lib/types';
 import { pagesFor, PAGES } from './pages/registry';
 import { SignInPage } from './pages/sign-in/sign-in-page';
+import { FailingStreams } from './pages/streams';
 
 type State = { status: 'checking' } | { status: 'signed-out' } | { status: 'signed-in'; session: SessionInfo } | { status: 'error'; error: Error };
 
@@ -64,6 +65,7 @@ export function App() {
         </div>
       </header>
       <main id="main" tabIndex={-1}>
+        <FailingStreams />
         <Suspense fallback={<Loading what="the page" />}>
           {page ? <page.component /> : (
             <>

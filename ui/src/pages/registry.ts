@@ -9,6 +9,7 @@ import { embedTokensPage } from './embed-tokens';
 import { overviewPage } from './overview';
 import { reportsPage } from './reports';
 import { savedSearchesPage } from './saved-searches';
+import { streamsPage } from './streams';
 import { verificationPage } from './verification';
 
 export interface PageEntry {
@@ -21,6 +22,6 @@ export interface PageEntry {
   component: ComponentType | LazyExoticComponent<ComponentType>;
 }
 
-export const PAGES: readonly PageEntry[] = [auditLogPage, overviewPage, reportsPage, savedSearchesPage, verificationPage, apiKeysPage, embedTokensPage];
+export const PAGES: readonly PageEntry[] = [auditLogPage, overviewPage, reportsPage, savedSearchesPage, verificationPage, streamsPage, apiKeysPage, embedTokensPage];
 
 export const pagesFor = (session: SessionInfo): PageEntry[] => PAGES.filter((page) => session.scopes.includes(page.scope));
