@@ -14,6 +14,7 @@ import { checkpointCommand } from './_checkpoint.js';
 import { CLIError, EXIT, withStore } from './_context.js';
 import { exportCommand } from './_export.js';
 import { addExamples } from './_help.js';
+import { reportsCommand } from './_reports.js';
 import { proofCommand } from './_proof.js';
 import { sdkCommand } from './_sdk.js';
 import { sendCommand } from './_send.js';
@@ -49,6 +50,7 @@ const tree = defineCommand({
     users: usersCommand,
     'viewer-tokens': viewerTokensCommand,
     streams: streamsCommand,
+    reports: reportsCommand,
     send: sendCommand,
     tail: tailCommand,
     export: exportCommand,
