@@ -67,6 +67,8 @@ export interface Config {
    */
   trustedProxies: readonly string[];
   limits: Limits;
+  /** Backpressure on ingest (STELE_INGEST_QUEUE_LIMIT; undefined when 0: no bound). */
+  ingestQueue: { maxWaitingEvents: number; retryAfterSeconds: number } | undefined;
   /** Most rows a synchronous export may return (STELE_EXPORT_MAX_ROWS); more needs a bulk export job. */
   exportMaxRows: number;
   /** Lifetime of a bulk export download link, seconds (STELE_EXPORT_LINK_TTL_SECONDS). */
@@ -205,6 +207,13 @@ function metricsToken(raw: string | undefined): string | undefined {
   return raw;
 }
 
+/** Events waiting for their commit before ingest answers 503 `overloaded`; 0 turns the bound off. */
+function ingestQueue(env: NodeJS.ProcessEnv): Config['ingestQueue'] {
+  const maxWaitingEvents = integer(env, 'STELE_INGEST_QUEUE_LIMIT', 20_000, 0);
+  const retryAfterSeconds = integer(env, 'STELE_INGEST_RETRY_AFTER_SECONDS', 1, 1);
+  return maxWaitingEvents === 0 ? undefined : Object.freeze({ maxWaitingEvents, retryAfterSeconds });
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const limits: Limits = {
     maxBodyBytes: integer(env, 'STELE_MAX_BODY_BYTES', DEFAULT_LIMITS.maxBodyBytes, 1024),
@@ -234,6 +243,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     authFailuresPerMinute: integer(env, 'STELE_AUTH_FAILURES_PER_MINUTE', 60, 0),
     trustedProxies: trustedProxies(env.STELE_TRUSTED_PROXIES),
     limits: Object.freeze(limits),
+    ingestQueue: ingestQueue(env),
     integrity: Object.freeze(integrityConfig(env)),
     exportMaxRows: integer(env, 'STELE_EXPORT_MAX_ROWS', 100_000, 1),
     exportLinkTtlSeconds: integer(env, 'STELE_EXPORT_LINK_TTL_SECONDS', 24 * 3600, 1),

@@ -117,6 +117,8 @@ export async function buildApp({ config, store, signingKey, logger, now, instrum
   const eventTypeCheck = createEventTypeCheck({ repository: createEventTypeRepository(store), now });
   const ingest = createIngestService({
     store, limits: config.limits, seal: sealEvents, now, checkEvents: eventTypeCheck.check,
+    ...(config.ingestQueue && { queue: config.ingestQueue }),
+    onOverloaded: () => metrics.ingestOverloaded.inc(),
     onCommitted: (tenant, outcomes) => {
       metrics.eventsIngested.inc(outcomes.filter((o) => !o.duplicate).length);
       commits.notify(tenant);

@@ -2,7 +2,7 @@
 // pass the shared contract suite in contract/. No driver types cross this boundary.
 
 import type { CanonicalEvent, StoredEvent } from '../domain/event.js';
-import { SteleError } from '../domain/errors.js';
+import { RetryLaterError } from '../domain/errors.js';
 import type { CanonicalRows, LogHead, MerkleNode, SealedBatch, SealedEvent, Sealer } from '@stele/integrity';
 import type { Sql } from '../sql/fragments.js';
 import type { SqlDialect } from '../sql/dialect.js';
@@ -126,14 +126,10 @@ export interface CheckpointRecord {
  * Retry-After). Nothing was changed, except where the message says the outcome is unknown (a
  * commit whose answer never came): then the work may or may not have been done.
  */
-export class StoreUnavailableError extends SteleError {
-  /** When a retry has a chance, in whole seconds. */
-  readonly retryAfterSeconds: number;
-
+export class StoreUnavailableError extends RetryLaterError {
   constructor(message: string, retryAfterSeconds: number, options?: { cause?: unknown }) {
-    super('unavailable', message);
+    super('unavailable', message, retryAfterSeconds);
     this.name = 'StoreUnavailableError';
-    this.retryAfterSeconds = retryAfterSeconds;
     if (options?.cause !== undefined) this.cause = options.cause;
   }
 }
