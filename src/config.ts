@@ -49,6 +49,8 @@ export interface Config {
   port: number;
   dataDir: string;
   databaseUrl: string | undefined;
+  /** A PostgreSQL streaming replica for list, search, feed, export and verification reads (STELE_DATABASE_READ_URL). */
+  databaseReadUrl: string | undefined;
   /** PostgreSQL schema for Stele's tables (default public). */
   databaseSchema: string | undefined;
   /** PostgreSQL's connect, statement and idle limits (STELE_DATABASE_*_TIMEOUT_MS). */
@@ -207,6 +209,14 @@ function metricsToken(raw: string | undefined): string | undefined {
   return raw;
 }
 
+function databaseReadUrl(env: NodeJS.ProcessEnv): string | undefined {
+  const url = env.STELE_DATABASE_READ_URL || undefined;
+  if (url === undefined) return undefined;
+  if (!env.STELE_DATABASE_URL) throw new Error('STELE_DATABASE_READ_URL is a PostgreSQL read replica: it needs STELE_DATABASE_URL (the primary) too');
+  if (!/^postgres(ql)?:\/\//.test(url)) throw new Error('STELE_DATABASE_READ_URL must be a postgres:// URL');
+  return url;
+}
+
 /** Events waiting for their commit before ingest answers 503 `overloaded`; 0 turns the bound off. */
 function ingestQueue(env: NodeJS.ProcessEnv): Config['ingestQueue'] {
   const maxWaitingEvents = integer(env, 'STELE_INGEST_QUEUE_LIMIT', 20_000, 0);
@@ -230,6 +240,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: integer(env, 'PORT', 8080),
     dataDir,
     databaseUrl: env.STELE_DATABASE_URL || undefined,
+    databaseReadUrl: databaseReadUrl(env),
     databaseSchema: env.STELE_DATABASE_SCHEMA || undefined,
     databaseTimeouts: Object.freeze({
       connectMs: integer(env, 'STELE_DATABASE_CONNECT_TIMEOUT_MS', DEFAULT_DATABASE_TIMEOUTS.connectMs, 1),

@@ -67,6 +67,19 @@ export interface EventQuery {
   limit: number;
   /** Rows of the ordered result to skip first (offset paging; callers bound it). */
   offset?: number;
+  /** This read may be served by a read replica (see ReplicaRead); without it, the primary serves it. */
+  replica?: ReplicaRead;
+}
+
+/**
+ * A read that a PostgreSQL streaming replica (STELE_DATABASE_READ_URL) may serve, provided the
+ * replica holds the tenant's log at least through `atLeastSeq` (a page token's position, a feed's
+ * head): a replica that lags behind that is not asked, the primary answers instead. Replication
+ * applies commits in order, so a replica always holds a gap-free prefix of each tenant's log.
+ * Adapters without a replica ignore it.
+ */
+export interface ReplicaRead {
+  atLeastSeq: number;
 }
 
 /**
@@ -173,12 +186,13 @@ export interface Store {
    * shortcut (SQLite) leaves it out, and exports encode in JavaScript. The database stops working
    * on the read when the caller ends the iteration early or `signal` aborts.
    */
-  encodeEventRows?(tenantId: string, where: Sql, encoding: StoreRowEncoding, signal?: AbortSignal): AsyncIterable<EncodedRows>;
+  encodeEventRows?(tenantId: string, where: Sql, encoding: StoreRowEncoding, signal?: AbortSignal, replica?: ReplicaRead): AsyncIterable<EncodedRows>;
   /**
    * Optional: the tenant's events with afterSeq < seq <= min(throughSeq, afterSeq + limit), as
    * canonical texts and stored hashes written by the database (undefined when there are none).
    * It exists for speed: verification over it runs several times faster than over findEvents.
    * The texts are a shortcut the verifier checks against the stored leaf hashes, never trusts.
+   * A read replica serves the page when it holds the log through the page's last seq.
    */
   readCanonicalRows?(tenantId: string, afterSeq: number, throughSeq: number, limit: number): Promise<CanonicalRows | undefined>;
   getEvent(tenantId: string, id: string): Promise<StoredEvent | undefined>;
