@@ -93,9 +93,12 @@ describe(`stele serve --workers ${WORKERS} on one PostgreSQL`, { skip: POSTGRES_
 
   it('makes one checkpoint per interval across the workers, not one per worker', async () => {
     const count = async () => Number((await db.raw('SELECT count(*) AS n FROM checkpoints WHERE tenant_id = ?', [tenantId]))[0]!.n);
-    // Let the sweep catch up with what the tests before wrote, then write without pause, so that
-    // every worker's sweep would find something new each second if each swept.
-    await waitFor('a first checkpoint', async () => ((await count()) > 0 ? true : undefined), 60_000);
+    // The sweep checkpoints new events (if the worker killed above held its lease, another takes
+    // it over once the lease expires, after 30 s). Then the log is written without pause, so
+    // that every worker's sweep would find something new each second if each swept.
+    const initial = await count();
+    await call(server!.url, 'POST', '/v1/events', key, [{ action: 'doc.edited', details: { n: -1 } }]);
+    await waitFor('the sweep to checkpoint a new event', async () => ((await count()) > initial ? true : undefined), 120_000);
     await sleep(1_500);
     const before = await count();
     const started = Date.now();
