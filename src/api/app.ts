@@ -8,6 +8,7 @@ import { createAuditTrail, type AuditTrail } from '../audit-trail/audit-trail.js
 import { createSecretBox, loadSecretKey } from '../background/secret-box.js';
 import { SYSTEM_REQUESTER } from '../audit-trail/requester.js';
 import { installDashboard } from '../dashboard/install-dashboard.js';
+import { createLeases } from '../background/lease.js';
 import { createIngestService } from '../ingest/ingest-service.js';
 import { ingestRoutes } from '../ingest/ingest-routes.js';
 import { sealEvents } from '@stele/integrity';
@@ -113,10 +114,13 @@ export async function buildApp({ config, store, signingKey, logger, now, instrum
     everySeconds: config.integrity.checkpointEverySeconds,
     outside: createOutsideCopiesFromConfig(config.integrity, signingKey, app.log),
     onError: (error, tenantId) => app.log.error({ err: error, tenantId }, 'checkpoint failed'),
+    leases: createLeases(store, { ttlMs: 30_000, now: now ?? Date.now }),
   });
   const eventTypeCheck = createEventTypeCheck({ repository: createEventTypeRepository(store), now });
   const ingest = createIngestService({
     store, limits: config.limits, seal: sealEvents, now, checkEvents: eventTypeCheck.check,
+    ...(config.ingestQueue && { queue: config.ingestQueue }),
+    onOverloaded: () => metrics.ingestOverloaded.inc(),
     onCommitted: (tenant, outcomes) => {
       metrics.eventsIngested.inc(outcomes.filter((o) => !o.duplicate).length);
       commits.notify(tenant);

@@ -6,7 +6,7 @@ import { NoteError } from '@stele/integrity';
 import { SteleApiError, SteleUnreachableError, VerificationError } from '@stele/sdk';
 import { loadConfig } from '../config.js';
 import { isSteleError } from '../domain/errors.js';
-import { startServer, stopOnSignals } from '../server.js';
+import { checkWorkers, serve } from '../cluster.js';
 import { VERSION } from '../version.js';
 import { keysCommand, tenantsCommand } from './_admin.js';
 import { benchCommand } from './_bench.js';
@@ -27,12 +27,25 @@ import { streamsCommand } from './_streams.js';
 
 const serveCommand = defineCommand({
   meta: { name: 'serve', description: 'Run the HTTP server (HOST, PORT, STELE_DATA_DIR, STELE_DATABASE_URL; README "Configuration")' },
-  run: async () => {
-    const { stop } = await startServer(loadConfig());
-    stopOnSignals(stop);
+  args: {
+    workers: { type: 'string', description: 'HTTP worker processes on the one port (node:cluster; default 1). Above 1 needs PostgreSQL; background jobs still run once at a time across them' },
+  },
+  run: async ({ args }) => {
+    const config = loadConfig();
+    const workers = args.workers === undefined ? 1 : Number(args.workers);
+    try {
+      checkWorkers(config, workers);
+    } catch (error) {
+      throw new CLIError((error as Error).message, EXIT.usage);
+    }
+    await serve(config, workers);
   },
 });
-addExamples(serveCommand, ['stele serve', 'PORT=9000 STELE_DATABASE_URL=postgres://stele@db:5432/stele stele serve']);
+addExamples(serveCommand, [
+  'stele serve',
+  'PORT=9000 STELE_DATABASE_URL=postgres://stele@db:5432/stele stele serve',
+  'STELE_DATABASE_URL=postgres://stele@db:5432/stele stele serve --workers 2',
+]);
 
 const migrateCommand = defineCommand({
   meta: { name: 'migrate', description: 'Apply database migrations to the local store and exit' },

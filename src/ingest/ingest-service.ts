@@ -1,9 +1,13 @@
 // Ingest: validated events get their server fields (id, category, received_at) and go to the
 // store in one all-or-nothing append, sealed into the tenant's hash chain and Merkle tree.
+// Backpressure: events handed to the store and not yet committed are counted; once that queue
+// passes its bound, requests are refused with 503 `overloaded` and Retry-After instead of
+// piling up in memory while the store falls behind. Nothing is acknowledged before its commit.
 
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import type { Limits } from '../config.js';
+import { RetryLaterError } from '../domain/errors.js';
 import { categoryOf } from '../domain/actions.js';
 import { uuidv7 } from '../domain/ids.js';
 import type { AppendOutcome, PendingEvent, Sealer, Store } from '../store/port.js';
@@ -21,13 +25,34 @@ export interface IngestDependencies {
   now?: () => number;
   /** Called after a batch is durably committed (metrics, alerts, checkpoints). */
   onCommitted?: (tenantId: string, outcomes: AppendOutcome[]) => void;
+  /** Backpressure (STELE_INGEST_QUEUE_LIMIT, STELE_INGEST_RETRY_AFTER_SECONDS); no bound without it. */
+  queue?: IngestQueueLimit;
+  /** Called for each request refused as overloaded (metrics). */
+  onOverloaded?: () => void;
+}
+
+export interface IngestQueueLimit {
+  /** Most events waiting for their commit, across tenants, before requests are refused. */
+  maxWaitingEvents: number;
+  /** The Retry-After of a refusal. */
+  retryAfterSeconds: number;
 }
 
 export interface IngestService {
   /** Validates and appends a request body; resolves only once the batch is committed. */
   ingest(tenantId: string, body: unknown): Promise<AppendOutcome[]>;
-  /** Appends events the server itself emits (access_denied, audit.exported, ...). */
+  /**
+   * Appends events the server itself emits (access_denied, audit.exported, ...). They count in
+   * the queue but are never refused: what a person did is recorded even under load.
+   */
   record(tenantId: string, events: ValidEvent[]): Promise<AppendOutcome[]>;
+  /** Events handed to the store whose commit has not answered yet. */
+  waitingEvents(): number;
+  /**
+   * Throws the 503 `overloaded` refusal while the queue is at its bound; called before a
+   * request's body is read, so a refused request costs no memory for its events.
+   */
+  assertAccepting(): void;
 }
 
 const EMPTY = new Uint8Array(0);
@@ -56,8 +81,30 @@ export function createIngestService(deps: IngestDependencies): IngestService {
     }));
   }
 
+  let waiting = 0;
+
+  function overloaded(): RetryLaterError {
+    deps.onOverloaded?.();
+    return new RetryLaterError('overloaded',
+      `The server has ${waiting} events waiting for the database, its bound (STELE_INGEST_QUEUE_LIMIT); nothing of this request was stored. Retry after Retry-After.`,
+      deps.queue!.retryAfterSeconds);
+  }
+
+  // A batch is admitted while the queue has room for it; one larger than the whole bound is
+  // admitted alone into an empty queue, so no batch the limits allow is refused for ever.
+  function admit(count: number): void {
+    const limit = deps.queue?.maxWaitingEvents;
+    if (limit !== undefined && waiting > 0 && waiting + count > limit) throw overloaded();
+  }
+
   async function append(tenantId: string, events: ValidEvent[]): Promise<AppendOutcome[]> {
-    const outcomes = await deps.store.appendEvents(tenantId, toPending(events), deps.seal);
+    waiting += events.length;
+    let outcomes: AppendOutcome[];
+    try {
+      outcomes = await deps.store.appendEvents(tenantId, toPending(events), deps.seal);
+    } finally {
+      waiting -= events.length;
+    }
     deps.onCommitted?.(tenantId, outcomes);
     return outcomes;
   }
@@ -66,8 +113,14 @@ export function createIngestService(deps: IngestDependencies): IngestService {
     async ingest(tenantId, body) {
       const events = validateEvents(body, deps.limits, now());
       await deps.checkEvents?.(tenantId, events);
+      admit(events.length);
       return append(tenantId, events);
     },
     record: (tenantId, events) => append(tenantId, events),
+    waitingEvents: () => waiting,
+    assertAccepting() {
+      const limit = deps.queue?.maxWaitingEvents;
+      if (limit !== undefined && waiting >= limit) throw overloaded();
+    },
   };
 }

@@ -147,7 +147,7 @@ export function createVerificationService(deps: VerificationDeps) {
    */
   async function feedEvents(tenantId: string, verifier: LogVerifier, from: number, to: number): Promise<void> {
     const pushEvents = async (afterSeq: number, throughSeq: number) => {
-      for await (const event of iterateEvents(store, tenantId, { where: compare('seq', '<=', throughSeq), afterSeq })) verifier.push(event);
+      for await (const event of iterateEvents(store, tenantId, { where: compare('seq', '<=', throughSeq), afterSeq, replica: { atLeastSeq: throughSeq } })) verifier.push(event);
     };
     const readPage = store.readCanonicalRows?.bind(store);
     if (!readPage) return pushEvents(from - 1, to);

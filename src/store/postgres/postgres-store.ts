@@ -19,10 +19,10 @@ import { EVENT_INSERT_COLUMNS, eventSelectList, eventToRow, rowToEvent, type Eve
 import { toApiKey, toCheckpoint, toRecord } from '../row-readers.js';
 import { EMPTY_HEAD, decodeBorder, encodeBorder } from '../log-head.js';
 import { detailsJsonOf, ipBytesOf } from '../row-values.js';
-import type { AppendOutcome, EncodedRows, LogHead, PendingEvent, Sealer, Store, StoreRowEncoding, Tenant } from '../port.js';
+import type { AppendOutcome, EncodedRows, LogHead, PendingEvent, ReplicaRead, Sealer, Store, StoreRowEncoding, Tenant } from '../port.js';
 import { nodeKey, StoreUnavailableError } from '../port.js';
 import { createAvailabilityGate, guardStore, type StoreLog } from '../availability.js';
-import { checkout, openPools, timed } from './postgres-pools.js';
+import { checkout, openPools, timed, type PostgresPools } from './postgres-pools.js';
 import { classifyPostgresError } from './postgres-faults.js';
 import { POSTGRES_MIGRATIONS } from './postgres-migrations.js';
 import { postgresDialect } from './postgres-dialect.js';
@@ -50,6 +50,13 @@ export interface PostgresStoreOptions {
   timeouts?: DatabaseTimeouts;
   /** Told when connections break and when the server goes away and comes back. */
   log?: StoreLog;
+  /**
+   * A streaming replica of the same database (STELE_DATABASE_READ_URL) for the reads that say a
+   * replica may serve them (port.ts ReplicaRead): lists, searches, the feed, exports and
+   * verification pages. Everything else, and any read the replica has not caught up with, goes to
+   * the primary; so does every read while the replica does not answer.
+   */
+  readConnectionString?: string;
 }
 
 // details as jsonb's text, parsed by rowToEvent as on SQLite (the driver would parse a jsonb
@@ -83,6 +90,25 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
     maxConnections: options.maxConnections ?? 10, maxCopyConnections: options.maxCopyConnections ?? 3,
   });
   const { pool, pagePool, copyPool } = pools;
+  const replica = options.readConnectionString === undefined ? undefined : openPools({
+    connectionString: options.readConnectionString, schema, timeouts, log: options.log, applicationName: 'stele-replica',
+    maxConnections: options.maxConnections ?? 10, maxCopyConnections: options.maxCopyConnections ?? 3,
+  });
+  const pageReader = (from: pg.Pool) => (nativePostgresPages ? copiedCanonicalRowReader(from, nativePostgresPages) : postgresCanonicalRowReader(from));
+  const primaryPages = pageReader(pagePool);
+  const replicaPages = replica && pageReader(replica.pagePool);
+
+  /** The replica's pools when it may serve this read and holds the tenant's log far enough; else the primary's. */
+  async function readPools(tenantId: string, read: ReplicaRead | undefined): Promise<PostgresPools> {
+    if (!replica || !read) return pools;
+    try {
+      const { rows } = await replica.pool.query(prepared('replica_head', 'SELECT size FROM tenant_heads WHERE tenant_id = $1', [tenantId]));
+      return Number(rows[0]?.size ?? 0) >= read.atLeastSeq ? replica : pools;
+    } catch (error) {
+      options.log?.warn({ err: error }, 'the read replica did not answer; reading from the primary');
+      return pools;
+    }
+  }
   const gate = createAvailabilityGate({ database: 'PostgreSQL', classify: classifyPostgresError, probe, log: options.log });
 
   async function inTransaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
@@ -214,9 +240,10 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
    * the end holds its backend, which blocks writing to a socket nobody reads and would not even
    * notice a query cancel; so an early stop terminates that backend and discards the client.
    */
-  async function* copyEventRows(tenantId: string, where: Sql, encoding: StoreRowEncoding, signal?: AbortSignal): AsyncGenerator<EncodedRows> {
+  async function* copyEventRows(tenantId: string, where: Sql, encoding: StoreRowEncoding, signal?: AbortSignal, read?: ReplicaRead): AsyncGenerator<EncodedRows> {
     const statement = copyEventsStatement(tenantId, where, encoding);
-    const { client, release } = await checkout(copyPool);
+    const from = await readPools(tenantId, read);
+    const { client, release } = await checkout(from.copyPool);
     let backendPid: number | undefined;
     let finished = false;
     let onAbort: (() => void) | undefined;
@@ -241,7 +268,7 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
       if (finished) {
         release();
       } else {
-        if (backendPid !== undefined) await pool.query('SELECT pg_terminate_backend($1)', [backendPid]).catch(() => {});
+        if (backendPid !== undefined) await from.pool.query('SELECT pg_terminate_backend($1)', [backendPid]).catch(() => {});
         release(true);
       }
     }
@@ -285,7 +312,7 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
     },
 
     async close() {
-      await pools.end();
+      await Promise.all([pools.end(), replica?.end()]);
     },
 
     async getSetting(key) {
@@ -344,7 +371,7 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
       const order = key === 'seq' ? `seq ${direction}` : `occurred_at ${direction}, seq ${direction}`;
       const params = [tenantId, ...bind(query.where.params), query.limit];
       const offset = query.offset ? ` OFFSET $${params.push(query.offset)}` : '';
-      const { rows } = await pool.query<unknown[]>({
+      const { rows } = await (await readPools(tenantId, query.replica)).pool.query<unknown[]>({
         text: `SELECT ${SELECT_LIST} FROM events WHERE tenant_id = $1 AND (${numbered(query.where.text, 1)}) ORDER BY ${order} LIMIT $${params.length - (offset ? 1 : 0)}${offset}`,
         values: params,
         rowMode: 'array',
@@ -364,7 +391,10 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
     },
 
     encodeEventRows: copyEventRows,
-    readCanonicalRows: nativePostgresPages ? copiedCanonicalRowReader(pagePool, nativePostgresPages) : postgresCanonicalRowReader(pagePool),
+    async readCanonicalRows(tenantId, afterSeq, throughSeq, limit) {
+      const from = await readPools(tenantId, { atLeastSeq: Math.min(throughSeq, afterSeq + limit) });
+      return (from === replica ? replicaPages! : primaryPages)(tenantId, afterSeq, throughSeq, limit);
+    },
 
     async getEvent(tenantId, id): Promise<StoredEvent | undefined> {
       const { rows } = await pool.query<unknown[]>({ ...prepared('event_by_id', `SELECT ${SELECT_LIST} FROM events WHERE tenant_id = $1 AND id = $2`, [tenantId, id]), rowMode: 'array' });
