@@ -6,6 +6,7 @@ import { queryOf, requesterOf } from '../http/request-audit.js';
 import { errorResponses, idParams, StoredEventDoc, TenantQuery, tenantIdParameter } from '../http/schemas.js';
 import { SteleError } from '../domain/errors.js';
 import type { SortDirection, SortKey } from '../store/port.js';
+import type { StoredEvent } from '../domain/event.js';
 import { boolean, filtersFromQuery, SELECTION_QUERY, single, type Query } from './query-params.js';
 import { MAX_OFFSET, MAX_PAGE_SIZE, type QueryService } from './query-service.js';
 import type { EventSelector } from './selection.js';
@@ -18,6 +19,8 @@ export interface EventRoutesOptions {
   trail: AuditTrail;
   /** The tenant's declared event types and its policy for other actions, listed by /v1/events/filters. */
   describeEventTypes?: (tenantId: string) => Promise<object>;
+  /** When, by whom and why a tombstone's content went (src/retention/). */
+  describeTombstone?: (tenantId: string, event: StoredEvent) => Promise<object | undefined>;
 }
 
 // Re-exported: export and the dashboard read filters from here.
@@ -68,7 +71,7 @@ const EventFiltersView = Type.Object({
   }), { description: 'The event types the tenant declared (/v1/event-types)' })),
 });
 
-export const eventRoutes: FastifyPluginAsync<EventRoutesOptions> = async (app, { guards, query, select, trail, describeEventTypes }) => {
+export const eventRoutes: FastifyPluginAsync<EventRoutesOptions> = async (app, { guards, query, select, trail, describeEventTypes, describeTombstone }) => {
   const noValidation = () => () => true;
 
   app.get('/v1/events', {
@@ -126,7 +129,7 @@ export const eventRoutes: FastifyPluginAsync<EventRoutesOptions> = async (app, {
     preHandler: guards.authorize('audit:read'),
     schema: {
       operationId: 'getEvent', tags: ['events'], summary: 'One event by id',
-      description: 'The event as stored, with the fields the server added. Recorded as `data.accessed`.',
+      description: 'The event as stored, with the fields the server added. A deleted, purged or erased event answers as a tombstone: its id, seq, times and hashes, `forgotten` (kind and the seq of the record that explains it), `deleted_at`, `deleted_by` and `reason`. Recorded as `data.accessed`.',
       params: idParams('The event\'s id: the client id it was sent with, or the one the server gave it'), querystring: TenantQuery,
       response: { 200: StoredEventDoc, ...errorResponses },
     },
@@ -134,6 +137,7 @@ export const eventRoutes: FastifyPluginAsync<EventRoutesOptions> = async (app, {
     const tenantId = await guards.tenantOf(request, single(request.query as Query, 'tenant_id'));
     const event = await query.getEvent(tenantId, (request.params as { id: string }).id);
     await trail.recordRead(tenantId, requesterOf(request), { view: 'get', query: {}, rows: 1, target: { type: 'event', id: event.id } });
+    if (event.forgotten && describeTombstone) return { ...event, ...(await describeTombstone(tenantId, event)) };
     return event;
   });
 };
