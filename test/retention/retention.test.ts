@@ -232,6 +232,18 @@ for (const engine of ENGINES) {
       const bad = await check(forged);
       assert.deepEqual(bad.failures.map((f) => [f.seq, f.reason]), [[lines[stays]!.seq, 'content_removed']]);
       assert.ok(readFileSync(file, 'utf8').length > 0);
+
+      // An evidence file of a selection that holds tombstones carries the records that explain them.
+      const xSeqs = lines.filter((e) => typeof e.id === 'string' && /^x\d$|^gone$|^stays$/.test(e.id)).map((e) => e.seq as number);
+      const q = encodeURIComponent(`seq:>=${Math.min(...xSeqs)} seq:<=${Math.max(...xSeqs)}`);
+      const evidence = await t.request({ method: 'GET', url: `/v1/events/export?format=ndjson&proofs=true&q=${q}`, key });
+      assert.equal(evidence.statusCode, 200, evidence.body);
+      writeFileSync(file, evidence.body);
+      const proved = await verifyExportFile({ eventsFile: file, publicKeyPem: pem });
+      assert.equal(proved.mode, 'evidence');
+      assert.deepEqual(proved.failures, []);
+      const actions = evidence.body.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>).map((e) => e.action).filter((a) => a !== undefined);
+      assert.deepEqual(actions.filter((a) => a !== 'x.y' && a !== ''), ['retention.purged', 'audit.deleted']);
     });
 
     it('redacts configured paths at ingest as an HMAC that /v1/hash reproduces and search finds', async () => {
