@@ -6,6 +6,7 @@ import { createStreamRepository } from '../streams/stream-repository.js';
 import { createStreamSelection } from '../streams/stream-selection.js';
 import { createStreamStatus } from '../streams/stream-status.js';
 import { CLIError, printJson, withStore } from './_context.js';
+import { addExamples } from './_help.js';
 
 // Streams (src/streams/) on the local store, read-only: what each delivers and where it stands.
 // Changes go through the API, which records them in the tenant's log.
@@ -56,3 +57,7 @@ export const streamsCommand = defineCommand({
     }),
   },
 });
+addExamples(streamsCommand, ['stele streams list --tenant 01J...', 'stele streams status --tenant 01J... 01K...']);
+const streamSubCommands = streamsCommand.subCommands as Record<'list' | 'status', { meta?: unknown }>;
+addExamples(streamSubCommands.list, ['stele streams list --tenant 01J...']);
+addExamples(streamSubCommands.status, ['stele streams status --tenant 01J... 01K...']);
