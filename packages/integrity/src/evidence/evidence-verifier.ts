@@ -15,7 +15,7 @@ import { openCheckpointByKey, type OpenedCheckpoint } from '../checkpoint/open-b
 import { verifyNote } from '../checkpoint/note.js';
 import { keyId, publicKeyFromRaw } from '../checkpoint/keys.js';
 import { rootFromInclusionProof } from '../merkle/verify.js';
-import { ForgettingLedger, isTombstone } from '../forgetting.js';
+import { ForgettingLedger, isTombstone, type ForgottenRange } from '../forgetting.js';
 import { EVIDENCE_VERSION, parseEvidenceStatement, PROOF_KEY, type EvidenceHeader, type EvidenceTrailer } from './evidence-file.js';
 
 export type EvidenceFailureReason =
@@ -54,6 +54,8 @@ export interface EvidenceSummary {
   checkpoint: OpenedCheckpoint | undefined;
   cosignatures: VerifiedCosignature[];
   failures: EvidenceFailure[];
+  /** Tombstones in the file, as runs explained by a signed record the file also holds. */
+  forgotten: ForgottenRange[];
 }
 
 const fromHex = (value: unknown): Uint8Array | undefined =>
@@ -158,7 +160,8 @@ export class EvidenceVerifier {
     } else if (this.checkpoint) {
       this.checkStatement(trailer, digest);
     }
-    for (const { seq, id } of this.ledger.settle().unexplained) {
+    const { forgotten, unexplained } = this.ledger.settle();
+    for (const { seq, id } of unexplained) {
       this.fail(seq, id, 'content_removed', `the content of event ${id} (seq ${seq}) is gone and no signed purge, deletion or erasure record in the file names it`);
     }
     return {
@@ -169,6 +172,7 @@ export class EvidenceVerifier {
       checkpoint: this.checkpoint,
       cosignatures: this.cosignatures,
       failures: this.failures.sort((a, b) => a.seq - b.seq),
+      forgotten,
     };
   }
 
