@@ -162,7 +162,7 @@ export async function buildApp({ config, store, signingKey, logger, now, instrum
   let retention: RetentionService | undefined;
   await app.register(eventRoutes, {
     guards, query, select, trail, describeEventTypes: eventTypes.summary,
-    describeTombstone: (tenantId, event) => retention?.describeTombstone(tenantId, event) ?? Promise.resolve(undefined),
+    describeTombstones: (tenantId, events) => retention?.describeTombstones(tenantId, events) ?? Promise.resolve(events),
   });
   await app.register(eventTypeRoutes, { guards, eventTypes });
   await app.register(savedSearchRoutes, { guards, savedSearches });

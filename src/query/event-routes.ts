@@ -19,8 +19,8 @@ export interface EventRoutesOptions {
   trail: AuditTrail;
   /** The tenant's declared event types and its policy for other actions, listed by /v1/events/filters. */
   describeEventTypes?: (tenantId: string) => Promise<object>;
-  /** When, by whom and why a tombstone's content went (src/retention/). */
-  describeTombstone?: (tenantId: string, event: StoredEvent) => Promise<object | undefined>;
+  /** Tombstones with when, by whom and why their content went (src/retention/); other events as they are. */
+  describeTombstones?: (tenantId: string, events: StoredEvent[]) => Promise<StoredEvent[]>;
 }
 
 // Re-exported: export and the dashboard read filters from here.
@@ -71,7 +71,7 @@ const EventFiltersView = Type.Object({
   }), { description: 'The event types the tenant declared (/v1/event-types)' })),
 });
 
-export const eventRoutes: FastifyPluginAsync<EventRoutesOptions> = async (app, { guards, query, select, trail, describeEventTypes, describeTombstone }) => {
+export const eventRoutes: FastifyPluginAsync<EventRoutesOptions> = async (app, { guards, query, select, trail, describeEventTypes, describeTombstones }) => {
   const noValidation = () => () => true;
 
   app.get('/v1/events', {
@@ -80,7 +80,7 @@ export const eventRoutes: FastifyPluginAsync<EventRoutesOptions> = async (app, {
     schema: {
       operationId: 'listEvents', tags: ['events'],
       summary: 'List events: filters, search language (q), saved search, sort, cursor pagination',
-      description: 'Filters, `q` and `saved_search` are ANDed. A page holds up to `limit` events; `next_page_token` fetches the next one and is null on the last. A viewer token reads here only, its filters pinned. Each read is recorded as `data.accessed` (repeats collapse).',
+      description: 'Filters, `q` and `saved_search` are ANDed. A purged, deleted or erased event appears as a tombstone (`forgotten`, `deleted_at`, `deleted_by`, `reason`; no content). A page holds up to `limit` events; `next_page_token` fetches the next one and is null on the last. A viewer token reads here only, its filters pinned. Each read is recorded as `data.accessed` (repeats collapse).',
       querystring: listQuerySchema,
       response: {
         200: Type.Object({
@@ -105,7 +105,7 @@ export const eventRoutes: FastifyPluginAsync<EventRoutesOptions> = async (app, {
       includeTotal: boolean(q, 'include_total') ?? false,
     });
     await trail.recordRead(tenantId, requesterOf(request), { view: single(q, 'q') ? 'search' : 'list', query: queryOf(request), rows: page.events.length });
-    return page;
+    return describeTombstones ? { ...page, events: await describeTombstones(tenantId, page.events) } : page;
   });
 
   app.get('/v1/events/filters', {
@@ -137,7 +137,6 @@ export const eventRoutes: FastifyPluginAsync<EventRoutesOptions> = async (app, {
     const tenantId = await guards.tenantOf(request, single(request.query as Query, 'tenant_id'));
     const event = await query.getEvent(tenantId, (request.params as { id: string }).id);
     await trail.recordRead(tenantId, requesterOf(request), { view: 'get', query: {}, rows: 1, target: { type: 'event', id: event.id } });
-    if (event.forgotten && describeTombstone) return { ...event, ...(await describeTombstone(tenantId, event)) };
-    return event;
+    return describeTombstones ? (await describeTombstones(tenantId, [event]))[0] : event;
   });
 };

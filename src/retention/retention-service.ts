@@ -10,7 +10,7 @@ import type { AuditTrail } from '../audit-trail/audit-trail.js';
 import type { Requester } from '../audit-trail/requester.js';
 import { SYSTEM_REQUESTER } from '../audit-trail/requester.js';
 import { SteleError } from '../domain/errors.js';
-import type { Actor, JsonObject, StoredEvent } from '../domain/event.js';
+import type { JsonObject, StoredEvent } from '../domain/event.js';
 import { uuidv7 } from '../domain/ids.js';
 import { and, compare, eq, inList, not, or, sql, type Sql } from '../sql/fragments.js';
 import type { Store } from '../store/port.js';
@@ -287,17 +287,21 @@ export function createRetentionService(deps: RetentionDeps) {
     listErasures: async (tenantId: string) => (await records.listErasures(tenantId)).reverse(),
 
     /**
-     * What a tombstone's record says: when, by whom and why its content went. Undefined when the
-     * record cannot be found (it is then a verification failure, not something to describe).
+     * Tombstones among `events` with what their records say: when (`deleted_at`), by whom
+     * (`deleted_by`) and why (`reason`) their content went; other events as they are. A tombstone
+     * whose record cannot be found stays bare (verification names it, not this).
      */
-    async describeTombstone(tenantId: string, event: StoredEvent): Promise<{ deleted_at: string; deleted_by: Actor; reason: string } | undefined> {
-      if (!event.forgotten) return undefined;
-      const [record] = await store.findEvents(tenantId, { where: eq('seq', event.forgotten.by_seq), order: { key: 'seq', direction: 'asc' }, limit: 1 });
-      if (!record || !Object.hasOwn(FORGETTING_ACTIONS, record.action)) return undefined;
-      const details = (record.details ?? {}) as JsonObject;
-      const reason = typeof details.reason === 'string' ? details.reason
-        : record.action === 'retention.purged' ? `older than the retention window of ${String(details.days)} days (cut-off ${String(details.cutoff)})` : record.action;
-      return { deleted_at: record.occurred_at, deleted_by: record.actor ?? {}, reason };
+    async describeTombstones(tenantId: string, events: StoredEvent[]): Promise<StoredEvent[]> {
+      const bySeqs = [...new Set(events.flatMap((e) => (e.forgotten ? [e.forgotten.by_seq] : [])))];
+      if (bySeqs.length === 0) return events;
+      const found = await store.findEvents(tenantId, { where: inList('seq', bySeqs), order: { key: 'seq', direction: 'asc' }, limit: bySeqs.length });
+      const described = new Map(found.filter((r) => Object.hasOwn(FORGETTING_ACTIONS, r.action)).map((record) => {
+        const details = (record.details ?? {}) as JsonObject;
+        const reason = typeof details.reason === 'string' ? details.reason
+          : `older than the retention window of ${String(details.days)} days (cut-off ${String(details.cutoff)})`;
+        return [record.seq, { deleted_at: record.occurred_at, deleted_by: record.actor ?? {}, reason }] as const;
+      }));
+      return events.map((e) => (e.forgotten && described.has(e.forgotten.by_seq) ? { ...e, ...described.get(e.forgotten.by_seq)! } : e));
     },
   };
 }
