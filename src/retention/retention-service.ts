@@ -22,7 +22,11 @@ export const DAY_MS = 86_400_000;
 export const MAX_DAYS = 36_500;
 const MAX_REASON = 1000;
 // Events read per page while looking for what to forget.
-const READ_PAGE = 5000;
+const READ_PAGE = 2000;
+// Forgetting batches: the first one's size, the smallest, and how long one should take.
+const FIRST_BATCH = 500;
+const MIN_BATCH = 50;
+const BATCH_TARGET_MS = 50;
 // Seqs named by one record at most (and its ranges bounded), so a record stays a small event.
 const PER_RECORD = 50_000;
 const RANGES_PER_RECORD = 2000;
@@ -96,21 +100,27 @@ export function createRetentionService(deps: RetentionDeps) {
   }
 
   /**
-   * Writes the record naming `seqs`, then forgets them in batches (a pause as long as each batch
-   * took between batches, so appends always get their turn). Returns what was forgotten.
+   * Writes the record naming `seqs`, then forgets them in batches sized so that each takes about
+   * BATCH_TARGET_MS (never more than the configured size), with a pause as long as the batch took
+   * after each: appends get at least half the time, and on SQLite, where a batch holds the
+   * process's only connection, no append waits longer than one batch.
    */
   async function forget(tenantId: string, seqs: number[], kind: 'purged' | 'deleted' | 'erased', record: (ranges: [number, number][]) => Parameters<AuditTrail['recordAndNumber']>[1], signal?: AbortSignal) {
     const ranges = seqRanges(seqs);
     const bySeq = await trail.recordAndNumber(tenantId, record(ranges));
     let forgotten = 0;
     let bytesFreed = 0;
-    for (let start = 0; start < seqs.length; start += deps.batchSize) {
+    let size = Math.min(FIRST_BATCH, deps.batchSize);
+    for (let start = 0; start < seqs.length;) {
       if (start > 0 && signal?.aborted) break;
       const began = performance.now();
-      const outcome = await store.forgetEvents(tenantId, seqs.slice(start, start + deps.batchSize), { kind, bySeq });
+      const outcome = await store.forgetEvents(tenantId, seqs.slice(start, start + size), { kind, bySeq });
       forgotten += outcome.forgotten;
       bytesFreed += outcome.bytesFreed;
-      if (start + deps.batchSize < seqs.length) await pause(Math.min(1000, performance.now() - began));
+      start += size;
+      const took = performance.now() - began;
+      size = Math.max(MIN_BATCH, Math.min(deps.batchSize, Math.round(size * Math.min(2, BATCH_TARGET_MS / Math.max(took, 1)))));
+      if (start < seqs.length) await pause(Math.min(1000, took));
     }
     return { bySeq, ranges, forgotten, bytesFreed };
   }
