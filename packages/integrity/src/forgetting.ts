@@ -71,11 +71,17 @@ export const isTombstone = (event: StoredEvent): boolean => (event as { forgotte
  * tombstones no record explains. Memory: one number per tombstone and two per explained range.
  */
 export class ForgettingLedger {
-  private tombstones: { seq: number; id: string }[] = [];
+  // Runs of tombstone seqs; a single tombstone keeps its id for the failure it may become.
+  private tombstones: { from: number; to: number; id: string }[] = [];
   private explained: { from: number; to: number; kind: ForgettingKind; by: number }[] = [];
 
   tombstone(seq: number, id: string): void {
-    this.tombstones.push({ seq, id });
+    this.tombstones.push({ from: seq, to: seq, id });
+  }
+
+  /** Tombstones at every seq from..to (the fast path, which reads no ids). */
+  tombstoneRun(from: number, to: number): void {
+    this.tombstones.push({ from, to, id: '' });
   }
 
   /** Takes the ranges of a record whose content was checked against its leaf hash; false when it is not a record. */
@@ -86,25 +92,26 @@ export class ForgettingLedger {
     return true;
   }
 
-  /** Every tombstone seen, as ranges of the kind that explains them, and those no record explains. */
+  /** Every tombstone seen, as runs of the kind that explains them, and those no record explains. */
   settle(): { forgotten: ForgottenRange[]; unexplained: { seq: number; id: string }[] } {
-    const tombs = this.tombstones.sort((a, b) => a.seq - b.seq);
+    const tombs = this.tombstones.sort((a, b) => a.from - b.from);
     const ranges = this.explained.sort((a, b) => a.from - b.from || a.by - b.by);
     const forgotten: ForgottenRange[] = [];
     const unexplained: { seq: number; id: string }[] = [];
     let r = 0;
     for (const tomb of tombs) {
-      while (r < ranges.length && ranges[r]!.to < tomb.seq) r++;
-      // Ranges are sorted by start; the first whose end reaches the seq may start after it, but an
-      // earlier-starting one ending later may cover it: look ahead while starts are <= seq.
-      let match: (typeof ranges)[number] | undefined;
-      for (let k = r; k < ranges.length && ranges[k]!.from <= tomb.seq; k++) {
-        if (ranges[k]!.to >= tomb.seq) { match = ranges[k]; break; }
+      for (let seq = tomb.from; seq <= tomb.to; seq++) {
+        // Ranges ending before this seq can explain neither it nor any later one.
+        while (r < ranges.length && ranges[r]!.to < seq) r++;
+        let match: (typeof ranges)[number] | undefined;
+        for (let k = r; k < ranges.length && ranges[k]!.from <= seq; k++) {
+          if (ranges[k]!.to >= seq) { match = ranges[k]; break; }
+        }
+        if (!match) { unexplained.push({ seq, id: tomb.id }); continue; }
+        const last = forgotten.at(-1);
+        if (last && last.kind === match.kind && last.by_seq === match.by && last.to_seq === seq - 1) last.to_seq = seq;
+        else forgotten.push({ kind: match.kind, from_seq: seq, to_seq: seq, by_seq: match.by });
       }
-      if (!match) { unexplained.push(tomb); continue; }
-      const last = forgotten.at(-1);
-      if (last && last.kind === match.kind && last.by_seq === match.by && last.to_seq === tomb.seq - 1) last.to_seq = tomb.seq;
-      else forgotten.push({ kind: match.kind, from_seq: tomb.seq, to_seq: tomb.seq, by_seq: match.by });
     }
     return { forgotten, unexplained };
   }

@@ -178,11 +178,12 @@ export class LogVerifier {
    * it only when it continues the log without a flaw: the next seq with no gap, every text
    * matching its stored leaf hash, every chain hash following, every checkpoint inside the page
    * matching. Otherwise returns false and changes nothing: the caller then pushes the same events
-   * one by one, which says exactly what is wrong.
+   * one by one, which says exactly what is wrong. `tombstones`: runs of seqs in the page whose
+   * content is gone; their stored leaf hashes are taken, and finish() requires a record for each.
    */
-  pushCanonicalRows(page: CanonicalRows): boolean {
+  pushCanonicalRows(page: CanonicalRows, tombstones: readonly (readonly [number, number])[] = []): boolean {
     if (!page.exact || this.altPrev || page.firstSeq !== this.nextSeq || page.lastSeq - page.firstSeq + 1 !== page.rows) return false;
-    const leaves = checkCanonicalRows(page, this.prevChain);
+    const leaves = checkCanonicalRows(page, this.prevChain, tombstones);
     if (!leaves) return false;
     this.flushLeaves();
     // Leaf hashes of the page from event number `from` (counted from the page's first) to `to`.
@@ -205,6 +206,9 @@ export class LogVerifier {
     this.checked += page.rows;
     this.nextSeq = page.lastSeq + 1;
     this.lastId = page.lastId;
+    // Said to be tombstones: their kept leaves are in the tree and the chain, and finish() holds
+    // each to a forgetting record (a row wrongly said to be one then fails as content_removed).
+    for (const [from, to] of tombstones) this.ledger.tombstoneRun(from, to);
     return true;
   }
 
@@ -229,7 +233,7 @@ export class LogVerifier {
     this.pending.length = 0;
     const { forgotten, unexplained } = this.ledger.settle();
     for (const { seq, id } of unexplained) {
-      this.fail(seq, id, 'content_removed', `the content of event ${id} (seq ${seq}) is gone and no signed purge, deletion or erasure record in the log names it`);
+      this.fail(seq, id, 'content_removed', `the content of ${id ? `event ${id} (seq ${seq})` : `seq ${seq}`} is gone and no signed purge, deletion or erasure record in the log names it`);
     }
     this.failures.sort((a, b) => a.seq - b.seq);
     return {
