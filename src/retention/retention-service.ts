@@ -101,9 +101,9 @@ export function createRetentionService(deps: RetentionDeps) {
 
   /**
    * Writes the record naming `seqs`, then forgets them in batches sized so that each takes about
-   * BATCH_TARGET_MS (never more than the configured size), with a pause as long as the batch took
-   * after each: appends get at least half the time, and on SQLite, where a batch holds the
-   * process's only connection, no append waits longer than one batch.
+   * BATCH_TARGET_MS (never more than the configured size), with a pause twice as long as the batch
+   * took after each: appends get at least two thirds of the time, and on SQLite, where a batch
+   * holds the process's only connection, no append waits longer than one batch.
    */
   async function forget(tenantId: string, seqs: number[], kind: 'purged' | 'deleted' | 'erased', record: (ranges: [number, number][]) => Parameters<AuditTrail['recordAndNumber']>[1], signal?: AbortSignal) {
     const ranges = seqRanges(seqs);
@@ -120,7 +120,7 @@ export function createRetentionService(deps: RetentionDeps) {
       start += size;
       const took = performance.now() - began;
       size = Math.max(MIN_BATCH, Math.min(deps.batchSize, Math.round(size * Math.min(2, BATCH_TARGET_MS / Math.max(took, 1)))));
-      if (start < seqs.length) await pause(Math.min(1000, took));
+      if (start < seqs.length) await pause(Math.min(2000, 2 * took));
     }
     return { bySeq, ranges, forgotten, bytesFreed };
   }

@@ -288,4 +288,31 @@ for (const engine of ENGINES) {
       assert.equal(result.forgotten.reduce((n, f) => n + f.to_seq - f.from_seq + 1, 0), 200);
     });
   });
+
+  describe(`the purge job on ${engine.name}`, { skip: engine.skip }, () => {
+    it('purges expired events on its own, one interval after start and every interval after', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'stele-purge-job-'));
+      const t = await startTestApp(engine.name, { STELE_DATA_DIR: dir, STELE_RETENTION_PURGE_INTERVAL_SECONDS: '1' });
+      try {
+        const { key } = await t.tenantWithKey(['events:write', 'audit:read', 'retention:manage']);
+        const old = await t.request({ method: 'POST', url: '/v1/events', key, payload: [{ id: 'job-old', action: 'x.y', occurred_at: at(Date.now() - 100 * DAY) }, { id: 'job-new', action: 'x.y' }] });
+        assert.equal(old.statusCode, 201);
+        const started = Date.now();
+        let tomb: { forgotten?: { kind: string } } = {};
+        while (!tomb.forgotten && Date.now() - started < 20_000) {
+          await new Promise((resolve) => setTimeout(resolve, 200));
+          tomb = (await t.request({ method: 'GET', url: '/v1/events/job-old', key })).json();
+        }
+        assert.equal(tomb.forgotten?.kind, 'purged');
+        assert.equal((await t.request({ method: 'GET', url: '/v1/events/job-new', key })).json().action, 'x.y');
+        const records = (await t.request({ method: 'GET', url: `/v1/events?q=${encodeURIComponent('action:retention.purged')}`, key })).json().events;
+        assert.deepEqual(records.map((e: { details: { count: number } }) => e.details.count), [1]);
+        const view = (await t.request({ method: 'GET', url: '/v1/retention', key })).json();
+        assert.ok(Date.parse(view.next_purge_at) > Date.parse(view.last_purge.finished_at));
+      } finally {
+        await t.close();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  });
 }
