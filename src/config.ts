@@ -85,6 +85,25 @@ export interface Config {
   /** Undefined without STELE_SMTP_HOST: e-mail destinations and notifications are refused. */
   smtp: SmtpConfig | undefined;
   streams: StreamsConfig;
+  retention: RetentionConfig;
+}
+
+/** Retention (src/retention/README.md). */
+export interface RetentionConfig {
+  /** The window of a tenant that set none, in days; null keeps events forever (STELE_RETENTION_DAYS: 90, or `forever`). */
+  defaultDays: number | null;
+  /** How often the purge job looks for expired events, in seconds; 0 turns it off (STELE_RETENTION_PURGE_INTERVAL_SECONDS). */
+  purgeIntervalSeconds: number;
+  /** Events per purge batch: one forgetting transaction each (STELE_RETENTION_BATCH). */
+  batchSize: number;
+}
+
+function retentionDays(raw: string | undefined): number | null {
+  if (raw === undefined || raw === '') return 90;
+  if (raw === 'forever') return null;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`STELE_RETENTION_DAYS must be a whole number of days >= 1, or forever (got "${raw}")`);
+  return value;
 }
 
 /** Delivery of streams (src/streams/README.md). */
@@ -268,6 +287,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       requestTimeoutSeconds: integer(env, 'STELE_STREAM_TIMEOUT_SECONDS', 30, 1),
       leaseSeconds: integer(env, 'STELE_STREAM_LEASE_SECONDS', 30, 1),
       hosts: hostAllowList('STELE_STREAM_HOSTS', env.STELE_STREAM_HOSTS),
+    }),
+    retention: Object.freeze({
+      defaultDays: retentionDays(env.STELE_RETENTION_DAYS),
+      purgeIntervalSeconds: integer(env, 'STELE_RETENTION_PURGE_INTERVAL_SECONDS', 3600, 0),
+      batchSize: integer(env, 'STELE_RETENTION_BATCH', 5000, 1),
     }),
   });
 }

@@ -51,6 +51,9 @@ import { createProofService } from '../verification/proof-service.js';
 import { createVerificationService } from '../verification/verification-service.js';
 import { reportFeature } from '../reports/report-feature.js';
 import { streamFeature } from '../streams/stream-feature.js';
+import { createRedaction } from '../retention/redaction.js';
+import { retentionFeature } from '../retention/retention-feature.js';
+import type { RetentionService } from '../retention/retention-service.js';
 
 export interface AppOptions {
   config: Config;
@@ -117,8 +120,11 @@ export async function buildApp({ config, store, signingKey, logger, now, instrum
     leases: createLeases(store, { ttlMs: 30_000, now: now ?? Date.now }),
   });
   const eventTypeCheck = createEventTypeCheck({ repository: createEventTypeRepository(store), now });
+  // One secret box for every feature that keeps a credential to use later (SFTP, streams, alert webhooks, redaction).
+  const secrets = createSecretBox(() => loadSecretKey({ configuredFile: config.secretsKeyFile, dataDir: config.dataDir }));
+  const redaction = createRedaction({ store, secrets, now });
   const ingest = createIngestService({
-    store, limits: config.limits, seal: sealEvents, now, checkEvents: eventTypeCheck.check,
+    store, limits: config.limits, seal: sealEvents, now, checkEvents: eventTypeCheck.check, redact: redaction.apply,
     ...(config.ingestQueue && { queue: config.ingestQueue }),
     onOverloaded: () => metrics.ingestOverloaded.inc(),
     onCommitted: (tenant, outcomes) => {
@@ -128,8 +134,6 @@ export async function buildApp({ config, store, signingKey, logger, now, instrum
       checkpoints.onCommitted(tenant, size).catch((error) => app.log.error({ err: error, tenant }, 'checkpoint failed'));
     },
   });
-  // One secret box for every feature that keeps a credential to use later (SFTP, streams, alert webhooks).
-  const secrets = createSecretBox(() => loadSecretKey({ configuredFile: config.secretsKeyFile, dataDir: config.dataDir }));
   const trail = createAuditTrail({ recorder: ingest, now, onError: (error) => app.log.error({ err: error }, 'self-audit event not written') });
   const guards = createGuards(createAuthenticator(store, config.adminToken), trail, store);
   const query = createQueryService({ store, now });
@@ -159,7 +163,11 @@ export async function buildApp({ config, store, signingKey, logger, now, instrum
   await app.register(tenantRoutes, { guards, tenants, trail });
   await app.register(ingestRoutes, { guards, ingest });
   await app.register(activityRoutes, { guards, activity: createActivityService({ store, now }), select, trail });
-  await app.register(eventRoutes, { guards, query, select, trail, describeEventTypes: eventTypes.summary });
+  let retention: RetentionService | undefined;
+  await app.register(eventRoutes, {
+    guards, query, select, trail, describeEventTypes: eventTypes.summary,
+    describeTombstones: (tenantId, events) => retention?.describeTombstones(tenantId, events) ?? Promise.resolve(events),
+  });
   await app.register(eventTypeRoutes, { guards, eventTypes });
   await app.register(savedSearchRoutes, { guards, savedSearches });
   await app.register(exportFeature, {
@@ -169,6 +177,7 @@ export async function buildApp({ config, store, signingKey, logger, now, instrum
   await app.register(integrityRoutes, { guards, key: signingKey, checkpoints, proofs: createProofService({ store, checkpoints }), verification });
   await app.register(reportFeature, { config, store, guards, trail, secrets, checkpoints, signingKey, verification, now });
   await app.register(feedRoutes, { guards, feed: createFeedService({ store, commits, now }), select, trail });
+  await app.register(retentionFeature, { config, store, guards, trail, redaction, now, onService: (service) => { retention = service; } });
   await app.register(streamFeature, { config, store, guards, trail, secrets, commits, select, noteKey: signingKey.noteKey, now });
   checkpoints.start();
   // Runs once in-flight requests are done: the collapsed counts of their last window are written.

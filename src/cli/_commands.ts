@@ -24,6 +24,7 @@ import { verifyCommand } from './_verify.js';
 import { witnessCommand } from './_witness.js';
 import { viewerTokensCommand } from './_viewer-tokens.js';
 import { streamsCommand } from './_streams.js';
+import { retentionCommand } from './_retention.js';
 
 const serveCommand = defineCommand({
   meta: { name: 'serve', description: 'Run the HTTP server (HOST, PORT, STELE_DATA_DIR, STELE_DATABASE_URL; README "Configuration")' },
@@ -64,6 +65,7 @@ const tree = defineCommand({
     'viewer-tokens': viewerTokensCommand,
     streams: streamsCommand,
     reports: reportsCommand,
+    retention: retentionCommand,
     send: sendCommand,
     tail: tailCommand,
     export: exportCommand,

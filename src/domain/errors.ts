@@ -12,6 +12,7 @@ export const ERROR_STATUS = {
   request_timeout: 408,
   conflict: 409,
   integrity_alarm: 409,
+  legal_hold: 409,
   idempotency_conflict: 409,
   payload_too_large: 413,
   uri_too_long: 414,

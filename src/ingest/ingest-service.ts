@@ -12,6 +12,8 @@ import { categoryOf } from '../domain/actions.js';
 import { uuidv7 } from '../domain/ids.js';
 import type { AppendOutcome, PendingEvent, Sealer, Store } from '../store/port.js';
 import { validateEvents, type ValidEvent } from './validate-events.js';
+import { SteleError } from '../domain/errors.js';
+import { FORGETTING_ACTIONS } from '@stele/integrity';
 
 export interface IngestDependencies {
   store: Store;
@@ -22,6 +24,8 @@ export interface IngestDependencies {
    * tenant declared (src/event-types/). Throws a SteleError to refuse the batch.
    */
   checkEvents?: (tenantId: string, events: readonly ValidEvent[]) => Promise<void>;
+  /** The events as they are to be stored, after checks: the tenant's redacted paths hashed (src/retention/redaction.ts). */
+  redact?: (tenantId: string, events: ValidEvent[]) => Promise<ValidEvent[]>;
   now?: () => number;
   /** Called after a batch is durably committed (metrics, alerts, checkpoints). */
   onCommitted?: (tenantId: string, outcomes: AppendOutcome[]) => void;
@@ -112,9 +116,17 @@ export function createIngestService(deps: IngestDependencies): IngestService {
   return {
     async ingest(tenantId, body) {
       const events = validateEvents(body, deps.limits, now());
+      // The records that explain forgotten events are Stele's own: one sent by a client could
+      // otherwise vouch for content someone removed by hand.
+      const reserved = events.findIndex((e) => Object.hasOwn(FORGETTING_ACTIONS, e.action));
+      if (reserved >= 0) {
+        throw new SteleError('invalid_event', `action ${events[reserved]!.action} is reserved: Stele writes it when it purges, deletes or erases events`,
+          [{ index: reserved, field: 'action', message: 'reserved' }]);
+      }
       await deps.checkEvents?.(tenantId, events);
-      admit(events.length);
-      return append(tenantId, events);
+      const toStore = deps.redact ? await deps.redact(tenantId, events) : events;
+      admit(toStore.length);
+      return append(tenantId, toStore);
     },
     record: (tenantId, events) => append(tenantId, events),
     waitingEvents: () => waiting,

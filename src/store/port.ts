@@ -226,9 +226,34 @@ export interface Store {
   /** Tenants whose log has grown past their latest checkpoint. */
   checkpointBacklog(): Promise<{ tenantId: string; size: number; checkpointSize: number }[]>;
 
+  /**
+   * The one path that removes content from the log: turns the tenant's whole events at `seqs`
+   * (each below marker.bySeq) into tombstones in one transaction: content NULL, action and
+   * category '', the input hash emptied; seq, id, times, leaf and chain hash kept, so the tree and
+   * the chain still verify. Only this method gets past the append-only triggers (see the
+   * migrations). The caller appends the explaining record (retention.purged, audit.deleted,
+   * audit.erased, listing these seqs) first: verification accepts a tombstone only with one.
+   */
+  forgetEvents(tenantId: string, seqs: readonly number[], marker: ForgettingMarker): Promise<ForgetOutcome>;
+  /** Optional: gives the space of forgotten content back for reuse now (PostgreSQL: VACUUM of events). */
+  reclaimSpace?(): Promise<void>;
+
   getHead(tenantId: string): Promise<LogHead>;
   /** Stored complete-subtree hashes; level 0 is the leaf hash of the event with seq = index + 1. Ids that are not stored are absent from the map. */
   getMerkleNodes(tenantId: string, ids: readonly { level: number; index: number }[]): Promise<Map<string, Uint8Array>>;
+}
+
+/** What removed a tombstone's content, and the seq of the signed record (already appended) that says so. */
+export interface ForgettingMarker {
+  kind: 'purged' | 'deleted' | 'erased';
+  bySeq: number;
+}
+
+export interface ForgetOutcome {
+  /** Events turned into tombstones (those already tombstones, or absent, are skipped). */
+  forgotten: number;
+  /** Bytes of content the rows no longer hold, as the database measures its values. */
+  bytesFreed: number;
 }
 
 export const nodeKey = (level: number, index: number): string => `${level}/${index}`;

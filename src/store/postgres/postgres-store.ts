@@ -15,7 +15,7 @@ import type { Sql } from '../../sql/fragments.js';
 import { mayBeResent, planAppend, type AppendPlan, type ExistingEvent } from '../append-plan.js';
 import { createBatchingQueue, type JobResult } from '../batching-queue.js';
 import { csvRecordReader, ndjsonRecordReader } from './copy-records.js';
-import { EVENT_INSERT_COLUMNS, eventSelectList, eventToRow, rowToEvent, type EventRow, type RowValue } from '../event-rows.js';
+import { CONTENT_COLUMNS, EVENT_INSERT_COLUMNS, eventSelectList, eventToRow, rowToEvent, type EventRow, type RowValue } from '../event-rows.js';
 import { toApiKey, toCheckpoint, toRecord } from '../row-readers.js';
 import { EMPTY_HEAD, decodeBorder, encodeBorder } from '../log-head.js';
 import { detailsJsonOf, ipBytesOf } from '../row-values.js';
@@ -63,6 +63,16 @@ export interface PostgresStoreOptions {
 // string value into a bare string that rowToEvent could not tell from JSON text).
 const SELECT_LIST = eventSelectList((column) => `encode(${column}, 'hex')`, (column) => `${column}::text`);
 const INSERT_CHUNK = 500;
+// The bytes a row's content takes, as PostgreSQL stores its values (compressed or not).
+const CONTENT_SIZE = [...CONTENT_COLUMNS, 'action', 'category', 'input_hash'].map((c) => `coalesce(pg_column_size(${c}), 0)`).join(' + ');
+const FORGET_STATEMENT = `WITH target AS (
+    SELECT seq, ${CONTENT_SIZE} AS bytes FROM events
+    WHERE tenant_id = $1 AND seq = ANY($2::bigint[]) AND forgotten_kind IS NULL AND seq < $4 FOR UPDATE),
+  done AS (
+    UPDATE events e SET ${CONTENT_COLUMNS.map((c) => `${c} = NULL`).join(', ')}, action = '', category = '', input_hash = '\\x'::bytea,
+      forgotten_kind = $3, forgotten_by = $4
+    FROM target t WHERE e.tenant_id = $1 AND e.seq = t.seq RETURNING t.bytes)
+  SELECT count(*) AS n, coalesce(sum(bytes), 0) AS bytes FROM done`;
 
 /** Rewrites `?` placeholders to `$1..$n`, starting after `offset` parameters already bound. */
 export function numbered(text: string, offset = 0): string {
@@ -482,6 +492,26 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
         FROM tenant_heads h`);
       return (rows as { tenant_id: string; size: number; cp: number }[])
         .filter((r) => r.size > Number(r.cp)).map((r) => ({ tenantId: r.tenant_id, size: r.size, checkpointSize: Number(r.cp) }));
+    },
+
+    async forgetEvents(tenantId, seqs, marker) {
+      if (seqs.length === 0) return { forgotten: 0, bytesFreed: 0 };
+      return inTransaction(async (client) => {
+        // For this transaction only: the events trigger lets tombstoning updates through (migration 5).
+        await client.query(`SELECT set_config('stele.forgetting', 'on', true)`);
+        const { rows } = await client.query(FORGET_STATEMENT, [tenantId, seqs, marker.kind, marker.bySeq]);
+        return { forgotten: Number(rows[0].n), bytesFreed: Number(rows[0].bytes) };
+      });
+    },
+
+    async reclaimSpace() {
+      // Plain VACUUM takes no lock that stops reads or appends; it needs a connection outside any transaction and without a statement limit.
+      const client = await pools.connectAlone('vacuum');
+      try {
+        await client.query('VACUUM (ANALYZE) events');
+      } finally {
+        await client.end().catch(() => {});
+      }
     },
 
     async getHead(tenantId) {
