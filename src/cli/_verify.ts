@@ -1,7 +1,7 @@
 import { defineCommand } from 'citty';
 import { readFileSync, statSync } from 'node:fs';
 import { verifyExportFile, type ExportVerification } from '../verification/export-verifier.js';
-import { verifyPackage, type PackageVerification } from '../verification/package-verifier.js';
+import { verifyPackage, type PackageVerification } from '../reports/package-verifier.js';
 import { EXIT, usageError, wholeOption } from './_context.js';
 import { addExamples } from './_help.js';
 import { progressBar } from './_progress.js';

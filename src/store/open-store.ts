@@ -2,14 +2,25 @@
 // embedded SQLite file in the data directory.
 
 import { join } from 'node:path';
-import type { Config } from '../config.js';
 import type { StoreLog } from './availability.js';
+import type { DatabaseTimeouts } from './database-timeouts.js';
 import type { Store } from './port.js';
 import { openPostgresStore } from './postgres/postgres-store.js';
 import { openSqliteStore } from './sqlite/sqlite-store.js';
 
+/** Where the store is: the part of the configuration (config.ts) the store reads; the store imports nothing above it. */
+export interface StoreLocation {
+  /** STELE_DATABASE_URL: PostgreSQL; without it, SQLite in `dataDir`. */
+  databaseUrl?: string | undefined;
+  databaseSchema?: string | undefined;
+  databaseTimeouts?: DatabaseTimeouts;
+  /** STELE_DATABASE_READ_URL: a streaming replica for reads that it has caught up with. */
+  databaseReadUrl?: string | undefined;
+  dataDir: string;
+}
+
 /** `log` hears of broken connections and of the database going away and coming back. */
-export function openStore(config: Pick<Config, 'databaseUrl' | 'databaseSchema' | 'databaseTimeouts' | 'dataDir'> & Partial<Pick<Config, 'databaseReadUrl'>>, log?: StoreLog): Store {
+export function openStore(config: StoreLocation, log?: StoreLog): Store {
   if (config.databaseUrl) {
     if (!/^postgres(ql)?:\/\//.test(config.databaseUrl)) throw new Error('STELE_DATABASE_URL must be a postgres:// URL');
     return openPostgresStore({
@@ -22,5 +33,5 @@ export function openStore(config: Pick<Config, 'databaseUrl' | 'databaseSchema' 
 
 const hidden = (url: string) => url.replace(/\/\/[^@/]*@/, '//***@');
 
-export const describeStore = (config: Pick<Config, 'databaseUrl' | 'dataDir'> & Partial<Pick<Config, 'databaseReadUrl'>>): string =>
+export const describeStore = (config: StoreLocation): string =>
   config.databaseUrl ? `PostgreSQL (${hidden(config.databaseUrl)})${config.databaseReadUrl ? `, reads from the replica ${hidden(config.databaseReadUrl)} when it has caught up` : ''}` : `SQLite (${join(config.dataDir, 'stele.db')})`;

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { verifyPackage } from '../../src/verification/package-verifier.js';
+import { verifyPackage } from '../../src/reports/package-verifier.js';
 import { testSigningKey } from '../helpers/signing-key.js';
 import { BROWSER_SKIP, SCREENSHOTS, ensureUiBuilt, launchChromium } from './chromium.js';
 import { actionsShown, settled, signIn } from './page-helpers.js';

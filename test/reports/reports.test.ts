@@ -15,7 +15,7 @@ import { REPORT_TYPES } from '../../src/reports/definitions.js';
 import type { ReportDocument } from '../../src/reports/report-document.js';
 import { EXPECTED, KNOWN_EVENTS, PERIOD } from '../../src/reports/testing/known-log.js';
 import { ENGINES } from '../../src/store/testing/test-stores.js';
-import { verifyPackage } from '../../src/verification/package-verifier.js';
+import { verifyPackage } from '../../src/reports/package-verifier.js';
 import { testSigningKey } from '../helpers/signing-key.js';
 import { eventually, startTestBed, type TestBed } from '../export/export-test-bed.js';
 

@@ -21,11 +21,11 @@ import {
   publicKeyFromRaw, rawPublicKey, TRAILER_KEY, verifyNote, type EvidenceTrailer, type PackageManifest,
 } from '@stele/integrity';
 import { tenantOfOrigin } from '../checkpoints/log-origin.js';
-import { SOC2 } from '../reports/definitions.js';
-import { createOfflineReport } from '../reports/offline-figures.js';
-import { renderHtml } from '../reports/render-html.js';
-import type { ReportDocument } from '../reports/report-document.js';
-import { PACKAGE_FILES, PACKAGE_KIND, sectionCsvName } from '../reports/soc2-package.js';
+import { SOC2 } from './definitions.js';
+import { createOfflineReport } from './offline-figures.js';
+import { renderHtml } from './render-html.js';
+import type { ReportDocument } from './report-document.js';
+import { PACKAGE_FILES, PACKAGE_KIND, sectionCsvName } from './soc2-package.js';
 
 export interface PackageCheck {
   check: string;
