@@ -25,6 +25,8 @@ export type Test =
   | { readonly type: 'text'; readonly field: string; readonly columns: readonly EventTextColumn[]; readonly match: TextMatch }
   /** A scalar inside `details` at a path of object keys. */
   | { readonly type: 'details'; readonly path: readonly string[]; readonly match: TextMatch }
+  /** A JSON integer inside `details` compared with a whole number (`details.rows:>1000`); other values never match. */
+  | { readonly type: 'details_number'; readonly path: readonly string[]; readonly op: Comparator; readonly value: number }
   /** A word without a field: a prefix match on action, actor id/email/name and target id/name. */
   | { readonly type: 'bare'; readonly columns: readonly EventTextColumn[]; readonly match: TextMatch }
   | { readonly type: 'integer'; readonly field: 'seq' | 'http_status'; readonly op: Comparator; readonly value: number }

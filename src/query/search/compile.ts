@@ -79,6 +79,10 @@ function compileTest(test: Test, options: CompileOptions): Sql {
       return or(test.columns.map((column) => matchColumn(column, test.match, dialect)));
     case 'details':
       return matchExpression(dialect.detailsText(test.path), test.match, dialect);
+    case 'details_number': {
+      const value = dialect.detailsInteger(test.path);
+      return and([sql(`(${value.text}) IS NOT NULL`, value.params), sql(`(${value.text}) ${test.op} ?`, [...value.params, test.value])]);
+    }
     case 'integer':
       return guarded(test.field, test.op === '=' ? eq(test.field, test.value) : compare(test.field, test.op, test.value));
     case 'time': {

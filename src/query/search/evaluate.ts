@@ -62,13 +62,19 @@ function matchesText(value: string | undefined, match: TextMatch): boolean {
   }
 }
 
-/** A scalar in details as text; objects, arrays, null and missing keys have none. */
-function detailsText(event: StoredEvent, path: readonly string[]): string | undefined {
+/** The JSON value at a path of object keys in details (undefined when a key is missing). */
+function detailsValue(event: StoredEvent, path: readonly string[]): JsonValue | undefined {
   let node: JsonValue | undefined = event.details;
   for (const key of path) {
     if (node === null || typeof node !== 'object' || Array.isArray(node) || !Object.hasOwn(node, key)) return undefined;
     node = node[key];
   }
+  return node;
+}
+
+/** A scalar in details as text; objects, arrays, null and missing keys have none. */
+function detailsText(event: StoredEvent, path: readonly string[]): string | undefined {
+  const node = detailsValue(event, path);
   if (typeof node === 'string') return node;
   if (typeof node === 'number' || typeof node === 'boolean') return JSON.stringify(node);
   return undefined;
@@ -104,6 +110,10 @@ function holds(test: Test, event: StoredEvent, now: number): boolean {
       return test.columns.some((column) => matchesText(columnValue(event, column), test.match));
     case 'details':
       return matchesText(detailsText(event, test.path), test.match);
+    case 'details_number': {
+      const node = detailsValue(event, test.path);
+      return typeof node === 'number' && Number.isInteger(node) && comparesTo(node, test.op, test.value);
+    }
     case 'integer': {
       const actual = test.field === 'seq' ? event.seq : event.context?.http_status;
       return actual !== undefined && comparesTo(actual, test.op, test.value);

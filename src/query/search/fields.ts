@@ -34,6 +34,8 @@ export const FIELDS = {
   session_id: text(['session_id'], 'Session id'),
   http_status: { type: 'integer', column: 'http_status', max: 999, description: 'HTTP status of the request' },
   method: text(['method'], 'HTTP method'),
+  location: text(['location'], 'Where the request came from, as the client reported it (context.location)'),
+  user_agent: text(['user_agent'], 'The client\'s user agent (context.user_agent)'),
 } as const satisfies Record<string, FieldSpec>;
 
 export type FieldName = keyof typeof FIELDS;
@@ -63,7 +65,7 @@ export interface FieldDescription {
 
 const OPERATORS: Record<FieldType, string[]> = {
   text: [':', ':prefix*', ':wild*card', ':*'],
-  json: [':', ':prefix*', ':wild*card', ':*'],
+  json: [':', ':prefix*', ':wild*card', ':*', ':>', ':>=', ':<', ':<='],
   integer: [':', ':>', ':>=', ':<', ':<=', ':*'],
   time: [':', ':>', ':>=', ':<', ':<=', ':*'],
   ip: [':', ':cidr', ':*'],
@@ -102,7 +104,7 @@ export function describeLanguage(limits: LanguageDescription['limits']): Languag
     name: 'details.<path>',
     type: 'json',
     operators: OPERATORS.json,
-    description: 'A string, number or boolean inside details, by object keys: details.to_role, details.a.b',
+    description: 'A string, number or boolean inside details, by object keys: details.to_role, details.a.b; :> :>= :< :<= compare JSON integers (details.rows:>1000)',
     example: 'details.to_role:admin',
   });
   return {

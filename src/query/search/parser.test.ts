@@ -166,8 +166,13 @@ describe('search parser: errors point at the column', () => {
     rejects('()', 2);
   });
   it('rejects comparisons on fields that have no order', () => {
-    rejects('action:>a', 8, /comparisons work on time, seq and http_status/);
-    rejects('details.n:>=5', 11);
+    rejects('action:>a', 8, /comparisons work on time, seq, http_status and details paths/);
+  });
+  it('reads comparisons of whole numbers in details, and refuses anything else there', () => {
+    assert.deepEqual(parseQuery('details.rows:>=1000').kind === 'term' && (parseQuery('details.rows:>=1000') as { test: unknown }).test,
+      { type: 'details_number', path: ['rows'], op: '>=', value: 1000 });
+    rejects('details.n:>1.5', 12, /whole number/);
+    rejects('details.n:>a*', 12, /whole number/);
   });
   it('rejects wildcards on typed fields', () => rejects('seq:1*', 5, /wildcards/));
   it('rejects bad numbers, times, addresses and booleans at the value', () => {

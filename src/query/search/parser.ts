@@ -65,7 +65,12 @@ function resolveTerm(token: Extract<Token, { kind: 'term' }>): Test {
       offset += key.length + 1;
     }
     if (path.length > MAX_DETAILS_PATH) throw invalidQuery(`a details path has at most ${MAX_DETAILS_PATH} keys`, field.position);
-    if (op !== '=') throw invalidQuery(`${name} does not support ${op}: comparisons work on time, seq and http_status`, token.opPosition);
+    if (op !== '=') {
+      const text = literal(value);
+      const number = text !== undefined && /^-?\d{1,15}$/.test(text) ? Number(text) : NaN;
+      if (Number.isNaN(number)) throw invalidQuery(`${name}:${op} needs a whole number (it compares JSON integers in details)`, value.position);
+      return { type: 'details_number', path, op, value: number };
+    }
     return { type: 'details', path, match: textMatch(value.segments) };
   }
 
@@ -73,7 +78,7 @@ function resolveTerm(token: Extract<Token, { kind: 'term' }>): Test {
   if (!spec) throw invalidQuery(`unknown field ${name}; known fields: ${KNOWN_FIELD_NAMES.join(', ')}`, field.position);
 
   if (op !== '=' && spec.type !== 'time' && spec.type !== 'integer') {
-    throw invalidQuery(`${name} does not support ${op}: comparisons work on time, seq and http_status`, token.opPosition);
+    throw invalidQuery(`${name} does not support ${op}: comparisons work on time, seq, http_status and details paths`, token.opPosition);
   }
   if (spec.type === 'text') return { type: 'text', field: name, columns: spec.columns, match: textMatch(value.segments) };
 
