@@ -19,8 +19,11 @@ export interface IngestDependencies {
    */
   checkEvents?: (tenantId: string, events: readonly ValidEvent[]) => Promise<void>;
   now?: () => number;
-  /** Called after a batch is durably committed (metrics, alerts, checkpoints). */
-  onCommitted?: (tenantId: string, outcomes: AppendOutcome[]) => void;
+  /**
+   * Called after a batch is durably committed (metrics, alerts, checkpoints), with the events as
+   * appended (outcomes[i] is pending[i]'s). Must return at once: ingest's answer waits for it.
+   */
+  onCommitted?: (tenantId: string, outcomes: AppendOutcome[], pending: readonly PendingEvent[]) => void;
 }
 
 export interface IngestService {
@@ -57,8 +60,9 @@ export function createIngestService(deps: IngestDependencies): IngestService {
   }
 
   async function append(tenantId: string, events: ValidEvent[]): Promise<AppendOutcome[]> {
-    const outcomes = await deps.store.appendEvents(tenantId, toPending(events), deps.seal);
-    deps.onCommitted?.(tenantId, outcomes);
+    const pending = toPending(events);
+    const outcomes = await deps.store.appendEvents(tenantId, pending, deps.seal);
+    deps.onCommitted?.(tenantId, outcomes, pending);
     return outcomes;
   }
 
