@@ -1,0 +1,146 @@
+// Alerts across restarts and processes: a window that began before a restart is continued by the
+// next instance (the log is the window's state); two app instances on one PostgreSQL schema, each
+// with its own connection pool, given the crossing events at the same moment, fire one alert, write
+// one alert.fired event and send one webhook. Also the Sigma import end to end.
+
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { buildApp } from '../../src/api/app.js';
+import { loadConfig } from '../../src/config.js';
+import type { Store } from '../../src/store/port.js';
+import { openPostgresStore } from '../../src/store/postgres/postgres-store.js';
+import { ENGINES, openTestStore, PG_URL, type TestStore } from '../../src/store/testing/test-stores.js';
+import { createContractCheck } from '../helpers/contract-check.js';
+import { testSigningKey } from '../helpers/signing-key.js';
+import { ADMIN_TOKEN } from '../helpers/test-app.js';
+import { startHttpReceiver, waitFor, type HttpReceiver } from '../streams/http-receiver.js';
+
+async function instance(store: Store) {
+  const contract = createContractCheck();
+  const config = loadConfig({ STELE_ADMIN_TOKEN: ADMIN_TOKEN, STELE_DATA_DIR: '/nonexistent', STELE_PUBLIC_URL: 'https://audit.example.com' });
+  const built = await buildApp({ config, store, signingKey: testSigningKey(), instrument: contract.install });
+  const raw = (method: 'GET' | 'POST', url: string, key: string, payload?: object) =>
+    built.app.inject({ method, url, headers: { authorization: `Bearer ${key}` }, ...(payload && { payload }) });
+  const call = async (method: 'GET' | 'POST', url: string, key: string, payload?: object) => {
+    const response = await raw(method, url, key, payload);
+    assert.ok(response.statusCode < 300, `${method} ${url}: ${response.body}`);
+    return response.json();
+  };
+  return {
+    call,
+    raw,
+    idle: built.alertsIdle,
+    async close() {
+      await built.app.close();
+      contract.assertKept();
+    },
+  };
+}
+
+type Instance = Awaited<ReturnType<typeof instance>>;
+
+async function tenantKey(app: Instance): Promise<string> {
+  const tenant = await app.call('POST', '/v1/tenants', ADMIN_TOKEN, { name: 'acme' });
+  return (await app.call('POST', `/v1/tenants/${tenant.id}/keys`, ADMIN_TOKEN, { name: 'k', scopes: ['events:write', 'audit:read', 'alerts:manage'] })).key;
+}
+
+const failure = (user: string) => ({ action: 'user.login_failed', actor: { id: user } });
+
+for (const engine of ENGINES) {
+  describe(`alerts across a restart on ${engine.name}`, { skip: engine.skip }, () => {
+    let db: TestStore;
+    before(async () => { db = await openTestStore(engine.name); });
+    after(async () => db.close());
+
+    it('continues a window that began before the restart', async () => {
+      const first = await instance(db.store);
+      const key = await tenantKey(first);
+      const rule = await first.call('POST', '/v1/alert-rules', key, { name: 'Five failures', query: 'action:user.login_failed', condition: { type: 'threshold', count: 5, window_minutes: 10, group_by: ['actor.id'] }, severity: 'high' });
+      await first.call('POST', '/v1/events', key, [failure('ann'), failure('ann'), failure('ann')]);
+      await first.idle();
+      await first.close();
+      const second = await instance(db.store);
+      await second.call('POST', '/v1/events', key, [failure('ann')]);
+      await second.idle();
+      assert.equal((await second.call('GET', `/v1/alerts?rule_id=${rule.id}`, key)).alerts.length, 0, '4 so far');
+      await second.call('POST', '/v1/events', key, [failure('ann')]);
+      await second.idle();
+      const { alerts } = await second.call('GET', `/v1/alerts?rule_id=${rule.id}`, key);
+      assert.equal(alerts.length, 1);
+      assert.equal(alerts[0].count, 5);
+      await second.close();
+    });
+
+    it('imports a Sigma rule that reads back, edits and fires like any other; a refused one creates nothing', async () => {
+      const app = await instance(db.store);
+      const key = await tenantKey(app);
+      const sigma = [
+        'title: Token made by a contractor', 'level: high', 'logsource: {product: stele}',
+        'detection:', '  sel:', '    action: token.created', "    actor.email|endswith: '@contractor.example'", '  condition: sel',
+      ].join('\n');
+      const created = await app.call('POST', '/v1/alert-rules/sigma', key, { sigma, cooldown_minutes: 0 });
+      assert.equal(created.name, 'Token made by a contractor');
+      assert.equal(created.severity, 'high');
+      assert.equal(created.source.sigma.title, 'Token made by a contractor');
+      const read = await app.call('GET', `/v1/alert-rules/${created.id}`, key);
+      assert.equal(read.query, created.query);
+      await app.call('POST', '/v1/events', key, [{ action: 'token.created', actor: { id: 'c1', email: 'eve@contractor.example' } }, { action: 'token.created', actor: { id: 'u1', email: 'ann@example.com' } }]);
+      await app.idle();
+      const { alerts } = await app.call('GET', `/v1/alerts?rule_id=${created.id}`, key);
+      assert.equal(alerts.length, 1);
+      assert.deepEqual(alerts[0].group, {});
+      const before = (await app.call('GET', '/v1/alert-rules', key)).rules.length;
+      const refused = await app.raw('POST', '/v1/alert-rules/sigma', key, { sigma: `${sigma}\n  other:\n    actor.id|re: '^c[0-9]+$'\n` });
+      assert.equal(refused.statusCode, 400);
+      assert.match(refused.json().error.message, /\|re/);
+      assert.equal(refused.json().error.details[0].field, 'sigma');
+      assert.equal((await app.call('GET', '/v1/alert-rules', key)).rules.length, before, 'nothing half-imported');
+      await app.close();
+    });
+  });
+}
+
+const postgres = ENGINES.find((e) => e.name === 'postgres')!;
+
+describe('alerts with two processes on one PostgreSQL', { skip: postgres.skip }, () => {
+  let db: TestStore;
+  let otherStore: Store;
+  let a: Instance;
+  let b: Instance;
+  let receiver: HttpReceiver;
+  before(async () => {
+    db = await openTestStore('postgres');
+    otherStore = openPostgresStore({ connectionString: PG_URL, schema: db.location.pgSchema!, maxConnections: 4 });
+    a = await instance(db.store);
+    b = await instance(otherStore);
+    receiver = await startHttpReceiver(() => [], () => ({ status: 200 }));
+  });
+  after(async () => {
+    await a.close();
+    await b.close();
+    await otherStore.close();
+    await receiver.close();
+    await db.close();
+  });
+
+  it('fires once, records one alert.fired and sends one webhook when both see the threshold crossed', async () => {
+    const key = await tenantKey(a);
+    const rule = await a.call('POST', '/v1/alert-rules', key, {
+      name: 'Four failures', query: 'action:user.login_failed', condition: { type: 'threshold', count: 4, window_minutes: 10, group_by: ['actor.id'] }, severity: 'high', cooldown_minutes: 0, // only the atomic insert stands between the processes
+     
+      actions: [{ type: 'webhook', url: `${receiver.url}/hook` }],
+    });
+    for (let round = 0; round < 3; round++) {
+      await Promise.all([a.call('POST', '/v1/events', key, [failure('bo')]), b.call('POST', '/v1/events', key, [failure('bo')])]);
+    }
+    await Promise.all([a.idle(), b.idle()]);
+    const { alerts } = await a.call('GET', `/v1/alerts?rule_id=${rule.id}`, key);
+    assert.equal(alerts.length, 1, 'one alert for the group within its period');
+    const fired = (await b.call('GET', '/v1/events?action=alert.fired', key)).events;
+    assert.equal(fired.length, 1);
+    await waitFor('the webhook', () => receiver.requests.length > 0 || undefined);
+    await new Promise((resolve) => setTimeout(resolve, 1500)); // the other process's worker has had a pass
+    assert.equal(receiver.requests.length, 1);
+    assert.equal(receiver.requests[0]!.headers['webhook-id'], alerts[0].id);
+  });
+});
