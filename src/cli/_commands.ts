@@ -23,6 +23,7 @@ import { verifyCommand } from './_verify.js';
 import { witnessCommand } from './_witness.js';
 import { viewerTokensCommand } from './_viewer-tokens.js';
 import { streamsCommand } from './_streams.js';
+import { alertsCommand } from './_alerts.js';
 
 const serveCommand = defineCommand({
   meta: { name: 'serve', description: 'Run the HTTP server (HOST, PORT, STELE_DATA_DIR, STELE_DATABASE_URL; README "Configuration")' },
@@ -49,6 +50,7 @@ const tree = defineCommand({
     users: usersCommand,
     'viewer-tokens': viewerTokensCommand,
     streams: streamsCommand,
+    alerts: alertsCommand,
     send: sendCommand,
     tail: tailCommand,
     export: exportCommand,

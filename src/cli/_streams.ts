@@ -6,6 +6,7 @@ import { createStreamRepository } from '../streams/stream-repository.js';
 import { createStreamSelection } from '../streams/stream-selection.js';
 import { createStreamStatus } from '../streams/stream-status.js';
 import { CLIError, printJson, withStore } from './_context.js';
+import { addExamples } from './_help.js';
 
 // Streams (src/streams/) on the local store, read-only: what each delivers and where it stands.
 // Changes go through the API, which records them in the tenant's log.
@@ -25,11 +26,11 @@ async function requireTenant(store: Store, tenantId: string): Promise<void> {
   if (!(await store.getTenant(tenantId))) throw new CLIError(`No tenant with id ${tenantId} (see: stele tenants list)`);
 }
 
-export const streamsCommand = defineCommand({
+export const streamsCommand = addExamples(defineCommand({
   meta: { name: 'streams', description: 'Show the streams of the local store (state, cursor, lag, last error)' },
   subCommands: {
-    list: defineCommand({
-      meta: { description: 'A tenant\'s streams: id, name, type, state, cursor, lag, last error' },
+    list: addExamples(defineCommand({
+      meta: { name: 'list', description: 'A tenant\'s streams: id, name, type, state, cursor, lag, last error' },
       args: { tenant: { type: 'string', required: true, description: 'Tenant id' } },
       run: ({ args }) => withStore(async (store) => {
         await requireTenant(store, args.tenant);
@@ -38,9 +39,9 @@ export const streamsCommand = defineCommand({
           delivered: s.delivered, last_error: s.last_error?.message ?? null,
         })));
       }),
-    }),
-    status: defineCommand({
-      meta: { description: 'One stream in full (secrets masked)' },
+    }), ['stele streams list --tenant 01J...', 'stele streams list --tenant 01J... | jq -r \'.[] | select(.state == "failing") | .name\'']),
+    status: addExamples(defineCommand({
+      meta: { name: 'status', description: 'One stream in full (secrets masked)' },
       args: {
         tenant: { type: 'string', required: true, description: 'Tenant id' },
         id: { type: 'positional', required: true, description: 'Stream id' },
@@ -53,6 +54,6 @@ export const streamsCommand = defineCommand({
           throw new CLIError(`No stream ${args.id} in tenant ${args.tenant} (see: stele streams list --tenant ${args.tenant})`);
         }
       }),
-    }),
+    }), ['stele streams status --tenant 01J... 01J9Z...']),
   },
-});
+}), ['stele streams list --tenant 01J...', 'stele streams status --tenant 01J... 01J9Z...']);
