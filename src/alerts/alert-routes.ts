@@ -4,6 +4,7 @@
 
 import { Type, type TSchema } from '@sinclair/typebox';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { SteleError } from '../domain/errors.js';
 import type { Guards } from '../http/guards.js';
 import { requesterOf } from '../http/request-audit.js';
 import { errorResponse, errorResponses, Id, TenantQuery, tenantIdParameter } from '../http/schemas.js';
@@ -118,7 +119,7 @@ const AlertsQuery = Type.Object({
   state: Type.Optional(Type.String({ enum: [...ALERT_STATES], description: 'Only alerts in this state' })),
   severity: Type.Optional(Type.String({ enum: [...SEVERITIES], description: 'Only alerts of this severity' })),
   rule_id: Type.Optional(Type.String({ ...Id, description: 'Only alerts of this rule' })),
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: 'Default 100' })),
+  limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,4}$', description: 'How many alerts: 1..1000, default 100 (counts always cover every alert)' })),
 }, { additionalProperties: false });
 
 const withSecrets = ({ rule, secrets }: { rule: object; secrets: string[] }) => ({ ...rule, ...(secrets.length > 0 && { webhook_secrets: secrets }) });
@@ -197,7 +198,12 @@ export const alertRoutes: FastifyPluginAsync<AlertRoutesOptions> = async (app, {
       querystring: AlertsQuery,
       response: { 200: Type.Object({ alerts: Type.Array(AlertDoc), counts: Type.Object({ open: Type.Integer(), acknowledged: Type.Integer(), resolved: Type.Integer() }, { additionalProperties: false }) }, { additionalProperties: false }), ...errorResponses },
     },
-  }, async (request) => alerts.list(await tenantOf(request), request.query as { state?: string; severity?: string; rule_id?: string; limit?: number }));
+  }, async (request) => {
+    const { limit, ...filter } = request.query as { state?: string; severity?: string; rule_id?: string; limit?: string };
+    const count = limit === undefined ? 100 : Number(limit);
+    if (!(count >= 1 && count <= 1000)) throw new SteleError('invalid_request', 'limit must be 1 to 1000', [{ field: 'limit', message: 'out of range' }]);
+    return alerts.list(await tenantOf(request), { ...filter, limit: count });
+  });
 
   app.get('/v1/alerts/:id', {
     preHandler: guard,

@@ -225,6 +225,10 @@ for (const engine of ENGINES) {
       assert.equal((await api('GET', '/v1/alerts?state=acknowledged')).json().alerts.some((a: { id: string }) => a.id === alert.id), true);
       assert.equal((await api('POST', `/v1/alerts/${alert.id}/resolve`)).json().state, 'resolved');
       assert.equal((await api('POST', `/v1/alerts/${alert.id}/acknowledge`)).statusCode, 409);
+      const limited = (await api('GET', '/v1/alerts?limit=1')).json();
+      assert.equal(limited.alerts.length, 1);
+      assert.ok(limited.counts.open + limited.counts.resolved > 1, 'counts cover every alert');
+      assert.equal((await api('GET', '/v1/alerts?limit=0')).statusCode, 400);
       const counts = (await api('GET', '/v1/alerts?severity=critical')).json().counts;
       assert.equal(counts.resolved >= 1, true);
       for (const action of ['alert.acknowledged', 'alert.resolved']) {
