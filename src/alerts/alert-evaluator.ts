@@ -3,10 +3,11 @@
 // event loop, so neither a slow database read here nor a failure can slow or fail an ingest.
 //
 // Per batch and enabled rule: the events are matched in memory (the search language's evaluator,
-// the rule's schedule); only when some match does the database answer for the rule's window — a
-// count (threshold) or a distinct count (distinct) of the matching events of that group within the
-// window that ends at the group's latest match, or (first_seen) whether the group had the value
-// before within the lookback. The log is the window's state: another process's events count, and a
+// the rule's schedule); only when some match does the database answer for the rule's window — one
+// GROUP BY per rule and batch counting (threshold) or counting the distinct values (distinct) of
+// the matching events of the batch's groups within the window that ends at the batch's latest
+// match, or (first_seen) whether the group had the value before within the lookback (sightings
+// are remembered, so a known value asks once). The log is the window's state: another process's events count, and a
 // restart or a second process continues where the first stood. Firing inserts the alert under an
 // id derived from rule, group and period; `insertRecord` returning false means another process
 // fired it, so an alert fires exactly once across processes on one database.
@@ -15,7 +16,7 @@ import { createHash } from 'node:crypto';
 import type { StoredEvent } from '../domain/event.js';
 import { compileQuery, parseQuery, type Ast } from '../query/search/index.js';
 import { evaluateQuery } from '../query/search/evaluate.js';
-import { and, compare, sql, type Sql } from '../sql/fragments.js';
+import { and, compare, or, sql, type Sql } from '../sql/fragments.js';
 import type { AppendOutcome, PendingEvent, Store } from '../store/port.js';
 import { groupField, type GroupField } from './alert-fields.js';
 import type { AlertRule } from './alert-rule.js';
@@ -76,7 +77,10 @@ export function createAlertEvaluator(deps: EvaluatorDeps) {
   // first_seen: values seen per rule, group and value (ms of the latest sighting), so a value seen
   // again does not ask the database each time. Sightings never become false, only stale.
   const seen = new Map<string, number>();
+  // When this process fired a rule for a group (ms), so the cooldown needs no read while it lasts.
+  const fired = new Map<string, number>();
   const MAX_SEEN = 100_000;
+  const MAX_REMEMBERED = 100_000;
 
   function onCommitted(tenantId: string, outcomes: readonly AppendOutcome[], pending: readonly PendingEvent[]): void {
     if (deps.hasNoRules(tenantId)) return;
@@ -127,9 +131,10 @@ export function createAlertEvaluator(deps: EvaluatorDeps) {
         if (!entry) byGroup.set(key, (entry = { values, events: [] }));
         entry.events.push(event);
       }
-      for (const { values, events: matched } of byGroup.values()) {
-        await evaluateGroup(tenantId, compiled, values, matched, now);
-      }
+      if (byGroup.size === 0) continue;
+      const condition = rule.condition;
+      if (condition.type === 'threshold' || condition.type === 'distinct') await evaluateWindow(tenantId, compiled, [...byGroup.values()], now);
+      else for (const { values, events: matched } of byGroup.values()) await evaluateEach(tenantId, compiled, values, matched, now);
     }
   }
 
@@ -148,82 +153,113 @@ export function createAlertEvaluator(deps: EvaluatorDeps) {
     }));
   }
 
-  async function evaluateGroup(tenantId: string, compiled: CompiledRule, values: string[], matched: Event[], now: number): Promise<void> {
+  const queryOf = (compiled: CompiledRule, now: number) => compileQuery(compiled.ast, { dialect: deps.store.dialect, now });
+
+  /** Whether the rule fired for the group less than its cooldown before `at` (a firing seen here is remembered). */
+  async function cooling(tenantId: string, rule: AlertRule, groupKey: string, at: number): Promise<boolean> {
+    const cooldownMs = rule.cooldown_minutes * MINUTE;
+    if (cooldownMs === 0) return false;
+    const id = cooldownIdOf(rule.id, groupKey);
+    const known = fired.get(`${tenantId}\u0000${id}`);
+    const last = known !== undefined && at >= known && at < known + cooldownMs ? known : await deps.lastFired(tenantId, id);
+    return last !== undefined && at >= last && at < last + cooldownMs;
+  }
+
+  async function fire(tenantId: string, firing: Firing): Promise<void> {
+    await deps.fire(tenantId, firing);
+    if (firing.rule.cooldown_minutes > 0) {
+      if (fired.size >= MAX_REMEMBERED) fired.clear();
+      fired.set(`${tenantId}\u0000${cooldownIdOf(firing.rule.id, firing.groupKey)}`, firing.at);
+    }
+  }
+
+  /**
+   * threshold and distinct: one GROUP BY for the rule over the batch's groups, within the window
+   * that ends at the batch's latest match (a batch's events arrive together).
+   */
+  async function evaluateWindow(tenantId: string, compiled: CompiledRule, groups: { values: string[]; events: Event[] }[], now: number): Promise<void> {
+    const { rule } = compiled;
+    const condition = rule.condition as Extract<AlertRule['condition'], { type: 'threshold' | 'distinct' }>;
+    const { dialect } = deps.store;
+    let at = 0;
+    for (const g of groups) for (const e of g.events) at = Math.max(at, Date.parse(e.occurred_at));
+    const open: { values: string[]; group: Record<string, string>; groupKey: string }[] = [];
+    for (const g of groups) {
+      const { group, groupKey } = groupOf(compiled, g.values);
+      if (!(await cooling(tenantId, rule, groupKey, at))) open.push({ values: g.values, group, groupKey });
+    }
+    if (open.length === 0) return;
+    const windowMs = condition.window_minutes * MINUTE;
+    const keys = compiled.groups.map((g) => g.expression(dialect));
+    const where = [queryOf(compiled, now), compare('occurred_at', '>', at - windowMs), compare('occurred_at', '<=', at)];
+    if (keys.length === 1) {
+      where.push(sql(`(${keys[0]!.text}) IN (${open.map(() => '?').join(', ')})`, [...keys[0]!.params, ...open.map((o) => o.values[0]!)]));
+    } else if (keys.length > 1) {
+      where.push(or(open.map((o) => groupCondition(compiled, o.values))));
+    }
+    let measure = sql('count(*)');
+    if (condition.type === 'distinct') {
+      const expression = compiled.field!.expression(dialect);
+      measure = sql(`count(DISTINCT (${expression.text}))`, expression.params);
+      where.push(sql(`(${expression.text}) IS NOT NULL`, expression.params));
+    }
+    const rows = await deps.store.aggregateEvents(tenantId, { where: and(where), keys, measures: [measure, sql('min(seq)'), sql('max(seq)')] });
+    const byKey = new Map(open.map((o) => [o.values.join('\u0000'), o]));
+    const cooldownMs = rule.cooldown_minutes * MINUTE;
+    for (const row of rows) {
+      const target = byKey.get(row.slice(0, keys.length).map(String).join('\u0000'));
+      const count = Number(row[keys.length] ?? 0);
+      if (!target || count < condition.count) continue;
+      const period = Math.floor(at / Math.max(cooldownMs, windowMs, MINUTE));
+      await fire(tenantId, {
+        rule, alertId: hashId([tenantId, rule.id, target.groupKey, period]), group: target.group, groupKey: target.groupKey, count, windowMinutes: condition.window_minutes,
+        field: condition.type === 'distinct' ? { name: compiled.field!.name } : null, firstSeq: Number(row[keys.length + 1]), lastSeq: Number(row[keys.length + 2]), at,
+      });
+    }
+  }
+
+  /** any and first_seen: event by event. */
+  async function evaluateEach(tenantId: string, compiled: CompiledRule, values: string[], matched: Event[], now: number): Promise<void> {
     const { rule } = compiled;
     const condition = rule.condition;
     const { group, groupKey } = groupOf(compiled, values);
     const cooldownMs = rule.cooldown_minutes * MINUTE;
-    const base = (extra: Sql[]) => and([compileQuery(compiled.ast, { dialect: deps.store.dialect, now }), groupCondition(compiled, values), ...extra]);
-    const cooldownId = cooldownIdOf(rule.id, groupKey);
-    const cooling = async (at: number) => {
-      if (cooldownMs === 0) return false;
-      const last = await deps.lastFired(tenantId, cooldownId);
-      return last !== undefined && at < last + cooldownMs && at >= last;
-    };
-
-    switch (condition.type) {
-      case 'any': {
-        for (const event of matched) {
-          const at = Date.parse(event.occurred_at);
-          if (await cooling(at)) continue;
-          const period = cooldownMs === 0 ? event.id : String(Math.floor(at / cooldownMs));
-          await deps.fire(tenantId, {
-            rule, alertId: hashId([tenantId, rule.id, groupKey, period]), group, groupKey, count: 1, windowMinutes: null, field: null,
-            firstSeq: event.seq, lastSeq: event.seq, at,
-          });
-        }
-        return;
-      }
-      case 'threshold':
-      case 'distinct': {
-        const last = matched.reduce((a, b) => (Date.parse(b.occurred_at) > Date.parse(a.occurred_at) ? b : a));
-        const at = Date.parse(last.occurred_at);
-        if (await cooling(at)) return;
-        const windowMs = condition.window_minutes * MINUTE;
-        const inWindow = [compare('occurred_at', '>', at - windowMs), compare('occurred_at', '<=', at)];
-        let measure = sql('count(*)');
-        let where = base(inWindow);
-        if (condition.type === 'distinct') {
-          const expression = compiled.field!.expression(deps.store.dialect);
-          measure = sql(`count(DISTINCT (${expression.text}))`, expression.params);
-          where = and([where, sql(`(${expression.text}) IS NOT NULL`, expression.params)]);
-        }
-        const [row] = await deps.store.aggregateEvents(tenantId, { where, keys: [], measures: [measure, sql('min(seq)'), sql('max(seq)')] });
-        const count = Number(row?.[0] ?? 0);
-        if (count < condition.count) return;
-        const period = Math.floor(at / Math.max(cooldownMs, windowMs, MINUTE));
-        await deps.fire(tenantId, {
-          rule, alertId: hashId([tenantId, rule.id, groupKey, period]), group, groupKey, count, windowMinutes: condition.window_minutes,
-          field: condition.type === 'distinct' ? { name: compiled.field!.name } : null, firstSeq: Number(row![1]), lastSeq: Number(row![2]), at,
+    if (condition.type === 'any') {
+      for (const event of matched) {
+        const at = Date.parse(event.occurred_at);
+        if (await cooling(tenantId, rule, groupKey, at)) continue;
+        const period = cooldownMs === 0 ? event.id : String(Math.floor(at / cooldownMs));
+        await fire(tenantId, {
+          rule, alertId: hashId([tenantId, rule.id, groupKey, period]), group, groupKey, count: 1, windowMinutes: null, field: null,
+          firstSeq: event.seq, lastSeq: event.seq, at,
         });
-        return;
       }
-      case 'first_seen': {
-        const field = compiled.field!;
-        const lookbackMs = condition.lookback_days * DAY;
-        for (const event of matched) {
-          const value = field.read(event);
-          if (value === undefined) continue;
-          const at = Date.parse(event.occurred_at);
-          const seenKey = `${tenantId}\u0000${rule.id}\u0000${groupKey}\u0000${value}`;
-          const sighting = seen.get(seenKey);
-          remember(seenKey, at);
-          if (sighting !== undefined && at - sighting <= lookbackMs && at >= sighting) continue;
-          const before = [compare('seq', '<', event.seq), compare('occurred_at', '>=', at - lookbackMs)];
-          const expression = field.expression(deps.store.dialect);
-          const sameValue = sql(`(${expression.text}) = ?`, [...expression.params, value]);
-          const order = { key: 'seq', direction: 'desc' } as const;
-          if ((await deps.store.findEvents(tenantId, { where: base([...before, sameValue]), order, limit: 1 })).length > 0) continue;
-          // A group never seen before has no baseline: its first value is not "new".
-          if ((await deps.store.findEvents(tenantId, { where: base(before), order, limit: 1 })).length === 0) continue;
-          if (await cooling(at)) continue;
-          await deps.fire(tenantId, {
-            rule, alertId: hashId([tenantId, rule.id, groupKey, value, event.id]), group, groupKey, count: 1, windowMinutes: null,
-            field: { name: field.name, value }, firstSeq: event.seq, lastSeq: event.seq, at,
-          });
-        }
-        return;
-      }
+      return;
+    }
+    if (condition.type !== 'first_seen') return;
+    const field = compiled.field!;
+    const lookbackMs = condition.lookback_days * DAY;
+    const base = (extra: Sql[]) => and([queryOf(compiled, now), groupCondition(compiled, values), ...extra]);
+    for (const event of matched) {
+      const value = field.read(event);
+      if (value === undefined) continue;
+      const at = Date.parse(event.occurred_at);
+      const seenKey = `${tenantId}\u0000${rule.id}\u0000${groupKey}\u0000${value}`;
+      const sighting = seen.get(seenKey);
+      remember(seenKey, at);
+      if (sighting !== undefined && at - sighting <= lookbackMs && at >= sighting) continue;
+      const before = [compare('seq', '<', event.seq), compare('occurred_at', '>=', at - lookbackMs)];
+      const expression = field.expression(deps.store.dialect);
+      const sameValue = sql(`(${expression.text}) = ?`, [...expression.params, value]);
+      const order = { key: 'seq', direction: 'desc' } as const;
+      if ((await deps.store.findEvents(tenantId, { where: base([...before, sameValue]), order, limit: 1 })).length > 0) continue;
+      // A group never seen before has no baseline: its first value is not "new".
+      if ((await deps.store.findEvents(tenantId, { where: base(before), order, limit: 1 })).length === 0) continue;
+      if (await cooling(tenantId, rule, groupKey, at)) continue;
+      await fire(tenantId, {
+        rule, alertId: hashId([tenantId, rule.id, groupKey, value, event.id]), group, groupKey, count: 1, windowMinutes: null,
+        field: { name: field.name, value }, firstSeq: event.seq, lastSeq: event.seq, at,
+      });
     }
   }
 
@@ -239,10 +275,7 @@ export function createAlertEvaluator(deps: EvaluatorDeps) {
     async idle(): Promise<void> {
       while (running) await running;
     },
-    /** Forgets first_seen sightings of a rule that changed. */
-    forget(): void {
-      seen.clear();
-    },
+
   };
 }
 
