@@ -55,6 +55,11 @@ export interface EvaluatorDeps {
   lastFired(tenantId: string, cooldownId: string): Promise<number | undefined>;
   now: () => number;
   onError(error: unknown, tenantId: string): void;
+  /**
+   * How old (wall clock) a group's count or cooldown read here may be before it is read again at
+   * its next match (default 10 s): how late another process's matches can be noticed.
+   */
+  refreshMs?: number;
 }
 
 export function compileRule(rule: AlertRule): CompiledRule {
@@ -77,10 +82,13 @@ export function createAlertEvaluator(deps: EvaluatorDeps) {
   // first_seen: values seen per rule, group and value (ms of the latest sighting), so a value seen
   // again does not ask the database each time. Sightings never become false, only stale.
   const seen = new Map<string, number>();
-  // When this process fired a rule for a group (ms), so the cooldown needs no read while it lasts.
-  const fired = new Map<string, number>();
+  // When a rule last fired for a group (event time, ms) as this process knows it: fired here, or
+  // read (readAt, wall clock), so a cooldown needs no read while it lasts or the read is fresh.
+  const fired = new Map<string, { last: number | undefined; readAt: number }>();
+  // threshold and distinct: a group's count at the last read, and matches seen here since.
+  const counts = new Map<string, { counted: number; since: number; readAt: number }>();
+  const refreshMs = deps.refreshMs ?? 10_000;
   const MAX_SEEN = 100_000;
-  const MAX_REMEMBERED = 100_000;
 
   function onCommitted(tenantId: string, outcomes: readonly AppendOutcome[], pending: readonly PendingEvent[]): void {
     if (deps.hasNoRules(tenantId)) return;
@@ -97,14 +105,26 @@ export function createAlertEvaluator(deps: EvaluatorDeps) {
     running ??= drain().finally(() => { running = undefined; });
   }
 
+  // One pass takes everything queued since the last: under a steady stream of small commits the
+  // database answers once per rule and pass, not once per commit, and while a pass runs the next
+  // one's share grows, so evaluation keeps up with ingest at any rate (a pass is as large as it
+  // needs to be) instead of falling behind one commit at a time.
   async function drain(): Promise<void> {
-    // Later turns of the event loop: ingest's answer goes out first.
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    for (let batch = queue.shift(); batch; batch = queue.shift()) {
-      try {
-        await evaluate(batch.tenantId, batch.events);
-      } catch (error) {
-        deps.onError(error, batch.tenantId);
+    while (queue.length > 0) {
+      // Later turns of the event loop: ingest's answers go out first.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      const byTenant = new Map<string, Event[]>();
+      for (const batch of queue.splice(0)) {
+        const events = byTenant.get(batch.tenantId);
+        if (events) for (const event of batch.events) events.push(event);
+        else byTenant.set(batch.tenantId, batch.events);
+      }
+      for (const [tenantId, events] of byTenant) {
+        try {
+          await evaluate(tenantId, events);
+        } catch (error) {
+          deps.onError(error, tenantId);
+        }
       }
     }
   }
@@ -160,22 +180,27 @@ export function createAlertEvaluator(deps: EvaluatorDeps) {
     const cooldownMs = rule.cooldown_minutes * MINUTE;
     if (cooldownMs === 0) return false;
     const id = cooldownIdOf(rule.id, groupKey);
-    const known = fired.get(`${tenantId}\u0000${id}`);
-    const last = known !== undefined && at >= known && at < known + cooldownMs ? known : await deps.lastFired(tenantId, id);
-    return last !== undefined && at >= last && at < last + cooldownMs;
+    const key = `${tenantId}\u0000${id}`;
+    const within = (last: number | undefined) => last !== undefined && at >= last && at < last + cooldownMs;
+    const known = fired.get(key);
+    if (known && (within(known.last) || Date.now() - known.readAt < refreshMs)) return within(known.last);
+    const last = await deps.lastFired(tenantId, id);
+    remembered(fired, key, { last, readAt: Date.now() });
+    return within(last);
   }
 
   async function fire(tenantId: string, firing: Firing): Promise<void> {
     await deps.fire(tenantId, firing);
-    if (firing.rule.cooldown_minutes > 0) {
-      if (fired.size >= MAX_REMEMBERED) fired.clear();
-      fired.set(`${tenantId}\u0000${cooldownIdOf(firing.rule.id, firing.groupKey)}`, firing.at);
-    }
+    if (firing.rule.cooldown_minutes > 0) remembered(fired, `${tenantId}\u0000${cooldownIdOf(firing.rule.id, firing.groupKey)}`, { last: firing.at, readAt: Date.now() });
   }
 
   /**
-   * threshold and distinct: one GROUP BY for the rule over the batch's groups, within the window
-   * that ends at the batch's latest match (a batch's events arrive together).
+   * threshold and distinct: one GROUP BY for the rule over the groups of the pass that need it,
+   * within the window that ends at the pass's latest match (its events arrived together). A group
+   * needs it when this process has no count for it yet (rebuilt from the log), when its count at
+   * the last read plus the matches seen here since could reach the condition, or when that read is
+   * older than refreshMs (another process's matches count then). Counting too high only costs a
+   * read; a count too low (another process's matches) is read again within refreshMs.
    */
   async function evaluateWindow(tenantId: string, compiled: CompiledRule, groups: { values: string[]; events: Event[] }[], now: number): Promise<void> {
     const { rule } = compiled;
@@ -183,10 +208,14 @@ export function createAlertEvaluator(deps: EvaluatorDeps) {
     const { dialect } = deps.store;
     let at = 0;
     for (const g of groups) for (const e of g.events) at = Math.max(at, Date.parse(e.occurred_at));
-    const open: { values: string[]; group: Record<string, string>; groupKey: string }[] = [];
+    const wall = Date.now();
+    const open: { values: string[]; group: Record<string, string>; groupKey: string; key: string }[] = [];
     for (const g of groups) {
       const { group, groupKey } = groupOf(compiled, g.values);
-      if (!(await cooling(tenantId, rule, groupKey, at))) open.push({ values: g.values, group, groupKey });
+      const key = `${tenantId}\u0000${rule.id}\u0000${groupKey}`;
+      const estimate = counts.get(key);
+      if (estimate) estimate.since += g.events.length;
+      if (!estimate || estimate.counted + estimate.since >= condition.count || wall - estimate.readAt >= refreshMs) open.push({ values: g.values, group, groupKey, key });
     }
     if (open.length === 0) return;
     const windowMs = condition.window_minutes * MINUTE;
@@ -205,11 +234,14 @@ export function createAlertEvaluator(deps: EvaluatorDeps) {
     }
     const rows = await deps.store.aggregateEvents(tenantId, { where: and(where), keys, measures: [measure, sql('min(seq)'), sql('max(seq)')] });
     const byKey = new Map(open.map((o) => [o.values.join('\u0000'), o]));
+    for (const o of open) remembered(counts, o.key, { counted: 0, since: 0, readAt: wall });
     const cooldownMs = rule.cooldown_minutes * MINUTE;
     for (const row of rows) {
       const target = byKey.get(row.slice(0, keys.length).map(String).join('\u0000'));
+      if (!target) continue;
       const count = Number(row[keys.length] ?? 0);
-      if (!target || count < condition.count) continue;
+      counts.set(target.key, { counted: count, since: 0, readAt: wall });
+      if (count < condition.count || (await cooling(tenantId, rule, target.groupKey, at))) continue;
       const period = Math.floor(at / Math.max(cooldownMs, windowMs, MINUTE));
       await fire(tenantId, {
         rule, alertId: hashId([tenantId, rule.id, target.groupKey, period]), group: target.group, groupKey: target.groupKey, count, windowMinutes: condition.window_minutes,
@@ -261,6 +293,11 @@ export function createAlertEvaluator(deps: EvaluatorDeps) {
         field: { name: field.name, value }, firstSeq: event.seq, lastSeq: event.seq, at,
       });
     }
+  }
+
+  function remembered<T>(map: Map<string, T>, key: string, value: T): void {
+    if (map.size >= MAX_SEEN && !map.has(key)) map.clear();
+    map.set(key, value);
   }
 
   function remember(key: string, at: number): void {
