@@ -67,7 +67,8 @@ export function compileRule(rule: AlertRule): CompiledRule {
   return { rule, ast: parseQuery(rule.query), groups: c.group_by.map(groupField), field: 'field' in c ? groupField(c.field) : undefined };
 }
 
-type Event = StoredEvent;
+/** A committed event, with its time read once. */
+type Event = StoredEvent & { readonly at_ms: number };
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
 
@@ -98,7 +99,7 @@ export function createAlertEvaluator(deps: EvaluatorDeps) {
       const event = pending[i]?.event;
       // Resends were evaluated when first stored; Stele's own alert.* events never feed alerts.
       if (outcome.duplicate || !event || event.action.startsWith('alert.')) continue;
-      events.push({ ...event, tenant_id: tenantId, seq: outcome.seq } as Event);
+      events.push({ ...event, tenant_id: tenantId, seq: outcome.seq, at_ms: Date.parse(event.occurred_at) } as Event);
     }
     if (events.length === 0) return;
     queue.push({ tenantId, events });
@@ -136,8 +137,8 @@ export function createAlertEvaluator(deps: EvaluatorDeps) {
       const schedule = rule.schedule;
       const byGroup = new Map<string, { values: string[]; events: Event[] }>();
       for (const event of events) {
-        if (schedule && !inSchedule(schedule, Date.parse(event.occurred_at))) continue;
         if (!evaluateQuery(ast, event, now)) continue;
+        if (schedule && !inSchedule(schedule, event.at_ms)) continue;
         const values: string[] = [];
         let complete = true;
         for (const g of groups) {
@@ -207,7 +208,7 @@ export function createAlertEvaluator(deps: EvaluatorDeps) {
     const condition = rule.condition as Extract<AlertRule['condition'], { type: 'threshold' | 'distinct' }>;
     const { dialect } = deps.store;
     let at = 0;
-    for (const g of groups) for (const e of g.events) at = Math.max(at, Date.parse(e.occurred_at));
+    for (const g of groups) for (const e of g.events) at = Math.max(at, e.at_ms);
     const wall = Date.now();
     const open: { values: string[]; group: Record<string, string>; groupKey: string; key: string }[] = [];
     for (const g of groups) {
@@ -215,6 +216,9 @@ export function createAlertEvaluator(deps: EvaluatorDeps) {
       const key = `${tenantId}\u0000${rule.id}\u0000${groupKey}`;
       const estimate = counts.get(key);
       if (estimate) estimate.since += g.events.length;
+      // Known here to be cooling down: nothing to ask until it ends.
+      const last = rule.cooldown_minutes > 0 ? fired.get(`${tenantId}\u0000${cooldownIdOf(rule.id, groupKey)}`)?.last : undefined;
+      if (last !== undefined && at >= last && at < last + rule.cooldown_minutes * MINUTE) continue;
       if (!estimate || estimate.counted + estimate.since >= condition.count || wall - estimate.readAt >= refreshMs) open.push({ values: g.values, group, groupKey, key });
     }
     if (open.length === 0) return;
@@ -258,7 +262,7 @@ export function createAlertEvaluator(deps: EvaluatorDeps) {
     const cooldownMs = rule.cooldown_minutes * MINUTE;
     if (condition.type === 'any') {
       for (const event of matched) {
-        const at = Date.parse(event.occurred_at);
+        const at = event.at_ms;
         if (await cooling(tenantId, rule, groupKey, at)) continue;
         const period = cooldownMs === 0 ? event.id : String(Math.floor(at / cooldownMs));
         await fire(tenantId, {
@@ -275,7 +279,7 @@ export function createAlertEvaluator(deps: EvaluatorDeps) {
     for (const event of matched) {
       const value = field.read(event);
       if (value === undefined) continue;
-      const at = Date.parse(event.occurred_at);
+      const at = event.at_ms;
       const seenKey = `${tenantId}\u0000${rule.id}\u0000${groupKey}\u0000${value}`;
       const sighting = seen.get(seenKey);
       remember(seenKey, at);

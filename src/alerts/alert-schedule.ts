@@ -47,8 +47,21 @@ export function readSchedule(value: unknown): Schedule {
 const formatters = new Map<string, Intl.DateTimeFormat>();
 const WEEKDAY: Record<string, Day> = { Mon: 'mon', Tue: 'tue', Wed: 'wed', Thu: 'thu', Fri: 'fri', Sat: 'sat', Sun: 'sun' };
 
+// Intl's formatting costs microseconds; a minute's answer serves every event within it.
+const minutes = new Map<string, { day: Day; time: string }>();
+
 /** The local weekday and HH:MM of an instant in a zone. */
 export function localTime(ms: number, timezone: string): { day: Day; time: string } {
+  const key = `${timezone} ${Math.floor(ms / 60_000)}`;
+  let found = minutes.get(key);
+  if (!found) {
+    if (minutes.size >= 10_000) minutes.clear();
+    minutes.set(key, (found = formatLocal(ms, timezone)));
+  }
+  return found;
+}
+
+function formatLocal(ms: number, timezone: string): { day: Day; time: string } {
   let format = formatters.get(timezone);
   if (!format) {
     format = new Intl.DateTimeFormat('en-US', { timeZone: timezone, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
