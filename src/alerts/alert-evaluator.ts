@@ -135,7 +135,7 @@ export function createAlertEvaluator(deps: EvaluatorDeps) {
     for (const compiled of await deps.rules(tenantId)) {
       const { rule, ast, groups } = compiled;
       const schedule = rule.schedule;
-      const byGroup = new Map<string, { values: string[]; events: Event[] }>();
+      const byGroup = new Map<string, { groupKey: string; values: string[]; events: Event[] }>();
       for (const event of events) {
         if (!evaluateQuery(ast, event, now)) continue;
         if (schedule && !inSchedule(schedule, event.at_ms)) continue;
@@ -149,7 +149,7 @@ export function createAlertEvaluator(deps: EvaluatorDeps) {
         if (!complete) continue;
         const key = values.join('\u0000');
         let entry = byGroup.get(key);
-        if (!entry) byGroup.set(key, (entry = { values, events: [] }));
+        if (!entry) byGroup.set(key, (entry = { groupKey: groupKeyOf(compiled, values), values, events: [] }));
         entry.events.push(event);
       }
       if (byGroup.size === 0) continue;
@@ -159,11 +159,13 @@ export function createAlertEvaluator(deps: EvaluatorDeps) {
     }
   }
 
+  /** `actor.id=u_1 ip=10.0.0.1`: the group as one text, for people and as the group's key. */
+  const groupKeyOf = (compiled: CompiledRule, values: string[]) => compiled.groups.map((g, i) => `${g.name}=${values[i]}`).join(' ');
+
   function groupOf(compiled: CompiledRule, values: string[]) {
     const group: Record<string, string> = {};
     compiled.groups.forEach((g, i) => { group[g.name] = values[i]!; });
-    const groupKey = compiled.groups.map((g, i) => `${g.name}=${values[i]}`).join(' ');
-    return { group, groupKey };
+    return { group, groupKey: groupKeyOf(compiled, values) };
   }
 
   function groupCondition(compiled: CompiledRule, values: string[]): Sql {
@@ -177,22 +179,24 @@ export function createAlertEvaluator(deps: EvaluatorDeps) {
   const queryOf = (compiled: CompiledRule, now: number) => compileQuery(compiled.ast, { dialect: deps.store.dialect, now });
 
   /** Whether the rule fired for the group less than its cooldown before `at` (a firing seen here is remembered). */
+  /** The in-memory key of a rule's group (no hashing: it is looked up for every group of every pass). */
+  const memoryKey = (tenantId: string, ruleId: string, groupKey: string) => `${tenantId}\u0000${ruleId}\u0000${groupKey}`;
+
   async function cooling(tenantId: string, rule: AlertRule, groupKey: string, at: number): Promise<boolean> {
     const cooldownMs = rule.cooldown_minutes * MINUTE;
     if (cooldownMs === 0) return false;
-    const id = cooldownIdOf(rule.id, groupKey);
-    const key = `${tenantId}\u0000${id}`;
+    const key = memoryKey(tenantId, rule.id, groupKey);
     const within = (last: number | undefined) => last !== undefined && at >= last && at < last + cooldownMs;
     const known = fired.get(key);
     if (known && (within(known.last) || Date.now() - known.readAt < refreshMs)) return within(known.last);
-    const last = await deps.lastFired(tenantId, id);
+    const last = await deps.lastFired(tenantId, cooldownIdOf(rule.id, groupKey));
     remembered(fired, key, { last, readAt: Date.now() });
     return within(last);
   }
 
   async function fire(tenantId: string, firing: Firing): Promise<void> {
     await deps.fire(tenantId, firing);
-    if (firing.rule.cooldown_minutes > 0) remembered(fired, `${tenantId}\u0000${cooldownIdOf(firing.rule.id, firing.groupKey)}`, { last: firing.at, readAt: Date.now() });
+    if (firing.rule.cooldown_minutes > 0) remembered(fired, memoryKey(tenantId, firing.rule.id, firing.groupKey), { last: firing.at, readAt: Date.now() });
   }
 
   /**
@@ -203,25 +207,25 @@ export function createAlertEvaluator(deps: EvaluatorDeps) {
    * older than refreshMs (another process's matches count then). Counting too high only costs a
    * read; a count too low (another process's matches) is read again within refreshMs.
    */
-  async function evaluateWindow(tenantId: string, compiled: CompiledRule, groups: { values: string[]; events: Event[] }[], now: number): Promise<void> {
+  async function evaluateWindow(tenantId: string, compiled: CompiledRule, groups: { groupKey: string; values: string[]; events: Event[] }[], now: number): Promise<void> {
     const { rule } = compiled;
     const condition = rule.condition as Extract<AlertRule['condition'], { type: 'threshold' | 'distinct' }>;
     const { dialect } = deps.store;
     let at = 0;
     for (const g of groups) for (const e of g.events) at = Math.max(at, e.at_ms);
     const wall = Date.now();
-    const open: { values: string[]; group: Record<string, string>; groupKey: string; key: string }[] = [];
+    const candidates: { values: string[]; key: string }[] = [];
     for (const g of groups) {
-      const { group, groupKey } = groupOf(compiled, g.values);
-      const key = `${tenantId}\u0000${rule.id}\u0000${groupKey}`;
+      const key = memoryKey(tenantId, rule.id, g.groupKey);
       const estimate = counts.get(key);
       if (estimate) estimate.since += g.events.length;
       // Known here to be cooling down: nothing to ask until it ends.
-      const last = rule.cooldown_minutes > 0 ? fired.get(`${tenantId}\u0000${cooldownIdOf(rule.id, groupKey)}`)?.last : undefined;
+      const last = rule.cooldown_minutes > 0 ? fired.get(key)?.last : undefined;
       if (last !== undefined && at >= last && at < last + rule.cooldown_minutes * MINUTE) continue;
-      if (!estimate || estimate.counted + estimate.since >= condition.count || wall - estimate.readAt >= refreshMs) open.push({ values: g.values, group, groupKey, key });
+      if (!estimate || estimate.counted + estimate.since >= condition.count || wall - estimate.readAt >= refreshMs) candidates.push({ values: g.values, key });
     }
-    if (open.length === 0) return;
+    if (candidates.length === 0) return;
+    const open = candidates.map((c) => ({ ...c, ...groupOf(compiled, c.values) }));
     const windowMs = condition.window_minutes * MINUTE;
     const keys = compiled.groups.map((g) => g.expression(dialect));
     const where = [queryOf(compiled, now), compare('occurred_at', '>', at - windowMs), compare('occurred_at', '<=', at)];
