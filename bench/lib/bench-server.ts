@@ -11,6 +11,8 @@ export interface BenchServer {
   key: string;
   /** The server process's id (to read its CPU time). */
   pid: number;
+  /** The instance admin token (to make more tenants). */
+  admin: string;
 }
 
 export async function withBenchServer<T>(db: TestStore, work: (server: BenchServer) => Promise<T>, scopes: string[] = ['events:write']): Promise<T> {
@@ -24,7 +26,7 @@ export async function withBenchServer<T>(db: TestStore, work: (server: BenchServ
     });
     const tenant = (await (await post('/v1/tenants', { name: 'bench' })).json()) as { id: string };
     const { key } = (await (await post(`/v1/tenants/${tenant.id}/keys`, { name: 'bench', scopes })).json()) as { key: string };
-    return await work({ url: server.url, key, pid: server.child.pid! });
+    return await work({ url: server.url, key, pid: server.child.pid!, admin: ADMIN });
   } finally {
     await server.stop();
   }

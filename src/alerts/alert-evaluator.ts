@@ -57,7 +57,8 @@ export interface EvaluatorDeps {
   onError(error: unknown, tenantId: string): void;
   /**
    * How old (wall clock) a group's count or cooldown read here may be before it is read again at
-   * its next match (default 10 s): how late another process's matches can be noticed.
+   * its next match (default 10 s; six times that for a count under half its condition): how late
+   * another process's matches can be noticed.
    */
   refreshMs?: number;
 }
@@ -204,8 +205,8 @@ export function createAlertEvaluator(deps: EvaluatorDeps) {
    * within the window that ends at the pass's latest match (its events arrived together). A group
    * needs it when this process has no count for it yet (rebuilt from the log), when its count at
    * the last read plus the matches seen here since could reach the condition, or when that read is
-   * older than refreshMs (another process's matches count then). Counting too high only costs a
-   * read; a count too low (another process's matches) is read again within refreshMs.
+   * older than refreshMs (six times that while under half the condition), so that another
+   * process's matches count. Counting too high only costs a read.
    */
   async function evaluateWindow(tenantId: string, compiled: CompiledRule, groups: { groupKey: string; values: string[]; events: Event[] }[], now: number): Promise<void> {
     const { rule } = compiled;
@@ -217,12 +218,18 @@ export function createAlertEvaluator(deps: EvaluatorDeps) {
     const candidates: { values: string[]; key: string }[] = [];
     for (const g of groups) {
       const key = memoryKey(tenantId, rule.id, g.groupKey);
-      const estimate = counts.get(key);
+      // A rule that changed (or was enabled again) counts afresh: what happened meanwhile was not seen here.
+      const countKey = `${key}\u0000${rule.updated_at}`;
+      const estimate = counts.get(countKey);
       if (estimate) estimate.since += g.events.length;
       // Known here to be cooling down: nothing to ask until it ends.
       const last = rule.cooldown_minutes > 0 ? fired.get(key)?.last : undefined;
       if (last !== undefined && at >= last && at < last + rule.cooldown_minutes * MINUTE) continue;
-      if (!estimate || estimate.counted + estimate.since >= condition.count || wall - estimate.readAt >= refreshMs) candidates.push({ values: g.values, key });
+      const sum = estimate ? estimate.counted + estimate.since : 0;
+      const age = estimate ? wall - estimate.readAt : Infinity;
+      // Near the condition (half way), another process's matches could make the difference: read
+      // again after refreshMs; far from it, after six times as long.
+      if (!estimate || sum >= condition.count || age >= (2 * sum >= condition.count ? refreshMs : 6 * refreshMs)) candidates.push({ values: g.values, key: countKey });
     }
     if (candidates.length === 0) return;
     const open = candidates.map((c) => ({ ...c, ...groupOf(compiled, c.values) }));

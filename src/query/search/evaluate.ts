@@ -1,7 +1,8 @@
-// The reference evaluator: a slow, literal reading of the language over one event, used by tests
-// to cross-check the SQL the compiler produces, and by `stele verify --package`, which has a SOC 2
-// package's events and no database (src/reports/offline-figures.ts). The server never filters
-// rows in JavaScript.
+// The reference evaluator: a literal reading of the language over one event, used by tests to
+// cross-check the SQL the compiler produces, by `stele verify --package`, which has a SOC 2
+// package's events and no database (src/reports/offline-figures.ts), and by alert rules, which
+// match each committed event in memory (src/alerts/alert-evaluator.ts) and count in SQL: the
+// engine suite's property test keeps the two readings the same. Reads never filter rows here.
 
 import type { JsonValue, StoredEvent } from '../../domain/event.js';
 import type { EventTextColumn } from '../../store/event-columns.js';
@@ -143,7 +144,7 @@ function holds(test: Test, event: StoredEvent, now: number): boolean {
   }
 }
 
-/** Whether `event` matches the query, with `now` (ms) as the clock reading. For tests only. */
+/** Whether `event` matches the query, with `now` (ms) as the clock reading. */
 export function evaluateQuery(ast: Ast, event: StoredEvent, now: number): boolean {
   switch (ast.kind) {
     case 'and': return ast.children.every((child) => evaluateQuery(child, event, now));
