@@ -87,8 +87,8 @@ export function createAlertEvaluator(deps: EvaluatorDeps) {
   // When a rule last fired for a group (event time, ms) as this process knows it: fired here, or
   // read (readAt, wall clock), so a cooldown needs no read while it lasts or the read is fresh.
   const fired = new Map<string, { last: number | undefined; readAt: number }>();
-  // threshold and distinct: a group's count at the last read, and matches seen here since.
-  const counts = new Map<string, { counted: number; since: number; readAt: number }>();
+  // threshold and distinct, by rule version and group: the count at the last read, and matches seen here since.
+  const counts = new Map<string, Map<string, { counted: number; since: number; readAt: number }>>();
   const refreshMs = deps.refreshMs ?? 10_000;
   const MAX_SEEN = 100_000;
 
@@ -140,17 +140,28 @@ export function createAlertEvaluator(deps: EvaluatorDeps) {
       for (const event of events) {
         if (!evaluateQuery(ast, event, now)) continue;
         if (schedule && !inSchedule(schedule, event.at_ms)) continue;
-        const values: string[] = [];
-        let complete = true;
-        for (const g of groups) {
-          const value = g.read(event);
-          if (value === undefined) { complete = false; break; }
-          values.push(value);
+        let key: string;
+        let values: string[] | undefined;
+        if (groups.length === 1) {
+          // The usual case, without an array and a join per event.
+          const value = groups[0]!.read(event);
+          if (value === undefined) continue;
+          key = value;
+        } else {
+          values = [];
+          for (const g of groups) {
+            const value = g.read(event);
+            if (value === undefined) break;
+            values.push(value);
+          }
+          if (values.length < groups.length) continue;
+          key = values.join('\u0000');
         }
-        if (!complete) continue;
-        const key = values.join('\u0000');
         let entry = byGroup.get(key);
-        if (!entry) byGroup.set(key, (entry = { groupKey: groupKeyOf(compiled, values), values, events: [] }));
+        if (!entry) {
+          const groupValues = values ?? [key];
+          byGroup.set(key, (entry = { groupKey: groupKeyOf(compiled, groupValues), values: groupValues, events: [] }));
+        }
         entry.events.push(event);
       }
       if (byGroup.size === 0) continue;
@@ -182,6 +193,16 @@ export function createAlertEvaluator(deps: EvaluatorDeps) {
   /** Whether the rule fired for the group less than its cooldown before `at` (a firing seen here is remembered). */
   /** The in-memory key of a rule's group (no hashing: it is looked up for every group of every pass). */
   const memoryKey = (tenantId: string, ruleId: string, groupKey: string) => `${tenantId}\u0000${ruleId}\u0000${groupKey}`;
+  /** A rule version's group counts (rule ids are unique across tenants). */
+  function countsOf(rule: AlertRule): Map<string, { counted: number; since: number; readAt: number }> {
+    const version = `${rule.id}\u0000${rule.updated_at}`;
+    let map = counts.get(version);
+    if (!map) {
+      if (counts.size >= 1000) counts.clear();
+      counts.set(version, (map = new Map()));
+    }
+    return map;
+  }
 
   async function cooling(tenantId: string, rule: AlertRule, groupKey: string, at: number): Promise<boolean> {
     const cooldownMs = rule.cooldown_minutes * MINUTE;
@@ -215,21 +236,20 @@ export function createAlertEvaluator(deps: EvaluatorDeps) {
     let at = 0;
     for (const g of groups) for (const e of g.events) at = Math.max(at, e.at_ms);
     const wall = Date.now();
+    // A rule that changed (or was enabled again) counts afresh: what happened meanwhile was not seen here.
+    const ruleCounts = countsOf(rule);
     const candidates: { values: string[]; key: string }[] = [];
     for (const g of groups) {
-      const key = memoryKey(tenantId, rule.id, g.groupKey);
-      // A rule that changed (or was enabled again) counts afresh: what happened meanwhile was not seen here.
-      const countKey = `${key}\u0000${rule.updated_at}`;
-      const estimate = counts.get(countKey);
+      const estimate = ruleCounts.get(g.groupKey);
       if (estimate) estimate.since += g.events.length;
       // Known here to be cooling down: nothing to ask until it ends.
-      const last = rule.cooldown_minutes > 0 ? fired.get(key)?.last : undefined;
+      const last = rule.cooldown_minutes > 0 ? fired.get(memoryKey(tenantId, rule.id, g.groupKey))?.last : undefined;
       if (last !== undefined && at >= last && at < last + rule.cooldown_minutes * MINUTE) continue;
       const sum = estimate ? estimate.counted + estimate.since : 0;
       const age = estimate ? wall - estimate.readAt : Infinity;
       // Near the condition (half way), another process's matches could make the difference: read
       // again after refreshMs; far from it, after six times as long.
-      if (!estimate || sum >= condition.count || age >= (2 * sum >= condition.count ? refreshMs : 6 * refreshMs)) candidates.push({ values: g.values, key: countKey });
+      if (!estimate || sum >= condition.count || age >= (2 * sum >= condition.count ? refreshMs : 6 * refreshMs)) candidates.push({ values: g.values, key: g.groupKey });
     }
     if (candidates.length === 0) return;
     const open = candidates.map((c) => ({ ...c, ...groupOf(compiled, c.values) }));
@@ -249,13 +269,13 @@ export function createAlertEvaluator(deps: EvaluatorDeps) {
     }
     const rows = await deps.store.aggregateEvents(tenantId, { where: and(where), keys, measures: [measure, sql('min(seq)'), sql('max(seq)')] });
     const byKey = new Map(open.map((o) => [o.values.join('\u0000'), o]));
-    for (const o of open) remembered(counts, o.key, { counted: 0, since: 0, readAt: wall });
+    for (const o of open) remembered(ruleCounts, o.key, { counted: 0, since: 0, readAt: wall });
     const cooldownMs = rule.cooldown_minutes * MINUTE;
     for (const row of rows) {
       const target = byKey.get(row.slice(0, keys.length).map(String).join('\u0000'));
       if (!target) continue;
       const count = Number(row[keys.length] ?? 0);
-      counts.set(target.key, { counted: count, since: 0, readAt: wall });
+      ruleCounts.set(target.key, { counted: count, since: 0, readAt: wall });
       if (count < condition.count || (await cooling(tenantId, rule, target.groupKey, at))) continue;
       const period = Math.floor(at / Math.max(cooldownMs, windowMs, MINUTE));
       await fire(tenantId, {
