@@ -85,8 +85,8 @@ export function createAlertRepository(store: Store, now: () => number) {
     insertAlert: (alert: AlertRecord) => store.insertRecord(alertKey(alert.tenant_id, alert.id), alert, alert.fired_at),
     updateAlert: (alert: AlertRecord) => store.updateRecord(alertKey(alert.tenant_id, alert.id), alert, stamp()),
     getAlert: async (tenantId: string, id: string) => (await store.getRecord<AlertRecord>(alertKey(tenantId, id)))?.body,
-    /** Newest first, from the tenant's latest 10,000. */
-    listAlerts: async (tenantId: string) => (await store.listRecords<AlertRecord>('alert', tenantId, 10_000)).map((r) => r.body).reverse(),
+    /** The tenant's latest 10,000, newest first. */
+    listAlerts: async (tenantId: string) => (await store.listRecords<AlertRecord>('alert', tenantId, 10_000, 'newest')).map((r) => r.body),
 
     async lastFired(tenantId: string, id: string): Promise<number | undefined> {
       const record = await store.getRecord<{ at: number }>(cooldownKey(tenantId, id));

@@ -261,8 +261,9 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       return row ? toRecord(row) : undefined;
     },
 
-    async listRecords(kind, tenantId, limit = 1000) {
-      return (db.prepare('SELECT * FROM records WHERE kind = ? AND tenant_id = ? ORDER BY created_at, id LIMIT ?').all(kind, tenantId, limit) as Record<string, unknown>[]).map((r) => toRecord(r));
+    async listRecords(kind, tenantId, limit = 1000, order = 'oldest') {
+      const by = order === 'newest' ? 'created_at DESC, id DESC' : 'created_at, id';
+      return (db.prepare(`SELECT * FROM records WHERE kind = ? AND tenant_id = ? ORDER BY ${by} LIMIT ?`).all(kind, tenantId, limit) as Record<string, unknown>[]).map((r) => toRecord(r));
     },
 
     async deleteRecord(key) {
