@@ -27,6 +27,38 @@ export interface CompiledRule {
   ast: Ast;
   groups: GroupField[];
   field: GroupField | undefined;
+  /**
+   * What an event's action must be for the query to match, when the query says (most do:
+   * `action:user.login_failed ...`): asked once per distinct action of a pass, so the rule never
+   * looks at the other events. Undefined: every event is a candidate.
+   */
+  actions: ((action: string) => boolean) | undefined;
+}
+
+/** A condition on the action alone that every match satisfies, if the query has one. */
+function actionCondition(ast: Ast): ((action: string) => boolean) | undefined {
+  switch (ast.kind) {
+    case 'term': {
+      const { test } = ast;
+      if (test.type !== 'text' || test.columns.length !== 1 || test.columns[0] !== 'action') return undefined;
+      return (action) => evaluateQuery(ast, { action } as StoredEvent, 0);
+    }
+    case 'and': {
+      // Any child's condition is necessary for the whole.
+      for (const child of ast.children) {
+        const found = actionCondition(child);
+        if (found) return found;
+      }
+      return undefined;
+    }
+    case 'or': {
+      const parts = ast.children.map(actionCondition);
+      if (parts.length === 0 || parts.some((p) => p === undefined)) return undefined;
+      return (action) => parts.some((p) => p!(action));
+    }
+    case 'not':
+      return undefined;
+  }
 }
 
 /** What the evaluator found; fire() turns it into an alert (once). */
@@ -65,7 +97,8 @@ export interface EvaluatorDeps {
 
 export function compileRule(rule: AlertRule): CompiledRule {
   const c = rule.condition;
-  return { rule, ast: parseQuery(rule.query), groups: c.group_by.map(groupField), field: 'field' in c ? groupField(c.field) : undefined };
+  const ast = parseQuery(rule.query);
+  return { rule, ast, groups: c.group_by.map(groupField), field: 'field' in c ? groupField(c.field) : undefined, actions: actionCondition(ast) };
 }
 
 /** A committed event, with its time read once. */
@@ -133,11 +166,32 @@ export function createAlertEvaluator(deps: EvaluatorDeps) {
 
   async function evaluate(tenantId: string, events: Event[]): Promise<void> {
     const now = deps.now();
-    for (const compiled of await deps.rules(tenantId)) {
+    const rules = await deps.rules(tenantId);
+    if (rules.length === 0) return;
+    const byAction = new Map<string, Event[]>();
+    for (const event of events) {
+      const same = byAction.get(event.action);
+      if (same) same.push(event);
+      else byAction.set(event.action, [event]);
+    }
+    for (const compiled of rules) {
       const { rule, ast, groups } = compiled;
       const schedule = rule.schedule;
+      let candidates = events;
+      if (compiled.actions) {
+        candidates = [];
+        let actions = 0;
+        for (const [action, list] of byAction) {
+          if (!compiled.actions(action)) continue;
+          actions += 1;
+          for (const event of list) candidates.push(event);
+        }
+        if (candidates.length === 0) continue;
+        // In commit order again (first_seen's "before" is by seq).
+        if (actions > 1) candidates.sort((a, b) => a.seq - b.seq);
+      }
       const byGroup = new Map<string, { groupKey: string; values: string[]; events: Event[] }>();
-      for (const event of events) {
+      for (const event of candidates) {
         if (!evaluateQuery(ast, event, now)) continue;
         if (schedule && !inSchedule(schedule, event.at_ms)) continue;
         let key: string;
