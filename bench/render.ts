@@ -32,7 +32,17 @@ interface Results {
     ingest: { none: Rate; twenty_rules: Rate; ratio: number; cost: number; cpu_us_per_event: { none: number; twenty_rules: number; cost: number }; turns: { caught_up_ms: number[] } };
     ack_to_webhook: { events_per_second: number; alerts: number; p50_ms: number; p99_ms: number; max_ms: number };
   }[] };
+  retention?: Run & { events: number; results: {
+    engine: string; events: number; expired: number;
+    purge: { seconds: number; purged: number; per_second: number; records: number; content_bytes_freed: number };
+    raw_forget: Rate & { content_bytes_freed: number; space_before: Space; space_after: Space }; purge_vs_raw: number;
+    ingest: { alone: Rate; during_purge: Rate; share: number };
+    verify: { intact: Rate; with_purged_ranges: Rate; ratio: number };
+  }[] };
 }
+
+type Space = { payload_bytes?: number; table_bytes?: number; free_bytes?: number };
+const mb = (bytes: number | undefined) => (bytes === undefined ? '—' : `${(bytes / 1024 / 1024).toFixed(1)} MB`);
 
 const table = (head: string[], rows: (string | number)[][]) =>
   [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
@@ -103,6 +113,17 @@ export function renderMarkdown(r: Results, machine: { node: string; cpus: number
       al.results.map((x) => [x.engine, n(x.ingest.none.per_second), n(x.ingest.twenty_rules.per_second), pct(x.ingest.cost),
         `${x.ingest.cpu_us_per_event.none} µs`, `${x.ingest.cpu_us_per_event.twenty_rules} µs`, pct(x.ingest.cpu_us_per_event.cost), x.ingest.turns.caught_up_ms.map((ms) => `${ms} ms`).join(', '),
         `${x.ack_to_webhook.p50_ms} ms`, `${x.ack_to_webhook.p99_ms} ms`, `${x.ack_to_webhook.max_ms} ms`, n(x.alerts_fired)])));
+  }
+  if (r.retention) {
+    const re = r.retention;
+    out.push('', `**Retention**: a log of ${n(re.events)} events spread over 90 days, a 30-day window, so two thirds expire; the purge runs in a server process (POST /v1/retention/purges, the job's code: retention.purged records, batches sized to take about 50 ms with a pause twice as long after each, then VACUUM on PostgreSQL) while ingest keeps flowing (batches of 100, 2 at a time); raw = the store's forgetEvents over the same events of a second tenant, batches of 5,000, no records, no pauses, no ingest. Space, around the raw run (no ingest meanwhile): the content bytes the rows no longer hold, and the events table's row bytes as the database counts them (SQLite dbstat payload; PostgreSQL pgstattuple live tuples, and the free space after VACUUM, which later rows reuse rather than the file shrinking)${ran(re)}. Verification: POST /v1/integrity/verify of the whole log with the purged ranges, against the same log intact before the purge.`, '');
+    out.push(table(['store', 'purged', 'seconds', 'purge events/s', 'raw events/s', 'ratio', 'content freed', 'ingest/s alone', 'during purge', 'share'],
+      re.results.map((x) => [x.engine, n(x.purge.purged), x.purge.seconds, n(x.purge.per_second), n(x.raw_forget.per_second), pct(x.purge_vs_raw), mb(x.purge.content_bytes_freed),
+        n(x.ingest.alone.per_second), n(x.ingest.during_purge.per_second), pct(x.ingest.share)])));
+    out.push('', table(['store', 'raw run: content freed', 'events table rows before → after', 'free space after'],
+      re.results.map((x) => [x.engine, mb(x.raw_forget.content_bytes_freed), `${mb(x.raw_forget.space_before.payload_bytes)} → ${mb(x.raw_forget.space_after.payload_bytes)}`, mb(x.raw_forget.space_after.free_bytes)])));
+    out.push('', table(['store', 'verify intact, events/s', 'with purged ranges, events/s', 'ratio'],
+      re.results.map((x) => [x.engine, n(x.verify.intact.per_second), n(x.verify.with_purged_ranges.per_second), pct(x.verify.ratio)])));
   }
   return `${out.join('\n')}\n`;
 }

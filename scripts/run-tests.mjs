@@ -7,7 +7,7 @@
 //
 // A suite that needs a new peer adds one entry to PEERS below.
 
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import pg from 'pg';
@@ -111,11 +111,41 @@ const summary = () => {
 };
 summary();
 
-const result = spawnSync(
+// The tests run in a process group of their own, their output passed on through pipes held by
+// this process alone. A helper a test leaves behind (a browser's crash handler, a daemon) may
+// keep those pipes open, but never our caller's: the run ends when the test runner exits, and
+// whatever is left of its group is killed then.
+const child = spawn(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=1', ...files],
-  { stdio: 'inherit', env, cwd: root },
+  // A test that hangs fails after ten minutes, and a file whose tests are done exits even if a
+  // handle stays open, so one hang can never stall the whole run (and CI with it).
+  ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=1', '--test-timeout=600000', '--test-force-exit', ...files],
+  { stdio: ['inherit', 'pipe', 'pipe'], env, cwd: root, detached: true },
 );
+const killGroup = (signal) => { try { process.kill(-child.pid, signal); } catch { /* the group is gone */ } };
+// A run that prints nothing for ten minutes is stuck (a test file's process can also be held open
+// by a helper it left behind, which Node's own timeouts do not see): it fails, saying so, rather
+// than hang until someone notices.
+const SILENCE_MS = 10 * 60_000;
+let lastOutput = '';
+let watchdog;
+const heard = () => {
+  clearTimeout(watchdog);
+  watchdog = setTimeout(() => {
+    console.error(`\nNo test output for ${SILENCE_MS / 60_000} minutes; the run is stuck after:\n${lastOutput}\nStopping it.`);
+    killGroup('SIGKILL');
+  }, SILENCE_MS);
+};
+for (const [from, to] of [[child.stdout, process.stdout], [child.stderr, process.stderr]]) {
+  from.on('data', (chunk) => { to.write(chunk); lastOutput = String(chunk).slice(-500); heard(); });
+}
+heard();
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => killGroup(signal));
+const status = await new Promise((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
+// Let the last lines through the pipes, without waiting on a helper that still holds them.
+await new Promise((resolve) => { const timer = setTimeout(resolve, 2000); child.on('close', () => { clearTimeout(timer); resolve(); }); });
+clearTimeout(watchdog);
+killGroup('SIGKILL');
 // Said again after the summary, where people look.
 summary();
-process.exit(result.status ?? 1);
+process.exit(status);

@@ -19,3 +19,21 @@ describe('configuration of the log origin and witnesses', () => {
     assert.throws(() => loadConfig({ STELE_WITNESSES: 'w1+0a0b0c0d+BA==' }), /STELE_WITNESSES/);
   });
 });
+
+describe('configuration of scale-out', () => {
+  it('bounds the ingest queue at 20,000 events by default, takes another bound, and turns it off with 0', () => {
+    assert.deepEqual(loadConfig({}).ingestQueue, { maxWaitingEvents: 20_000, retryAfterSeconds: 1 });
+    assert.deepEqual(loadConfig({ STELE_INGEST_QUEUE_LIMIT: '500', STELE_INGEST_RETRY_AFTER_SECONDS: '3' }).ingestQueue, { maxWaitingEvents: 500, retryAfterSeconds: 3 });
+    assert.equal(loadConfig({ STELE_INGEST_QUEUE_LIMIT: '0' }).ingestQueue, undefined);
+    assert.throws(() => loadConfig({ STELE_INGEST_QUEUE_LIMIT: '-1' }), /STELE_INGEST_QUEUE_LIMIT/);
+    assert.throws(() => loadConfig({ STELE_INGEST_RETRY_AFTER_SECONDS: '0' }), /STELE_INGEST_RETRY_AFTER_SECONDS/);
+  });
+
+  it('takes a read replica only as a postgres:// URL, and only with a primary', () => {
+    const primary = { STELE_DATABASE_URL: 'postgres://stele@db:5432/stele' };
+    assert.equal(loadConfig({ ...primary, STELE_DATABASE_READ_URL: 'postgres://stele@replica:5432/stele' }).databaseReadUrl, 'postgres://stele@replica:5432/stele');
+    assert.equal(loadConfig(primary).databaseReadUrl, undefined);
+    assert.throws(() => loadConfig({ STELE_DATABASE_READ_URL: 'postgres://stele@replica:5432/stele' }), /needs STELE_DATABASE_URL/);
+    assert.throws(() => loadConfig({ ...primary, STELE_DATABASE_READ_URL: 'mysql://replica' }), /must be a postgres:\/\/ URL/);
+  });
+});

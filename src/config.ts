@@ -49,6 +49,8 @@ export interface Config {
   port: number;
   dataDir: string;
   databaseUrl: string | undefined;
+  /** A PostgreSQL streaming replica for list, search, feed, export and verification reads (STELE_DATABASE_READ_URL). */
+  databaseReadUrl: string | undefined;
   /** PostgreSQL schema for Stele's tables (default public). */
   databaseSchema: string | undefined;
   /** PostgreSQL's connect, statement and idle limits (STELE_DATABASE_*_TIMEOUT_MS). */
@@ -67,6 +69,8 @@ export interface Config {
    */
   trustedProxies: readonly string[];
   limits: Limits;
+  /** Backpressure on ingest (STELE_INGEST_QUEUE_LIMIT; undefined when 0: no bound). */
+  ingestQueue: { maxWaitingEvents: number; retryAfterSeconds: number } | undefined;
   /** Most rows a synchronous export may return (STELE_EXPORT_MAX_ROWS); more needs a bulk export job. */
   exportMaxRows: number;
   /** Lifetime of a bulk export download link, seconds (STELE_EXPORT_LINK_TTL_SECONDS). */
@@ -83,6 +87,25 @@ export interface Config {
   streams: StreamsConfig;
   /** Where people reach this server (STELE_PUBLIC_URL, default http://HOST:PORT): links in alert notifications. */
   publicUrl: string;
+  retention: RetentionConfig;
+}
+
+/** Retention (src/retention/README.md). */
+export interface RetentionConfig {
+  /** The window of a tenant that set none, in days; null keeps events forever (STELE_RETENTION_DAYS: 90, or `forever`). */
+  defaultDays: number | null;
+  /** How often the purge job looks for expired events, in seconds; 0 turns it off (STELE_RETENTION_PURGE_INTERVAL_SECONDS). */
+  purgeIntervalSeconds: number;
+  /** Events per purge batch: one forgetting transaction each (STELE_RETENTION_BATCH). */
+  batchSize: number;
+}
+
+function retentionDays(raw: string | undefined): number | null {
+  if (raw === undefined || raw === '') return 90;
+  if (raw === 'forever') return null;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`STELE_RETENTION_DAYS must be a whole number of days >= 1, or forever (got "${raw}")`);
+  return value;
 }
 
 /** Delivery of streams (src/streams/README.md). */
@@ -213,6 +236,21 @@ function publicUrl(raw: string | undefined, host: string, port: number): string 
   return raw.replace(/\/+$/, '');
 }
 
+function databaseReadUrl(env: NodeJS.ProcessEnv): string | undefined {
+  const url = env.STELE_DATABASE_READ_URL || undefined;
+  if (url === undefined) return undefined;
+  if (!env.STELE_DATABASE_URL) throw new Error('STELE_DATABASE_READ_URL is a PostgreSQL read replica: it needs STELE_DATABASE_URL (the primary) too');
+  if (!/^postgres(ql)?:\/\//.test(url)) throw new Error('STELE_DATABASE_READ_URL must be a postgres:// URL');
+  return url;
+}
+
+/** Events waiting for their commit before ingest answers 503 `overloaded`; 0 turns the bound off. */
+function ingestQueue(env: NodeJS.ProcessEnv): Config['ingestQueue'] {
+  const maxWaitingEvents = integer(env, 'STELE_INGEST_QUEUE_LIMIT', 20_000, 0);
+  const retryAfterSeconds = integer(env, 'STELE_INGEST_RETRY_AFTER_SECONDS', 1, 1);
+  return maxWaitingEvents === 0 ? undefined : Object.freeze({ maxWaitingEvents, retryAfterSeconds });
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const limits: Limits = {
     maxBodyBytes: integer(env, 'STELE_MAX_BODY_BYTES', DEFAULT_LIMITS.maxBodyBytes, 1024),
@@ -229,6 +267,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: integer(env, 'PORT', 8080),
     dataDir,
     databaseUrl: env.STELE_DATABASE_URL || undefined,
+    databaseReadUrl: databaseReadUrl(env),
     databaseSchema: env.STELE_DATABASE_SCHEMA || undefined,
     databaseTimeouts: Object.freeze({
       connectMs: integer(env, 'STELE_DATABASE_CONNECT_TIMEOUT_MS', DEFAULT_DATABASE_TIMEOUTS.connectMs, 1),
@@ -242,6 +281,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     authFailuresPerMinute: integer(env, 'STELE_AUTH_FAILURES_PER_MINUTE', 60, 0),
     trustedProxies: trustedProxies(env.STELE_TRUSTED_PROXIES),
     limits: Object.freeze(limits),
+    ingestQueue: ingestQueue(env),
     integrity: Object.freeze(integrityConfig(env)),
     exportMaxRows: integer(env, 'STELE_EXPORT_MAX_ROWS', 100_000, 1),
     exportLinkTtlSeconds: integer(env, 'STELE_EXPORT_LINK_TTL_SECONDS', 24 * 3600, 1),
@@ -256,6 +296,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       requestTimeoutSeconds: integer(env, 'STELE_STREAM_TIMEOUT_SECONDS', 30, 1),
       leaseSeconds: integer(env, 'STELE_STREAM_LEASE_SECONDS', 30, 1),
       hosts: hostAllowList('STELE_STREAM_HOSTS', env.STELE_STREAM_HOSTS),
+    }),
+    retention: Object.freeze({
+      defaultDays: retentionDays(env.STELE_RETENTION_DAYS),
+      purgeIntervalSeconds: integer(env, 'STELE_RETENTION_PURGE_INTERVAL_SECONDS', 3600, 0),
+      batchSize: integer(env, 'STELE_RETENTION_BATCH', 5000, 1),
     }),
   });
 }

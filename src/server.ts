@@ -12,7 +12,12 @@ import { describeStore, openStore } from './store/open-store.js';
 import { loadSigningKey } from './checkpoints/signing-key.js';
 import { nativeProblem } from './native/native-addons.js';
 
-export async function startServer(config: Config): Promise<{ url: string; stop: () => Promise<void> }> {
+export interface StartOptions {
+  /** Set in a worker of `stele serve --workers N` (cluster.ts): its number, from 1. */
+  worker?: number;
+}
+
+export async function startServer(config: Config, options: StartOptions = {}): Promise<{ url: string; stop: () => Promise<void> }> {
   const logger = pino({ level: config.logLevel });
   const store = openStore(config, logger);
   await store.migrate();
@@ -27,8 +32,10 @@ export async function startServer(config: Config): Promise<{ url: string; stop: 
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
 
+  // In a cluster the primary says when every worker listens; each worker names itself, the first in full.
+  const worker = options.worker;
   const banner = [
-    `Stele is listening on ${url}`,
+    worker === undefined ? `Stele is listening on ${url}` : `Stele worker ${worker} (pid ${process.pid}) is serving ${url}`,
     `  store: ${describeStore(config)}`,
     `  API docs: ${url}/docs`,
     `  checkpoint signing key: ${signingKey.file}${signingKey.generated ? ' (generated now; back it up, keep it out of the database host)' : ''}`,
@@ -45,7 +52,8 @@ export async function startServer(config: Config): Promise<{ url: string; stop: 
   } else if (!config.adminToken) {
     banner.push('  Admin token: the one printed on first start (or set STELE_ADMIN_TOKEN).');
   }
-  process.stdout.write(`${banner.join('\n')}\n\n`);
+  const lines = worker === undefined || worker === 1 ? banner : [banner[0]!, ...(admin.generated ? banner.slice(-3) : [])];
+  process.stdout.write(`${lines.join('\n')}\n\n`);
 
   let stopping: Promise<void> | undefined;
   const stop = () => (stopping ??= (async () => {

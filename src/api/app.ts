@@ -8,6 +8,7 @@ import { createAuditTrail, type AuditTrail } from '../audit-trail/audit-trail.js
 import { createSecretBox, loadSecretKey } from '../background/secret-box.js';
 import { SYSTEM_REQUESTER } from '../audit-trail/requester.js';
 import { installDashboard } from '../dashboard/install-dashboard.js';
+import { createLeases } from '../background/lease.js';
 import { createIngestService } from '../ingest/ingest-service.js';
 import { ingestRoutes } from '../ingest/ingest-routes.js';
 import { sealEvents } from '@stele/integrity';
@@ -51,6 +52,9 @@ import { createVerificationService } from '../verification/verification-service.
 import { reportFeature } from '../reports/report-feature.js';
 import { streamFeature } from '../streams/stream-feature.js';
 import { alertFeature, type AlertHook } from '../alerts/alert-feature.js';
+import { createRedaction } from '../retention/redaction.js';
+import { retentionFeature } from '../retention/retention-feature.js';
+import type { RetentionService } from '../retention/retention-service.js';
 
 export interface AppOptions {
   config: Config;
@@ -116,11 +120,17 @@ export async function buildApp({ config, store, signingKey, logger, now, instrum
     everySeconds: config.integrity.checkpointEverySeconds,
     outside: createOutsideCopiesFromConfig(config.integrity, signingKey, app.log),
     onError: (error, tenantId) => app.log.error({ err: error, tenantId }, 'checkpoint failed'),
+    leases: createLeases(store, { ttlMs: 30_000, now: now ?? Date.now }),
   });
   let alerts: AlertHook | undefined; // set once the alerts feature is registered, below
   const eventTypeCheck = createEventTypeCheck({ repository: createEventTypeRepository(store), now });
+  // One secret box for every feature that keeps a credential to use later (SFTP, streams, alert webhooks, redaction).
+  const secrets = createSecretBox(() => loadSecretKey({ configuredFile: config.secretsKeyFile, dataDir: config.dataDir }));
+  const redaction = createRedaction({ store, secrets, now });
   const ingest = createIngestService({
-    store, limits: config.limits, seal: sealEvents, now, checkEvents: eventTypeCheck.check,
+    store, limits: config.limits, seal: sealEvents, now, checkEvents: eventTypeCheck.check, redact: redaction.apply,
+    ...(config.ingestQueue && { queue: config.ingestQueue }),
+    onOverloaded: () => metrics.ingestOverloaded.inc(),
     onCommitted: (tenant, outcomes, pending) => {
       metrics.eventsIngested.inc(outcomes.filter((o) => !o.duplicate).length);
       alerts?.onCommitted(tenant, outcomes, pending);
@@ -129,8 +139,6 @@ export async function buildApp({ config, store, signingKey, logger, now, instrum
       checkpoints.onCommitted(tenant, size).catch((error) => app.log.error({ err: error, tenant }, 'checkpoint failed'));
     },
   });
-  // One secret box for every feature that keeps a credential to use later (SFTP, streams, alert webhooks).
-  const secrets = createSecretBox(() => loadSecretKey({ configuredFile: config.secretsKeyFile, dataDir: config.dataDir }));
   const trail = createAuditTrail({ recorder: ingest, now, onError: (error) => app.log.error({ err: error }, 'self-audit event not written') });
   const guards = createGuards(createAuthenticator(store, config.adminToken), trail, store);
   const query = createQueryService({ store, now });
@@ -160,7 +168,11 @@ export async function buildApp({ config, store, signingKey, logger, now, instrum
   await app.register(tenantRoutes, { guards, tenants, trail });
   await app.register(ingestRoutes, { guards, ingest });
   await app.register(activityRoutes, { guards, activity: createActivityService({ store, now }), select, trail });
-  await app.register(eventRoutes, { guards, query, select, trail, describeEventTypes: eventTypes.summary });
+  let retention: RetentionService | undefined;
+  await app.register(eventRoutes, {
+    guards, query, select, trail, describeEventTypes: eventTypes.summary,
+    describeTombstones: (tenantId, events) => retention?.describeTombstones(tenantId, events) ?? Promise.resolve(events),
+  });
   await app.register(eventTypeRoutes, { guards, eventTypes });
   await app.register(savedSearchRoutes, { guards, savedSearches });
   await app.register(exportFeature, {
@@ -170,6 +182,7 @@ export async function buildApp({ config, store, signingKey, logger, now, instrum
   await app.register(integrityRoutes, { guards, key: signingKey, checkpoints, proofs: createProofService({ store, checkpoints }), verification });
   await app.register(reportFeature, { config, store, guards, trail, secrets, checkpoints, signingKey, verification, now });
   await app.register(feedRoutes, { guards, feed: createFeedService({ store, commits, now }), select, trail });
+  await app.register(retentionFeature, { config, store, guards, trail, redaction, now, onService: (service) => { retention = service; } });
   await app.register(streamFeature, { config, store, guards, trail, secrets, commits, select, noteKey: signingKey.noteKey, now });
   await app.register(alertFeature, { config, store, guards, trail, secrets, now, attach: (hook) => { alerts = hook; } });
   checkpoints.start();

@@ -26,6 +26,9 @@ export function createMetrics() {
     eventsIngested: new Counter({
       name: 'stele_events_ingested_total', help: 'Events durably appended (duplicates excluded)', registers: [registry],
     }),
+    ingestOverloaded: new Counter({
+      name: 'stele_ingest_overloaded_total', help: 'Ingest requests refused with 503 overloaded: more events were waiting for the database than STELE_INGEST_QUEUE_LIMIT', registers: [registry],
+    }),
     integrityAlarm: new Gauge({
       name: 'stele_integrity_alarm', help: "1 while a tenant's log contradicts a published checkpoint (truncated or forked); no checkpoint is signed for it meanwhile",
       labelNames: ['tenant_id', 'kind'] as const, registers: [registry],

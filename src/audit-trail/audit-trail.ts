@@ -13,7 +13,7 @@ export type { CollapseOptions };
 
 /** Where the trail writes: the ingest service's `record` (the events the server itself emits). */
 export interface EventRecorder {
-  record(tenantId: string, events: ValidEvent[]): Promise<unknown>;
+  record(tenantId: string, events: ValidEvent[]): Promise<readonly { seq: number }[] | unknown>;
 }
 
 /** One self-audit event, before the trail adds its time. Never put a secret in it. */
@@ -43,6 +43,8 @@ export interface Read {
 export interface AuditTrail {
   /** Appends the event to the tenant's log; resolves once it is committed. */
   record(tenantId: string, entry: AuditEntry): Promise<void>;
+  /** Like record, and resolves with the seq the event got (a record that later writes must name, such as retention.purged). */
+  recordAndNumber(tenantId: string, entry: AuditEntry): Promise<number>;
   /**
    * Like record, but the same entry again within the window (same tenant, action, actor and
    * `options.same`) only counts; the repeats are written as one event with `count` when the
@@ -104,6 +106,12 @@ export function createAuditTrail(deps: AuditTrailDependencies): AuditTrail {
   const write = async (tenantId: string, event: ValidEvent) => {
     await deps.recorder.record(tenantId, [event]);
   };
+  const writeNumbered = async (tenantId: string, event: ValidEvent): Promise<number> => {
+    const outcomes = await deps.recorder.record(tenantId, [event]);
+    const seq = Array.isArray(outcomes) ? (outcomes[0] as { seq?: unknown } | undefined)?.seq : undefined;
+    if (typeof seq !== 'number') throw new Error('the recorder did not say which seq the event got');
+    return seq;
+  };
   const collapsing = createCollapsingRecorder<AuditEntry>({
     now,
     windowMs: deps.windowMs ?? COLLAPSE_WINDOW_MS,
@@ -117,6 +125,7 @@ export function createAuditTrail(deps: AuditTrailDependencies): AuditTrail {
 
   const trail: AuditTrail = {
     record: (tenantId, entry) => write(tenantId, toEvent(entry, now())),
+    recordAndNumber: (tenantId, entry) => writeNumbered(tenantId, toEvent(entry, now())),
 
     async recordCollapsed(tenantId, entry, options) {
       if (closed) return write(tenantId, toEvent(entry, now(), { count: 1 }));

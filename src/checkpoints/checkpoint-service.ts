@@ -10,6 +10,8 @@
 // witness that saw more refuses it and nothing extends the forged history anywhere.
 
 import { SteleError } from '../domain/errors.js';
+import type { Lease, Leases } from '../background/lease.js';
+import { SYSTEM_TENANT_ID } from '../audit-trail/system-log.js';
 import {
   consistency, formatEvidenceStatement, NoteError, openCheckpointByKey, rootFromBorder, signCheckpoint, signNote, withSignatureLines, type EvidenceStatement,
 } from '@stele/integrity';
@@ -40,6 +42,11 @@ export interface CheckpointServiceOptions {
   alarms?: IntegrityAlarms;
   now?: () => number;
   onError?: (error: unknown, tenantId: string) => void;
+  /**
+   * With several processes on one database: the T-seconds sweep runs only in the process that
+   * holds the `checkpoint-sweep` lease, so one checkpoint is made per interval, not one per process.
+   */
+  leases?: Leases;
 }
 
 const WITNESS_NAME = /^\u2014 (\S+) /;
@@ -203,13 +210,29 @@ export function createCheckpointService(options: CheckpointServiceOptions) {
     return size;
   }
 
-  /** Called after each commit: checkpoint once N events have accumulated. */
+  /**
+   * Called after each commit: checkpoint once N events have accumulated. The size last known here
+   * is read again before acting on it, as another process may have made the checkpoint already.
+   */
   async function onCommitted(tenantId: string, newSize: number): Promise<void> {
+    if (newSize - (await sizeOfLatest(tenantId)) < options.everyEvents) return;
+    lastSize.delete(tenantId);
     if (newSize - (await sizeOfLatest(tenantId)) >= options.everyEvents) await checkpoint(tenantId);
+  }
+
+  let sweepLease: Lease | undefined;
+
+  /** Whether this process is the one that sweeps (always, without leases). */
+  async function holdsSweep(): Promise<boolean> {
+    if (!options.leases) return true;
+    if (sweepLease && !sweepLease.signal.aborted) return true;
+    sweepLease = await options.leases.acquire(SYSTEM_TENANT_ID, 'checkpoint-sweep');
+    return sweepLease !== undefined;
   }
 
   /** Checkpoints every tenant whose log grew since its last checkpoint (the T-seconds rule). */
   async function sweep(): Promise<void> {
+    if (!(await holdsSweep())) return;
     for (const { tenantId } of await store.checkpointBacklog()) {
       await checkpoint(tenantId).catch((error) => options.onError?.(error, tenantId));
     }
@@ -245,9 +268,13 @@ export function createCheckpointService(options: CheckpointServiceOptions) {
       timer = setInterval(() => void sweep().catch((error) => options.onError?.(error, '*')), options.everySeconds * 1000);
       timer.unref();
     },
-    stop(): void {
+    /** Stops the sweep; the lease, when held, is given up so another process sweeps at once. */
+    async stop(): Promise<void> {
       if (timer) clearInterval(timer);
       timer = undefined;
+      const lease = sweepLease;
+      sweepLease = undefined;
+      await lease?.release().catch(() => undefined);
     },
   };
 }

@@ -6,7 +6,7 @@ import { NoteError } from '@stele/integrity';
 import { SteleApiError, SteleUnreachableError, VerificationError } from '@stele/sdk';
 import { loadConfig } from '../config.js';
 import { isSteleError } from '../domain/errors.js';
-import { startServer, stopOnSignals } from '../server.js';
+import { checkWorkers, serve } from '../cluster.js';
 import { VERSION } from '../version.js';
 import { keysCommand, tenantsCommand } from './_admin.js';
 import { benchCommand } from './_bench.js';
@@ -14,6 +14,7 @@ import { checkpointCommand } from './_checkpoint.js';
 import { CLIError, EXIT, withStore } from './_context.js';
 import { exportCommand } from './_export.js';
 import { addExamples } from './_help.js';
+import { reportsCommand } from './_reports.js';
 import { proofCommand } from './_proof.js';
 import { sdkCommand } from './_sdk.js';
 import { sendCommand } from './_send.js';
@@ -24,15 +25,29 @@ import { witnessCommand } from './_witness.js';
 import { viewerTokensCommand } from './_viewer-tokens.js';
 import { streamsCommand } from './_streams.js';
 import { alertsCommand } from './_alerts.js';
+import { retentionCommand } from './_retention.js';
 
 const serveCommand = defineCommand({
   meta: { name: 'serve', description: 'Run the HTTP server (HOST, PORT, STELE_DATA_DIR, STELE_DATABASE_URL; README "Configuration")' },
-  run: async () => {
-    const { stop } = await startServer(loadConfig());
-    stopOnSignals(stop);
+  args: {
+    workers: { type: 'string', description: 'HTTP worker processes on the one port (node:cluster; default 1). Above 1 needs PostgreSQL; background jobs still run once at a time across them' },
+  },
+  run: async ({ args }) => {
+    const config = loadConfig();
+    const workers = args.workers === undefined ? 1 : Number(args.workers);
+    try {
+      checkWorkers(config, workers);
+    } catch (error) {
+      throw new CLIError((error as Error).message, EXIT.usage);
+    }
+    await serve(config, workers);
   },
 });
-addExamples(serveCommand, ['stele serve', 'PORT=9000 STELE_DATABASE_URL=postgres://stele@db:5432/stele stele serve']);
+addExamples(serveCommand, [
+  'stele serve',
+  'PORT=9000 STELE_DATABASE_URL=postgres://stele@db:5432/stele stele serve',
+  'STELE_DATABASE_URL=postgres://stele@db:5432/stele stele serve --workers 2',
+]);
 
 const migrateCommand = defineCommand({
   meta: { name: 'migrate', description: 'Apply database migrations to the local store and exit' },
@@ -51,6 +66,8 @@ const tree = defineCommand({
     'viewer-tokens': viewerTokensCommand,
     streams: streamsCommand,
     alerts: alertsCommand,
+    reports: reportsCommand,
+    retention: retentionCommand,
     send: sendCommand,
     tail: tailCommand,
     export: exportCommand,

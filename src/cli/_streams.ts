@@ -30,7 +30,7 @@ export const streamsCommand = addExamples(defineCommand({
   meta: { name: 'streams', description: 'Show the streams of the local store (state, cursor, lag, last error)' },
   subCommands: {
     list: addExamples(defineCommand({
-      meta: { name: 'list', description: 'A tenant\'s streams: id, name, type, state, cursor, lag, last error' },
+      meta: { description: 'A tenant\'s streams: id, name, type, state, cursor, lag, last error' },
       args: { tenant: { type: 'string', required: true, description: 'Tenant id' } },
       run: ({ args }) => withStore(async (store) => {
         await requireTenant(store, args.tenant);
@@ -39,9 +39,9 @@ export const streamsCommand = addExamples(defineCommand({
           delivered: s.delivered, last_error: s.last_error?.message ?? null,
         })));
       }),
-    }), ['stele streams list --tenant 01J...', 'stele streams list --tenant 01J... | jq -r \'.[] | select(.state == "failing") | .name\'']),
+    }), ['stele streams list --tenant acme']),
     status: addExamples(defineCommand({
-      meta: { name: 'status', description: 'One stream in full (secrets masked)' },
+      meta: { description: 'One stream in full (secrets masked)' },
       args: {
         tenant: { type: 'string', required: true, description: 'Tenant id' },
         id: { type: 'positional', required: true, description: 'Stream id' },
@@ -54,6 +54,6 @@ export const streamsCommand = addExamples(defineCommand({
           throw new CLIError(`No stream ${args.id} in tenant ${args.tenant} (see: stele streams list --tenant ${args.tenant})`);
         }
       }),
-    }), ['stele streams status --tenant 01J... 01J9Z...']),
+    }), ['stele streams status --tenant acme str_01J…']),
   },
-}), ['stele streams list --tenant 01J...', 'stele streams status --tenant 01J... 01J9Z...']);
+}), ['stele streams list --tenant acme', 'stele streams status --tenant acme str_01J…']);

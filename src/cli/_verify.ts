@@ -16,6 +16,13 @@ function print(result: ExportVerification): void {
     return;
   }
   const range = result.firstSeq === undefined ? '' : ` (seq ${result.firstSeq}..${result.lastSeq})`;
+  // Forgotten events verify by their kept hashes; say which, and which signed record explains them.
+  for (const f of result.forgotten.slice(0, 20)) {
+    process.stdout.write(`note: seq ${f.from_seq}${f.to_seq > f.from_seq ? `..${f.to_seq}` : ''} ${f.kind} (content removed), explained by the signed record at seq ${f.by_seq}
+`);
+  }
+  if (result.forgotten.length > 20) process.stdout.write(`note: ${result.forgotten.length - 20} more runs of forgotten events (--json lists all)
+`);
   const cp = result.checkpoint;
   const witnessed = result.witnesses.length > 0 ? `, cosigned by ${result.witnesses.join(', ')}` : '';
   if (result.mode === 'evidence') {

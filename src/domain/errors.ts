@@ -12,6 +12,7 @@ export const ERROR_STATUS = {
   request_timeout: 408,
   conflict: 409,
   integrity_alarm: 409,
+  legal_hold: 409,
   idempotency_conflict: 409,
   payload_too_large: 413,
   uri_too_long: 414,
@@ -20,6 +21,7 @@ export const ERROR_STATUS = {
   rate_limit_exceeded: 429,
   headers_too_large: 431,
   unavailable: 503,
+  overloaded: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
@@ -50,3 +52,18 @@ export class SteleError extends Error {
 }
 
 export const isSteleError = (error: unknown): error is SteleError => error instanceof SteleError;
+
+/**
+ * A refusal that a later retry may get past: HTTP answers it with its status and `Retry-After`
+ * (the database away or busy, ingest over its queue bound).
+ */
+export class RetryLaterError extends SteleError {
+  /** When a retry has a chance, in whole seconds. */
+  readonly retryAfterSeconds: number;
+
+  constructor(code: ErrorCode, message: string, retryAfterSeconds: number) {
+    super(code, message);
+    this.name = 'RetryLaterError';
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}

@@ -1,7 +1,9 @@
 // Writes an evidence file (packages/integrity/src/evidence/evidence-file.ts): the pinned checkpoint first,
 // then every event with its inclusion proof against it (proved a page at a time, in one store read
 // per page), then the signed statement of how many events the file holds and which. NDJSON or JSON;
-// `stele verify --events FILE --public-key key.pem` checks it with nothing else.
+// `stele verify --events FILE --public-key key.pem` checks it with nothing else. A tombstone (an
+// event purged, deleted or erased) is only evidence with the record that explains it, so the file
+// carries that record too, in seq order, even when the selection would not have picked it.
 
 import { createHash } from 'node:crypto';
 import type { StoredEvent } from '../domain/event.js';
@@ -23,6 +25,8 @@ export interface EvidencePin {
   noteKey: string;
   prover: InclusionProver;
   signStatement(statement: EvidenceStatement): string;
+  /** The events at these seqs (the records tombstones name), in seq order. */
+  events(seqs: readonly number[]): Promise<StoredEvent[]>;
 }
 
 const hex = (hashes: Uint8Array[]) => hashes.map((h) => Buffer.from(h).toString('hex'));
@@ -38,7 +42,35 @@ export async function* encodeEvidence(
   const leaves = createHash('sha256');
   const ndjson = format === 'ndjson';
   let chunk = ndjson ? `${JSON.stringify({ [HEADER_KEY]: header })}\n` : `{${JSON.stringify(HEADER_KEY)}:${JSON.stringify(header)},"events":[`;
-  for await (const page of pages) {
+  // Records named by tombstones written so far, not yet written themselves.
+  const needed = new Set<number>();
+  const carried = new Set<number>();
+  const withRecords = async (page: readonly StoredEvent[], last: number): Promise<readonly StoredEvent[]> => {
+    const inPage = new Set(page.map((e) => e.seq));
+    for (const event of page) {
+      const by = event.forgotten?.by_seq;
+      if (by !== undefined && !carried.has(by) && !inPage.has(by)) needed.add(by);
+    }
+    for (const seq of inPage) if (needed.delete(seq)) carried.add(seq);
+    const due = [...needed].filter((seq) => seq <= last).sort((a, b) => a - b);
+    if (due.length === 0) return page;
+    for (const seq of due) {
+      needed.delete(seq);
+      carried.add(seq);
+    }
+    return [...page, ...(await pin.events(due))].sort((a, b) => a.seq - b.seq);
+  };
+  const tail = async function* () {
+    if (needed.size > 0) yield await pin.events([...needed].sort((a, b) => a - b));
+  };
+  const withTail = async function* () {
+    for await (const page of pages) {
+      const last = page.at(-1)?.seq ?? 0;
+      yield await withRecords(page, last);
+    }
+    yield* tail();
+  };
+  for await (const page of withTail()) {
     await nextTurn();
     const proofs = await pin.prover.proofs(page.map((event) => event.seq));
     page.forEach((event, i) => {

@@ -8,6 +8,7 @@
 import type { CheckpointService, CheckpointView } from '../checkpoints/checkpoint-service.js';
 import { createInclusionProver } from '../proofs/stored-nodes.js';
 import type { Store } from '../store/port.js';
+import { inList } from '../sql/fragments.js';
 import type { EvidencePin } from './evidence-encoder.js';
 
 export interface ManifestCheckpoint {
@@ -63,6 +64,7 @@ export function createExportCheckpoints(deps: { store: Store; checkpoints: Check
         tenantId, checkpoint, noteKey: deps.noteKey, origin: deps.checkpoints.originOf(tenantId),
         prover: createInclusionProver(deps.store, tenantId, checkpoint.tree_size),
         signStatement: deps.checkpoints.signEvidenceStatement,
+        events: (seqs) => deps.store.findEvents(tenantId, { where: inList('seq', seqs), order: { key: 'seq', direction: 'asc' }, limit: seqs.length }),
       };
     },
   };

@@ -82,6 +82,8 @@ export function createExportService(deps: ExportServiceDeps) {
       ...(selection.saved_search !== undefined ? [await savedCondition(tenantId, selection.saved_search, now)] : []),
     ]);
     const rowCount = await deps.store.countEvents(tenantId, where);
+    // The events are read up to maxSeq: a read replica serves them once it holds the log that far.
+    const replica = { atLeastSeq: maxSeq };
     if (rowCount > deps.maxRows) {
       throw new SteleError('too_many_rows',
         `This export matches ${rowCount} events, more than the ${deps.maxRows} a direct download may hold. Narrow the filters, or create a bulk export job with POST /v1/exports.`,
@@ -106,9 +108,9 @@ export function createExportService(deps: ExportServiceDeps) {
       try {
         if (pin && isEvidenceFormat(formatName)) {
           const described = { filters: selection.filters, ...(selection.q && { q: selection.q }), ...(selection.saved_search !== undefined && { saved_search: selection.saved_search }) };
-          yield* encodeEvidence(formatName, iterateEventPages(deps.store, tenantId, { where }), pin, described, tally);
-        } else if (encodeRows && storeEncoding) yield* withStoreEncodedRows(format, encodeRows(tenantId, where, storeEncoding, signal), tally);
-        else yield* encodeEvents(format, iterateEventPages(deps.store, tenantId, { where }), tally);
+          yield* encodeEvidence(formatName, iterateEventPages(deps.store, tenantId, { where, replica }), pin, described, tally);
+        } else if (encodeRows && storeEncoding) yield* withStoreEncodedRows(format, encodeRows(tenantId, where, storeEncoding, signal, replica), tally);
+        else yield* encodeEvents(format, iterateEventPages(deps.store, tenantId, { where, replica }), tally);
         completed = true;
       } finally {
         // A client that hangs up mid-file still read some rows: that is recorded too, as incomplete.

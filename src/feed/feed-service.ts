@@ -48,7 +48,9 @@ export function createFeedService(deps: FeedDeps) {
     const size = (await deps.store.getHead(tenantId)).size;
     if (size <= afterSeq) return { events: [], next_after_seq: afterSeq };
     const where = and([compileFilters(filters, now()), ...(extra ? [extra] : []), compare('seq', '>', afterSeq), compare('seq', '<=', size)]);
-    const events = await deps.store.findEvents(tenantId, { where, order: { key: 'seq', direction: 'asc' }, limit });
+    // A read replica serves the page only once it holds the log through the head read here, so a
+    // short page still means everything up to it was seen.
+    const events = await deps.store.findEvents(tenantId, { where, order: { key: 'seq', direction: 'asc' }, limit, replica: { atLeastSeq: size } });
     // A full page may stop short of the head; a short one has seen everything up to it.
     const next = events.length === limit ? events[events.length - 1]!.seq : size;
     return { events, next_after_seq: next };

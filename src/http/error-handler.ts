@@ -7,8 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ERROR_STATUS, SteleError, type ErrorCode } from '../domain/errors.js';
-import { StoreUnavailableError } from '../store/port.js';
+import { ERROR_STATUS, RetryLaterError, SteleError, type ErrorCode } from '../domain/errors.js';
 
 function translate(error: FastifyError): SteleError | undefined {
   if (error instanceof SteleError) return error;
@@ -46,9 +45,10 @@ function sendError(error: FastifyError, request: FastifyRequest, reply: FastifyR
     request.log.error({ err: error }, 'unhandled error');
     return reply.status(500).send({ error: { code: 'internal', message: 'Internal server error', details: [], request_id: request.id } });
   }
-  // The database is away or busy: an outage answers many requests so, and each is no bug to trace.
-  if (known instanceof StoreUnavailableError) {
-    request.log.warn({ code: known.code, reason: known.message }, 'store unavailable');
+  // The database is away or busy, or ingest is over its queue bound: a load or an outage answers
+  // many requests so, and each is no bug to trace.
+  if (known instanceof RetryLaterError) {
+    request.log.warn({ code: known.code, reason: known.message }, known.code === 'overloaded' ? 'ingest overloaded' : 'store unavailable');
     reply.header('retry-after', String(known.retryAfterSeconds));
   } else if (known.status >= 500) {
     request.log.error({ err: error }, known.message);

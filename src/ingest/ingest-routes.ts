@@ -11,6 +11,8 @@ export interface IngestRoutesOptions {
 
 export const ingestRoutes: FastifyPluginAsync<IngestRoutesOptions> = async (app, { guards, ingest }) => {
   app.post('/v1/events', {
+    // Refused before the body is read while the queue is full, so memory stays flat under load.
+    onRequest: async () => ingest.assertAccepting(),
     preHandler: guards.authorize('events:write'),
     // The body is validated by validateEvents, which names every bad event by index and field;
     // the schema is here for the OpenAPI document.
@@ -28,6 +30,7 @@ export const ingestRoutes: FastifyPluginAsync<IngestRoutesOptions> = async (app,
         ...errorResponses,
         409: errorResponse('An event reuses the `id` of a stored event with other content (`idempotency_conflict`, naming its index).'),
         413: errorResponse('The body is larger than STELE_MAX_BODY_BYTES, or the batch holds more events than STELE_MAX_BATCH_SIZE.'),
+        503: errorResponse('Nothing was stored; retry after `Retry-After` seconds (the SDK does). `overloaded`: more events are waiting for the database than STELE_INGEST_QUEUE_LIMIT allows (backpressure; this answer may come before the credential is checked). `unavailable`: the database is unreachable or busy.'),
       },
     },
   }, async (request, reply) => {

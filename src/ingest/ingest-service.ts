@@ -1,13 +1,19 @@
 // Ingest: validated events get their server fields (id, category, received_at) and go to the
 // store in one all-or-nothing append, sealed into the tenant's hash chain and Merkle tree.
+// Backpressure: events handed to the store and not yet committed are counted; once that queue
+// passes its bound, requests are refused with 503 `overloaded` and Retry-After instead of
+// piling up in memory while the store falls behind. Nothing is acknowledged before its commit.
 
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import type { Limits } from '../config.js';
+import { RetryLaterError } from '../domain/errors.js';
 import { categoryOf } from '../domain/actions.js';
 import { uuidv7 } from '../domain/ids.js';
 import type { AppendOutcome, PendingEvent, Sealer, Store } from '../store/port.js';
 import { validateEvents, type ValidEvent } from './validate-events.js';
+import { SteleError } from '../domain/errors.js';
+import { FORGETTING_ACTIONS } from '@stele/integrity';
 
 export interface IngestDependencies {
   store: Store;
@@ -18,19 +24,42 @@ export interface IngestDependencies {
    * tenant declared (src/event-types/). Throws a SteleError to refuse the batch.
    */
   checkEvents?: (tenantId: string, events: readonly ValidEvent[]) => Promise<void>;
+  /** The events as they are to be stored, after checks: the tenant's redacted paths hashed (src/retention/redaction.ts). */
+  redact?: (tenantId: string, events: ValidEvent[]) => Promise<ValidEvent[]>;
   now?: () => number;
   /**
    * Called after a batch is durably committed (metrics, alerts, checkpoints), with the events as
    * appended (outcomes[i] is pending[i]'s). Must return at once: ingest's answer waits for it.
    */
   onCommitted?: (tenantId: string, outcomes: AppendOutcome[], pending: readonly PendingEvent[]) => void;
+  /** Backpressure (STELE_INGEST_QUEUE_LIMIT, STELE_INGEST_RETRY_AFTER_SECONDS); no bound without it. */
+  queue?: IngestQueueLimit;
+  /** Called for each request refused as overloaded (metrics). */
+  onOverloaded?: () => void;
+}
+
+export interface IngestQueueLimit {
+  /** Most events waiting for their commit, across tenants, before requests are refused. */
+  maxWaitingEvents: number;
+  /** The Retry-After of a refusal. */
+  retryAfterSeconds: number;
 }
 
 export interface IngestService {
   /** Validates and appends a request body; resolves only once the batch is committed. */
   ingest(tenantId: string, body: unknown): Promise<AppendOutcome[]>;
-  /** Appends events the server itself emits (access_denied, audit.exported, ...). */
+  /**
+   * Appends events the server itself emits (access_denied, audit.exported, ...). They count in
+   * the queue but are never refused: what a person did is recorded even under load.
+   */
   record(tenantId: string, events: ValidEvent[]): Promise<AppendOutcome[]>;
+  /** Events handed to the store whose commit has not answered yet. */
+  waitingEvents(): number;
+  /**
+   * Throws the 503 `overloaded` refusal while the queue is at its bound; called before a
+   * request's body is read, so a refused request costs no memory for its events.
+   */
+  assertAccepting(): void;
 }
 
 const EMPTY = new Uint8Array(0);
@@ -59,9 +88,31 @@ export function createIngestService(deps: IngestDependencies): IngestService {
     }));
   }
 
+  let waiting = 0;
+
+  function overloaded(): RetryLaterError {
+    deps.onOverloaded?.();
+    return new RetryLaterError('overloaded',
+      `The server has ${waiting} events waiting for the database, its bound (STELE_INGEST_QUEUE_LIMIT); nothing of this request was stored. Retry after Retry-After.`,
+      deps.queue!.retryAfterSeconds);
+  }
+
+  // A batch is admitted while the queue has room for it; one larger than the whole bound is
+  // admitted alone into an empty queue, so no batch the limits allow is refused for ever.
+  function admit(count: number): void {
+    const limit = deps.queue?.maxWaitingEvents;
+    if (limit !== undefined && waiting > 0 && waiting + count > limit) throw overloaded();
+  }
+
   async function append(tenantId: string, events: ValidEvent[]): Promise<AppendOutcome[]> {
     const pending = toPending(events);
-    const outcomes = await deps.store.appendEvents(tenantId, pending, deps.seal);
+    waiting += events.length;
+    let outcomes: AppendOutcome[];
+    try {
+      outcomes = await deps.store.appendEvents(tenantId, pending, deps.seal);
+    } finally {
+      waiting -= events.length;
+    }
     deps.onCommitted?.(tenantId, outcomes, pending);
     return outcomes;
   }
@@ -69,9 +120,23 @@ export function createIngestService(deps: IngestDependencies): IngestService {
   return {
     async ingest(tenantId, body) {
       const events = validateEvents(body, deps.limits, now());
+      // The records that explain forgotten events are Stele's own: one sent by a client could
+      // otherwise vouch for content someone removed by hand.
+      const reserved = events.findIndex((e) => Object.hasOwn(FORGETTING_ACTIONS, e.action));
+      if (reserved >= 0) {
+        throw new SteleError('invalid_event', `action ${events[reserved]!.action} is reserved: Stele writes it when it purges, deletes or erases events`,
+          [{ index: reserved, field: 'action', message: 'reserved' }]);
+      }
       await deps.checkEvents?.(tenantId, events);
-      return append(tenantId, events);
+      const toStore = deps.redact ? await deps.redact(tenantId, events) : events;
+      admit(toStore.length);
+      return append(tenantId, toStore);
     },
     record: (tenantId, events) => append(tenantId, events),
+    waitingEvents: () => waiting,
+    assertAccepting() {
+      const limit = deps.queue?.maxWaitingEvents;
+      if (limit !== undefined && waiting >= limit) throw overloaded();
+    },
   };
 }

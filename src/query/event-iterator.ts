@@ -6,7 +6,7 @@
 // events alive across young-generation collections and were slower, not faster.
 
 import type { StoredEvent } from '../domain/event.js';
-import type { Store } from '../store/port.js';
+import type { ReplicaRead, Store } from '../store/port.js';
 import { and, compare, type Sql } from '../sql/fragments.js';
 
 export interface IterateOptions {
@@ -16,6 +16,8 @@ export interface IterateOptions {
   /** Stop after this many events. */
   max?: number;
   pageSize?: number;
+  /** A read replica may serve the pages (port.ts ReplicaRead). */
+  replica?: ReplicaRead;
 }
 
 /** Yields the non-empty pages of matching events in seq order (no await per event, for exports). */
@@ -25,7 +27,7 @@ export async function* iterateEventPages(store: Store, tenantId: string, options
   let remaining = options.max ?? Number.POSITIVE_INFINITY;
   while (remaining > 0) {
     const limit = Math.min(pageSize, remaining);
-    const page = await store.findEvents(tenantId, { where: and([options.where, compare('seq', '>', after)]), order: { key: 'seq', direction: 'asc' }, limit });
+    const page = await store.findEvents(tenantId, { where: and([options.where, compare('seq', '>', after)]), order: { key: 'seq', direction: 'asc' }, limit, ...(options.replica && { replica: options.replica }) });
     if (page.length > 0) yield page;
     if (page.length < limit) return;
     after = page[page.length - 1]!.seq;

@@ -6,6 +6,7 @@ import { queryOf, requesterOf } from '../http/request-audit.js';
 import { errorResponses, idParams, StoredEventDoc, TenantQuery, tenantIdParameter } from '../http/schemas.js';
 import { SteleError } from '../domain/errors.js';
 import type { SortDirection, SortKey } from '../store/port.js';
+import type { StoredEvent } from '../domain/event.js';
 import { boolean, filtersFromQuery, SELECTION_QUERY, single, type Query } from './query-params.js';
 import { MAX_OFFSET, MAX_PAGE_SIZE, type QueryService } from './query-service.js';
 import type { EventSelector } from './selection.js';
@@ -18,6 +19,8 @@ export interface EventRoutesOptions {
   trail: AuditTrail;
   /** The tenant's declared event types and its policy for other actions, listed by /v1/events/filters. */
   describeEventTypes?: (tenantId: string) => Promise<object>;
+  /** Tombstones with when, by whom and why their content went (src/retention/); other events as they are. */
+  describeTombstones?: (tenantId: string, events: StoredEvent[]) => Promise<StoredEvent[]>;
 }
 
 // Re-exported: export and the dashboard read filters from here.
@@ -68,7 +71,7 @@ const EventFiltersView = Type.Object({
   }), { description: 'The event types the tenant declared (/v1/event-types)' })),
 });
 
-export const eventRoutes: FastifyPluginAsync<EventRoutesOptions> = async (app, { guards, query, select, trail, describeEventTypes }) => {
+export const eventRoutes: FastifyPluginAsync<EventRoutesOptions> = async (app, { guards, query, select, trail, describeEventTypes, describeTombstones }) => {
   const noValidation = () => () => true;
 
   app.get('/v1/events', {
@@ -77,7 +80,7 @@ export const eventRoutes: FastifyPluginAsync<EventRoutesOptions> = async (app, {
     schema: {
       operationId: 'listEvents', tags: ['events'],
       summary: 'List events: filters, search language (q), saved search, sort, cursor pagination',
-      description: 'Filters, `q` and `saved_search` are ANDed. A page holds up to `limit` events; `next_page_token` fetches the next one and is null on the last. A viewer token reads here only, its filters pinned. Each read is recorded as `data.accessed` (repeats collapse).',
+      description: 'Filters, `q` and `saved_search` are ANDed. A purged, deleted or erased event appears as a tombstone (`forgotten`, `deleted_at`, `deleted_by`, `reason`; no content). A page holds up to `limit` events; `next_page_token` fetches the next one and is null on the last. A viewer token reads here only, its filters pinned. Each read is recorded as `data.accessed` (repeats collapse).',
       querystring: listQuerySchema,
       response: {
         200: Type.Object({
@@ -102,7 +105,7 @@ export const eventRoutes: FastifyPluginAsync<EventRoutesOptions> = async (app, {
       includeTotal: boolean(q, 'include_total') ?? false,
     });
     await trail.recordRead(tenantId, requesterOf(request), { view: single(q, 'q') ? 'search' : 'list', query: queryOf(request), rows: page.events.length });
-    return page;
+    return describeTombstones ? { ...page, events: await describeTombstones(tenantId, page.events) } : page;
   });
 
   app.get('/v1/events/filters', {
@@ -126,7 +129,7 @@ export const eventRoutes: FastifyPluginAsync<EventRoutesOptions> = async (app, {
     preHandler: guards.authorize('audit:read'),
     schema: {
       operationId: 'getEvent', tags: ['events'], summary: 'One event by id',
-      description: 'The event as stored, with the fields the server added. Recorded as `data.accessed`.',
+      description: 'The event as stored, with the fields the server added. A deleted, purged or erased event answers as a tombstone: its id, seq, times and hashes, `forgotten` (kind and the seq of the record that explains it), `deleted_at`, `deleted_by` and `reason`. Recorded as `data.accessed`.',
       params: idParams('The event\'s id: the client id it was sent with, or the one the server gave it'), querystring: TenantQuery,
       response: { 200: StoredEventDoc, ...errorResponses },
     },
@@ -134,6 +137,6 @@ export const eventRoutes: FastifyPluginAsync<EventRoutesOptions> = async (app, {
     const tenantId = await guards.tenantOf(request, single(request.query as Query, 'tenant_id'));
     const event = await query.getEvent(tenantId, (request.params as { id: string }).id);
     await trail.recordRead(tenantId, requesterOf(request), { view: 'get', query: {}, rows: 1, target: { type: 'event', id: event.id } });
-    return event;
+    return describeTombstones ? (await describeTombstones(tenantId, [event]))[0] : event;
   });
 };

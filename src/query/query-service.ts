@@ -65,14 +65,17 @@ export function createQueryService(deps: { store: Store; now?: () => number }) {
     const filterKey = fingerprint([request.filters, request.extraKey ?? null, key, direction]);
     const base = and([compileFilters(request.filters, now()), ...(request.extra ? [request.extra] : [])]);
     let where = base;
+    // A read replica serves the page when it holds the log at least to the page token's position.
+    let atLeastSeq = 0;
     if (request.pageToken) {
       const position = decodePageToken(request.pageToken);
+      atLeastSeq = position.seq;
       if (position.filters !== filterKey || position.key !== key || position.direction !== direction) {
         throw new SteleError('invalid_page_token', 'page_token belongs to a different query; send the same filters, sort and order, or start without it.');
       }
       where = and([base, afterPosition(key, direction, position.occurredAt, position.seq)]);
     }
-    const rows = await deps.store.findEvents(tenantId, { where, order: { key, direction }, limit: limit + 1, ...(offset ? { offset } : {}) });
+    const rows = await deps.store.findEvents(tenantId, { where, order: { key, direction }, limit: limit + 1, ...(offset ? { offset } : {}), replica: { atLeastSeq } });
     const events = rows.slice(0, limit);
     const last = events[events.length - 1];
     const page: EventPage = {

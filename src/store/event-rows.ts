@@ -13,7 +13,18 @@ export const EVENT_INSERT_COLUMNS = [
   'success', 'details', 'input_hash', 'leaf_hash', 'chain_hash',
 ] as const;
 
-export const EVENT_SELECT_COLUMNS = EVENT_INSERT_COLUMNS.filter((c) => c !== 'ip_bin' && c !== 'input_hash');
+/** The columns a tombstone no longer holds (forgetEvents sets them to NULL; action and category to ''). */
+export const CONTENT_COLUMNS = [
+  'actor_id', 'actor_type', 'actor_email', 'actor_name', 'actor_role',
+  'target_type', 'target_id', 'target_name', 'target_slug', 'target_version', 'target_url',
+  'ip', 'ip_bin', 'user_agent', 'location', 'request_id', 'session_id', 'api_key_id', 'method', 'url', 'http_status',
+  'success', 'details',
+] as const;
+
+export const EVENT_SELECT_COLUMNS = [
+  ...EVENT_INSERT_COLUMNS.filter((c): c is Exclude<(typeof EVENT_INSERT_COLUMNS)[number], 'ip_bin' | 'input_hash'> => c !== 'ip_bin' && c !== 'input_hash'),
+  'forgotten_kind', 'forgotten_by',
+] as const;
 
 export type RowValue = string | number | null | Uint8Array;
 
@@ -153,5 +164,7 @@ export function rowToEvent(row: EventRow): StoredEvent {
   if (has(details)) event.details = detailsOf(details);
   event.leaf_hash = hex(row[I.leaf_hash]);
   event.chain_hash = hex(row[I.chain_hash]);
+  const forgotten = row[I.forgotten_kind];
+  if (has(forgotten)) event.forgotten = { kind: forgotten as 'purged', by_seq: Number(row[I.forgotten_by]) };
   return event;
 }

@@ -9,13 +9,18 @@ import { openPostgresStore } from './postgres/postgres-store.js';
 import { openSqliteStore } from './sqlite/sqlite-store.js';
 
 /** `log` hears of broken connections and of the database going away and coming back. */
-export function openStore(config: Pick<Config, 'databaseUrl' | 'databaseSchema' | 'databaseTimeouts' | 'dataDir'>, log?: StoreLog): Store {
+export function openStore(config: Pick<Config, 'databaseUrl' | 'databaseSchema' | 'databaseTimeouts' | 'dataDir'> & Partial<Pick<Config, 'databaseReadUrl'>>, log?: StoreLog): Store {
   if (config.databaseUrl) {
     if (!/^postgres(ql)?:\/\//.test(config.databaseUrl)) throw new Error('STELE_DATABASE_URL must be a postgres:// URL');
-    return openPostgresStore({ connectionString: config.databaseUrl, schema: config.databaseSchema, timeouts: config.databaseTimeouts, log });
+    return openPostgresStore({
+      connectionString: config.databaseUrl, schema: config.databaseSchema, timeouts: config.databaseTimeouts, log,
+      ...(config.databaseReadUrl && { readConnectionString: config.databaseReadUrl }),
+    });
   }
   return openSqliteStore({ file: join(config.dataDir, 'stele.db') });
 }
 
-export const describeStore = (config: Pick<Config, 'databaseUrl' | 'dataDir'>): string =>
-  config.databaseUrl ? `PostgreSQL (${config.databaseUrl.replace(/\/\/[^@/]*@/, '//***@')})` : `SQLite (${join(config.dataDir, 'stele.db')})`;
+const hidden = (url: string) => url.replace(/\/\/[^@/]*@/, '//***@');
+
+export const describeStore = (config: Pick<Config, 'databaseUrl' | 'dataDir'> & Partial<Pick<Config, 'databaseReadUrl'>>): string =>
+  config.databaseUrl ? `PostgreSQL (${hidden(config.databaseUrl)})${config.databaseReadUrl ? `, reads from the replica ${hidden(config.databaseReadUrl)} when it has caught up` : ''}` : `SQLite (${join(config.dataDir, 'stele.db')})`;

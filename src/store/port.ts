@@ -2,7 +2,7 @@
 // pass the shared contract suite in contract/. No driver types cross this boundary.
 
 import type { CanonicalEvent, StoredEvent } from '../domain/event.js';
-import { SteleError } from '../domain/errors.js';
+import { RetryLaterError } from '../domain/errors.js';
 import type { CanonicalRows, LogHead, MerkleNode, SealedBatch, SealedEvent, Sealer } from '@stele/integrity';
 import type { Sql } from '../sql/fragments.js';
 import type { SqlDialect } from '../sql/dialect.js';
@@ -67,6 +67,19 @@ export interface EventQuery {
   limit: number;
   /** Rows of the ordered result to skip first (offset paging; callers bound it). */
   offset?: number;
+  /** This read may be served by a read replica (see ReplicaRead); without it, the primary serves it. */
+  replica?: ReplicaRead;
+}
+
+/**
+ * A read that a PostgreSQL streaming replica (STELE_DATABASE_READ_URL) may serve, provided the
+ * replica holds the tenant's log at least through `atLeastSeq` (a page token's position, a feed's
+ * head): a replica that lags behind that is not asked, the primary answers instead. Replication
+ * applies commits in order, so a replica always holds a gap-free prefix of each tenant's log.
+ * Adapters without a replica ignore it.
+ */
+export interface ReplicaRead {
+  atLeastSeq: number;
 }
 
 /**
@@ -126,14 +139,10 @@ export interface CheckpointRecord {
  * Retry-After). Nothing was changed, except where the message says the outcome is unknown (a
  * commit whose answer never came): then the work may or may not have been done.
  */
-export class StoreUnavailableError extends SteleError {
-  /** When a retry has a chance, in whole seconds. */
-  readonly retryAfterSeconds: number;
-
+export class StoreUnavailableError extends RetryLaterError {
   constructor(message: string, retryAfterSeconds: number, options?: { cause?: unknown }) {
-    super('unavailable', message);
+    super('unavailable', message, retryAfterSeconds);
     this.name = 'StoreUnavailableError';
-    this.retryAfterSeconds = retryAfterSeconds;
     if (options?.cause !== undefined) this.cause = options.cause;
   }
 }
@@ -177,12 +186,13 @@ export interface Store {
    * shortcut (SQLite) leaves it out, and exports encode in JavaScript. The database stops working
    * on the read when the caller ends the iteration early or `signal` aborts.
    */
-  encodeEventRows?(tenantId: string, where: Sql, encoding: StoreRowEncoding, signal?: AbortSignal): AsyncIterable<EncodedRows>;
+  encodeEventRows?(tenantId: string, where: Sql, encoding: StoreRowEncoding, signal?: AbortSignal, replica?: ReplicaRead): AsyncIterable<EncodedRows>;
   /**
    * Optional: the tenant's events with afterSeq < seq <= min(throughSeq, afterSeq + limit), as
    * canonical texts and stored hashes written by the database (undefined when there are none).
    * It exists for speed: verification over it runs several times faster than over findEvents.
    * The texts are a shortcut the verifier checks against the stored leaf hashes, never trusts.
+   * A read replica serves the page when it holds the log through the page's last seq.
    */
   readCanonicalRows?(tenantId: string, afterSeq: number, throughSeq: number, limit: number): Promise<CanonicalRows | undefined>;
   getEvent(tenantId: string, id: string): Promise<StoredEvent | undefined>;
@@ -216,9 +226,34 @@ export interface Store {
   /** Tenants whose log has grown past their latest checkpoint. */
   checkpointBacklog(): Promise<{ tenantId: string; size: number; checkpointSize: number }[]>;
 
+  /**
+   * The one path that removes content from the log: turns the tenant's whole events at `seqs`
+   * (each below marker.bySeq) into tombstones in one transaction: content NULL, action and
+   * category '', the input hash emptied; seq, id, times, leaf and chain hash kept, so the tree and
+   * the chain still verify. Only this method gets past the append-only triggers (see the
+   * migrations). The caller appends the explaining record (retention.purged, audit.deleted,
+   * audit.erased, listing these seqs) first: verification accepts a tombstone only with one.
+   */
+  forgetEvents(tenantId: string, seqs: readonly number[], marker: ForgettingMarker): Promise<ForgetOutcome>;
+  /** Optional: gives the space of forgotten content back for reuse now (PostgreSQL: VACUUM of events). */
+  reclaimSpace?(): Promise<void>;
+
   getHead(tenantId: string): Promise<LogHead>;
   /** Stored complete-subtree hashes; level 0 is the leaf hash of the event with seq = index + 1. Ids that are not stored are absent from the map. */
   getMerkleNodes(tenantId: string, ids: readonly { level: number; index: number }[]): Promise<Map<string, Uint8Array>>;
+}
+
+/** What removed a tombstone's content, and the seq of the signed record (already appended) that says so. */
+export interface ForgettingMarker {
+  kind: 'purged' | 'deleted' | 'erased';
+  bySeq: number;
+}
+
+export interface ForgetOutcome {
+  /** Events turned into tombstones (those already tombstones, or absent, are skipped). */
+  forgotten: number;
+  /** Bytes of content the rows no longer hold, as the database measures its values. */
+  bytesFreed: number;
 }
 
 export const nodeKey = (level: number, index: number): string => `${level}/${index}`;

@@ -121,7 +121,7 @@ export const streamRoutes: FastifyPluginAsync<StreamRoutesOptions> = async (app,
     preHandler: guard,
     schema: {
       operationId: 'getStream', tags: TAGS, summary: 'One stream: state, cursor, lag, delivered count, last error and success',
-      description: 'Where the stream stands; its secrets are masked.', params: StreamIdParams, querystring: TenantQuery, response: { 200: StreamDoc, ...errorResponses },
+      description: 'Where its delivery stands (cursor, head, lag, delivered count, the last error and success) and its settings, with secrets masked.', params: StreamIdParams, querystring: TenantQuery, response: { 200: StreamDoc, ...errorResponses },
     },
   }, async (request) => streams.get(await tenantOf(request), idOf(request)));
 

@@ -16,7 +16,7 @@ import type { StoredEvent } from '../domain/event.js';
 import {
   EvidenceVerifier, HEADER_KEY, isEvidenceHeader, isEvidenceTrailer, leafHashOf, LogVerifier, NoteError, openCheckpointByKey,
   parseCosignerKey, rawPublicKey, splitNotes, TRAILER_KEY, validCosignatures, type CosignerKey, type EvidenceHeader, type EvidenceTrailer,
-  type OpenedCheckpoint,
+  type ForgottenRange, type OpenedCheckpoint,
 } from '@stele/integrity';
 import { tenantOfOrigin } from '../checkpoints/log-origin.js';
 
@@ -48,6 +48,8 @@ export interface ExportVerification {
   notes: string[];
   warnings: string[];
   failures: { seq: number; id: string; reason: string; message: string }[];
+  /** Events whose content was removed, in runs, each explained by a signed record in the file. */
+  forgotten: ForgottenRange[];
 }
 
 type Item = Record<string, unknown>;
@@ -147,6 +149,7 @@ async function verifyEvidence(header: EvidenceHeader, items: AsyncGenerator<Item
     notes: [`evidence file of tenant ${header.tenant_id}: every event is proved against the checkpoint at tree size ${header.tree_size}`],
     warnings: [],
     failures: summary.failures,
+    forgotten: summary.forgotten,
   };
 }
 
@@ -234,5 +237,6 @@ async function verifyChain(firstEvent: StoredEvent | undefined, items: AsyncGene
     notes,
     warnings,
     failures: failures.sort((a, b) => a.seq - b.seq),
+    forgotten: summary?.forgotten ?? [],
   };
 }

@@ -134,7 +134,7 @@ export const integrityRoutes: FastifyPluginAsync<IntegrityRoutesOptions> = async
     preHandler: read,
     schema: {
       operationId: 'verifyLog', tags: ['integrity'], summary: 'Verify the log over a seq or time range',
-      description: 'Recomputes every event\'s hashes, the chain and the tree over the range and checks them against the stored and published checkpoints. `failures` names each event that broke and how (content changed, missing, reordered, bad signature). Without a body, the whole log.',
+      description: 'Recomputes every event\'s hashes, the chain and the tree over the range and checks them against the stored and published checkpoints. `failures` names each event that broke and how (content changed, missing, reordered, bad signature, content removed without a record). `forgotten` names the seqs purged, deleted or erased with a signed record that explains them (their kept hashes still verify). Without a body, the whole log.',
       querystring: TenantQuery,
       body: Type.Optional(Type.Object({
         from_seq: Type.Optional(Type.Integer({ minimum: 1, description: 'First seq to check' })), to_seq: Type.Optional(Type.Integer({ minimum: 1, description: 'Last seq to check' })),
@@ -144,6 +144,11 @@ export const integrityRoutes: FastifyPluginAsync<IntegrityRoutesOptions> = async
         200: Type.Object({
           ok: Type.Boolean(), checked: Type.Integer(), from_seq: Type.Integer(), to_seq: Type.Integer(), checkpoints_checked: Type.Integer(),
           failures: Type.Array(Type.Object({ seq: Type.Integer(), id: Type.String(), reason: Type.String(), message: Type.String() })),
+          forgotten: Type.Array(Type.Object({
+            kind: Type.Union([Type.Literal('purged'), Type.Literal('deleted'), Type.Literal('erased')]),
+            from_seq: Type.Integer(), to_seq: Type.Integer(),
+            by_seq: Type.Integer({ description: 'The retention.purged, audit.deleted or audit.erased record that explains them' }),
+          }), { description: 'Runs of seqs whose content was removed legitimately: explained by a signed record in the log, not failures' }),
         }),
         ...errorResponses,
       },

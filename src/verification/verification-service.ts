@@ -8,13 +8,13 @@
 
 import { SteleError } from '../domain/errors.js';
 import {
-  consistency, LogVerifier, NoteError, openCheckpointByKey, verifyConsistency, type ExpectedRoot, type VerificationFailure,
+  consistency, FORGETTING_ACTIONS, leafHashOf, LogVerifier, type ForgottenRange, NoteError, openCheckpointByKey, verifyConsistency, type ExpectedRoot, type VerificationFailure,
 } from '@stele/integrity';
 import type { IntegrityAlarms } from '../checkpoints/integrity-alarms.js';
 import { checkLogAgainst, type PublishedCheckpoint } from '../checkpoints/log-guard.js';
 import { iterateEvents } from '../query/event-iterator.js';
 import { parseTimeExpression } from '../query/time-expression.js';
-import { and, compare, eq, type Sql } from '../sql/fragments.js';
+import { and, compare, eq, inList, sql, type Sql } from '../sql/fragments.js';
 import type { CheckpointRecord, LogHead, Store } from '../store/port.js';
 import type { SigningKey } from '../checkpoints/signing-key.js';
 import { borderFromStore, proofFromStore, rootFromStore } from '../proofs/stored-nodes.js';
@@ -29,7 +29,7 @@ export interface VerifyRequest {
 export interface VerifyFailure {
   seq: number;
   id: string;
-  reason: VerificationFailure['reason'] | 'bad_signature' | 'truncated' | 'forked' | 'checkpoint_missing';
+  reason: VerificationFailure['reason'] | 'bad_signature' | 'truncated' | 'forked' | 'checkpoint_missing' | 'record_changed';
   message: string;
 }
 
@@ -40,6 +40,8 @@ export interface VerifyResult {
   to_seq: number;
   checkpoints_checked: number;
   failures: VerifyFailure[];
+  /** Seqs in the range whose content was legitimately forgotten, with the record that explains each run. */
+  forgotten: ForgottenRange[];
 }
 
 const MAX_CHECKPOINTS = 10_000;
@@ -142,12 +144,29 @@ export function createVerificationService(deps: VerificationDeps) {
   }
 
   /**
+   * The tombstones with afterSeq < seq <= throughSeq as one run of seqs per record, or undefined
+   * when some record's are not one run (the page then goes event by event).
+   */
+  async function tombstoneRuns(tenantId: string, afterSeq: number, throughSeq: number): Promise<[number, number][] | undefined> {
+    const rows = await store.aggregateEvents(tenantId, {
+      where: and([compare('seq', '>', afterSeq), compare('seq', '<=', throughSeq), sql('forgotten_kind IS NOT NULL')]),
+      keys: [sql('forgotten_by')], measures: [sql('min(seq)'), sql('max(seq)'), sql('count(*)')],
+    });
+    const runs: [number, number][] = [];
+    for (const [, min, max, count] of rows) {
+      if (typeof min !== 'number' || typeof max !== 'number' || count !== max - min + 1) return undefined;
+      runs.push([min, max]);
+    }
+    return runs.sort((a, b) => a[0] - b[0]);
+  }
+
+  /**
    * Pushes events from..to into the verifier: page by page through the store's canonical rows when
    * it has them, falling back to events for any page the fast path does not accept.
    */
   async function feedEvents(tenantId: string, verifier: LogVerifier, from: number, to: number): Promise<void> {
     const pushEvents = async (afterSeq: number, throughSeq: number) => {
-      for await (const event of iterateEvents(store, tenantId, { where: compare('seq', '<=', throughSeq), afterSeq })) verifier.push(event);
+      for await (const event of iterateEvents(store, tenantId, { where: compare('seq', '<=', throughSeq), afterSeq, replica: { atLeastSeq: throughSeq } })) verifier.push(event);
     };
     const readPage = store.readCanonicalRows?.bind(store);
     if (!readPage) return pushEvents(from - 1, to);
@@ -156,13 +175,31 @@ export function createVerificationService(deps: VerificationDeps) {
     // hand-edited row makes one) reads as undefined, and so does an empty one.
     const windows: [afterSeq: number, throughSeq: number][] = [];
     for (let after = from - 1; after < to; after += CANONICAL_PAGE_SIZE) windows.push([after, Math.min(after + CANONICAL_PAGE_SIZE, to)]);
-    const read = ([after, through]: [number, number]) => readPage(tenantId, after, through, CANONICAL_PAGE_SIZE).catch(() => undefined);
+    // A page with tombstones goes the fast way too when they form one run per record (as purges
+    // make them): the store says where they are in the same breath as it reads the page.
+    const read = ([after, through]: [number, number]) => Promise.all([
+      readPage(tenantId, after, through, CANONICAL_PAGE_SIZE).catch(() => undefined),
+      tombstoneRuns(tenantId, after, through).catch(() => undefined),
+    ]);
     const inFlight = windows.slice(0, PAGES_AHEAD).map(read);
     for (let i = 0; i < windows.length; i++) {
-      const page = await inFlight.shift();
+      const [page, runs] = (await inFlight.shift())!;
       const ahead = windows[i + PAGES_AHEAD];
       if (ahead) inFlight.push(read(ahead));
-      if (!page || !verifier.pushCanonicalRows(page)) await pushEvents(...(windows[i] as [number, number]));
+      if (!page || !runs || !verifier.pushCanonicalRows(page, runs)) await pushEvents(...(windows[i] as [number, number]));
+    }
+  }
+
+  /**
+   * Hands the verifier every forgetting record from seq `from` on (also those beyond the range, and
+   * those inside pages the fast path accepts whole without making events of them). Each must hash
+   * to its stored leaf; inside the range the walk then ties that leaf to the chain and the tree.
+   */
+  async function explainForgetting(tenantId: string, verifier: LogVerifier, from: number, failures: VerifyFailure[]): Promise<void> {
+    const where = and([inList('action', Object.keys(FORGETTING_ACTIONS)), sql('forgotten_kind IS NULL')]);
+    for await (const record of iterateEvents(store, tenantId, { where, afterSeq: from - 1 })) {
+      if (Buffer.from(leafHashOf(record)).toString('hex') === record.leaf_hash) verifier.explain(record);
+      else failures.push({ seq: record.seq, id: record.id, reason: 'record_changed', message: `the ${record.action} record ${record.id} no longer matches its leaf hash: the seqs it names are not taken as explained` });
     }
   }
 
@@ -177,7 +214,7 @@ export function createVerificationService(deps: VerificationDeps) {
       const published = await checkPublished(tenantId, head, failures);
       const range = await seqRangeOf(tenantId, request, head.size);
       if (!range) {
-        return { ok: failures.length === 0, checked: 0, from_seq: request.from_seq ?? 1, to_seq: request.to_seq ?? head.size, checkpoints_checked: 0, failures };
+        return { ok: failures.length === 0, checked: 0, from_seq: request.from_seq ?? 1, to_seq: request.to_seq ?? head.size, checkpoints_checked: 0, failures, forgotten: [] };
       }
       const [from, to] = range;
       const checkpoints = await store.listCheckpoints(tenantId, { minSize: 1, maxSize: to, limit: MAX_CHECKPOINTS });
@@ -202,13 +239,17 @@ export function createVerificationService(deps: VerificationDeps) {
         ...(from === 1 ? {} : border ? { border } : {}),
         expectedRoots: inside.sort((a, b) => a.size - b.size),
       });
+      const recordFailures: VerifyFailure[] = [];
+      await explainForgetting(tenantId, verifier, from, recordFailures);
       await feedEvents(tenantId, verifier, from, to);
       const summary = verifier.finish();
+      // A changed record inside the range is already content_changed; one beyond it is named here.
+      failures.push(...recordFailures.filter((f) => f.seq > to));
       if (summary.lastSeq < to && !summary.failures.some((f) => f.reason === 'event_missing')) {
         failures.push({ seq: summary.lastSeq + 1, id: '', reason: 'event_missing', message: `events ${summary.lastSeq + 1}..${to} are missing` });
       }
       const all = [...failures, ...summary.failures].sort((a, b) => a.seq - b.seq);
-      return { ok: all.length === 0, checked: summary.checked, from_seq: from, to_seq: to, checkpoints_checked: checkpoints.length, failures: all };
+      return { ok: all.length === 0, checked: summary.checked, from_seq: from, to_seq: to, checkpoints_checked: checkpoints.length, failures: all, forgotten: summary.forgotten };
     },
   };
 }

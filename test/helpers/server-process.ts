@@ -38,8 +38,9 @@ export async function runCliToEnd(args: string[], env: Record<string, string>, i
 // Generous: four servers compiling through tsx at once on a loaded two-core machine take a while.
 const START_TIMEOUT_MS = 60_000;
 
-export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
-  const child = runCli(['serve'], { HOST: '127.0.0.1', PORT: '0', ...env });
+/** `args`: more arguments to `stele serve` (e.g. `--workers 3`). */
+export async function startServerProcess(env: Record<string, string>, args: string[] = []): Promise<ServerProcess> {
+  const child = runCli(['serve', ...args], { HOST: '127.0.0.1', PORT: '0', ...env });
   let output = '';
   const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
   const url = await new Promise<string>((resolve, reject) => {

@@ -7,6 +7,7 @@ import { buildApp } from '../../src/api/app.js';
 import { createContractCheck } from './contract-check.js';
 import { testSigningKey } from './signing-key.js';
 import { loadConfig, type Config } from '../../src/config.js';
+import type { Store } from '../../src/store/port.js';
 import { openTestStore, type Engine, type TestStore } from '../../src/store/testing/test-stores.js';
 
 export const ADMIN_TOKEN = 'stele_admin_test_token_0123456789abcdef';
@@ -23,11 +24,16 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function startTestApp(engine: Engine, env: Record<string, string> = {}, now?: () => number, logger?: FastifyBaseLogger): Promise<TestApp> {
+export interface TestAppOptions {
+  /** The store the app gets, made from the test store's (e.g. one deliberately slowed); the test store's own by default. */
+  wrapStore?: (store: Store) => Store;
+}
+
+export async function startTestApp(engine: Engine, env: Record<string, string> = {}, now?: () => number, logger?: FastifyBaseLogger, options: TestAppOptions = {}): Promise<TestApp> {
   const db = await openTestStore(engine);
   const config: Config = loadConfig({ STELE_ADMIN_TOKEN: ADMIN_TOKEN, STELE_DATA_DIR: '/nonexistent', ...env });
   const contract = createContractCheck();
-  const { app, alertsIdle } = await buildApp({ config, store: db.store, signingKey: testSigningKey(), now, ...(logger && { logger }), instrument: contract.install });
+  const { app, alertsIdle } = await buildApp({ config, store: options.wrapStore ? options.wrapStore(db.store) : db.store, signingKey: testSigningKey(), now, ...(logger && { logger }), instrument: contract.install });
 
   const request: TestApp['request'] = ({ key, headers, ...options }) =>
     app.inject({ ...options, headers: { ...headers, ...(key && { authorization: `Bearer ${key}` }) } });

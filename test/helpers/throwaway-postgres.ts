@@ -4,11 +4,14 @@
 // trust authentication. initdb refuses to run as root, so as root every command runs as
 // the `postgres` OS user (runuser), which owns the directory.
 //
+// A streaming replica of one (startThrowawayPostgres({ replicaOf })) is made by `pg_basebackup -R`
+// into a second cluster on another port: a hot standby that follows the first one's WAL.
+//
 // Where this cannot be done (no binaries, root without a postgres user) suites are skipped with the
 // reason, except under CI=true, where they run and fail on it.
 
 import { execFile, spawnSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -63,7 +66,12 @@ const reason = unavailableReason();
 export const THROWAWAY_POSTGRES_SKIP_REASON: string | false =
   reason === undefined || process.env.CI === 'true' ? false : `cannot start a throw-away PostgreSQL: ${reason}`;
 
-export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
+export interface ThrowawayOptions {
+  /** Make this cluster a hot-standby streaming replica of that one (pg_basebackup -R), not a new one. */
+  replicaOf?: ThrowawayPostgres;
+}
+
+export async function startThrowawayPostgres(options: ThrowawayOptions = {}): Promise<ThrowawayPostgres> {
   if (reason) throw new Error(`cannot start a throw-away PostgreSQL: ${reason}`);
   const bin = newestBinDir()!;
   const user = asRoot ? postgresUser()! : undefined;
@@ -80,6 +88,8 @@ export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
     `-p ${port}`, '-c listen_addresses=127.0.0.1', "-c unix_socket_directories=''",
     // Only the operating system crashing would lose what fsync=off leaves unsynced; tests stop the server, never the machine.
     '-c fsync=off',
+    // What a replica needs of its primary (the defaults since PostgreSQL 10, said here so it stays so).
+    '-c wal_level=replica', '-c max_wal_senders=4', '-c hot_standby=on',
   ].join(' ');
 
   const start = async () => {
@@ -94,7 +104,14 @@ export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
   };
 
   try {
-    await command('initdb', ['-D', dataDir, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--locale=C', '--no-sync', '--no-instructions']);
+    if (options.replicaOf) {
+      // -R writes standby.signal and primary_conninfo: the copy starts as a standby following the primary.
+      await command('pg_basebackup', ['-h', '127.0.0.1', '-p', String(options.replicaOf.port), '-U', 'postgres', '-D', dataDir, '-R', '-X', 'stream', '--no-sync', '-c', 'fast']);
+    } else {
+      await command('initdb', ['-D', dataDir, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--locale=C', '--no-sync', '--no-instructions']);
+      // Replication connections from loopback (initdb's pg_hba.conf has them with -A trust; said here so it stays so).
+      appendFileSync(join(dataDir, 'pg_hba.conf'), '\nhost replication postgres 127.0.0.1/32 trust\n');
+    }
     await start();
   } catch (error) {
     rmSync(dir, { recursive: true, force: true });

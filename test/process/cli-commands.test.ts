@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
-import { generateKeyPairSync } from 'node:crypto';
+import { createHash, generateKeyPairSync } from 'node:crypto';
 import { rawPublicKey, verifierKeyString } from '@stele/integrity';
 import { openTestStore, type TestStore } from '../../src/store/testing/test-stores.js';
 import { runCli, runCliToEnd } from '../helpers/server-process.js';
@@ -193,6 +193,33 @@ describe('the stele commands, on a server and on the local store', () => {
     } finally {
       rmSync(work, { recursive: true, force: true });
     }
+  });
+
+  it('reports: makes a report and the SOC 2 package on the server, downloads them checked, lists them; needs a server', async () => {
+    const csv = join(dir, 'logins.csv');
+    const made = await cli(['reports', 'create', '--type', 'login_activity', '--from', 'now-1d', '--format', 'csv', '--out', csv, '--json'], remote);
+    assert.equal(made.code, 0, made.stderr);
+    const report = JSON.parse(made.stdout);
+    assert.equal(report.file, csv);
+    assert.equal(createHash('sha256').update(readFileSync(csv)).digest('hex'), report.sha256, 'the file is what the server made');
+
+    const zip = join(dir, 'soc2.zip');
+    const soc2 = await cli(['reports', 'create', '--type', 'soc2', '--from', 'now-1d', '--out', zip], remote);
+    assert.equal(soc2.code, 0, soc2.stderr);
+    assert.match(soc2.stdout, /soc2\.zip: soc2 zip, .* bytes, sha256 [0-9a-f]{64}/);
+    const pem = join(dir, 'reports.pem');
+    writeFileSync(pem, (await api('GET', '/v1/integrity/public-key')).body.pem);
+    const verified = await cli(['verify', '--package', zip, '--public-key', pem], {});
+    assert.equal(verified.code, 0, verified.stdout + verified.stderr);
+
+    const listed = JSON.parse((await cli(['reports', 'list'], remote)).stdout) as { id: string; status: string }[];
+    assert.deepEqual(listed.filter((r) => r.id === report.id).map((r) => r.status), ['done']);
+    const bad = await cli(['reports', 'create', '--type', 'login_activity', '--from', 'yesterday-ish'], remote);
+    assert.equal(bad.code, 1, 'the server refuses a period it cannot read');
+    assert.match(bad.stderr, /stele: .*from/);
+    const offline = await cli(['reports', 'list', '--tenant', tenantId], local);
+    assert.equal(offline.code, 2);
+    assert.match(offline.stderr, /made by a running Stele server: give --url and --key/);
   });
 
   it('tenants, keys and viewer tokens over HTTP with the admin token', async () => {

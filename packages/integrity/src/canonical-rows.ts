@@ -53,14 +53,27 @@ export function leafHashesOf(page: CanonicalRows): Uint8Array | undefined {
 /**
  * The page's leaf hashes, 32 bytes per event, when every text hashes to its event's stored leaf
  * hash and every stored chain hash follows from the one before (the first from prevChain);
- * otherwise undefined.
+ * otherwise undefined. Seqs inside `tombstones` (inclusive runs within the page) are taken at
+ * their stored leaf hash instead of their text.
  */
-export function checkCanonicalRows(page: CanonicalRows, prevChain: Uint8Array): Uint8Array | undefined {
+export function checkCanonicalRows(page: CanonicalRows, prevChain: Uint8Array, tombstones: readonly (readonly [number, number])[] = []): Uint8Array | undefined {
   const size = HASH_SIZE * page.rows;
   const { storedLeafHashes, storedChainHashes } = page;
   if (storedLeafHashes.length !== size || storedChainHashes.length !== size) return undefined;
-  const leaves = leafHashesOf(page);
-  if (!leaves || !bytesEqual(leaves, storedLeafHashes)) return undefined;
+  let leaves = leafHashesOf(page);
+  if (!leaves) return undefined;
+  if (tombstones.length > 0) {
+    // A tombstone's text is not its event's any more: its kept leaf hash stands for it (the
+    // caller makes a forgetting record account for each one).
+    leaves = new Uint8Array(leaves);
+    for (const [from, to] of tombstones) {
+      if (from < page.firstSeq || to > page.lastSeq || from > to) return undefined;
+      const at = HASH_SIZE * (from - page.firstSeq);
+      const end = HASH_SIZE * (to - page.firstSeq + 1);
+      leaves.set(storedLeafHashes.subarray(at, end), at);
+    }
+  }
+  if (!bytesEqual(leaves, storedLeafHashes)) return undefined;
   if (!bytesEqual(pageHashes.chainHashes(prevChain, storedChainHashes, leaves), storedChainHashes)) return undefined;
   return leaves;
 }

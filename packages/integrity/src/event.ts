@@ -55,4 +55,9 @@ export interface CanonicalEvent {
 export interface StoredEvent extends CanonicalEvent {
   leaf_hash: string;
   chain_hash: string;
+  /**
+   * Present on a tombstone: its content was removed (forgetting.ts), its seq, id, times and
+   * hashes kept; action and category then read as empty strings.
+   */
+  forgotten?: { kind: 'purged' | 'deleted' | 'erased'; by_seq: number };
 }

@@ -175,6 +175,29 @@ describe('LogVerifier.pushCanonicalRows (the fast path)', () => {
     }
   });
 
+  it('takes tombstones at their kept leaf and holds each to a forgetting record, as the event path does', () => {
+    // Seqs 3..5 purged, named by a record appended as seq 41 (outside this log's tree).
+    const tomb = (e: StoredEvent): StoredEvent => ({ id: e.id, seq: e.seq, tenant_id: e.tenant_id, action: '', category: '', occurred_at: e.occurred_at, received_at: e.received_at, leaf_hash: e.leaf_hash, chain_hash: e.chain_hash, forgotten: { kind: 'purged', by_seq: 41 } });
+    const forgotten = events.map((e) => (e.seq >= 3 && e.seq <= 5 ? tomb(e) : e));
+    const record = { ...events[0]!, seq: 41, id: 'rec', action: 'retention.purged', details: { seq_ranges: [[3, 5]] } } as StoredEvent;
+    const expectedRoots = [{ size: 40, rootHash: rootAt(40) }];
+    const slow = new LogVerifier({ expectedRoots });
+    for (const e of forgotten) slow.push(e);
+    slow.explain(record);
+    const fast = new LogVerifier({ expectedRoots });
+    assert.equal(fast.pushCanonicalRows(canonicalPage(forgotten.slice(0, 20)), [[3, 5]]), true);
+    assert.equal(fast.pushCanonicalRows(canonicalPage(forgotten.slice(20, 40))), true);
+    fast.explain(record);
+    assert.deepEqual(summaryOf(fast).forgotten, [{ kind: 'purged', from_seq: 3, to_seq: 5, by_seq: 41 }]);
+    assert.deepEqual(summaryOf(fast), summaryOf(slow));
+    // Without the runs the page is refused; a run wider than the record's ranges fails at the end.
+    assert.equal(new LogVerifier().pushCanonicalRows(canonicalPage(forgotten.slice(0, 20))), false);
+    const wide = new LogVerifier();
+    assert.equal(wide.pushCanonicalRows(canonicalPage(forgotten.slice(0, 20)), [[3, 6]]), true);
+    wide.explain(record);
+    assert.deepEqual(brief(wide.finish().failures), ['content_removed@6']);
+  });
+
   it('refuses, changing nothing, a page with a changed event, a gap, a wrong start or a failing checkpoint', () => {
     const changed = events.slice(0, 10).map((e) => (e.seq === 4 ? { ...e, action: 'doc.delete' } : e));
     const chainEdited = events.slice(0, 10).map((e) => (e.seq === 6 ? { ...e, chain_hash: events[6]!.chain_hash } : e));

@@ -11,13 +11,15 @@ import { checkCanonicalRows, type CanonicalRows } from './canonical-rows.js';
 import { chainHash, ZERO_CHAIN } from './chain.js';
 import { appendLeafBlock, appendLeaves, rootFromBorder } from './merkle/compact-range.js';
 import { HASH_SIZE } from './merkle/hasher.js';
+import { ForgettingLedger, isTombstone, type ForgottenRange } from './forgetting.js';
 
 export type FailureReason =
   | 'content_changed' // the event's canonical form no longer hashes to its stored leaf hash
   | 'event_missing' // a seq is absent (gap, or the log ends before a checkpoint's tree size)
   | 'order_changed' // seq went backwards or repeated
   | 'chain_broken' // the stored chain hash does not follow from the previous one (leaf is fine)
-  | 'root_mismatch'; // the recomputed Merkle root differs from a signed checkpoint's
+  | 'root_mismatch' // the recomputed Merkle root differs from a signed checkpoint's
+  | 'content_removed'; // a tombstone that no signed purge, deletion or erasure record in the log explains
 
 export interface VerificationFailure {
   /** The seq the failure is about (for event_missing: the first missing seq). */
@@ -63,6 +65,8 @@ export interface VerificationSummary {
   /** Recomputed Merkle root at lastSeq, when it could be computed (border known, no gap). */
   root: Uint8Array | undefined;
   failures: VerificationFailure[];
+  /** Tombstones met, as runs of seqs with the signed record that explains them (purged, deleted, erased). */
+  forgotten: ForgottenRange[];
   ok: boolean;
 }
 
@@ -83,6 +87,7 @@ export class LogVerifier {
   // Leaf hashes waiting to be appended to the border in one pass.
   private leafBuffer: Uint8Array[] = [];
   private treeSize: number;
+  private readonly ledger = new ForgettingLedger();
 
   /** Requires firstSeq >= 1 and, when given, prevChainHash of 32 bytes and a border of popcount(firstSeq - 1) hashes. */
   constructor(options: LogVerifierOptions = {}) {
@@ -123,10 +128,15 @@ export class LogVerifier {
 
     const storedLeaf = parseHash(event.leaf_hash);
     const storedChain = parseHash(event.chain_hash);
-    const trusted = this.keepsLeafHashOnly(event);
+    // A tombstone's kept leaf hash stands for its content; whether removing that content was
+    // legitimate is settled at finish(), against the forgetting records seen by then.
+    const tombstone = isTombstone(event);
+    if (tombstone) this.ledger.tombstone(event.seq, event.id);
+    const trusted = tombstone || this.keepsLeafHashOnly(event);
     const leaf = trusted && storedLeaf ? storedLeaf : leafHashOf(event);
     const leafOk = storedLeaf !== undefined && bytesEqual(leaf, storedLeaf);
     if (!leafOk) this.fail(event.seq, event.id, 'content_changed', `event ${event.id} no longer matches its leaf hash`);
+    else if (!trusted) this.ledger.explain(event);
 
     // The chain is checked over the stored leaf hash, so a changed event is reported once and
     // does not also break the chain of everything after it.
@@ -168,11 +178,12 @@ export class LogVerifier {
    * it only when it continues the log without a flaw: the next seq with no gap, every text
    * matching its stored leaf hash, every chain hash following, every checkpoint inside the page
    * matching. Otherwise returns false and changes nothing: the caller then pushes the same events
-   * one by one, which says exactly what is wrong.
+   * one by one, which says exactly what is wrong. `tombstones`: runs of seqs in the page whose
+   * content is gone; their stored leaf hashes are taken, and finish() requires a record for each.
    */
-  pushCanonicalRows(page: CanonicalRows): boolean {
+  pushCanonicalRows(page: CanonicalRows, tombstones: readonly (readonly [number, number])[] = []): boolean {
     if (!page.exact || this.altPrev || page.firstSeq !== this.nextSeq || page.lastSeq - page.firstSeq + 1 !== page.rows) return false;
-    const leaves = checkCanonicalRows(page, this.prevChain);
+    const leaves = checkCanonicalRows(page, this.prevChain, tombstones);
     if (!leaves) return false;
     this.flushLeaves();
     // Leaf hashes of the page from event number `from` (counted from the page's first) to `to`.
@@ -195,21 +206,43 @@ export class LogVerifier {
     this.checked += page.rows;
     this.nextSeq = page.lastSeq + 1;
     this.lastId = page.lastId;
+    // Said to be tombstones: their kept leaves are in the tree and the chain, and finish() holds
+    // each to a forgetting record (a row wrongly said to be one then fails as content_removed).
+    for (const [from, to] of tombstones) this.ledger.tombstoneRun(from, to);
     return true;
   }
 
-  /** Ends the walk: expected roots beyond the last event mean the log was cut short. */
+  /**
+   * A forgetting record read apart from the walk (beyond the range verified, or inside a page the
+   * fast path accepted whole), whose content the caller checked against its stored leaf hash.
+   * Returns false when the event is not such a record.
+   */
+  explain(record: StoredEvent): boolean {
+    return this.ledger.explain(record);
+  }
+
+  /**
+   * Ends the walk: expected roots beyond the last event mean the log was cut short, and a
+   * tombstone that no forgetting record explains means content was removed outside the one path
+   * that may remove it.
+   */
   finish(): VerificationSummary {
     for (const cp of this.pending) {
       this.fail(this.nextSeq, '', 'event_missing', `log ends at seq ${this.nextSeq - 1} but a checkpoint covers ${cp.size} events`);
     }
     this.pending.length = 0;
+    const { forgotten, unexplained } = this.ledger.settle();
+    for (const { seq, id } of unexplained) {
+      this.fail(seq, id, 'content_removed', `the content of ${id ? `event ${id} (seq ${seq})` : `seq ${seq}`} is gone and no signed purge, deletion or erasure record in the log names it`);
+    }
+    this.failures.sort((a, b) => a.seq - b.seq);
     return {
       checked: this.checked,
       lastSeq: this.nextSeq - 1,
       chainHash: this.prevChain,
       root: this.root(),
       failures: this.failures.slice(),
+      forgotten,
       ok: this.failures.length === 0,
     };
   }

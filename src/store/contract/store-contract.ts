@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { SteleError } from '../../domain/errors.js';
-import { leafHashesOf, leafHashOf, sealEvents } from '@stele/integrity';
+import { leafHashesOf, leafHashOf, sealEvents, verifyLog } from '@stele/integrity';
 import { Buffer } from 'node:buffer';
 import type { CanonicalEvent } from '../../domain/event.js';
 import { and, compare, eq, sql, TRUE, type Sql } from '../../sql/fragments.js';
@@ -373,6 +373,76 @@ export function runStoreContract(open: () => Promise<TestStore>): void {
       await assert.rejects(t.raw('DELETE FROM events WHERE tenant_id = ?', [tenantId]), /append-only/);
       await assert.rejects(t.raw('DELETE FROM merkle_nodes WHERE tenant_id = ?', [tenantId]), /append-only/);
       assert.equal(await store.countEvents(tenantId, sql('1 = 1')), 32);
+    });
+  });
+
+  describe('forgetting (the one path that removes content)', () => {
+    const CONTENT_NULL = `actor_id = NULL, actor_type = NULL, actor_email = NULL, actor_name = NULL, actor_role = NULL, target_type = NULL, target_id = NULL,
+      target_name = NULL, target_slug = NULL, target_version = NULL, target_url = NULL, ip = NULL, ip_bin = NULL, user_agent = NULL, location = NULL,
+      request_id = NULL, session_id = NULL, api_key_id = NULL, method = NULL, url = NULL, http_status = NULL, success = NULL, details = NULL`;
+    // Ten events with content, then the record that names seqs 2..4 and 7.
+    async function logWithRecord() {
+      const tenantId = await tenant();
+      await store.appendEvents(tenantId, pendingEvents(10, (i) => ({ actor: { id: `u${i}`, email: `u${i}@example.com` }, context: { ip: '192.0.2.1' }, details: { secret: 'x'.repeat(200) } })), sealEvents);
+      const [record] = await store.appendEvents(tenantId, [pendingEvent({ action: 'audit.deleted', details: { seq_ranges: [[2, 4], [7, 7]], count: 4 } })], sealEvents);
+      return { tenantId, recordSeq: record!.seq };
+    }
+    const all = (tenantId: string) => store.findEvents(tenantId, { where: TRUE, order: { key: 'seq', direction: 'asc' }, limit: 1000 });
+
+    it('turns events into tombstones that keep seq, id, times and hashes, and the log still verifies', async () => {
+      const { tenantId, recordSeq } = await logWithRecord();
+      const before = await all(tenantId);
+      const nodesBefore = await store.getMerkleNodes(tenantId, before.map((e) => ({ level: 0, index: e.seq - 1 })));
+      const outcome = await store.forgetEvents(tenantId, [2, 3, 4, 7], { kind: 'deleted', bySeq: recordSeq });
+      assert.equal(outcome.forgotten, 4);
+      assert.ok(outcome.bytesFreed > 4 * 200, `freed ${outcome.bytesFreed}`);
+      const after = await all(tenantId);
+      assert.equal(after.length, before.length);
+      for (const [i, event] of after.entries()) {
+        const was = before[i]!;
+        assert.equal(event.leaf_hash, was.leaf_hash);
+        assert.equal(event.chain_hash, was.chain_hash);
+        if ([2, 3, 4, 7].includes(event.seq)) {
+          assert.deepEqual(event, {
+            id: was.id, seq: was.seq, tenant_id: tenantId, action: '', category: '', occurred_at: was.occurred_at, received_at: was.received_at,
+            leaf_hash: was.leaf_hash, chain_hash: was.chain_hash, forgotten: { kind: 'deleted', by_seq: recordSeq },
+          });
+        } else {
+          assert.deepEqual(event, was);
+        }
+      }
+      assert.deepEqual(await store.getMerkleNodes(tenantId, before.map((e) => ({ level: 0, index: e.seq - 1 }))), nodesBefore);
+      assert.equal(await store.countEvents(tenantId, sql("actor_email LIKE 'u%'")), 6);
+      const summary = verifyLog(after);
+      assert.deepEqual(summary.failures, []);
+      assert.deepEqual(summary.forgotten, [{ kind: 'deleted', from_seq: 2, to_seq: 4, by_seq: recordSeq }, { kind: 'deleted', from_seq: 7, to_seq: 7, by_seq: recordSeq }]);
+    });
+
+    it('skips tombstones already made and seqs at or after the record', async () => {
+      const { tenantId, recordSeq } = await logWithRecord();
+      assert.equal((await store.forgetEvents(tenantId, [2, 3], { kind: 'deleted', bySeq: recordSeq })).forgotten, 2);
+      const again = await store.forgetEvents(tenantId, [2, 3, 4, recordSeq, recordSeq + 5], { kind: 'deleted', bySeq: recordSeq });
+      assert.deepEqual(again.forgotten, 1);
+      assert.equal((await store.getEvent(tenantId, (await all(tenantId))[recordSeq - 1]!.id))?.action, 'audit.deleted');
+      assert.deepEqual(await store.forgetEvents(tenantId, [], { kind: 'deleted', bySeq: recordSeq }), { forgotten: 0, bytesFreed: 0 });
+    });
+
+    it('refuses the same tombstoning issued directly in SQL, and any other change to a tombstone', async () => {
+      const { tenantId, recordSeq } = await logWithRecord();
+      await assert.rejects(t.raw(`UPDATE events SET ${CONTENT_NULL}, action = '', category = '', forgotten_kind = 'deleted', forgotten_by = ? WHERE tenant_id = ? AND seq = 5`, [recordSeq, tenantId]), /append-only/);
+      await store.forgetEvents(tenantId, [2], { kind: 'deleted', bySeq: recordSeq });
+      await assert.rejects(t.raw("UPDATE events SET action = 'x' WHERE tenant_id = ? AND seq = 2", [tenantId]), /append-only/);
+      await assert.rejects(t.raw('UPDATE events SET forgotten_kind = NULL WHERE tenant_id = ? AND seq = 2', [tenantId]), /append-only/);
+      await assert.rejects(t.raw('DELETE FROM events WHERE tenant_id = ? AND seq = 2', [tenantId]), /append-only/);
+      assert.equal(await store.countEvents(tenantId, sql('forgotten_kind IS NULL')), 10);
+    });
+
+    it('is caught by verification when content goes without a record that names it', async () => {
+      const { tenantId, recordSeq } = await logWithRecord();
+      // Seq 9 is not in the record's ranges: the store does it (it does not read records), the verifier refuses it.
+      await store.forgetEvents(tenantId, [9], { kind: 'deleted', bySeq: recordSeq });
+      const summary = verifyLog(await all(tenantId));
+      assert.deepEqual(summary.failures.map((f) => [f.seq, f.reason]), [[9, 'content_removed']]);
     });
   });
 }

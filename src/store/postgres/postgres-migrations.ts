@@ -130,4 +130,36 @@ export const POSTGRES_MIGRATIONS: readonly { version: number; name: string; sql:
       );
     `,
   },
+  {
+    version: 5,
+    name: 'forgetting',
+    sql: `
+      -- Tombstones: an event whose content was removed (purged by retention, deleted by id, erased
+      -- with a person) keeps seq, id, times and hashes, and says why and which record explains it.
+      ALTER TABLE events ADD COLUMN forgotten_kind text, ADD COLUMN forgotten_by bigint;
+      -- What the purge looks for: events still whole, by time.
+      CREATE INDEX events_whole_by_time ON events (tenant_id, occurred_at, seq) WHERE forgotten_kind IS NULL;
+
+      -- Still append-only, with one exception: the store's forgetEvents, which sets
+      -- stele.forgetting for its own transaction, may turn a whole event into a tombstone and
+      -- nothing else (content to NULL, action and category to '', everything the tree needs kept).
+      -- Anyone may set the flag by hand; what they blank without a signed record that explains it
+      -- is then reported by verification (content_removed).
+      CREATE FUNCTION stele_events_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          IF TG_OP = 'UPDATE' AND current_setting('stele.forgetting', true) = 'on'
+            AND OLD.forgotten_kind IS NULL AND NEW.forgotten_kind IN ('purged', 'deleted', 'erased') AND NEW.forgotten_by > OLD.seq
+            AND NEW.tenant_id = OLD.tenant_id AND NEW.seq = OLD.seq AND NEW.id = OLD.id
+            AND NEW.occurred_at = OLD.occurred_at AND NEW.received_at = OLD.received_at
+            AND NEW.leaf_hash = OLD.leaf_hash AND NEW.chain_hash = OLD.chain_hash
+            AND NEW.action = '' AND NEW.category = '' AND octet_length(NEW.input_hash) = 0
+            AND num_nonnulls(NEW.actor_id, NEW.actor_type, NEW.actor_email, NEW.actor_name, NEW.actor_role, NEW.target_type, NEW.target_id, NEW.target_name, NEW.target_slug, NEW.target_version, NEW.target_url, NEW.ip, NEW.ip_bin, NEW.user_agent, NEW.location, NEW.request_id, NEW.session_id, NEW.api_key_id, NEW.method, NEW.url, NEW.http_status, NEW.success, NEW.details) = 0
+          THEN RETURN NEW; END IF;
+          RAISE EXCEPTION 'stele: % is append-only (% refused)', TG_TABLE_NAME, TG_OP;
+        END $$;
+      DROP TRIGGER events_append_only ON events;
+      CREATE TRIGGER events_append_only BEFORE UPDATE OR DELETE ON events
+        FOR EACH ROW EXECUTE FUNCTION stele_events_guard();
+    `,
+  },
 ];

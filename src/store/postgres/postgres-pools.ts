@@ -33,6 +33,8 @@ export interface PoolSettings {
   maxConnections: number;
   maxCopyConnections: number;
   log?: StoreLog;
+  /** `stele` for the primary's connections (the default), `stele-replica` for a read replica's. */
+  applicationName?: string;
 }
 
 export interface PostgresPools {
@@ -60,7 +62,7 @@ export function openPools(settings: PoolSettings): PostgresPools {
   const connection = (use: string) => ({
     connectionString: settings.connectionString,
     options: `-c search_path=${settings.schema}`,
-    application_name: use === 'statements' ? 'stele' : `stele-${use}`,
+    application_name: use === 'statements' ? settings.applicationName ?? 'stele' : `${settings.applicationName ?? 'stele'}-${use}`,
     connectionTimeoutMillis: timeouts.connectMs,
     // A peer that vanished without closing (a host gone, a dropped NAT entry) is noticed on idle connections too.
     keepAlive: true,

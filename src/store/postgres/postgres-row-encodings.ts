@@ -50,7 +50,8 @@ function jsonObject(name: keyof typeof NESTED_FIELDS): string {
 
 /**
  * JSON.stringify of the StoredEvent rowToEvent builds, in pieces: the times and details, then the
- * line up to category, the nested objects and success (NULL when there are none), the hashes.
+ * line up to category, the nested objects and success (NULL when there are none), the hashes
+ * (and a tombstone's `forgotten`).
  * copy-records.ts puts the times after category and details before the hashes.
  */
 const NDJSON_COLUMNS = [
@@ -61,7 +62,8 @@ const NDJSON_COLUMNS = [
     || ${jsonObject('target')}
     || ${jsonObject('context')}
     || CASE WHEN success IS NULL THEN '' WHEN success = 1 THEN ',"success":true' ELSE ',"success":false' END, '')`,
-  `',"leaf_hash":"' || encode(leaf_hash, 'hex') || '","chain_hash":"' || encode(chain_hash, 'hex') || '"}'`,
+  `',"leaf_hash":"' || encode(leaf_hash, 'hex') || '","chain_hash":"' || encode(chain_hash, 'hex') || '"'
+    || CASE WHEN forgotten_kind IS NULL THEN '' ELSE ',"forgotten":{"kind":' || ${jsonString('forgotten_kind')} || ',"by_seq":' || forgotten_by || '}' END || '}'`,
 ];
 
 /**

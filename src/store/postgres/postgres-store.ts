@@ -15,14 +15,14 @@ import type { Sql } from '../../sql/fragments.js';
 import { mayBeResent, planAppend, type AppendPlan, type ExistingEvent } from '../append-plan.js';
 import { createBatchingQueue, type JobResult } from '../batching-queue.js';
 import { csvRecordReader, ndjsonRecordReader } from './copy-records.js';
-import { EVENT_INSERT_COLUMNS, eventSelectList, eventToRow, rowToEvent, type EventRow, type RowValue } from '../event-rows.js';
+import { CONTENT_COLUMNS, EVENT_INSERT_COLUMNS, eventSelectList, eventToRow, rowToEvent, type EventRow, type RowValue } from '../event-rows.js';
 import { toApiKey, toCheckpoint, toRecord } from '../row-readers.js';
 import { EMPTY_HEAD, decodeBorder, encodeBorder } from '../log-head.js';
 import { detailsJsonOf, ipBytesOf } from '../row-values.js';
-import type { AppendOutcome, EncodedRows, LogHead, PendingEvent, Sealer, Store, StoreRowEncoding, Tenant } from '../port.js';
+import type { AppendOutcome, EncodedRows, LogHead, PendingEvent, ReplicaRead, Sealer, Store, StoreRowEncoding, Tenant } from '../port.js';
 import { nodeKey, StoreUnavailableError } from '../port.js';
 import { createAvailabilityGate, guardStore, type StoreLog } from '../availability.js';
-import { checkout, openPools, timed } from './postgres-pools.js';
+import { checkout, openPools, timed, type PostgresPools } from './postgres-pools.js';
 import { classifyPostgresError } from './postgres-faults.js';
 import { POSTGRES_MIGRATIONS } from './postgres-migrations.js';
 import { postgresDialect } from './postgres-dialect.js';
@@ -50,12 +50,29 @@ export interface PostgresStoreOptions {
   timeouts?: DatabaseTimeouts;
   /** Told when connections break and when the server goes away and comes back. */
   log?: StoreLog;
+  /**
+   * A streaming replica of the same database (STELE_DATABASE_READ_URL) for the reads that say a
+   * replica may serve them (port.ts ReplicaRead): lists, searches, the feed, exports and
+   * verification pages. Everything else, and any read the replica has not caught up with, goes to
+   * the primary; so does every read while the replica does not answer.
+   */
+  readConnectionString?: string;
 }
 
 // details as jsonb's text, parsed by rowToEvent as on SQLite (the driver would parse a jsonb
 // string value into a bare string that rowToEvent could not tell from JSON text).
 const SELECT_LIST = eventSelectList((column) => `encode(${column}, 'hex')`, (column) => `${column}::text`);
 const INSERT_CHUNK = 500;
+// The bytes a row's content takes, as PostgreSQL stores its values (compressed or not).
+const CONTENT_SIZE = [...CONTENT_COLUMNS, 'action', 'category', 'input_hash'].map((c) => `coalesce(pg_column_size(${c}), 0)`).join(' + ');
+const FORGET_STATEMENT = `WITH target AS (
+    SELECT seq, ${CONTENT_SIZE} AS bytes FROM events
+    WHERE tenant_id = $1 AND seq = ANY($2::bigint[]) AND forgotten_kind IS NULL AND seq < $4 FOR UPDATE),
+  done AS (
+    UPDATE events e SET ${CONTENT_COLUMNS.map((c) => `${c} = NULL`).join(', ')}, action = '', category = '', input_hash = '\\x'::bytea,
+      forgotten_kind = $3, forgotten_by = $4
+    FROM target t WHERE e.tenant_id = $1 AND e.seq = t.seq RETURNING t.bytes)
+  SELECT count(*) AS n, coalesce(sum(bytes), 0) AS bytes FROM done`;
 
 /** Rewrites `?` placeholders to `$1..$n`, starting after `offset` parameters already bound. */
 export function numbered(text: string, offset = 0): string {
@@ -83,6 +100,25 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
     maxConnections: options.maxConnections ?? 10, maxCopyConnections: options.maxCopyConnections ?? 3,
   });
   const { pool, pagePool, copyPool } = pools;
+  const replica = options.readConnectionString === undefined ? undefined : openPools({
+    connectionString: options.readConnectionString, schema, timeouts, log: options.log, applicationName: 'stele-replica',
+    maxConnections: options.maxConnections ?? 10, maxCopyConnections: options.maxCopyConnections ?? 3,
+  });
+  const pageReader = (from: pg.Pool) => (nativePostgresPages ? copiedCanonicalRowReader(from, nativePostgresPages) : postgresCanonicalRowReader(from));
+  const primaryPages = pageReader(pagePool);
+  const replicaPages = replica && pageReader(replica.pagePool);
+
+  /** The replica's pools when it may serve this read and holds the tenant's log far enough; else the primary's. */
+  async function readPools(tenantId: string, read: ReplicaRead | undefined): Promise<PostgresPools> {
+    if (!replica || !read) return pools;
+    try {
+      const { rows } = await replica.pool.query(prepared('replica_head', 'SELECT size FROM tenant_heads WHERE tenant_id = $1', [tenantId]));
+      return Number(rows[0]?.size ?? 0) >= read.atLeastSeq ? replica : pools;
+    } catch (error) {
+      options.log?.warn({ err: error }, 'the read replica did not answer; reading from the primary');
+      return pools;
+    }
+  }
   const gate = createAvailabilityGate({ database: 'PostgreSQL', classify: classifyPostgresError, probe, log: options.log });
 
   async function inTransaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
@@ -214,9 +250,10 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
    * the end holds its backend, which blocks writing to a socket nobody reads and would not even
    * notice a query cancel; so an early stop terminates that backend and discards the client.
    */
-  async function* copyEventRows(tenantId: string, where: Sql, encoding: StoreRowEncoding, signal?: AbortSignal): AsyncGenerator<EncodedRows> {
+  async function* copyEventRows(tenantId: string, where: Sql, encoding: StoreRowEncoding, signal?: AbortSignal, read?: ReplicaRead): AsyncGenerator<EncodedRows> {
     const statement = copyEventsStatement(tenantId, where, encoding);
-    const { client, release } = await checkout(copyPool);
+    const from = await readPools(tenantId, read);
+    const { client, release } = await checkout(from.copyPool);
     let backendPid: number | undefined;
     let finished = false;
     let onAbort: (() => void) | undefined;
@@ -241,7 +278,7 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
       if (finished) {
         release();
       } else {
-        if (backendPid !== undefined) await pool.query('SELECT pg_terminate_backend($1)', [backendPid]).catch(() => {});
+        if (backendPid !== undefined) await from.pool.query('SELECT pg_terminate_backend($1)', [backendPid]).catch(() => {});
         release(true);
       }
     }
@@ -285,7 +322,7 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
     },
 
     async close() {
-      await pools.end();
+      await Promise.all([pools.end(), replica?.end()]);
     },
 
     async getSetting(key) {
@@ -344,7 +381,7 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
       const order = key === 'seq' ? `seq ${direction}` : `occurred_at ${direction}, seq ${direction}`;
       const params = [tenantId, ...bind(query.where.params), query.limit];
       const offset = query.offset ? ` OFFSET $${params.push(query.offset)}` : '';
-      const { rows } = await pool.query<unknown[]>({
+      const { rows } = await (await readPools(tenantId, query.replica)).pool.query<unknown[]>({
         text: `SELECT ${SELECT_LIST} FROM events WHERE tenant_id = $1 AND (${numbered(query.where.text, 1)}) ORDER BY ${order} LIMIT $${params.length - (offset ? 1 : 0)}${offset}`,
         values: params,
         rowMode: 'array',
@@ -364,7 +401,10 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
     },
 
     encodeEventRows: copyEventRows,
-    readCanonicalRows: nativePostgresPages ? copiedCanonicalRowReader(pagePool, nativePostgresPages) : postgresCanonicalRowReader(pagePool),
+    async readCanonicalRows(tenantId, afterSeq, throughSeq, limit) {
+      const from = await readPools(tenantId, { atLeastSeq: Math.min(throughSeq, afterSeq + limit) });
+      return (from === replica ? replicaPages! : primaryPages)(tenantId, afterSeq, throughSeq, limit);
+    },
 
     async getEvent(tenantId, id): Promise<StoredEvent | undefined> {
       const { rows } = await pool.query<unknown[]>({ ...prepared('event_by_id', `SELECT ${SELECT_LIST} FROM events WHERE tenant_id = $1 AND id = $2`, [tenantId, id]), rowMode: 'array' });
@@ -453,6 +493,26 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
         FROM tenant_heads h`);
       return (rows as { tenant_id: string; size: number; cp: number }[])
         .filter((r) => r.size > Number(r.cp)).map((r) => ({ tenantId: r.tenant_id, size: r.size, checkpointSize: Number(r.cp) }));
+    },
+
+    async forgetEvents(tenantId, seqs, marker) {
+      if (seqs.length === 0) return { forgotten: 0, bytesFreed: 0 };
+      return inTransaction(async (client) => {
+        // For this transaction only: the events trigger lets tombstoning updates through (migration 5).
+        await client.query(`SELECT set_config('stele.forgetting', 'on', true)`);
+        const { rows } = await client.query(FORGET_STATEMENT, [tenantId, seqs, marker.kind, marker.bySeq]);
+        return { forgotten: Number(rows[0].n), bytesFreed: Number(rows[0].bytes) };
+      });
+    },
+
+    async reclaimSpace() {
+      // Plain VACUUM takes no lock that stops reads or appends; it needs a connection outside any transaction and without a statement limit.
+      const client = await pools.connectAlone('vacuum');
+      try {
+        await client.query('VACUUM (ANALYZE) events');
+      } finally {
+        await client.end().catch(() => {});
+      }
     },
 
     async getHead(tenantId) {

@@ -122,4 +122,37 @@ export const SQLITE_MIGRATIONS: readonly { version: number; name: string; sql: s
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 5,
+    name: 'forgetting',
+    sql: `
+      -- Tombstones: an event whose content was removed (purged by retention, deleted by id, erased
+      -- with a person) keeps seq, id, times and hashes, and says why and which record explains it.
+      ALTER TABLE events ADD COLUMN forgotten_kind TEXT;
+      ALTER TABLE events ADD COLUMN forgotten_by INTEGER;
+      -- What the purge looks for: events still whole, by time.
+      CREATE INDEX events_whole_by_time ON events (tenant_id, occurred_at, seq) WHERE forgotten_kind IS NULL;
+
+      -- A permit the store's forgetEvents writes and removes inside its own transaction, so no
+      -- other connection ever sees one: the one path that may turn whole events into tombstones.
+      CREATE TABLE forgetting_permits (tenant_id TEXT NOT NULL, by_seq INTEGER NOT NULL, PRIMARY KEY (tenant_id, by_seq)) WITHOUT ROWID;
+
+      -- Still append-only, with that one exception: under a permit for the record that explains
+      -- it, a whole event may become a tombstone (content to NULL, action and category to '',
+      -- everything the tree needs kept) and nothing else. Whatever someone blanks by hand without a
+      -- signed record that explains it is reported by verification (content_removed).
+      DROP TRIGGER events_no_update;
+      CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+        WHEN NOT coalesce((
+          EXISTS (SELECT 1 FROM forgetting_permits p WHERE p.tenant_id = OLD.tenant_id AND p.by_seq = NEW.forgotten_by)
+          AND OLD.forgotten_kind IS NULL AND NEW.forgotten_kind IN ('purged', 'deleted', 'erased') AND NEW.forgotten_by > OLD.seq
+          AND NEW.tenant_id = OLD.tenant_id AND NEW.seq = OLD.seq AND NEW.id = OLD.id
+          AND NEW.occurred_at = OLD.occurred_at AND NEW.received_at = OLD.received_at
+          AND NEW.leaf_hash = OLD.leaf_hash AND NEW.chain_hash = OLD.chain_hash
+          AND NEW.action = '' AND NEW.category = '' AND length(NEW.input_hash) = 0
+          AND coalesce(NEW.actor_id, NEW.actor_type, NEW.actor_email, NEW.actor_name, NEW.actor_role, NEW.target_type, NEW.target_id, NEW.target_name, NEW.target_slug, NEW.target_version, NEW.target_url, NEW.ip, NEW.ip_bin, NEW.user_agent, NEW.location, NEW.request_id, NEW.session_id, NEW.api_key_id, NEW.method, NEW.url, NEW.http_status, NEW.success, NEW.details) IS NULL
+        ), 0)
+        BEGIN SELECT RAISE(ABORT, 'stele: events are append-only'); END;
+    `,
+  },
 ];

@@ -9,7 +9,7 @@ import { dirname } from 'node:path';
 import type { StoredEvent } from '../../domain/event.js';
 import type { Sql } from '../../sql/fragments.js';
 import { mayBeResent, planAppend, type ExistingEvent } from '../append-plan.js';
-import { EVENT_INSERT_COLUMNS, eventSelectList, eventToRow, rowToEvent, type EventRow } from '../event-rows.js';
+import { CONTENT_COLUMNS, EVENT_INSERT_COLUMNS, eventSelectList, eventToRow, rowToEvent, type EventRow } from '../event-rows.js';
 import { EMPTY_HEAD, decodeBorder, encodeBorder } from '../log-head.js';
 import { ipBytesOf, detailsJsonOf } from '../row-values.js';
 import { toApiKey, toCheckpoint, toRecord } from '../row-readers.js';
@@ -39,6 +39,10 @@ interface QueuedAppend {
 }
 
 const SELECT_LIST = eventSelectList((column) => `lower(hex(${column}))`);
+// Seqs per forgetting statement (SQLite allows 32766 parameters; small chunks keep statements few).
+const FORGET_CHUNK = 500;
+// The bytes a row's content takes, as SQLite stores its values.
+const CONTENT_SIZE = [...CONTENT_COLUMNS, 'action', 'category', 'input_hash'].map((c) => `coalesce(length(CAST(${c} AS BLOB)), 0)`).join(' + ');
 
 export function openSqliteStore(options: SqliteStoreOptions): Store {
   if (options.file !== ':memory:') mkdirSync(dirname(options.file), { recursive: true });
@@ -63,6 +67,23 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       readStatements.set(text, statement);
     }
     return statement;
+  }
+
+  // Statements of forgetEvents per chunk length (a full chunk, and the last one of a call).
+  const forgetting = new Map<number, { select: Statement; update: Statement }>();
+  function forgetStatements(count: number) {
+    let found = forgetting.get(count);
+    if (!found) {
+      if (forgetting.size >= 64) forgetting.clear();
+      const where = `tenant_id = ? AND forgotten_kind IS NULL AND seq < ? AND seq IN (${Array(count).fill('?').join(', ')})`;
+      found = {
+        select: db.prepare(`SELECT sum(${CONTENT_SIZE}) AS bytes FROM events WHERE ${where}`),
+        update: db.prepare(`UPDATE events SET ${CONTENT_COLUMNS.map((c) => `${c} = NULL`).join(', ')}, action = '', category = '', input_hash = X'',
+          forgotten_kind = ?, forgotten_by = ? WHERE ${where}`),
+      };
+      forgetting.set(count, found);
+    }
+    return found;
   }
 
   let queue: QueuedAppend[] = [];
@@ -309,6 +330,25 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       return rows.filter((r) => r.size > r.cp).map((r) => ({ tenantId: r.tenant_id, size: r.size, checkpointSize: r.cp }));
     },
 
+    async forgetEvents(tenantId, seqs, marker) {
+      const s = st();
+      let forgotten = 0;
+      let bytesFreed = 0;
+      db.transaction(() => {
+        // The permit exists only inside this transaction: the trigger lets these updates through.
+        s.insertPermit.run(tenantId, marker.bySeq);
+        for (let start = 0; start < seqs.length; start += FORGET_CHUNK) {
+          const chunk = seqs.slice(start, start + FORGET_CHUNK);
+          const { select, update } = forgetStatements(chunk.length);
+          const params = [tenantId, marker.bySeq, ...chunk];
+          bytesFreed += Number((select.get(...params) as { bytes: number | null }).bytes ?? 0);
+          forgotten += update.run(marker.kind, marker.bySeq, ...params).changes;
+        }
+        s.deletePermit.run(tenantId, marker.bySeq);
+      }).immediate();
+      return { forgotten, bytesFreed };
+    },
+
     async getHead(tenantId) {
       return readHead(tenantId);
     },
@@ -338,6 +378,8 @@ function prepareStatements(db: Db) {
       ON CONFLICT (tenant_id) DO UPDATE SET size = excluded.size, chain_hash = excluded.chain_hash, border = excluded.border`),
     getLeaf: db.prepare('SELECT leaf_hash AS hash FROM events WHERE tenant_id = ? AND seq = ?'),
     getNode: db.prepare('SELECT hash FROM merkle_nodes WHERE tenant_id = ? AND level = ? AND idx = ?'),
+    insertPermit: db.prepare('INSERT INTO forgetting_permits (tenant_id, by_seq) VALUES (?, ?)'),
+    deletePermit: db.prepare('DELETE FROM forgetting_permits WHERE tenant_id = ? AND by_seq = ?'),
   };
 }
 

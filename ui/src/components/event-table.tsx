@@ -45,6 +45,24 @@ function Filterable({ value, shown, field, onFilter, className }: { value: strin
   );
 }
 
+/** Who removed a tombstone's content, as a short label. */
+const removerOf = (event: StoredEvent): string => event.deleted_by?.email ?? event.deleted_by?.name ?? event.deleted_by?.id ?? 'unknown';
+
+/** A tombstone's row: it reads as deleted (purged, erased), with who and why, and no content. */
+function TombstoneRow({ event }: { event: StoredEvent }) {
+  const kind = event.forgotten!.kind;
+  const why = event.reason ? `${kind} by ${removerOf(event)}: ${event.reason}` : `${kind} (seq ${event.seq})`;
+  return (
+    <tr className="row tombstone" data-event-id={event.id}>
+      <td />
+      <td><time dateTime={event.occurred_at} title={timeDetail(event.occurred_at)}>{utcSecondsShort(event.occurred_at)}</time></td>
+      <td className="muted">—</td>
+      <td><span className="badge muted-badge">{kind}</span></td>
+      <td colSpan={3} className="ellipsis muted" title={`${why}${event.deleted_at ? ` at ${event.deleted_at}` : ''}`}>{why}</td>
+    </tr>
+  );
+}
+
 export interface EventTableProps {
   events: StoredEvent[];
   busy: boolean;
@@ -75,6 +93,7 @@ export function EventTable({ events, busy, caption, onFilter }: EventTableProps)
         </thead>
         <tbody>
           {events.map((event) => {
+            if (event.forgotten) return <TombstoneRow key={event.id} event={event} />;
             const expanded = open === event.id;
             const detailsId = `details-${event.id}`;
             const kind = actorKind(event.actor?.type);

@@ -13,6 +13,11 @@ export interface StoredEvent {
   context?: { ip?: string; user_agent?: string; request_id?: string; url?: string; location?: string; session_id?: string; api_key_id?: string; method?: string; http_status?: number };
   success?: boolean;
   details?: Record<string, unknown>;
+  /** A tombstone: its content was purged, deleted or erased; the hashes remain and the log still verifies. */
+  forgotten?: { kind: 'purged' | 'deleted' | 'erased'; by_seq: number };
+  deleted_at?: string;
+  deleted_by?: { id?: string; type?: string; email?: string; name?: string };
+  reason?: string;
 }
 
 export interface EventPage {

@@ -9,6 +9,7 @@ import { auditLogPage } from './audit-log';
 import { embedTokensPage } from './embed-tokens';
 import { overviewPage } from './overview';
 import { reportsPage } from './reports';
+import { retentionPage } from './retention';
 import { savedSearchesPage } from './saved-searches';
 import { streamsPage } from './streams';
 import { verificationPage } from './verification';
@@ -23,6 +24,6 @@ export interface PageEntry {
   component: ComponentType | LazyExoticComponent<ComponentType>;
 }
 
-export const PAGES: readonly PageEntry[] = [auditLogPage, overviewPage, reportsPage, savedSearchesPage, verificationPage, streamsPage, alertsPage, apiKeysPage, embedTokensPage];
+export const PAGES: readonly PageEntry[] = [auditLogPage, overviewPage, reportsPage, savedSearchesPage, verificationPage, streamsPage, alertsPage, retentionPage, apiKeysPage, embedTokensPage];
 
 export const pagesFor = (session: SessionInfo): PageEntry[] => PAGES.filter((page) => session.scopes.includes(page.scope));

@@ -15,6 +15,7 @@ import { openCheckpointByKey, type OpenedCheckpoint } from '../checkpoint/open-b
 import { verifyNote } from '../checkpoint/note.js';
 import { keyId, publicKeyFromRaw } from '../checkpoint/keys.js';
 import { rootFromInclusionProof } from '../merkle/verify.js';
+import { ForgettingLedger, isTombstone, type ForgottenRange } from '../forgetting.js';
 import { EVIDENCE_VERSION, parseEvidenceStatement, PROOF_KEY, type EvidenceHeader, type EvidenceTrailer } from './evidence-file.js';
 
 export type EvidenceFailureReason =
@@ -26,7 +27,8 @@ export type EvidenceFailureReason =
   | 'events_missing' // the file holds fewer (or other) events than its signed statement says
   | 'bad_signature' // the checkpoint or the statement is not signed by the key given
   | 'too_few_cosignatures' // fewer witnesses cosigned the checkpoint than required
-  | 'incomplete_file'; // the file ends before its signed trailer
+  | 'incomplete_file' // the file ends before its signed trailer
+  | 'content_removed'; // a tombstone that no signed purge, deletion or erasure record in the file explains
 
 export interface EvidenceFailure {
   seq: number;
@@ -52,6 +54,8 @@ export interface EvidenceSummary {
   checkpoint: OpenedCheckpoint | undefined;
   cosignatures: VerifiedCosignature[];
   failures: EvidenceFailure[];
+  /** Tombstones in the file, as runs explained by a signed record the file also holds. */
+  forgotten: ForgottenRange[];
 }
 
 const fromHex = (value: unknown): Uint8Array | undefined =>
@@ -65,6 +69,7 @@ export class EvidenceVerifier {
   private count = 0;
   private firstSeq: number | undefined;
   private last: { seq: number; chainHash: Uint8Array } | undefined;
+  private readonly ledger = new ForgettingLedger();
 
   constructor(private readonly options: EvidenceVerifierOptions) {
     const { header } = options;
@@ -108,12 +113,20 @@ export class EvidenceVerifier {
       this.fail(seq, id, 'wrong_tenant', `the event belongs to tenant ${String(event.tenant_id)}, not ${this.options.header.tenant_id}`);
     }
     let leaf: Uint8Array;
-    try {
-      leaf = leafHashOf(event);
-    } catch {
-      return this.fail(seq, id, 'content_changed', 'the event cannot be put in canonical form');
+    if (isTombstone(event) && stored) {
+      // Content removed, leaf kept: the proof still ties the leaf to the log, and a signed record
+      // in the file must explain the removal (checked at finish).
+      leaf = stored;
+      this.ledger.tombstone(seq, id);
+    } else {
+      try {
+        leaf = leafHashOf(event);
+      } catch {
+        return this.fail(seq, id, 'content_changed', 'the event cannot be put in canonical form');
+      }
+      if (!stored || !Buffer.from(leaf).equals(Buffer.from(stored))) this.fail(seq, id, 'content_changed', 'the event no longer hashes to its leaf hash');
+      else this.ledger.explain(event);
     }
-    if (!stored || !Buffer.from(leaf).equals(Buffer.from(stored))) this.fail(seq, id, 'content_changed', 'the event no longer hashes to its leaf hash');
     this.checkInclusion(event, leaf, seq, id);
     const chain = fromHex(event.chain_hash);
     if (this.last && seq === this.last.seq + 1 && chain && !Buffer.from(chainHash(this.last.chainHash, leaf)).equals(Buffer.from(chain))) {
@@ -147,6 +160,10 @@ export class EvidenceVerifier {
     } else if (this.checkpoint) {
       this.checkStatement(trailer, digest);
     }
+    const { forgotten, unexplained } = this.ledger.settle();
+    for (const { seq, id } of unexplained) {
+      this.fail(seq, id, 'content_removed', `the content of event ${id} (seq ${seq}) is gone and no signed purge, deletion or erasure record in the file names it`);
+    }
     return {
       ok: this.failures.length === 0,
       checked: this.count,
@@ -155,6 +172,7 @@ export class EvidenceVerifier {
       checkpoint: this.checkpoint,
       cosignatures: this.cosignatures,
       failures: this.failures.sort((a, b) => a.seq - b.seq),
+      forgotten,
     };
   }
 

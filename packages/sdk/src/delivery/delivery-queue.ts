@@ -271,7 +271,7 @@ export function createDeliveryQueue(options: DeliveryOptions): DeliveryQueue {
     stats.failures++;
     stats.lastError = reason.message;
     const wait = backoffDelay(stats.failures, options.backoff, retryAfter);
-    options.onError(new Error(`Stele did not take a batch (${reason.message}); trying again in ${wait} ms`));
+    options.onError(new Error(`Stele did not take a batch (${reason.message}); trying again in ${wait} ms`, { cause: reason }));
     return wait;
   }
 
