@@ -18,6 +18,8 @@ import type { AlertDelivery, AlertRecord, AlertRepository, DeliveryAttempt } fro
 
 export const MAX_ATTEMPTS = 8;
 const TIMEOUT_MS = 10_000;
+/** A queue entry whose alert is still missing this long after it was queued is dropped. */
+const ORPHAN_AFTER_MS = 60_000;
 
 export interface AlertNotifierDeps {
   repository: AlertRepository;
@@ -109,10 +111,19 @@ export function createAlertNotifier(deps: AlertNotifierDeps) {
 
   /** One pass over an alert's deliveries: sends what is due; finishes the job when nothing is left. */
   async function run(tenantId: string, id: string, signal: AbortSignal): Promise<void> {
-    const delivery = await deps.repository.deliveries.get(tenantId, id);
     const alert = await deps.repository.getAlert(tenantId, id);
-    const rule = await deps.repository.getRule(tenantId, delivery?.rule_id ?? '');
-    if (!delivery || !alert || !rule) {
+    if (!alert) {
+      // Queued just before the alert is written: the evaluator may be writing it now, or it died
+      // in between (then nothing fired and there is nothing to send).
+      const queuedAt = await deps.repository.deliveries.queuedAt(id);
+      if (queuedAt === undefined || deps.now() - Date.parse(queuedAt) > ORPHAN_AFTER_MS) await deps.repository.deliveries.finish(id);
+      return;
+    }
+    // Until the worker's first pass, the deliveries are the alert's own (written with it).
+    const delivery = await deps.repository.deliveries.get(tenantId, id)
+      ?? (alert.deliveries && { id, tenant_id: tenantId, rule_id: alert.rule_id, attempts: alert.deliveries });
+    const rule = await deps.repository.getRule(tenantId, alert.rule_id);
+    if (!delivery || !rule) {
       await deps.repository.deliveries.finish(id);
       return;
     }
@@ -136,7 +147,7 @@ export function createAlertNotifier(deps: AlertNotifierDeps) {
       }
     }
     const updated: AlertDelivery = { ...delivery, attempts };
-    await deps.repository.deliveries.update(updated);
+    await deps.repository.deliveries.save(updated);
     if (attempts.every((a) => a.state !== 'pending')) await deps.repository.deliveries.finish(id);
   }
 

@@ -3,8 +3,13 @@
 // - `alert`: one fired alert. Created by the evaluator with an id derived from rule, group and
 //   period, so `insertRecord` returning false is "another process fired it" (exactly once);
 //   afterwards written by the API only (acknowledge, resolve).
-// - `alert_delivery` (+ its instance-wide pending entry, background/job-queue.ts): where each
-//   notification stands. Written by the worker holding the alert's lease.
+// - `alert_delivery_pending`: the worker's queue (background/job-queue.ts), one instance-wide entry
+//   per alert with actions, written by the evaluator just BEFORE the alert, which holds its
+//   deliveries as pending: the alert and its notifications are one write, so a process killed in
+//   between leaves at worst a queue entry without an alert (the worker drops it), never an alert
+//   whose notifications nobody sends.
+// - `alert_delivery`: where each notification stands once the worker has tried it (until then the
+//   alert's own `deliveries`). Written by the worker holding the alert's lease.
 // - `alert_cooldown`: when a rule last fired for a group. Written by the evaluator.
 
 import { createJobQueue } from '../background/job-queue.js';
@@ -44,6 +49,8 @@ export interface AlertRecord {
   /** The dashboard's audit log with that search. */
   link: string;
   fired_at: string;
+  /** The deliveries as they were when the alert fired (all pending); progress is on `alert_delivery`. */
+  deliveries?: DeliveryAttempt[];
   acknowledged: { at: string; by: Actor } | null;
   resolved: { at: string; by: Actor } | null;
 }

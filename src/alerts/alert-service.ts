@@ -146,20 +146,20 @@ export function createAlertService(deps: AlertServiceDeps) {
       condition_type: rule.condition.type, group: firing.group, group_key: firing.groupKey, count: firing.count, window_minutes: firing.windowMinutes,
       field: firing.field, first_event: first, last_event: last, search,
       link: `${deps.publicUrl}/?${new URLSearchParams({ q: search, range: 'custom' }).toString()}`,
-      fired_at: iso(), acknowledged: null, resolved: null,
+      fired_at: iso(), deliveries: initialAttempts(rule), acknowledged: null, resolved: null,
     };
+    // The queue entry first, then the alert with its pending deliveries in one write: a process
+    // killed in between leaves an entry the worker drops, never an alert without notifications.
+    if (rule.actions.length > 0) await repository.deliveries.enqueue(tenantId, alert.id);
     if (!(await repository.insertAlert(alert))) return; // fired already, here or by another process
+    if (rule.actions.length > 0) deps.kick();
     if (rule.cooldown_minutes > 0) await repository.setLastFired(tenantId, cooldownIdOf(rule.id, firing.groupKey), firing.at);
-    if (rule.actions.length > 0) {
-      await repository.deliveries.insert({ id: alert.id, tenant_id: tenantId, rule_id: rule.id, attempts: initialAttempts(rule) });
-      deps.kick();
-    }
     await deps.trail.record(tenantId, { action: 'alert.fired', ...SYSTEM_REQUESTER, target: ruleTarget(rule), details: alertDetails(alert) });
   }
 
   async function view(alert: AlertRecord) {
     const delivery = await repository.deliveries.get(alert.tenant_id, alert.id);
-    return { ...alert, deliveries: delivery?.attempts ?? [] };
+    return { ...alert, deliveries: delivery?.attempts ?? alert.deliveries ?? [] };
   }
 
   async function list(tenantId: string, filter: { state?: string; severity?: string; rule_id?: string; limit?: number }) {

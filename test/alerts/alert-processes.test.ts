@@ -5,7 +5,11 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { createAlertRepository } from '../../src/alerts/alert-repository.js';
+import { createAlertService } from '../../src/alerts/alert-service.js';
 import { buildApp } from '../../src/api/app.js';
+import type { AuditTrail } from '../../src/audit-trail/audit-trail.js';
+import type { SecretBox } from '../../src/background/secret-box.js';
 import { loadConfig } from '../../src/config.js';
 import type { Store } from '../../src/store/port.js';
 import { openPostgresStore } from '../../src/store/postgres/postgres-store.js';
@@ -69,6 +73,61 @@ for (const engine of ENGINES) {
       assert.equal(alerts.length, 1);
       assert.equal(alerts[0].count, 5);
       await second.close();
+    });
+
+    it('sends, after a restart, the notifications of an alert whose process died before its worker ran', async () => {
+      const receiver = await startHttpReceiver(() => [], () => ({ status: 200 }));
+      const first = await instance(db.store);
+      const tenant = await first.call('POST', '/v1/tenants', ADMIN_TOKEN, { name: 'acme' });
+      const key = (await first.call('POST', `/v1/tenants/${tenant.id}/keys`, ADMIN_TOKEN, { name: 'k', scopes: ['events:write', 'audit:read', 'alerts:manage'] })).key;
+      // Disabled, so that this process does not fire it: the dying process below does.
+      const rule = await first.call('POST', '/v1/alert-rules', key, {
+        name: 'Any failure', query: 'action:user.login_failed', condition: { type: 'any' }, severity: 'high', enabled: false,
+        actions: [{ type: 'webhook', url: `${receiver.url}/hook` }],
+      });
+      const [event] = (await first.call('POST', '/v1/events', key, [failure('cy')])).events;
+      await first.close();
+
+      // A process with no worker that dies right after writing the alert: every write after it fails.
+      let dead = false;
+      const dyingStore = new Proxy(db.store, {
+        get(target, name, receiver) {
+          const value = Reflect.get(target, name, receiver);
+          if (typeof value !== 'function') return value;
+          if (!['insertRecord', 'updateRecord', 'deleteRecord', 'appendEvents'].includes(String(name))) return value.bind(target);
+          return async (...args: unknown[]) => {
+            if (dead) throw new Error('killed');
+            const result = await value.apply(target, args);
+            if (name === 'insertRecord' && (args[0] as { kind: string }).kind === 'alert') dead = true;
+            return result;
+          };
+        },
+      });
+      const repository = createAlertRepository(dyingStore, Date.now);
+      const dying = createAlertService({
+        store: dyingStore, repository, now: Date.now, publicUrl: 'https://audit.example.com', kick: () => {},
+        trail: { record: async () => { throw new Error('killed'); } } as unknown as AuditTrail,
+        secrets: {} as SecretBox, smtp: undefined,
+      });
+      const stored = (await repository.getRule(tenant.id, rule.id))!;
+      await assert.rejects(dying.fire(tenant.id, {
+        rule: stored, alertId: 'al_crash', group: {}, groupKey: '', count: 1, windowMinutes: null, field: null, firstSeq: event.seq, lastSeq: event.seq, at: Date.now(),
+      }), /killed/);
+      assert.equal(receiver.requests.length, 0);
+
+      const second = await instance(db.store);
+      const pending = await second.call('GET', '/v1/alerts/al_crash', key);
+      assert.deepEqual(pending.deliveries.map((d: { state: string }) => d.state), ['pending'], 'the alert holds its pending notification');
+      await waitFor('the webhook', () => receiver.requests.length > 0 || undefined);
+      await new Promise((resolve) => setTimeout(resolve, 1500)); // the worker has had another pass
+      assert.equal(receiver.requests.length, 1, 'sent exactly once');
+      assert.equal(receiver.requests[0]!.headers['webhook-id'], 'al_crash');
+      assert.equal(JSON.parse(receiver.requests[0]!.body).data.rule.name, 'Any failure');
+      const sent = await second.call('GET', '/v1/alerts/al_crash', key);
+      assert.equal(sent.deliveries[0].state, 'sent');
+      assert.equal(sent.deliveries[0].attempts, 1);
+      await second.close();
+      await receiver.close();
     });
 
     it('imports a Sigma rule that reads back, edits and fires like any other; a refused one creates nothing', async () => {
