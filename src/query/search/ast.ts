@@ -1,6 +1,7 @@
 // The parsed form of a search query. Plain, JSON-friendly data: the parser has already resolved
 // field names and checked every value, so the compiler and the reference evaluator never fail.
 
+import type { GlobPart } from '../../sql/regex.js';
 import type { EventTextColumn } from '../../store/event-columns.js';
 
 export type Comparator = '=' | '<' | '<=' | '>' | '>=';
@@ -13,7 +14,11 @@ export type Comparator = '=' | '<' | '<=' | '>' | '>=';
 export type TextMatch =
   | { readonly kind: 'exact'; readonly value: string }
   | { readonly kind: 'prefix'; readonly prefix: string }
-  | { readonly kind: 'pattern'; readonly segments: readonly string[] };
+  | { readonly kind: 'pattern'; readonly segments: readonly string[] }
+  /** With `?` (one character) among the wildcards: `user.?` , `10.0.?.*`. */
+  | { readonly kind: 'glob'; readonly parts: readonly GlobPart[] }
+  /** `field:~"regex"`: contains a match of the canonical pattern (query/search/regex.ts). */
+  | { readonly kind: 'regex'; readonly source: string };
 
 /** A point in time: an absolute period [start, end) in ms, or `now` plus an offset resolved at compile time. */
 export type TimeValue =

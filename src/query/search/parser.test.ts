@@ -226,3 +226,39 @@ describe('search parser: limits', () => {
     rejects([...words, 'b'].join(' '), SEARCH_LIMITS.maxTerms * 2 + 1, /more than 100 terms/);
   });
 });
+
+describe('one-character wildcards and regular expressions', () => {
+  it('reads ? as one character among the wildcards, and \\? or a quoted ? as itself', () => {
+    assert.deepEqual(matchOf('action:user.?o*'), { kind: 'glob', parts: [{ text: 'user.' }, { wildcard: '?' }, { text: 'o' }, { wildcard: '*' }] });
+    assert.deepEqual(matchOf('action:a\\?'), { kind: 'exact', value: 'a?' });
+    assert.deepEqual(matchOf('action:"a?"'), { kind: 'exact', value: 'a?' });
+    assert.deepEqual(matchOf('ab?'), { kind: 'glob', parts: [{ text: 'ab' }, { wildcard: '?' }, { wildcard: '*' }] });
+    rejects('ip:10.0.0.?', 4, /wildcards/);
+  });
+
+  it('keeps a regular expression as written inside quotes, in the canonical form both engines read alike', () => {
+    assert.deepEqual(matchOf('actor.id:~"^c\\d+$"'), { kind: 'regex', source: '^c[0-9]+$' });
+    assert.deepEqual(matchOf('actor.id:~"a\\"b"'), { kind: 'regex', source: 'a"b' });
+    assert.deepEqual(matchOf('action:~^user\\.[a-z-]'), { kind: 'regex', source: '^user\\.[a-z\\-]' });
+    assert.deepEqual(matchOf('details.to_role:~"^(admin|owner)$"'), { kind: 'regex', source: '^(admin|owner)$' });
+    assert.deepEqual(matchOf('action:~"\\s\\w*?"'), { kind: 'regex', source: '[ \\t\\n\\r\\f\\v][A-Za-z0-9_]*?' });
+  });
+
+  it('refuses what the engines would read differently, what could take very long, and bad syntax, with a clear message', () => {
+    rejects('action:~"a\\b"', 9, /\\b is not supported/);
+    rejects('action:~"(?<=a)b"', 9, /\(\?</);
+    rejects('action:~"(a+)+"', 9, /very long/);
+    rejects('action:~"(a|b)*"', 9, /very long/);
+    rejects('action:~".*a.*b.*c.*d"', 9, /at most 3/);
+    rejects('action:~"[[:alpha:]]"', 9, /\[/);
+    rejects('action:~"a{2"', 9, /repetition/);
+    rejects('action:~"a{1,1000}"', 9, /repetition/);
+    rejects('action:~"("', 9, /missing \)/);
+    rejects('action:~"a)"', 9, /unmatched \)/);
+    rejects('action:~"*a"', 9, /nothing to repeat/);
+    rejects('action:~"[z-a]"', 9, /out of order/);
+    rejects(`action:~"${'a'.repeat(201)}"`, 9, /longer than 200/);
+    rejects('seq:~1', 5, /regular expressions/);
+    rejects('action:~', 9, /regular expression/);
+  });
+});

@@ -189,6 +189,40 @@ export const CASES: ReadonlyArray<readonly [query: string, ids: readonly string[
   ['category:admin OR category:system', ['f04', 'f06']],
   ['id:f07', ['f07']],
   ['details.to_role:admin OR ip:::1', ['f04', 'f14']],
+  // ? is one character (a code point: 😀 is one), alone or with *; \? and "?" are literal.
+  ['action:user.logi?', ['f01', 'f03']],
+  ['action:?ser.login*', ['f01', 'f02', 'f03']],
+  ['action:project.???????', ['f07', 'f08']],
+  ['action:project.c??????', ['f08']],
+  ['action:*.?e*ed', ['f07']],
+  ['target.id:doc_?', ['f10']],
+  ['actor.name:Zo?', ['f10']],
+  ['actor.id:u_???', ['f03', 'f04', 'f10']],
+  ['actor.id:u_\\?\\?\\?', []],
+  ['actor.id:"u_???"', []],
+  ['details.note:50??off_sale', ['f09']],
+  ['details.code:4?', ['f15']],
+  ['alic?', ['f01', 'f02', 'f07', 'f19']],
+  ['-category:bulk Apoll?', ['f07', 'f08']],
+  // ~ is a regular expression: contained, unless anchored; \d \w \s are ASCII on both engines.
+  ['action:~"^user\\.login$"', ['f01', 'f03']],
+  ['action:~^user\\.login', ['f01', 'f02', 'f03']],
+  ['action:~"login"', ['f01', 'f02', 'f03', 'f19']],
+  ['action:~"^(user|project)\\.(login|deleted)$"', ['f01', 'f03', 'f07']],
+  ['actor.id:~"^u_[a-c][a-z]+$"', ['f01', 'f02', 'f03', 'f04', 'f07', 'f08']],
+  ['actor.id:~"^u_\\w{3}$"', ['f03', 'f04', 'f10']],
+  ['actor.name:~"^Zo.$"', ['f10']],
+  ['actor.name:~"^Zo\\w$"', []],
+  ['target.id:~"^doc_.$"', ['f10']],
+  ['target.name:~"\\("', ['f09']],
+  ['actor.name:~"O\\"Brien"', ['f09']],
+  ['user_agent:~"^curl/\\d\\.\\d$"', ['f03']],
+  ['request_id:~"^req-\\d{3}$"', ['f12']],
+  ['details.reason:~"^(bad|clean)"', ['f02', 'f07']],
+  ['details.code:~"^\\d+$"', ['f15']],
+  ['details.attempts:~"^3$"', ['f02']],
+  ['details.emoji:~"^.\\sparty$"', ['f10']],
+  ['NOT action:~"\\." -category:bulk', ['f19']],
 ];
 
 /** A small deterministic generator so the bulk data set is the same on every run. */
@@ -272,6 +306,9 @@ const LEAVES = [
   'details.s:alp*', 'details.s:b%eta', 'details.s:b_*', 'details.s:*eta', 'details.s:7', 'details.flag:true',
   'details.flag:false', 'details.nested.k:x', 'details.nested:*', 'details.to_role:*', 'bulk', 'alice', 'Bulk User 1',
   '"Bulk Target"', 'bt-', 'u_', 'Apollo',
+  'action:bulk.????', 'action:bulk.?u*', 'actor:bulk-u?', 'details.s:b?eta', 'details.n:?', 'target.id:bt-?', 'bt-1?',
+  'action:~"^bulk\\.(read|write)$"', 'action:~op2', 'actor.id:~"u1[0-2]$"', 'details.s:~"^b.eta$"', 'details.s:~"%"',
+  'details.n:~"^[3-6]$"', 'target.name:~"\\d$"', 'actor.email:~"^bulk-u\\d@"', 'method:~"^(GET|POST)$"',
 ].filter((leaf) => leaf !== 'time:2024-05'); // not a valid date: kept out, the parser tests cover such errors
 
 const queryText: fc.Arbitrary<string> = fc.letrec<{ node: string }>((tie) => ({
