@@ -7,6 +7,7 @@
 
 import { parseAllDocuments } from 'yaml';
 import { SteleError } from '../domain/errors.js';
+import { parseQuery } from '../query/search/index.js';
 import { isGroupField } from './alert-fields.js';
 import type { Condition, Severity } from './alert-rule.js';
 
@@ -38,6 +39,8 @@ const STELE_PATHS: Record<string, string> = {
 const GROUP_MAP: Record<string, string> = { actor: 'actor.id' };
 
 const INTEGER_FIELDS = new Set(['http_status', 'seq']);
+/** Fields a regular expression cannot apply to. */
+const NOT_TEXT = new Set(['ip', 'success', 'http_status', 'seq', 'time']);
 
 function searchField(name: string, stele: boolean): string {
   if (name.startsWith('details.')) return name;
@@ -57,7 +60,7 @@ function sigmaValue(text: string): string {
     const ch = text[i]!;
     if (ch === '\\' && i + 1 < text.length && '*?\\'.includes(text[i + 1]!)) { out += escapeLiteral(text[++i]!); continue; }
     if (ch === '*') { out += '*'; continue; }
-    if (ch === '?') throw unsupported('the ? wildcard', 'is not supported (use * or a modifier)');
+    if (ch === '?') { out += '?'; continue; }
     out += escapeLiteral(ch);
   }
   return out;
@@ -74,12 +77,30 @@ function fieldTerm(key: string, raw: unknown, stele: boolean): string {
   for (const modifier of modifiers) {
     if (!MODIFIERS.has(modifier)) throw unsupported(`the modifier |${modifier}`);
   }
-  if (modifiers.includes('re')) throw unsupported('the modifier |re', 'is not supported: the search language has no regular expressions');
   const field = searchField(name!, stele);
+  if (modifiers.includes('re')) return regexTerms(field, modifiers, raw, key);
   const values = Array.isArray(raw) ? raw : [raw];
   if (values.length === 0) throw unsupported(`an empty list for ${key}`);
   const terms = values.map((value) => valueTerm(field, modifiers, value, key));
   return modifiers.includes('all') ? and(terms) : or(terms);
+}
+
+/** `field|re`: each value a regular expression, matched anywhere in the value (as Sigma means it). */
+function regexTerms(field: string, modifiers: string[], raw: unknown, key: string): string {
+  if (modifiers.length > 1) throw unsupported(`${key}: |re`, 'cannot be combined with other modifiers');
+  if (NOT_TEXT.has(field)) throw unsupported(`${key}: |re`, `does not apply to ${field} (only text fields and details paths)`);
+  const values = Array.isArray(raw) ? raw : [raw];
+  if (values.length === 0) throw unsupported(`an empty list for ${key}`);
+  return or(values.map((value) => {
+    if (typeof value !== 'string') throw unsupported(`${key}: |re`, 'needs a string');
+    const term = `${field}:~"${value.replace(/"/g, '\\"')}"`;
+    try {
+      parseQuery(term);
+    } catch (error) {
+      throw unsupported(`${key}: the regular expression ${JSON.stringify(value)}`, `is refused: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    return term;
+  }));
 }
 
 function valueTerm(field: string, modifiers: string[], value: unknown, key: string): string {
