@@ -12,7 +12,7 @@ import { backoffDelay } from '../background/backoff.js';
 import type { SecretBox } from '../background/secret-box.js';
 import { signWebhook } from '../background/standard-webhooks.js';
 import type { Mailer } from '../destinations/mailer.js';
-import { post } from '../streams/destinations/http-request.js';
+import { post } from '../destinations/http-request.js';
 import { actionContext, viewAction, type AlertRule, type StoredAction } from './alert-rule.js';
 import type { AlertDelivery, AlertRecord, AlertRepository, DeliveryAttempt } from './alert-repository.js';
 
