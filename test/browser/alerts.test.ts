@@ -63,7 +63,13 @@ describe('the Alerts page in a real browser', { skip: BROWSER_SKIP }, () => {
     await card.getByText('critical').waitFor();
     await card.getByText(/^sent$/).waitFor();
     await waitFor('the open count in the navigation', async () => ((await nav(page).locator('.nav-count').allTextContents()).join('') === '1') || undefined, 10_000).catch(async (error) => { throw new Error(`${(error as Error).message}: ${await nav(page).innerHTML()}`); });
+    // Ten links, the open count and the user box stay on one line at 1280 px (a wrap moves every page).
+    const rowOf = async (selector: string) => (await page.locator(selector).boundingBox())!;
+    const [links, user] = [await rowOf('header.top nav ul'), await rowOf('header.top .user')];
+    assert.ok(user.y < links.y + links.height && links.height < 50, `one line: nav ${JSON.stringify(links)}, user ${JSON.stringify(user)}`);
     await page.screenshot({ path: `${SCREENSHOTS}/alerts.png`, fullPage: true });
+    await page.setViewportSize({ width: 390, height: 844 });
+    assert.equal(await page.evaluate(() => document.documentElement.scrollWidth), 390, 'only the rules table scrolls sideways at 390 px');
     await page.context().close();
   });
 

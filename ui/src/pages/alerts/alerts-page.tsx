@@ -62,13 +62,15 @@ export default function AlertsPage() {
         {rules.error && <ErrorMessage error={rules.error} retry={rules.reload} />}
         {rules.data && rules.data.rules.length === 0 && <Empty>No rules yet. Start from a template below.</Empty>}
         {rules.data && rules.data.rules.length > 0 && (
-          <table className="rules">
-            <caption className="visually-hidden">Alert rules</caption>
-            <thead><tr><th scope="col">Rule</th><th scope="col">Query</th><th scope="col">Fires on</th><th scope="col">Severity</th><th scope="col">Actions</th><th scope="col"><span className="visually-hidden">Change</span></th></tr></thead>
-            <tbody>
-              {rules.data.rules.map((rule) => <RuleRow key={rule.id} rule={rule} edit={() => setEditing(rule)} changed={rules.reload} />)}
-            </tbody>
-          </table>
+          <div className="table-scroll">
+            <table className="rules">
+              <caption className="visually-hidden">Alert rules</caption>
+              <thead><tr><th scope="col">Rule</th><th scope="col">Query</th><th scope="col">Fires on</th><th scope="col">Severity</th><th scope="col">Actions</th><th scope="col"><span className="visually-hidden">Change</span></th></tr></thead>
+              <tbody>
+                {rules.data.rules.map((rule) => <RuleRow key={rule.id} rule={rule} edit={() => setEditing(rule)} changed={rules.reload} />)}
+              </tbody>
+            </table>
+          </div>
         )}
       </section>
       {secrets && (
