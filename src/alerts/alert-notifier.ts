@@ -124,6 +124,11 @@ export function createAlertNotifier(deps: AlertNotifierDeps) {
       ?? (alert.deliveries && { id, tenant_id: tenantId, rule_id: alert.rule_id, attempts: alert.deliveries });
     const rule = await deps.repository.getRule(tenantId, alert.rule_id);
     if (!delivery || !rule) {
+      // The rule was deleted: what was pending will not be sent, and the alert says so.
+      if (delivery) {
+        const attempts = delivery.attempts.map((a) => (a.state === 'pending' ? { ...a, state: 'failed' as const, last_error: 'the rule was deleted', next_attempt_at: null } : a));
+        await deps.repository.deliveries.save({ ...delivery, attempts });
+      }
       await deps.repository.deliveries.finish(id);
       return;
     }

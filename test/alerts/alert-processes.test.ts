@@ -85,34 +85,43 @@ for (const engine of ENGINES) {
         name: 'Any failure', query: 'action:user.login_failed', condition: { type: 'any' }, severity: 'high', enabled: false,
         actions: [{ type: 'webhook', url: `${receiver.url}/hook` }],
       });
+      const deletedLater = await first.call('POST', '/v1/alert-rules', key, {
+        name: 'Deleted later', query: 'action:user.login_failed', condition: { type: 'any' }, severity: 'low', enabled: false,
+        actions: [{ type: 'webhook', url: `${receiver.url}/other` }],
+      });
       const [event] = (await first.call('POST', '/v1/events', key, [failure('cy')])).events;
       await first.close();
 
       // A process with no worker that dies right after writing the alert: every write after it fails.
-      let dead = false;
-      const dyingStore = new Proxy(db.store, {
-        get(target, name, receiver) {
-          const value = Reflect.get(target, name, receiver);
-          if (typeof value !== 'function') return value;
-          if (!['insertRecord', 'updateRecord', 'deleteRecord', 'appendEvents'].includes(String(name))) return value.bind(target);
-          return async (...args: unknown[]) => {
-            if (dead) throw new Error('killed');
-            const result = await value.apply(target, args);
-            if (name === 'insertRecord' && (args[0] as { kind: string }).kind === 'alert') dead = true;
-            return result;
-          };
-        },
-      });
-      const repository = createAlertRepository(dyingStore, Date.now);
-      const dying = createAlertService({
-        store: dyingStore, repository, now: Date.now, publicUrl: 'https://audit.example.com', kick: () => {},
-        trail: { record: async () => { throw new Error('killed'); } } as unknown as AuditTrail,
-        secrets: {} as SecretBox, smtp: undefined,
-      });
-      const stored = (await repository.getRule(tenant.id, rule.id))!;
-      await assert.rejects(dying.fire(tenant.id, {
-        rule: stored, alertId: 'al_crash', group: {}, groupKey: '', count: 1, windowMinutes: null, field: null, firstSeq: event.seq, lastSeq: event.seq, at: Date.now(),
-      }), /killed/);
+      async function dieAfterFiring(ruleId: string, alertId: string) {
+        let dead = false;
+        const dyingStore = new Proxy(db.store, {
+          get(target, name, receiver) {
+            const value = Reflect.get(target, name, receiver);
+            if (typeof value !== 'function') return value;
+            if (!['insertRecord', 'updateRecord', 'deleteRecord', 'appendEvents'].includes(String(name))) return value.bind(target);
+            return async (...args: unknown[]) => {
+              if (dead) throw new Error('killed');
+              const result = await value.apply(target, args);
+              if (name === 'insertRecord' && (args[0] as { kind: string }).kind === 'alert') dead = true;
+              return result;
+            };
+          },
+        });
+        const repository = createAlertRepository(dyingStore, Date.now);
+        const dying = createAlertService({
+          store: dyingStore, repository, now: Date.now, publicUrl: 'https://audit.example.com', kick: () => {},
+          trail: { record: async () => { throw new Error('killed'); } } as unknown as AuditTrail,
+          secrets: {} as SecretBox, smtp: undefined,
+        });
+        const stored = (await repository.getRule(tenant.id, ruleId))!;
+        await assert.rejects(dying.fire(tenant.id, {
+          rule: stored, alertId, group: {}, groupKey: '', count: 1, windowMinutes: null, field: null, firstSeq: event.seq, lastSeq: event.seq, at: Date.now(),
+        }), /killed/);
+      }
+      await dieAfterFiring(rule.id, 'al_crash');
+      await dieAfterFiring(deletedLater.id, 'al_rule_gone');
+      await db.store.deleteRecord({ kind: 'alert_rule', tenantId: tenant.id, id: deletedLater.id });
       assert.equal(receiver.requests.length, 0);
 
       const second = await instance(db.store);
@@ -126,6 +135,8 @@ for (const engine of ENGINES) {
       const sent = await second.call('GET', '/v1/alerts/al_crash', key);
       assert.equal(sent.deliveries[0].state, 'sent');
       assert.equal(sent.deliveries[0].attempts, 1);
+      const gone = await second.call('GET', '/v1/alerts/al_rule_gone', key);
+      assert.deepEqual(gone.deliveries.map((d: { state: string; last_error: string }) => [d.state, d.last_error]), [['failed', 'the rule was deleted']]);
       await second.close();
       await receiver.close();
     });
