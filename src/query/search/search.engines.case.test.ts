@@ -325,6 +325,9 @@ const queryText: fc.Arbitrary<string> = fc.letrec<{ node: string }>((tie) => ({
 
 export async function runSearchEngineSuite(openStores: () => Promise<TestStore[]>): Promise<void> {
   const events = dataSet();
+  // Opened before any suite is declared: with --test-force-exit (scripts/run-tests.mjs) the run
+  // ends once the suites declared so far are done, so a suite declared after an await never ran.
+  const stores = await openStores();
 
   describe('search language: the reference evaluator', () => {
     it('agrees with every case in the table', () => {
@@ -336,7 +339,6 @@ export async function runSearchEngineSuite(openStores: () => Promise<TestStore[]
     });
   });
 
-  const stores = await openStores();
   for (const { name, store, raw, close } of stores) {
     describe(`search language on ${name}`, () => {
       const tenantId = `search-${process.pid}-${Date.now()}`;
