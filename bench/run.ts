@@ -2,8 +2,9 @@
 // bench/results/<benchmark>.json and the table between the bench markers in README.md.
 // Options: --events N (seeded store size, default 1,000,000), --ingest-events N (default 100,000),
 // --stream-events N (events each stream delivers in the streams benchmark, default 100,000),
+// --alert-events N (events a turn in the alerts benchmark, default 20,000),
 // --retention-events N (the retention benchmark's log, default 200,000),
-// --engines sqlite,postgres (default: sqlite, and postgres when reachable), --only ingest,read-integrity-export,search,reports,sdk,streams,retention
+// --engines sqlite,postgres (default: sqlite, and postgres when reachable), --only ingest,read-integrity-export,search,reports,sdk,streams,alerts,retention
 // (run only those; the others are taken from their last results file, and the README says when each ran).
 
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -17,6 +18,7 @@ import { runSearchBench } from './search-bench.js';
 import { runReportsBench } from './reports-bench.js';
 import { runSdkBench } from './sdk-bench.js';
 import { runStreamsBench } from './streams-bench.js';
+import { runAlertsBench } from './alerts-bench.js';
 import { runRetentionBench } from './retention-bench.js';
 import { renderMarkdown } from './render.js';
 import { arg, log } from './lib/cli.js';
@@ -55,6 +57,7 @@ if (runs('search')) save('search', await runSearchBench({ events, engines, log }
 if (runs('reports')) save('reports', await runReportsBench({ events, engines, log }));
 if (runs('sdk')) save('sdk', await runSdkBench({ engines, events: Number(arg('sdk-events') ?? 100_000), log }));
 if (runs('streams')) save('streams', await runStreamsBench({ engines, events: Number(arg('stream-events') ?? 100_000), log }));
+if (runs('alerts')) save('alerts', await runAlertsBench({ engines, events: Number(arg('alert-events') ?? 20_000), log }));
 if (runs('retention')) save('retention', await runRetentionBench({ engines, events: Number(arg('retention-events') ?? 200_000), log }));
 
 const markdown = renderMarkdown(results as never, machine);

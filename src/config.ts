@@ -85,6 +85,8 @@ export interface Config {
   /** Undefined without STELE_SMTP_HOST: e-mail destinations and notifications are refused. */
   smtp: SmtpConfig | undefined;
   streams: StreamsConfig;
+  /** Where people reach this server (STELE_PUBLIC_URL, default http://HOST:PORT): links in alert notifications. */
+  publicUrl: string;
   retention: RetentionConfig;
 }
 
@@ -228,6 +230,12 @@ function metricsToken(raw: string | undefined): string | undefined {
   return raw;
 }
 
+function publicUrl(raw: string | undefined, host: string, port: number): string {
+  if (raw === undefined || raw === '') return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  if (!/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/i.test(raw)) throw new Error(`STELE_PUBLIC_URL must be an http(s) URL such as https://audit.example.com (got "${raw}")`);
+  return raw.replace(/\/+$/, '');
+}
+
 function databaseReadUrl(env: NodeJS.ProcessEnv): string | undefined {
   const url = env.STELE_DATABASE_READ_URL || undefined;
   if (url === undefined) return undefined;
@@ -281,6 +289,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     exportSftpHosts: hostAllowList('STELE_EXPORT_SFTP_HOSTS', env.STELE_EXPORT_SFTP_HOSTS),
     secretsKeyFile: env.STELE_SECRETS_KEY_FILE || undefined,
     smtp: smtpConfig(env),
+    publicUrl: publicUrl(env.STELE_PUBLIC_URL, env.HOST || '127.0.0.1', integer(env, 'PORT', 8080)),
     streams: Object.freeze({
       failingAfterSeconds: integer(env, 'STELE_STREAM_FAILING_AFTER_SECONDS', 300, 0),
       retryMaxSeconds: integer(env, 'STELE_STREAM_RETRY_MAX_SECONDS', 300, 1),

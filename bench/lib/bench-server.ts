@@ -9,6 +9,10 @@ const ADMIN = 'stele_admin_bench_token_0123456789';
 export interface BenchServer {
   url: string;
   key: string;
+  /** The server process's id (to read its CPU time). */
+  pid: number;
+  /** The instance admin token (to make more tenants). */
+  admin: string;
 }
 
 export async function withBenchServer<T>(db: TestStore, work: (server: BenchServer) => Promise<T>, scopes: string[] = ['events:write']): Promise<T> {
@@ -22,7 +26,7 @@ export async function withBenchServer<T>(db: TestStore, work: (server: BenchServ
     });
     const tenant = (await (await post('/v1/tenants', { name: 'bench' })).json()) as { id: string };
     const { key } = (await (await post(`/v1/tenants/${tenant.id}/keys`, { name: 'bench', scopes })).json()) as { key: string };
-    return await work({ url: server.url, key });
+    return await work({ url: server.url, key, pid: server.child.pid!, admin: ADMIN });
   } finally {
     await server.stop();
   }

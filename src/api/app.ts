@@ -51,6 +51,7 @@ import { createProofService } from '../verification/proof-service.js';
 import { createVerificationService } from '../verification/verification-service.js';
 import { reportFeature } from '../reports/report-feature.js';
 import { streamFeature } from '../streams/stream-feature.js';
+import { alertFeature, type AlertHook } from '../alerts/alert-feature.js';
 import { createRedaction } from '../retention/redaction.js';
 import { retentionFeature } from '../retention/retention-feature.js';
 import type { RetentionService } from '../retention/retention-service.js';
@@ -76,6 +77,8 @@ export interface SteleApp {
   startDraining(): void;
   /** Self-audit events (audit-trail/), for what happens outside a request such as start-up. */
   trail: AuditTrail;
+  /** Resolves once alert rules have seen every batch committed so far (tests, benchmarks). */
+  alertsIdle(): Promise<void>;
 }
 
 export async function buildApp({ config, store, signingKey, logger, now, instrument }: AppOptions): Promise<SteleApp> {
@@ -119,6 +122,7 @@ export async function buildApp({ config, store, signingKey, logger, now, instrum
     onError: (error, tenantId) => app.log.error({ err: error, tenantId }, 'checkpoint failed'),
     leases: createLeases(store, { ttlMs: 30_000, now: now ?? Date.now }),
   });
+  let alerts: AlertHook | undefined; // set once the alerts feature is registered, below
   const eventTypeCheck = createEventTypeCheck({ repository: createEventTypeRepository(store), now });
   // One secret box for every feature that keeps a credential to use later (SFTP, streams, alert webhooks, redaction).
   const secrets = createSecretBox(() => loadSecretKey({ configuredFile: config.secretsKeyFile, dataDir: config.dataDir }));
@@ -127,8 +131,9 @@ export async function buildApp({ config, store, signingKey, logger, now, instrum
     store, limits: config.limits, seal: sealEvents, now, checkEvents: eventTypeCheck.check, redact: redaction.apply,
     ...(config.ingestQueue && { queue: config.ingestQueue }),
     onOverloaded: () => metrics.ingestOverloaded.inc(),
-    onCommitted: (tenant, outcomes) => {
+    onCommitted: (tenant, outcomes, pending) => {
       metrics.eventsIngested.inc(outcomes.filter((o) => !o.duplicate).length);
+      alerts?.onCommitted(tenant, outcomes, pending);
       commits.notify(tenant);
       const size = Math.max(...outcomes.map((o) => o.seq));
       checkpoints.onCommitted(tenant, size).catch((error) => app.log.error({ err: error, tenant }, 'checkpoint failed'));
@@ -179,11 +184,12 @@ export async function buildApp({ config, store, signingKey, logger, now, instrum
   await app.register(feedRoutes, { guards, feed: createFeedService({ store, commits, now }), select, trail });
   await app.register(retentionFeature, { config, store, guards, trail, redaction, now, onService: (service) => { retention = service; } });
   await app.register(streamFeature, { config, store, guards, trail, secrets, commits, select, noteKey: signingKey.noteKey, now });
+  await app.register(alertFeature, { config, store, guards, trail, secrets, now, attach: (hook) => { alerts = hook; } });
   checkpoints.start();
   // Runs once in-flight requests are done: the collapsed counts of their last window are written.
   app.addHook('onClose', async () => trail.close());
   app.addHook('onClose', async () => checkpoints.stop());
   instrument?.(app);
   await app.ready();
-  return { app, startDraining: () => { draining = true; }, trail };
+  return { app, startDraining: () => { draining = true; }, trail, alertsIdle: async () => { await alerts?.idle(); } };
 }

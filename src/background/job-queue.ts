@@ -26,6 +26,21 @@ export function createJobQueue<T extends QueuedJob>(store: Store, now: () => num
       await store.insertRecord({ kind: kinds.job, tenantId: job.tenant_id, id: job.id }, job, stamp());
       await store.insertRecord({ kind: kinds.pending, tenantId: INSTANCE, id: job.id }, { tenant_id: job.tenant_id }, stamp());
     },
+    /**
+     * Only the queue entry, for a job whose record is written after it (alerts: the alert holds its
+     * pending deliveries, so a crash between the two leaves an entry the worker drops, never a job
+     * nobody runs). False when it is queued already.
+     */
+    enqueue: (tenantId: string, id: string): Promise<boolean> =>
+      store.insertRecord({ kind: kinds.pending, tenantId: INSTANCE, id }, { tenant_id: tenantId }, stamp()),
+    /** When the job was queued; undefined when it is not. */
+    queuedAt: async (id: string): Promise<string | undefined> =>
+      (await store.getRecord({ kind: kinds.pending, tenantId: INSTANCE, id }))?.created_at,
+    /** Writes the job's record (not its queue entry), creating it when missing. */
+    async save(job: T): Promise<void> {
+      const key = { kind: kinds.job, tenantId: job.tenant_id, id: job.id };
+      if (!(await store.updateRecord(key, job, stamp()))) await store.insertRecord(key, job, stamp());
+    },
     /** False when the job was deleted meanwhile. */
     update: (job: T): Promise<boolean> => store.updateRecord({ kind: kinds.job, tenantId: job.tenant_id, id: job.id }, job, stamp()),
     get: async (tenantId: string, id: string): Promise<T | undefined> =>

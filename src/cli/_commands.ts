@@ -24,6 +24,7 @@ import { verifyCommand } from './_verify.js';
 import { witnessCommand } from './_witness.js';
 import { viewerTokensCommand } from './_viewer-tokens.js';
 import { streamsCommand } from './_streams.js';
+import { alertsCommand } from './_alerts.js';
 import { retentionCommand } from './_retention.js';
 
 const serveCommand = defineCommand({
@@ -64,6 +65,7 @@ const tree = defineCommand({
     users: usersCommand,
     'viewer-tokens': viewerTokensCommand,
     streams: streamsCommand,
+    alerts: alertsCommand,
     reports: reportsCommand,
     retention: retentionCommand,
     send: sendCommand,

@@ -65,6 +65,12 @@ export const SELF_AUDIT_ACTIONS = {
   'stream.failing': 'security',
   'stream.recovered': 'security',
   'stream.disabled': 'security',
+  'alert_rule.created': 'configuration',
+  'alert_rule.updated': 'configuration',
+  'alert_rule.deleted': 'configuration',
+  'alert.fired': 'security',
+  'alert.acknowledged': 'security',
+  'alert.resolved': 'security',
 } as const satisfies Record<string, Category>;
 
 export type SelfAuditAction = keyof typeof SELF_AUDIT_ACTIONS;

@@ -27,8 +27,11 @@ export interface IngestDependencies {
   /** The events as they are to be stored, after checks: the tenant's redacted paths hashed (src/retention/redaction.ts). */
   redact?: (tenantId: string, events: ValidEvent[]) => Promise<ValidEvent[]>;
   now?: () => number;
-  /** Called after a batch is durably committed (metrics, alerts, checkpoints). */
-  onCommitted?: (tenantId: string, outcomes: AppendOutcome[]) => void;
+  /**
+   * Called after a batch is durably committed (metrics, alerts, checkpoints), with the events as
+   * appended (outcomes[i] is pending[i]'s). Must return at once: ingest's answer waits for it.
+   */
+  onCommitted?: (tenantId: string, outcomes: AppendOutcome[], pending: readonly PendingEvent[]) => void;
   /** Backpressure (STELE_INGEST_QUEUE_LIMIT, STELE_INGEST_RETRY_AFTER_SECONDS); no bound without it. */
   queue?: IngestQueueLimit;
   /** Called for each request refused as overloaded (metrics). */
@@ -102,14 +105,15 @@ export function createIngestService(deps: IngestDependencies): IngestService {
   }
 
   async function append(tenantId: string, events: ValidEvent[]): Promise<AppendOutcome[]> {
+    const pending = toPending(events);
     waiting += events.length;
     let outcomes: AppendOutcome[];
     try {
-      outcomes = await deps.store.appendEvents(tenantId, toPending(events), deps.seal);
+      outcomes = await deps.store.appendEvents(tenantId, pending, deps.seal);
     } finally {
       waiting -= events.length;
     }
-    deps.onCommitted?.(tenantId, outcomes);
+    deps.onCommitted?.(tenantId, outcomes, pending);
     return outcomes;
   }
 

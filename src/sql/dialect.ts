@@ -2,6 +2,7 @@
 // (sqlite/sqlite-dialect.ts, postgres/postgres-dialect.ts); the compilers stay engine-agnostic.
 
 import type { Sql } from './fragments.js';
+import type { GlobPart } from './regex.js';
 
 export interface SqlDialect {
   /**
@@ -24,4 +25,13 @@ export interface SqlDialect {
    * segments is literal (the dialect escapes its own wildcard characters); the pattern is a parameter.
    */
   matchesPattern(expression: Sql, segments: readonly string[]): Sql;
+
+  /** The same with one-character wildcards too (`?`: one character, a code point on both engines). */
+  matchesGlob(expression: Sql, parts: readonly GlobPart[]): Sql;
+
+  /**
+   * True when the text `expression` contains a match of the regular expression `source`, one of
+   * the canonical patterns query/search/regex.ts lets through (read the same by both engines).
+   */
+  matchesRegex(expression: Sql, source: string): Sql;
 }

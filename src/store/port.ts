@@ -209,8 +209,8 @@ export interface Store {
   /** Replaces the body of an existing record; returns false when there is none. */
   updateRecord(key: RecordKey, body: object, now: string): Promise<boolean>;
   getRecord<T = Record<string, unknown>>(key: RecordKey): Promise<StoredRecord<T> | undefined>;
-  /** A tenant's records of one kind, oldest first. */
-  listRecords<T = Record<string, unknown>>(kind: string, tenantId: string, limit?: number): Promise<StoredRecord<T>[]>;
+  /** A tenant's records of one kind, oldest first (newest first with `order: 'newest'`), at most `limit` (default 1,000). */
+  listRecords<T = Record<string, unknown>>(kind: string, tenantId: string, limit?: number, order?: 'oldest' | 'newest'): Promise<StoredRecord<T>[]>;
   deleteRecord(key: RecordKey): Promise<boolean>;
 
   /** Stores a checkpoint; false when one already exists at that tree size (another node made it). */

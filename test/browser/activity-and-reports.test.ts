@@ -138,7 +138,7 @@ describe('activity, overview and reports in a real browser', { skip: BROWSER_SKI
     const topActors = page.getByRole('region', { name: 'Top actors' }).or(page.locator('section[aria-labelledby="top-actor"]'));
     await topActors.locator('tbody tr').first().waitFor();
     assert.equal(await topActors.locator('tbody tr').count(), 8);
-    await page.getByRole('region', { name: 'Open alerts' }).getByText('Not available on this server yet.').waitFor();
+    await page.getByRole('region', { name: 'Open alerts' }).getByText('No open alerts.').waitFor();
     await page.getByRole('region', { name: 'Unhealthy streams' }).getByText('No streams.').waitFor();
     await shoot(page, 'overview-1280');
     await page.getByRole('link', { name: 'Last 24 hours' }).click();

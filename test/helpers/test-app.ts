@@ -19,6 +19,8 @@ export interface TestApp {
   request(options: InjectOptions & { key?: string }): Promise<LightMyRequestResponse>;
   /** A new tenant and an API key with the given scopes. */
   tenantWithKey(scopes: string[], name?: string): Promise<{ tenantId: string; key: string; keyId: string }>;
+  /** Resolves once alert rules have seen every batch committed so far. */
+  alertsIdle(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -31,7 +33,7 @@ export async function startTestApp(engine: Engine, env: Record<string, string> =
   const db = await openTestStore(engine);
   const config: Config = loadConfig({ STELE_ADMIN_TOKEN: ADMIN_TOKEN, STELE_DATA_DIR: '/nonexistent', ...env });
   const contract = createContractCheck();
-  const { app } = await buildApp({ config, store: options.wrapStore ? options.wrapStore(db.store) : db.store, signingKey: testSigningKey(), now, ...(logger && { logger }), instrument: contract.install });
+  const { app, alertsIdle } = await buildApp({ config, store: options.wrapStore ? options.wrapStore(db.store) : db.store, signingKey: testSigningKey(), now, ...(logger && { logger }), instrument: contract.install });
 
   const request: TestApp['request'] = ({ key, headers, ...options }) =>
     app.inject({ ...options, headers: { ...headers, ...(key && { authorization: `Bearer ${key}` }) } });
@@ -40,6 +42,7 @@ export async function startTestApp(engine: Engine, env: Record<string, string> =
     app,
     db,
     request,
+    alertsIdle,
     async tenantWithKey(scopes, name = 'acme') {
       const tenant = await request({ method: 'POST', url: '/v1/tenants', key: ADMIN_TOKEN, payload: { name } });
       const tenantId = tenant.json().id as string;

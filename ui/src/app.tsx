@@ -10,6 +10,7 @@ import type { SessionInfo } from './lib/types';
 import { pagesFor, PAGES } from './pages/registry';
 import { SignInPage } from './pages/sign-in/sign-in-page';
 import { FailingStreams } from './pages/streams';
+import { OpenAlertsCount } from './pages/alerts';
 
 type State = { status: 'checking' } | { status: 'signed-out' } | { status: 'signed-in'; session: SessionInfo } | { status: 'error'; error: Error };
 
@@ -55,7 +56,7 @@ export function App() {
         <nav aria-label="Main">
           <ul>
             {pages.map((p) => (
-              <li key={p.path}><a href={p.path} onClick={followLink} aria-current={p.path === path ? 'page' : undefined}>{p.title}</a></li>
+              <li key={p.path}><a href={p.path} onClick={followLink} aria-current={p.path === path ? 'page' : undefined}>{p.title}{p.path === '/alerts' && <OpenAlertsCount />}</a></li>
             ))}
           </ul>
         </nav>

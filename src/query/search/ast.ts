@@ -1,6 +1,7 @@
 // The parsed form of a search query. Plain, JSON-friendly data: the parser has already resolved
 // field names and checked every value, so the compiler and the reference evaluator never fail.
 
+import type { GlobPart } from '../../sql/regex.js';
 import type { EventTextColumn } from '../../store/event-columns.js';
 
 export type Comparator = '=' | '<' | '<=' | '>' | '>=';
@@ -13,7 +14,11 @@ export type Comparator = '=' | '<' | '<=' | '>' | '>=';
 export type TextMatch =
   | { readonly kind: 'exact'; readonly value: string }
   | { readonly kind: 'prefix'; readonly prefix: string }
-  | { readonly kind: 'pattern'; readonly segments: readonly string[] };
+  | { readonly kind: 'pattern'; readonly segments: readonly string[] }
+  /** With `?` (one character) among the wildcards: `user.?` , `10.0.?.*`. */
+  | { readonly kind: 'glob'; readonly parts: readonly GlobPart[] }
+  /** `field:~"regex"`: contains a match of the canonical pattern (query/search/regex.ts). */
+  | { readonly kind: 'regex'; readonly source: string };
 
 /** A point in time: an absolute period [start, end) in ms, or `now` plus an offset resolved at compile time. */
 export type TimeValue =
@@ -25,6 +30,8 @@ export type Test =
   | { readonly type: 'text'; readonly field: string; readonly columns: readonly EventTextColumn[]; readonly match: TextMatch }
   /** A scalar inside `details` at a path of object keys. */
   | { readonly type: 'details'; readonly path: readonly string[]; readonly match: TextMatch }
+  /** A JSON integer inside `details` compared with a whole number (`details.rows:>1000`); other values never match. */
+  | { readonly type: 'details_number'; readonly path: readonly string[]; readonly op: Comparator; readonly value: number }
   /** A word without a field: a prefix match on action, actor id/email/name and target id/name. */
   | { readonly type: 'bare'; readonly columns: readonly EventTextColumn[]; readonly match: TextMatch }
   | { readonly type: 'integer'; readonly field: 'seq' | 'http_status'; readonly op: Comparator; readonly value: number }

@@ -30,9 +30,20 @@ describe('search compiler', () => {
     assert.deepEqual(compile('action:user.*_x%', postgresDialect), {
       text: '(action >= ? AND action < ?) AND ((action) LIKE ?)', params: ['user.', 'user/', 'user.%\\_x\\%'],
     });
-    assert.deepEqual(compile('action:a\\*[?*b'), {
+    assert.deepEqual(compile('action:a\\*[\\?*b'), {
       text: '(action >= ? AND action < ?) AND ((action) GLOB ?)', params: ['a*[?', 'a*[@', 'a[*][[][?]*b'],
     });
+  });
+
+  it('compiles ? to the engine\'s one-character wildcard after the literal head\'s range, and ~ to REGEXP or ~', () => {
+    assert.deepEqual(compile('action:a[?_%*b'), {
+      text: '(action >= ? AND action < ?) AND ((action) GLOB ?)', params: ['a[', 'a\\', 'a[[]?_%*b'],
+    });
+    assert.deepEqual(compile('action:a[?_%*b', postgresDialect), {
+      text: '(action >= ? AND action < ?) AND ((action) LIKE ?)', params: ['a[', 'a\\', 'a[_\\_\\%%b'],
+    });
+    assert.deepEqual(compile('actor.id:~"^c\\d"'), { text: '(actor_id IS NOT NULL) AND ((actor_id) REGEXP ?)', params: ['^c[0-9]'] });
+    assert.deepEqual(compile('actor.id:~"^c\\d"', postgresDialect), { text: '(actor_id IS NOT NULL) AND ((actor_id) ~ ?)', params: ['^c[0-9]'] });
   });
 
   it('matches prefixes ending just before a surrogate or at U+FFFF exactly, not by a bumped bound', () => {

@@ -4,6 +4,7 @@
 
 import { and, compare, eq, not, or, sql, startsWith, TRUE, type Sql } from '../../sql/fragments.js';
 import type { SqlDialect } from '../../sql/dialect.js';
+import type { GlobPart } from '../../sql/regex.js';
 import type { EventTextColumn } from '../../store/event-columns.js';
 import type { Ast, Comparator, TextMatch, Test } from './ast.js';
 import { resolveTime } from './time-value.js';
@@ -41,8 +42,17 @@ function patternOnColumn(column: string, segments: readonly string[], dialect: S
   return head === '' ? pattern : and([prefixOnColumn(column, head, dialect), pattern]);
 }
 
+/** The literal a glob starts with ('' when it starts with a wildcard). */
+const globHead = (parts: readonly GlobPart[]): string => (parts[0] && 'text' in parts[0] ? parts[0].text : '');
+
 function matchColumn(column: EventTextColumn, match: TextMatch, dialect: SqlDialect): Sql {
   switch (match.kind) {
+    case 'glob': {
+      const head = globHead(match.parts);
+      const glob = dialect.matchesGlob(sql(column), match.parts);
+      return guarded(column, head === '' ? glob : and([prefixOnColumn(column, head, dialect), glob]));
+    }
+    case 'regex': return guarded(column, dialect.matchesRegex(sql(column), match.source));
     case 'exact': return guarded(column, eq(column, match.value));
     // startsWith('') is already `IS NOT NULL`.
     case 'prefix': return match.prefix === '' ? startsWith(column, '') : guarded(column, prefixOnColumn(column, match.prefix, dialect));
@@ -56,6 +66,8 @@ function matchExpression(expression: Sql, match: TextMatch, dialect: SqlDialect)
     case 'exact': return and([present, sql(`(${expression.text}) = ?`, [...expression.params, match.value])]);
     case 'prefix': return match.prefix === '' ? present : and([present, dialect.matchesPattern(expression, [match.prefix, ''])]);
     case 'pattern': return and([present, dialect.matchesPattern(expression, match.segments)]);
+    case 'glob': return and([present, dialect.matchesGlob(expression, match.parts)]);
+    case 'regex': return and([present, dialect.matchesRegex(expression, match.source)]);
   }
 }
 
@@ -79,6 +91,10 @@ function compileTest(test: Test, options: CompileOptions): Sql {
       return or(test.columns.map((column) => matchColumn(column, test.match, dialect)));
     case 'details':
       return matchExpression(dialect.detailsText(test.path), test.match, dialect);
+    case 'details_number': {
+      const value = dialect.detailsInteger(test.path);
+      return and([sql(`(${value.text}) IS NOT NULL`, value.params), sql(`(${value.text}) ${test.op} ?`, [...value.params, test.value])]);
+    }
     case 'integer':
       return guarded(test.field, test.op === '=' ? eq(test.field, test.value) : compare(test.field, test.op, test.value));
     case 'time': {

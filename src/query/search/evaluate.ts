@@ -1,11 +1,13 @@
-// The reference evaluator: a slow, literal reading of the language over one event, used by tests
-// to cross-check the SQL the compiler produces, and by `stele verify --package`, which has a SOC 2
-// package's events and no database (src/reports/offline-figures.ts). The server never filters
-// rows in JavaScript.
+// The reference evaluator: a literal reading of the language over one event, used by tests to
+// cross-check the SQL the compiler produces, by `stele verify --package`, which has a SOC 2
+// package's events and no database (src/reports/offline-figures.ts), and by alert rules, which
+// match each committed event in memory (src/alerts/alert-evaluator.ts) and count in SQL: the
+// engine suite's property test keeps the two readings the same. Reads never filter rows here.
 
 import type { JsonValue, StoredEvent } from '../../domain/event.js';
 import type { EventTextColumn } from '../../store/event-columns.js';
 import { ipToBytes } from '../../domain/ip.js';
+import { globTest, regexTest } from '../../sql/regex.js';
 import type { Ast, Comparator, TextMatch, Test } from './ast.js';
 import { resolveTime } from './time-value.js';
 
@@ -59,16 +61,24 @@ function matchesText(value: string | undefined, match: TextMatch): boolean {
     case 'exact': return value === match.value;
     case 'prefix': return value.startsWith(match.prefix);
     case 'pattern': return matchesSegments(value, match.segments);
+    case 'glob': return globTest(match.parts, value);
+    case 'regex': return regexTest(match.source, value);
   }
 }
 
-/** A scalar in details as text; objects, arrays, null and missing keys have none. */
-function detailsText(event: StoredEvent, path: readonly string[]): string | undefined {
+/** The JSON value at a path of object keys in details (undefined when a key is missing). */
+function detailsValue(event: StoredEvent, path: readonly string[]): JsonValue | undefined {
   let node: JsonValue | undefined = event.details;
   for (const key of path) {
     if (node === null || typeof node !== 'object' || Array.isArray(node) || !Object.hasOwn(node, key)) return undefined;
     node = node[key];
   }
+  return node;
+}
+
+/** A scalar in details as text; objects, arrays, null and missing keys have none. */
+function detailsText(event: StoredEvent, path: readonly string[]): string | undefined {
+  const node = detailsValue(event, path);
   if (typeof node === 'string') return node;
   if (typeof node === 'number' || typeof node === 'boolean') return JSON.stringify(node);
   return undefined;
@@ -104,6 +114,10 @@ function holds(test: Test, event: StoredEvent, now: number): boolean {
       return test.columns.some((column) => matchesText(columnValue(event, column), test.match));
     case 'details':
       return matchesText(detailsText(event, test.path), test.match);
+    case 'details_number': {
+      const node = detailsValue(event, test.path);
+      return typeof node === 'number' && Number.isInteger(node) && comparesTo(node, test.op, test.value);
+    }
     case 'integer': {
       const actual = test.field === 'seq' ? event.seq : event.context?.http_status;
       return actual !== undefined && comparesTo(actual, test.op, test.value);
@@ -133,7 +147,7 @@ function holds(test: Test, event: StoredEvent, now: number): boolean {
   }
 }
 
-/** Whether `event` matches the query, with `now` (ms) as the clock reading. For tests only. */
+/** Whether `event` matches the query, with `now` (ms) as the clock reading. */
 export function evaluateQuery(ast: Ast, event: StoredEvent, now: number): boolean {
   switch (ast.kind) {
     case 'and': return ast.children.every((child) => evaluateQuery(child, event, now));

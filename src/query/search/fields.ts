@@ -2,6 +2,7 @@
 // operators it takes. The parser, the compiler and `GET /v1/events/filters` all read this table.
 
 import type { EventTextColumn } from '../../store/event-columns.js';
+import { REGEX_LIMITS } from './regex.js';
 
 export type FieldSpec =
   | { readonly type: 'text'; readonly columns: readonly EventTextColumn[]; readonly description: string }
@@ -34,6 +35,8 @@ export const FIELDS = {
   session_id: text(['session_id'], 'Session id'),
   http_status: { type: 'integer', column: 'http_status', max: 999, description: 'HTTP status of the request' },
   method: text(['method'], 'HTTP method'),
+  location: text(['location'], 'Where the request came from, as the client reported it (context.location)'),
+  user_agent: text(['user_agent'], 'The client\'s user agent (context.user_agent)'),
 } as const satisfies Record<string, FieldSpec>;
 
 export type FieldName = keyof typeof FIELDS;
@@ -62,8 +65,8 @@ export interface FieldDescription {
 }
 
 const OPERATORS: Record<FieldType, string[]> = {
-  text: [':', ':prefix*', ':wild*card', ':*'],
-  json: [':', ':prefix*', ':wild*card', ':*'],
+  text: [':', ':prefix*', ':wild*card', ':one?char', ':*', ':~"regex"'],
+  json: [':', ':prefix*', ':wild*card', ':one?char', ':*', ':~"regex"', ':>', ':>=', ':<', ':<='],
   integer: [':', ':>', ':>=', ':<', ':<=', ':*'],
   time: [':', ':>', ':>=', ':<', ':<=', ':*'],
   ip: [':', ':cidr', ':*'],
@@ -86,6 +89,8 @@ export interface LanguageDescription {
   bareWordFields: string[];
   relativeTimeUnits: string[];
   limits: { maxLength: number; maxDepth: number; maxTerms: number };
+  /** What wildcards and regular expressions mean. */
+  matching: { wildcards: string; regex: string; regexLimits: typeof REGEX_LIMITS };
   examples: string[];
 }
 
@@ -102,7 +107,7 @@ export function describeLanguage(limits: LanguageDescription['limits']): Languag
     name: 'details.<path>',
     type: 'json',
     operators: OPERATORS.json,
-    description: 'A string, number or boolean inside details, by object keys: details.to_role, details.a.b',
+    description: 'A string, number or boolean inside details, by object keys: details.to_role, details.a.b; :> :>= :< :<= compare JSON integers (details.rows:>1000)',
     example: 'details.to_role:admin',
   });
   return {
@@ -111,10 +116,20 @@ export function describeLanguage(limits: LanguageDescription['limits']): Languag
     bareWordFields: ['action', 'actor.id', 'actor.email', 'actor.name', 'target.id', 'target.name'],
     relativeTimeUnits: ['s', 'm', 'h', 'd', 'w'],
     limits,
+    matching: {
+      wildcards: 'In an unquoted value, * is any run of characters and ? exactly one character; \\* \\? or quotes make them literal (action:user.?ogin*).',
+      regex: 'field:~"pattern" on text fields and details paths: the value contains a match (anchor with ^ and $), case-sensitive. '
+        + 'Supported: literals, ., [a-z] [^...], ( ) (?: ), |, * + ? {n} {n,} {n,m} and their lazy forms, \\d \\w \\s \\D \\W \\S (ASCII), '
+        + '\\t \\n \\r and escaped punctuation; inside quotes \\" is a quote and other backslashes stay as written. '
+        + 'Refused with a 400: other escapes (\\b, \\p, back-references), lookaround, named groups, POSIX classes, '
+        + 'a group that repeats or alternates repeated without bound, more than 3 unbounded repetitions, patterns over 200 characters.',
+      regexLimits: REGEX_LIMITS,
+    },
     examples: [
       'actor:alice@example.com AND action:login.* AND time:>now-7d',
       '(action:user.deleted OR action:user.suspended) -actor.type:system',
       'details.to_role:admin ip:10.0.0.0/8',
+      'actor.id:~"^svc-[0-9]{2,3}$" action:token.?reated',
     ],
   };
 }

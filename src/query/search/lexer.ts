@@ -1,6 +1,7 @@
 // Query text → tokens, each with the 1-based column where it starts. Terms are lexed whole
 // (`field:>=value`) because what a `:` or `*` means depends on where it stands.
 
+import type { GlobPart } from '../../sql/regex.js';
 import { invalidQuery } from './query-error.js';
 import type { Comparator } from './ast.js';
 
@@ -9,6 +10,10 @@ export interface RawValue {
   readonly segments: readonly string[];
   readonly quoted: boolean;
   readonly position: number;
+  /** Set when an unquoted, unescaped `?` (one character) is among the wildcards. */
+  readonly glob?: readonly GlobPart[];
+  /** `field:~…`: the regular expression as written (not yet checked). */
+  readonly regex?: string;
 }
 
 export type Token =
@@ -85,7 +90,11 @@ export function tokenize(text: string): Token[] {
       return { value: { segments, quoted: true, position: start + 1 }, next: k };
     }
     const segments: string[] = [];
+    const glob: GlobPart[] = [];
+    let one = false;
     let current = '';
+    let run = '';
+    const flush = () => { if (run !== '') glob.push({ text: run }); run = ''; };
     let k = start;
     while (!isBoundary(at(k))) {
       const ch = at(k)!;
@@ -94,6 +103,7 @@ export function tokenize(text: string): Token[] {
         const escaped = at(k + 1);
         if (escaped === undefined) throw invalidQuery('nothing to escape after \\ at the end of the query', k + 1);
         current += escaped;
+        run += escaped;
         k += 2;
         continue;
       }
@@ -101,14 +111,56 @@ export function tokenize(text: string): Token[] {
         // Consecutive wildcards mean the same as one.
         if (!(current === '' && segments.length > 0)) segments.push(current);
         current = '';
+        flush();
+        if (!('wildcard' in (glob.at(-1) ?? {}) && (glob.at(-1) as { wildcard: string }).wildcard === '*')) glob.push({ wildcard: '*' });
         k++;
         continue;
       }
+      if (ch === '?') {
+        one = true;
+        flush();
+        glob.push({ wildcard: '?' });
+      } else run += ch;
       current += ch;
       k++;
     }
     segments.push(current);
-    return { value: { segments, quoted: false, position: start + 1 }, next: k };
+    flush();
+    return { value: { segments, quoted: false, position: start + 1, ...(one && { glob }) }, next: k };
+  }
+
+  /**
+   * A regular expression: quoted (`\\"` is a quote, every other backslash stays as written, so
+   * `"^c\\d+$"` is ^c\d+$) or unquoted up to a space or parenthesis, backslashes as written.
+   */
+  function readRegex(start: number): { source: string; next: number } {
+    let source = '';
+    if (at(start) === '"') {
+      let k = start + 1;
+      for (;;) {
+        const ch = at(k);
+        if (ch === undefined) throw invalidQuery('unterminated quoted value: missing closing "', start + 1);
+        if (ch === '"') break;
+        if (ch === '\\') {
+          const escaped = at(k + 1);
+          if (escaped === undefined) throw invalidQuery('unterminated quoted value: missing closing "', start + 1);
+          source += escaped === '"' ? '"' : `\\${escaped}`;
+          k += 2;
+          continue;
+        }
+        source += ch;
+        k++;
+      }
+      if (!isBoundary(at(k + 1))) throw invalidQuery('expected a space or ) after the quoted value', k + 2);
+      return { source, next: k + 1 };
+    }
+    let k = start;
+    while (!isBoundary(at(k))) {
+      if (at(k) === '"') throw invalidQuery('unexpected " inside a regular expression: quote the whole expression', k + 1);
+      source += at(k) === '\\' && at(k + 1) !== undefined ? `${at(k)}${at(k + 1)}` : at(k);
+      k += at(k) === '\\' && at(k + 1) !== undefined ? 2 : 1;
+    }
+    return { source, next: k };
   }
 
   while (i < text.length) {
@@ -130,6 +182,14 @@ export function tokenize(text: string): Token[] {
       const opPosition = v + 1;
       if (text.startsWith('>=', v) || text.startsWith('<=', v)) { op = text.slice(v, v + 2) as Comparator; v += 2; }
       else if (at(v) === '>' || at(v) === '<') { op = at(v) as Comparator; v += 1; }
+      if (op === '=' && at(v) === '~') {
+        v += 1;
+        if (isBoundary(at(v))) throw invalidQuery(`expected a regular expression after ${text.slice(i, v)}`, v + 1);
+        const { source, next } = readRegex(v);
+        tokens.push({ kind: 'term', position, field, op, opPosition, value: { segments: [source], quoted: true, position: v + 1, regex: source } });
+        i = next;
+        continue;
+      }
       if (isBoundary(at(v))) throw invalidQuery(`expected a value after ${text.slice(i, v)}`, v + 1);
       const { value, next } = readValue(v);
       tokens.push({ kind: 'term', position, field, op, opPosition, value });

@@ -166,8 +166,13 @@ describe('search parser: errors point at the column', () => {
     rejects('()', 2);
   });
   it('rejects comparisons on fields that have no order', () => {
-    rejects('action:>a', 8, /comparisons work on time, seq and http_status/);
-    rejects('details.n:>=5', 11);
+    rejects('action:>a', 8, /comparisons work on time, seq, http_status and details paths/);
+  });
+  it('reads comparisons of whole numbers in details, and refuses anything else there', () => {
+    assert.deepEqual(parseQuery('details.rows:>=1000').kind === 'term' && (parseQuery('details.rows:>=1000') as { test: unknown }).test,
+      { type: 'details_number', path: ['rows'], op: '>=', value: 1000 });
+    rejects('details.n:>1.5', 12, /whole number/);
+    rejects('details.n:>a*', 12, /whole number/);
   });
   it('rejects wildcards on typed fields', () => rejects('seq:1*', 5, /wildcards/));
   it('rejects bad numbers, times, addresses and booleans at the value', () => {
@@ -219,5 +224,41 @@ describe('search parser: limits', () => {
     const words = Array.from({ length: SEARCH_LIMITS.maxTerms }, () => 'a');
     assert.equal(parseQuery(words.join(' OR ')).kind, 'or');
     rejects([...words, 'b'].join(' '), SEARCH_LIMITS.maxTerms * 2 + 1, /more than 100 terms/);
+  });
+});
+
+describe('one-character wildcards and regular expressions', () => {
+  it('reads ? as one character among the wildcards, and \\? or a quoted ? as itself', () => {
+    assert.deepEqual(matchOf('action:user.?o*'), { kind: 'glob', parts: [{ text: 'user.' }, { wildcard: '?' }, { text: 'o' }, { wildcard: '*' }] });
+    assert.deepEqual(matchOf('action:a\\?'), { kind: 'exact', value: 'a?' });
+    assert.deepEqual(matchOf('action:"a?"'), { kind: 'exact', value: 'a?' });
+    assert.deepEqual(matchOf('ab?'), { kind: 'glob', parts: [{ text: 'ab' }, { wildcard: '?' }, { wildcard: '*' }] });
+    rejects('ip:10.0.0.?', 4, /wildcards/);
+  });
+
+  it('keeps a regular expression as written inside quotes, in the canonical form both engines read alike', () => {
+    assert.deepEqual(matchOf('actor.id:~"^c\\d+$"'), { kind: 'regex', source: '^c[0-9]+$' });
+    assert.deepEqual(matchOf('actor.id:~"a\\"b"'), { kind: 'regex', source: 'a"b' });
+    assert.deepEqual(matchOf('action:~^user\\.[a-z-]'), { kind: 'regex', source: '^user\\.[a-z\\-]' });
+    assert.deepEqual(matchOf('details.to_role:~"^(admin|owner)$"'), { kind: 'regex', source: '^(admin|owner)$' });
+    assert.deepEqual(matchOf('action:~"\\s\\w*?"'), { kind: 'regex', source: '[ \\t\\n\\r\\f\\v][A-Za-z0-9_]*?' });
+  });
+
+  it('refuses what the engines would read differently, what could take very long, and bad syntax, with a clear message', () => {
+    rejects('action:~"a\\b"', 9, /\\b is not supported/);
+    rejects('action:~"(?<=a)b"', 9, /\(\?</);
+    rejects('action:~"(a+)+"', 9, /very long/);
+    rejects('action:~"(a|b)*"', 9, /very long/);
+    rejects('action:~".*a.*b.*c.*d"', 9, /at most 3/);
+    rejects('action:~"[[:alpha:]]"', 9, /\[/);
+    rejects('action:~"a{2"', 9, /repetition/);
+    rejects('action:~"a{1,1000}"', 9, /repetition/);
+    rejects('action:~"("', 9, /missing \)/);
+    rejects('action:~"a)"', 9, /unmatched \)/);
+    rejects('action:~"*a"', 9, /nothing to repeat/);
+    rejects('action:~"[z-a]"', 9, /out of order/);
+    rejects(`action:~"${'a'.repeat(201)}"`, 9, /longer than 200/);
+    rejects('seq:~1', 5, /regular expressions/);
+    rejects('action:~', 9, /regular expression/);
   });
 });

@@ -7,6 +7,7 @@ import { MATCH_ALL, type Ast, type Comparator, type TextMatch, type Test } from 
 import { BARE_WORD_COLUMNS, DETAILS_PREFIX, KNOWN_FIELD_NAMES, lookupField } from './fields.js';
 import { tokenize, type RawValue, type Token } from './lexer.js';
 import { invalidQuery } from './query-error.js';
+import { portableRegex } from './regex.js';
 import { parseTimeValue } from './time-value.js';
 
 export const SEARCH_LIMITS = {
@@ -24,11 +25,15 @@ const DETAILS_KEY = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
 
 /** A wildcard-free value, or undefined. */
-const literal = (value: RawValue): string | undefined => (value.segments.length === 1 ? value.segments[0] : undefined);
+const literal = (value: RawValue): string | undefined =>
+  (value.segments.length === 1 && !value.glob && value.regex === undefined ? value.segments[0] : undefined);
 const isStar = (value: RawValue): boolean =>
   value.segments.length === 2 && value.segments[0] === '' && value.segments[1] === '';
 
-function textMatch(segments: readonly string[]): TextMatch {
+function textMatch(value: RawValue): TextMatch {
+  if (value.regex !== undefined) return { kind: 'regex', source: portableRegex(value.regex, value.position) };
+  if (value.glob) return { kind: 'glob', parts: value.glob };
+  const segments = value.segments;
   if (segments.length === 1) return { kind: 'exact', value: segments[0]! };
   if (segments.length === 2 && segments[1] === '') return { kind: 'prefix', prefix: segments[0]! };
   return { kind: 'pattern', segments };
@@ -49,7 +54,9 @@ function resolveTerm(token: Extract<Token, { kind: 'term' }>): Test {
     const segments = value.segments;
     if (segments.length === 1 && segments[0] === '') throw invalidQuery('empty search term', value.position);
     // A bare word is a prefix: `alice` finds alice@example.com.
-    const match = textMatch(segments[segments.length - 1] === '' ? segments : [...segments, '']);
+    const last = value.glob?.at(-1);
+    const glob = value.glob && (last && 'wildcard' in last && last.wildcard === '*' ? value.glob : [...value.glob, { wildcard: '*' as const }]);
+    const match = textMatch(glob ? { ...value, glob } : { ...value, segments: segments[segments.length - 1] === '' ? segments : [...segments, ''] });
     return { type: 'bare', columns: BARE_WORD_COLUMNS, match };
   }
 
@@ -65,17 +72,23 @@ function resolveTerm(token: Extract<Token, { kind: 'term' }>): Test {
       offset += key.length + 1;
     }
     if (path.length > MAX_DETAILS_PATH) throw invalidQuery(`a details path has at most ${MAX_DETAILS_PATH} keys`, field.position);
-    if (op !== '=') throw invalidQuery(`${name} does not support ${op}: comparisons work on time, seq and http_status`, token.opPosition);
-    return { type: 'details', path, match: textMatch(value.segments) };
+    if (op !== '=' && value.regex === undefined) {
+      const text = literal(value);
+      const number = text !== undefined && /^-?\d{1,15}$/.test(text) ? Number(text) : NaN;
+      if (Number.isNaN(number)) throw invalidQuery(`${name}:${op} needs a whole number (it compares JSON integers in details)`, value.position);
+      return { type: 'details_number', path, op, value: number };
+    }
+    return { type: 'details', path, match: textMatch(value) };
   }
 
   const spec = lookupField(name);
   if (!spec) throw invalidQuery(`unknown field ${name}; known fields: ${KNOWN_FIELD_NAMES.join(', ')}`, field.position);
 
   if (op !== '=' && spec.type !== 'time' && spec.type !== 'integer') {
-    throw invalidQuery(`${name} does not support ${op}: comparisons work on time, seq and http_status`, token.opPosition);
+    throw invalidQuery(`${name} does not support ${op}: comparisons work on time, seq, http_status and details paths`, token.opPosition);
   }
-  if (spec.type === 'text') return { type: 'text', field: name, columns: spec.columns, match: textMatch(value.segments) };
+  if (spec.type === 'text') return { type: 'text', field: name, columns: spec.columns, match: textMatch(value) };
+  if (value.regex !== undefined) throw invalidQuery(`${name} does not support regular expressions (~): they work on text fields and details paths`, token.opPosition);
 
   if (isStar(value) && op === '=') return { type: 'exists', field: name as Extract<Test, { type: 'exists' }>['field'] };
   const text = literal(value);

@@ -322,6 +322,8 @@ export function runStoreContract(open: () => Promise<TestStore>): void {
       const got = await store.getRecord(key);
       assert.deepEqual([got?.body, got?.created_at, got?.updated_at], [{ name: 'renamed' }, '2026-01-01T00:00:00.000Z', '2026-01-03T00:00:00.000Z']);
       assert.deepEqual((await store.listRecords('saved_search', 'tenant-r')).map((r) => r.id), ['one', 'two']);
+      assert.deepEqual((await store.listRecords('saved_search', 'tenant-r', 1000, 'newest')).map((r) => r.id), ['two', 'one']);
+      assert.deepEqual((await store.listRecords('saved_search', 'tenant-r', 1, 'newest')).map((r) => r.id), ['two'], 'the newest, not the oldest, when cut');
       assert.equal(await store.deleteRecord(key), true);
       assert.equal(await store.deleteRecord(key), false);
       assert.equal(await store.updateRecord(key, {}, 'x'), false);

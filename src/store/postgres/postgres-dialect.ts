@@ -3,6 +3,7 @@
 
 import { sql, type Sql } from '../../sql/fragments.js';
 import type { SqlDialect } from '../../sql/dialect.js';
+import type { GlobPart } from '../../sql/regex.js';
 
 /** LIKE with C collation is case-sensitive; backslash is LIKE's default escape character. */
 const likeLiteral = (segment: string): string => segment.replace(/[\\%_]/g, (c) => `\\${c}`);
@@ -32,5 +33,14 @@ export const postgresDialect: SqlDialect = {
 
   matchesPattern(expression: Sql, segments: readonly string[]): Sql {
     return sql(`(${expression.text}) LIKE ?`, [...expression.params, segments.map(likeLiteral).join('%')]);
+  },
+
+  matchesGlob(expression: Sql, parts: readonly GlobPart[]): Sql {
+    const pattern = parts.map((part) => ('text' in part ? likeLiteral(part.text) : part.wildcard === '*' ? '%' : '_')).join('');
+    return sql(`(${expression.text}) LIKE ?`, [...expression.params, pattern]);
+  },
+
+  matchesRegex(expression: Sql, source: string): Sql {
+    return sql(`(${expression.text}) ~ ?`, [...expression.params, source]);
   },
 };

@@ -439,8 +439,9 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
       return rows[0] ? toRecord(rows[0]) : undefined;
     },
 
-    async listRecords(kind, tenantId, limit = 1000) {
-      const { rows } = await pool.query('SELECT * FROM records WHERE kind = $1 AND tenant_id = $2 ORDER BY created_at, id LIMIT $3', [kind, tenantId, limit]);
+    async listRecords(kind, tenantId, limit = 1000, order = 'oldest') {
+      const by = order === 'newest' ? 'created_at DESC, id DESC' : 'created_at, id';
+      const { rows } = await pool.query(`SELECT * FROM records WHERE kind = $1 AND tenant_id = $2 ORDER BY ${by} LIMIT $3`, [kind, tenantId, limit]);
       return rows.map((r: Record<string, unknown>) => toRecord(r));
     },
 

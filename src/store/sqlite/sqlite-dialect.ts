@@ -2,6 +2,7 @@
 
 import { sql, type Sql } from '../../sql/fragments.js';
 import type { SqlDialect } from '../../sql/dialect.js';
+import type { GlobPart } from '../../sql/regex.js';
 
 /** `$."a"."b"`: keys quoted so no key character can be read as path syntax. Keys come from the
  * search parser (letters, digits, _ and -), but quoting keeps the contract for any caller. */
@@ -30,5 +31,15 @@ export const sqliteDialect: SqlDialect = {
 
   matchesPattern(expression: Sql, segments: readonly string[]): Sql {
     return sql(`(${expression.text}) GLOB ?`, [...expression.params, segments.map(globLiteral).join('*')]);
+  },
+
+  matchesGlob(expression: Sql, parts: readonly GlobPart[]): Sql {
+    const pattern = parts.map((part) => ('text' in part ? globLiteral(part.text) : part.wildcard)).join('');
+    return sql(`(${expression.text}) GLOB ?`, [...expression.params, pattern]);
+  },
+
+  /** Through the `regexp` function the store registers on its connection (sql/regex.ts). */
+  matchesRegex(expression: Sql, source: string): Sql {
+    return sql(`(${expression.text}) REGEXP ?`, [...expression.params, source]);
   },
 };

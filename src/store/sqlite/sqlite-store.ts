@@ -3,6 +3,7 @@
 // running are queued and committed together (group commit): one fsync serves many requests.
 
 import Database from 'better-sqlite3';
+import { regexTest } from '../../sql/regex.js';
 import type { Database as Db, Statement } from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -51,6 +52,9 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
+  // `x REGEXP ?` (searches' `field:~"…"`) reads the pattern as the in-memory evaluator does.
+  db.function('regexp', { deterministic: true }, (pattern: unknown, value: unknown) =>
+    (typeof pattern === 'string' && typeof value === 'string' ? (regexTest(pattern, value) ? 1 : 0) : null));
 
   let statements: ReturnType<typeof prepareStatements> | undefined;
   const canonicalRows = sqliteCanonicalRowReader(db, options.file, nativeSqliteExtension);
@@ -282,8 +286,9 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       return row ? toRecord(row) : undefined;
     },
 
-    async listRecords(kind, tenantId, limit = 1000) {
-      return (db.prepare('SELECT * FROM records WHERE kind = ? AND tenant_id = ? ORDER BY created_at, id LIMIT ?').all(kind, tenantId, limit) as Record<string, unknown>[]).map((r) => toRecord(r));
+    async listRecords(kind, tenantId, limit = 1000, order = 'oldest') {
+      const by = order === 'newest' ? 'created_at DESC, id DESC' : 'created_at, id';
+      return (db.prepare(`SELECT * FROM records WHERE kind = ? AND tenant_id = ? ORDER BY ${by} LIMIT ?`).all(kind, tenantId, limit) as Record<string, unknown>[]).map((r) => toRecord(r));
     },
 
     async deleteRecord(key) {

@@ -8,7 +8,7 @@
 import { gzipSync } from 'node:zlib';
 import { compact, invalidConfig, readConfig } from './config-fields.js';
 import { type DestinationType, urlHost } from './destination.js';
-import { post } from './http-request.js';
+import { post } from '../../destinations/http-request.js';
 import { createPayloadEncoder, withMembers } from './payloads.js';
 
 const SITE = /^(?:[a-z0-9-]+\.)*datadoghq\.(?:com|eu)$|^ddog-gov\.com$/;

@@ -21,26 +21,9 @@ export interface BatchLimits {
   maxBytes: number;
 }
 
-/** What a receiver said to one request. A client never throws for a receiver's failure: it says so here. */
-export interface ReceiverAnswer {
-  /** True when the receiver accepted every event of the request. */
-  ok: boolean;
-  /** The HTTP status, when the protocol has one. */
-  status?: number;
-  /** The start of the receiver's answer, for people (at most 1,000 characters). */
-  body?: string;
-  /** Why it failed, in words. */
-  error?: string;
-  /**
-   * When not ok: how many events from the start of the request the receiver did accept (Elastic
-   * answers item by item), so the cursor can move past them and order is kept.
-   */
-  acceptedPrefix?: number;
-  /** The receiver asked to be left alone this long (Retry-After). */
-  retryAfterMs?: number;
-  /** The receiver said the destination is gone for good (a webhook's 410): the stream is disabled. */
-  disable?: boolean;
-}
+/** What a receiver said to one request (defined with the HTTP helper, destinations/http-request.ts). */
+export type { ReceiverAnswer } from '../../destinations/http-request.js';
+import type { ReceiverAnswer } from '../../destinations/http-request.js';
 
 /** One request's worth of events, in seq order, each already encoded by the client's `encode`. */
 export interface Batch {

@@ -7,7 +7,7 @@
 
 import { compact, invalidConfig, readConfig } from './config-fields.js';
 import { type DestinationType, type ReceiverAnswer, urlHost } from './destination.js';
-import { answerOf, excerpt, httpRequest, type HttpAnswer, unreachable } from './http-request.js';
+import { answerOf, excerpt, httpRequest, type HttpAnswer, unreachable } from '../../destinations/http-request.js';
 import { createPayloadEncoder, withMembers } from './payloads.js';
 
 // Elasticsearch index names: lower case, no \ / * ? " < > | , # : or space, not starting with - _ +.

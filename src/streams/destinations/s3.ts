@@ -12,7 +12,7 @@ import { gzipSync } from 'node:zlib';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { compact, invalidConfig, readConfig } from './config-fields.js';
 import { type DestinationType, type ReceiverAnswer, type StreamFormat, urlHost } from './destination.js';
-import { networkMessage } from './http-request.js';
+import { networkMessage } from '../../destinations/http-request.js';
 import { createPayloadEncoder } from './payloads.js';
 
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;

@@ -11,7 +11,7 @@
 
 import { compact, invalidConfig, readConfig } from './config-fields.js';
 import { type DestinationType, type ReceiverAnswer, urlHost } from './destination.js';
-import { answerOf, excerpt, httpRequest, post, unreachable } from './http-request.js';
+import { answerOf, excerpt, httpRequest, post, unreachable } from '../../destinations/http-request.js';
 import { createPayloadEncoder, withMembers } from './payloads.js';
 
 const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;

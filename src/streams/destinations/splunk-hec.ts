@@ -7,7 +7,7 @@
 
 import { compact, invalidConfig, readConfig } from './config-fields.js';
 import { type DestinationType, type ReceiverAnswer, urlHost } from './destination.js';
-import { answerOf, excerpt, httpRequest, unreachable } from './http-request.js';
+import { answerOf, excerpt, httpRequest, unreachable } from '../../destinations/http-request.js';
 import { createPayloadEncoder } from './payloads.js';
 
 const INDEX = /^[a-z0-9_][a-z0-9_-]{0,79}$/;

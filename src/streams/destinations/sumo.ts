@@ -7,7 +7,7 @@
 import { gzipSync } from 'node:zlib';
 import { compact, invalidConfig, readConfig } from './config-fields.js';
 import { type DestinationType, urlHost } from './destination.js';
-import { post } from './http-request.js';
+import { post } from '../../destinations/http-request.js';
 import { createPayloadEncoder } from './payloads.js';
 
 const METADATA = /^[^\u0000-\u001f\u007f]{1,200}$/;

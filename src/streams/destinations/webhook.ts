@@ -8,7 +8,7 @@
 import { generateWebhookSecret, signWebhook } from '../../background/standard-webhooks.js';
 import { compact, invalidConfig, readConfig } from './config-fields.js';
 import { type DestinationType, urlHost } from './destination.js';
-import { post } from './http-request.js';
+import { post } from '../../destinations/http-request.js';
 import { createPayloadEncoder } from './payloads.js';
 
 export const webhookDestination: DestinationType = {

@@ -3,6 +3,7 @@
 
 import type { ComponentType, LazyExoticComponent } from 'react';
 import type { SessionInfo } from '../lib/types';
+import { alertsPage } from './alerts';
 import { apiKeysPage } from './api-keys';
 import { auditLogPage } from './audit-log';
 import { embedTokensPage } from './embed-tokens';
@@ -23,6 +24,6 @@ export interface PageEntry {
   component: ComponentType | LazyExoticComponent<ComponentType>;
 }
 
-export const PAGES: readonly PageEntry[] = [auditLogPage, overviewPage, reportsPage, savedSearchesPage, verificationPage, streamsPage, retentionPage, apiKeysPage, embedTokensPage];
+export const PAGES: readonly PageEntry[] = [auditLogPage, overviewPage, reportsPage, savedSearchesPage, verificationPage, streamsPage, alertsPage, retentionPage, apiKeysPage, embedTokensPage];
 
 export const pagesFor = (session: SessionInfo): PageEntry[] => PAGES.filter((page) => session.scopes.includes(page.scope));

@@ -8,7 +8,7 @@ import { lazy, Suspense, useMemo } from 'react';
 import { EventTable, type RowFilter } from '../../components/event-table';
 import { Empty, ErrorMessage, Loading } from '../../components/status';
 import { ApiError, api } from '../../lib/api';
-import { navigate, useLocation } from '../../lib/router';
+import { followLink, navigate, useLocation } from '../../lib/router';
 import type { EventPage, FilterValues, Histogram } from '../../lib/types';
 import { useAsync } from '../../lib/use-async';
 import { useSession } from '../../components/session';
@@ -91,6 +91,7 @@ export default function AuditLogPage() {
         <OffsetPager label="Pages (top)" page={view.page} total={total} busy={pages.loading} onPage={goTo} />
         <div className="toolbar-actions">
           <SaveSearch view={view} />
+          {session.scopes.includes('alerts:manage') && view.q && <a href={`/alerts?${new URLSearchParams({ q: view.q }).toString()}`} onClick={followLink}>Alert on this search</a>}
           {/* Exports need audit:export, which a viewer does not have. */}
           {session.scopes.includes('audit:export') && <ExportMenu params={params} maxRows={session.export_max_rows} />}
         </div>

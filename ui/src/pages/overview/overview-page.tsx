@@ -66,7 +66,7 @@ function Slot<T>({ title, path, render }: { title: string; path: string; render:
   );
 }
 
-interface AlertsAnswer { alerts: { id: string; severity?: string; fired_at?: string; rule?: { name?: string } }[]; open_count?: number }
+interface AlertsAnswer { alerts: { id: string; severity: string; fired_at: string; rule_name: string; group_key: string; search: string }[]; counts: { open: number } }
 interface StreamsAnswer { streams: { id: string; name?: string; type?: string; state?: string; last_error?: string | null }[] }
 
 export default function OverviewPage() {
@@ -114,8 +114,8 @@ export default function OverviewPage() {
         <Slot<AlertsAnswer> title="Open alerts" path="/v1/alerts?state=open&limit=5" render={(data) => (
           data.alerts.length === 0 ? <p className="muted">No open alerts.</p> : (
             <ul>
-              {data.alerts.map((a) => <li key={a.id}><span className="badge fail">{a.severity ?? 'alert'}</span> {a.rule?.name ?? a.id} <span className="muted">{a.fired_at?.slice(0, 16).replace('T', ' ')}</span></li>)}
-              {(data.open_count ?? 0) > data.alerts.length && <li className="muted">and {(data.open_count ?? 0) - data.alerts.length} more</li>}
+              {data.alerts.map((a) => <li key={a.id}><span className="badge fail">{a.severity}</span> {a.rule_name}{a.group_key ? ` (${a.group_key})` : ''} <span className="muted">{a.fired_at.slice(0, 16).replace('T', ' ')}</span></li>)}
+              {data.counts.open > data.alerts.length && <li className="muted">and {data.counts.open - data.alerts.length} more (<a href="/alerts" onClick={followLink}>see alerts</a>)</li>}
             </ul>
           ))}
         />

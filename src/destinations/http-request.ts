@@ -3,8 +3,28 @@
 // Node's fetch. `answerOf` turns an HTTP answer into a ReceiverAnswer by the usual rule (2xx is
 // accepted; anything else is not, with the receiver's Retry-After); destinations refine it.
 
-import { retryAfterMs } from '../../background/backoff.js';
-import type { ReceiverAnswer } from './destination.js';
+import { retryAfterMs } from '../background/backoff.js';
+
+/** What a receiver said to one request. A client never throws for a receiver's failure: it says so here. */
+export interface ReceiverAnswer {
+  /** True when the receiver accepted every event of the request. */
+  ok: boolean;
+  /** The HTTP status, when the protocol has one. */
+  status?: number;
+  /** The start of the receiver's answer, for people (at most 1,000 characters). */
+  body?: string;
+  /** Why it failed, in words. */
+  error?: string;
+  /**
+   * When not ok: how many events from the start of the request the receiver did accept (Elastic
+   * answers item by item), so the cursor can move past them and order is kept.
+   */
+  acceptedPrefix?: number;
+  /** The receiver asked to be left alone this long (Retry-After). */
+  retryAfterMs?: number;
+  /** The receiver said the destination is gone for good (a webhook's 410): the stream is disabled. */
+  disable?: boolean;
+}
 
 export interface HttpAnswer {
   status: number;

@@ -1,0 +1,408 @@
+// Rules evaluated as events arrive. Ingest hands over each committed batch (onCommitted) and
+// returns at once: the batch joins a queue this process works through on later turns of the
+// event loop, so neither a slow database read here nor a failure can slow or fail an ingest.
+//
+// Per batch and enabled rule: the events are matched in memory (the search language's evaluator,
+// the rule's schedule); only when some match does the database answer for the rule's window — one
+// GROUP BY per rule and batch counting (threshold) or counting the distinct values (distinct) of
+// the matching events of the batch's groups within the window that ends at the batch's latest
+// match, or (first_seen) whether the group had the value before within the lookback (sightings
+// are remembered, so a known value asks once). The log is the window's state: another process's events count, and a
+// restart or a second process continues where the first stood. Firing inserts the alert under an
+// id derived from rule, group and period; `insertRecord` returning false means another process
+// fired it, so an alert fires exactly once across processes on one database.
+
+import { createHash } from 'node:crypto';
+import type { StoredEvent } from '../domain/event.js';
+import { compileQuery, parseQuery, type Ast } from '../query/search/index.js';
+import { evaluateQuery } from '../query/search/evaluate.js';
+import { and, compare, or, sql, type Sql } from '../sql/fragments.js';
+import type { AppendOutcome, PendingEvent, Store } from '../store/port.js';
+import { groupField, type GroupField } from './alert-fields.js';
+import type { AlertRule } from './alert-rule.js';
+import { inSchedule } from './alert-schedule.js';
+
+export interface CompiledRule {
+  rule: AlertRule;
+  ast: Ast;
+  groups: GroupField[];
+  field: GroupField | undefined;
+  /**
+   * What an event's action must be for the query to match, when the query says (most do:
+   * `action:user.login_failed ...`): asked once per distinct action of a pass, so the rule never
+   * looks at the other events. Undefined: every event is a candidate.
+   */
+  actions: ((action: string) => boolean) | undefined;
+}
+
+/** A condition on the action alone that every match satisfies, if the query has one. */
+function actionCondition(ast: Ast): ((action: string) => boolean) | undefined {
+  switch (ast.kind) {
+    case 'term': {
+      const { test } = ast;
+      if (test.type !== 'text' || test.columns.length !== 1 || test.columns[0] !== 'action') return undefined;
+      return (action) => evaluateQuery(ast, { action } as StoredEvent, 0);
+    }
+    case 'and': {
+      // Any child's condition is necessary for the whole.
+      for (const child of ast.children) {
+        const found = actionCondition(child);
+        if (found) return found;
+      }
+      return undefined;
+    }
+    case 'or': {
+      const parts = ast.children.map(actionCondition);
+      if (parts.length === 0 || parts.some((p) => p === undefined)) return undefined;
+      return (action) => parts.some((p) => p!(action));
+    }
+    case 'not':
+      return undefined;
+  }
+}
+
+/** What the evaluator found; fire() turns it into an alert (once). */
+export interface Firing {
+  rule: AlertRule;
+  /** Deterministic id: rule, group and period. */
+  alertId: string;
+  group: Record<string, string>;
+  groupKey: string;
+  count: number;
+  windowMinutes: number | null;
+  field: { name: string; value?: string } | null;
+  firstSeq: number;
+  lastSeq: number;
+  /** The latest matching event's time (ms): the cooldown counts from it. */
+  at: number;
+}
+
+export interface EvaluatorDeps {
+  store: Store;
+  /** A tenant's enabled rules (cached by the caller). */
+  rules(tenantId: string): Promise<CompiledRule[]>;
+  /** Known without a read: the tenant has no enabled rule (so a batch is not even queued). */
+  hasNoRules(tenantId: string): boolean;
+  fire(tenantId: string, firing: Firing): Promise<void>;
+  lastFired(tenantId: string, cooldownId: string): Promise<number | undefined>;
+  now: () => number;
+  onError(error: unknown, tenantId: string): void;
+  /**
+   * How old (wall clock) a group's count or cooldown read here may be before it is read again at
+   * its next match (default 10 s; six times that for a count under half its condition): how late
+   * another process's matches can be noticed.
+   */
+  refreshMs?: number;
+}
+
+export function compileRule(rule: AlertRule): CompiledRule {
+  const c = rule.condition;
+  const ast = parseQuery(rule.query);
+  return { rule, ast, groups: c.group_by.map(groupField), field: 'field' in c ? groupField(c.field) : undefined, actions: actionCondition(ast) };
+}
+
+/** A committed event, with its time read once. */
+type Event = StoredEvent & { readonly at_ms: number };
+const MINUTE = 60_000;
+const DAY = 24 * 60 * MINUTE;
+
+/** The cooldown record of a rule's group. */
+export const cooldownIdOf = (ruleId: string, groupKey: string) => createHash('sha256').update(`${ruleId}\u0000${groupKey}`).digest('hex').slice(0, 40);
+
+const hashId = (parts: readonly (string | number)[]) => `alr_${createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 32)}`;
+
+export function createAlertEvaluator(deps: EvaluatorDeps) {
+  const queue: { tenantId: string; events: Event[] }[] = [];
+  let running: Promise<void> | undefined;
+  // first_seen: values seen per rule, group and value (ms of the latest sighting), so a value seen
+  // again does not ask the database each time. Sightings never become false, only stale.
+  const seen = new Map<string, number>();
+  // When a rule last fired for a group (event time, ms) as this process knows it: fired here, or
+  // read (readAt, wall clock), so a cooldown needs no read while it lasts or the read is fresh.
+  const fired = new Map<string, { last: number | undefined; readAt: number }>();
+  // threshold and distinct, by rule version and group: the count at the last read, and matches seen here since.
+  const counts = new Map<string, Map<string, { counted: number; since: number; readAt: number }>>();
+  const refreshMs = deps.refreshMs ?? 10_000;
+  const MAX_SEEN = 100_000;
+
+  function onCommitted(tenantId: string, outcomes: readonly AppendOutcome[], pending: readonly PendingEvent[]): void {
+    if (deps.hasNoRules(tenantId)) return;
+    const events: Event[] = [];
+    for (let i = 0; i < outcomes.length; i++) {
+      const outcome = outcomes[i]!;
+      const event = pending[i]?.event;
+      // Resends were evaluated when first stored; Stele's own alert.* events never feed alerts.
+      if (outcome.duplicate || !event || event.action.startsWith('alert.')) continue;
+      events.push({ ...event, tenant_id: tenantId, seq: outcome.seq, at_ms: Date.parse(event.occurred_at) } as Event);
+    }
+    if (events.length === 0) return;
+    queue.push({ tenantId, events });
+    running ??= drain().finally(() => { running = undefined; });
+  }
+
+  // One pass takes everything queued since the last: under a steady stream of small commits the
+  // database answers once per rule and pass, not once per commit, and while a pass runs the next
+  // one's share grows, so evaluation keeps up with ingest at any rate (a pass is as large as it
+  // needs to be) instead of falling behind one commit at a time.
+  async function drain(): Promise<void> {
+    while (queue.length > 0) {
+      // Later turns of the event loop: ingest's answers go out first.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      const byTenant = new Map<string, Event[]>();
+      for (const batch of queue.splice(0)) {
+        const events = byTenant.get(batch.tenantId);
+        if (events) for (const event of batch.events) events.push(event);
+        else byTenant.set(batch.tenantId, batch.events);
+      }
+      for (const [tenantId, events] of byTenant) {
+        try {
+          await evaluate(tenantId, events);
+        } catch (error) {
+          deps.onError(error, tenantId);
+        }
+      }
+    }
+  }
+
+  async function evaluate(tenantId: string, events: Event[]): Promise<void> {
+    const now = deps.now();
+    const rules = await deps.rules(tenantId);
+    if (rules.length === 0) return;
+    const byAction = new Map<string, Event[]>();
+    for (const event of events) {
+      const same = byAction.get(event.action);
+      if (same) same.push(event);
+      else byAction.set(event.action, [event]);
+    }
+    for (const compiled of rules) {
+      const { rule, ast, groups } = compiled;
+      const schedule = rule.schedule;
+      let candidates = events;
+      if (compiled.actions) {
+        candidates = [];
+        let actions = 0;
+        for (const [action, list] of byAction) {
+          if (!compiled.actions(action)) continue;
+          actions += 1;
+          for (const event of list) candidates.push(event);
+        }
+        if (candidates.length === 0) continue;
+        // In commit order again (first_seen's "before" is by seq).
+        if (actions > 1) candidates.sort((a, b) => a.seq - b.seq);
+      }
+      const byGroup = new Map<string, { groupKey: string; values: string[]; events: Event[] }>();
+      for (const event of candidates) {
+        if (!evaluateQuery(ast, event, now)) continue;
+        if (schedule && !inSchedule(schedule, event.at_ms)) continue;
+        let key: string;
+        let values: string[] | undefined;
+        if (groups.length === 1) {
+          // The usual case, without an array and a join per event.
+          const value = groups[0]!.read(event);
+          if (value === undefined) continue;
+          key = value;
+        } else {
+          values = [];
+          for (const g of groups) {
+            const value = g.read(event);
+            if (value === undefined) break;
+            values.push(value);
+          }
+          if (values.length < groups.length) continue;
+          key = values.join('\u0000');
+        }
+        let entry = byGroup.get(key);
+        if (!entry) {
+          const groupValues = values ?? [key];
+          byGroup.set(key, (entry = { groupKey: groupKeyOf(compiled, groupValues), values: groupValues, events: [] }));
+        }
+        entry.events.push(event);
+      }
+      if (byGroup.size === 0) continue;
+      const condition = rule.condition;
+      if (condition.type === 'threshold' || condition.type === 'distinct') await evaluateWindow(tenantId, compiled, [...byGroup.values()], now);
+      else for (const { values, events: matched } of byGroup.values()) await evaluateEach(tenantId, compiled, values, matched, now);
+    }
+  }
+
+  /** `actor.id=u_1 ip=10.0.0.1`: the group as one text, for people and as the group's key. */
+  const groupKeyOf = (compiled: CompiledRule, values: string[]) => compiled.groups.map((g, i) => `${g.name}=${values[i]}`).join(' ');
+
+  function groupOf(compiled: CompiledRule, values: string[]) {
+    const group: Record<string, string> = {};
+    compiled.groups.forEach((g, i) => { group[g.name] = values[i]!; });
+    return { group, groupKey: groupKeyOf(compiled, values) };
+  }
+
+  function groupCondition(compiled: CompiledRule, values: string[]): Sql {
+    const { dialect } = deps.store;
+    return and(compiled.groups.map((g, i) => {
+      const expression = g.expression(dialect);
+      return sql(`(${expression.text}) = ?`, [...expression.params, values[i]!]);
+    }));
+  }
+
+  const queryOf = (compiled: CompiledRule, now: number) => compileQuery(compiled.ast, { dialect: deps.store.dialect, now });
+
+  /** Whether the rule fired for the group less than its cooldown before `at` (a firing seen here is remembered). */
+  /** The in-memory key of a rule's group (no hashing: it is looked up for every group of every pass). */
+  const memoryKey = (tenantId: string, ruleId: string, groupKey: string) => `${tenantId}\u0000${ruleId}\u0000${groupKey}`;
+  /** A rule version's group counts (rule ids are unique across tenants). */
+  function countsOf(rule: AlertRule): Map<string, { counted: number; since: number; readAt: number }> {
+    const version = `${rule.id}\u0000${rule.updated_at}`;
+    let map = counts.get(version);
+    if (!map) {
+      if (counts.size >= 1000) counts.clear();
+      counts.set(version, (map = new Map()));
+    }
+    return map;
+  }
+
+  async function cooling(tenantId: string, rule: AlertRule, groupKey: string, at: number): Promise<boolean> {
+    const cooldownMs = rule.cooldown_minutes * MINUTE;
+    if (cooldownMs === 0) return false;
+    const key = memoryKey(tenantId, rule.id, groupKey);
+    const within = (last: number | undefined) => last !== undefined && at >= last && at < last + cooldownMs;
+    const known = fired.get(key);
+    if (known && (within(known.last) || Date.now() - known.readAt < refreshMs)) return within(known.last);
+    const last = await deps.lastFired(tenantId, cooldownIdOf(rule.id, groupKey));
+    remembered(fired, key, { last, readAt: Date.now() });
+    return within(last);
+  }
+
+  async function fire(tenantId: string, firing: Firing): Promise<void> {
+    await deps.fire(tenantId, firing);
+    if (firing.rule.cooldown_minutes > 0) remembered(fired, memoryKey(tenantId, firing.rule.id, firing.groupKey), { last: firing.at, readAt: Date.now() });
+  }
+
+  /**
+   * threshold and distinct: one GROUP BY for the rule over the groups of the pass that need it,
+   * within the window that ends at the pass's latest match (its events arrived together). A group
+   * needs it when this process has no count for it yet (rebuilt from the log), when its count at
+   * the last read plus the matches seen here since could reach the condition, or when that read is
+   * older than refreshMs (six times that while under half the condition), so that another
+   * process's matches count. Counting too high only costs a read.
+   */
+  async function evaluateWindow(tenantId: string, compiled: CompiledRule, groups: { groupKey: string; values: string[]; events: Event[] }[], now: number): Promise<void> {
+    const { rule } = compiled;
+    const condition = rule.condition as Extract<AlertRule['condition'], { type: 'threshold' | 'distinct' }>;
+    const { dialect } = deps.store;
+    let at = 0;
+    for (const g of groups) for (const e of g.events) at = Math.max(at, e.at_ms);
+    const wall = Date.now();
+    // A rule that changed (or was enabled again) counts afresh: what happened meanwhile was not seen here.
+    const ruleCounts = countsOf(rule);
+    const candidates: { values: string[]; key: string }[] = [];
+    for (const g of groups) {
+      const estimate = ruleCounts.get(g.groupKey);
+      if (estimate) estimate.since += g.events.length;
+      // Known here to be cooling down: nothing to ask until it ends.
+      const last = rule.cooldown_minutes > 0 ? fired.get(memoryKey(tenantId, rule.id, g.groupKey))?.last : undefined;
+      if (last !== undefined && at >= last && at < last + rule.cooldown_minutes * MINUTE) continue;
+      const sum = estimate ? estimate.counted + estimate.since : 0;
+      const age = estimate ? wall - estimate.readAt : Infinity;
+      // Near the condition (half way), another process's matches could make the difference: read
+      // again after refreshMs; far from it, after six times as long.
+      if (!estimate || sum >= condition.count || age >= (2 * sum >= condition.count ? refreshMs : 6 * refreshMs)) candidates.push({ values: g.values, key: g.groupKey });
+    }
+    if (candidates.length === 0) return;
+    const open = candidates.map((c) => ({ ...c, ...groupOf(compiled, c.values) }));
+    const windowMs = condition.window_minutes * MINUTE;
+    const keys = compiled.groups.map((g) => g.expression(dialect));
+    const where = [queryOf(compiled, now), compare('occurred_at', '>', at - windowMs), compare('occurred_at', '<=', at)];
+    if (keys.length === 1) {
+      where.push(sql(`(${keys[0]!.text}) IN (${open.map(() => '?').join(', ')})`, [...keys[0]!.params, ...open.map((o) => o.values[0]!)]));
+    } else if (keys.length > 1) {
+      where.push(or(open.map((o) => groupCondition(compiled, o.values))));
+    }
+    let measure = sql('count(*)');
+    if (condition.type === 'distinct') {
+      const expression = compiled.field!.expression(dialect);
+      measure = sql(`count(DISTINCT (${expression.text}))`, expression.params);
+      where.push(sql(`(${expression.text}) IS NOT NULL`, expression.params));
+    }
+    const rows = await deps.store.aggregateEvents(tenantId, { where: and(where), keys, measures: [measure, sql('min(seq)'), sql('max(seq)')] });
+    const byKey = new Map(open.map((o) => [o.values.join('\u0000'), o]));
+    for (const o of open) remembered(ruleCounts, o.key, { counted: 0, since: 0, readAt: wall });
+    const cooldownMs = rule.cooldown_minutes * MINUTE;
+    for (const row of rows) {
+      const target = byKey.get(row.slice(0, keys.length).map(String).join('\u0000'));
+      if (!target) continue;
+      const count = Number(row[keys.length] ?? 0);
+      ruleCounts.set(target.key, { counted: count, since: 0, readAt: wall });
+      if (count < condition.count || (await cooling(tenantId, rule, target.groupKey, at))) continue;
+      const period = Math.floor(at / Math.max(cooldownMs, windowMs, MINUTE));
+      await fire(tenantId, {
+        rule, alertId: hashId([tenantId, rule.id, target.groupKey, period]), group: target.group, groupKey: target.groupKey, count, windowMinutes: condition.window_minutes,
+        field: condition.type === 'distinct' ? { name: compiled.field!.name } : null, firstSeq: Number(row[keys.length + 1]), lastSeq: Number(row[keys.length + 2]), at,
+      });
+    }
+  }
+
+  /** any and first_seen: event by event. */
+  async function evaluateEach(tenantId: string, compiled: CompiledRule, values: string[], matched: Event[], now: number): Promise<void> {
+    const { rule } = compiled;
+    const condition = rule.condition;
+    const { group, groupKey } = groupOf(compiled, values);
+    const cooldownMs = rule.cooldown_minutes * MINUTE;
+    if (condition.type === 'any') {
+      for (const event of matched) {
+        const at = event.at_ms;
+        if (await cooling(tenantId, rule, groupKey, at)) continue;
+        const period = cooldownMs === 0 ? event.id : String(Math.floor(at / cooldownMs));
+        await fire(tenantId, {
+          rule, alertId: hashId([tenantId, rule.id, groupKey, period]), group, groupKey, count: 1, windowMinutes: null, field: null,
+          firstSeq: event.seq, lastSeq: event.seq, at,
+        });
+      }
+      return;
+    }
+    if (condition.type !== 'first_seen') return;
+    const field = compiled.field!;
+    const lookbackMs = condition.lookback_days * DAY;
+    const base = (extra: Sql[]) => and([queryOf(compiled, now), groupCondition(compiled, values), ...extra]);
+    for (const event of matched) {
+      const value = field.read(event);
+      if (value === undefined) continue;
+      const at = event.at_ms;
+      const seenKey = `${tenantId}\u0000${rule.id}\u0000${groupKey}\u0000${value}`;
+      const sighting = seen.get(seenKey);
+      remember(seenKey, at);
+      if (sighting !== undefined && at - sighting <= lookbackMs && at >= sighting) continue;
+      const before = [compare('seq', '<', event.seq), compare('occurred_at', '>=', at - lookbackMs)];
+      const expression = field.expression(deps.store.dialect);
+      const sameValue = sql(`(${expression.text}) = ?`, [...expression.params, value]);
+      const order = { key: 'seq', direction: 'desc' } as const;
+      if ((await deps.store.findEvents(tenantId, { where: base([...before, sameValue]), order, limit: 1 })).length > 0) continue;
+      // A group never seen before has no baseline: its first value is not "new".
+      if ((await deps.store.findEvents(tenantId, { where: base(before), order, limit: 1 })).length === 0) continue;
+      if (await cooling(tenantId, rule, groupKey, at)) continue;
+      await fire(tenantId, {
+        rule, alertId: hashId([tenantId, rule.id, groupKey, value, event.id]), group, groupKey, count: 1, windowMinutes: null,
+        field: { name: field.name, value }, firstSeq: event.seq, lastSeq: event.seq, at,
+      });
+    }
+  }
+
+  function remembered<T>(map: Map<string, T>, key: string, value: T): void {
+    if (map.size >= MAX_SEEN && !map.has(key)) map.clear();
+    map.set(key, value);
+  }
+
+  function remember(key: string, at: number): void {
+    if (seen.size >= MAX_SEEN) seen.clear();
+    const previous = seen.get(key);
+    if (previous === undefined || at > previous) seen.set(key, at);
+  }
+
+  return {
+    onCommitted,
+    /** Resolves once every batch handed over so far is evaluated (tests, shutdown). */
+    async idle(): Promise<void> {
+      while (running) await running;
+    },
+
+  };
+}
+
+export type AlertEvaluator = ReturnType<typeof createAlertEvaluator>;

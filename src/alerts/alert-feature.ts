@@ -1,0 +1,75 @@
+// Alerts, built from explicit dependencies and registered by the composition root: the service and
+// routes, the evaluator ingest hands each committed batch to (`onCommitted`, wired in api/app.ts),
+// and the notification worker, which starts when the app is ready and stops when it closes.
+
+import type { FastifyPluginAsync } from 'fastify';
+import type { AuditTrail } from '../audit-trail/audit-trail.js';
+import { createLeases } from '../background/lease.js';
+import { runPendingJobs } from '../background/pending-jobs.js';
+import type { SecretBox } from '../background/secret-box.js';
+import { createWorkerLoop } from '../background/worker-loop.js';
+import type { Config } from '../config.js';
+import { createMailer } from '../destinations/mailer.js';
+import type { Guards } from '../http/guards.js';
+import type { AppendOutcome, PendingEvent, Store } from '../store/port.js';
+import { createAlertEvaluator } from './alert-evaluator.js';
+import { createAlertNotifier } from './alert-notifier.js';
+import { createAlertRepository } from './alert-repository.js';
+import { alertRoutes } from './alert-routes.js';
+import { createAlertService } from './alert-service.js';
+
+/** Where ingest hands committed batches; set by the feature once it is registered. */
+export interface AlertHook {
+  onCommitted(tenantId: string, outcomes: readonly AppendOutcome[], pending: readonly PendingEvent[]): void;
+  /** Resolves once every batch handed over so far is evaluated (tests, benchmarks). */
+  idle(): Promise<void>;
+}
+
+export interface AlertFeatureOptions {
+  config: Config;
+  store: Store;
+  guards: Guards;
+  trail: AuditTrail;
+  secrets: SecretBox;
+  /** Receives the evaluator, so ingest can reach it. */
+  attach(hook: AlertHook): void;
+  now?: () => number;
+  /** How often the notification worker looks for due retries (default 1 s). */
+  pollMs?: number;
+  /** Retry waits of notifications (tests shorten them). */
+  backoff?: { baseMs: number; maxMs: number };
+}
+
+export const alertFeature: FastifyPluginAsync<AlertFeatureOptions> = async (app, options) => {
+  const { config, store, trail, secrets } = options;
+  const now = options.now ?? Date.now;
+  const repository = createAlertRepository(store, now);
+  const mailer = config.smtp ? createMailer(config.smtp) : undefined;
+  let kick = () => {};
+  const alerts = createAlertService({ store, repository, trail, secrets, smtp: config.smtp, now, publicUrl: config.publicUrl, kick: () => kick() });
+  const evaluator = createAlertEvaluator({
+    store, now, rules: alerts.rules, hasNoRules: alerts.hasNoRules, fire: alerts.fire, lastFired: alerts.lastFired,
+    onError: (error, tenantId) => app.log.error({ err: error, tenantId }, 'alert evaluation failed'),
+  });
+  // Retries and signatures go by the wall clock: a receiver checks the signature's time against its own.
+  const notifier = createAlertNotifier({ repository, secrets, mailer, now: Date.now, ...(options.backoff && { backoff: options.backoff }) });
+  const leases = createLeases(store, { ttlMs: 30_000, now: Date.now });
+  const worker = createWorkerLoop({
+    name: 'alert notifications',
+    pollMs: options.pollMs ?? 1000,
+    log: app.log,
+    pass: (signal) => runPendingJobs({
+      pending: () => repository.deliveries.pending(), run: notifier.run, leases, leaseName: (id) => `alert:${id}`, what: 'alert notification', log: app.log,
+    }, signal),
+  });
+  kick = worker.kick;
+  options.attach({ onCommitted: evaluator.onCommitted, idle: evaluator.idle });
+
+  await app.register(alertRoutes, { guards: options.guards, alerts });
+  app.addHook('onReady', async () => { worker.start(); });
+  app.addHook('onClose', async () => {
+    await evaluator.idle();
+    await worker.stop();
+    mailer?.close();
+  });
+};

@@ -1,0 +1,210 @@
+// What the alert routes do: rules (create, from a template or Sigma, read, replace, delete), the
+// cache of each tenant's compiled enabled rules the evaluator reads, firing (the alert, its
+// cooldown, its notifications and the `alert.fired` event), and the history with acknowledge and
+// resolve. Every change is an event in the tenant's log; secrets never are.
+
+import type { AuditTrail } from '../audit-trail/audit-trail.js';
+import { SYSTEM_REQUESTER, type Requester } from '../audit-trail/requester.js';
+import { changesBetween } from '../audit-trail/changes.js';
+import { SteleError } from '../domain/errors.js';
+import type { JsonObject } from '../domain/event.js';
+import { uuidv7 } from '../domain/ids.js';
+import { inList } from '../sql/fragments.js';
+import type { Store } from '../store/port.js';
+import { compileRule, cooldownIdOf, type CompiledRule, type Firing } from './alert-evaluator.js';
+import { initialAttempts } from './alert-notifier.js';
+import { alertDetails, ALERT_STATES, type AlertRecord, type AlertRepository, type AlertState, type EventRef } from './alert-repository.js';
+import { invalid, readActions, readRuleFields, SEVERITIES, viewAction, type ActionDeps, type AlertRule, type Severity } from './alert-rule.js';
+import { findTemplate, TEMPLATES } from './alert-templates.js';
+import { compileSigma } from './sigma.js';
+
+export interface AlertServiceDeps extends ActionDeps {
+  store: Store;
+  repository: AlertRepository;
+  trail: AuditTrail;
+  now: () => number;
+  /** The dashboard's address, for links in notifications. */
+  publicUrl: string;
+  /** How long another process's rule changes may take to apply here (default 5 s). */
+  ruleCacheMs?: number;
+  /** A new alert has notifications to send. */
+  kick(): void;
+}
+
+/** A rule as the API shows it: actions without secrets. */
+export const viewRule = (rule: AlertRule) => ({ ...rule, actions: rule.actions.map(viewAction) });
+export type RuleView = ReturnType<typeof viewRule>;
+
+const ruleTarget = (rule: AlertRule) => ({ type: 'alert_rule', id: rule.id, name: rule.name });
+
+function describeRule(rule: AlertRule): JsonObject {
+  return {
+    name: rule.name, query: rule.query, condition: rule.condition as unknown as JsonObject, schedule: rule.schedule as unknown as JsonObject,
+    severity: rule.severity, cooldown_minutes: rule.cooldown_minutes, enabled: rule.enabled,
+    actions: rule.actions.map((a) => a.type === 'email' ? `email ${a.to.join(',')}` : a.type === 'webhook' ? `webhook ${a.url}` : `slack ${a.url_masked}`),
+  };
+}
+
+/** A value as one unquoted search-language literal. */
+const literal = (value: string) => (value === '' ? '""' : value.replace(/[^A-Za-z0-9_.@/]/g, (ch) => `\\${ch}`));
+
+export function createAlertService(deps: AlertServiceDeps) {
+  const { repository } = deps;
+  const iso = () => new Date(deps.now()).toISOString();
+  const cache = new Map<string, { at: number; rules: CompiledRule[] }>();
+  const ruleCacheMs = deps.ruleCacheMs ?? 5000;
+
+  async function rules(tenantId: string): Promise<CompiledRule[]> {
+    const cached = cache.get(tenantId);
+    if (cached && Date.now() - cached.at < ruleCacheMs) return cached.rules;
+    const compiled = (await repository.listRules(tenantId)).filter((r) => r.enabled).map(compileRule);
+    cache.set(tenantId, { at: Date.now(), rules: compiled });
+    return compiled;
+  }
+
+  function hasNoRules(tenantId: string): boolean {
+    const cached = cache.get(tenantId);
+    if (!cached) return false;
+    // Stale: read again on a later batch, and meanwhile look at this one.
+    if (Date.now() - cached.at >= ruleCacheMs) return false;
+    return cached.rules.length === 0;
+  }
+
+  async function find(tenantId: string, id: string): Promise<AlertRule> {
+    const rule = await repository.getRule(tenantId, id);
+    if (!rule) throw new SteleError('not_found', `No alert rule with id ${id}.`);
+    return rule;
+  }
+
+  async function createFrom(tenantId: string, body: Record<string, unknown>, by: Requester, source: AlertRule['source']): Promise<{ rule: RuleView; secrets: string[] }> {
+    const id = uuidv7(deps.now());
+    const { actions: rawActions, ...rest } = body;
+    const fields = readRuleFields(rest);
+    const { actions, shown } = readActions(rawActions, deps, tenantId, id);
+    const now = iso();
+    const rule: AlertRule = { id, tenant_id: tenantId, ...fields, actions, source, created_at: now, updated_at: now, created_by: by.actor };
+    await repository.insertRule(rule);
+    cache.delete(tenantId);
+    await deps.trail.record(tenantId, { action: 'alert_rule.created', ...by, target: ruleTarget(rule), details: { ...describeRule(rule), ...(source && { source: source as JsonObject }) } });
+    return { rule: viewRule(rule), secrets: shown };
+  }
+
+  async function create(tenantId: string, body: Record<string, unknown>, by: Requester) {
+    const { template, ...overrides } = body;
+    if (template === undefined) return createFrom(tenantId, overrides, by, null);
+    const found = typeof template === 'string' ? findTemplate(template) : undefined;
+    if (!found) throw invalid('template', `must be one of ${TEMPLATES.map((t) => t.name).join(', ')}`);
+    return createFrom(tenantId, { ...found.rule, ...overrides }, by, { template: found.name });
+  }
+
+  async function importSigma(tenantId: string, body: Record<string, unknown>, by: Requester) {
+    const extra = Object.keys(body).find((k) => !['sigma', 'actions', 'cooldown_minutes', 'enabled'].includes(k));
+    if (extra) throw invalid(extra, 'is not a member of a Sigma import (sigma, actions, cooldown_minutes, enabled)');
+    const compiled = compileSigma(body.sigma);
+    return createFrom(tenantId, {
+      name: compiled.name, query: compiled.query, condition: compiled.condition, severity: compiled.severity,
+      ...(body.cooldown_minutes !== undefined && { cooldown_minutes: body.cooldown_minutes }),
+      ...(body.enabled !== undefined && { enabled: body.enabled }),
+      ...(body.actions !== undefined && { actions: body.actions }),
+    }, by, compiled.source);
+  }
+
+  async function update(tenantId: string, id: string, body: Record<string, unknown>, by: Requester): Promise<{ rule: RuleView; secrets: string[] }> {
+    const previous = await find(tenantId, id);
+    const { actions: rawActions, ...rest } = body;
+    const fields = readRuleFields(rest);
+    const { actions, shown } = readActions(rawActions, deps, tenantId, id, previous.actions);
+    const rule: AlertRule = { ...previous, ...fields, actions, updated_at: iso() };
+    if (!(await repository.updateRule(rule))) throw new SteleError('not_found', `No alert rule with id ${id}.`);
+    cache.delete(tenantId);
+    await deps.trail.record(tenantId, { action: 'alert_rule.updated', ...by, target: ruleTarget(rule), details: { changes: changesBetween(describeRule(previous), describeRule(rule)) } });
+    return { rule: viewRule(rule), secrets: shown };
+  }
+
+  async function remove(tenantId: string, id: string, by: Requester): Promise<void> {
+    const rule = await find(tenantId, id);
+    if (!(await repository.deleteRule(tenantId, id))) throw new SteleError('not_found', `No alert rule with id ${id}.`);
+    cache.delete(tenantId);
+    await deps.trail.record(tenantId, { action: 'alert_rule.deleted', ...by, target: ruleTarget(rule), details: describeRule(rule) });
+  }
+
+  async function fire(tenantId: string, firing: Firing): Promise<void> {
+    const { rule } = firing;
+    const rows = await deps.store.findEvents(tenantId, { where: inList('seq', [firing.firstSeq, firing.lastSeq]), order: { key: 'seq', direction: 'asc' }, limit: 2 });
+    const ref = (seq: number): EventRef => {
+      const event = rows.find((e) => e.seq === seq) ?? rows[0]!;
+      return { id: event.id, seq: event.seq, occurred_at: event.occurred_at };
+    };
+    if (rows.length === 0) return;
+    const first = ref(firing.firstSeq);
+    const last = ref(firing.lastSeq);
+    const terms = Object.entries(firing.group).map(([field, value]) => `${field}:${literal(value)}`);
+    if (firing.field?.value !== undefined) terms.push(`${firing.field.name}:${literal(firing.field.value)}`);
+    const search = [`(${rule.query.trim() || 'time:*'})`, ...terms, `time:>=${first.occurred_at}`, `time:<=${last.occurred_at}`].join(' ');
+    const alert: AlertRecord = {
+      id: firing.alertId, tenant_id: tenantId, rule_id: rule.id, rule_name: rule.name, severity: rule.severity, state: 'open',
+      condition_type: rule.condition.type, group: firing.group, group_key: firing.groupKey, count: firing.count, window_minutes: firing.windowMinutes,
+      field: firing.field, first_event: first, last_event: last, search,
+      link: `${deps.publicUrl}/?${new URLSearchParams({ q: search, range: 'custom' }).toString()}`,
+      fired_at: iso(), deliveries: initialAttempts(rule), acknowledged: null, resolved: null,
+    };
+    // The queue entry first, then the alert with its pending deliveries in one write: a process
+    // killed in between leaves an entry the worker drops, never an alert without notifications.
+    if (rule.actions.length > 0) await repository.deliveries.enqueue(tenantId, alert.id);
+    if (!(await repository.insertAlert(alert))) return; // fired already, here or by another process
+    if (rule.actions.length > 0) deps.kick();
+    if (rule.cooldown_minutes > 0) await repository.setLastFired(tenantId, cooldownIdOf(rule.id, firing.groupKey), firing.at);
+    await deps.trail.record(tenantId, { action: 'alert.fired', ...SYSTEM_REQUESTER, target: ruleTarget(rule), details: alertDetails(alert) });
+  }
+
+  async function view(alert: AlertRecord) {
+    const delivery = await repository.deliveries.get(alert.tenant_id, alert.id);
+    return { ...alert, deliveries: delivery?.attempts ?? alert.deliveries ?? [] };
+  }
+
+  async function list(tenantId: string, filter: { state?: string; severity?: string; rule_id?: string; limit?: number }) {
+    if (filter.state !== undefined && !(ALERT_STATES as readonly string[]).includes(filter.state)) throw invalid('state', `must be one of ${ALERT_STATES.join(', ')}`);
+    if (filter.severity !== undefined && !(SEVERITIES as readonly string[]).includes(filter.severity)) throw invalid('severity', `must be one of ${SEVERITIES.join(', ')}`);
+    const all = await repository.listAlerts(tenantId);
+    const counts: Record<AlertState, number> = { open: 0, acknowledged: 0, resolved: 0 };
+    for (const alert of all) counts[alert.state] += 1;
+    const chosen = all.filter((a) => (filter.state === undefined || a.state === filter.state)
+      && (filter.severity === undefined || a.severity === (filter.severity as Severity))
+      && (filter.rule_id === undefined || a.rule_id === filter.rule_id)).slice(0, filter.limit ?? 100);
+    return { alerts: await Promise.all(chosen.map(view)), counts };
+  }
+
+  async function get(tenantId: string, id: string) {
+    const alert = await repository.getAlert(tenantId, id);
+    if (!alert) throw new SteleError('not_found', `No alert with id ${id}.`);
+    return view(alert);
+  }
+
+  async function setState(tenantId: string, id: string, state: 'acknowledged' | 'resolved', by: Requester) {
+    const alert = await repository.getAlert(tenantId, id);
+    if (!alert) throw new SteleError('not_found', `No alert with id ${id}.`);
+    if (alert.state === 'resolved' && state === 'acknowledged') throw new SteleError('conflict', 'This alert is resolved already.');
+    if (alert.state === state) return view(alert);
+    const mark = { at: iso(), by: by.actor };
+    const updated: AlertRecord = { ...alert, state, ...(state === 'acknowledged' ? { acknowledged: mark } : { resolved: mark }) };
+    await repository.updateAlert(updated);
+    await deps.trail.record(tenantId, {
+      action: state === 'acknowledged' ? 'alert.acknowledged' : 'alert.resolved', ...by,
+      target: { type: 'alert', id: alert.id, name: alert.rule_name }, details: alertDetails(updated),
+    });
+    return view(updated);
+  }
+
+  return {
+    rules, hasNoRules, fire,
+    create, importSigma, update, remove,
+    getRule: async (tenantId: string, id: string) => viewRule(await find(tenantId, id)),
+    listRules: async (tenantId: string) => (await repository.listRules(tenantId)).map(viewRule),
+    list, get,
+    acknowledge: (tenantId: string, id: string, by: Requester) => setState(tenantId, id, 'acknowledged', by),
+    resolve: (tenantId: string, id: string, by: Requester) => setState(tenantId, id, 'resolved', by),
+    lastFired: repository.lastFired,
+  };
+}
+
+export type AlertService = ReturnType<typeof createAlertService>;

@@ -1,0 +1,233 @@
+// Alerts across restarts and processes: a window that began before a restart is continued by the
+// next instance (the log is the window's state); two app instances on one PostgreSQL schema, each
+// with its own connection pool, given the crossing events at the same moment, fire one alert, write
+// one alert.fired event and send one webhook. Also the Sigma import end to end.
+
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { createAlertRepository } from '../../src/alerts/alert-repository.js';
+import { createAlertService } from '../../src/alerts/alert-service.js';
+import { buildApp } from '../../src/api/app.js';
+import type { AuditTrail } from '../../src/audit-trail/audit-trail.js';
+import type { SecretBox } from '../../src/background/secret-box.js';
+import { loadConfig } from '../../src/config.js';
+import type { Store } from '../../src/store/port.js';
+import { openPostgresStore } from '../../src/store/postgres/postgres-store.js';
+import { ENGINES, openTestStore, PG_URL, type TestStore } from '../../src/store/testing/test-stores.js';
+import { createContractCheck } from '../helpers/contract-check.js';
+import { testSigningKey } from '../helpers/signing-key.js';
+import { ADMIN_TOKEN } from '../helpers/test-app.js';
+import { startHttpReceiver, waitFor, type HttpReceiver } from '../streams/http-receiver.js';
+
+async function instance(store: Store) {
+  const contract = createContractCheck();
+  const config = loadConfig({ STELE_ADMIN_TOKEN: ADMIN_TOKEN, STELE_DATA_DIR: '/nonexistent', STELE_PUBLIC_URL: 'https://audit.example.com' });
+  const built = await buildApp({ config, store, signingKey: testSigningKey(), instrument: contract.install });
+  const raw = (method: 'GET' | 'POST', url: string, key: string, payload?: object) =>
+    built.app.inject({ method, url, headers: { authorization: `Bearer ${key}` }, ...(payload && { payload }) });
+  const call = async (method: 'GET' | 'POST', url: string, key: string, payload?: object) => {
+    const response = await raw(method, url, key, payload);
+    assert.ok(response.statusCode < 300, `${method} ${url}: ${response.body}`);
+    return response.json();
+  };
+  return {
+    call,
+    raw,
+    idle: built.alertsIdle,
+    async close() {
+      await built.app.close();
+      contract.assertKept();
+    },
+  };
+}
+
+type Instance = Awaited<ReturnType<typeof instance>>;
+
+async function tenantKey(app: Instance): Promise<string> {
+  const tenant = await app.call('POST', '/v1/tenants', ADMIN_TOKEN, { name: 'acme' });
+  return (await app.call('POST', `/v1/tenants/${tenant.id}/keys`, ADMIN_TOKEN, { name: 'k', scopes: ['events:write', 'audit:read', 'alerts:manage'] })).key;
+}
+
+const failure = (user: string) => ({ action: 'user.login_failed', actor: { id: user } });
+
+for (const engine of ENGINES) {
+  describe(`alerts across a restart on ${engine.name}`, { skip: engine.skip }, () => {
+    let db: TestStore;
+    before(async () => { db = await openTestStore(engine.name); });
+    after(async () => db.close());
+
+    it('continues a window that began before the restart', async () => {
+      const first = await instance(db.store);
+      const key = await tenantKey(first);
+      const rule = await first.call('POST', '/v1/alert-rules', key, { name: 'Five failures', query: 'action:user.login_failed', condition: { type: 'threshold', count: 5, window_minutes: 10, group_by: ['actor.id'] }, severity: 'high' });
+      await first.call('POST', '/v1/events', key, [failure('ann'), failure('ann'), failure('ann')]);
+      await first.idle();
+      await first.close();
+      const second = await instance(db.store);
+      await second.call('POST', '/v1/events', key, [failure('ann')]);
+      await second.idle();
+      assert.equal((await second.call('GET', `/v1/alerts?rule_id=${rule.id}`, key)).alerts.length, 0, '4 so far');
+      await second.call('POST', '/v1/events', key, [failure('ann')]);
+      await second.idle();
+      const { alerts } = await second.call('GET', `/v1/alerts?rule_id=${rule.id}`, key);
+      assert.equal(alerts.length, 1);
+      assert.equal(alerts[0].count, 5);
+      await second.close();
+    });
+
+    it('sends, after a restart, the notifications of an alert whose process died before its worker ran', async () => {
+      const receiver = await startHttpReceiver(() => [], () => ({ status: 200 }));
+      const first = await instance(db.store);
+      const tenant = await first.call('POST', '/v1/tenants', ADMIN_TOKEN, { name: 'acme' });
+      const key = (await first.call('POST', `/v1/tenants/${tenant.id}/keys`, ADMIN_TOKEN, { name: 'k', scopes: ['events:write', 'audit:read', 'alerts:manage'] })).key;
+      // Disabled, so that this process does not fire it: the dying process below does.
+      const rule = await first.call('POST', '/v1/alert-rules', key, {
+        name: 'Any failure', query: 'action:user.login_failed', condition: { type: 'any' }, severity: 'high', enabled: false,
+        actions: [{ type: 'webhook', url: `${receiver.url}/hook` }],
+      });
+      const deletedLater = await first.call('POST', '/v1/alert-rules', key, {
+        name: 'Deleted later', query: 'action:user.login_failed', condition: { type: 'any' }, severity: 'low', enabled: false,
+        actions: [{ type: 'webhook', url: `${receiver.url}/other` }],
+      });
+      const [event] = (await first.call('POST', '/v1/events', key, [failure('cy')])).events;
+      await first.close();
+
+      // A process with no worker that dies right after writing the alert: every write after it fails.
+      async function dieAfterFiring(ruleId: string, alertId: string) {
+        let dead = false;
+        const dyingStore = new Proxy(db.store, {
+          get(target, name, receiver) {
+            const value = Reflect.get(target, name, receiver);
+            if (typeof value !== 'function') return value;
+            if (!['insertRecord', 'updateRecord', 'deleteRecord', 'appendEvents'].includes(String(name))) return value.bind(target);
+            return async (...args: unknown[]) => {
+              if (dead) throw new Error('killed');
+              const result = await value.apply(target, args);
+              if (name === 'insertRecord' && (args[0] as { kind: string }).kind === 'alert') dead = true;
+              return result;
+            };
+          },
+        });
+        const repository = createAlertRepository(dyingStore, Date.now);
+        const dying = createAlertService({
+          store: dyingStore, repository, now: Date.now, publicUrl: 'https://audit.example.com', kick: () => {},
+          trail: { record: async () => { throw new Error('killed'); } } as unknown as AuditTrail,
+          secrets: {} as SecretBox, smtp: undefined,
+        });
+        const stored = (await repository.getRule(tenant.id, ruleId))!;
+        await assert.rejects(dying.fire(tenant.id, {
+          rule: stored, alertId, group: {}, groupKey: '', count: 1, windowMinutes: null, field: null, firstSeq: event.seq, lastSeq: event.seq, at: Date.now(),
+        }), /killed/);
+      }
+      await dieAfterFiring(rule.id, 'al_crash');
+      await dieAfterFiring(deletedLater.id, 'al_rule_gone');
+      await db.store.deleteRecord({ kind: 'alert_rule', tenantId: tenant.id, id: deletedLater.id });
+      assert.equal(receiver.requests.length, 0);
+
+      const second = await instance(db.store);
+      const pending = await second.call('GET', '/v1/alerts/al_crash', key);
+      assert.deepEqual(pending.deliveries.map((d: { state: string }) => d.state), ['pending'], 'the alert holds its pending notification');
+      await waitFor('the webhook', () => receiver.requests.length > 0 || undefined);
+      await new Promise((resolve) => setTimeout(resolve, 1500)); // the worker has had another pass
+      assert.equal(receiver.requests.length, 1, 'sent exactly once');
+      assert.equal(receiver.requests[0]!.headers['webhook-id'], 'al_crash');
+      assert.equal(JSON.parse(receiver.requests[0]!.body).data.rule.name, 'Any failure');
+      const sent = await second.call('GET', '/v1/alerts/al_crash', key);
+      assert.equal(sent.deliveries[0].state, 'sent');
+      assert.equal(sent.deliveries[0].attempts, 1);
+      const gone = await second.call('GET', '/v1/alerts/al_rule_gone', key);
+      assert.deepEqual(gone.deliveries.map((d: { state: string; last_error: string }) => [d.state, d.last_error]), [['failed', 'the rule was deleted']]);
+      await second.close();
+      await receiver.close();
+    });
+
+    it('imports a Sigma rule that reads back, edits and fires like any other; a refused one creates nothing', async () => {
+      const app = await instance(db.store);
+      const key = await tenantKey(app);
+      const sigma = [
+        'title: Token made by a contractor', 'level: high', 'logsource: {product: stele}',
+        'detection:', '  sel:', '    action: token.created', "    actor.email|endswith: '@contractor.example'", '  condition: sel',
+      ].join('\n');
+      const created = await app.call('POST', '/v1/alert-rules/sigma', key, { sigma, cooldown_minutes: 0 });
+      assert.equal(created.name, 'Token made by a contractor');
+      assert.equal(created.severity, 'high');
+      assert.equal(created.source.sigma.title, 'Token made by a contractor');
+      const read = await app.call('GET', `/v1/alert-rules/${created.id}`, key);
+      assert.equal(read.query, created.query);
+      await app.call('POST', '/v1/events', key, [{ action: 'token.created', actor: { id: 'c1', email: 'eve@contractor.example' } }, { action: 'token.created', actor: { id: 'u1', email: 'ann@example.com' } }]);
+      await app.idle();
+      const { alerts } = await app.call('GET', `/v1/alerts?rule_id=${created.id}`, key);
+      assert.equal(alerts.length, 1);
+      assert.deepEqual(alerts[0].group, {});
+      const before = (await app.call('GET', '/v1/alert-rules', key)).rules.length;
+      const refused = await app.raw('POST', '/v1/alert-rules/sigma', key, { sigma: `${sigma}\n  other:\n    actor.id|base64offset: 'c'\n` });
+      assert.equal(refused.statusCode, 400);
+      assert.match(refused.json().error.message, /\|base64offset/);
+      assert.equal(refused.json().error.details[0].field, 'sigma');
+      assert.equal((await app.call('GET', '/v1/alert-rules', key)).rules.length, before, 'nothing half-imported');
+
+      // |re and the ? wildcard: matched in memory when firing, in SQL by the alert's search.
+      const regex = await app.call('POST', '/v1/alert-rules/sigma', key, {
+        cooldown_minutes: 0,
+        sigma: ['title: Numbered service token', 'level: medium', 'logsource: {product: stele}', 'detection:', '  sel:',
+          "    action: 'token.?reated'", "    actor.id|re: '^svc-\\d{2}$'", '  condition: sel'].join('\n'),
+      });
+      await app.call('POST', '/v1/events', key, [
+        { action: 'token.created', actor: { id: 'svc-42' } }, { action: 'token.created', actor: { id: 'svc-420' } },
+        { action: 'token.deleted', actor: { id: 'svc-43' } },
+      ]);
+      await app.idle();
+      const fired = (await app.call('GET', `/v1/alerts?rule_id=${regex.id}`, key)).alerts;
+      assert.equal(fired.length, 1);
+      const shown = (await app.call('GET', `/v1/events?q=${encodeURIComponent(fired[0].search)}`, key)).events;
+      assert.deepEqual(shown.map((e: { actor: { id: string } }) => e.actor.id), ['svc-42']);
+      await app.close();
+    });
+  });
+}
+
+const postgres = ENGINES.find((e) => e.name === 'postgres')!;
+
+describe('alerts with two processes on one PostgreSQL', { skip: postgres.skip }, () => {
+  let db: TestStore;
+  let otherStore: Store;
+  let a: Instance;
+  let b: Instance;
+  let receiver: HttpReceiver;
+  before(async () => {
+    db = await openTestStore('postgres');
+    otherStore = openPostgresStore({ connectionString: PG_URL, schema: db.location.pgSchema!, maxConnections: 4 });
+    a = await instance(db.store);
+    b = await instance(otherStore);
+    receiver = await startHttpReceiver(() => [], () => ({ status: 200 }));
+  });
+  after(async () => {
+    await a.close();
+    await b.close();
+    await otherStore.close();
+    await receiver.close();
+    await db.close();
+  });
+
+  it('fires once, records one alert.fired and sends one webhook when both see the threshold crossed', async () => {
+    const key = await tenantKey(a);
+    const rule = await a.call('POST', '/v1/alert-rules', key, {
+      name: 'Four failures', query: 'action:user.login_failed', condition: { type: 'threshold', count: 4, window_minutes: 10, group_by: ['actor.id'] }, severity: 'high', cooldown_minutes: 0, // only the atomic insert stands between the processes
+     
+      actions: [{ type: 'webhook', url: `${receiver.url}/hook` }],
+    });
+    // Six rounds: each process's count (read once, then its own matches added) reaches 4 by the fourth.
+    for (let round = 0; round < 6; round++) {
+      await Promise.all([a.call('POST', '/v1/events', key, [failure('bo')]), b.call('POST', '/v1/events', key, [failure('bo')])]);
+    }
+    await Promise.all([a.idle(), b.idle()]);
+    const { alerts } = await a.call('GET', `/v1/alerts?rule_id=${rule.id}`, key);
+    assert.equal(alerts.length, 1, 'one alert for the group within its period');
+    const fired = (await b.call('GET', '/v1/events?action=alert.fired', key)).events;
+    assert.equal(fired.length, 1);
+    await waitFor('the webhook', () => receiver.requests.length > 0 || undefined);
+    await new Promise((resolve) => setTimeout(resolve, 1500)); // the other process's worker has had a pass
+    assert.equal(receiver.requests.length, 1);
+    assert.equal(receiver.requests[0]!.headers['webhook-id'], alerts[0].id);
+  });
+});
