@@ -32,6 +32,8 @@ interface LighthouseFinding {
   fcpMs: number; lcpMs: number; tbtMs: number; cls: number; transferKb: number;
   textCompression: boolean;
   failedSeo: string[];
+  /** Accessibility audits that fail, each with up to three of the elements it names. */
+  failedAccessibility: string[];
 }
 
 declare const axe: { run(context: Document, options: object): Promise<{ violations: { id: string; nodes: unknown[] }[]; passes: unknown[] }> };
@@ -83,6 +85,8 @@ async function lighthouseAudit(name: string, url: string, headers: Record<string
       cls: numeric('cumulative-layout-shift'), transferKb: numeric('total-byte-weight') / 1024,
       textCompression: audits['uses-text-compression']?.score === 1,
       failedSeo: (categories.seo?.auditRefs ?? []).filter((ref) => ref.weight > 0 && audits[ref.id]?.score === 0).map((ref) => ref.id),
+      failedAccessibility: (categories.accessibility?.auditRefs ?? []).filter((ref) => ref.weight > 0 && audits[ref.id]?.score === 0)
+        .map((ref) => `${ref.id}: ${(audits[ref.id]?.details as { items?: { node?: { snippet?: string } }[] } | undefined)?.items?.map((i) => i.node?.snippet).filter(Boolean).slice(0, 3).join(' ') ?? ''}`),
     };
   } finally {
     chrome.kill();
@@ -104,6 +108,9 @@ function render(axeFindings: AxeFinding[], lighthouseFindings: LighthouseFinding
   ];
   const seo = [...new Set(lighthouseFindings.flatMap((f) => f.failedSeo))];
   if (seo.length > 0) lines.push('', `SEO audits that fail: ${seo.map((id) => `\`${id}\``).join(', ')}. Nothing here is for search engines: \`/robots.txt\` disallows every crawler, and the pages are behind sign-in or a viewer token.`);
+  for (const f of lighthouseFindings.filter((x) => x.failedAccessibility.length > 0)) {
+    lines.push('', `Accessibility audits that fail on ${f.page}: ${f.failedAccessibility.map((a) => `\`${a}\``).join('; ')}.`);
+  }
   return lines.join('\n');
 }
 

@@ -118,7 +118,7 @@ export function EventTable({ events, busy, caption, onFilter }: EventTableProps)
                   <td className="ellipsis" title={targetLabel(event)}>
                     <Filterable value={event.target?.id ?? event.target?.name} shown={targetLabel(event)} field="target" onFilter={onFilter} />
                     {/* Only http(s) URLs become links: a javascript: URL in an event must never run. */}
-                    {url && /^https?:\/\//i.test(url) && <> <a href={url} target="_blank" rel="noopener noreferrer nofollow" aria-label={`Open ${targetLabel(event)}`}>↗</a></>}
+                    {url && /^https?:\/\//i.test(url) && <> <a className="open-target" href={url} target="_blank" rel="noopener noreferrer nofollow" aria-label={`Open ${targetLabel(event)}`}>↗</a></>}
                   </td>
                   <td className="ellipsis mono"><Filterable value={event.context?.ip} shown={event.context?.ip ?? '—'} field="ip" onFilter={onFilter} /></td>
                   <td><Success value={event.success} /></td>
