@@ -35,16 +35,9 @@ export type StoredAction =
 /** As shown: never a secret. */
 export type ActionView = { type: 'webhook'; url: string } | { type: 'slack'; url: string } | { type: 'email'; to: string[] };
 
-export interface AlertRule {
+export interface AlertRule extends RuleFields {
   id: string;
   tenant_id: string;
-  name: string;
-  query: string;
-  condition: Condition;
-  schedule: Schedule | null;
-  severity: Severity;
-  cooldown_minutes: number;
-  enabled: boolean;
   actions: StoredAction[];
   /** Where the rule came from: a template's name, or a Sigma rule's title and id. */
   source: { template?: string; sigma?: { title: string; id?: string } } | null;
@@ -52,7 +45,6 @@ export interface AlertRule {
   updated_at: string;
   created_by: Actor;
 }
-
 
 const MAX_WINDOW_MINUTES = 7 * 24 * 60;
 const MAX_LOOKBACK_DAYS = 365;
