@@ -9,7 +9,7 @@ import type { Store } from '../store/port.js';
 import { COUNT, EVENT_FIELDS, FAILURES, maxOf, minOf, timeBucket, type EventFieldName } from './aggregation.js';
 import { compileFilters } from './event-filters.js';
 import type { EventSelection } from './selection.js';
-import { parseTimeExpression } from './time-expression.js';
+import { EARLIEST_MS, parseTimeExpression } from './time-expression.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -110,6 +110,8 @@ export function createActivityService(deps: { store: Store; now?: () => number }
     const interval = chooseInterval(intervalName, span);
     const ms = INTERVALS[interval];
     const origin = Math.floor(since / ms) * ms;
+    // The first bucket starts at since aligned down: it must still be an instant RFC 3339 can write.
+    if (origin < EARLIEST_MS) throw new SteleError('invalid_request', 'since is too early to draw in buckets: start at 0000-01-08 or later', [{ field: 'since', message: 'too early' }]);
     const rows = until <= since ? [] : await deps.store.aggregateEvents(tenantId, {
       where: and([where, compare('occurred_at', '>=', since), compare('occurred_at', '<', until)]),
       keys: [timeBucket(origin, ms), sql('category')],

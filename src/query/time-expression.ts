@@ -4,10 +4,21 @@ import { isCalendarDate } from '../domain/rfc3339.js';
 
 const RELATIVE = /^now(?:([+-])(\d{1,9})([smhdw]))?$/;
 const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 } as const;
+/** 0000-01-01T00:00:00.000Z and 9999-12-31T23:59:59.999Z: the instants RFC 3339 can write. */
+export const EARLIEST_MS = -62_167_219_200_000;
+export const LATEST_MS = 253_402_300_799_999;
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})(T(\d{2}):(\d{2})(:(\d{2})(\.\d{1,9})?)?(Z|[+-](\d{2}):(\d{2}))?)?$/;
 
-/** Returns epoch milliseconds, or undefined when the text is neither form. Dates without a zone are UTC. */
+/**
+ * Returns epoch milliseconds, or undefined when the text is neither form, or names an instant RFC
+ * 3339 cannot write (before year 0000 or after 9999: `now-99999999w`). Dates without a zone are UTC.
+ */
 export function parseTimeExpression(text: string, now: number): number | undefined {
+  const ms = parse(text, now);
+  return ms !== undefined && ms >= EARLIEST_MS && ms <= LATEST_MS ? ms : undefined;
+}
+
+function parse(text: string, now: number): number | undefined {
   const relative = RELATIVE.exec(text);
   if (relative) {
     const [, sign, amount, unit] = relative;

@@ -83,6 +83,14 @@ for (const engine of ENGINES) {
       await get(`/v1/events/histogram?${WINDOW}&q=${encodeURIComponent('actor:(')}`, 400);
     });
 
+    it('refuses a window whose buckets would start before year 0000, which no RFC 3339 time can say (found by the fuzz suite)', async () => {
+      await get('/v1/events/histogram?since=now-9999999w&until=now-9999990w', 400);
+      await get('/v1/events/histogram?since=0000-01-01&until=0000-03-01&interval=7d', 400);
+      await get('/v1/events?since=now-999999999w', 400);
+      const earliest = await get<Histogram>('/v1/events/histogram?since=0000-01-08&until=0000-03-01&interval=7d');
+      assert.match(earliest.since, /^0000-01-0[1-8]T00:00:00\.000Z$/, 'the first week starts in year 0000, aligned down');
+    });
+
     it('lists the most frequent actors, ips and targets with their failures, ties by value', async () => {
       const actors = await get<Top>(`/v1/events/top?${APP_ONLY}&field=actor&limit=10`);
       const count = (pick: (e: (typeof seed)[number]) => string) => {
