@@ -195,6 +195,28 @@ describe('the buffer-full policies, with Stele unreachable', () => {
     await stele!.stop();
   });
 
+  it('goes on after a retry wait whose timer fires before the wall clock says the wait is over', async () => {
+    // Timers count from the event loop's cached time, so under load one may fire a few ms before
+    // Date.now() reaches the end of the wait; a clock stepped back does the same, for longer. The
+    // client must not then stay paused with no timer left to wake it (it once did, forever).
+    const audit = unreachable({ backoff: { baseMs: 200, maxMs: 200 } });
+    const realNow = Date.now;
+    try {
+      audit.record({ action: 'sdk.early_timer' });
+      await until('a failed attempt', () => audit.stats().failures > 0);
+      // From here the wall clock stands still: every retry wait ends, by the clock, after its timer fired.
+      const frozen = realNow();
+      Date.now = () => frozen;
+      await stele!.start();
+      await audit.flush(10_000);
+      assert.equal(audit.stats().delivered, 1);
+    } finally {
+      Date.now = realNow;
+      await audit.close();
+      await stele!.stop();
+    }
+  });
+
   it('close() gives up after closeTimeoutMs and says what was lost', async () => {
     const audit = createAuditClient({ url: `http://127.0.0.1:${await freePort()}`, apiKey: key, ...quiet, closeTimeoutMs: 300 });
     audit.record({ action: 'sdk.lost' });

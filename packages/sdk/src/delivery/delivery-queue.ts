@@ -312,6 +312,10 @@ export function createDeliveryQueue(options: DeliveryOptions): DeliveryQueue {
     if (resumeTimer !== undefined) clearTimeout(resumeTimer);
     resumeTimer = retryTimer(() => {
       resumeTimer = undefined;
+      // The wait is over. A timer may fire a few milliseconds before Date.now() reaches
+      // pausedUntil (timers count from the event loop's cached time): pump() must not then find
+      // itself still paused, with no timer left to wake it.
+      pausedUntil = 0;
       pump();
     }, wait);
   }
