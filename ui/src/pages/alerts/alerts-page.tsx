@@ -8,6 +8,7 @@ import { Empty, ErrorMessage, Loading } from '../../components/status';
 import { api } from '../../lib/api';
 import { followLink, useLocation } from '../../lib/router';
 import { utcSeconds } from '../../lib/time';
+import { useAction } from '../../lib/use-action';
 import { useAsync } from '../../lib/use-async';
 import { describeCondition, eventsLink, SEVERITIES, type Action, type Alert, type AlertList, type AlertRule, type Condition, type Severity, type Template } from './alert-types';
 import { ALERTS_CHANGED } from './open-alerts-count';
@@ -151,17 +152,8 @@ const bodyOf = (rule: AlertRule, changes: Partial<AlertRule> = {}) => {
 };
 
 function RuleRow({ rule, edit, changed }: { rule: AlertRule; edit: () => void; changed: () => void }) {
-  const [failure, setFailure] = useState<Error | undefined>();
+  const { failure, run: act } = useAction(changed);
   const path = `/v1/alert-rules/${encodeURIComponent(rule.id)}`;
-  const act = async (what: () => Promise<unknown>) => {
-    setFailure(undefined);
-    try {
-      await what();
-      changed();
-    } catch (error) {
-      setFailure(error as Error);
-    }
-  };
   const remove = () => {
     if (window.confirm(`Delete the rule "${rule.name}"? Its alerts stay in the history.`)) void act(() => api(path, { method: 'DELETE' }));
   };

@@ -6,6 +6,7 @@ import { useEffect, useId, useState, type FormEvent } from 'react';
 import { Empty, ErrorMessage, Loading } from '../../components/status';
 import { api } from '../../lib/api';
 import { localInputToIso, utcSeconds } from '../../lib/time';
+import { useAction } from '../../lib/use-action';
 import { useAsync } from '../../lib/use-async';
 import { configFrom, DESTINATION_KINDS, kindOf, type DestinationField } from './destination-fields';
 import type { Stream, TestAnswer } from './stream-types';
@@ -189,20 +190,11 @@ const STATE_BADGE: Record<Stream['state'], string> = { active: 'ok', paused: 'mu
 function StreamCard({ stream, changed }: { stream: Stream; changed: () => void }) {
   const id = useId();
   const [test, setTest] = useState<TestAnswer | 'sending' | undefined>();
-  const [failure, setFailure] = useState<Error | undefined>();
+  const { failure, setFailure, run: act } = useAction(changed);
   const [replaying, setReplaying] = useState(false);
   const [fromSeq, setFromSeq] = useState('');
   const path = `/v1/streams/${encodeURIComponent(stream.id)}`;
 
-  const act = async (what: () => Promise<unknown>) => {
-    setFailure(undefined);
-    try {
-      await what();
-      changed();
-    } catch (error) {
-      setFailure(error as Error);
-    }
-  };
   const runTest = async () => {
     setTest('sending');
     try {
