@@ -53,8 +53,9 @@ export async function httpIngest(db: TestStore, total: number, batchSize: number
   });
 }
 
-function rowsFor(n: number): RowValue[][] {
-  const events: CanonicalEvent[] = Array.from({ length: n }, (_, i) => ({ ...syntheticEvent(i, n, Date.now()), tenant_id: 'bare', seq: i + 1 }));
+/** The synthetic log's first n events as sealed rows of `tenantId`, ready for the driver. */
+export function rowsFor(n: number, tenantId = 'bare'): RowValue[][] {
+  const events: CanonicalEvent[] = Array.from({ length: n }, (_, i) => ({ ...syntheticEvent(i, n, Date.now()), tenant_id: tenantId, seq: i + 1 }));
   const sealed = sealEvents({ size: 0, chainHash: new Uint8Array(32), border: [] }, events);
   return sealed.events.map((s) => eventToRow(s.event, {
     ipBin: ipBytesOf(s.event), detailsJson: detailsJsonOf(s.event), inputHash: ZERO, leafHash: s.leafHash, chainHash: s.chainHash,
@@ -62,7 +63,7 @@ function rowsFor(n: number): RowValue[][] {
 }
 
 /** The raw limit: the same rows into the same table and indexes, straight through the driver, 1,000 per transaction. */
-async function bareInsert(db: TestStore, rows: RowValue[][]) {
+export async function bareInsert(db: TestStore, rows: RowValue[][]) {
   const columns = EVENT_INSERT_COLUMNS.join(', ');
   const toDriver = (v: RowValue) => (v instanceof Uint8Array ? Buffer.from(v) : v);
   return rate(async () => {

@@ -32,13 +32,40 @@ interface Results {
     ingest: { none: Rate; twenty_rules: Rate; ratio: number; cost: number; cpu_us_per_event: { none: number; twenty_rules: number; cost: number }; turns: { caught_up_ms: number[] } };
     ack_to_webhook: { events_per_second: number; alerts: number; p50_ms: number; p99_ms: number; max_ms: number };
   }[] };
-  retention?: Run & { events: number; results: {
+  retention?: Run & { events: number; results: (Measured & {
     engine: string; events: number; expired: number;
     purge: { seconds: number; purged: number; per_second: number; records: number; content_bytes_freed: number };
     raw_forget: Rate & { content_bytes_freed: number; space_before: Space; space_after: Space }; purge_vs_raw: number;
     ingest: { alone: Rate; during_purge: Rate; share: number };
     verify: { intact: Rate; with_purged_ranges: Rate; ratio: number };
-  }[] };
+  })[] };
+  scale?: ScaleResults;
+}
+
+type Measured = { measured_at?: string };
+
+/** bench/scale-bench.ts's results. */
+export type ScaleResults = Run & { max: number; results: (Measured & { engine: string; tenants: number; steps: {
+  total_events: number; tenant_events: number;
+  ingest: Rate & { bare_insert: Rate; ratio_to_bare: number };
+  read: { filtered_first_page: { filter: string; service: Lat; bare_sql: Lat }[]; verification: Rate & { bare_read_and_hash?: Rate; ratio_to_bare?: number }; inclusion_proof: Lat; consistency_proof: Lat; bare_point_read?: Lat };
+  export: { bare_csv: Rate; csv: Rate & { ratio_to_bare_csv: number }; ndjson: Rate & { ratio_to_bare_csv: number } };
+}[] })[] };
+
+/** The scale benchmark's curves for bench/lib/plot.ts: one chart per measure, a line per engine. */
+export function scaleCurves(scale: ScaleResults) {
+  const curve = (title: string, value: (step: ScaleResults['results'][number]['steps'][number]) => number) => ({
+    title, lines: scale.results.map((r) => ({ engine: r.engine, points: r.steps.map((s): [number, number] => [s.total_events, value(s)]) })),
+  });
+  const worstPage = (s: ScaleResults['results'][number]['steps'][number]) => Math.max(...s.read.filtered_first_page.map((f) => f.service.p99_ms));
+  return [
+    curve('ingest through the store port, events/s', (s) => s.ingest.per_second),
+    curve('filtered first page, slowest filter p99, ms', worstPage),
+    curve('export NDJSON over HTTP, rows/s', (s) => s.export.ndjson.per_second),
+    curve('verification, events/s', (s) => s.read.verification.per_second),
+    curve('inclusion proof p99, ms', (s) => s.read.inclusion_proof.p99_ms),
+    curve('consistency proof p99, ms', (s) => s.read.consistency_proof.p99_ms),
+  ];
 }
 
 type Space = { payload_bytes?: number; table_bytes?: number; free_bytes?: number };
@@ -49,6 +76,8 @@ const table = (head: string[], rows: (string | number)[][]) =>
 const pct = (x: number) => `${Math.round(x * 100)}%`;
 const n = (x: number) => x.toLocaleString('en-US');
 // Benchmarks can be re-run one at a time (`--only`), so each section says when it ran.
+/** An engine's name, with the day it was measured when its benchmark's engines were run apart (--engines). */
+const engineLabel = (x: { engine: string; measured_at?: string }) => `${x.engine}${x.measured_at ? ` (${x.measured_at.slice(0, 10)})` : ''}`;
 const ran = (run: Run) => (run.machine ? `, run ${run.machine.date.slice(0, 16).replace('T', ' ')} UTC` : '');
 
 export function renderMarkdown(r: Results, machine: { node: string; cpus: number; date: string }): string {
@@ -118,12 +147,22 @@ export function renderMarkdown(r: Results, machine: { node: string; cpus: number
     const re = r.retention;
     out.push('', `**Retention**: a log of ${n(re.events)} events spread over 90 days, a 30-day window, so two thirds expire; the purge runs in a server process (POST /v1/retention/purges, the job's code: retention.purged records, batches sized to take about 50 ms with a pause twice as long after each, then VACUUM on PostgreSQL) while ingest keeps flowing (batches of 100, 2 at a time); raw = the store's forgetEvents over the same events of a second tenant, batches of 5,000, no records, no pauses, no ingest. Space, around the raw run (no ingest meanwhile): the content bytes the rows no longer hold, and the events table's row bytes as the database counts them (SQLite dbstat payload; PostgreSQL pgstattuple live tuples, and the free space after VACUUM, which later rows reuse rather than the file shrinking)${ran(re)}. Verification: POST /v1/integrity/verify of the whole log with the purged ranges, against the same log intact before the purge.`, '');
     out.push(table(['store', 'purged', 'seconds', 'purge events/s', 'raw events/s', 'ratio', 'content freed', 'ingest/s alone', 'during purge', 'share'],
-      re.results.map((x) => [x.engine, n(x.purge.purged), x.purge.seconds, n(x.purge.per_second), n(x.raw_forget.per_second), pct(x.purge_vs_raw), mb(x.purge.content_bytes_freed),
+      re.results.map((x) => [engineLabel(x), n(x.purge.purged), x.purge.seconds, n(x.purge.per_second), n(x.raw_forget.per_second), pct(x.purge_vs_raw), mb(x.purge.content_bytes_freed),
         n(x.ingest.alone.per_second), n(x.ingest.during_purge.per_second), pct(x.ingest.share)])));
     out.push('', table(['store', 'raw run: content freed', 'events table rows before → after', 'free space after'],
-      re.results.map((x) => [x.engine, mb(x.raw_forget.content_bytes_freed), `${mb(x.raw_forget.space_before.payload_bytes)} → ${mb(x.raw_forget.space_after.payload_bytes)}`, mb(x.raw_forget.space_after.free_bytes)])));
+      re.results.map((x) => [engineLabel(x), mb(x.raw_forget.content_bytes_freed), `${mb(x.raw_forget.space_before.payload_bytes)} → ${mb(x.raw_forget.space_after.payload_bytes)}`, mb(x.raw_forget.space_after.free_bytes)])));
     out.push('', table(['store', 'verify intact, events/s', 'with purged ranges, events/s', 'ratio'],
-      re.results.map((x) => [x.engine, n(x.verify.intact.per_second), n(x.verify.with_purged_ranges.per_second), pct(x.verify.ratio)])));
+      re.results.map((x) => [engineLabel(x), n(x.verify.intact.per_second), n(x.verify.with_purged_ranges.per_second), pct(x.verify.ratio)])));
+  }
+  if (r.scale) {
+    const sc = r.scale;
+    out.push('', `**Scale**: one realistic data set (\`bench/lib/generate.ts\`: the seed taxonomies' actions in a SaaS product's mix, ${sc.results[0]?.tenants ?? 12} tenants and their actors skewed, 90 days with busier weekdays and working hours) grown in steps; at each step the largest tenant (about a third of the events) is measured. Ingest = that step's appends through the store port in batches of 1,000 (the ingest path minus HTTP) vs the bare driver insert of 20,000 rows into the same table at that size; first page = the slowest of three filtered first pages (p99); verification vs bare read + one hash per row; export NDJSON over HTTP vs the bare CSV read${ran(sc)}. Plot: \`bench/results/scale.png\`.`, '');
+    out.push(table(['store', 'events (tenant)', 'ingest/s (vs bare)', 'first page p99', 'verification/s (vs bare)', 'inclusion / consistency p99', 'export NDJSON rows/s (vs bare CSV)'],
+      sc.results.flatMap((x) => x.steps.map((s) => [engineLabel(x), `${n(s.total_events)} (${n(s.tenant_events)})`,
+        `${n(s.ingest.per_second)} (${pct(s.ingest.ratio_to_bare)})`, `${Math.max(...s.read.filtered_first_page.map((f) => f.service.p99_ms))} ms`,
+        `${n(s.read.verification.per_second)}${s.read.verification.ratio_to_bare === undefined ? '' : ` (${pct(s.read.verification.ratio_to_bare)})`}`,
+        `${s.read.inclusion_proof.p99_ms} / ${s.read.consistency_proof.p99_ms} ms`, `${n(s.export.ndjson.per_second)} (${pct(s.export.ndjson.ratio_to_bare_csv)})`]))));
+    out.push('', '![Scale curves](bench/results/scale.png)');
   }
   return `${out.join('\n')}\n`;
 }
