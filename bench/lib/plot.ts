@@ -16,6 +16,31 @@ export interface Curve {
 const require = createRequire(import.meta.url);
 const COLORS: Record<string, string> = { sqlite: '#2563eb', postgres: '#db2777' };
 
+// Runs in the page, so it is text: a function passed to page.evaluate would carry the names the
+// TypeScript loader adds to functions (__name), which the page does not have.
+const DRAW = `function draw(curves, colors) {
+  const grid = document.getElementById('grid');
+  const compact = (v) => (v == null ? '' : v >= 1e6 ? (v / 1e6) + 'M' : v >= 1e3 ? (v / 1e3) + 'k' : String(v));
+  // On the log axis, label only 1, 3, 10, 30, ... times a power of ten.
+  const decade = (v) => { if (v == null) return ''; const lead = v / 10 ** Math.floor(Math.log10(v) + 1e-9); return Math.abs(lead - 1) < 1e-6 || Math.abs(lead - 3) < 1e-6 ? compact(v) : ''; };
+  for (const curve of curves) {
+    const cell = document.createElement('div');
+    const heading = document.createElement('h2');
+    heading.textContent = curve.title;
+    cell.append(heading);
+    grid.append(cell);
+    const xs = [...new Set(curve.lines.flatMap((l) => l.points.map((p) => p[0])))].sort((a, b) => a - b);
+    const data = [xs, ...curve.lines.map((l) => xs.map((x) => { const p = l.points.find((q) => q[0] === x); return p ? p[1] : null; }))];
+    new uPlot({
+      width: 380, height: 220,
+      scales: { x: { time: false, distr: 3 }, y: { range: (u, min, max) => [0, max * 1.1] } },
+      legend: { live: false },
+      axes: [{ values: (u, ticks) => ticks.map(decade) }, { values: (u, ticks) => ticks.map(compact), size: 60 }],
+      series: [{ label: 'events' }, ...curve.lines.map((l) => ({ label: l.engine, stroke: colors[l.engine] || '#333', width: 2, points: { show: true, size: 6 } }))],
+    }, data, cell);
+  }
+}`;
+
 export async function plotCurves(curves: Curve[], file: string): Promise<void> {
   const uplotJs = readFileSync(require.resolve('uplot/dist/uPlot.iife.min.js'), 'utf8');
   const uplotCss = readFileSync(require.resolve('uplot/dist/uPlot.min.css'), 'utf8');
@@ -28,26 +53,7 @@ export async function plotCurves(curves: Curve[], file: string): Promise<void> {
       h2 { font-size: 13px; margin: 0 0 4px; font-weight: 600; }</style></head>
       <body><div id="grid"></div></body></html>`);
     await page.addScriptTag({ content: uplotJs });
-    await page.evaluate(({ curves, colors }) => {
-      const grid = document.getElementById('grid')!;
-      for (const curve of curves) {
-        const cell = document.createElement('div');
-        const heading = document.createElement('h2');
-        heading.textContent = curve.title;
-        cell.append(heading);
-        grid.append(cell);
-        const xs = [...new Set(curve.lines.flatMap((l) => l.points.map((p) => p[0])))].sort((a, b) => a - b);
-        const data = [xs, ...curve.lines.map((l) => xs.map((x) => l.points.find((p) => p[0] === x)?.[1] ?? null))];
-        const compact = (v: number) => (v >= 1e6 ? `${v / 1e6}M` : v >= 1e3 ? `${v / 1e3}k` : `${v}`);
-        // @ts-expect-error uPlot is the page's global, from the script tag above
-        new uPlot({
-          width: 380, height: 220,
-          scales: { x: { time: false, distr: 3 }, y: { range: (_u: unknown, _min: number, max: number) => [0, max * 1.1] } },
-          axes: [{ values: (_u: unknown, ticks: number[]) => ticks.map(compact) }, { values: (_u: unknown, ticks: number[]) => ticks.map(compact), size: 60 }],
-          series: [{ label: 'events' }, ...curve.lines.map((l) => ({ label: l.engine, stroke: colors[l.engine] ?? '#333', width: 2, points: { show: true, size: 6 } }))],
-        }, data, cell);
-      }
-    }, { curves, colors: COLORS });
+    await page.evaluate(`(${DRAW})(${JSON.stringify(curves)}, ${JSON.stringify(COLORS)})`);
     const box = await page.locator('#grid').boundingBox();
     writeFileSync(file, await page.screenshot({ clip: { x: 0, y: 0, width: Math.ceil(box!.x + box!.width + 16), height: Math.ceil(box!.y + box!.height + 16) } }));
   } finally {
