@@ -33,6 +33,8 @@ export interface AlertFeatureOptions {
   secrets: SecretBox;
   /** Receives the evaluator, so ingest can reach it. */
   attach(hook: AlertHook): void;
+  /** Events carry geo.country (the instance has a GeoIP database): "new location" is by country. */
+  countries?: boolean;
   now?: () => number;
   /** How often the notification worker looks for due retries (default 1 s). */
   pollMs?: number;
@@ -46,7 +48,9 @@ export const alertFeature: FastifyPluginAsync<AlertFeatureOptions> = async (app,
   const repository = createAlertRepository(store, now);
   const mailer = config.smtp ? createMailer(config.smtp) : undefined;
   let kick = () => {};
-  const alerts = createAlertService({ store, repository, trail, secrets, smtp: config.smtp, now, publicUrl: config.publicUrl, kick: () => kick() });
+  const alerts = createAlertService({
+    store, repository, trail, secrets, smtp: config.smtp, now, publicUrl: config.publicUrl, kick: () => kick(), countries: options.countries ?? false,
+  });
   const evaluator = createAlertEvaluator({
     store, now, rules: alerts.rules, hasNoRules: alerts.hasNoRules, fire: alerts.fire, lastFired: alerts.lastFired,
     onError: (error, tenantId) => app.log.error({ err: error, tenantId }, 'alert evaluation failed'),

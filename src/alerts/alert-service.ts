@@ -15,7 +15,7 @@ import { compileRule, cooldownIdOf, type CompiledRule, type Firing } from './ale
 import { initialAttempts } from './alert-notifier.js';
 import { alertDetails, ALERT_STATES, type AlertRecord, type AlertRepository, type AlertState, type EventRef } from './alert-repository.js';
 import { invalid, readActions, readRuleFields, SEVERITIES, viewAction, type ActionDeps, type AlertRule, type Severity } from './alert-rule.js';
-import { findTemplate, TEMPLATES } from './alert-templates.js';
+import { templatesFor } from './alert-templates.js';
 import { compileSigma } from './sigma.js';
 
 export interface AlertServiceDeps extends ActionDeps {
@@ -29,6 +29,8 @@ export interface AlertServiceDeps extends ActionDeps {
   ruleCacheMs?: number;
   /** A new alert has notifications to send. */
   kick(): void;
+  /** The instance has a GeoIP database: events carry geo.country, and "new location" is by country. */
+  countries?: boolean;
 }
 
 /** A rule as the API shows it: actions without secrets. */
@@ -53,6 +55,7 @@ export function createAlertService(deps: AlertServiceDeps) {
   const iso = () => new Date(deps.now()).toISOString();
   const cache = new Map<string, { at: number; rules: CompiledRule[] }>();
   const ruleCacheMs = deps.ruleCacheMs ?? 5000;
+  const templates = templatesFor({ countries: deps.countries ?? false });
 
   async function rules(tenantId: string): Promise<CompiledRule[]> {
     const cached = cache.get(tenantId);
@@ -92,8 +95,8 @@ export function createAlertService(deps: AlertServiceDeps) {
   async function create(tenantId: string, body: Record<string, unknown>, by: Requester) {
     const { template, ...overrides } = body;
     if (template === undefined) return createFrom(tenantId, overrides, by, null);
-    const found = typeof template === 'string' ? findTemplate(template) : undefined;
-    if (!found) throw invalid('template', `must be one of ${TEMPLATES.map((t) => t.name).join(', ')}`);
+    const found = typeof template === 'string' ? templates.find((t) => t.name === template) : undefined;
+    if (!found) throw invalid('template', `must be one of ${templates.map((t) => t.name).join(', ')}`);
     return createFrom(tenantId, { ...found.rule, ...overrides }, by, { template: found.name });
   }
 
@@ -196,6 +199,7 @@ export function createAlertService(deps: AlertServiceDeps) {
   }
 
   return {
+    templates,
     rules, hasNoRules, fire,
     create, importSigma, update, remove,
     getRule: async (tenantId: string, id: string) => viewRule(await find(tenantId, id)),
