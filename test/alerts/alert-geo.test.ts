@@ -5,7 +5,7 @@
 // template switches to the country; a file the server cannot use stops it at start-up.
 
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -14,6 +14,7 @@ import { loadConfig } from '../../src/config.js';
 import { countryRecord, writeMmdb } from '../../src/geoip/testing/mmdb-writer.js';
 import { ENGINES, openTestStore } from '../../src/store/testing/test-stores.js';
 import { testSigningKey } from '../helpers/signing-key.js';
+import { runCliToEnd, startServerProcess } from '../helpers/server-process.js';
 import { ADMIN_TOKEN, startTestApp, type TestApp } from '../helpers/test-app.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'stele-geo-'));
@@ -183,6 +184,21 @@ describe('the GeoIP database at start-up', () => {
       }
     } finally {
       await db.close();
+    }
+  });
+
+  it('`stele serve` with a file it cannot use says why in one line, exits 2 and has done nothing; with a good one it names the database', async () => {
+    const dataDir = join(dir, 'serve-data');
+    mkdirSync(dataDir);
+    const refused = await runCliToEnd(['serve'], { STELE_DATA_DIR: dataDir, PORT: '0', STELE_GEOIP_DATABASE: join(dir, 'missing.mmdb') });
+    assert.equal(refused.code, 2, refused.stderr);
+    assert.equal(refused.stderr.trim(), `stele: STELE_GEOIP_DATABASE (${join(dir, 'missing.mmdb')}) does not exist`);
+    assert.equal(existsSync(join(dataDir, 'stele.db')), false, 'the store was not even opened');
+    const server = await startServerProcess({ STELE_DATA_DIR: dataDir, STELE_GEOIP_DATABASE: DATABASE });
+    try {
+      assert.match(server.output(), /GeoIP: GeoLite2-Country built \d{4}-\d\d-\d\d \(.*GeoLite2-Country\.mmdb\): events get geo\.country from context\.ip/);
+    } finally {
+      await server.stop();
     }
   });
 });
