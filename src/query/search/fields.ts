@@ -83,6 +83,7 @@ const EXAMPLES: Record<string, string> = {
   time: 'time:>now-7d',
   seq: 'seq:>1000',
   http_status: 'http_status:>=500',
+  country: 'country:DE',
 };
 
 export interface LanguageDescription {
