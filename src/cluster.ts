@@ -14,6 +14,7 @@ import pino from 'pino';
 import type { Config } from './config.js';
 import { loadSecretKey } from './background/secret-box.js';
 import { loadSigningKey } from './checkpoints/signing-key.js';
+import { openGeoIp } from './geoip/geoip.js';
 import { openStore } from './store/open-store.js';
 import { startServer, stopOnSignals } from './server.js';
 
@@ -47,6 +48,8 @@ export async function serve(config: Config, workers: number): Promise<void> {
 
 /** What every worker would otherwise make at its first start, at the same moment as the others. */
 async function prepareOnce(config: Config): Promise<void> {
+  // A GeoIP file the workers cannot use stops the server here, once, rather than in every worker.
+  if (config.geoipDatabase) await openGeoIp(config.geoipDatabase);
   const store = openStore(config, pino({ level: config.logLevel }));
   try {
     await store.migrate();

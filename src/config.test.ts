@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { loadConfig } from './config.js';
 
@@ -35,5 +36,14 @@ describe('configuration of scale-out', () => {
     assert.equal(loadConfig(primary).databaseReadUrl, undefined);
     assert.throws(() => loadConfig({ STELE_DATABASE_READ_URL: 'postgres://stele@replica:5432/stele' }), /needs STELE_DATABASE_URL/);
     assert.throws(() => loadConfig({ ...primary, STELE_DATABASE_READ_URL: 'mysql://replica' }), /must be a postgres:\/\/ URL/);
+  });
+});
+
+describe('configuration of the GeoIP database', () => {
+  it('has none unless STELE_GEOIP_DATABASE names a file, which it makes absolute (the file is opened at start-up)', () => {
+    assert.equal(loadConfig({}).geoipDatabase, undefined);
+    assert.equal(loadConfig({ STELE_GEOIP_DATABASE: '' }).geoipDatabase, undefined);
+    assert.equal(loadConfig({ STELE_GEOIP_DATABASE: '/var/lib/GeoIP/GeoLite2-Country.mmdb' }).geoipDatabase, '/var/lib/GeoIP/GeoLite2-Country.mmdb');
+    assert.equal(loadConfig({ STELE_GEOIP_DATABASE: 'geo/City.mmdb' }).geoipDatabase, resolve('geo/City.mmdb'));
   });
 });

@@ -88,6 +88,12 @@ export interface Config {
   /** Where people reach this server (STELE_PUBLIC_URL, default http://HOST:PORT): links in alert notifications. */
   publicUrl: string;
   retention: RetentionConfig;
+  /**
+   * A MaxMind database (.mmdb, GeoLite2/GeoIP2 Country or City) to look up the country of each
+   * event's context.ip at ingest (STELE_GEOIP_DATABASE, an absolute path once read); undefined: none.
+   * Opened at start-up (src/geoip/geoip.ts), which fails on a file it cannot use.
+   */
+  geoipDatabase: string | undefined;
 }
 
 /** Retention (src/retention/README.md). */
@@ -297,6 +303,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       leaseSeconds: integer(env, 'STELE_STREAM_LEASE_SECONDS', 30, 1),
       hosts: hostAllowList('STELE_STREAM_HOSTS', env.STELE_STREAM_HOSTS),
     }),
+    geoipDatabase: env.STELE_GEOIP_DATABASE ? resolve(env.STELE_GEOIP_DATABASE) : undefined,
     retention: Object.freeze({
       defaultDays: retentionDays(env.STELE_RETENTION_DAYS),
       purgeIntervalSeconds: integer(env, 'STELE_RETENTION_PURGE_INTERVAL_SECONDS', 3600, 0),

@@ -11,6 +11,7 @@ import type { Config } from './config.js';
 import { describeStore, openStore } from './store/open-store.js';
 import { loadSigningKey } from './checkpoints/signing-key.js';
 import { nativeProblem } from './native/native-addons.js';
+import { openGeoIp } from './geoip/geoip.js';
 
 export interface StartOptions {
   /** Set in a worker of `stele serve --workers N` (cluster.ts): its number, from 1. */
@@ -19,11 +20,13 @@ export interface StartOptions {
 
 export async function startServer(config: Config, options: StartOptions = {}): Promise<{ url: string; stop: () => Promise<void> }> {
   const logger = pino({ level: config.logLevel });
+  // Before the store: a GeoIP file it cannot use stops start-up with nothing else done.
+  const geoip = config.geoipDatabase ? await openGeoIp(config.geoipDatabase) : undefined;
   const store = openStore(config, logger);
   await store.migrate();
   const admin = await ensureAdminToken(store, config.adminToken);
   const signingKey = loadSigningKey({ configuredFile: config.integrity.signingKeyFile, dataDir: config.dataDir, name: config.integrity.logOrigin });
-  const { app, startDraining, trail } = await buildApp({ config, store, signingKey, logger });
+  const { app, startDraining, trail } = await buildApp({ config, store, signingKey, logger, ...(geoip && { geoip }) });
   if (admin.generated) {
     await trail.record(SYSTEM_TENANT_ID, { action: 'settings.changed', ...SYSTEM_REQUESTER, target: { type: 'setting', id: 'admin_token' }, details: { setting: 'admin_token', change: 'generated at first start' } });
   }
@@ -41,6 +44,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     `  checkpoint signing key: ${signingKey.file}${signingKey.generated ? ' (generated now; back it up, keep it out of the database host)' : ''}`,
     `  log origin: ${config.integrity.logOrigin} (each tenant's checkpoints: ${config.integrity.logOrigin}/<tenant id>)`,
     `  verifier key: ${signingKey.noteKey}`,
+    `  GeoIP: ${geoip ? `${geoip.description} (${config.geoipDatabase}): events get geo.country from context.ip` : 'none (STELE_GEOIP_DATABASE unset)'}`,
     `  verification speed-ups: ${nativeProblem === undefined ? 'native' : `not in use, ${nativeProblem} (see native/README.md)`}`,
   ];
   if (admin.generated) {

@@ -19,6 +19,7 @@ import { evaluateQuery } from '../query/search/evaluate.js';
 import { and, compare, or, sql, type Sql } from '../sql/fragments.js';
 import type { AppendOutcome, PendingEvent, Store } from '../store/port.js';
 import { groupField, type GroupField } from './alert-fields.js';
+import type { AlertRecord } from './alert-repository.js';
 import type { AlertRule } from './alert-rule.js';
 import { inSchedule } from './alert-schedule.js';
 
@@ -83,7 +84,10 @@ export interface EvaluatorDeps {
   rules(tenantId: string): Promise<CompiledRule[]>;
   /** Known without a read: the tenant has no enabled rule (so a batch is not even queued). */
   hasNoRules(tenantId: string): boolean;
-  fire(tenantId: string, firing: Firing): Promise<void>;
+  /** Creates the alert once; resolves with it when this call created it (its event still to write). */
+  fire(tenantId: string, firing: Firing): Promise<AlertRecord | undefined>;
+  /** Writes the `alert.fired` events of the alerts one pass created for a tenant, in one append. */
+  recordFired(tenantId: string, alerts: readonly AlertRecord[]): Promise<void>;
   lastFired(tenantId: string, cooldownId: string): Promise<number | undefined>;
   now: () => number;
   onError(error: unknown, tenantId: string): void;
@@ -155,16 +159,24 @@ export function createAlertEvaluator(deps: EvaluatorDeps) {
         else byTenant.set(batch.tenantId, batch.events);
       }
       for (const [tenantId, events] of byTenant) {
+        // The alerts this pass creates; their alert.fired events go in one append once it is done.
+        const created: AlertRecord[] = [];
         try {
-          await evaluate(tenantId, events);
+          await evaluate(tenantId, events, created);
         } catch (error) {
+          deps.onError(error, tenantId);
+        }
+        try {
+          await deps.recordFired(tenantId, created);
+        } catch (error) {
+          // Their queue entries stay: the worker writes the events (alert-service.ts, recordMissingEvent).
           deps.onError(error, tenantId);
         }
       }
     }
   }
 
-  async function evaluate(tenantId: string, events: Event[]): Promise<void> {
+  async function evaluate(tenantId: string, events: Event[], created: AlertRecord[]): Promise<void> {
     const now = deps.now();
     const rules = await deps.rules(tenantId);
     if (rules.length === 0) return;
@@ -220,8 +232,8 @@ export function createAlertEvaluator(deps: EvaluatorDeps) {
       }
       if (byGroup.size === 0) continue;
       const condition = rule.condition;
-      if (condition.type === 'threshold' || condition.type === 'distinct') await evaluateWindow(tenantId, compiled, [...byGroup.values()], now);
-      else for (const { values, events: matched } of byGroup.values()) await evaluateEach(tenantId, compiled, values, matched, now);
+      if (condition.type === 'threshold' || condition.type === 'distinct') await evaluateWindow(tenantId, compiled, [...byGroup.values()], now, created);
+      else for (const { values, events: matched } of byGroup.values()) await evaluateEach(tenantId, compiled, values, matched, now, created);
     }
   }
 
@@ -270,8 +282,9 @@ export function createAlertEvaluator(deps: EvaluatorDeps) {
     return within(last);
   }
 
-  async function fire(tenantId: string, firing: Firing): Promise<void> {
-    await deps.fire(tenantId, firing);
+  async function fire(tenantId: string, firing: Firing, created: AlertRecord[]): Promise<void> {
+    const alert = await deps.fire(tenantId, firing);
+    if (alert) created.push(alert);
     if (firing.rule.cooldown_minutes > 0) remembered(fired, memoryKey(tenantId, firing.rule.id, firing.groupKey), { last: firing.at, readAt: Date.now() });
   }
 
@@ -283,7 +296,7 @@ export function createAlertEvaluator(deps: EvaluatorDeps) {
    * older than refreshMs (six times that while under half the condition), so that another
    * process's matches count. Counting too high only costs a read.
    */
-  async function evaluateWindow(tenantId: string, compiled: CompiledRule, groups: { groupKey: string; values: string[]; events: Event[] }[], now: number): Promise<void> {
+  async function evaluateWindow(tenantId: string, compiled: CompiledRule, groups: { groupKey: string; values: string[]; events: Event[] }[], now: number, created: AlertRecord[]): Promise<void> {
     const { rule } = compiled;
     const condition = rule.condition as Extract<AlertRule['condition'], { type: 'threshold' | 'distinct' }>;
     const { dialect } = deps.store;
@@ -335,12 +348,12 @@ export function createAlertEvaluator(deps: EvaluatorDeps) {
       await fire(tenantId, {
         rule, alertId: hashId([tenantId, rule.id, target.groupKey, period]), group: target.group, groupKey: target.groupKey, count, windowMinutes: condition.window_minutes,
         field: condition.type === 'distinct' ? { name: compiled.field!.name } : null, firstSeq: Number(row[keys.length + 1]), lastSeq: Number(row[keys.length + 2]), at,
-      });
+      }, created);
     }
   }
 
   /** any and first_seen: event by event. */
-  async function evaluateEach(tenantId: string, compiled: CompiledRule, values: string[], matched: Event[], now: number): Promise<void> {
+  async function evaluateEach(tenantId: string, compiled: CompiledRule, values: string[], matched: Event[], now: number, created: AlertRecord[]): Promise<void> {
     const { rule } = compiled;
     const condition = rule.condition;
     const { group, groupKey } = groupOf(compiled, values);
@@ -353,7 +366,7 @@ export function createAlertEvaluator(deps: EvaluatorDeps) {
         await fire(tenantId, {
           rule, alertId: hashId([tenantId, rule.id, groupKey, period]), group, groupKey, count: 1, windowMinutes: null, field: null,
           firstSeq: event.seq, lastSeq: event.seq, at,
-        });
+        }, created);
       }
       return;
     }
@@ -380,7 +393,7 @@ export function createAlertEvaluator(deps: EvaluatorDeps) {
       await fire(tenantId, {
         rule, alertId: hashId([tenantId, rule.id, groupKey, value, event.id]), group, groupKey, count: 1, windowMinutes: null,
         field: { name: field.name, value }, firstSeq: event.seq, lastSeq: event.seq, at,
-      });
+      }, created);
     }
   }
 

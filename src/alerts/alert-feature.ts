@@ -1,6 +1,7 @@
 // Alerts, built from explicit dependencies and registered by the composition root: the service and
 // routes, the evaluator ingest hands each committed batch to (`onCommitted`, wired in api/app.ts),
-// and the notification worker, which starts when the app is ready and stops when it closes.
+// and the worker (notifications, and the alert.fired events a dead process left unwritten), which
+// starts when the app is ready and stops when it closes.
 
 import type { FastifyPluginAsync } from 'fastify';
 import type { AuditTrail } from '../audit-trail/audit-trail.js';
@@ -33,6 +34,8 @@ export interface AlertFeatureOptions {
   secrets: SecretBox;
   /** Receives the evaluator, so ingest can reach it. */
   attach(hook: AlertHook): void;
+  /** Events carry geo.country (the instance has a GeoIP database): "new location" is by country. */
+  countries?: boolean;
   now?: () => number;
   /** How often the notification worker looks for due retries (default 1 s). */
   pollMs?: number;
@@ -46,9 +49,11 @@ export const alertFeature: FastifyPluginAsync<AlertFeatureOptions> = async (app,
   const repository = createAlertRepository(store, now);
   const mailer = config.smtp ? createMailer(config.smtp) : undefined;
   let kick = () => {};
-  const alerts = createAlertService({ store, repository, trail, secrets, smtp: config.smtp, now, publicUrl: config.publicUrl, kick: () => kick() });
+  const alerts = createAlertService({
+    store, repository, trail, secrets, smtp: config.smtp, now, publicUrl: config.publicUrl, kick: () => kick(), countries: options.countries ?? false,
+  });
   const evaluator = createAlertEvaluator({
-    store, now, rules: alerts.rules, hasNoRules: alerts.hasNoRules, fire: alerts.fire, lastFired: alerts.lastFired,
+    store, now, rules: alerts.rules, hasNoRules: alerts.hasNoRules, fire: alerts.fire, recordFired: alerts.recordFired, lastFired: alerts.lastFired,
     onError: (error, tenantId) => app.log.error({ err: error, tenantId }, 'alert evaluation failed'),
   });
   // Retries and signatures go by the wall clock: a receiver checks the signature's time against its own.
@@ -58,9 +63,15 @@ export const alertFeature: FastifyPluginAsync<AlertFeatureOptions> = async (app,
     name: 'alert notifications',
     pollMs: options.pollMs ?? 1000,
     log: app.log,
-    pass: (signal) => runPendingJobs({
-      pending: () => repository.deliveries.pending(), run: notifier.run, leases, leaseName: (id) => `alert:${id}`, what: 'alert notification', log: app.log,
-    }, signal),
+    async pass(signal) {
+      await runPendingJobs({
+        pending: () => repository.deliveries.pending(), run: notifier.run, leases, leaseName: (id) => `alert:${id}`, what: 'alert notification', log: app.log,
+      }, signal);
+      // alert.fired events a process died before writing (alert-service.ts): written once, by one process.
+      await runPendingJobs({
+        pending: alerts.unrecordedEvents, run: (tenantId, id) => alerts.recordMissingEvent(tenantId, id), leases, leaseName: (id) => `alert-event:${id}`, what: 'alert.fired event', log: app.log,
+      }, signal);
+    },
   });
   kick = worker.kick;
   options.attach({ onCommitted: evaluator.onCommitted, idle: evaluator.idle });

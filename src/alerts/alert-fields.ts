@@ -12,7 +12,7 @@ import { sql, type Sql } from '../sql/fragments.js';
 /** A 400 naming the member of the request that is wrong. */
 export const invalid = (field: string, message: string) => new SteleError('invalid_request', `${field} ${message}`, [{ field, message }]);
 
-type Reader = (event: Pick<StoredEvent, 'action' | 'category' | 'actor' | 'target' | 'context' | 'details'>) => string | undefined;
+type Reader = (event: Pick<StoredEvent, 'action' | 'category' | 'actor' | 'target' | 'context' | 'geo' | 'details'>) => string | undefined;
 
 const COLUMNS: Record<string, { column: EventTextColumn; read: Reader }> = {
   action: { column: 'action', read: (e) => e.action },
@@ -27,10 +27,14 @@ const COLUMNS: Record<string, { column: EventTextColumn; read: Reader }> = {
   location: { column: 'location', read: (e) => e.context?.location },
   user_agent: { column: 'user_agent', read: (e) => e.context?.user_agent },
   session_id: { column: 'session_id', read: (e) => e.context?.session_id },
+  // Server-derived at ingest from context.ip (STELE_GEOIP_DATABASE); absent without a database.
+  country: { column: 'geo_country', read: (e) => e.geo?.country },
 };
 
 // The event's own paths name the same fields.
-const ALIASES: Record<string, string> = { 'context.ip': 'ip', 'context.location': 'location', 'context.user_agent': 'user_agent', 'context.session_id': 'session_id' };
+const ALIASES: Record<string, string> = {
+  'context.ip': 'ip', 'context.location': 'location', 'context.user_agent': 'user_agent', 'context.session_id': 'session_id', 'geo.country': 'country',
+};
 
 const DETAILS_PATH = /^details(\.[A-Za-z_][A-Za-z0-9_-]*){1,8}$/;
 

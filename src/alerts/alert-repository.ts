@@ -11,6 +11,11 @@
 // - `alert_delivery`: where each notification stands once the worker has tried it (until then the
 //   alert's own `deliveries`). Written by the worker holding the alert's lease.
 // - `alert_cooldown`: when a rule last fired for a group. Written by the evaluator.
+// - `alert_event_pending`: an instance-wide entry per alert whose `alert.fired` event may not be in
+//   the log yet, written by the evaluator just BEFORE the alert and removed once the event is
+//   committed. The event's id is the alert's id and its content comes from the alert alone, so
+//   writing it again is a no-op (ingest's idempotent resend): the worker writes the events of
+//   entries a process left behind (alert-service.ts, recordMissingEvents), and none is lost or doubled.
 
 import { createJobQueue } from '../background/job-queue.js';
 import type { Actor, JsonObject } from '../domain/event.js';
@@ -81,6 +86,8 @@ export function createAlertRepository(store: Store, now: () => number) {
   const alertKey = (tenantId: string, id: string) => ({ kind: 'alert', tenantId, id });
   const cooldownKey = (tenantId: string, id: string) => ({ kind: 'alert_cooldown', tenantId, id });
   const deliveries = createJobQueue<AlertDelivery>(store, now, { job: 'alert_delivery', pending: 'alert_delivery_pending' });
+  // Only the queue of this one is used (enqueue, pending, queuedAt, finish): its "job" is the alert.
+  const firedEvents = createJobQueue<AlertRecord>(store, now, { job: 'alert', pending: 'alert_event_pending' });
   return {
     insertRule: (rule: AlertRule) => store.insertRecord(ruleKey(rule.tenant_id, rule.id), rule, stamp()),
     updateRule: (rule: AlertRule) => store.updateRecord(ruleKey(rule.tenant_id, rule.id), rule, stamp()),
@@ -103,6 +110,7 @@ export function createAlertRepository(store: Store, now: () => number) {
       if (!(await store.updateRecord(cooldownKey(tenantId, id), { at }, stamp()))) await store.insertRecord(cooldownKey(tenantId, id), { at }, stamp());
     },
     deliveries,
+    firedEvents,
   };
 }
 

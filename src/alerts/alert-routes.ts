@@ -27,7 +27,7 @@ const Condition = Type.Object({
   type: Type.String({ enum: [...CONDITION_TYPES], description: 'threshold: count ≥ N within the window per group; distinct: N distinct values of field per group; first_seen: a value of field the group had not had within lookback_days; any: every match' }),
   count: Type.Optional(Type.Integer({ minimum: 1 })),
   window_minutes: Type.Optional(Type.Integer({ minimum: 1 })),
-  group_by: Type.Optional(Type.Array(Type.String(), { maxItems: 4, description: 'actor.id, actor.email, ip, location, user_agent, target.id, session_id, action, details.<path> …' })),
+  group_by: Type.Optional(Type.Array(Type.String(), { maxItems: 4, description: 'actor.id, actor.email, ip, location, country, user_agent, target.id, session_id, action, details.<path> …' })),
   field: Type.Optional(Type.String()),
   lookback_days: Type.Optional(Type.Integer({ minimum: 1 })),
 }, { additionalProperties: false });
@@ -181,13 +181,13 @@ export const alertRoutes: FastifyPluginAsync<AlertRoutesOptions> = async (app, {
   app.get('/v1/alert-templates', {
     preHandler: guard,
     schema: {
-      operationId: 'listAlertTemplates', tags: TAGS, summary: 'The built-in rule templates', description: 'Each with the rule it creates (without actions).',
+      operationId: 'listAlertTemplates', tags: TAGS, summary: 'The built-in rule templates', description: 'Each with the rule it creates (without actions). `new_location` is first-seen of `country` (the country of context.ip) when the server has a GeoIP database (STELE_GEOIP_DATABASE), of `location` (context.location) otherwise.',
       querystring: TenantQuery,
       response: { 200: Type.Object({ templates: Type.Array(Type.Object({ name: Type.String(), title: Type.String(), description: Type.String(), rule: Open('The rule it creates') }, { additionalProperties: false })) }, { additionalProperties: false }), ...errorResponses },
     },
   }, async (request) => {
     await tenantOf(request);
-    return { templates: TEMPLATES };
+    return { templates: alerts.templates };
   });
 
   app.get('/v1/alerts', {

@@ -1,12 +1,13 @@
 // What the alert routes do: rules (create, from a template or Sigma, read, replace, delete), the
 // cache of each tenant's compiled enabled rules the evaluator reads, firing (the alert, its
-// cooldown, its notifications and the `alert.fired` event), and the history with acknowledge and
-// resolve. Every change is an event in the tenant's log; secrets never are.
+// cooldown, its notifications and the `alert.fired` event, which a worker writes after a crash),
+// and the history with acknowledge and resolve. Every change is an event in the tenant's log;
+// secrets never are.
 
-import type { AuditTrail } from '../audit-trail/audit-trail.js';
+import type { AuditEntry, AuditTrail } from '../audit-trail/audit-trail.js';
 import { SYSTEM_REQUESTER, type Requester } from '../audit-trail/requester.js';
 import { changesBetween } from '../audit-trail/changes.js';
-import { SteleError } from '../domain/errors.js';
+import { isSteleError, SteleError } from '../domain/errors.js';
 import type { JsonObject } from '../domain/event.js';
 import { uuidv7 } from '../domain/ids.js';
 import { inList } from '../sql/fragments.js';
@@ -15,7 +16,7 @@ import { compileRule, cooldownIdOf, type CompiledRule, type Firing } from './ale
 import { initialAttempts } from './alert-notifier.js';
 import { alertDetails, ALERT_STATES, type AlertRecord, type AlertRepository, type AlertState, type EventRef } from './alert-repository.js';
 import { invalid, readActions, readRuleFields, SEVERITIES, viewAction, type ActionDeps, type AlertRule, type Severity } from './alert-rule.js';
-import { findTemplate, TEMPLATES } from './alert-templates.js';
+import { templatesFor } from './alert-templates.js';
 import { compileSigma } from './sigma.js';
 
 export interface AlertServiceDeps extends ActionDeps {
@@ -29,6 +30,8 @@ export interface AlertServiceDeps extends ActionDeps {
   ruleCacheMs?: number;
   /** A new alert has notifications to send. */
   kick(): void;
+  /** The instance has a GeoIP database: events carry geo.country, and "new location" is by country. */
+  countries?: boolean;
 }
 
 /** A rule as the API shows it: actions without secrets. */
@@ -53,12 +56,22 @@ export function createAlertService(deps: AlertServiceDeps) {
   const iso = () => new Date(deps.now()).toISOString();
   const cache = new Map<string, { at: number; rules: CompiledRule[] }>();
   const ruleCacheMs = deps.ruleCacheMs ?? 5000;
+  const templates = templatesFor({ countries: deps.countries ?? false });
+
+  // Rule changes made here, per tenant: a read begun before one must not put the old rules back
+  // into the cache (an evaluation pass reading while a rule is created would hide it for 5 s).
+  const changes = new Map<string, number>();
+  function changed(tenantId: string): void {
+    cache.delete(tenantId);
+    changes.set(tenantId, (changes.get(tenantId) ?? 0) + 1);
+  }
 
   async function rules(tenantId: string): Promise<CompiledRule[]> {
     const cached = cache.get(tenantId);
     if (cached && Date.now() - cached.at < ruleCacheMs) return cached.rules;
+    const before = changes.get(tenantId);
     const compiled = (await repository.listRules(tenantId)).filter((r) => r.enabled).map(compileRule);
-    cache.set(tenantId, { at: Date.now(), rules: compiled });
+    if (changes.get(tenantId) === before) cache.set(tenantId, { at: Date.now(), rules: compiled });
     return compiled;
   }
 
@@ -84,7 +97,7 @@ export function createAlertService(deps: AlertServiceDeps) {
     const now = iso();
     const rule: AlertRule = { id, tenant_id: tenantId, ...fields, actions, source, created_at: now, updated_at: now, created_by: by.actor };
     await repository.insertRule(rule);
-    cache.delete(tenantId);
+    changed(tenantId);
     await deps.trail.record(tenantId, { action: 'alert_rule.created', ...by, target: ruleTarget(rule), details: { ...describeRule(rule), ...(source && { source: source as JsonObject }) } });
     return { rule: viewRule(rule), secrets: shown };
   }
@@ -92,8 +105,8 @@ export function createAlertService(deps: AlertServiceDeps) {
   async function create(tenantId: string, body: Record<string, unknown>, by: Requester) {
     const { template, ...overrides } = body;
     if (template === undefined) return createFrom(tenantId, overrides, by, null);
-    const found = typeof template === 'string' ? findTemplate(template) : undefined;
-    if (!found) throw invalid('template', `must be one of ${TEMPLATES.map((t) => t.name).join(', ')}`);
+    const found = typeof template === 'string' ? templates.find((t) => t.name === template) : undefined;
+    if (!found) throw invalid('template', `must be one of ${templates.map((t) => t.name).join(', ')}`);
     return createFrom(tenantId, { ...found.rule, ...overrides }, by, { template: found.name });
   }
 
@@ -116,7 +129,7 @@ export function createAlertService(deps: AlertServiceDeps) {
     const { actions, shown } = readActions(rawActions, deps, tenantId, id, previous.actions);
     const rule: AlertRule = { ...previous, ...fields, actions, updated_at: iso() };
     if (!(await repository.updateRule(rule))) throw new SteleError('not_found', `No alert rule with id ${id}.`);
-    cache.delete(tenantId);
+    changed(tenantId);
     await deps.trail.record(tenantId, { action: 'alert_rule.updated', ...by, target: ruleTarget(rule), details: { changes: changesBetween(describeRule(previous), describeRule(rule)) } });
     return { rule: viewRule(rule), secrets: shown };
   }
@@ -124,18 +137,25 @@ export function createAlertService(deps: AlertServiceDeps) {
   async function remove(tenantId: string, id: string, by: Requester): Promise<void> {
     const rule = await find(tenantId, id);
     if (!(await repository.deleteRule(tenantId, id))) throw new SteleError('not_found', `No alert rule with id ${id}.`);
-    cache.delete(tenantId);
+    changed(tenantId);
     await deps.trail.record(tenantId, { action: 'alert_rule.deleted', ...by, target: ruleTarget(rule), details: describeRule(rule) });
   }
 
-  async function fire(tenantId: string, firing: Firing): Promise<void> {
+  /**
+   * Creates the alert of a firing, once: its queue entries first (notifications, and the
+   * `alert.fired` event), then the alert with its pending deliveries in one write, so a process
+   * killed in between leaves entries the worker drops, never an alert without notifications.
+   * Resolves with the alert whose event recordFired must write, or undefined when it had fired
+   * already (here or in another process).
+   */
+  async function fire(tenantId: string, firing: Firing): Promise<AlertRecord | undefined> {
     const { rule } = firing;
     const rows = await deps.store.findEvents(tenantId, { where: inList('seq', [firing.firstSeq, firing.lastSeq]), order: { key: 'seq', direction: 'asc' }, limit: 2 });
     const ref = (seq: number): EventRef => {
       const event = rows.find((e) => e.seq === seq) ?? rows[0]!;
       return { id: event.id, seq: event.seq, occurred_at: event.occurred_at };
     };
-    if (rows.length === 0) return;
+    if (rows.length === 0) return undefined;
     const first = ref(firing.firstSeq);
     const last = ref(firing.lastSeq);
     const terms = Object.entries(firing.group).map(([field, value]) => `${field}:${literal(value)}`);
@@ -148,13 +168,60 @@ export function createAlertService(deps: AlertServiceDeps) {
       link: `${deps.publicUrl}/?${new URLSearchParams({ q: search, range: 'custom' }).toString()}`,
       fired_at: iso(), deliveries: initialAttempts(rule), acknowledged: null, resolved: null,
     };
-    // The queue entry first, then the alert with its pending deliveries in one write: a process
-    // killed in between leaves an entry the worker drops, never an alert without notifications.
     if (rule.actions.length > 0) await repository.deliveries.enqueue(tenantId, alert.id);
-    if (!(await repository.insertAlert(alert))) return; // fired already, here or by another process
+    await repository.firedEvents.enqueue(tenantId, alert.id);
+    if (!(await repository.insertAlert(alert))) return undefined; // fired already, here or by another process
     if (rule.actions.length > 0) deps.kick();
     if (rule.cooldown_minutes > 0) await repository.setLastFired(tenantId, cooldownIdOf(rule.id, firing.groupKey), firing.at);
-    await deps.trail.record(tenantId, { action: 'alert.fired', ...SYSTEM_REQUESTER, target: ruleTarget(rule), details: alertDetails(alert) });
+    return alert;
+  }
+
+  /** The `alert.fired` event of an alert: its id is the alert's, its content the alert's alone, so writing it again is a no-op. */
+  const firedEntry = (alert: AlertRecord, id: string | undefined): AuditEntry => ({
+    action: 'alert.fired', ...SYSTEM_REQUESTER, target: { type: 'alert_rule', id: alert.rule_id, name: alert.rule_name }, details: alertDetails(alert),
+    at: Date.parse(alert.fired_at), ...(id !== undefined && { id }),
+  });
+
+  /**
+   * Writes the `alert.fired` events of alerts (one pass's, in one append), then takes them off the
+   * queue. An event written before (a crash before its entry was removed) is kept once. Should a
+   * client's event hold an alert's id already, that alert's event is written under an id of its own.
+   */
+  async function recordFired(tenantId: string, alerts: readonly AlertRecord[]): Promise<void> {
+    if (alerts.length === 0) return;
+    try {
+      await deps.trail.recordAll(tenantId, alerts.map((a) => firedEntry(a, a.id)));
+    } catch (error) {
+      if (!isSteleError(error) || error.code !== 'idempotency_conflict') throw error;
+      for (const alert of alerts) {
+        try {
+          await deps.trail.record(tenantId, firedEntry(alert, alert.id));
+        } catch (each) {
+          if (!isSteleError(each) || each.code !== 'idempotency_conflict') throw each;
+          await deps.trail.record(tenantId, { ...firedEntry(alert, undefined), details: { ...alertDetails(alert), event_id_taken: true } });
+        }
+      }
+    }
+    for (const alert of alerts) await repository.firedEvents.finish(alert.id);
+  }
+
+  /** Queue entries this old are a process's that died before writing the event (a live one takes milliseconds). */
+  const UNRECORDED_AFTER_MS = 30_000;
+  /** An entry whose alert is still missing this long after it was queued is dropped: its process died before writing the alert. */
+  const ORPHAN_AFTER_MS = 60_000;
+
+  /** Alerts whose `alert.fired` event a process may have left unwritten: the worker's queue. */
+  async function unrecordedEvents(): Promise<{ tenantId: string; id: string }[]> {
+    const before = deps.now() - UNRECORDED_AFTER_MS;
+    return (await repository.firedEvents.pending()).filter((entry) => Date.parse(entry.queuedAt) <= before);
+  }
+
+  /** The worker's job for one entry (under its lease): the event written if it is missing, the entry removed. */
+  async function recordMissingEvent(tenantId: string, id: string): Promise<void> {
+    const alert = await repository.getAlert(tenantId, id);
+    if (alert) return recordFired(tenantId, [alert]);
+    const queuedAt = await repository.firedEvents.queuedAt(id);
+    if (queuedAt !== undefined && deps.now() - Date.parse(queuedAt) >= ORPHAN_AFTER_MS) await repository.firedEvents.finish(id);
   }
 
   async function view(alert: AlertRecord) {
@@ -196,7 +263,8 @@ export function createAlertService(deps: AlertServiceDeps) {
   }
 
   return {
-    rules, hasNoRules, fire,
+    templates,
+    rules, hasNoRules, fire, recordFired, unrecordedEvents, recordMissingEvent,
     create, importSigma, update, remove,
     getRule: async (tenantId: string, id: string) => viewRule(await find(tenantId, id)),
     listRules: async (tenantId: string) => (await repository.listRules(tenantId)).map(viewRule),

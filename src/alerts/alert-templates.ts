@@ -1,5 +1,7 @@
 // Built-in rules for what every product's audit log should watch. A template is the body of a
 // rule without actions; `POST /v1/alert-rules {template, ...overrides}` merges the overrides over it.
+// "New location" is first-seen of the country (geo.country) when the instance has a GeoIP database
+// (STELE_GEOIP_DATABASE), of the client's own context.location otherwise.
 
 import type { Condition, Severity } from './alert-rule.js';
 import type { Schedule } from './alert-schedule.js';
@@ -13,6 +15,18 @@ export interface AlertTemplate {
 
 const LOGINS = 'action:*login*';
 
+const newLocation = (field: 'country' | 'location', description: string): AlertTemplate => ({
+  name: 'new_location', title: 'New location', description,
+  rule: { name: 'New location', query: `${LOGINS} success:true -action:*fail*`, condition: { type: 'first_seen', field, group_by: ['actor.id'], lookback_days: 30 }, severity: 'medium', cooldown_minutes: 0 },
+});
+
+const NEW_LOCATION = newLocation('location',
+  'A successful login from a location (context.location, as the client reported it) the user has not logged in from in 30 days. With a GeoIP database (STELE_GEOIP_DATABASE) this template uses the country of the address instead.');
+
+const NEW_COUNTRY = newLocation('country',
+  'A successful login from a country the user has not logged in from in 30 days (geo.country: the country of context.ip, looked up by the server in its GeoIP database).');
+
+/** The templates without a GeoIP database. */
 export const TEMPLATES: readonly AlertTemplate[] = [
   {
     name: 'brute_force', title: 'Brute force',
@@ -42,11 +56,7 @@ export const TEMPLATES: readonly AlertTemplate[] = [
       schedule: { timezone: 'UTC', days: ['mon', 'tue', 'wed', 'thu', 'fri'], from: '08:00', to: '18:00', outside: true }, severity: 'medium', cooldown_minutes: 60,
     },
   },
-  {
-    name: 'new_location', title: 'New location',
-    description: 'A successful login from a location (context.location) the user has not logged in from in 30 days.',
-    rule: { name: 'New location', query: `${LOGINS} success:true -action:*fail*`, condition: { type: 'first_seen', field: 'location', group_by: ['actor.id'], lookback_days: 30 }, severity: 'medium', cooldown_minutes: 0 },
-  },
+  NEW_LOCATION,
   {
     name: 'stream_failing', title: 'Stream failing',
     description: 'A stream to a SIEM has been failing (stream.failing).',
@@ -54,4 +64,7 @@ export const TEMPLATES: readonly AlertTemplate[] = [
   },
 ];
 
-export const findTemplate = (name: string): AlertTemplate | undefined => TEMPLATES.find((t) => t.name === name);
+/** The templates of this instance: "new location" by country when it has a GeoIP database. */
+export const templatesFor = (options: { countries: boolean }): readonly AlertTemplate[] =>
+  (options.countries ? TEMPLATES.map((t) => (t === NEW_LOCATION ? NEW_COUNTRY : t)) : TEMPLATES);
+

@@ -21,7 +21,8 @@ export const FIELD_MAP: Record<string, string> = {
   'source.ip': 'ip', 'client.ip': 'ip', src_ip: 'ip', IpAddress: 'ip', ClientIP: 'ip',
   'event.action': 'action', 'event.category': 'category', 'event.outcome': 'success',
   'user_agent.original': 'user_agent', 'http.user_agent': 'user_agent', UserAgent: 'user_agent',
-  'source.geo.country_iso_code': 'location', 'source.geo.country_name': 'location', 'source.geo.city_name': 'location',
+  // The ISO code is the country the server looks up (STELE_GEOIP_DATABASE); names are the client's own location text.
+  'source.geo.country_iso_code': 'country', 'source.geo.country_name': 'location', 'source.geo.city_name': 'location',
   'http.request.method': 'method', 'http.response.status_code': 'http_status',
   'session.id': 'session_id', 'http.request.id': 'request_id',
 };
@@ -32,7 +33,7 @@ const STELE_PATHS: Record<string, string> = {
   'actor.id': 'actor.id', 'actor.email': 'actor.email', 'actor.type': 'actor.type', 'actor.name': 'actor.name', 'actor.role': 'actor.role',
   'target.id': 'target.id', 'target.type': 'target.type', 'target.name': 'target.name', 'target.slug': 'target.slug',
   'context.ip': 'ip', 'context.location': 'location', 'context.user_agent': 'user_agent', 'context.request_id': 'request_id',
-  'context.session_id': 'session_id', 'context.method': 'method', 'context.http_status': 'http_status',
+  'context.session_id': 'session_id', 'context.method': 'method', 'context.http_status': 'http_status', 'geo.country': 'country',
 };
 
 /** Group-by and value fields of correlations: Sigma names → alert-fields.ts names. */

@@ -10,6 +10,7 @@ import { SYSTEM_REQUESTER } from '../audit-trail/requester.js';
 import { installDashboard } from '../dashboard/install-dashboard.js';
 import { createLeases } from '../background/lease.js';
 import { createIngestService } from '../ingest/ingest-service.js';
+import { openGeoIp, type GeoIp } from '../geoip/geoip.js';
 import { ingestRoutes } from '../ingest/ingest-routes.js';
 import { sealEvents } from '@stele/integrity';
 import { createQueryService } from '../query/query-service.js';
@@ -61,6 +62,8 @@ export interface AppOptions {
   store: Store;
   /** The instance's checkpoint signing key (see checkpoints/signing-key.ts). */
   signingKey: SigningKey;
+  /** The GeoIP database, when the caller opened it already; otherwise opened here from config.geoipDatabase. */
+  geoip?: GeoIp;
   /** A pino logger; without one the app logs nothing (tests). */
   logger?: FastifyBaseLogger;
   now?: () => number;
@@ -81,7 +84,9 @@ export interface SteleApp {
   alertsIdle(): Promise<void>;
 }
 
-export async function buildApp({ config, store, signingKey, logger, now, instrument }: AppOptions): Promise<SteleApp> {
+export async function buildApp({ config, store, signingKey, logger, now, instrument, ...options }: AppOptions): Promise<SteleApp> {
+  // First, so that a file it cannot use stops start-up before anything else is built.
+  const geoip = options.geoip ?? (config.geoipDatabase ? await openGeoIp(config.geoipDatabase) : undefined);
   let draining = false;
   const app = Fastify({
     ...(logger ? { loggerInstance: logger } : { logger: false }),
@@ -130,6 +135,7 @@ export async function buildApp({ config, store, signingKey, logger, now, instrum
   const ingest = createIngestService({
     store, limits: config.limits, seal: sealEvents, now, checkEvents: eventTypeCheck.check, redact: redaction.apply,
     ...(config.ingestQueue && { queue: config.ingestQueue }),
+    ...(geoip && { geo: geoip }),
     onOverloaded: () => metrics.ingestOverloaded.inc(),
     onCommitted: (tenant, outcomes, pending) => {
       metrics.eventsIngested.inc(outcomes.filter((o) => !o.duplicate).length);
@@ -184,7 +190,7 @@ export async function buildApp({ config, store, signingKey, logger, now, instrum
   await app.register(feedRoutes, { guards, feed: createFeedService({ store, commits, now }), select, trail });
   await app.register(retentionFeature, { config, store, guards, trail, redaction, now, onService: (service) => { retention = service; } });
   await app.register(streamFeature, { config, store, guards, trail, secrets, commits, select, noteKey: signingKey.noteKey, now });
-  await app.register(alertFeature, { config, store, guards, trail, secrets, now, attach: (hook) => { alerts = hook; } });
+  await app.register(alertFeature, { config, store, guards, trail, secrets, now, countries: geoip !== undefined, attach: (hook) => { alerts = hook; } });
   checkpoints.start();
   // Runs once in-flight requests are done: the collapsed counts of their last window are written.
   app.addHook('onClose', async () => trail.close());

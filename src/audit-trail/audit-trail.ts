@@ -26,6 +26,14 @@ export interface AuditEntry {
   details?: JsonObject;
   /** False for refusals and failed attempts; true by default. */
   success?: boolean;
+  /**
+   * The event's id, for an event that may be written again after a crash: with the same id and
+   * content the log keeps it once (ingest's idempotent resend). Only with `at`, so the content is
+   * the same each time. Unset: an id of the server's.
+   */
+  id?: string;
+  /** When it happened (ms); the trail's clock by default. */
+  at?: number;
 }
 
 /** A read of the log, recorded as `data.accessed`. */
@@ -43,6 +51,8 @@ export interface Read {
 export interface AuditTrail {
   /** Appends the event to the tenant's log; resolves once it is committed. */
   record(tenantId: string, entry: AuditEntry): Promise<void>;
+  /** Appends several entries in one append (all or none); resolves once they are committed. */
+  recordAll(tenantId: string, entries: readonly AuditEntry[]): Promise<void>;
   /** Like record, and resolves with the seq the event got (a record that later writes must name, such as retention.purged). */
   recordAndNumber(tenantId: string, entry: AuditEntry): Promise<number>;
   /**
@@ -90,8 +100,9 @@ function toEvent(entry: AuditEntry, at: number, extra: JsonObject = {}): ValidEv
   const details = masked({ ...entry.details, ...extra });
   const context = entry.context && Object.keys(entry.context).length > 0 ? entry.context : undefined;
   return {
+    ...(entry.id !== undefined && { id: entry.id }),
     action: entry.action,
-    occurred_at: iso(at),
+    occurred_at: iso(entry.at ?? at),
     actor: entry.actor,
     ...(entry.target && { target: entry.target }),
     ...(context && { context }),
@@ -125,6 +136,11 @@ export function createAuditTrail(deps: AuditTrailDependencies): AuditTrail {
 
   const trail: AuditTrail = {
     record: (tenantId, entry) => write(tenantId, toEvent(entry, now())),
+    async recordAll(tenantId, entries) {
+      if (entries.length === 0) return;
+      const at = now();
+      await deps.recorder.record(tenantId, entries.map((entry) => toEvent(entry, at)));
+    },
     recordAndNumber: (tenantId, entry) => writeNumbered(tenantId, toEvent(entry, now())),
 
     async recordCollapsed(tenantId, entry, options) {

@@ -52,9 +52,9 @@ export function createJobQueue<T extends QueuedJob>(store: Store, now: () => num
       await store.deleteRecord({ kind: kinds.pending, tenantId: INSTANCE, id });
       return store.deleteRecord({ kind: kinds.job, tenantId, id });
     },
-    /** Jobs not finished yet, oldest first. */
-    pending: async (limit = 100): Promise<{ tenantId: string; id: string }[]> =>
-      (await store.listRecords<{ tenant_id: string }>(kinds.pending, INSTANCE, limit)).map((r) => ({ tenantId: r.body.tenant_id, id: r.id })),
+    /** Jobs not finished yet, oldest first, with when each was queued. */
+    pending: async (limit = 100): Promise<{ tenantId: string; id: string; queuedAt: string }[]> =>
+      (await store.listRecords<{ tenant_id: string }>(kinds.pending, INSTANCE, limit)).map((r) => ({ tenantId: r.body.tenant_id, id: r.id, queuedAt: r.created_at })),
     finish: (id: string): Promise<boolean> => store.deleteRecord({ kind: kinds.pending, tenantId: INSTANCE, id }),
   };
 }

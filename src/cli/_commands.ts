@@ -7,6 +7,7 @@ import { SteleApiError, SteleUnreachableError, VerificationError } from '@stele/
 import { loadConfig } from '../config.js';
 import { isSteleError } from '../domain/errors.js';
 import { checkWorkers, serve } from '../cluster.js';
+import { GeoIpError } from '../geoip/geoip.js';
 import { VERSION } from '../version.js';
 import { keysCommand, tenantsCommand } from './_admin.js';
 import { benchCommand } from './_bench.js';
@@ -88,6 +89,7 @@ addExamples(tree, [
 /** The exit code of an expected failure, or undefined for a bug (which prints in full). */
 function exitCodeOf(error: unknown): number | undefined {
   if (error instanceof CLIError) return error.exitCode;
+  if (error instanceof GeoIpError) return EXIT.usage; // STELE_GEOIP_DATABASE names a file the server cannot use
   if (error instanceof SteleUnreachableError) return EXIT.unreachable;
   if (error instanceof SteleApiError) return error.status === 503 || error.status === 502 || error.status === 504 ? EXIT.unreachable : EXIT.failed;
   if (isSteleError(error)) return error.code === 'unavailable' ? EXIT.unreachable : EXIT.failed;

@@ -4,7 +4,7 @@
 // The shapes the canonical form covers are defined once, in the integrity core the SDK shares.
 import type { Actor, CanonicalEvent, EventContext, JsonObject, Target } from '@stele/integrity';
 
-export type { Actor, CanonicalEvent, EventContext, JsonObject, JsonValue, StoredEvent, Target } from '@stele/integrity';
+export type { Actor, CanonicalEvent, EventContext, EventGeo, JsonObject, JsonValue, StoredEvent, Target } from '@stele/integrity';
 
 /** A valid event as the client sent it, normalised (null → absent, times to UTC milliseconds). */
 export interface ValidEvent {

@@ -45,7 +45,7 @@ export const EventInput = Type.Object({
 
 export const StoredEventDoc = Type.Object({}, {
   additionalProperties: true,
-  description: 'The event as sent, plus tenant_id, seq, category, received_at, leaf_hash and chain_hash',
+  description: 'The event as sent, plus tenant_id, seq, category, received_at, leaf_hash and chain_hash, and geo ({country}: the country of context.ip, looked up by the server when it has a GeoIP database)',
 });
 
 /** `?tenant_id=`, taken by every tenant-scoped route. */

@@ -3,10 +3,16 @@
 // Backpressure: events handed to the store and not yet committed are counted; once that queue
 // passes its bound, requests are refused with 503 `overloaded` and Retry-After instead of
 // piling up in memory while the store falls behind. Nothing is acknowledged before its commit.
+//
+// With a GeoIP database (STELE_GEOIP_DATABASE) each event whose context.ip is found gets
+// `geo: {country}`, a server-derived member beside the client's own (which stay as sent), sealed
+// with the event. It is read from the address as received, before a tenant's redaction hashes it.
 
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import type { Limits } from '../config.js';
+import type { EventGeo } from '../domain/event.js';
+import type { GeoIp } from '../geoip/geoip.js';
 import { RetryLaterError } from '../domain/errors.js';
 import { categoryOf } from '../domain/actions.js';
 import { uuidv7 } from '../domain/ids.js';
@@ -36,6 +42,8 @@ export interface IngestDependencies {
   queue?: IngestQueueLimit;
   /** Called for each request refused as overloaded (metrics). */
   onOverloaded?: () => void;
+  /** The country of context.ip, stored as the event's `geo` (STELE_GEOIP_DATABASE); none without it. */
+  geo?: Pick<GeoIp, 'countryOf'>;
 }
 
 export interface IngestQueueLimit {
@@ -73,19 +81,35 @@ function inputHashOf(event: ValidEvent): Uint8Array {
 export function createIngestService(deps: IngestDependencies): IngestService {
   const now = deps.now ?? Date.now;
 
-  function toPending(events: ValidEvent[]): PendingEvent[] {
+  /** Each event's geo, from its address as received (undefined: none). */
+  function geoOf(events: readonly ValidEvent[]): (EventGeo | undefined)[] | undefined {
+    const { geo } = deps;
+    if (!geo) return undefined;
+    return events.map((e) => {
+      const ip = e.context?.ip;
+      const country = ip === undefined ? undefined : geo.countryOf(ip);
+      return country === undefined ? undefined : { country };
+    });
+  }
+
+  // The input hash covers what the client sent, so a resend is recognised whatever the lookup says today.
+  function toPending(events: ValidEvent[], geo: readonly (EventGeo | undefined)[] | undefined): PendingEvent[] {
     const receivedMs = now();
     const receivedAt = new Date(receivedMs).toISOString();
-    return events.map((valid) => ({
-      inputHash: inputHashOf(valid),
-      event: {
-        ...valid,
-        id: valid.id ?? uuidv7(receivedMs),
-        category: categoryOf(valid.action),
-        occurred_at: valid.occurred_at ?? receivedAt,
-        received_at: receivedAt,
-      },
-    }));
+    return events.map((valid, i) => {
+      const found = geo?.[i];
+      return {
+        inputHash: inputHashOf(valid),
+        event: {
+          ...valid,
+          id: valid.id ?? uuidv7(receivedMs),
+          category: categoryOf(valid.action),
+          occurred_at: valid.occurred_at ?? receivedAt,
+          received_at: receivedAt,
+          ...(found && { geo: found }),
+        },
+      };
+    });
   }
 
   let waiting = 0;
@@ -104,8 +128,8 @@ export function createIngestService(deps: IngestDependencies): IngestService {
     if (limit !== undefined && waiting > 0 && waiting + count > limit) throw overloaded();
   }
 
-  async function append(tenantId: string, events: ValidEvent[]): Promise<AppendOutcome[]> {
-    const pending = toPending(events);
+  async function append(tenantId: string, events: ValidEvent[], geo = geoOf(events)): Promise<AppendOutcome[]> {
+    const pending = toPending(events, geo);
     waiting += events.length;
     let outcomes: AppendOutcome[];
     try {
@@ -128,9 +152,10 @@ export function createIngestService(deps: IngestDependencies): IngestService {
           [{ index: reserved, field: 'action', message: 'reserved' }]);
       }
       await deps.checkEvents?.(tenantId, events);
+      const geo = geoOf(events);
       const toStore = deps.redact ? await deps.redact(tenantId, events) : events;
       admit(toStore.length);
-      return append(tenantId, toStore);
+      return append(tenantId, toStore, geo);
     },
     record: (tenantId, events) => append(tenantId, events),
     waitingEvents: () => waiting,

@@ -38,6 +38,7 @@ const MEMBERS = ([
   nestedObject('context'),
   // Left out when NULL or empty, as canonicalText leaves out empty details.
   { key: 'details', kind: 'json', column: 'details' },
+  nestedObject('geo'),
   { key: 'id', kind: 'string', column: 'id' },
   { key: 'occurred_at', kind: 'time', column: 'occurred_at' },
   { key: 'received_at', kind: 'time', column: 'received_at' },

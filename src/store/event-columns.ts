@@ -7,6 +7,7 @@ export const EVENT_TEXT_COLUMNS = [
   'actor_id', 'actor_type', 'actor_email', 'actor_name', 'actor_role',
   'target_type', 'target_id', 'target_name', 'target_slug', 'target_version', 'target_url',
   'ip', 'user_agent', 'location', 'request_id', 'session_id', 'api_key_id', 'method', 'url',
+  'geo_country',
 ] as const;
 
 export type EventTextColumn = (typeof EVENT_TEXT_COLUMNS)[number];
@@ -22,4 +23,6 @@ export const NESTED_FIELDS = {
     ip: 'ip', user_agent: 'user_agent', location: 'location', request_id: 'request_id',
     session_id: 'session_id', api_key_id: 'api_key_id', method: 'method', url: 'url', http_status: 'http_status',
   },
+  // Server-derived at ingest (EventGeo), not sent by the client.
+  geo: { country: 'geo_country' },
 } as const;

@@ -23,7 +23,7 @@ function referenceRowToEvent(row: Record<string, unknown>): StoredEvent {
     category: String(row.category), occurred_at: new Date(Number(row.occurred_at)).toISOString(),
     received_at: new Date(Number(row.received_at)).toISOString(),
   };
-  for (const nested of ['actor', 'target', 'context'] as const) {
+  for (const nested of ['actor', 'target', 'context', 'geo'] as const) {
     const value = pick(NESTED_FIELDS[nested]);
     if (value) event[nested] = value;
   }
@@ -40,7 +40,7 @@ const full: Record<string, unknown> = {
   occurred_at: 1_700_000_000_123, received_at: '1700000000456',
   actor_id: 'u1', actor_type: 'user', actor_email: 'a@example.com', actor_name: 'A', actor_role: 'admin',
   target_type: 'doc', target_id: 'd1', target_name: 'D', target_slug: 'd', target_version: '2', target_url: 'https://x',
-  ip: '10.0.0.1', user_agent: 'ua', location: 'here', request_id: 'r', session_id: 's', api_key_id: 'k', method: 'GET', url: '/x', http_status: '200',
+  ip: '10.0.0.1', user_agent: 'ua', location: 'here', request_id: 'r', session_id: 's', api_key_id: 'k', method: 'GET', url: '/x', http_status: '200', geo_country: 'DE',
   success: 1, details: '{"b":1,"a":[true,null]}', leaf_hash: Buffer.alloc(32, 1), chain_hash: new Uint8Array(32).fill(0xab),
 };
 

@@ -1,7 +1,7 @@
 // Converting between the nested event shape and the flat `events` row. Both adapters use these,
 // so an event reads back identically from either engine.
 
-import type { Actor, CanonicalEvent, EventContext, JsonObject, StoredEvent, Target } from '../domain/event.js';
+import type { Actor, CanonicalEvent, EventContext, EventGeo, JsonObject, StoredEvent, Target } from '../domain/event.js';
 import { NESTED_FIELDS } from './event-columns.js';
 
 /** Column order used by both adapters' INSERT statements. */
@@ -10,6 +10,7 @@ export const EVENT_INSERT_COLUMNS = [
   'actor_id', 'actor_type', 'actor_email', 'actor_name', 'actor_role',
   'target_type', 'target_id', 'target_name', 'target_slug', 'target_version', 'target_url',
   'ip', 'ip_bin', 'user_agent', 'location', 'request_id', 'session_id', 'api_key_id', 'method', 'url', 'http_status',
+  'geo_country',
   'success', 'details', 'input_hash', 'leaf_hash', 'chain_hash',
 ] as const;
 
@@ -18,6 +19,7 @@ export const CONTENT_COLUMNS = [
   'actor_id', 'actor_type', 'actor_email', 'actor_name', 'actor_role',
   'target_type', 'target_id', 'target_name', 'target_slug', 'target_version', 'target_url',
   'ip', 'ip_bin', 'user_agent', 'location', 'request_id', 'session_id', 'api_key_id', 'method', 'url', 'http_status',
+  'geo_country',
   'success', 'details',
 ] as const;
 
@@ -48,6 +50,7 @@ export function eventToRow(event: CanonicalEvent, extras: EventRowExtras): RowVa
     t.type ?? null, t.id ?? null, t.name ?? null, t.slug ?? null, t.version ?? null, t.url ?? null,
     c.ip ?? null, extras.ipBin, c.user_agent ?? null, c.location ?? null, c.request_id ?? null,
     c.session_id ?? null, c.api_key_id ?? null, c.method ?? null, c.url ?? null, c.http_status ?? null,
+    event.geo?.country ?? null,
     event.success === undefined ? null : event.success ? 1 : 0,
     extras.detailsJson, extras.inputHash, extras.leafHash, extras.chainHash,
   ];
@@ -117,6 +120,11 @@ function contextOf(row: EventRow): EventContext | undefined {
   return out as EventContext;
 }
 
+function geoOf(row: EventRow): EventGeo | undefined {
+  const country = row[I.geo_country];
+  return has(country) ? { country: country as string } : undefined;
+}
+
 // Adapters select hashes as hex text; raw bytes (from other callers) are encoded in place.
 const hex = (value: unknown): string => {
   if (typeof value === 'string') return value;
@@ -155,9 +163,11 @@ export function rowToEvent(row: EventRow): StoredEvent {
   const actor = actorOf(row);
   const target = targetOf(row);
   const context = contextOf(row);
+  const geo = geoOf(row);
   if (actor) event.actor = actor;
   if (target) event.target = target;
   if (context) event.context = context;
+  if (geo) event.geo = geo;
   const success = row[I.success];
   const details = row[I.details];
   if (has(success)) event.success = Number(success) === 1;

@@ -141,6 +141,59 @@ for (const engine of ENGINES) {
       await receiver.close();
     });
 
+    it('writes, after a restart, the alert.fired event of an alert whose process died before writing it: once, however often it runs', async () => {
+      const first = await instance(db.store);
+      const tenant = await first.call('POST', '/v1/tenants', ADMIN_TOKEN, { name: 'acme' });
+      const key = (await first.call('POST', `/v1/tenants/${tenant.id}/keys`, ADMIN_TOKEN, { name: 'k', scopes: ['events:write', 'audit:read', 'alerts:manage'] })).key;
+      // Disabled, so that no live process fires it: the dying one below does.
+      const rule = await first.call('POST', '/v1/alert-rules', key, {
+        name: 'Any failure', query: 'action:user.login_failed', condition: { type: 'any' }, severity: 'high', enabled: false, cooldown_minutes: 0,
+      });
+      const [event] = (await first.call('POST', '/v1/events', key, [failure('dee')])).events;
+      // A client's event that happens to hold the id the next alert's event would take.
+      await first.call('POST', '/v1/events', key, [{ id: 'alr_taken', action: 'doc.viewed' }]);
+      await first.close();
+
+      // A process that created alerts two minutes ago and died before writing their alert.fired
+      // events: what it leaves is the alert and its queue entry.
+      const repository = createAlertRepository(db.store, () => Date.now() - 120_000);
+      const dying = createAlertService({
+        store: db.store, repository, now: () => Date.now() - 120_000, publicUrl: 'https://audit.example.com', kick: () => {},
+        trail: {} as AuditTrail, secrets: {} as SecretBox, smtp: undefined,
+      });
+      const stored = (await repository.getRule(tenant.id, rule.id))!;
+      const firing = { rule: stored, group: {}, groupKey: '', count: 1, windowMinutes: null, field: null, firstSeq: event.seq, lastSeq: event.seq, at: Date.now() };
+      const crashed = (await dying.fire(tenant.id, { ...firing, alertId: 'alr_crashed' }))!;
+      await dying.fire(tenant.id, { ...firing, alertId: 'alr_taken' });
+      // And an entry whose alert was never written (the process died in between): dropped.
+      await db.store.insertRecord({ kind: 'alert_event_pending', tenantId: '*', id: 'alr_never' }, { tenant_id: tenant.id }, new Date(Date.now() - 120_000).toISOString());
+      const pendingEntry = (id: string) => db.store.getRecord({ kind: 'alert_event_pending', tenantId: '*', id });
+      const firedEvents = async (app: Instance, alertId: string) =>
+        (await app.call('GET', `/v1/events?q=${encodeURIComponent(`action:alert.fired details.alert_id:${alertId}`)}`, key)).events as { id: string; occurred_at: string; target: object; details: Record<string, unknown> }[];
+
+      const second = await instance(db.store);
+      assert.equal((await second.raw('GET', '/v1/events/alr_crashed', key)).statusCode, 404, 'not written by the dead process');
+      await waitFor('the missing alert.fired events', async () => (await pendingEntry('alr_crashed')) === undefined && (await pendingEntry('alr_taken')) === undefined && (await pendingEntry('alr_never')) === undefined);
+      const [written, ...more] = await firedEvents(second, 'alr_crashed');
+      assert.equal(more.length, 0, 'exactly one');
+      assert.equal(written!.id, 'alr_crashed', 'the alert.fired event has the alert\'s id');
+      assert.equal(written!.occurred_at, crashed.fired_at);
+      assert.deepEqual(written!.target, { type: 'alert_rule', id: rule.id, name: 'Any failure' });
+      assert.equal(written!.details.rule_id, rule.id);
+      assert.equal(written!.details.first_event_id, event.id);
+      const [taken, ...again] = await firedEvents(second, 'alr_taken');
+      assert.equal(again.length, 0);
+      assert.notEqual(taken!.id, 'alr_taken', 'the client\'s event keeps its id; the alert\'s gets one of its own');
+      assert.equal(taken!.details.event_id_taken, true);
+      assert.equal((await second.call('GET', '/v1/events/alr_taken', key)).action, 'doc.viewed');
+
+      // The sweep again, as after a crash between writing the event and removing the entry: nothing is added.
+      await db.store.insertRecord({ kind: 'alert_event_pending', tenantId: '*', id: 'alr_crashed' }, { tenant_id: tenant.id }, new Date(Date.now() - 120_000).toISOString());
+      await waitFor('the entry taken again', async () => (await pendingEntry('alr_crashed')) === undefined);
+      assert.equal((await firedEvents(second, 'alr_crashed')).length, 1, 'still exactly one');
+      await second.close();
+    });
+
     it('imports a Sigma rule that reads back, edits and fires like any other; a refused one creates nothing', async () => {
       const app = await instance(db.store);
       const key = await tenantKey(app);

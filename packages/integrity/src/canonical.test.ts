@@ -74,6 +74,12 @@ describe('canonical form', () => {
     assert.deepEqual(canonicalBytes({ ...base, actor: {}, target: {}, context: {}, details: {} }), canonicalBytes(base));
   });
 
+  it('writes the server-derived geo between details and id, and leaves it out when empty', () => {
+    assert.match(text({ ...base, details: { a: 1 }, geo: { country: 'DE' } }), /"details":\{"a":1\},"geo":\{"country":"DE"\},"id":/);
+    assert.deepEqual(canonicalBytes({ ...base, geo: {} }), canonicalBytes(base));
+    assert.notEqual(hex(leafHashOf({ ...base, geo: { country: 'FR' } })), hex(leafHashOf({ ...base, geo: { country: 'DE' } })));
+  });
+
   it('keeps success false and http_status 0', () => {
     assert.match(text({ ...base, success: false, context: { http_status: 0 } }), /"context":\{"http_status":0\},.*"success":false/);
   });
@@ -104,6 +110,7 @@ describe('fast canonical serialiser', () => {
     actor: opt(fc.record({ id: opt(str), type: opt(str), email: opt(str), name: opt(str), role: opt(str) })),
     target: opt(fc.record({ type: opt(str), id: opt(str), name: opt(str), slug: opt(str), version: opt(str), url: opt(str) })),
     context: opt(fc.record({ ip: opt(str), user_agent: opt(str), url: opt(str), http_status: opt(num), method: opt(str) })),
+    geo: opt(fc.record({ country: opt(str) })),
     success: opt(fc.boolean()),
     details: opt(fc.dictionary(str, fc.jsonValue())),
   });

@@ -12,14 +12,16 @@ const TARGET_FIELDS = ['type', 'id', 'name', 'slug', 'version', 'url'] as const;
 const CONTEXT_FIELDS = [
   'ip', 'user_agent', 'location', 'request_id', 'session_id', 'api_key_id', 'method', 'url', 'http_status',
 ] as const;
+/** Server-derived (EventGeo): after context in JCS order, before id. */
+const GEO_FIELDS = ['country'] as const;
 
 const encoder = new TextEncoder();
 
 /**
  * The object that gets canonicalised: tenant_id, seq, id, action, category, occurred_at,
- * received_at, and when present actor, target, context, success, details. Extra properties (such
+ * received_at, and when present actor, target, context, geo, success, details. Extra properties (such
  * as leaf_hash on a StoredEvent) are ignored; null/undefined fields and empty actor/target/context/
- * details objects are omitted. Requires the event to be valid (finite numbers, no lone surrogates).
+ * geo/details objects are omitted. Requires the event to be valid (finite numbers, no lone surrogates).
  */
 export function canonicalObject(event: CanonicalEvent): Record<string, unknown> {
   const out: Record<string, unknown> = {
@@ -37,6 +39,8 @@ export function canonicalObject(event: CanonicalEvent): Record<string, unknown> 
   if (target) out.target = target;
   const context = pick(event.context, CONTEXT_FIELDS);
   if (context) out.context = context;
+  const geo = pick(event.geo, GEO_FIELDS);
+  if (geo) out.geo = geo;
   if (event.success !== undefined && event.success !== null) out.success = event.success;
   if (event.details !== undefined && event.details !== null && !isEmpty(event.details)) out.details = event.details;
   return out;
@@ -86,7 +90,7 @@ function stringifiedOrJcs(sortedCopy: () => unknown, value: () => unknown): stri
 
 /** canonicalObject(event) with its members, and theirs, inserted in JCS order. */
 function sortedShape(event: CanonicalEvent): Record<string, unknown> {
-  // Members in JCS order: action, actor, category, context, details, id, occurred_at,
+  // Members in JCS order: action, actor, category, context, details, geo, id, occurred_at,
   // received_at, seq, success, target, tenant_id. canonicalObject always sets the top-level
   // fields, so only undefined is left out of those (null is kept).
   const out: Record<string, unknown> = {};
@@ -97,6 +101,8 @@ function sortedShape(event: CanonicalEvent): Record<string, unknown> {
   const context = nested(event.context, NESTED_SORTED.context);
   if (context) out.context = context;
   if (event.details !== undefined && event.details !== null && !isEmpty(event.details)) out.details = sorted(event.details);
+  const geo = nested(event.geo, NESTED_SORTED.geo);
+  if (geo) out.geo = geo;
   if (event.id !== undefined) out.id = sorted(event.id);
   if (event.occurred_at !== undefined) out.occurred_at = sorted(event.occurred_at);
   if (event.received_at !== undefined) out.received_at = sorted(event.received_at);
@@ -112,6 +118,7 @@ const NESTED_SORTED = {
   actor: [...ACTOR_FIELDS].sort(),
   target: [...TARGET_FIELDS].sort(),
   context: [...CONTEXT_FIELDS].sort(),
+  geo: [...GEO_FIELDS].sort(),
 } as const;
 
 // Nested objects keep only non-null members and are left out when none remain, as pick() does.

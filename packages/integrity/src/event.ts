@@ -31,6 +31,15 @@ export interface EventContext {
   http_status?: number;
 }
 
+/**
+ * What the server derived from the event, never what the client sent: `country` is the ISO 3166-1
+ * alpha-2 code of `context.ip`, looked up at ingest in the instance's GeoIP database (when one is
+ * configured). Sealed with the rest of the event, so it cannot be changed afterwards either.
+ */
+export interface EventGeo {
+  country?: string;
+}
+
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 export type JsonObject = { [key: string]: JsonValue };
 
@@ -47,6 +56,8 @@ export interface CanonicalEvent {
   actor?: Actor;
   target?: Target;
   context?: EventContext;
+  /** Server-derived (see EventGeo). */
+  geo?: EventGeo;
   success?: boolean;
   details?: JsonObject;
 }

@@ -1,7 +1,7 @@
 // The public API of @stele/integrity, Stele's integrity core, shared by the server, the CLI and
 // the SDK. Pure: no store, no file system, no network, no dependency beyond Node.
 
-export type { Actor, CanonicalEvent, EventContext, JsonObject, JsonValue, StoredEvent, Target } from './event.js';
+export type { Actor, CanonicalEvent, EventContext, EventGeo, JsonObject, JsonValue, StoredEvent, Target } from './event.js';
 export type { LogHead, MerkleNode, SealedBatch, SealedEvent, Sealer } from './log-head.js';
 export { canonicalBytes, canonicalJson, canonicalObject, canonicalText, leafHashOf, leafInputsOf } from './canonical.js';
 export { jcs } from './jcs.js';

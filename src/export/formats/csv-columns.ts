@@ -1,6 +1,6 @@
 // CSV with the columns a spreadsheet or SIEM already expects (seed 002): `columns=` lists fields in
 // order, each optionally renamed, e.g. `occurred_at:Time,actor.email:User,action,details.to_role:New role`.
-// A field is a top-level event field, `actor.*`, `target.*`, `context.*`, `details` (its JSON) or any
+// A field is a top-level event field, `actor.*`, `target.*`, `context.*`, `geo.country`, `details` (its JSON) or any
 // path inside details (`details.a.b`: a string as itself, other values as JSON). Cells follow the
 // export CSV's rules (csv.ts): RFC 4180 quoting, formula injection neutralised.
 
@@ -36,7 +36,7 @@ function reader(path: string): ((event: StoredEvent) => string) | undefined {
       return text(node);
     };
   }
-  if ((group === 'actor' || group === 'target' || group === 'context') && rest.length === 1 && Object.hasOwn(NESTED_FIELDS[group], rest[0]!)) {
+  if ((group === 'actor' || group === 'target' || group === 'context' || group === 'geo') && rest.length === 1 && Object.hasOwn(NESTED_FIELDS[group], rest[0]!)) {
     const key = rest[0]!;
     return (event) => text((event[group] as Record<string, JsonValue> | undefined)?.[key]);
   }
@@ -54,7 +54,7 @@ export function parseCsvColumns(value: string | readonly string[]): CsvColumn[] 
     const path = (colon < 0 ? entry : entry.slice(0, colon)).trim();
     const header = colon < 0 ? path : entry.slice(colon + 1).trim();
     const read = reader(path);
-    if (!read) throw bad(`${JSON.stringify(path)} is not a field: use ${TOP_LEVEL.join(', ')}, actor.*, target.*, context.*, details or details.<path>`);
+    if (!read) throw bad(`${JSON.stringify(path)} is not a field: use ${TOP_LEVEL.join(', ')}, actor.*, target.*, context.*, geo.country, details or details.<path>`);
     if (header === '' || header.length > 200) throw bad(`the header of ${path} must be 1 to 200 characters`);
     return { path, header, read };
   });

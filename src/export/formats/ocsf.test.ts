@@ -87,6 +87,10 @@ describe('OCSF attributes', () => {
     assert.deepEqual(out.service, { uid: 'ten_1' });
   });
 
+  it('puts the country the server looked up for the address in src_endpoint.location', () => {
+    assert.deepEqual(assertValidOcsf(login({ geo: { country: 'FR' } })).src_endpoint, { ip: '192.0.2.10', location: { country: 'FR' } });
+  });
+
   it('marks an MFA step as MFA', () => {
     assert.equal(assertValidOcsf(login({ action: 'mfa.verified' })).is_mfa, true);
   });

@@ -6,7 +6,7 @@
 // Choosing a class only when its required attributes exist means we never invent a user or
 // an address to satisfy the schema.
 
-import type { Actor, EventContext, JsonObject, JsonValue, StoredEvent, Target } from '../../domain/event.js';
+import type { Actor, EventContext, EventGeo, JsonObject, JsonValue, StoredEvent, Target } from '../../domain/event.js';
 import { DEFAULT_PRODUCT } from './export-format.js';
 import type { ExportFormat, ProductInfo } from './export-format.js';
 import { actionWords, epochMs, humanizeAction, ipOrUndefined } from './event-text.js';
@@ -101,9 +101,11 @@ function actorObject(actor: Actor | undefined, context: EventContext | undefined
   return compact({ user, session });
 }
 
-function srcEndpoint(context: EventContext | undefined): OcsfObject | undefined {
+/** The address, with the country the server looked up for it (OCSF Geo Location `country`: ISO 3166-1 alpha-2). */
+function srcEndpoint(context: EventContext | undefined, geo: EventGeo | undefined): OcsfObject | undefined {
   const ip = ipOrUndefined(context?.ip);
-  return ip === undefined ? undefined : { ip };
+  if (ip === undefined) return undefined;
+  return geo?.country === undefined ? { ip } : { ip, location: { country: geo.country } };
 }
 
 function httpRequest(context: EventContext | undefined): OcsfObject | undefined {
@@ -218,7 +220,7 @@ const METHOD_ACTIVITY: Readonly<Record<string, number>> = {
 function apiActivity(event: StoredEvent): Classified | undefined {
   const { context } = event;
   const actor = actorObject(event.actor, context);
-  const src = srcEndpoint(context);
+  const src = srcEndpoint(context, event.geo);
   if (context?.method === undefined || context.url === undefined || actor === undefined || src === undefined) {
     return undefined;
   }
@@ -264,6 +266,7 @@ function unmappedOf(event: StoredEvent, cls: OcsfClass): OcsfObject {
     target: event.target === undefined ? undefined : compact({ ...event.target }),
     details: event.details,
     location: context?.location,
+    country: isBase ? event.geo?.country : undefined,
     api_key_id: context?.api_key_id,
     ip: isBase ? context?.ip : undefined,
     http_request: isBase ? httpRequest(context) : undefined,
@@ -291,7 +294,7 @@ function contextAttributes(event: StoredEvent, cls: OcsfClass): OcsfObject {
   const { context } = event;
   const status = context?.http_status;
   return compact({
-    src_endpoint: srcEndpoint(context),
+    src_endpoint: srcEndpoint(context, event.geo),
     http_request: httpRequest(context),
     http_response: status === undefined ? undefined : { code: status },
   });

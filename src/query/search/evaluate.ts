@@ -36,6 +36,7 @@ function columnValue(event: StoredEvent, column: EventTextColumn): string | unde
     case 'api_key_id': return context.api_key_id;
     case 'method': return context.method;
     case 'url': return context.url;
+    case 'geo_country': return event.geo?.country;
   }
 }
 

@@ -37,6 +37,8 @@ export const FIELDS = {
   method: text(['method'], 'HTTP method'),
   location: text(['location'], 'Where the request came from, as the client reported it (context.location)'),
   user_agent: text(['user_agent'], 'The client\'s user agent (context.user_agent)'),
+  country: text(['geo_country'], 'Country of context.ip (ISO 3166-1 alpha-2, e.g. DE), looked up by the server at ingest in its GeoIP database (geo.country); absent without one'),
+  'geo.country': text(['geo_country'], 'The same as country'),
 } as const satisfies Record<string, FieldSpec>;
 
 export type FieldName = keyof typeof FIELDS;
@@ -81,6 +83,7 @@ const EXAMPLES: Record<string, string> = {
   time: 'time:>now-7d',
   seq: 'seq:>1000',
   http_status: 'http_status:>=500',
+  country: 'country:DE',
 };
 
 export interface LanguageDescription {

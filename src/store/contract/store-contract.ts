@@ -379,11 +379,11 @@ export function runStoreContract(open: () => Promise<TestStore>): void {
   describe('forgetting (the one path that removes content)', () => {
     const CONTENT_NULL = `actor_id = NULL, actor_type = NULL, actor_email = NULL, actor_name = NULL, actor_role = NULL, target_type = NULL, target_id = NULL,
       target_name = NULL, target_slug = NULL, target_version = NULL, target_url = NULL, ip = NULL, ip_bin = NULL, user_agent = NULL, location = NULL,
-      request_id = NULL, session_id = NULL, api_key_id = NULL, method = NULL, url = NULL, http_status = NULL, success = NULL, details = NULL`;
+      request_id = NULL, session_id = NULL, api_key_id = NULL, method = NULL, url = NULL, http_status = NULL, geo_country = NULL, success = NULL, details = NULL`;
     // Ten events with content, then the record that names seqs 2..4 and 7.
     async function logWithRecord() {
       const tenantId = await tenant();
-      await store.appendEvents(tenantId, pendingEvents(10, (i) => ({ actor: { id: `u${i}`, email: `u${i}@example.com` }, context: { ip: '192.0.2.1' }, details: { secret: 'x'.repeat(200) } })), sealEvents);
+      await store.appendEvents(tenantId, pendingEvents(10, (i) => ({ actor: { id: `u${i}`, email: `u${i}@example.com` }, context: { ip: '192.0.2.1' }, geo: { country: 'DE' }, details: { secret: 'x'.repeat(200) } })), sealEvents);
       const [record] = await store.appendEvents(tenantId, [pendingEvent({ action: 'audit.deleted', details: { seq_ranges: [[2, 4], [7, 7]], count: 4 } })], sealEvents);
       return { tenantId, recordSeq: record!.seq };
     }

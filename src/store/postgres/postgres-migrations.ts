@@ -162,4 +162,26 @@ export const POSTGRES_MIGRATIONS: readonly { version: number; name: string; sql:
         FOR EACH ROW EXECUTE FUNCTION stele_events_guard();
     `,
   },
+  {
+    version: 6,
+    name: 'geo',
+    sql: `
+      -- What the server derives from an event at ingest (the country of context.ip, from the
+      -- instance's GeoIP database): part of the event's canonical text, so sealed like the rest.
+      ALTER TABLE events ADD COLUMN geo_country text COLLATE "C";
+      -- A tombstone holds no content: the guard of migration 5, with the new column among it.
+      CREATE OR REPLACE FUNCTION stele_events_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          IF TG_OP = 'UPDATE' AND current_setting('stele.forgetting', true) = 'on'
+            AND OLD.forgotten_kind IS NULL AND NEW.forgotten_kind IN ('purged', 'deleted', 'erased') AND NEW.forgotten_by > OLD.seq
+            AND NEW.tenant_id = OLD.tenant_id AND NEW.seq = OLD.seq AND NEW.id = OLD.id
+            AND NEW.occurred_at = OLD.occurred_at AND NEW.received_at = OLD.received_at
+            AND NEW.leaf_hash = OLD.leaf_hash AND NEW.chain_hash = OLD.chain_hash
+            AND NEW.action = '' AND NEW.category = '' AND octet_length(NEW.input_hash) = 0
+            AND num_nonnulls(NEW.actor_id, NEW.actor_type, NEW.actor_email, NEW.actor_name, NEW.actor_role, NEW.target_type, NEW.target_id, NEW.target_name, NEW.target_slug, NEW.target_version, NEW.target_url, NEW.ip, NEW.ip_bin, NEW.user_agent, NEW.location, NEW.request_id, NEW.session_id, NEW.api_key_id, NEW.method, NEW.url, NEW.http_status, NEW.geo_country, NEW.success, NEW.details) = 0
+          THEN RETURN NEW; END IF;
+          RAISE EXCEPTION 'stele: % is append-only (% refused)', TG_TABLE_NAME, TG_OP;
+        END $$;
+    `,
+  },
 ];

@@ -36,6 +36,7 @@ function hostileEvents(): Partial<NewEvent>[] {
     actor: { id: value, type: value, email: value, name: value, role: value },
     target: { type: value, id: value, name: value, slug: value, version: value, url: value },
     context: { ip: value, user_agent: value, location: value, request_id: value, session_id: value, api_key_id: value, method: value, url: value, http_status: 200 + i },
+    ...(i % 2 === 0 ? {} : { geo: { country: value } }),
     ...(i % 3 === 0 ? {} : { success: i % 3 === 1 }),
     details: { note: value, [value]: [value, null, 1.5, -2, true], nested: { deep: value } },
   }));
@@ -48,6 +49,7 @@ function plainEvents(): Partial<NewEvent>[] {
     actor: { id: `user_${i % 7}`, email: `user${i % 7}@example.com`, type: 'user' },
     target: { type: i % 2 ? 'document' : 'user', id: `target_${i % 5}`, slug: `t-${i % 5}`, name: i % 4 ? 'doc_ment' : 'doc%ment' },
     context: { ip: i % 3 ? `10.0.${i}.1` : `2001:db8::${i}`, http_status: [200, 404, 500][i % 3]!, method: 'GET' },
+    ...(i % 4 === 0 ? { geo: { country: 'DE' } } : {}),
     success: i % 5 !== 0,
     details: (i % 2 ? { to_role: i % 4 === 1 ? 'admin' : 'viewer', n: i } : { attempt: i }) as JsonObject,
   }));

@@ -61,6 +61,7 @@ const NDJSON_COLUMNS = [
   `nullif(${jsonObject('actor')}
     || ${jsonObject('target')}
     || ${jsonObject('context')}
+    || ${jsonObject('geo')}
     || CASE WHEN success IS NULL THEN '' WHEN success = 1 THEN ',"success":true' ELSE ',"success":false' END, '')`,
   `',"leaf_hash":"' || encode(leaf_hash, 'hex') || '","chain_hash":"' || encode(chain_hash, 'hex') || '"'
     || CASE WHEN forgotten_kind IS NULL THEN '' ELSE ',"forgotten":{"kind":' || ${jsonString('forgotten_kind')} || ',"by_seq":' || forgotten_by || '}' END || '}'`,

@@ -58,6 +58,7 @@ export const AWKWARD_EVENTS: Partial<NewEvent>[] = [
     actor: { id: value, type: value, email: value, name: value, role: value },
     target: { type: value, id: value, name: value, slug: value, version: value, url: value },
     context: { ip: value, user_agent: value, location: value, request_id: value, session_id: value, api_key_id: value, method: value, url: value, http_status: 100 + i },
+    geo: { country: value },
     ...(i % 3 === 0 ? {} : { success: i % 3 === 1 }),
     details: { note: value, [value]: [value, null, 1.5, -2, true], nested: { deep: value } },
   })),

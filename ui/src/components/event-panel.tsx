@@ -67,6 +67,7 @@ export function EventPanel({ event }: { event: StoredEvent }) {
           <Fields title="Actor" fields={Object.entries(event.actor ?? {})} />
           <Fields title="Target" fields={Object.entries(event.target ?? {})} />
           <Fields title="Context" fields={Object.entries(event.context ?? {})} />
+          <Fields title="Looked up by Stele" fields={Object.entries(event.geo ?? {})} />
           {changes.length > 0 && (
             <section className="panel-part changes">
               <h3>Change</h3>

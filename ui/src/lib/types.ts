@@ -11,6 +11,8 @@ export interface StoredEvent {
   actor?: { id?: string; type?: string; email?: string; name?: string; role?: string };
   target?: { type?: string; id?: string; name?: string; slug?: string; url?: string; version?: string };
   context?: { ip?: string; user_agent?: string; request_id?: string; url?: string; location?: string; session_id?: string; api_key_id?: string; method?: string; http_status?: number };
+  /** Added by the server: the country of context.ip from its GeoIP database (STELE_GEOIP_DATABASE). */
+  geo?: { country?: string };
   success?: boolean;
   details?: Record<string, unknown>;
   /** A tombstone: its content was purged, deleted or erased; the hashes remain and the log still verifies. */
