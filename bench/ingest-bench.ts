@@ -1,7 +1,8 @@
-// Ingest throughput (issues 3 and 4): HTTP events/s in batches of 100 and as single events, on
-// each store, next to bare driver inserts of the same rows and indexes in transactions of 1,000
-// measured in the same run; and the cost of integrity (hashing, chain, Merkle nodes) at the
-// store port, sealing for real versus a sealer that writes constant hashes.
+// Ingest throughput (issues 3, 4 and 22): HTTP events/s in batches of 100 and as single events
+// from 64 connections, on each store, next to bare driver inserts of the same rows and indexes in
+// transactions of 1,000 measured in the same run, with the server's CPU time per event; and the
+// cost of integrity (hashing, chain, Merkle nodes) at the store port, sealing for real versus a
+// sealer that writes constant hashes.
 
 import type { CanonicalEvent } from '../src/domain/event.js';
 import { sealEvents } from '@stele/integrity';
@@ -12,7 +13,7 @@ import { detailsJsonOf, ipBytesOf } from '../src/store/row-values.js';
 import { openTestStore, type Engine, type TestStore } from '../src/store/testing/test-stores.js';
 import { withBenchServer } from './lib/bench-server.js';
 import { pending, syntheticEvent } from './lib/seed.js';
-import { rate, ratio } from './lib/stats.js';
+import { cpuSeconds, rate, ratio, round } from './lib/stats.js';
 
 const ZERO = new Uint8Array(32);
 
@@ -23,23 +24,34 @@ const noIntegrity: Sealer = (head, events): SealedBatch => ({
   head: { size: head.size + events.length, chainHash: ZERO, border: [] },
 });
 
+export interface HttpIngestOptions {
+  /** Each event carries an id of the sender's, as the SDK's do, which the server then fingerprints and looks up. */
+  clientIds?: boolean;
+  /** Options for the server's node (bench/ingest-profile.ts profiles it with --cpu-prof). */
+  serverNodeArgs?: string[];
+  /** Told when the load began and ended (process.hrtime, µs), to cut a server profile to it. */
+  onLoad?: (window: { fromUs: number; toUs: number }) => void;
+}
+
 /**
- * The server's own batched HTTP ingest: pre-built bodies of `batchSize` events, `concurrency`
- * requests at once. With `clientIds`, each event carries an id of the sender's, as the SDK's do,
- * which the server then fingerprints and looks up (an idempotent resend is stored once).
+ * The server's own HTTP ingest: pre-built bodies of `batchSize` events (a bare object when 1),
+ * `concurrency` requests at once, each on a connection of its own. Besides the rate, the server
+ * process's CPU time per event: the steadier measure on a shared machine.
  */
-export async function httpIngest(db: TestStore, total: number, batchSize: number, concurrency: number, clientIds = false) {
-  return withBenchServer(db, async ({ url, key }) => {
+export async function httpIngest(db: TestStore, total: number, batchSize: number, concurrency: number, options: HttpIngestOptions = {}) {
+  return withBenchServer(db, async ({ url, key, pid }) => {
     const requests = Math.ceil(total / batchSize);
     const bodies = Array.from({ length: requests }, (_, r) => {
       const events = Array.from({ length: batchSize }, (_, k) => {
         const { id, category: _c, received_at: _r, ...input } = syntheticEvent(r * batchSize + k, total, Date.now() - 60_000);
-        return clientIds ? { id, ...input } : input;
+        return options.clientIds ? { id, ...input } : input;
       });
       return JSON.stringify(batchSize === 1 ? events[0] : events);
     });
     let next = 0;
-    return await rate(async () => {
+    const cpuBefore = cpuSeconds(pid);
+    const fromUs = Number(process.hrtime.bigint() / 1000n);
+    const measured = await rate(async () => {
       await Promise.all(Array.from({ length: concurrency }, async () => {
         while (next < requests) {
           const body = bodies[next++]!;
@@ -50,7 +62,9 @@ export async function httpIngest(db: TestStore, total: number, batchSize: number
       }));
       return requests * batchSize;
     });
-  });
+    options.onLoad?.({ fromUs, toUs: Number(process.hrtime.bigint() / 1000n) });
+    return { ...measured, server_cpu_us_per_event: round(((cpuSeconds(pid) - cpuBefore) * 1e6) / measured.count, 1) };
+  }, undefined, options.serverNodeArgs);
 }
 
 function rowsFor(n: number): RowValue[][] {
@@ -87,6 +101,11 @@ async function bareInsert(db: TestStore, rows: RowValue[][]) {
 }
 
 type Rate = Awaited<ReturnType<typeof rate>>;
+
+// Issue 22's shapes: batches of 100 eight at a time; single events from 64 connections, as an
+// app that audits every API call sends them.
+const BATCHED_CONCURRENCY = 8;
+const SINGLE_CONCURRENCY = 64;
 const median = (rates: Rate[]): Rate => rates.slice().sort((a, b) => a.per_second - b.per_second)[Math.floor(rates.length / 2)]!;
 
 async function portAppend(engine: Engine, n: number, seal: Sealer) {
@@ -114,13 +133,13 @@ export async function runIngestBench(opts: { engines: Engine[]; events: number; 
     await bareDb.close();
     opts.log(`  bare driver insert: ${bare.per_second}/s`);
     const batchedDb = await openTestStore(engine);
-    const batched = await httpIngest(batchedDb, opts.events, 100, 8);
+    const batched = await httpIngest(batchedDb, opts.events, 100, BATCHED_CONCURRENCY);
     await batchedDb.close();
-    opts.log(`  HTTP batches of 100: ${batched.per_second}/s`);
+    opts.log(`  HTTP batches of 100: ${batched.per_second}/s (${batched.server_cpu_us_per_event} µs of server CPU an event)`);
     const singleDb = await openTestStore(engine);
-    const single = await httpIngest(singleDb, Math.min(opts.events, 10_000), 1, 16);
+    const single = await httpIngest(singleDb, Math.min(opts.events, 20_000), 1, SINGLE_CONCURRENCY);
     await singleDb.close();
-    opts.log(`  HTTP single events: ${single.per_second}/s`);
+    opts.log(`  HTTP single events: ${single.per_second}/s (${single.server_cpu_us_per_event} µs of server CPU an event)`);
     // Alternating rounds, median of each side: a single pair swings by ±10% on a shared machine,
     // as much as the cost being measured.
     const rounds: { with: Rate[]; without: Rate[] } = { with: [], without: [] };
@@ -134,8 +153,11 @@ export async function runIngestBench(opts: { engines: Engine[]; events: number; 
     results.push({
       engine,
       bare_insert_tx1000: bare,
-      http_batches_of_100: { ...batched, concurrency: 8, ratio_to_bare: ratio(batched.per_second, bare.per_second) },
-      http_single_events: { ...single, concurrency: 16, ratio_to_bare: ratio(single.per_second, bare.per_second) },
+      http_batches_of_100: { ...batched, concurrency: BATCHED_CONCURRENCY, ratio_to_bare: ratio(batched.per_second, bare.per_second) },
+      http_single_events: {
+        ...single, concurrency: SINGLE_CONCURRENCY,
+        ratio_to_bare: ratio(single.per_second, bare.per_second), ratio_to_batched: ratio(single.per_second, batched.per_second),
+      },
       integrity_cost: {
         append_with_integrity: withIntegrity,
         append_without_integrity: withoutIntegrity,
