@@ -1,8 +1,9 @@
 // Ingest throughput (issues 3, 4 and 22): HTTP events/s in batches of 100 and as single events
 // from 64 connections, on each store, next to bare driver inserts of the same rows and indexes in
-// transactions of 1,000 measured in the same run, with the server's CPU time per event; and the
-// cost of integrity (hashing, chain, Merkle nodes) at the store port, sealing for real versus a
-// sealer that writes constant hashes.
+// transactions of 1,000 measured in the same run, with the server's CPU time per event; the
+// latency of single events sent at a steady 80% of that single-event rate; and the cost of
+// integrity (hashing, chain, Merkle nodes) at the store port, sealing for real versus a sealer
+// that writes constant hashes.
 
 import type { CanonicalEvent } from '../src/domain/event.js';
 import { sealEvents } from '@stele/integrity';
@@ -13,7 +14,7 @@ import { detailsJsonOf, ipBytesOf } from '../src/store/row-values.js';
 import { openTestStore, type Engine, type TestStore } from '../src/store/testing/test-stores.js';
 import { withBenchServer } from './lib/bench-server.js';
 import { pending, syntheticEvent } from './lib/seed.js';
-import { cpuSeconds, rate, ratio, round } from './lib/stats.js';
+import { cpuSeconds, percentile, rate, ratio, round } from './lib/stats.js';
 
 const ZERO = new Uint8Array(32);
 
@@ -65,6 +66,44 @@ export async function httpIngest(db: TestStore, total: number, batchSize: number
     options.onLoad?.({ fromUs, toUs: Number(process.hrtime.bigint() / 1000n) });
     return { ...measured, server_cpu_us_per_event: round(((cpuSeconds(pid) - cpuBefore) * 1e6) / measured.count, 1) };
   }, undefined, options.serverNodeArgs);
+}
+
+/**
+ * Latency of acknowledged single-event requests at a steady `perSecond`, over at most
+ * `connections` connections as an application's HTTP client pool would (open loop: each request
+ * is due at its time whether or not earlier ones were answered, waits for a free connection if
+ * need be, and its latency counts from when it was due, so a server that falls behind shows it
+ * rather than slowing the sender down). The first `warmupSeconds` are sent but not counted.
+ */
+export async function httpLatencyAt(db: TestStore, perSecond: number, seconds: number, connections: number, warmupSeconds = 2) {
+  return withBenchServer(db, async ({ url, key }) => {
+    const warmup = Math.round(perSecond * warmupSeconds);
+    const total = warmup + Math.max(1, Math.round(perSecond * seconds));
+    const bodies = Array.from({ length: total }, (_, i) => {
+      const { id: _id, category: _c, received_at: _r, ...input } = syntheticEvent(i, total, Date.now() - 60_000);
+      return JSON.stringify(input);
+    });
+    const latencies: number[] = [];
+    const start = performance.now();
+    const dueAt = (i: number) => start + (i * 1000) / perSecond;
+    let next = 0;
+    await Promise.all(Array.from({ length: connections }, async () => {
+      while (next < total) {
+        const i = next++;
+        const wait = dueAt(i) - performance.now();
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        const response = await fetch(`${url}/v1/events`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: bodies[i] });
+        await response.arrayBuffer();
+        if (response.status !== 201) throw new Error(`ingest answered ${response.status}`);
+        if (i >= warmup) latencies.push(performance.now() - dueAt(i));
+      }
+    }));
+    latencies.sort((a, b) => a - b);
+    return {
+      events_per_second: perSecond, events: latencies.length, connections,
+      p50_ms: round(percentile(latencies, 50), 1), p99_ms: round(percentile(latencies, 99), 1), max_ms: round(latencies.at(-1)!, 1),
+    };
+  });
 }
 
 function rowsFor(n: number): RowValue[][] {
@@ -140,6 +179,10 @@ export async function runIngestBench(opts: { engines: Engine[]; events: number; 
     const single = await httpIngest(singleDb, Math.min(opts.events, 20_000), 1, SINGLE_CONCURRENCY);
     await singleDb.close();
     opts.log(`  HTTP single events: ${single.per_second}/s (${single.server_cpu_us_per_event} µs of server CPU an event)`);
+    const latencyDb = await openTestStore(engine);
+    const latency = await httpLatencyAt(latencyDb, Math.round(single.per_second * 0.8), 10, SINGLE_CONCURRENCY);
+    await latencyDb.close();
+    opts.log(`  single events at 80% of that rate: p50 ${latency.p50_ms} ms, p99 ${latency.p99_ms} ms`);
     // Alternating rounds, median of each side: a single pair swings by ±10% on a shared machine,
     // as much as the cost being measured.
     const rounds: { with: Rate[]; without: Rate[] } = { with: [], without: [] };
@@ -157,6 +200,7 @@ export async function runIngestBench(opts: { engines: Engine[]; events: number; 
       http_single_events: {
         ...single, concurrency: SINGLE_CONCURRENCY,
         ratio_to_bare: ratio(single.per_second, bare.per_second), ratio_to_batched: ratio(single.per_second, batched.per_second),
+        latency_at_80_percent: latency,
       },
       integrity_cost: {
         append_with_integrity: withIntegrity,
