@@ -38,8 +38,9 @@ const ROOT = new URL('../..', import.meta.url).pathname;
 
 function frameOf(callFrame: CpuProfile['nodes'][number]['callFrame']): Frame {
   let file = callFrame.url.replace(/^file:\/\//, '');
+  // A package's file by its path in the package (node_modules may be a link elsewhere).
+  file = file.includes('/node_modules/') ? file.slice(file.lastIndexOf('/node_modules/') + '/node_modules/'.length) : file;
   if (file.startsWith(ROOT)) file = file.slice(ROOT.length);
-  file = file.replace(/^node_modules\//, '');
   return { name: callFrame.functionName || '(anonymous)', file, line: callFrame.lineNumber + 1 };
 }
 
