@@ -5,6 +5,10 @@
 // integrity (hashing, chain, Merkle nodes) at the store port, sealing for real versus a sealer
 // that writes constant hashes.
 
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import pg from 'pg';
+import copyStreams from 'pg-copy-streams';
 import type { CanonicalEvent } from '../src/domain/event.js';
 import { sealEvents } from '@stele/integrity';
 import { EVENT_INSERT_COLUMNS, eventToRow, type RowValue } from '../src/store/event-rows.js';
@@ -139,6 +143,33 @@ async function bareInsert(db: TestStore, rows: RowValue[][]) {
   });
 }
 
+// A value as COPY's text format writes it: \N for NULL, bytea as \\x and hex digits, text with backslash,
+// tab, newline and carriage return escaped.
+function copyText(value: RowValue): string {
+  if (value === null) return '\\N';
+  if (value instanceof Uint8Array) return `\\\\x${Buffer.from(value).toString('hex')}`;
+  if (typeof value === 'number') return String(value);
+  return value.replace(/[\\\t\n\r]/g, (c) => ({ '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' })[c]!);
+}
+
+/** PostgreSQL's raw limit the issue names: the same rows by COPY FROM STDIN (text format), one COPY and transaction per 1,000. */
+async function bareCopy(db: TestStore, rows: RowValue[][]) {
+  const client = new pg.Client({ connectionString: db.location.databaseUrl, options: `-c search_path=${db.location.pgSchema}` });
+  await client.connect();
+  try {
+    return await rate(async () => {
+      for (let from = 0; from < rows.length; from += 1000) {
+        const text = rows.slice(from, from + 1000).map((row) => `${row.map(copyText).join('\t')}\n`).join('');
+        const stream = client.query(copyStreams.from(`COPY events (${EVENT_INSERT_COLUMNS.join(', ')}) FROM STDIN`));
+        await pipeline(Readable.from([text]), stream);
+      }
+      return rows.length;
+    });
+  } finally {
+    await client.end();
+  }
+}
+
 type Rate = Awaited<ReturnType<typeof rate>>;
 
 // Issue 22's shapes: batches of 100 eight at a time; single events from 64 connections, as an
@@ -168,9 +199,17 @@ export async function runIngestBench(opts: { engines: Engine[]; events: number; 
     opts.log(`ingest on ${engine}`);
     const bareDb = await openTestStore(engine);
     // better-sqlite3 runs SQLite statements synchronously, so the raw helper is the bare driver.
-    const bare = await bareInsert(bareDb, rowsFor(opts.events));
+    const rows = rowsFor(opts.events);
+    const bare = await bareInsert(bareDb, rows);
     await bareDb.close();
     opts.log(`  bare driver insert: ${bare.per_second}/s`);
+    let copy: Rate | undefined;
+    if (engine === 'postgres') {
+      const copyDb = await openTestStore(engine);
+      copy = await bareCopy(copyDb, rows);
+      await copyDb.close();
+      opts.log(`  bare COPY: ${copy.per_second}/s`);
+    }
     const batchedDb = await openTestStore(engine);
     const batched = await httpIngest(batchedDb, opts.events, 100, BATCHED_CONCURRENCY);
     await batchedDb.close();
@@ -196,7 +235,11 @@ export async function runIngestBench(opts: { engines: Engine[]; events: number; 
     results.push({
       engine,
       bare_insert_tx1000: bare,
-      http_batches_of_100: { ...batched, concurrency: BATCHED_CONCURRENCY, ratio_to_bare: ratio(batched.per_second, bare.per_second) },
+      ...(copy && { bare_copy_tx1000: copy }),
+      http_batches_of_100: {
+        ...batched, concurrency: BATCHED_CONCURRENCY, ratio_to_bare: ratio(batched.per_second, bare.per_second),
+        ...(copy && { ratio_to_copy: ratio(batched.per_second, copy.per_second) }),
+      },
       http_single_events: {
         ...single, concurrency: SINGLE_CONCURRENCY,
         ratio_to_bare: ratio(single.per_second, bare.per_second), ratio_to_batched: ratio(single.per_second, batched.per_second),
