@@ -10,12 +10,11 @@
 // - the time from a firing event's acknowledgement to its webhook notification at a receiver on
 //   loopback, at a steady 1,000 events/s with the 20 rules on (p50/p99, target p99 ≤ 1 s).
 
-import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { openTestStore, type Engine } from '../src/store/testing/test-stores.js';
 import { withBenchServer, type BenchServer } from './lib/bench-server.js';
-import { percentile, rate, ratio, round } from './lib/stats.js';
+import { cpuSeconds, percentile, rate, ratio, round } from './lib/stats.js';
 
 type Log = (line: string) => void;
 type Rate = Awaited<ReturnType<typeof rate>>;
@@ -81,12 +80,6 @@ async function startReceiver(): Promise<{ url: string; arrivals: Map<string, num
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/alerts`, arrivals, close: () => new Promise((resolve) => server.close(() => resolve())) };
-}
-
-/** CPU seconds (user + system) a process has used so far, from /proc (Linux; clock ticks of 10 ms). */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 async function call(s: BenchServer, method: string, path: string, body?: unknown) {

@@ -1,8 +1,14 @@
-// Ingest throughput (issues 3 and 4): HTTP events/s in batches of 100 and as single events, on
-// each store, next to bare driver inserts of the same rows and indexes in transactions of 1,000
-// measured in the same run; and the cost of integrity (hashing, chain, Merkle nodes) at the
-// store port, sealing for real versus a sealer that writes constant hashes.
+// Ingest throughput (issues 3, 4 and 22): HTTP events/s in batches of 100 and as single events
+// from 64 connections, on each store, next to bare driver inserts of the same rows and indexes in
+// transactions of 1,000 measured in the same run, with the server's CPU time per event; the
+// latency of single events sent at a steady 80% of that single-event rate; and the cost of
+// integrity (hashing, chain, Merkle nodes) at the store port, sealing for real versus a sealer
+// that writes constant hashes.
 
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import pg from 'pg';
+import copyStreams from 'pg-copy-streams';
 import type { CanonicalEvent } from '../src/domain/event.js';
 import { sealEvents } from '@stele/integrity';
 import { EVENT_INSERT_COLUMNS, eventToRow, type RowValue } from '../src/store/event-rows.js';
@@ -12,7 +18,7 @@ import { detailsJsonOf, ipBytesOf } from '../src/store/row-values.js';
 import { openTestStore, type Engine, type TestStore } from '../src/store/testing/test-stores.js';
 import { withBenchServer } from './lib/bench-server.js';
 import { pending, syntheticEvent } from './lib/seed.js';
-import { rate, ratio } from './lib/stats.js';
+import { cpuSeconds, percentile, rate, ratio, round } from './lib/stats.js';
 
 const ZERO = new Uint8Array(32);
 
@@ -23,23 +29,34 @@ const noIntegrity: Sealer = (head, events): SealedBatch => ({
   head: { size: head.size + events.length, chainHash: ZERO, border: [] },
 });
 
+export interface HttpIngestOptions {
+  /** Each event carries an id of the sender's, as the SDK's do, which the server then fingerprints and looks up. */
+  clientIds?: boolean;
+  /** Options for the server's node (bench/ingest-profile.ts profiles it with --cpu-prof). */
+  serverNodeArgs?: string[];
+  /** Told when the load began and ended (process.hrtime, µs), to cut a server profile to it. */
+  onLoad?: (window: { fromUs: number; toUs: number }) => void;
+}
+
 /**
- * The server's own batched HTTP ingest: pre-built bodies of `batchSize` events, `concurrency`
- * requests at once. With `clientIds`, each event carries an id of the sender's, as the SDK's do,
- * which the server then fingerprints and looks up (an idempotent resend is stored once).
+ * The server's own HTTP ingest: pre-built bodies of `batchSize` events (a bare object when 1),
+ * `concurrency` requests at once, each on a connection of its own. Besides the rate, the server
+ * process's CPU time per event: the steadier measure on a shared machine.
  */
-export async function httpIngest(db: TestStore, total: number, batchSize: number, concurrency: number, clientIds = false) {
-  return withBenchServer(db, async ({ url, key }) => {
+export async function httpIngest(db: TestStore, total: number, batchSize: number, concurrency: number, options: HttpIngestOptions = {}) {
+  return withBenchServer(db, async ({ url, key, pid }) => {
     const requests = Math.ceil(total / batchSize);
     const bodies = Array.from({ length: requests }, (_, r) => {
       const events = Array.from({ length: batchSize }, (_, k) => {
         const { id, category: _c, received_at: _r, ...input } = syntheticEvent(r * batchSize + k, total, Date.now() - 60_000);
-        return clientIds ? { id, ...input } : input;
+        return options.clientIds ? { id, ...input } : input;
       });
       return JSON.stringify(batchSize === 1 ? events[0] : events);
     });
     let next = 0;
-    return await rate(async () => {
+    const cpuBefore = cpuSeconds(pid);
+    const fromUs = Number(process.hrtime.bigint() / 1000n);
+    const measured = await rate(async () => {
       await Promise.all(Array.from({ length: concurrency }, async () => {
         while (next < requests) {
           const body = bodies[next++]!;
@@ -50,6 +67,46 @@ export async function httpIngest(db: TestStore, total: number, batchSize: number
       }));
       return requests * batchSize;
     });
+    options.onLoad?.({ fromUs, toUs: Number(process.hrtime.bigint() / 1000n) });
+    return { ...measured, server_cpu_us_per_event: round(((cpuSeconds(pid) - cpuBefore) * 1e6) / measured.count, 1) };
+  }, undefined, options.serverNodeArgs);
+}
+
+/**
+ * Latency of acknowledged single-event requests at a steady `perSecond`, over at most
+ * `connections` connections as an application's HTTP client pool would (open loop: each request
+ * is due at its time whether or not earlier ones were answered, waits for a free connection if
+ * need be, and its latency counts from when it was due, so a server that falls behind shows it
+ * rather than slowing the sender down). The first `warmupSeconds` are sent but not counted.
+ */
+export async function httpLatencyAt(db: TestStore, perSecond: number, seconds: number, connections: number, warmupSeconds = 2) {
+  return withBenchServer(db, async ({ url, key }) => {
+    const warmup = Math.round(perSecond * warmupSeconds);
+    const total = warmup + Math.max(1, Math.round(perSecond * seconds));
+    const bodies = Array.from({ length: total }, (_, i) => {
+      const { id: _id, category: _c, received_at: _r, ...input } = syntheticEvent(i, total, Date.now() - 60_000);
+      return JSON.stringify(input);
+    });
+    const latencies: number[] = [];
+    const start = performance.now();
+    const dueAt = (i: number) => start + (i * 1000) / perSecond;
+    let next = 0;
+    await Promise.all(Array.from({ length: connections }, async () => {
+      while (next < total) {
+        const i = next++;
+        const wait = dueAt(i) - performance.now();
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        const response = await fetch(`${url}/v1/events`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: bodies[i] });
+        await response.arrayBuffer();
+        if (response.status !== 201) throw new Error(`ingest answered ${response.status}`);
+        if (i >= warmup) latencies.push(performance.now() - dueAt(i));
+      }
+    }));
+    latencies.sort((a, b) => a - b);
+    return {
+      events_per_second: perSecond, events: latencies.length, connections,
+      p50_ms: round(percentile(latencies, 50), 1), p99_ms: round(percentile(latencies, 99), 1), max_ms: round(latencies.at(-1)!, 1),
+    };
   });
 }
 
@@ -87,7 +144,39 @@ export async function bareInsert(db: TestStore, rows: RowValue[][]) {
   });
 }
 
+// A value as COPY's text format writes it: \N for NULL, bytea as \\x and hex digits, text with backslash,
+// tab, newline and carriage return escaped.
+function copyText(value: RowValue): string {
+  if (value === null) return '\\N';
+  if (value instanceof Uint8Array) return `\\\\x${Buffer.from(value).toString('hex')}`;
+  if (typeof value === 'number') return String(value);
+  return value.replace(/[\\\t\n\r]/g, (c) => ({ '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' })[c]!);
+}
+
+/** PostgreSQL's raw limit the issue names: the same rows by COPY FROM STDIN (text format), one COPY and transaction per 1,000. */
+async function bareCopy(db: TestStore, rows: RowValue[][]) {
+  const client = new pg.Client({ connectionString: db.location.databaseUrl, options: `-c search_path=${db.location.pgSchema}` });
+  await client.connect();
+  try {
+    return await rate(async () => {
+      for (let from = 0; from < rows.length; from += 1000) {
+        const text = rows.slice(from, from + 1000).map((row) => `${row.map(copyText).join('\t')}\n`).join('');
+        const stream = client.query(copyStreams.from(`COPY events (${EVENT_INSERT_COLUMNS.join(', ')}) FROM STDIN`));
+        await pipeline(Readable.from([text]), stream);
+      }
+      return rows.length;
+    });
+  } finally {
+    await client.end();
+  }
+}
+
 type Rate = Awaited<ReturnType<typeof rate>>;
+
+// Issue 22's shapes: batches of 100 eight at a time; single events from 64 connections, as an
+// app that audits every API call sends them.
+const BATCHED_CONCURRENCY = 8;
+const SINGLE_CONCURRENCY = 64;
 const median = (rates: Rate[]): Rate => rates.slice().sort((a, b) => a.per_second - b.per_second)[Math.floor(rates.length / 2)]!;
 
 async function portAppend(engine: Engine, n: number, seal: Sealer) {
@@ -111,17 +200,29 @@ export async function runIngestBench(opts: { engines: Engine[]; events: number; 
     opts.log(`ingest on ${engine}`);
     const bareDb = await openTestStore(engine);
     // better-sqlite3 runs SQLite statements synchronously, so the raw helper is the bare driver.
-    const bare = await bareInsert(bareDb, rowsFor(opts.events));
+    const rows = rowsFor(opts.events);
+    const bare = await bareInsert(bareDb, rows);
     await bareDb.close();
     opts.log(`  bare driver insert: ${bare.per_second}/s`);
+    let copy: Rate | undefined;
+    if (engine === 'postgres') {
+      const copyDb = await openTestStore(engine);
+      copy = await bareCopy(copyDb, rows);
+      await copyDb.close();
+      opts.log(`  bare COPY: ${copy.per_second}/s`);
+    }
     const batchedDb = await openTestStore(engine);
-    const batched = await httpIngest(batchedDb, opts.events, 100, 8);
+    const batched = await httpIngest(batchedDb, opts.events, 100, BATCHED_CONCURRENCY);
     await batchedDb.close();
-    opts.log(`  HTTP batches of 100: ${batched.per_second}/s`);
+    opts.log(`  HTTP batches of 100: ${batched.per_second}/s (${batched.server_cpu_us_per_event} µs of server CPU an event)`);
     const singleDb = await openTestStore(engine);
-    const single = await httpIngest(singleDb, Math.min(opts.events, 10_000), 1, 16);
+    const single = await httpIngest(singleDb, Math.min(opts.events, 20_000), 1, SINGLE_CONCURRENCY);
     await singleDb.close();
-    opts.log(`  HTTP single events: ${single.per_second}/s`);
+    opts.log(`  HTTP single events: ${single.per_second}/s (${single.server_cpu_us_per_event} µs of server CPU an event)`);
+    const latencyDb = await openTestStore(engine);
+    const latency = await httpLatencyAt(latencyDb, Math.round(single.per_second * 0.8), 10, SINGLE_CONCURRENCY);
+    await latencyDb.close();
+    opts.log(`  single events at 80% of that rate: p50 ${latency.p50_ms} ms, p99 ${latency.p99_ms} ms`);
     // Alternating rounds, median of each side: a single pair swings by ±10% on a shared machine,
     // as much as the cost being measured.
     const rounds: { with: Rate[]; without: Rate[] } = { with: [], without: [] };
@@ -135,8 +236,16 @@ export async function runIngestBench(opts: { engines: Engine[]; events: number; 
     results.push({
       engine,
       bare_insert_tx1000: bare,
-      http_batches_of_100: { ...batched, concurrency: 8, ratio_to_bare: ratio(batched.per_second, bare.per_second) },
-      http_single_events: { ...single, concurrency: 16, ratio_to_bare: ratio(single.per_second, bare.per_second) },
+      ...(copy && { bare_copy_tx1000: copy }),
+      http_batches_of_100: {
+        ...batched, concurrency: BATCHED_CONCURRENCY, ratio_to_bare: ratio(batched.per_second, bare.per_second),
+        ...(copy && { ratio_to_copy: ratio(batched.per_second, copy.per_second) }),
+      },
+      http_single_events: {
+        ...single, concurrency: SINGLE_CONCURRENCY,
+        ratio_to_bare: ratio(single.per_second, bare.per_second), ratio_to_batched: ratio(single.per_second, batched.per_second),
+        latency_at_80_percent: latency,
+      },
       integrity_cost: {
         append_with_integrity: withIntegrity,
         append_without_integrity: withoutIntegrity,

@@ -6,7 +6,7 @@ type Lat = { p50_ms: number; p99_ms: number };
 type Run = { machine?: { date: string } };
 
 interface Results {
-  ingest: Run & { events: number; results: { engine: string; bare_insert_tx1000: Rate; http_batches_of_100: Rate & { ratio_to_bare: number }; http_single_events: Rate & { ratio_to_bare: number }; integrity_cost: { append_with_integrity: Rate; append_without_integrity: Rate; overhead: number } }[] };
+  ingest: Run & { events: number; results: { engine: string; bare_insert_tx1000: Rate; bare_copy_tx1000?: Rate; http_batches_of_100: Rate & { ratio_to_bare: number; ratio_to_copy?: number; concurrency?: number; server_cpu_us_per_event?: number }; http_single_events: Rate & { ratio_to_bare: number; ratio_to_batched?: number; concurrency?: number; server_cpu_us_per_event?: number; latency_at_80_percent?: { events_per_second: number; p50_ms: number; p99_ms: number; max_ms: number } }; integrity_cost: { append_with_integrity: Rate; append_without_integrity: Rate; overhead: number } }[] };
   'read-integrity-export': Run & { events: number; stores: { engine: string; read: { filtered_first_page: { filter: string; service: Lat; bare_sql: Lat }[]; verification: Rate & { bare_read_and_hash?: Rate; ratio_to_bare?: number; hashing_only_one_thread?: number; ratio_to_hashing_only?: number; native?: boolean }; inclusion_proof: Lat; consistency_proof: Lat; bare_point_read?: Lat }; export: { bare_csv: Rate; csv: Rate & { ratio_to_bare_csv: number; rss_before_mb: number; rss_peak_mb: number }; ndjson: Rate & { ratio_to_bare_csv: number; rss_before_mb: number; rss_peak_mb: number } } }[] };
   search: Run & { stores: { engine: string; queries: { name: string; q: string; rows: number; service: Lat; hand_sql: Lat }[] }[] };
   reports?: Run & { events: number; window_days: number; stores: {
@@ -82,10 +82,21 @@ const ran = (run: Run) => (run.machine ? `, run ${run.machine.date.slice(0, 16).
 
 export function renderMarkdown(r: Results, machine: { node: string; cpus: number; date: string }): string {
   const out: string[] = [`Measured ${machine.date.slice(0, 10)} on ${machine.cpus} cores, Node ${machine.node}. Raw files: \`bench/results/*.json\`.`, ''];
-  out.push(`**Ingest** (${n(r.ingest.events)} events; bare = the same rows and indexes through the driver, 1,000 per transaction${ran(r.ingest)})`, '');
-  out.push(table(['store', 'bare insert/s', 'HTTP batches of 100/s', 'ratio', 'HTTP single events/s', 'ratio', 'integrity overhead at the port'],
-    r.ingest.results.map((x) => [x.engine, n(x.bare_insert_tx1000.per_second), n(x.http_batches_of_100.per_second), pct(x.http_batches_of_100.ratio_to_bare),
-      n(x.http_single_events.per_second), pct(x.http_single_events.ratio_to_bare), pct(x.integrity_cost.overhead)])));
+  out.push(`**Ingest** (${n(r.ingest.events)} events; bare = the same rows and indexes through the driver, 1,000 per transaction (PostgreSQL: multi-row INSERTs, and COPY); server CPU/event = the server process's CPU time over the events it took${ran(r.ingest)})`, '');
+  const single = r.ingest.results[0]?.http_single_events;
+  const cpu = (x: { server_cpu_us_per_event?: number }) => (x.server_cpu_us_per_event === undefined ? '—' : `${x.server_cpu_us_per_event} µs`);
+  out.push(table(['store', 'bare insert/s', 'HTTP batches of 100/s', 'ratio', 'server CPU/event', `HTTP single events/s${single?.concurrency ? ` (${single.concurrency} connections)` : ''}`, 'ratio', 'of batched', 'server CPU/event', 'integrity overhead at the port'],
+    r.ingest.results.map((x) => [x.engine, `${n(x.bare_insert_tx1000.per_second)}${x.bare_copy_tx1000 ? ` (COPY ${n(x.bare_copy_tx1000.per_second)})` : ''}`, n(x.http_batches_of_100.per_second),
+      `${pct(x.http_batches_of_100.ratio_to_bare)}${x.http_batches_of_100.ratio_to_copy === undefined ? '' : ` (of COPY ${pct(x.http_batches_of_100.ratio_to_copy)})`}`, cpu(x.http_batches_of_100),
+      n(x.http_single_events.per_second), pct(x.http_single_events.ratio_to_bare),
+      x.http_single_events.ratio_to_batched === undefined ? '—' : pct(x.http_single_events.ratio_to_batched), cpu(x.http_single_events), pct(x.integrity_cost.overhead)])));
+  const latencies = r.ingest.results.filter((x) => x.http_single_events.latency_at_80_percent);
+  if (latencies.length > 0) {
+    out.push('', `Single events sent at a steady 80% of that rate (open loop): ${latencies.map((x) => {
+      const l = x.http_single_events.latency_at_80_percent!;
+      return `${x.engine} ${n(l.events_per_second)}/s, p50 ${l.p50_ms} ms, p99 ${l.p99_ms} ms, max ${l.max_ms} ms`;
+    }).join('; ')}.`);
+  }
   const store = r['read-integrity-export'];
   out.push('', `**Filtered first page of 100** at ${n(store.events)} events (query service vs the bare SQL on the same data${ran(store)})`, '');
   out.push(table(['store', 'filter', 'p50', 'p99', 'bare p50', 'bare p99'],

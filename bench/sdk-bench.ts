@@ -102,7 +102,7 @@ export async function runSdkBench(opts: { engines: Engine[]; events: number; log
     opts.log(`sdk on ${engine}`);
     const serverRate = async (clientIds: boolean) => {
       const db = await openTestStore(engine);
-      return httpIngest(db, opts.events, 100, 8, clientIds).finally(() => db.close());
+      return httpIngest(db, opts.events, 100, 8, { clientIds }).finally(() => db.close());
     };
     const withIds = await serverRate(true);
     opts.log(`  the server's batched HTTP ingest (100 a request, 8 at once), events with client ids: ${withIds.per_second}/s`);

@@ -3,6 +3,7 @@
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { DEFAULT_DATABASE_TIMEOUTS, type DatabaseTimeouts } from './store/database-timeouts.js';
+import { DEFAULT_GROUP_MAX_EVENTS, type GroupCommitOptions } from './store/batching-queue.js';
 
 export interface Limits {
   maxBodyBytes: number;
@@ -71,6 +72,8 @@ export interface Config {
   limits: Limits;
   /** Backpressure on ingest (STELE_INGEST_QUEUE_LIMIT; undefined when 0: no bound). */
   ingestQueue: { maxWaitingEvents: number; retryAfterSeconds: number } | undefined;
+  /** Bounds of a group commit (STELE_GROUP_COMMIT_MAX_EVENTS, STELE_GROUP_COMMIT_WAIT_MS; src/store/batching-queue.ts). */
+  groupCommit: Required<GroupCommitOptions>;
   /** Most rows a synchronous export may return (STELE_EXPORT_MAX_ROWS); more needs a bulk export job. */
   exportMaxRows: number;
   /** Lifetime of a bulk export download link, seconds (STELE_EXPORT_LINK_TTL_SECONDS). */
@@ -288,6 +291,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustedProxies: trustedProxies(env.STELE_TRUSTED_PROXIES),
     limits: Object.freeze(limits),
     ingestQueue: ingestQueue(env),
+    groupCommit: Object.freeze({
+      maxEvents: integer(env, 'STELE_GROUP_COMMIT_MAX_EVENTS', DEFAULT_GROUP_MAX_EVENTS, 1),
+      waitMs: integer(env, 'STELE_GROUP_COMMIT_WAIT_MS', 0, 0),
+    }),
     integrity: Object.freeze(integrityConfig(env)),
     exportMaxRows: integer(env, 'STELE_EXPORT_MAX_ROWS', 100_000, 1),
     exportLinkTtlSeconds: integer(env, 'STELE_EXPORT_LINK_TTL_SECONDS', 24 * 3600, 1),

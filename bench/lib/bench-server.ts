@@ -15,11 +15,12 @@ export interface BenchServer {
   admin: string;
 }
 
-export async function withBenchServer<T>(db: TestStore, work: (server: BenchServer) => Promise<T>, scopes: string[] = ['events:write']): Promise<T> {
+/** `nodeArgs`: options for the server's node (e.g. --cpu-prof to profile it). */
+export async function withBenchServer<T>(db: TestStore, work: (server: BenchServer) => Promise<T>, scopes: string[] = ['events:write'], nodeArgs: string[] = []): Promise<T> {
   const env: Record<string, string> = { STELE_ADMIN_TOKEN: ADMIN, STELE_LOG_LEVEL: 'error', STELE_RATE_LIMIT_PER_MINUTE: '0' };
   if (db.location.sqliteFile) env.STELE_DATA_DIR = db.location.sqliteFile.replace(/\/stele\.db$/, '');
   else Object.assign(env, { STELE_DATABASE_URL: db.location.databaseUrl!, STELE_DATABASE_SCHEMA: db.location.pgSchema! });
-  const server = await startServerProcess(env);
+  const server = await startServerProcess(env, [], nodeArgs);
   try {
     const post = (path: string, body: unknown) => fetch(`${server.url}${path}`, {
       method: 'POST', headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' }, body: JSON.stringify(body),

@@ -1,5 +1,7 @@
 // Timing helpers shared by the benchmarks.
 
+import { readFileSync } from 'node:fs';
+
 export const round = (value: number, digits = 2): number => Math.round(value * 10 ** digits) / 10 ** digits;
 
 export const percentile = (sorted: readonly number[], p: number): number =>
@@ -27,3 +29,9 @@ export async function rate(work: () => Promise<number>): Promise<{ count: number
 }
 
 export const ratio = (ours: number, bare: number): number => round(ours / bare, 3);
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux; clock ticks of 10 ms). */
+export function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}

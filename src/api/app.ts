@@ -4,6 +4,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Config } from '../config.js';
 import { createAuthenticator } from '../auth/authenticate.js';
+import { createCredentialLookup } from '../auth/credential-cache.js';
 import { createAuditTrail, type AuditTrail } from '../audit-trail/audit-trail.js';
 import { createSecretBox, loadSecretKey } from '../background/secret-box.js';
 import { SYSTEM_REQUESTER } from '../audit-trail/requester.js';
@@ -146,11 +147,12 @@ export async function buildApp({ config, store, signingKey, logger, now, instrum
     },
   });
   const trail = createAuditTrail({ recorder: ingest, now, onError: (error) => app.log.error({ err: error }, 'self-audit event not written') });
-  const guards = createGuards(createAuthenticator(store, config.adminToken), trail, store);
+  const credentials = createCredentialLookup(store); // real time, not the app's clock: a bound on revocation elsewhere
+  const guards = createGuards(createAuthenticator(credentials, config.adminToken), trail, store);
   const query = createQueryService({ store, now });
   const savedSearches = createSavedSearchService({ store, trail, now });
   const select = createEventSelector({ dialect: store.dialect, now, findSavedSearch: savedSearches.findForSelection });
-  const tenants = createTenantService({ store, trail, now });
+  const tenants = createTenantService({ store, trail, now, onKeyRevoked: credentials.forget });
   const eventTypes = createEventTypeService({ store, trail, check: eventTypeCheck, now });
 
   // While draining, finished requests close their connection, so shutdown does not wait for

@@ -4,6 +4,7 @@ import { SteleError } from '../domain/errors.js';
 import type { Store } from '../store/port.js';
 import type { Scope } from './scopes.js';
 import { newSecret, sameHash, sha256Hex } from './secrets.js';
+import { ADMIN_TOKEN_SETTING, type CredentialLookup } from './credential-cache.js';
 
 export type Principal =
   | { kind: 'admin' }
@@ -15,8 +16,6 @@ export type Principal =
   // the Bearer-key path.
   | { kind: 'user'; tenantId: string; email: string; role: string; scopes: readonly Scope[]; instanceAdmin: boolean }
   | { kind: 'viewer'; tenantId: string; tokenId: string; scopes: readonly Scope[] };
-
-const ADMIN_TOKEN_SETTING = 'admin_token_sha256';
 
 /** What a refused credential looked like, judged by its prefix alone (never the secret itself). */
 export type PresentedCredential = 'admin_token' | 'api_key' | 'other';
@@ -50,7 +49,8 @@ export async function ensureAdminToken(store: Store, configured: string | undefi
   return winner === sha256Hex(candidate) ? { generated: candidate } : {};
 }
 
-export function createAuthenticator(store: Store, configuredAdminToken: string | undefined) {
+/** `credentials`: the store's keys and admin token, kept for a moment (credential-cache.ts). */
+export function createAuthenticator(credentials: CredentialLookup, configuredAdminToken: string | undefined) {
   const configuredHash = configuredAdminToken ? sha256Hex(configuredAdminToken) : undefined;
 
   return async function authenticate(authorization: string | undefined): Promise<Principal> {
@@ -58,9 +58,9 @@ export function createAuthenticator(store: Store, configuredAdminToken: string |
     if (!match) throw new AuthenticationFailure('Send an API key as `Authorization: Bearer <key>`.', authorization === undefined ? 'missing' : 'malformed');
     const token = match[1]!;
     const hash = sha256Hex(token);
-    const adminHash = configuredHash ?? (await store.getSetting(ADMIN_TOKEN_SETTING));
+    const adminHash = configuredHash ?? (await credentials.adminTokenHash());
     if (adminHash && sameHash(hash, adminHash)) return { kind: 'admin' };
-    const key = await store.findApiKeyByHash(hash);
+    const key = await credentials.findKey(hash);
     const refused = 'The API key is unknown or revoked.';
     if (!key) throw new AuthenticationFailure(refused, 'unknown', presentedAs(token));
     if (key.revoked_at !== null) throw new AuthenticationFailure(refused, 'revoked', 'api_key', { tenantId: key.tenant_id, keyId: key.id, keyName: key.name });

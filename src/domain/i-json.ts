@@ -46,45 +46,52 @@ export function numberProblem(value: number): string | undefined {
  * Never recurses deeper than maxDepth + 1, so any parsed value is safe to pass.
  */
 export function inspectJsonValue(value: unknown, maxDepth: number): { problem?: JsonProblem; members: number } {
-  const path: (string | number)[] = [];
-  let members = 0;
-  const at = (message: string): JsonProblem => ({ path: [...path], message });
+  const walk: Walk = { path: [], members: 0, maxDepth };
+  const problem = visit(walk, value, 1);
+  return problem ? { problem, members: walk.members } : { members: walk.members };
+}
 
-  function visit(v: unknown, depth: number): JsonProblem | undefined {
-    if (depth > maxDepth) return at(`nests deeper than ${maxDepth} levels`);
-    if (typeof v === 'string') {
-      const problem = textProblem(v);
-      return problem === undefined ? undefined : at(problem);
-    }
-    if (typeof v === 'number') {
-      const problem = numberProblem(v);
-      return problem === undefined ? undefined : at(problem);
-    }
-    if (typeof v !== 'object' || v === null) return undefined;
-    if (Array.isArray(v)) {
-      for (let i = 0; i < v.length; i++) {
-        path.push(i);
-        const problem = visit(v[i], depth + 1);
-        path.pop();
-        if (problem) return problem;
-      }
-      return undefined;
-    }
-    for (const key of Object.keys(v)) {
-      members++;
-      path.push(key);
-      const keyProblem = textProblem(key);
-      const problem = keyProblem === undefined
-        ? visit((v as Record<string, unknown>)[key], depth + 1)
-        : at(`has a member name that ${keyProblem}`);
-      path.pop();
+// Every request body goes through this walk: it is written as module-level functions over one
+// state object, not closures made per call.
+interface Walk {
+  path: (string | number)[];
+  members: number;
+  maxDepth: number;
+}
+
+const problemAt = (walk: Walk, message: string): JsonProblem => ({ path: [...walk.path], message });
+
+function visit(walk: Walk, v: unknown, depth: number): JsonProblem | undefined {
+  if (depth > walk.maxDepth) return problemAt(walk, `nests deeper than ${walk.maxDepth} levels`);
+  if (typeof v === 'string') {
+    const problem = textProblem(v);
+    return problem === undefined ? undefined : problemAt(walk, problem);
+  }
+  if (typeof v === 'number') {
+    const problem = numberProblem(v);
+    return problem === undefined ? undefined : problemAt(walk, problem);
+  }
+  if (typeof v !== 'object' || v === null) return undefined;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      walk.path.push(i);
+      const problem = visit(walk, v[i], depth + 1);
+      walk.path.pop();
       if (problem) return problem;
     }
     return undefined;
   }
-
-  const problem = visit(value, 1);
-  return problem ? { problem, members } : { members };
+  for (const key of Object.keys(v)) {
+    walk.members++;
+    walk.path.push(key);
+    const keyProblem = textProblem(key);
+    const problem = keyProblem === undefined
+      ? visit(walk, (v as Record<string, unknown>)[key], depth + 1)
+      : problemAt(walk, `has a member name that ${keyProblem}`);
+    walk.path.pop();
+    if (problem) return problem;
+  }
+  return undefined;
 }
 
 /** The index of the quote that closes the string opening at `open`, in valid JSON text. */

@@ -1,9 +1,11 @@
 // The engine-independent part of an append: split a batch into new events and idempotent
-// resends, refuse conflicting reuse of an id, and number the new events after the head.
+// resends, refuse conflicting reuse of an id, and number the new events after the head; for a
+// group commit, the same for each append of the group in turn.
 
 import type { CanonicalEvent } from '../domain/event.js';
 import { SteleError } from '../domain/errors.js';
-import type { AppendOutcome, LogHead, PendingEvent } from './port.js';
+import type { AppendOutcome, LogHead, PendingEvent, Sealer } from './port.js';
+import type { JobResult } from './batching-queue.js';
 
 export interface ExistingEvent {
   id: string;
@@ -44,4 +46,40 @@ export function planAppend(tenantId: string, head: LogHead, batch: PendingEvent[
     outcomes.push({ id: pending.event.id, seq, duplicate: false });
   }
   return { outcomes, fresh };
+}
+
+/** One caller's append in a group commit. */
+export interface AppendJob {
+  batch: PendingEvent[];
+  seal: Sealer;
+}
+
+export interface GroupPlan {
+  /** Per job, in order: its outcomes, or the error that refused it alone (an id conflict). */
+  results: JobResult<AppendOutcome[]>[];
+  /** The new events of every accepted job, numbered after the head in job order. */
+  fresh: AppendPlan['fresh'];
+}
+
+/**
+ * Plans a group of one tenant's appends in order: each job is numbered after the ones before it
+ * and sees their ids (a resend within the group is a duplicate, a reuse with other content a
+ * conflict); a job refused by planning fails alone, before anything of it is written.
+ */
+export function planGroup(tenantId: string, head: LogHead, jobs: readonly AppendJob[], existing: Map<string, ExistingEvent>): GroupPlan {
+  const results: GroupPlan['results'] = [];
+  const fresh: GroupPlan['fresh'] = [];
+  let size = head.size;
+  for (const job of jobs) {
+    try {
+      const plan = planAppend(tenantId, { ...head, size }, job.batch, existing);
+      for (const f of plan.fresh) existing.set(f.event.id, { id: f.event.id, seq: f.event.seq, inputHash: f.pending.inputHash });
+      fresh.push(...plan.fresh);
+      size += plan.fresh.length;
+      results.push({ ok: plan.outcomes });
+    } catch (error) {
+      results.push({ error });
+    }
+  }
+  return { results, fresh };
 }

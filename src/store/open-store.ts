@@ -4,6 +4,7 @@
 import { join } from 'node:path';
 import type { StoreLog } from './availability.js';
 import type { DatabaseTimeouts } from './database-timeouts.js';
+import type { GroupCommitOptions } from './batching-queue.js';
 import type { Store } from './port.js';
 import { openPostgresStore } from './postgres/postgres-store.js';
 import { openSqliteStore } from './sqlite/sqlite-store.js';
@@ -17,6 +18,8 @@ export interface StoreLocation {
   /** STELE_DATABASE_READ_URL: a streaming replica for reads that it has caught up with. */
   databaseReadUrl?: string | undefined;
   dataDir: string;
+  /** Bounds of a commit group (STELE_GROUP_COMMIT_MAX_EVENTS, STELE_GROUP_COMMIT_WAIT_MS). */
+  groupCommit?: GroupCommitOptions;
 }
 
 /** `log` hears of broken connections and of the database going away and coming back. */
@@ -24,11 +27,11 @@ export function openStore(config: StoreLocation, log?: StoreLog): Store {
   if (config.databaseUrl) {
     if (!/^postgres(ql)?:\/\//.test(config.databaseUrl)) throw new Error('STELE_DATABASE_URL must be a postgres:// URL');
     return openPostgresStore({
-      connectionString: config.databaseUrl, schema: config.databaseSchema, timeouts: config.databaseTimeouts, log,
+      connectionString: config.databaseUrl, schema: config.databaseSchema, timeouts: config.databaseTimeouts, log, groupCommit: config.groupCommit,
       ...(config.databaseReadUrl && { readConnectionString: config.databaseReadUrl }),
     });
   }
-  return openSqliteStore({ file: join(config.dataDir, 'stele.db') });
+  return openSqliteStore({ file: join(config.dataDir, 'stele.db'), groupCommit: config.groupCommit });
 }
 
 const hidden = (url: string) => url.replace(/\/\/[^@/]*@/, '//***@');

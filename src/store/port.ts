@@ -173,6 +173,10 @@ export interface Store {
    * batch, inserts rows and Merkle nodes, advances the head, commits durably, then resolves.
    * Ids already stored with the same input hash are returned as duplicates and not re-inserted;
    * an id stored with a different input hash rejects the whole batch (SteleError idempotency_conflict).
+   * Appends made together are committed together (group commit, batching-queue.ts): one
+   * transaction, a tenant's appends numbered in the order they were made and sealed by one call of
+   * the first one's sealer. Each still succeeds or fails on its own: one that planning or the
+   * database refuses fails alone; a commit that fails for all of them fails them all.
    */
   appendEvents(tenantId: string, batch: PendingEvent[], seal: Sealer): Promise<AppendOutcome[]>;
 

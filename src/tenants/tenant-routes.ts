@@ -79,7 +79,7 @@ export const tenantRoutes: FastifyPluginAsync<TenantRoutesOptions> = async (app,
     preHandler: guards.authorize('keys:manage'),
     schema: {
       operationId: 'revokeApiKey', tags: ['keys'], summary: 'Revoke an API key, effective at once',
-      description: 'The key is refused (401) from its next request on every node. Recorded as `api_key.revoked`.',
+      description: 'The key is refused (401) from its next request on the node that revoked it, and within one second on every other node and process (each reads a key it has seen at most once a second). Recorded as `api_key.revoked`.',
       params: Type.Object({ id: TenantParams.properties.id, keyId: Type.String({ ...Id, description: "The key's id" }) }, { additionalProperties: false }),
       response: { 204: Type.Null(), ...errorResponses },
     },

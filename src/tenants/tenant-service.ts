@@ -33,6 +33,8 @@ export interface TenantServiceDependencies {
   store: Store;
   trail: AuditTrail;
   now?: () => number;
+  /** Told once a key is revoked, so this process stops believing what it kept of it (auth/credential-cache.ts). */
+  onKeyRevoked?: () => void;
 }
 
 const keyTarget = (key: { id: string; name: string }) => ({ type: 'api_key', id: key.id, name: key.name });
@@ -87,6 +89,7 @@ export function createTenantService(deps: TenantServiceDependencies) {
       if (!key || !(await deps.store.revokeApiKey(tenantId, keyId, now()))) {
         throw new SteleError('not_found', `No active key ${keyId} in tenant ${tenantId}.`);
       }
+      deps.onKeyRevoked?.();
       await deps.trail.record(tenantId, { action: 'api_key.revoked', ...by, target: keyTarget(key), details: { name: key.name, scopes: key.scopes } });
     },
   };

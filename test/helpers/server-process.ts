@@ -14,8 +14,9 @@ export interface ServerProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-export function runCli(args: string[], env: Record<string, string>, options: { stdin?: boolean } = {}): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', ...args], {
+/** `nodeArgs`: options for node itself (e.g. --cpu-prof, which NODE_OPTIONS may not carry). */
+export function runCli(args: string[], env: Record<string, string>, options: { stdin?: boolean; nodeArgs?: string[] } = {}): ChildProcess {
+  return spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', 'src/cli/index.ts', ...args], {
     cwd: ROOT,
     env: { ...process.env, STELE_LOG_LEVEL: 'warn', ...env },
     stdio: [options.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
@@ -38,9 +39,9 @@ export async function runCliToEnd(args: string[], env: Record<string, string>, i
 // Generous: four servers compiling through tsx at once on a loaded two-core machine take a while.
 const START_TIMEOUT_MS = 60_000;
 
-/** `args`: more arguments to `stele serve` (e.g. `--workers 3`). */
-export async function startServerProcess(env: Record<string, string>, args: string[] = []): Promise<ServerProcess> {
-  const child = runCli(['serve', ...args], { HOST: '127.0.0.1', PORT: '0', ...env });
+/** `args`: more arguments to `stele serve` (e.g. `--workers 3`); `nodeArgs`: options for node. */
+export async function startServerProcess(env: Record<string, string>, args: string[] = [], nodeArgs: string[] = []): Promise<ServerProcess> {
+  const child = runCli(['serve', ...args], { HOST: '127.0.0.1', PORT: '0', ...env }, { nodeArgs });
   let output = '';
   const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
   const url = await new Promise<string>((resolve, reject) => {

@@ -4,13 +4,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { SteleError } from '../../domain/errors.js';
-import { leafHashesOf, leafHashOf, sealEvents, verifyLog } from '@stele/integrity';
+import { hashChildren, leafHashesOf, leafHashOf, sealEvents, verifyLog, type Sealer } from '@stele/integrity';
 import { Buffer } from 'node:buffer';
 import type { CanonicalEvent } from '../../domain/event.js';
 import { and, compare, eq, sql, TRUE, type Sql } from '../../sql/fragments.js';
 
 const sum = (expression: Sql): Sql => sql(`sum(${expression.text})`, expression.params);
-import type { CanonicalRows, Store } from '../port.js';
+import type { AppendOutcome, CanonicalRows, PendingEvent, Store } from '../port.js';
 import { AWKWARD_EVENTS, pendingEvent, pendingEvents } from '../testing/fixtures.js';
 import type { TestStore } from '../testing/test-stores.js';
 
@@ -155,6 +155,122 @@ export function runStoreContract(open: () => Promise<TestStore>): void {
       assert.ok(nodes.get('5/0'));
       assert.equal(nodes.has('0/99'), false);
       assert.equal(nodes.has('4/2'), false, 'an incomplete subtree is never stored');
+    });
+  });
+
+  describe('group commit', () => {
+    const all = (tenantId: string) => store.findEvents(tenantId, { where: TRUE, order: { key: 'seq', direction: 'asc' }, limit: 10_000 });
+
+    /** The caller's sealer, noting each call: the events the store sealed together, per tenant. */
+    function watchedSealer() {
+      const calls: { tenantId: string; events: number }[] = [];
+      const seal: Sealer = (head, events) => {
+        calls.push({ tenantId: events[0]!.tenant_id, events: events.length });
+        return sealEvents(head, events);
+      };
+      return { seal, calls };
+    }
+
+    /**
+     * As a hostile DBA: makes COMMIT fail (a deferred foreign key that cannot hold) for every
+     * transaction that inserts an event matching `when`. Returns the undo.
+     */
+    async function breakCommits(name: string, when: string): Promise<() => Promise<void>> {
+      await t.raw(`CREATE TABLE ${name}_refs (tenant_id text REFERENCES tenants (id) DEFERRABLE INITIALLY DEFERRED)`);
+      if (t.name === 'sqlite') {
+        await t.raw(`CREATE TRIGGER ${name} AFTER INSERT ON events WHEN ${when} BEGIN INSERT INTO ${name}_refs VALUES ('no such tenant'); END`);
+        return async () => {
+          await t.raw(`DROP TRIGGER ${name}`);
+          await t.raw(`DROP TABLE ${name}_refs`);
+        };
+      }
+      await t.raw(`CREATE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN INSERT INTO ${name}_refs VALUES ('no such tenant'); RETURN NULL; END $$`);
+      await t.raw(`CREATE TRIGGER ${name} AFTER INSERT ON events FOR EACH ROW WHEN (${when}) EXECUTE FUNCTION ${name}()`);
+      return async () => {
+        await t.raw(`DROP TRIGGER ${name} ON events`);
+        await t.raw(`DROP FUNCTION ${name}()`);
+        await t.raw(`DROP TABLE ${name}_refs`);
+      };
+    }
+
+    // MTH of leaves [begin, end) by RFC 6962's definition, from the leaf hashes: the reference the stored nodes must match.
+    function subtreeHash(leaves: readonly Uint8Array[], begin: number, end: number): Uint8Array {
+      if (end - begin === 1) return leaves[begin]!;
+      const half = (end - begin) / 2;
+      return hashChildren(subtreeHash(leaves, begin, begin + half), subtreeHash(leaves, begin + half, end));
+    }
+
+    it('seals and commits the appends made together as one group, each answered with its own events, in the order they were made', async () => {
+      const tenants = [await tenant('g1'), await tenant('g2')];
+      const { seal, calls } = watchedSealer();
+      const batches = Array.from({ length: 24 }, (_, i) => pendingEvents(1 + (i % 4)));
+      const outcomes = await Promise.all(batches.map((batch, i) => store.appendEvents(tenants[i % 2]!, batch, seal)));
+      for (const [k, tenantId] of tenants.entries()) {
+        const mine = batches.map((batch, i) => ({ batch, outcome: outcomes[i]! })).filter((_, i) => i % 2 === k);
+        const total = mine.reduce((n, m) => n + m.batch.length, 0);
+        assert.deepEqual(calls.filter((c) => c.tenantId === tenantId), [{ tenantId, events: total }], 'one seal for all of the tenant\'s appends');
+        let seq = 0;
+        for (const { batch, outcome } of mine) {
+          assert.deepEqual(outcome, batch.map((p) => ({ id: p.event.id, seq: ++seq, duplicate: false })));
+        }
+        const events = await all(tenantId);
+        assert.deepEqual(events.map((e) => e.id), mine.flatMap((m) => m.batch.map((p) => p.event.id)));
+        const summary = verifyLog(events);
+        assert.deepEqual(summary.failures, []);
+        assert.equal(summary.lastSeq, total);
+        assert.equal((await store.getHead(tenantId)).size, total);
+        // Every complete subtree of 16 leaves or more is stored, with the hash of its leaves.
+        const leaves = events.map((e) => Buffer.from(e.leaf_hash, 'hex'));
+        const ids = [];
+        for (let level = 4; 2 ** level <= total; level++) for (let index = 0; (index + 1) * 2 ** level <= total; index++) ids.push({ level, index });
+        const nodes = await store.getMerkleNodes(tenantId, ids);
+        assert.ok(ids.length > 0);
+        for (const { level, index } of ids) {
+          assert.deepEqual(Buffer.from(nodes.get(`${level}/${index}`)!), Buffer.from(subtreeHash(leaves, index * 2 ** level, (index + 1) * 2 ** level)), `node ${level}/${index}`);
+        }
+      }
+    });
+
+    it('fails only the append that conflicts, or whose rows the database refuses at commit; the others of its group are stored', async () => {
+      const tenantId = await tenant();
+      await store.appendEvents(tenantId, [pendingEvent({ id: 'kept-1', action: 'a.one' })], sealEvents);
+      const restore = await breakCommits('break_one', "NEW.action = 'test.break_commit'");
+      try {
+        const { seal, calls } = watchedSealer();
+        const good = [pendingEvent({ id: 'good-1' })];
+        const conflict = [pendingEvent({ id: 'kept-1', action: 'a.two' })];
+        const breaking = [pendingEvent({ id: 'bad-1', action: 'test.break_commit' })];
+        const more = [pendingEvent({ id: 'good-2' }), pendingEvent({ id: 'good-3' })];
+        const settled = await Promise.allSettled([good, conflict, breaking, more].map((batch) => store.appendEvents(tenantId, batch, seal)));
+        assert.deepEqual(settled.map((r) => r.status), ['fulfilled', 'rejected', 'rejected', 'fulfilled']);
+        assert.ok((settled[1] as PromiseRejectedResult).reason instanceof SteleError && ((settled[1] as PromiseRejectedResult).reason as SteleError).code === 'idempotency_conflict');
+        assert.equal(calls[0]!.events, 4, 'the three appends that planning let through were sealed together first');
+        const stored = (settled[0] as PromiseFulfilledResult<AppendOutcome[]>).value.concat((settled[3] as PromiseFulfilledResult<AppendOutcome[]>).value);
+        assert.deepEqual(stored.map((o) => [o.id, o.seq]), [['good-1', 2], ['good-2', 3], ['good-3', 4]]);
+        const events = await all(tenantId);
+        assert.deepEqual(events.map((e) => e.id), ['kept-1', 'good-1', 'good-2', 'good-3']);
+        assert.deepEqual(verifyLog(events).failures, []);
+        assert.equal((await store.getHead(tenantId)).size, 4);
+      } finally {
+        await restore();
+      }
+    });
+
+    it('acknowledges nothing before its commit: when the commit fails, every append of the group is refused and none of it is stored', async () => {
+      const tenantId = await tenant();
+      const restore = await breakCommits('break_all', `NEW.tenant_id = '${tenantId}'`);
+      let settled: PromiseSettledResult<AppendOutcome[]>[];
+      try {
+        const batches: PendingEvent[][] = Array.from({ length: 6 }, (_, i) => pendingEvents(1 + i));
+        settled = await Promise.allSettled(batches.map((batch) => store.appendEvents(tenantId, batch, sealEvents)));
+      } finally {
+        await restore();
+      }
+      assert.deepEqual(settled.map((r) => r.status), Array(6).fill('rejected'));
+      assert.equal(await store.countEvents(tenantId, TRUE), 0);
+      assert.equal((await store.getHead(tenantId)).size, 0);
+      const [next] = await store.appendEvents(tenantId, [pendingEvent()], sealEvents);
+      assert.equal(next!.seq, 1, 'the refused group left no gap');
     });
   });
 

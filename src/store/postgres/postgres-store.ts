@@ -12,8 +12,8 @@ import copyStreams from 'pg-copy-streams';
 import { DEFAULT_DATABASE_TIMEOUTS, type DatabaseTimeouts } from '../database-timeouts.js';
 import type { StoredEvent } from '../../domain/event.js';
 import type { Sql } from '../../sql/fragments.js';
-import { mayBeResent, planAppend, type AppendPlan, type ExistingEvent } from '../append-plan.js';
-import { createBatchingQueue, type JobResult } from '../batching-queue.js';
+import { mayBeResent, planGroup, type AppendJob, type ExistingEvent } from '../append-plan.js';
+import { createBatchingQueue, type GroupCommitOptions, type JobResult } from '../batching-queue.js';
 import { csvRecordReader, ndjsonRecordReader } from './copy-records.js';
 import { CONTENT_COLUMNS, EVENT_INSERT_COLUMNS, eventSelectList, eventToRow, rowToEvent, type EventRow, type RowValue } from '../event-rows.js';
 import { toApiKey, toCheckpoint, toRecord } from '../row-readers.js';
@@ -57,12 +57,28 @@ export interface PostgresStoreOptions {
    * the primary; so does every read while the replica does not answer.
    */
   readConnectionString?: string;
+  /** Bounds of a commit group (STELE_GROUP_COMMIT_MAX_EVENTS, STELE_GROUP_COMMIT_WAIT_MS). */
+  groupCommit?: GroupCommitOptions;
 }
 
 // details as jsonb's text, parsed by rowToEvent as on SQLite (the driver would parse a jsonb
 // string value into a bare string that rowToEvent could not tell from JSON text).
 const SELECT_LIST = eventSelectList((column) => `encode(${column}, 'hex')`, (column) => `${column}::text`);
-const INSERT_CHUNK = 500;
+
+// A group's events, its new Merkle nodes and the head's advance in one statement, whatever the
+// group's size: one round trip, parsed and planned once per connection. The rows travel as one
+// array per column (unnest), so the text never changes with the number of rows.
+const ARRAY_TYPES: Partial<Record<(typeof EVENT_INSERT_COLUMNS)[number], string>> = {
+  seq: 'bigint', occurred_at: 'bigint', received_at: 'bigint', http_status: 'integer', success: 'smallint',
+  ip_bin: 'bytea', input_hash: 'bytea', leaf_hash: 'bytea', chain_hash: 'bytea',
+};
+const ROW_COLUMNS = EVENT_INSERT_COLUMNS.filter((c) => c !== 'tenant_id');
+const APPEND_GROUP = `WITH nodes AS (
+    INSERT INTO merkle_nodes (tenant_id, level, idx, hash) SELECT $1::text, * FROM unnest($5::smallint[], $6::bigint[], $7::bytea[])),
+  head AS (UPDATE tenant_heads SET size = $2, chain_hash = $3, border = $4 WHERE tenant_id = $1::text)
+  INSERT INTO events (${EVENT_INSERT_COLUMNS.join(', ')})
+  SELECT $1::text, ${ROW_COLUMNS.map((c) => (c === 'details' ? 'r.details::jsonb' : `r.${c}`)).join(', ')}
+  FROM unnest(${ROW_COLUMNS.map((c, i) => `$${8 + i}::${ARRAY_TYPES[c] ?? 'text'}[]`).join(', ')}) AS r(${ROW_COLUMNS.join(', ')})`;
 // The bytes a row's content takes, as PostgreSQL stores its values (compressed or not).
 const CONTENT_SIZE = [...CONTENT_COLUMNS, 'action', 'category', 'input_hash'].map((c) => `coalesce(pg_column_size(${c}), 0)`).join(' + ');
 const FORGET_STATEMENT = `WITH target AS (
@@ -188,62 +204,49 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
     return new Map(rows.map((r: { id: string; seq: number; input_hash: Buffer }) => [r.id, { id: r.id, seq: r.seq, inputHash: r.input_hash }]));
   }
 
-  async function insertRows(client: PoolClient, table: string, columns: readonly string[], rows: RowValue[][], cast: Record<string, string> = {}): Promise<void> {
-    for (let start = 0; start < rows.length; start += INSERT_CHUNK) {
-      const chunk = rows.slice(start, start + INSERT_CHUNK);
-      let n = 0;
-      const values = chunk.map(() => `(${columns.map((c) => `$${++n}${cast[c] ?? ''}`).join(', ')})`).join(', ');
-      await client.query(`INSERT INTO ${table} (${columns.join(', ')}) VALUES ${values}`, bind(chunk.flat()));
-    }
-  }
-
   /**
-   * Commits a group of appends for one tenant in one transaction under one head lock. Each job is
-   * planned in turn (so a later job sees the ids of earlier ones); a job refused by planning (an
-   * id conflict) fails alone, before anything of it is written. All accepted events are sealed and
-   * inserted together. Any database error fails the whole group, and nothing of it is acknowledged.
+   * Commits a group of appends for one tenant in one transaction under one head lock: each job is
+   * planned in turn (planGroup: an id conflict fails its job alone, before anything of it is
+   * written), then every accepted event is sealed and written with the new nodes and head in one
+   * statement. A database error fails the group (the queue then runs its jobs one by one, see
+   * retryAlone); nothing of it is acknowledged before COMMIT has answered.
    */
-  async function commitGroup(tenantId: string, jobs: { batch: PendingEvent[]; seal: Sealer }[]): Promise<JobResult<AppendOutcome[]>[]> {
+  async function commitGroup(tenantId: string, jobs: AppendJob[]): Promise<JobResult<AppendOutcome[]>[]> {
     // Jobs queued behind a group that found the server gone fail at once, not each after a timeout.
     gate.check();
     return inTransaction(async (client) => {
       const head = await lockHead(client, tenantId);
       const existing = await findExisting(client, tenantId, jobs.flatMap((j) => j.batch));
-      const results: JobResult<AppendOutcome[]>[] = [];
-      const fresh: AppendPlan['fresh'] = [];
-      let size = head.size;
-      for (const job of jobs) {
-        try {
-          const plan = planAppend(tenantId, { ...head, size }, job.batch, existing);
-          for (const f of plan.fresh) existing.set(f.event.id, { id: f.event.id, seq: f.event.seq, inputHash: f.pending.inputHash });
-          fresh.push(...plan.fresh);
-          size += plan.fresh.length;
-          results.push({ ok: plan.outcomes });
-        } catch (error) {
-          results.push({ error });
-        }
-      }
+      const { results, fresh } = planGroup(tenantId, head, jobs, existing);
       if (fresh.length === 0) return results;
       // Every caller seals with the same function (the ingest service's); the first one's serves the group.
       const sealed = jobs[0]!.seal(head, fresh.map((f) => f.event));
-      const rows = sealed.events.map((s, i) => eventToRow(s.event, {
-        ipBin: ipBytesOf(s.event),
-        detailsJson: detailsJsonOf(s.event),
-        inputHash: fresh[i]!.pending.inputHash,
-        leafHash: s.leafHash,
-        chainHash: s.chainHash,
-      }));
-      await insertRows(client, 'events', EVENT_INSERT_COLUMNS, rows, { details: '::jsonb' });
-      // The new Merkle nodes and the head in one statement: integrity adds no round trip to an append.
-      await client.query(prepared('advance_head', `WITH nodes AS (
-          INSERT INTO merkle_nodes (tenant_id, level, idx, hash) SELECT $1, * FROM unnest($5::smallint[], $6::bigint[], $7::bytea[]))
-        UPDATE tenant_heads SET size = $2, chain_hash = $3, border = $4 WHERE tenant_id = $1`,
-      [tenantId, sealed.head.size, Buffer.from(sealed.head.chainHash), encodeBorder(sealed.head.border),
-        sealed.nodes.map((n) => n.level), sealed.nodes.map((n) => n.index), sealed.nodes.map((n) => Buffer.from(n.hash))]));
+      const columns: RowValue[][] = ROW_COLUMNS.map(() => new Array<RowValue>(sealed.events.length));
+      sealed.events.forEach((s, i) => {
+        const row = eventToRow(s.event, {
+          ipBin: ipBytesOf(s.event),
+          detailsJson: detailsJsonOf(s.event),
+          inputHash: fresh[i]!.pending.inputHash,
+          leafHash: s.leafHash,
+          chainHash: s.chainHash,
+        });
+        for (let c = 0; c < columns.length; c++) columns[c]![i] = row[c + 1]!;
+      });
+      await client.query(prepared('append_group', APPEND_GROUP, [
+        tenantId, sealed.head.size, Buffer.from(sealed.head.chainHash), encodeBorder(sealed.head.border),
+        sealed.nodes.map((n) => n.level), sealed.nodes.map((n) => n.index), sealed.nodes.map((n) => Buffer.from(n.hash)),
+        ...columns,
+      ]));
       return results;
     });
   }
-  const enqueueAppend = createBatchingQueue(commitGroup);
+  const appends = createBatchingQueue<AppendJob, AppendOutcome[]>(commitGroup, {
+    ...options.groupCommit,
+    weight: (job) => job.batch.length,
+    // A refused statement rolled the group back: its jobs can go one by one. An unreachable or busy
+    // server would refuse them again, and a commit without an answer must never run twice.
+    retryAlone: (error) => classifyPostgresError(error) === undefined && !(error instanceof StoreUnavailableError),
+  });
 
   /**
    * Streams a COPY of the encoded rows on a client of the copy pool. A COPY that is not read to
@@ -322,6 +325,7 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
     },
 
     async close() {
+      await appends.drained();
       await Promise.all([pools.end(), replica?.end()]);
     },
 
@@ -373,7 +377,7 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
     },
 
     appendEvents(tenantId, batch: PendingEvent[], seal: Sealer): Promise<AppendOutcome[]> {
-      return enqueueAppend(tenantId, { batch, seal });
+      return appends.enqueue(tenantId, { batch, seal });
     },
 
     async findEvents(tenantId, query) {

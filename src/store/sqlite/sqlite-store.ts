@@ -1,6 +1,8 @@
 // The embedded default store: one SQLite file, WAL, synchronous=FULL so an acknowledged event
-// survives a power cut. better-sqlite3 is synchronous, so appends that arrive while a commit is
-// running are queued and committed together (group commit): one fsync serves many requests.
+// survives a power cut. Appends go through group commit (batching-queue.ts): the appends that
+// arrive in one turn of the event loop, every tenant's, are committed in one transaction, so one
+// fsync serves many requests. better-sqlite3 is synchronous: while a group commits, the requests
+// that arrive wait in the socket buffers and make up the next group.
 
 import Database from 'better-sqlite3';
 import { regexTest } from '../../sql/regex.js';
@@ -9,13 +11,14 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { StoredEvent } from '../../domain/event.js';
 import type { Sql } from '../../sql/fragments.js';
-import { mayBeResent, planAppend, type ExistingEvent } from '../append-plan.js';
+import { mayBeResent, planGroup, type AppendJob, type ExistingEvent } from '../append-plan.js';
+import { createBatchingQueue, type GroupCommitOptions, type JobResult } from '../batching-queue.js';
 import { CONTENT_COLUMNS, EVENT_INSERT_COLUMNS, eventSelectList, eventToRow, rowToEvent, type EventRow } from '../event-rows.js';
 import { EMPTY_HEAD, decodeBorder, encodeBorder } from '../log-head.js';
 import { ipBytesOf, detailsJsonOf } from '../row-values.js';
 import { toApiKey, toCheckpoint, toRecord } from '../row-readers.js';
 import type {
-  ApiKeyRecord, AppendOutcome, EventQuery, LogHead, PendingEvent, Sealer, Store, Tenant,
+  AppendOutcome, EventQuery, LogHead, Store, Tenant,
 } from '../port.js';
 import { nodeKey } from '../port.js';
 import { createAvailabilityGate, guardStore } from '../availability.js';
@@ -29,14 +32,12 @@ import { aggregateStatement, numericMeasures } from '../aggregate-statement.js';
 export interface SqliteStoreOptions {
   /** Path of the database file, or ':memory:'. */
   file: string;
+  /** Bounds of a commit group (STELE_GROUP_COMMIT_MAX_EVENTS, STELE_GROUP_COMMIT_WAIT_MS). */
+  groupCommit?: GroupCommitOptions;
 }
 
-interface QueuedAppend {
+interface QueuedAppend extends AppendJob {
   tenantId: string;
-  batch: PendingEvent[];
-  seal: Sealer;
-  resolve: (outcomes: AppendOutcome[]) => void;
-  reject: (error: unknown) => void;
 }
 
 const SELECT_LIST = eventSelectList((column) => `lower(hex(${column}))`);
@@ -90,64 +91,61 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     return found;
   }
 
-  let queue: QueuedAppend[] = [];
-  let flushScheduled = false;
-
-  function flushAppends(): void {
-    flushScheduled = false;
-    const jobs = queue;
-    queue = [];
-    const results: ({ ok: AppendOutcome[] } | { error: unknown })[] = [];
-    try {
-      db.transaction(() => {
-        for (const job of jobs) {
-          db.exec('SAVEPOINT stele_batch');
-          try {
-            results.push({ ok: appendInTransaction(job) });
-            db.exec('RELEASE stele_batch');
-          } catch (error) {
-            db.exec('ROLLBACK TO stele_batch');
-            db.exec('RELEASE stele_batch');
-            results.push({ error });
-          }
-        }
-      }).immediate();
-    } catch (commitError) {
-      for (const job of jobs) job.reject(commitError);
-      return;
-    }
+  /**
+   * Commits a group of appends, every tenant's, in one IMMEDIATE transaction. Each tenant's
+   * appends are planned in the order they came (planGroup: an id conflict fails its append alone),
+   * sealed together from the tenant's head, inserted, and the head advanced once. A failure of the
+   * transaction fails the group (the queue then runs its appends one by one, see retryAlone).
+   */
+  const commitGroup = db.transaction((jobs: QueuedAppend[]): JobResult<AppendOutcome[]>[] => {
+    const results: JobResult<AppendOutcome[]>[] = new Array(jobs.length);
+    const byTenant = new Map<string, number[]>();
     jobs.forEach((job, i) => {
-      const result = results[i]!;
-      if ('ok' in result) job.resolve(result.ok);
-      else job.reject(result.error);
+      const indexes = byTenant.get(job.tenantId);
+      if (indexes) indexes.push(i);
+      else byTenant.set(job.tenantId, [i]);
     });
-  }
+    for (const [tenantId, indexes] of byTenant) {
+      appendForTenant(tenantId, indexes.map((i) => jobs[i]!)).forEach((result, k) => { results[indexes[k]!] = result; });
+    }
+    return results;
+  });
 
-  function appendInTransaction({ tenantId, batch, seal }: QueuedAppend): AppendOutcome[] {
+  function appendForTenant(tenantId: string, jobs: QueuedAppend[]): JobResult<AppendOutcome[]>[] {
     const s = st();
     const head = readHead(tenantId);
     const existing = new Map<string, ExistingEvent>();
-    for (const pending of batch.filter(mayBeResent)) {
-      const row = s.findById.get(tenantId, pending.event.id) as { seq: number; input_hash: Buffer } | undefined;
-      if (row) existing.set(pending.event.id, { id: pending.event.id, seq: row.seq, inputHash: row.input_hash });
+    for (const job of jobs) {
+      for (const pending of job.batch) {
+        if (!mayBeResent(pending)) continue;
+        const row = s.findById.get(tenantId, pending.event.id) as { seq: number; input_hash: Buffer } | undefined;
+        if (row) existing.set(pending.event.id, { id: pending.event.id, seq: row.seq, inputHash: row.input_hash });
+      }
     }
-    const plan = planAppend(tenantId, head, batch, existing);
-    if (plan.fresh.length === 0) return plan.outcomes;
-    const sealed = seal(head, plan.fresh.map((f) => f.event));
+    const { results, fresh } = planGroup(tenantId, head, jobs, existing);
+    if (fresh.length === 0) return results;
+    // Every caller seals with the same function (the ingest service's); the first one's serves the group.
+    const sealed = jobs[0]!.seal(head, fresh.map((f) => f.event));
     sealed.events.forEach((sealedEvent, i) => {
-      const pending = plan.fresh[i]!.pending;
       s.insertEvent.run(eventToRow(sealedEvent.event, {
         ipBin: ipBytesOf(sealedEvent.event),
         detailsJson: detailsJsonOf(sealedEvent.event),
-        inputHash: pending.inputHash,
+        inputHash: fresh[i]!.pending.inputHash,
         leafHash: sealedEvent.leafHash,
         chainHash: sealedEvent.chainHash,
       }));
     });
     for (const node of sealed.nodes) s.insertNode.run(tenantId, node.level, node.index, node.hash);
     s.upsertHead.run(tenantId, sealed.head.size, sealed.head.chainHash, encodeBorder(sealed.head.border));
-    return plan.outcomes;
+    return results;
   }
+
+  // One writer, so one key: a group takes every tenant's appends.
+  const appends = createBatchingQueue<QueuedAppend, AppendOutcome[]>(async (_key, jobs) => commitGroup.immediate(jobs), {
+    ...options.groupCommit,
+    weight: (job) => job.batch.length,
+    retryAlone: (error) => classifySqliteError(error) === undefined,
+  });
 
   function readHead(tenantId: string): LogHead {
     const row = st().getHead.get(tenantId) as { size: number; chain_hash: Buffer; border: Buffer } | undefined;
@@ -179,7 +177,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     },
 
     async close() {
-      if (queue.length > 0) flushAppends();
+      await appends.drained();
       await canonicalRows.close();
       db.close();
     },
@@ -226,13 +224,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     },
 
     appendEvents(tenantId, batch, seal) {
-      return new Promise((resolve, reject) => {
-        queue.push({ tenantId, batch, seal, resolve, reject });
-        if (!flushScheduled) {
-          flushScheduled = true;
-          setImmediate(flushAppends);
-        }
-      });
+      return appends.enqueue('', { tenantId, batch, seal });
     },
 
     async findEvents(tenantId, query: EventQuery) {
