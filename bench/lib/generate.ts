@@ -43,22 +43,28 @@ function prng(seed: number): () => number {
   };
 }
 
+/** Running sums of the weights: cdf[i] = weights[0] + ... + weights[i]. */
+function cumulative(weights: readonly number[]): number[] {
+  let sum = 0;
+  return weights.map((w) => (sum += w));
+}
+
+/** The first index whose running sum passes x (binary search). */
+function indexAt(cdf: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = cdf.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (cdf[mid]! > x) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
 /** A sampler over weights: index i with probability weights[i] / sum. */
 function weighted(weights: readonly number[]): (u: number) => number {
-  const cdf: number[] = [];
-  let sum = 0;
-  for (const w of weights) cdf.push((sum += w));
-  return (u) => {
-    const x = u * sum;
-    let lo = 0;
-    let hi = cdf.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (cdf[mid]! > x) hi = mid;
-      else lo = mid + 1;
-    }
-    return lo;
-  };
+  const cdf = cumulative(weights);
+  return (u) => indexAt(cdf, u * cdf.at(-1)!);
 }
 
 const zipf = (n: number, s: number) => Array.from({ length: n }, (_, k) => 1 / (k + 1) ** s);
@@ -106,20 +112,12 @@ function timeline(endMs: number): (u: number) => number {
     const working = hour >= 7 && hour <= 21 ? 1 : 0.25;
     weights.push((weekend ? 0.35 : 1) * working);
   }
-  const cdf: number[] = [];
-  let sum = 0;
-  for (const w of weights) cdf.push((sum += w));
+  const cdf = cumulative(weights);
   return (u) => {
-    const x = Math.min(u, 0.999_999_999) * sum;
-    let lo = 0;
-    let hi = cdf.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (cdf[mid]! > x) hi = mid;
-      else lo = mid + 1;
-    }
-    const before = lo === 0 ? 0 : cdf[lo - 1]!;
-    return Math.floor(startMs + (lo + (x - before) / weights[lo]!) * HOUR);
+    const x = Math.min(u, 0.999_999_999) * cdf.at(-1)!;
+    const hour = indexAt(cdf, x);
+    const before = hour === 0 ? 0 : cdf[hour - 1]!;
+    return Math.floor(startMs + (hour + (x - before) / weights[hour]!) * HOUR);
   };
 }
 
