@@ -205,8 +205,8 @@ export function createDataSet(options: DataSetOptions): DataSet {
       }
       const started = performance.now();
       const from = total;
-      // Batches of 1,000 per tenant, up to four tenants' appends at a time (PostgreSQL commits
-      // different tenants in parallel; SQLite one after another).
+      // Draws of up to 8,000 events, appended per tenant in batches of 1,000, every tenant's at once
+      // (PostgreSQL commits different tenants in parallel; SQLite one group after another).
       while (total < target) {
         const batches = new Map<string, PendingEvent[]>();
         const size = Math.min(8_000, target - total);
@@ -220,16 +220,9 @@ export function createDataSet(options: DataSetOptions): DataSet {
           if (!batch) batches.set(tenantId, (batch = []));
           batch.push({ event, inputHash: createHash('sha256').update(event.id).digest() });
         }
-        const pending = [...batches].flatMap(([tenantId, events]) => {
-          const chunks = [];
-          for (let i = 0; i < events.length; i += 1000) chunks.push([tenantId, events.slice(i, i + 1000)] as const);
-          return chunks;
-        });
-        // Per tenant in order: each tenant's chunks go one after another.
-        const byTenant = new Map<string, PendingEvent[][]>();
-        for (const [tenantId, chunk] of pending) byTenant.set(tenantId, [...(byTenant.get(tenantId) ?? []), chunk]);
-        await Promise.all([...byTenant].map(async ([tenantId, chunks]) => {
-          for (const chunk of chunks) await store.appendEvents(tenantId, chunk, sealEvents);
+        // Each tenant's events in chunks of 1,000, one after another; the tenants side by side.
+        await Promise.all([...batches].map(async ([tenantId, events]) => {
+          for (let i = 0; i < events.length; i += 1000) await store.appendEvents(tenantId, events.slice(i, i + 1000), sealEvents);
         }));
         if (log && Math.floor(total / 100_000) > Math.floor((total - size) / 100_000)) {
           log(`  generated ${total} events (${Math.round((total - from) / ((performance.now() - started) / 1000))}/s)`);
