@@ -83,6 +83,8 @@ export interface SteleApp {
   trail: AuditTrail;
   /** Resolves once alert rules have seen every batch committed so far (tests, benchmarks). */
   alertsIdle(): Promise<void>;
+  /** Resolves once the start-up check of every tenant's log against its published checkpoints is done. */
+  startupChecked: Promise<void>;
 }
 
 export async function buildApp({ config, store, signingKey, logger, now, instrument, ...options }: AppOptions): Promise<SteleApp> {
@@ -193,11 +195,12 @@ export async function buildApp({ config, store, signingKey, logger, now, instrum
   await app.register(retentionFeature, { config, store, guards, trail, redaction, now, onService: (service) => { retention = service; } });
   await app.register(streamFeature, { config, store, guards, trail, secrets, commits, select, noteKey: signingKey.noteKey, now });
   await app.register(alertFeature, { config, store, guards, trail, secrets, now, countries: geoip !== undefined, attach: (hook) => { alerts = hook; } });
-  checkpoints.start();
+  // Not awaited: a server with many tenants serves while its start-up check goes on.
+  const startupChecked = checkpoints.start();
   // Runs once in-flight requests are done: the collapsed counts of their last window are written.
   app.addHook('onClose', async () => trail.close());
   app.addHook('onClose', async () => checkpoints.stop());
   instrument?.(app);
   await app.ready();
-  return { app, startDraining: () => { draining = true; }, trail, alertsIdle: async () => { await alerts?.idle(); } };
+  return { app, startDraining: () => { draining = true; }, trail, alertsIdle: async () => { await alerts?.idle(); }, startupChecked };
 }

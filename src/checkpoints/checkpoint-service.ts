@@ -262,11 +262,16 @@ export function createCheckpointService(options: CheckpointServiceOptions) {
       const record = await store.getCheckpoint(tenantId, treeSize);
       return record ? viewOf(record) : undefined;
     },
-    start(): void {
-      if (timer) return;
-      void checkAll().catch((error) => options.onError?.(error, '*'));
+    /**
+     * Starts the T-seconds sweep and the start-up check of every tenant (checkAll). Resolves once
+     * that check is done; it never rejects (what it finds is raised as alarms or reported to onError).
+     */
+    start(): Promise<void> {
+      if (timer) return Promise.resolve();
+      const checked = checkAll().catch((error) => options.onError?.(error, '*'));
       timer = setInterval(() => void sweep().catch((error) => options.onError?.(error, '*')), options.everySeconds * 1000);
       timer.unref();
+      return checked;
     },
     /** Stops the sweep; the lease, when held, is given up so another process sweeps at once. */
     async stop(): Promise<void> {

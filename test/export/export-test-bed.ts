@@ -33,7 +33,11 @@ export async function startTestBed(engine: Engine, env: Record<string, string> =
   const clock = { ms: Date.now() };
   const config = loadConfig({ STELE_ADMIN_TOKEN: ADMIN_TOKEN, STELE_DATA_DIR: dataDir, ...env });
   const contract = createContractCheck();
-  const start = async () => (await buildApp({ config, store: db.store, signingKey: testSigningKey(), now: () => clock.ms, instrument: contract.install })).app;
+  const start = async () => {
+    const built = await buildApp({ config, store: db.store, signingKey: testSigningKey(), now: () => clock.ms, instrument: contract.install });
+    await built.startupChecked; // so the tenants a test creates are not checkpointed by it
+    return built.app;
+  };
 
   const bed: TestBed = {
     db, dataDir, clock,

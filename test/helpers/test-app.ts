@@ -33,7 +33,11 @@ export async function startTestApp(engine: Engine, env: Record<string, string> =
   const db = await openTestStore(engine);
   const config: Config = loadConfig({ STELE_ADMIN_TOKEN: ADMIN_TOKEN, STELE_DATA_DIR: '/nonexistent', ...env });
   const contract = createContractCheck();
-  const { app, alertsIdle } = await buildApp({ config, store: options.wrapStore ? options.wrapStore(db.store) : db.store, signingKey: testSigningKey(), now, ...(logger && { logger }), instrument: contract.install });
+  const { app, alertsIdle, startupChecked } = await buildApp({ config, store: options.wrapStore ? options.wrapStore(db.store) : db.store, signingKey: testSigningKey(), now, ...(logger && { logger }), instrument: contract.install });
+
+  // A tenant a test creates before the start-up check has listed the tenants would be checked, and
+  // checkpointed, by it: tests begin once it is done, so every checkpoint they see is one they asked for.
+  await startupChecked;
 
   const request: TestApp['request'] = ({ key, headers, ...options }) =>
     app.inject({ ...options, headers: { ...headers, ...(key && { authorization: `Bearer ${key}` }) } });
