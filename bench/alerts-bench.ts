@@ -22,7 +22,7 @@ type Rate = Awaited<ReturnType<typeof rate>>;
 const CITIES = ['Berlin, DE', 'Paris, FR', 'Lagos, NG', 'Austin, US', 'Osaka, JP'];
 
 /** The i-th event of a realistic mix: mostly reads and logins, a few failures, exports and role changes. */
-function loadEvent(i: number, at: string) {
+export function loadEvent(i: number, at: string) {
   const actor = i % 500;
   const who = { id: `user_${actor}`, type: 'user', email: `user${actor}@example.com` };
   const context = { ip: `10.0.${actor >> 8}.${actor & 255}`, user_agent: 'Mozilla/5.0 (bench)', location: CITIES[actor % 5]!, http_status: i % 200 === 7 ? 503 : 200 };
@@ -44,7 +44,7 @@ const bodies = (count: number, from: number) => {
 
 const any = { type: 'any' };
 
-function rules(hook: string) {
+export function rules(hook: string) {
   const allWeek = { timezone: 'UTC', days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], from: '00:00', to: '23:59', outside: true };
   return [
     { template: 'brute_force' }, { template: 'password_spraying' }, { template: 'privilege_escalation' }, { template: 'mass_export' },

@@ -17,7 +17,7 @@ import type { StoredEvent } from '../domain/event.js';
 import { compileQuery, parseQuery, type Ast } from '../query/search/index.js';
 import { evaluateQuery } from '../query/search/evaluate.js';
 import { and, compare, or, sql, type Sql } from '../sql/fragments.js';
-import type { AppendOutcome, PendingEvent, Store } from '../store/port.js';
+import type { AggregateRow, AppendOutcome, PendingEvent, Store } from '../store/port.js';
 import { groupField, type GroupField } from './alert-fields.js';
 import type { AlertRecord } from './alert-repository.js';
 import type { AlertRule } from './alert-rule.js';
@@ -108,6 +108,8 @@ export function compileRule(rule: AlertRule): CompiledRule {
 /** A committed event, with its time read once. */
 type Event = StoredEvent & { readonly at_ms: number };
 const MINUTE = 60_000;
+/** Groups a window read asks for at most (parameters stay well within both engines' limits). */
+const GROUPS_PER_READ = 1000;
 const DAY = 24 * 60 * MINUTE;
 
 /** The cooldown record of a rule's group. */
@@ -323,18 +325,31 @@ export function createAlertEvaluator(deps: EvaluatorDeps) {
     const windowMs = condition.window_minutes * MINUTE;
     const keys = compiled.groups.map((g) => g.expression(dialect));
     const where = [queryOf(compiled, now), compare('occurred_at', '>', at - windowMs), compare('occurred_at', '<=', at)];
-    if (keys.length === 1) {
-      where.push(sql(`(${keys[0]!.text}) IN (${open.map(() => '?').join(', ')})`, [...keys[0]!.params, ...open.map((o) => o.values[0]!)]));
-    } else if (keys.length > 1) {
-      where.push(or(open.map((o) => groupCondition(compiled, o.values))));
-    }
     let measure = sql('count(*)');
     if (condition.type === 'distinct') {
       const expression = compiled.field!.expression(dialect);
       measure = sql(`count(DISTINCT (${expression.text}))`, expression.params);
       where.push(sql(`(${expression.text}) IS NOT NULL`, expression.params));
     }
-    const rows = await deps.store.aggregateEvents(tenantId, { where: and(where), keys, measures: [measure, sql('min(seq)'), sql('max(seq)')] });
+    const aggregation = { where: and(where), keys, measures: [measure, sql('min(seq)'), sql('max(seq)')] };
+    // With a key an index leads with (actor, action, target), each group is read on its own
+    // (forKeys): its events through that index, never the whole window through the time index,
+    // which is what PostgreSQL plans for an IN list over a window newer than its statistics.
+    // Without one, one GROUP BY over the window serves every group (a read per group would scan
+    // the window once per group). A rule without group_by is one group, one row.
+    const rows: AggregateRow[] = [];
+    if (compiled.groups.some((g) => g.indexed)) {
+      for (let from = 0; from < open.length; from += GROUPS_PER_READ) {
+        rows.push(...(await deps.store.aggregateEvents(tenantId, { ...aggregation, forKeys: open.slice(from, from + GROUPS_PER_READ).map((o) => o.values) })));
+      }
+    } else {
+      if (keys.length === 1) {
+        aggregation.where = and([aggregation.where, sql(`(${keys[0]!.text}) IN (${open.map(() => '?').join(', ')})`, [...keys[0]!.params, ...open.map((o) => o.values[0]!)])]);
+      } else if (keys.length > 1) {
+        aggregation.where = and([aggregation.where, or(open.map((o) => groupCondition(compiled, o.values)))]);
+      }
+      rows.push(...(await deps.store.aggregateEvents(tenantId, aggregation)));
+    }
     const byKey = new Map(open.map((o) => [o.values.join('\u0000'), o]));
     for (const o of open) remembered(ruleCounts, o.key, { counted: 0, since: 0, readAt: wall });
     const cooldownMs = rule.cooldown_minutes * MINUTE;

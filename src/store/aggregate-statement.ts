@@ -17,6 +17,7 @@ export interface AggregateStatement {
 export function aggregateStatement(tenantId: string, aggregation: EventAggregation): AggregateStatement {
   const { keys, measures, where } = aggregation;
   if (keys.length + measures.length === 0) throw new Error('an aggregation needs at least one key or measure');
+  if (aggregation.forKeys) return perGroupStatement(tenantId, aggregation, aggregation.forKeys);
   const select = [...keys, ...measures, ...(aggregation.labels ?? [])];
   const params: SqlParam[] = select.flatMap((part) => part.params);
   let text = `SELECT ${select.map((part, i) => `${part.text} AS c${i}`).join(', ')} FROM events WHERE tenant_id = ? AND (${where.text})`;
@@ -32,6 +33,35 @@ export function aggregateStatement(tenantId: string, aggregation: EventAggregati
     params.push(aggregation.limit);
   }
   return { text, params, measureFrom: keys.length, labelFrom: keys.length + measures.length };
+}
+
+/**
+ * `forKeys`: the groups as a VALUES list (both engines name its columns column1, column2 …), each
+ * measure a subquery correlated with the group by equality on every key. A plain join of the
+ * list with the events, or an IN list, leaves the planner free to read the window through the
+ * time index and filter, which it does when its statistics predate the window (always, on a live
+ * log's tail); a subquery per group can only be served well by the key's index.
+ */
+function perGroupStatement(tenantId: string, aggregation: EventAggregation, groups: readonly (readonly string[])[]): AggregateStatement {
+  const { keys, measures, where } = aggregation;
+  if (keys.length === 0) throw new Error('forKeys needs at least one key');
+  if (aggregation.labels?.length || aggregation.orderBy?.length || aggregation.limit !== undefined) throw new Error('forKeys does not take labels, orderBy or limit');
+  if (groups.length === 0) throw new Error('forKeys needs at least one group');
+  const params: SqlParam[] = [];
+  const matching = keys.map((key, i) => `(${key.text}) = g.column${i + 1}`).join(' AND ');
+  const select = [
+    ...keys.map((_, i) => `g.column${i + 1} AS c${i}`),
+    ...measures.map((measure, i) => {
+      params.push(...measure.params, tenantId, ...keys.flatMap((key) => key.params), ...where.params);
+      return `(SELECT ${measure.text} FROM events WHERE tenant_id = ? AND ${matching} AND (${where.text})) AS c${keys.length + i}`;
+    }),
+  ];
+  const rows = groups.map((values) => {
+    if (values.length !== keys.length) throw new Error(`a group of forKeys has ${values.length} values for ${keys.length} keys`);
+    params.push(...values);
+    return `(${values.map(() => '?').join(', ')})`;
+  });
+  return { text: `SELECT ${select.join(', ')} FROM (VALUES ${rows.join(', ')}) AS g`, params, measureFrom: keys.length, labelFrom: keys.length + measures.length };
 }
 
 /** Measures as numbers: PostgreSQL answers sums of bigint as numeric text. */
