@@ -19,7 +19,7 @@ import { waitFor } from '../test/streams/http-receiver.js';
 import { startReceiverProcess } from './lib/receiver-process.js';
 import { RSYSLOG_AVAILABLE, startRsyslog } from '../test/streams/rsyslog.js';
 import { syntheticEvent } from './lib/seed.js';
-import { percentile, rate, ratio, round } from './lib/stats.js';
+import { cpuSeconds, cpuSecondsOfCommand, machineCpuSeconds, percentile, rate, ratio, round } from './lib/stats.js';
 
 const ADMIN = 'stele_admin_streams_bench_0123456789';
 type Log = (line: string) => void;
@@ -188,11 +188,31 @@ export async function runStreamsBench(opts: { engines: Engine[]; events: number;
       for (const r of five) cleanups.push(() => r.close());
       const loadStreams: string[] = [];
       for (const [i, r] of five.entries()) loadStreams.push((await s.call('POST', '/v1/streams', { name: `load ${i}`, type: 'webhook', config: { url: r.url }, filter: { actions: ['bench.*'] } })).id);
+      // Where the CPU goes in a turn, per event ingested: the server, PostgreSQL, the five receivers,
+      // this benchmark's client, and the machine as a whole (with how much of it stayed idle).
+      const cpuNow = () => ({
+        server: cpuSeconds(s.server.child.pid!),
+        postgres: engine === 'postgres' ? cpuSecondsOfCommand('postgres') : 0,
+        receivers: five.reduce((sum, r) => sum + cpuSeconds(r.pid), 0),
+        client: (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
+        machine: machineCpuSeconds(),
+      });
       const turn = async (active: boolean) => {
         for (const id of loadStreams) await s.call('POST', `/v1/streams/${id}/${active ? 'resume' : 'pause'}`);
-        return rate(() => ingest(s, load, 4));
+        const before = cpuNow();
+        const measured = await rate(() => ingest(s, load, 4));
+        const after = cpuNow();
+        const perEvent = (seconds: number) => round((seconds * 1e6) / measured.count, 1);
+        const cpu_us_per_event = {
+          server: perEvent(after.server - before.server), postgres: perEvent(after.postgres - before.postgres),
+          receivers: perEvent(after.receivers - before.receivers), client: perEvent(after.client - before.client),
+          machine: perEvent(after.machine.busy - before.machine.busy),
+        };
+        const idle_share = round(1 - (after.machine.busy - before.machine.busy) / (after.machine.total - before.machine.total), 3);
+        opts.log(`    ${active ? 'five streams' : 'no stream'}: ${measured.per_second}/s; CPU µs per event ${JSON.stringify(cpu_us_per_event)}, machine idle ${Math.round(idle_share * 100)}%`);
+        return { ...measured, cpu_us_per_event, idle_share };
       };
-      const turns: { none: Awaited<ReturnType<typeof rate>>[]; five: Awaited<ReturnType<typeof rate>>[] } = { none: [], five: [] };
+      const turns: { none: Awaited<ReturnType<typeof turn>>[]; five: Awaited<ReturnType<typeof turn>>[] } = { none: [], five: [] };
       for (let round = 0; round < 3; round++) {
         turns.none.push(await turn(false));
         turns.five.push(await turn(true));
@@ -204,7 +224,7 @@ export async function runStreamsBench(opts: { engines: Engine[]; events: number;
         }, 600_000);
         return 0;
       });
-      const medianOf = (rates: Awaited<ReturnType<typeof rate>>[]) => rates.slice().sort((a, b) => a.per_second - b.per_second)[1]!;
+      const medianOf = (rates: Awaited<ReturnType<typeof turn>>[]) => rates.slice().sort((a, b) => a.per_second - b.per_second)[1]!;
       const none = medianOf(turns.none);
       const withFive = medianOf(turns.five);
 

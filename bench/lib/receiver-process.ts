@@ -5,6 +5,8 @@ import { spawn } from 'node:child_process';
 
 export interface ReceiverProcess {
   url: string;
+  /** The receiver's process id (to read its CPU time). */
+  pid: number;
   events(): Promise<number>;
   arrivals(): Promise<Record<string, number>>;
   close(): Promise<void>;
@@ -24,6 +26,7 @@ export async function startReceiverProcess(options: { timing?: boolean } = {}): 
   const url = `http://127.0.0.1:${port}`;
   return {
     url,
+    pid: child.pid!,
     events: async () => ((await (await fetch(`${url}/stats`)).json()) as { events: number }).events,
     arrivals: async () => (await (await fetch(`${url}/arrivals`)).json()) as Record<string, number>,
     async close() {
