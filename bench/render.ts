@@ -139,7 +139,7 @@ export function renderMarkdown(r: Results, machine: { node: string; cpus: number
   }
   if (r.streams) {
     const st = r.streams;
-    out.push('', `**Streams**: one stream's delivery of ${n(st.results[0]?.events ?? 0)} events from a server process to a receiver on loopback (raw = the same events, already encoded, pushed by the benchmark straight to the same receiver one request at a time); latency from ingest acknowledgement to receipt at a steady 1,000 events/s; ingest in batches of 100, 4 at a time, with 5 active webhook streams vs none (median of three turns each, taken alternately)${ran(st)}. Targets: ≥ 20,000 events/s per stream, p99 ≤ 1 s, ≥ 80%.`, '');
+    out.push('', `**Streams**: one stream's delivery of ${n(st.results[0]?.events ?? 0)} events from a server process to a receiver on loopback (raw = the same events, already encoded, pushed by the benchmark straight to the same receiver one request at a time); latency from ingest acknowledgement to receipt at a steady 1,000 events/s; ingest in batches of 100, 4 at a time, into the tenant with 5 active webhook streams vs into another tenant of the same server without streams (median of three turns each, taken alternately, each once the streams had caught up)${ran(st)}. Targets: ≥ 20,000 events/s per stream, p99 ≤ 1 s, ≥ 80%.`, '');
     out.push(table(['store', 'destination', 'stream events/s', 'raw events/s', 'ratio'],
       st.results.flatMap((x) => Object.entries(x.throughput).map(([name, t]) => [x.engine, name, n(t.stream.per_second), n(t.raw.per_second), pct(t.ratio)]))));
     out.push('', table(['store', 'latency p50', 'p99', 'max', 'ingest/s, no stream', 'with 5 streams', 'ratio', '5 streams caught up after'],
