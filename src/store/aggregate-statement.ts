@@ -2,7 +2,7 @@
 // placeholders, the same for both engines: keys and measures in the select list, grouped and
 // ordered by their positions (so no expression, and none of its parameters, is written twice).
 
-import type { EventAggregation } from './port.js';
+import type { AggregateRow, EventAggregation } from './port.js';
 import type { SqlParam } from '../sql/fragments.js';
 
 export interface AggregateStatement {
@@ -12,12 +12,31 @@ export interface AggregateStatement {
   /** Answer columns [measureFrom, labelFrom) are measures, to be read as numbers. */
   measureFrom: number;
   labelFrom: number;
+  /**
+   * `forKeys` read as one GROUP BY ('grouped'): the groups asked for, in their order, and the
+   * statement whose one row is the measures over nothing, for the groups without a match
+   * (inGroupOrder puts the answer together).
+   */
+  groups?: { forKeys: readonly (readonly string[])[]; empty: { text: string; params: SqlParam[] } };
 }
 
-export function aggregateStatement(tenantId: string, aggregation: EventAggregation): AggregateStatement {
+/**
+ * How an engine reads `forKeys` best. 'correlated' (PostgreSQL): a subquery per group, which only
+ * the key's index serves well, whatever the planner's statistics say (an IN list over a window
+ * newer than PostgreSQL's statistics is read through the time index instead: the whole window).
+ * 'grouped' (SQLite): one GROUP BY over the window restricted to the groups, SQLite's planner
+ * choosing the most selective index itself (there, a correlated subquery per group and measure
+ * read each group's whole range of the key's index: 50 ms a pass where the GROUP BY took 0.3).
+ */
+export type GroupsPlan = 'correlated' | 'grouped';
+
+export function aggregateStatement(tenantId: string, aggregation: EventAggregation, groupsPlan: GroupsPlan = 'correlated'): AggregateStatement {
   const { keys, measures, where } = aggregation;
   if (keys.length + measures.length === 0) throw new Error('an aggregation needs at least one key or measure');
-  if (aggregation.forKeys) return perGroupStatement(tenantId, aggregation, aggregation.forKeys);
+  if (aggregation.forKeys) {
+    checkForKeys(aggregation, aggregation.forKeys);
+    return groupsPlan === 'correlated' ? perGroupStatement(tenantId, aggregation, aggregation.forKeys) : groupedStatement(tenantId, aggregation, aggregation.forKeys);
+  }
   const select = [...keys, ...measures, ...(aggregation.labels ?? [])];
   const params: SqlParam[] = select.flatMap((part) => part.params);
   let text = `SELECT ${select.map((part, i) => `${part.text} AS c${i}`).join(', ')} FROM events WHERE tenant_id = ? AND (${where.text})`;
@@ -42,11 +61,18 @@ export function aggregateStatement(tenantId: string, aggregation: EventAggregati
  * time index and filter, which it does when its statistics predate the window (always, on a live
  * log's tail); a subquery per group can only be served well by the key's index.
  */
-function perGroupStatement(tenantId: string, aggregation: EventAggregation, groups: readonly (readonly string[])[]): AggregateStatement {
-  const { keys, measures, where } = aggregation;
+function checkForKeys(aggregation: EventAggregation, groups: readonly (readonly string[])[]): void {
+  const { keys } = aggregation;
   if (keys.length === 0) throw new Error('forKeys needs at least one key');
   if (aggregation.labels?.length || aggregation.orderBy?.length || aggregation.limit !== undefined) throw new Error('forKeys does not take labels, orderBy or limit');
   if (groups.length === 0) throw new Error('forKeys needs at least one group');
+  for (const values of groups) {
+    if (values.length !== keys.length) throw new Error(`a group of forKeys has ${values.length} values for ${keys.length} keys`);
+  }
+}
+
+function perGroupStatement(tenantId: string, aggregation: EventAggregation, groups: readonly (readonly string[])[]): AggregateStatement {
+  const { keys, measures, where } = aggregation;
   const params: SqlParam[] = [];
   const matching = keys.map((key, i) => `(${key.text}) = g.column${i + 1}`).join(' AND ');
   const select = [
@@ -57,11 +83,38 @@ function perGroupStatement(tenantId: string, aggregation: EventAggregation, grou
     }),
   ];
   const rows = groups.map((values) => {
-    if (values.length !== keys.length) throw new Error(`a group of forKeys has ${values.length} values for ${keys.length} keys`);
     params.push(...values);
     return `(${values.map(() => '?').join(', ')})`;
   });
   return { text: `SELECT ${select.join(', ')} FROM (VALUES ${rows.join(', ')}) AS g`, params, measureFrom: keys.length, labelFrom: keys.length + measures.length };
+}
+
+/** `forKeys` as one GROUP BY over the matches whose keys are one of the groups' (see GroupsPlan). */
+function groupedStatement(tenantId: string, aggregation: EventAggregation, groups: readonly (readonly string[])[]): AggregateStatement {
+  const { keys, measures } = aggregation;
+  const oneOf = keys.length === 1
+    ? { text: `(${keys[0]!.text}) IN (${groups.map(() => '?').join(', ')})`, params: [...keys[0]!.params, ...groups.map((values) => values[0]!)] }
+    : {
+      text: groups.map(() => `(${keys.map((key) => `(${key.text}) = ?`).join(' AND ')})`).join(' OR '),
+      params: groups.flatMap((values) => keys.flatMap((key, i) => [...key.params, values[i]!])),
+    };
+  const where = { text: `(${aggregation.where.text}) AND (${oneOf.text})`, params: [...aggregation.where.params, ...oneOf.params] };
+  const statement = aggregateStatement(tenantId, { keys, measures, where });
+  const empty = { text: `SELECT ${measures.map((measure) => measure.text).join(', ')} FROM events WHERE 0 = 1`, params: measures.flatMap((measure) => measure.params) };
+  return { ...statement, groups: { forKeys: groups, empty } };
+}
+
+/**
+ * A 'grouped' statement's answer (rows of the groups that matched, keys first) as `forKeys`
+ * promises it: one row per group asked for, in that order, the measures over nothing (`empty`,
+ * the measures alone) for a group without a match.
+ */
+export function inGroupOrder(rows: readonly AggregateRow[], statement: AggregateStatement, empty: readonly AggregateRow[number][]): AggregateRow[] {
+  const { forKeys } = statement.groups!;
+  const width = forKeys[0]!.length;
+  const keyOf = (values: readonly unknown[]) => JSON.stringify(values.map((value) => (value === null ? null : String(value))));
+  const found = new Map(rows.map((row) => [keyOf(row.slice(0, width)), row]));
+  return forKeys.map((values) => found.get(keyOf(values)) ?? [...values, ...empty]);
 }
 
 /** Measures as numbers: PostgreSQL answers sums of bigint as numeric text. */
