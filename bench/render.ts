@@ -1,6 +1,8 @@
 // Turns benchmark results into the Markdown tables shown in README.md.
 
 type Rate = { per_second: number; count: number };
+/** A streams-bench ingest turn; the CPU figures are absent from runs before 2026-12-06. */
+type StreamTurn = Rate & { cpu_us_per_event?: { server: number; postgres: number; receivers: number; client: number; machine: number }; idle_share?: number };
 type Lat = { p50_ms: number; p99_ms: number };
 
 type Run = { machine?: { date: string } };
@@ -25,7 +27,7 @@ interface Results {
     engine: string; events: number;
     throughput: Record<string, { stream: Rate; raw: Rate; ratio: number }>;
     latency_at_1000_per_second: { events_per_second: number; events: number; p50_ms: number; p99_ms: number; max_ms: number };
-    ingest_with_streams: { none: Rate; five_streams: Rate; ratio: number; catch_up_seconds_after: number };
+    ingest_with_streams: { none: StreamTurn; five_streams: StreamTurn; ratio: number; catch_up_seconds_after: number };
   }[] };
   alerts?: Run & { results: {
     engine: string; events_per_turn: number; rules: number; alerts_fired: number;
@@ -139,12 +141,16 @@ export function renderMarkdown(r: Results, machine: { node: string; cpus: number
   }
   if (r.streams) {
     const st = r.streams;
-    out.push('', `**Streams**: one stream's delivery of ${n(st.results[0]?.events ?? 0)} events from a server process to a receiver on loopback (raw = the same events, already encoded, pushed by the benchmark straight to the same receiver one request at a time); latency from ingest acknowledgement to receipt at a steady 1,000 events/s; ingest in batches of 100, 4 at a time, into the tenant with 5 active webhook streams vs into another tenant of the same server without streams (median of three turns each, taken alternately, each once the streams had caught up)${ran(st)}. Targets: ≥ 20,000 events/s per stream, p99 ≤ 1 s, ≥ 80%.`, '');
+    out.push('', `**Streams**: one stream's delivery of ${n(st.results[0]?.events ?? 0)} events from a server process to a receiver on loopback (raw = the same events, already encoded, pushed by the benchmark straight to the same receiver one request at a time); latency from ingest acknowledgement to receipt at a steady 1,000 events/s; ingest in batches of 100, 4 at a time, into the tenant with 5 active webhook streams vs into another tenant of the same server without streams (median of three turns each, taken alternately, each once the streams had caught up; CPU per event: the server process's, and the whole machine's — server, PostgreSQL, the receivers, the benchmark's client — over the events ingested in the turn)${ran(st)}. Targets: ≥ 20,000 events/s per stream, p99 ≤ 1 s, ≥ 80%.`, '');
     out.push(table(['store', 'destination', 'stream events/s', 'raw events/s', 'ratio'],
       st.results.flatMap((x) => Object.entries(x.throughput).map(([name, t]) => [x.engine, name, n(t.stream.per_second), n(t.raw.per_second), pct(t.ratio)]))));
-    out.push('', table(['store', 'latency p50', 'p99', 'max', 'ingest/s, no stream', 'with 5 streams', 'ratio', '5 streams caught up after'],
+    const cpu = (turn: StreamTurn, part: 'server' | 'machine') => (turn.cpu_us_per_event ? `${turn.cpu_us_per_event[part]} µs` : '—');
+    out.push('', table(['store', 'latency p50', 'p99', 'max', 'ingest/s, no stream', 'with 5 streams', 'ratio', 'server CPU/event, no stream → 5', 'machine CPU/event, no stream → 5', '5 streams caught up after'],
       st.results.map((x) => [x.engine, `${x.latency_at_1000_per_second.p50_ms} ms`, `${x.latency_at_1000_per_second.p99_ms} ms`, `${x.latency_at_1000_per_second.max_ms} ms`,
-        n(x.ingest_with_streams.none.per_second), n(x.ingest_with_streams.five_streams.per_second), pct(x.ingest_with_streams.ratio), `${x.ingest_with_streams.catch_up_seconds_after} s`])));
+        n(x.ingest_with_streams.none.per_second), n(x.ingest_with_streams.five_streams.per_second), pct(x.ingest_with_streams.ratio),
+        `${cpu(x.ingest_with_streams.none, 'server')} → ${cpu(x.ingest_with_streams.five_streams, 'server')}`,
+        `${cpu(x.ingest_with_streams.none, 'machine')} → ${cpu(x.ingest_with_streams.five_streams, 'machine')}`,
+        `${x.ingest_with_streams.catch_up_seconds_after} s`])));
   }
   if (r.alerts) {
     const al = r.alerts;
