@@ -32,11 +32,12 @@ interface Server {
   tenantKey: (name: string) => Promise<string>;
 }
 
-async function startServer(db: TestStore): Promise<Server> {
+/** A server process over the test store, with a tenant and a key; `nodeArgs` for its node (--cpu-prof). */
+export async function startServer(db: TestStore, nodeArgs: string[] = []): Promise<Server> {
   const env: Record<string, string> = { STELE_ADMIN_TOKEN: ADMIN, STELE_LOG_LEVEL: 'error', STELE_RATE_LIMIT_PER_MINUTE: '0' };
   if (db.location.sqliteFile) env.STELE_DATA_DIR = db.location.sqliteFile.replace(/\/stele\.db$/, '');
   else Object.assign(env, { STELE_DATABASE_URL: db.location.databaseUrl!, STELE_DATABASE_SCHEMA: db.location.pgSchema! });
-  const server = await startServerProcess(env);
+  const server = await startServerProcess(env, [], nodeArgs);
   const request = async (method: string, path: string, body: unknown, key: string) => {
     const response = await fetch(`${server.url}${path}`, { method, headers: { authorization: `Bearer ${key}`, ...(body !== undefined && { 'content-type': 'application/json' }) }, ...(body !== undefined && { body: JSON.stringify(body) }) });
     const text = await response.text();
@@ -51,13 +52,14 @@ async function startServer(db: TestStore): Promise<Server> {
   return { server, key, tenantKey, call: (method, path, body) => request(method, path, body, key) };
 }
 
-const bodiesOf = (count: number, batch: number) => Array.from({ length: Math.ceil(count / batch) }, (_, r) => JSON.stringify(Array.from({ length: Math.min(batch, count - r * batch) }, (_, k) => {
+/** Request bodies of `batch` events each (`bench.*` actions), `count` events in all. */
+export const bodiesOf = (count: number, batch: number) => Array.from({ length: Math.ceil(count / batch) }, (_, r) => JSON.stringify(Array.from({ length: Math.min(batch, count - r * batch) }, (_, k) => {
   const { id: _id, category: _c, received_at: _r, ...input } = syntheticEvent(r * batch + k, count, Date.now() - 60_000);
   return { ...input, action: `bench.${input.action}` };
 })));
 
 /** Sends the bodies with `concurrency` requests at a time; resolves with each event's ack time by id. */
-async function ingest(s: Server, bodies: string[], concurrency: number, key = s.key): Promise<number> {
+export async function ingest(s: Server, bodies: string[], concurrency: number, key = s.key): Promise<number> {
   let next = 0;
   let events = 0;
   await Promise.all(Array.from({ length: concurrency }, async () => {
