@@ -73,7 +73,7 @@ export interface Config {
   /** Backpressure on ingest (STELE_INGEST_QUEUE_LIMIT; undefined when 0: no bound). */
   ingestQueue: { maxWaitingEvents: number; retryAfterSeconds: number } | undefined;
   /** Bounds of a group commit (STELE_GROUP_COMMIT_MAX_EVENTS, STELE_GROUP_COMMIT_WAIT_MS; src/store/batching-queue.ts). */
-  groupCommit: Required<GroupCommitOptions>;
+  groupCommit: Required<Pick<GroupCommitOptions, 'maxEvents' | 'waitMs'>>;
   /** Most rows a synchronous export may return (STELE_EXPORT_MAX_ROWS); more needs a bulk export job. */
   exportMaxRows: number;
   /** Lifetime of a bulk export download link, seconds (STELE_EXPORT_LINK_TTL_SECONDS). */

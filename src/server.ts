@@ -4,6 +4,7 @@
 
 import pino from 'pino';
 import { buildApp } from './api/app.js';
+import { createMetrics } from './api/metrics.js';
 import { ensureAdminToken } from './auth/authenticate.js';
 import { SYSTEM_REQUESTER } from './audit-trail/requester.js';
 import { SYSTEM_TENANT_ID } from './audit-trail/system-log.js';
@@ -22,11 +23,17 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const logger = pino({ level: config.logLevel });
   // Before the store: a GeoIP file it cannot use stops start-up with nothing else done.
   const geoip = config.geoipDatabase ? await openGeoIp(config.geoipDatabase) : undefined;
-  const store = openStore(config, logger);
+  // Made before the store, which reports its commit groups to them.
+  const metrics = createMetrics();
+  const onCommitted = ({ jobs, events }: { jobs: number; events: number }) => {
+    metrics.commitGroupEvents.observe(events);
+    metrics.commitGroupAppends.observe(jobs);
+  };
+  const store = openStore({ ...config, groupCommit: { ...config.groupCommit, onCommitted } }, logger);
   await store.migrate();
   const admin = await ensureAdminToken(store, config.adminToken);
   const signingKey = loadSigningKey({ configuredFile: config.integrity.signingKeyFile, dataDir: config.dataDir, name: config.integrity.logOrigin });
-  const { app, startDraining, trail } = await buildApp({ config, store, signingKey, logger, ...(geoip && { geoip }) });
+  const { app, startDraining, trail } = await buildApp({ config, store, signingKey, logger, metrics, ...(geoip && { geoip }) });
   if (admin.generated) {
     await trail.record(SYSTEM_TENANT_ID, { action: 'settings.changed', ...SYSTEM_REQUESTER, target: { type: 'setting', id: 'admin_token' }, details: { setting: 'admin_token', change: 'generated at first start' } });
   }

@@ -31,7 +31,7 @@ import { installUrlChecks } from '../http/url-checks.js';
 import { installSecurityHeaders } from '../http/security-headers.js';
 import { installCompression } from '../http/compression.js';
 import { healthRoutes } from './health-routes.js';
-import { createMetrics, installMetrics } from './metrics.js';
+import { createMetrics, installMetrics, type Metrics } from './metrics.js';
 import { installApiDocs, installOpenApi } from './openapi.js';
 import { installRateLimit } from './rate-limit.js';
 import { installRobots } from './robots.js';
@@ -73,6 +73,8 @@ export interface AppOptions {
    * watch every answer (test/helpers/contract-check.ts holds them to the OpenAPI document).
    */
   instrument?: (app: FastifyInstance) => void;
+  /** The instance's metrics, when made before the app (the store feeds its group commit ones); made here otherwise. */
+  metrics?: Metrics;
 }
 
 export interface SteleApp {
@@ -106,7 +108,7 @@ export async function buildApp({ config, store, signingKey, logger, now, instrum
     // A client event id is up to 128 characters, up to 9 each once percent-encoded (%XX of UTF-8).
     routerOptions: { maxParamLength: 1200 },
   });
-  const metrics = createMetrics();
+  const metrics = options.metrics ?? createMetrics();
   const commits = createCommitNotifier(); // wakes long-polling feed readers
   const alarms = createIntegrityAlarms({
     onRaise: (alarm) => {

@@ -29,6 +29,14 @@ export function createMetrics() {
     ingestOverloaded: new Counter({
       name: 'stele_ingest_overloaded_total', help: 'Ingest requests refused with 503 overloaded: more events were waiting for the database than STELE_INGEST_QUEUE_LIMIT', registers: [registry],
     }),
+    commitGroupEvents: new Histogram({
+      name: 'stele_store_commit_group_events', help: 'Events per group commit: appends that arrived together share one transaction (bounded by STELE_GROUP_COMMIT_MAX_EVENTS and STELE_GROUP_COMMIT_WAIT_MS)',
+      registers: [registry], buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000],
+    }),
+    commitGroupAppends: new Histogram({
+      name: 'stele_store_commit_group_appends', help: 'Appends (ingest requests and self-audit writes) per group commit',
+      registers: [registry], buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
+    }),
     integrityAlarm: new Gauge({
       name: 'stele_integrity_alarm', help: "1 while a tenant's log contradicts a published checkpoint (truncated or forked); no checkpoint is signed for it meanwhile",
       labelNames: ['tenant_id', 'kind'] as const, registers: [registry],

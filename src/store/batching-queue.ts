@@ -15,6 +15,8 @@ export interface GroupCommitOptions {
   maxEvents?: number;
   /** How long the first job of a group waits for others after the current event-loop turn, in ms. Default 0. */
   waitMs?: number;
+  /** Told of each group once it has committed: its jobs (appends) and events (for /metrics). */
+  onCommitted?: (group: { jobs: number; events: number }) => void;
 }
 
 export interface BatchingQueueOptions<J> extends GroupCommitOptions {
@@ -81,6 +83,7 @@ export function createBatchingQueue<J, R>(run: (key: string, jobs: J[]) => Promi
       }
       return;
     }
+    options.onCommitted?.({ jobs: group.length, events: group.reduce((sum, w) => sum + options.weight(w.job), 0) });
     group.forEach((w, i) => {
       const result = results[i]!;
       if ('ok' in result) w.resolve(result.ok);
