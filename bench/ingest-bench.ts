@@ -78,9 +78,12 @@ export async function httpIngest(db: TestStore, total: number, batchSize: number
  * `connections` connections as an application's HTTP client pool would (open loop: each request
  * is due at its time whether or not earlier ones were answered, waits for a free connection if
  * need be, and its latency counts from when it was due, so a server that falls behind shows it
- * rather than slowing the sender down). The first `warmupSeconds` are sent but not counted.
+ * rather than slowing the sender down). The first `warmupSeconds` are sent but not counted: a
+ * freshly started server and client fall about half a second behind in their first two to three
+ * seconds (opening 64 connections, JIT, modules tsx compiles on first use; measured second by
+ * second, 2026-12-06) and then keep up; with 2 s of warm-up that start decided the p99.
  */
-export async function httpLatencyAt(db: TestStore, perSecond: number, seconds: number, connections: number, warmupSeconds = 2) {
+export async function httpLatencyAt(db: TestStore, perSecond: number, seconds: number, connections: number, warmupSeconds = 5) {
   return withBenchServer(db, async ({ url, key }) => {
     const warmup = Math.round(perSecond * warmupSeconds);
     const total = warmup + Math.max(1, Math.round(perSecond * seconds));
