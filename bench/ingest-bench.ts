@@ -5,6 +5,7 @@
 // integrity (hashing, chain, Merkle nodes) at the store port, sealing for real versus a sealer
 // that writes constant hashes.
 
+import { spawn } from 'node:child_process';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import Database from 'better-sqlite3';
@@ -19,7 +20,7 @@ import { detailsJsonOf, ipBytesOf } from '../src/store/row-values.js';
 import { openTestStore, type Engine, type TestStore } from '../src/store/testing/test-stores.js';
 import { withBenchServer } from './lib/bench-server.js';
 import { pending, syntheticEvent } from './lib/seed.js';
-import { cpuSeconds, percentile, rate, ratio, round } from './lib/stats.js';
+import { cpuSeconds, rate, ratio, round } from './lib/stats.js';
 
 const ZERO = new Uint8Array(32);
 
@@ -78,39 +79,21 @@ export async function httpIngest(db: TestStore, total: number, batchSize: number
  * `connections` connections as an application's HTTP client pool would (open loop: each request
  * is due at its time whether or not earlier ones were answered, waits for a free connection if
  * need be, and its latency counts from when it was due, so a server that falls behind shows it
- * rather than slowing the sender down). The first `warmupSeconds` are sent but not counted: a
- * freshly started server and client fall about half a second behind in their first two to three
- * seconds (opening 64 connections, JIT, modules tsx compiles on first use; measured second by
- * second, 2026-12-06) and then keep up; with 2 s of warm-up that start decided the p99.
+ * rather than slowing the sender down). The client is a fresh process (lib/latency-client.ts).
+ * The first `warmupSeconds` are sent but not counted: a freshly started server and client fall
+ * about half a second behind in their first two to three seconds (opening 64 connections, JIT,
+ * modules tsx compiles on first use; measured second by second, 2026-12-06) and then keep up.
  */
 export async function httpLatencyAt(db: TestStore, perSecond: number, seconds: number, connections: number, warmupSeconds = 5) {
   return withBenchServer(db, async ({ url, key }) => {
-    const warmup = Math.round(perSecond * warmupSeconds);
-    const total = warmup + Math.max(1, Math.round(perSecond * seconds));
-    const bodies = Array.from({ length: total }, (_, i) => {
-      const { id: _id, category: _c, received_at: _r, ...input } = syntheticEvent(i, total, Date.now() - 60_000);
-      return JSON.stringify(input);
-    });
-    const latencies: number[] = [];
-    const start = performance.now();
-    const dueAt = (i: number) => start + (i * 1000) / perSecond;
-    let next = 0;
-    await Promise.all(Array.from({ length: connections }, async () => {
-      while (next < total) {
-        const i = next++;
-        const wait = dueAt(i) - performance.now();
-        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-        const response = await fetch(`${url}/v1/events`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: bodies[i] });
-        await response.arrayBuffer();
-        if (response.status !== 201) throw new Error(`ingest answered ${response.status}`);
-        if (i >= warmup) latencies.push(performance.now() - dueAt(i));
-      }
-    }));
-    latencies.sort((a, b) => a - b);
-    return {
-      events_per_second: perSecond, events: latencies.length, connections,
-      p50_ms: round(percentile(latencies, 50), 1), p99_ms: round(percentile(latencies, 99), 1), max_ms: round(latencies.at(-1)!, 1),
-    };
+    const args = JSON.stringify({ url, key, perSecond, seconds, connections, warmupSeconds });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/lib/latency-client.ts', args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout!.on('data', (data: Buffer) => (out += data.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    if (code !== 0) throw new Error(`the latency client exited with ${code}`);
+    const measured = JSON.parse(out) as { events: number; p50_ms: number; p99_ms: number; max_ms: number };
+    return { events_per_second: perSecond, connections, ...measured };
   });
 }
 

@@ -94,7 +94,7 @@ export function renderMarkdown(r: Results, machine: { node: string; cpus: number
       x.http_single_events.ratio_to_batched === undefined ? '—' : pct(x.http_single_events.ratio_to_batched), cpu(x.http_single_events), pct(x.integrity_cost.overhead)])));
   const latencies = r.ingest.results.filter((x) => x.http_single_events.latency_at_80_percent);
   if (latencies.length > 0) {
-    out.push('', `Single events sent at a steady 80% of that rate (open loop; 10 s measured after 5 s of warm-up, the first seconds of a fresh server and client): ${latencies.map((x) => {
+    out.push('', `Single events sent at a steady 80% of that rate (open loop, from a client process of its own, 64 connections; 10 s measured after 5 s of warm-up, the first seconds of a fresh server and client): ${latencies.map((x) => {
       const l = x.http_single_events.latency_at_80_percent!;
       return `${x.engine} ${n(l.events_per_second)}/s, p50 ${l.p50_ms} ms, p99 ${l.p99_ms} ms, max ${l.max_ms} ms`;
     }).join('; ')}.`);

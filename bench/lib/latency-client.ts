@@ -1,0 +1,39 @@
+// The open-loop client of the ingest benchmark's latency phase, in a process of its own (as an
+// application's would be): run in the benchmark's own process after its throughput phases, the
+// same load read a p99 four times as high (the client's leftovers from 120,000 requests, not
+// the server, measured 2026-12-06: 182 ms there, 42 ms from a fresh process).
+//
+// Argument: JSON {url, key, perSecond, seconds, connections, warmupSeconds}. Prints JSON
+// {events, p50_ms, p99_ms, max_ms} of the requests due after the warm-up.
+
+import { syntheticEvent } from './seed.js';
+import { percentile, round } from './stats.js';
+
+const { url, key, perSecond, seconds, connections, warmupSeconds } = JSON.parse(process.argv[2]!) as {
+  url: string; key: string; perSecond: number; seconds: number; connections: number; warmupSeconds: number;
+};
+const warmup = Math.round(perSecond * warmupSeconds);
+const total = warmup + Math.max(1, Math.round(perSecond * seconds));
+const bodies = Array.from({ length: total }, (_, i) => {
+  const { id: _id, category: _c, received_at: _r, ...input } = syntheticEvent(i, total, Date.now() - 60_000);
+  return JSON.stringify(input);
+});
+const latencies: number[] = [];
+const start = performance.now();
+const dueAt = (i: number) => start + (i * 1000) / perSecond;
+let next = 0;
+await Promise.all(Array.from({ length: connections }, async () => {
+  while (next < total) {
+    const i = next++;
+    const wait = dueAt(i) - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    const response = await fetch(`${url}/v1/events`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: bodies[i] });
+    await response.arrayBuffer();
+    if (response.status !== 201) throw new Error(`ingest answered ${response.status}`);
+    if (i >= warmup) latencies.push(performance.now() - dueAt(i));
+  }
+}));
+latencies.sort((a, b) => a - b);
+process.stdout.write(JSON.stringify({
+  events: latencies.length, p50_ms: round(percentile(latencies, 50), 1), p99_ms: round(percentile(latencies, 99), 1), max_ms: round(latencies.at(-1)!, 1),
+}));
