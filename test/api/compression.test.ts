@@ -16,8 +16,10 @@ import { pendingEvent } from '../../src/store/testing/fixtures.js';
 import { ENGINES } from '../../src/store/testing/test-stores.js';
 import { eventually, startTestBed, type TestBed } from '../export/export-test-bed.js';
 
-// ~1.3 KB an event, 940 characters of it random: 26 MB of export (20 MB compressed), more than
-// the socket's and the encoder's buffers hold.
+// ~3.2 KB an event, 2,800 characters of it random: 64 MB of export (about 50 MB compressed),
+// several times what the socket's and the encoder's buffers hold. (Loopback lets a paused
+// client's receive buffer grow to 32 MB here, net.ipv4.tcp_rmem: with 700 random bytes an event
+// the whole 20 MB compressed export sometimes fitted, and the server rightly finished it.)
 const EVENTS = 20_000;
 const DIST = fileURLToPath(new URL('../../ui/dist', import.meta.url));
 
@@ -34,7 +36,7 @@ for (const engine of ENGINES) {
       bed = await startTestBed(engine.name, { STELE_EXPORT_MAX_ROWS: String(EVENTS * 2) });
       ({ key, tenantId } = await bed.tenantWithKey(['audit:read', 'audit:export', 'events:write']));
       for (let i = 0; i < EVENTS; i += 1000) {
-        const batch = Array.from({ length: 1000 }, (_, k) => pendingEvent({ action: 'file.downloaded', details: { noise: randomBytes(700).toString('base64'), i: i + k } }));
+        const batch = Array.from({ length: 1000 }, (_, k) => pendingEvent({ action: 'file.downloaded', details: { noise: randomBytes(2100).toString('base64'), i: i + k } }));
         await bed.db.store.appendEvents(tenantId, batch, sealEvents);
       }
       await bed.app.listen({ host: '127.0.0.1', port: 0 });
