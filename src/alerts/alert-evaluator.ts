@@ -16,7 +16,7 @@ import { createHash } from 'node:crypto';
 import type { StoredEvent } from '../domain/event.js';
 import { compileQuery, parseQuery, type Ast } from '../query/search/index.js';
 import { evaluateQuery } from '../query/search/evaluate.js';
-import { and, compare, or, sql, type Sql } from '../sql/fragments.js';
+import { and, compare, sql, type Sql } from '../sql/fragments.js';
 import type { AggregateRow, AppendOutcome, PendingEvent, Store } from '../store/port.js';
 import { groupField, type GroupField } from './alert-fields.js';
 import type { AlertRecord } from './alert-repository.js';
@@ -332,23 +332,14 @@ export function createAlertEvaluator(deps: EvaluatorDeps) {
       where.push(sql(`(${expression.text}) IS NOT NULL`, expression.params));
     }
     const aggregation = { where: and(where), keys, measures: [measure, sql('min(seq)'), sql('max(seq)')] };
-    // With a key an index leads with (actor, action, target), each group is read on its own
-    // (forKeys): its events through that index, never the whole window through the time index,
-    // which is what PostgreSQL plans for an IN list over a window newer than its statistics.
-    // Without one, one GROUP BY over the window serves every group (a read per group would scan
-    // the window once per group). A rule without group_by is one group, one row.
+    // Only the pass's groups, a read per GROUPS_PER_READ of them. With a key an index leads with
+    // (actor, action, target), the store may read each group through that index (eachGroup). A
+    // rule without group_by is one group, one row.
     const rows: AggregateRow[] = [];
-    if (compiled.groups.some((g) => g.indexed)) {
-      for (let from = 0; from < open.length; from += GROUPS_PER_READ) {
-        rows.push(...(await deps.store.aggregateEvents(tenantId, { ...aggregation, forKeys: open.slice(from, from + GROUPS_PER_READ).map((o) => o.values) })));
-      }
-    } else {
-      if (keys.length === 1) {
-        aggregation.where = and([aggregation.where, sql(`(${keys[0]!.text}) IN (${open.map(() => '?').join(', ')})`, [...keys[0]!.params, ...open.map((o) => o.values[0]!)])]);
-      } else if (keys.length > 1) {
-        aggregation.where = and([aggregation.where, or(open.map((o) => groupCondition(compiled, o.values)))]);
-      }
-      rows.push(...(await deps.store.aggregateEvents(tenantId, aggregation)));
+    if (keys.length === 0) rows.push(...(await deps.store.aggregateEvents(tenantId, aggregation)));
+    const eachGroup = compiled.groups.some((g) => g.indexed);
+    for (let from = 0; keys.length > 0 && from < open.length; from += GROUPS_PER_READ) {
+      rows.push(...(await deps.store.aggregateEvents(tenantId, { ...aggregation, eachGroup, forKeys: open.slice(from, from + GROUPS_PER_READ).map((o) => o.values) })));
     }
     const byKey = new Map(open.map((o) => [o.values.join('\u0000'), o]));
     for (const o of open) remembered(ruleCounts, o.key, { counted: 0, since: 0, readAt: wall });

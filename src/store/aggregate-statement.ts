@@ -13,24 +13,25 @@ export interface AggregateStatement {
   measureFrom: number;
   labelFrom: number;
   /**
-   * `forKeys` read as one GROUP BY ('grouped'): the groups asked for, in their order, and the
-   * statement whose one row is the measures over nothing, for the groups without a match
-   * (inGroupOrder puts the answer together).
+   * `forKeys` read as one GROUP BY ('grouped'): the groups asked for, in their order. The answer
+   * then holds the groups that matched and one more row, all of its keys null, of the measures
+   * over nothing (for the groups without a match); aggregateAnswer puts it in the groups' order.
    */
-  groups?: { forKeys: readonly (readonly string[])[]; empty: { text: string; params: SqlParam[] } };
+  groups?: readonly (readonly string[])[];
 }
 
 /**
- * How an engine reads `forKeys` best. 'correlated' (PostgreSQL): a subquery per group, which only
- * the key's index serves well, whatever the planner's statistics say (an IN list over a window
- * newer than PostgreSQL's statistics is read through the time index instead: the whole window).
- * 'grouped' (SQLite): one GROUP BY over the window restricted to the groups, SQLite's planner
- * choosing the most selective index itself (there, a correlated subquery per group and measure
- * read each group's whole range of the key's index: 50 ms a pass where the GROUP BY took 0.3).
+ * How an engine reads `forKeys` best. 'correlated' (PostgreSQL, when `eachGroup` says the keys
+ * lead an index): a subquery per group, which only the key's index serves well, whatever the
+ * planner's statistics say (an IN list over a window newer than PostgreSQL's statistics is read
+ * through the time index instead: the whole window). 'grouped' (SQLite always, PostgreSQL for
+ * keys no index leads with): one GROUP BY over the window restricted to the groups, SQLite's
+ * planner choosing the most selective index itself (there, a correlated subquery per group and
+ * measure read each group's whole range of the key's index: 50 ms a pass where the GROUP BY took 0.3).
  */
 export type GroupsPlan = 'correlated' | 'grouped';
 
-export function aggregateStatement(tenantId: string, aggregation: EventAggregation, groupsPlan: GroupsPlan = 'correlated'): AggregateStatement {
+export function aggregateStatement(tenantId: string, aggregation: EventAggregation, groupsPlan: GroupsPlan = 'grouped'): AggregateStatement {
   const { keys, measures, where } = aggregation;
   if (keys.length + measures.length === 0) throw new Error('an aggregation needs at least one key or measure');
   if (aggregation.forKeys) {
@@ -54,13 +55,6 @@ export function aggregateStatement(tenantId: string, aggregation: EventAggregati
   return { text, params, measureFrom: keys.length, labelFrom: keys.length + measures.length };
 }
 
-/**
- * `forKeys`: the groups as a VALUES list (both engines name its columns column1, column2 …), each
- * measure a subquery correlated with the group by equality on every key. A plain join of the
- * list with the events, or an IN list, leaves the planner free to read the window through the
- * time index and filter, which it does when its statistics predate the window (always, on a live
- * log's tail); a subquery per group can only be served well by the key's index.
- */
 function checkForKeys(aggregation: EventAggregation, groups: readonly (readonly string[])[]): void {
   const { keys } = aggregation;
   if (keys.length === 0) throw new Error('forKeys needs at least one key');
@@ -71,6 +65,13 @@ function checkForKeys(aggregation: EventAggregation, groups: readonly (readonly 
   }
 }
 
+/**
+ * `forKeys`: the groups as a VALUES list (both engines name its columns column1, column2 …), each
+ * measure a subquery correlated with the group by equality on every key. A plain join of the
+ * list with the events, or an IN list, leaves the planner free to read the window through the
+ * time index and filter, which it does when its statistics predate the window (always, on a live
+ * log's tail); a subquery per group can only be served well by the key's index.
+ */
 function perGroupStatement(tenantId: string, aggregation: EventAggregation, groups: readonly (readonly string[])[]): AggregateStatement {
   const { keys, measures, where } = aggregation;
   const params: SqlParam[] = [];
@@ -100,21 +101,26 @@ function groupedStatement(tenantId: string, aggregation: EventAggregation, group
     };
   const where = { text: `(${aggregation.where.text}) AND (${oneOf.text})`, params: [...aggregation.where.params, ...oneOf.params] };
   const statement = aggregateStatement(tenantId, { keys, measures, where });
-  const empty = { text: `SELECT ${measures.map((measure) => measure.text).join(', ')} FROM events WHERE 0 = 1`, params: measures.flatMap((measure) => measure.params) };
-  return { ...statement, groups: { forKeys: groups, empty } };
+  // An aggregate without GROUP BY over no rows answers one row: the measures over nothing.
+  const empty = `SELECT ${[...keys.map(() => 'NULL'), ...measures.map((measure) => measure.text)].join(', ')} FROM events WHERE 0 = 1`;
+  return { ...statement, text: `${statement.text} UNION ALL ${empty}`, params: [...statement.params, ...measures.flatMap((measure) => measure.params)], groups };
 }
 
 /**
- * A 'grouped' statement's answer (rows of the groups that matched, keys first) as `forKeys`
- * promises it: one row per group asked for, in that order, the measures over nothing (`empty`,
- * the measures alone) for a group without a match.
+ * An aggregation's answer as the port promises it: measures as numbers, and for a 'grouped'
+ * `forKeys` statement one row per group asked for, in that order, a group without a match
+ * answering with the measures over nothing (the row whose keys are all null).
  */
-export function inGroupOrder(rows: readonly AggregateRow[], statement: AggregateStatement, empty: readonly AggregateRow[number][]): AggregateRow[] {
-  const { forKeys } = statement.groups!;
-  const width = forKeys[0]!.length;
+export function aggregateAnswer(rows: readonly unknown[][], statement: AggregateStatement): AggregateRow[] {
+  const answer = rows.map((row) => numericMeasures(row, statement));
+  const groups = statement.groups;
+  if (!groups) return answer;
+  const width = statement.measureFrom;
   const keyOf = (values: readonly unknown[]) => JSON.stringify(values.map((value) => (value === null ? null : String(value))));
-  const found = new Map(rows.map((row) => [keyOf(row.slice(0, width)), row]));
-  return forKeys.map((values) => found.get(keyOf(values)) ?? [...values, ...empty]);
+  const isEmpty = (row: AggregateRow) => row.slice(0, width).every((value) => value === null);
+  const empty = answer.find(isEmpty)!.slice(width);
+  const found = new Map(answer.filter((row) => !isEmpty(row)).map((row) => [keyOf(row.slice(0, width)), row]));
+  return groups.map((values) => found.get(keyOf(values)) ?? [...values, ...empty]);
 }
 
 /** Measures as numbers: PostgreSQL answers sums of bigint as numeric text. */

@@ -101,12 +101,16 @@ export interface EventAggregation {
   /**
    * Only these groups, each given by its key values (text, in the order of `keys`; distinct): one
    * answer row per group in this order, a group without a match answering with its measures over
-   * nothing (count 0). Each group is read on its own, its keys compared for equality, so an index
-   * that leads with a key serves it whatever the planner's statistics say (an `IN` list over a
-   * window newer than PostgreSQL's statistics is read through the time index instead: the whole
-   * window, not the groups' events). Requires at least one key; not with labels, orderBy or limit.
+   * nothing (count 0). Requires at least one key; not with labels, orderBy or limit.
    */
   forKeys?: readonly (readonly string[])[];
+  /**
+   * With forKeys: an index leads with the keys (then time), so reading each group on its own
+   * through it is cheapest. PostgreSQL then does, whatever its planner's statistics say (an `IN`
+   * list over a window newer than them is read through the time index instead: the whole window);
+   * SQLite's planner finds that index for one GROUP BY itself (aggregate-statement.ts, GroupsPlan).
+   */
+  eachGroup?: boolean;
 }
 
 /** One answer row of an aggregation: key values (text or integer, null when absent), measures, labels. */

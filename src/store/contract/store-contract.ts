@@ -364,16 +364,16 @@ export function runStoreContract(open: () => Promise<TestStore>): void {
       assert.deepEqual(emails.find((r) => r[0] === null), [null, 10]);
     });
 
-    it('reads only the groups asked for, one row each in their order, a group without a match counting 0', async () => {
+    for (const eachGroup of [false, true]) it(`reads only the groups asked for, one row each in their order, a group without a match counting 0${eachGroup ? ', each group on its own' : ''}`, async () => {
       const failed = eq('action', 'login.failed');
       const measures = [sql('count(*)'), sql('min(seq)'), sql('max(seq)')];
       // Failed logins are events 0, 4, 8, 12, 16 (seq 1, 5, 9, 13, 17): actors 0, 1, 2, 0, 1.
-      assert.deepEqual(await store.aggregateEvents(tenantId, { where: failed, keys: [sql('actor_id')], measures, forKeys: [['user-1'], ['nobody'], ['user-0']] }),
+      assert.deepEqual(await store.aggregateEvents(tenantId, { where: failed, keys: [sql('actor_id')], measures, forKeys: [['user-1'], ['nobody'], ['user-0']], eachGroup }),
         [['user-1', 2, 5, 17], ['nobody', 0, null, null], ['user-0', 2, 1, 13]]);
       // Two keys, one of them read from details, and a distinct count over a window.
       const rows = await store.aggregateEvents(tenantId, {
         where: compare('occurred_at', '>=', start + 10 * MINUTE), keys: [sql('ip'), store.dialect.detailsText(['to_role'])],
-        measures: [sql('count(DISTINCT actor_id)'), sql('count(*)')], forKeys: [['10.0.0.0', 'admin'], ['10.0.0.1', 'viewer'], ['10.0.0.1', 'admin']],
+        measures: [sql('count(DISTINCT actor_id)'), sql('count(*)')], forKeys: [['10.0.0.0', 'admin'], ['10.0.0.1', 'viewer'], ['10.0.0.1', 'admin']], eachGroup,
       });
       // Events 10..19: to_role admin at 10 and 15 (ip .0 and .1), viewer otherwise.
       assert.deepEqual(rows, [['10.0.0.0', 'admin', 1, 1], ['10.0.0.1', 'viewer', 2, 4], ['10.0.0.1', 'admin', 1, 1]]);

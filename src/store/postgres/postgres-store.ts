@@ -30,7 +30,7 @@ import { copyEventsStatement } from './postgres-row-encodings.js';
 import { postgresCanonicalRowReader } from './postgres-canonical-rows.js';
 import { copiedCanonicalRowReader } from './copied-canonical-rows.js';
 import { nativePostgresPages } from '../../native/native-addons.js';
-import { aggregateStatement, numericMeasures } from '../aggregate-statement.js';
+import { aggregateAnswer, aggregateStatement } from '../aggregate-statement.js';
 
 // bigint columns hold seq and millisecond times, all far below 2^53.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value: string) => Number(value));
@@ -394,9 +394,9 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
     },
 
     async aggregateEvents(tenantId, aggregation) {
-      const statement = aggregateStatement(tenantId, aggregation);
+      const statement = aggregateStatement(tenantId, aggregation, aggregation.eachGroup ? 'correlated' : 'grouped');
       const { rows } = await pool.query<unknown[]>({ text: numbered(statement.text), values: bind(statement.params), rowMode: 'array' });
-      return rows.map((row) => numericMeasures(row, statement));
+      return aggregateAnswer(rows, statement);
     },
 
     async countEvents(tenantId, where: Sql) {

@@ -10,7 +10,7 @@ import type { Database as Db, Statement } from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { StoredEvent } from '../../domain/event.js';
-import type { Sql, SqlParam } from '../../sql/fragments.js';
+import type { Sql } from '../../sql/fragments.js';
 import { mayBeResent, planGroup, type AppendJob, type ExistingEvent } from '../append-plan.js';
 import { createBatchingQueue, type GroupCommitOptions, type JobResult } from '../batching-queue.js';
 import { CONTENT_COLUMNS, EVENT_INSERT_COLUMNS, eventSelectList, eventToRow, rowToEvent, type EventRow } from '../event-rows.js';
@@ -27,7 +27,7 @@ import { SQLITE_MIGRATIONS } from './sqlite-migrations.js';
 import { sqliteDialect } from './sqlite-dialect.js';
 import { nativeSqliteExtension } from '../../native/native-addons.js';
 import { sqliteCanonicalRowReader } from './sqlite-canonical-rows.js';
-import { aggregateStatement, inGroupOrder, numericMeasures } from '../aggregate-statement.js';
+import { aggregateAnswer, aggregateStatement } from '../aggregate-statement.js';
 
 export interface SqliteStoreOptions {
   /** Path of the database file, or ':memory:'. */
@@ -239,11 +239,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
 
     async aggregateEvents(tenantId, aggregation) {
       const statement = aggregateStatement(tenantId, aggregation, 'grouped');
-      const read = (text: string, params: SqlParam[]) => readStatement(text).all(...bind({ text, params })) as unknown[][];
-      const rows = read(statement.text, statement.params).map((row) => numericMeasures(row, statement));
-      if (!statement.groups) return rows;
-      const { empty } = statement.groups;
-      return inGroupOrder(rows, statement, numericMeasures(read(empty.text, empty.params)[0]!, { measureFrom: 0, labelFrom: Infinity }));
+      return aggregateAnswer(readStatement(statement.text).all(...bind(statement)) as unknown[][], statement);
     },
 
     async countEvents(tenantId, where: Sql) {
