@@ -13,10 +13,10 @@ import pg from 'pg';
 import copyStreams from 'pg-copy-streams';
 import type { CanonicalEvent } from '../src/domain/event.js';
 import { sealEvents } from '@stele/integrity';
-import { EVENT_INSERT_COLUMNS, eventToRow, type RowValue } from '../src/store/event-rows.js';
+import { EVENT_INSERT_COLUMNS, type RowValue } from '../src/store/event-rows.js';
 import type { SealedBatch, Sealer } from '../src/store/port.js';
 import { numbered } from '../src/store/postgres/postgres-store.js';
-import { detailsJsonOf, ipBytesOf } from '../src/store/row-values.js';
+import { sealedEventRow } from '../src/store/row-values.js';
 import { openTestStore, type Engine, type TestStore } from '../src/store/testing/test-stores.js';
 import { withBenchServer } from './lib/bench-server.js';
 import { pending, syntheticEvent } from './lib/seed.js';
@@ -101,9 +101,7 @@ export async function httpLatencyAt(db: TestStore, perSecond: number, seconds: n
 export function rowsFor(n: number, tenantId = 'bare'): RowValue[][] {
   const events: CanonicalEvent[] = Array.from({ length: n }, (_, i) => ({ ...syntheticEvent(i, n, Date.now()), tenant_id: tenantId, seq: i + 1 }));
   const sealed = sealEvents({ size: 0, chainHash: new Uint8Array(32), border: [] }, events);
-  return sealed.events.map((s) => eventToRow(s.event, {
-    ipBin: ipBytesOf(s.event), detailsJson: detailsJsonOf(s.event), inputHash: ZERO, leafHash: s.leafHash, chainHash: s.chainHash,
-  }));
+  return sealed.events.map((s) => sealedEventRow(s, ZERO));
 }
 
 /** The raw limit: the same rows into the same table and indexes, straight through the driver, 1,000 per transaction. */

@@ -15,10 +15,10 @@ import type { Sql } from '../../sql/fragments.js';
 import { mayBeResent, planGroup, type AppendJob, type ExistingEvent } from '../append-plan.js';
 import { createBatchingQueue, type GroupCommitOptions, type JobResult } from '../batching-queue.js';
 import { csvRecordReader, ndjsonRecordReader } from './copy-records.js';
-import { CONTENT_COLUMNS, EVENT_INSERT_COLUMNS, eventSelectList, eventToRow, rowToEvent, type EventRow, type RowValue } from '../event-rows.js';
+import { CONTENT_COLUMNS, EVENT_INSERT_COLUMNS, eventSelectList, rowToEvent, type EventRow, type RowValue } from '../event-rows.js';
 import { toApiKey, toCheckpoint, toRecord } from '../row-readers.js';
 import { EMPTY_HEAD, decodeBorder, encodeBorder } from '../log-head.js';
-import { detailsJsonOf, ipBytesOf } from '../row-values.js';
+import { sealedEventRow } from '../row-values.js';
 import type { AppendOutcome, EncodedRows, LogHead, PendingEvent, ReplicaRead, Sealer, Store, StoreRowEncoding, Tenant } from '../port.js';
 import { nodeKey, StoreUnavailableError } from '../port.js';
 import { createAvailabilityGate, guardStore, type StoreLog } from '../availability.js';
@@ -223,13 +223,7 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
       const sealed = jobs[0]!.seal(head, fresh.map((f) => f.event));
       const columns: RowValue[][] = ROW_COLUMNS.map(() => new Array<RowValue>(sealed.events.length));
       sealed.events.forEach((s, i) => {
-        const row = eventToRow(s.event, {
-          ipBin: ipBytesOf(s.event),
-          detailsJson: detailsJsonOf(s.event),
-          inputHash: fresh[i]!.pending.inputHash,
-          leafHash: s.leafHash,
-          chainHash: s.chainHash,
-        });
+        const row = sealedEventRow(s, fresh[i]!.pending.inputHash);
         for (let c = 0; c < columns.length; c++) columns[c]![i] = row[c + 1]!;
       });
       await client.query(prepared('append_group', APPEND_GROUP, [

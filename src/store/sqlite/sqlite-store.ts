@@ -13,9 +13,9 @@ import type { StoredEvent } from '../../domain/event.js';
 import type { Sql } from '../../sql/fragments.js';
 import { mayBeResent, planGroup, type AppendJob, type ExistingEvent } from '../append-plan.js';
 import { createBatchingQueue, type GroupCommitOptions, type JobResult } from '../batching-queue.js';
-import { CONTENT_COLUMNS, EVENT_INSERT_COLUMNS, eventSelectList, eventToRow, rowToEvent, type EventRow } from '../event-rows.js';
+import { CONTENT_COLUMNS, EVENT_INSERT_COLUMNS, eventSelectList, rowToEvent, type EventRow } from '../event-rows.js';
 import { EMPTY_HEAD, decodeBorder, encodeBorder } from '../log-head.js';
-import { ipBytesOf, detailsJsonOf } from '../row-values.js';
+import { sealedEventRow } from '../row-values.js';
 import { toApiKey, toCheckpoint, toRecord } from '../row-readers.js';
 import type {
   AppendOutcome, EventQuery, LogHead, Store, Tenant,
@@ -126,15 +126,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     if (fresh.length === 0) return results;
     // Every caller seals with the same function (the ingest service's); the first one's serves the group.
     const sealed = jobs[0]!.seal(head, fresh.map((f) => f.event));
-    sealed.events.forEach((sealedEvent, i) => {
-      s.insertEvent.run(eventToRow(sealedEvent.event, {
-        ipBin: ipBytesOf(sealedEvent.event),
-        detailsJson: detailsJsonOf(sealedEvent.event),
-        inputHash: fresh[i]!.pending.inputHash,
-        leafHash: sealedEvent.leafHash,
-        chainHash: sealedEvent.chainHash,
-      }));
-    });
+    sealed.events.forEach((sealedEvent, i) => s.insertEvent.run(sealedEventRow(sealedEvent, fresh[i]!.pending.inputHash)));
     for (const node of sealed.nodes) s.insertNode.run(tenantId, node.level, node.index, node.hash);
     s.upsertHead.run(tenantId, sealed.head.size, sealed.head.chainHash, encodeBorder(sealed.head.border));
     return results;
