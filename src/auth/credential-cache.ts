@@ -13,7 +13,8 @@ import type { ApiKeyRecord, Store } from '../store/port.js';
 /** How long a key read from the store is believed: the bound on revocation in other processes. */
 export const CREDENTIAL_CACHE_MS = 1000;
 const MAX_KEYS = 10_000;
-const ADMIN_TOKEN_SETTING = 'admin_token_sha256';
+/** The setting that holds the generated admin token's SHA-256 (authenticate.ts writes it at first start). */
+export const ADMIN_TOKEN_SETTING = 'admin_token_sha256';
 
 export interface CredentialLookup {
   /** The key with this hash (revoked ones included), or undefined. */
@@ -60,5 +61,3 @@ export function createCredentialLookup(store: Store, options: { ttlMs?: number; 
     },
   };
 }
-
-export { ADMIN_TOKEN_SETTING };
