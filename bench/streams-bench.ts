@@ -19,7 +19,7 @@ import { waitFor } from '../test/streams/http-receiver.js';
 import { startReceiverProcess } from './lib/receiver-process.js';
 import { RSYSLOG_AVAILABLE, startRsyslog } from '../test/streams/rsyslog.js';
 import { syntheticEvent } from './lib/seed.js';
-import { cpuSeconds, cpuSecondsOfCommand, machineCpuSeconds, percentile, rate, ratio, round } from './lib/stats.js';
+import { cpuSeconds, cpuSecondsOfCommand, machineCpuSeconds, ownCpuSeconds, percentile, rate, ratio, round } from './lib/stats.js';
 
 const ADMIN = 'stele_admin_streams_bench_0123456789';
 type Log = (line: string) => void;
@@ -209,7 +209,7 @@ export async function runStreamsBench(opts: { engines: Engine[]; events: number;
         server: cpuSeconds(s.server.child.pid!),
         postgres: engine === 'postgres' ? cpuSecondsOfCommand('postgres') : 0,
         receivers: five.reduce((sum, r) => sum + cpuSeconds(r.pid), 0),
-        client: (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
+        client: ownCpuSeconds(),
         machine: machineCpuSeconds(),
       });
       const quiet = await s.tenantKey('no streams');

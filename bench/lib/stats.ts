@@ -69,6 +69,12 @@ export function cpuSecondsOfCommand(command: string): number {
   return ticks / 100;
 }
 
+/** CPU seconds (user + system) this process has used so far. */
+export function ownCpuSeconds(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
+}
+
 /** The whole machine's CPU seconds so far, busy (anything but idle and I/O wait) and in all. */
 export function machineCpuSeconds(): { busy: number; total: number } {
   const [, ...values] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/);
