@@ -1,8 +1,11 @@
 // Where the server's time goes while it takes ingest with 5 active webhook streams (issue 17):
 // a server process under --cpu-prof on a fresh store, five niced receivers, ingest in batches of
-// 100 (4 at a time), the profile cut to the load and summarised by stage and by function.
+// 100 (4 at a time), the profile cut to the load and the streams' delivery of it, and summarised
+// by stage and by function.
 //
-//   npx tsx bench/streams-profile.ts --engine postgres [--events 20000] [--streams 5] [--keep DIR]
+//   npx tsx bench/streams-profile.ts --engine postgres [--events 20000] [--streams 5] [--seed N] [--top N] [--keep DIR]
+// (--seed: events put in the log before the streams are made, as the benchmark does; --top: how
+// many functions to list.)
 
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,24 +14,48 @@ import { openTestStore, type Engine } from '../src/store/testing/test-stores.js'
 import { arg, log } from './lib/cli.js';
 import { summariseProfile, type CpuProfile, type Stage } from './lib/cpu-profile.js';
 import { startReceiverProcess } from './lib/receiver-process.js';
+import { cpuSeconds, mainThreadCpuSeconds } from './lib/stats.js';
 import { bodiesOf, ingest, startServer } from './streams-bench.js';
+import { waitFor } from '../test/streams/http-receiver.js';
 
 const engine = (arg('engine') ?? 'postgres') as Engine;
 const events = Number(arg('events') ?? 20_000);
 const streams = Number(arg('streams') ?? 5);
+const seed = Number(arg('seed') ?? 0);
 const dir = arg('keep') ?? mkdtempSync(join(tmpdir(), 'stele-streams-prof-'));
 const db = await openTestStore(engine);
 const s = await startServer(db, ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
 const receivers = await Promise.all(Array.from({ length: streams }, () => startReceiverProcess()));
-for (const [i, r] of receivers.entries()) await s.call('POST', '/v1/streams', { name: `s${i}`, type: 'webhook', config: { url: r.url }, filter: { actions: ['bench.*'] } });
+if (seed) await ingest(s, bodiesOf(seed, 1000), 2);
+const ids: string[] = [];
+for (const [i, r] of receivers.entries()) ids.push((await s.call('POST', '/v1/streams', { name: `s${i}`, type: 'webhook', config: { url: r.url }, filter: { actions: ['bench.*'] } })).id);
 
 const bodies = bodiesOf(events, 100);
+// Group commits in the window, from the server's /metrics: how many events each transaction took.
+const groups = async () => {
+  const text = await (await fetch(`${s.server.url}/metrics`)).text();
+  const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+  return { groups: value('stele_store_commit_group_events_count'), events: value('stele_store_commit_group_events_sum') };
+};
+const groupsBefore = await groups();
+const cpuBefore = cpuSeconds(s.server.child.pid!);
+const mainBefore = mainThreadCpuSeconds(s.server.child.pid!);
 const fromUs = Number(process.hrtime.bigint() / 1000n);
 const started = performance.now();
 await ingest(s, bodies, 4);
 const seconds = (performance.now() - started) / 1000;
+// The window ends once every stream has delivered the load, so it holds all the work the load caused.
+await waitFor('the streams to catch up', async () => {
+  const views = await Promise.all(ids.map((id) => s.call('GET', `/v1/streams/${id}`)));
+  return views.every((v) => v.lag.events === 0) ? true : undefined;
+}, 600_000);
+const caughtUpSeconds = (performance.now() - started) / 1000;
+const groupsAfter = await groups();
+log(`group commits: ${groupsAfter.groups - groupsBefore.groups} for ${groupsAfter.events - groupsBefore.events} events`);
+const serverCpuUs = ((cpuSeconds(s.server.child.pid!) - cpuBefore) * 1e6) / events;
+const mainCpuUs = ((mainThreadCpuSeconds(s.server.child.pid!) - mainBefore) * 1e6) / events;
 const toUs = Number(process.hrtime.bigint() / 1000n);
-log(`ingested ${events} events in ${seconds.toFixed(1)} s (${Math.round(events / seconds)}/s) with ${streams} streams on ${engine}`);
+log(`ingested ${events} events in ${seconds.toFixed(1)} s (${Math.round(events / seconds)}/s) with ${streams} streams on ${engine}; caught up after ${caughtUpSeconds.toFixed(1)} s; the server's CPU ${serverCpuUs.toFixed(0)} µs an event, ${mainCpuUs.toFixed(0)} of them its main thread's`);
 await s.server.stop();
 for (const r of receivers) await r.close();
 await db.close();
@@ -47,7 +74,7 @@ const stages: Stage[] = [
   { name: 'pg driver', matches: (frame) => frame.file.startsWith('pg') },
   { name: 'idle', matches: (frame, leaf) => leaf && frame.name === '(idle)' },
 ];
-const summary = summariseProfile(profile, stages, { fromUs, toUs }, 40);
+const summary = summariseProfile(profile, stages, { fromUs, toUs }, Number(arg('top') ?? 40));
 log(`profile (${dir}/${file}), ${(summary.totalUs / 1e6).toFixed(1)} s of samples in the load:`);
 const usPerEvent = (share: number) => ((share * summary.totalUs) / events).toFixed(1);
 for (const [stage, share] of summary.stages) log(`  ${stage.padEnd(24)} ${(share * 100).toFixed(1).padStart(5)}%  ${usPerEvent(share).padStart(6)} µs/event`);

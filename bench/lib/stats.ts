@@ -37,6 +37,16 @@ export function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
+/**
+ * CPU seconds a process's main thread has used so far (its JavaScript, and SQLite's statements,
+ * which run on it): the part of a Node server that one core bounds.
+ */
+export function mainThreadCpuSeconds(pid: number): number {
+  const fields = statFields(`${pid}/task/${pid}`);
+  if (!fields) throw new Error(`process ${pid} is gone`);
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 /** /proc/PID/stat's fields after the command name (field 3 onward), or undefined once the process is gone. */
 function statFields(pid: number | string): string[] | undefined {
   try {

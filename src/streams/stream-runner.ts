@@ -32,7 +32,7 @@ import type { StreamSelection } from './stream-selection.js';
 
 export interface StreamRunnerDeps {
   store: Store;
-  /** Reads of the same rows by several streams at once, shared. */
+  /** Reads of a tenant's recent events, shared by its streams with the same filter. */
   reads: SharedReads;
   streams: StreamRepository;
   selection: StreamSelection;
@@ -187,8 +187,8 @@ export function createStreamRunner(deps: StreamRunnerDeps, tenantId: string, id:
   async function readAfter(stream: StreamRecord, afterSeq: number): Promise<{ events: StoredEvent[]; seenThrough: number }> {
     const size = (await deps.store.getHead(tenantId)).size;
     if (size <= afterSeq) return { events: [], seenThrough: afterSeq };
-    const where = await deps.selection.between(tenantId, stream.filter, afterSeq, size, deps.now());
-    const events = await deps.reads.findEvents(tenantId, { where, order: { key: 'seq', direction: 'asc' }, limit: deps.readLimit });
+    const condition = await deps.selection.condition(tenantId, stream.filter, deps.now());
+    const events = await deps.reads.read(tenantId, condition, afterSeq, size, deps.readLimit);
     // A short read saw every event up to the head: the cursor may pass the ones the filter left out.
     return { events, seenThrough: events.length === deps.readLimit ? events[events.length - 1]!.seq : size };
   }
