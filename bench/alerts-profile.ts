@@ -46,7 +46,9 @@ function counted(store: Store): Store {
             entry.ms += ms;
             own.set(name, entry);
             if (name !== 'aggregateEvents') return;
-            const statement = aggregateStatement(args[0] as string, args[1] as EventAggregation);
+            // The statement the store ran: PostgreSQL reads each group on its own when eachGroup says so.
+            const aggregation = args[1] as EventAggregation;
+            const statement = aggregateStatement(args[0] as string, aggregation, engine === 'postgres' && aggregation.eachGroup ? 'correlated' : 'grouped');
             const shape = statement.text.replace(/\?(, \?)+/g, '?…');
             const seen = statements.get(shape) ?? { calls: 0, ms: 0, text: statement.text, params: statement.params };
             statements.set(shape, { calls: seen.calls + 1, ms: seen.ms + ms, text: statement.text, params: statement.params });

@@ -90,7 +90,7 @@ export function createAlertNotifier(deps: AlertNotifierDeps) {
       case 'webhook': {
         const body = JSON.stringify(webhookPayload(alert));
         const secret = deps.secrets.open<string>(action.secret, context);
-        const headers = { 'content-type': 'application/json', 'user-agent': 'Stele-Alerts', ...signWebhook(secret, alert.id, Math.floor(deps.now() / 1000), body) };
+        const headers = { 'content-type': 'application/json', 'user-agent': 'Stele-Alerts', ...(await signWebhook(secret, alert.id, Math.floor(deps.now() / 1000), body)) };
         return post(action.url, { headers, body, signal, timeoutMs: TIMEOUT_MS });
       }
       case 'slack': {

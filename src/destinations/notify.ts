@@ -98,7 +98,7 @@ export function createNotifier(deps: NotifierDeps) {
       try {
         const response = await fetch(url, {
           method: 'POST', body, redirect: 'manual', signal: AbortSignal.timeout(WEBHOOK_TIMEOUT_MS),
-          headers: { 'content-type': 'application/json', 'user-agent': 'Stele-Notifications', ...signWebhook(secret, id, Math.floor(deps.now() / 1000), body) },
+          headers: { 'content-type': 'application/json', 'user-agent': 'Stele-Notifications', ...(await signWebhook(secret, id, Math.floor(deps.now() / 1000), body)) },
         });
         await response.arrayBuffer().catch(() => undefined);
         if (response.ok) return { channel: 'webhook', to: url, ok: true, attempts: attempt, at: iso() };

@@ -35,7 +35,8 @@ export const webhookDestination: DestinationType = {
     return {
       encode: (event) => payload(event).text,
       async send(batch, signal) {
-        const body = `{"type":"audit.events","events":[${batch.entries.join(',')}]}`;
+        // The bytes once: signed and sent as they are (a string would be encoded again by each).
+        const body = Buffer.from(`{"type":"audit.events","events":[${batch.entries.join(',')}]}`);
         const first = batch.events[0]!;
         const last = batch.events[batch.events.length - 1]!;
         const id = batch.test ? `msg_test_${context.now()}` : `msg_${context.streamId}_${first.seq}-${last.seq}`;
@@ -44,7 +45,7 @@ export const webhookDestination: DestinationType = {
           headers: {
             'content-type': 'application/json',
             'user-agent': `Stele/${context.product.version}`,
-            ...signWebhook(secret, id, timestamp, body),
+            ...(await signWebhook(secret, id, timestamp, body)),
           },
           body, signal, timeoutMs: context.timeoutMs,
         });
