@@ -3,9 +3,9 @@
 // 100 (4 at a time), the profile cut to the load and the streams' delivery of it, and summarised
 // by stage and by function.
 //
-//   npx tsx bench/streams-profile.ts --engine postgres [--events 20000] [--streams 5] [--seed N] [--top N] [--keep DIR]
-// (--seed: events put in the log before the streams are made, as the benchmark does; --top: how
-// many functions to list.)
+//   npx tsx bench/streams-profile.ts --engine postgres [--events 20000] [--streams 5] [--seed N] [--analyze] [--top N] [--keep DIR]
+// (--seed: events put in the log before the streams are made, as the benchmark does; --analyze:
+// PostgreSQL's statistics refreshed after the seed; --top: how many functions to list.)
 
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,6 +27,7 @@ const db = await openTestStore(engine);
 const s = await startServer(db, ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
 const receivers = await Promise.all(Array.from({ length: streams }, () => startReceiverProcess()));
 if (seed) await ingest(s, bodiesOf(seed, 1000), 2);
+if (engine === 'postgres' && process.argv.includes('--analyze')) await db.raw('ANALYZE');
 const ids: string[] = [];
 for (const [i, r] of receivers.entries()) ids.push((await s.call('POST', '/v1/streams', { name: `s${i}`, type: 'webhook', config: { url: r.url }, filter: { actions: ['bench.*'] } })).id);
 
