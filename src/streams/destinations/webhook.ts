@@ -7,9 +7,25 @@
 
 import { generateWebhookSecret, signWebhook } from '../../background/standard-webhooks.js';
 import { compact, invalidConfig, readConfig } from './config-fields.js';
-import { type DestinationType, urlHost } from './destination.js';
+import type { StoredEvent } from '../../domain/event.js';
+import { type Batch, type DestinationType, type StreamFormat, urlHost } from './destination.js';
 import { post } from '../../destinations/http-request.js';
 import { createPayloadEncoder } from './payloads.js';
+
+// A tenant's streams with the same filter and format often send the very same batch (the same
+// event objects, read once and shared by shared-reads.ts, cut at the same places): its body is
+// made once, as bytes, which are signed and sent as they are.
+const bodies = new WeakMap<StoredEvent, { last: StoredEvent; count: number; format: StreamFormat; body: Buffer }>();
+
+function bodyOf(batch: Batch, format: StreamFormat): Buffer {
+  const first = batch.events[0]!;
+  const last = batch.events[batch.events.length - 1]!;
+  const known = bodies.get(first);
+  if (known && known.last === last && known.count === batch.events.length && known.format === format) return known.body;
+  const body = Buffer.from(`{"type":"audit.events","events":[${batch.entries.join(',')}]}`);
+  if (!batch.test) bodies.set(first, { last, count: batch.events.length, format, body });
+  return body;
+}
 
 export const webhookDestination: DestinationType = {
   type: 'webhook',
@@ -35,8 +51,7 @@ export const webhookDestination: DestinationType = {
     return {
       encode: (event) => payload(event).text,
       async send(batch, signal) {
-        // The bytes once: signed and sent as they are (a string would be encoded again by each).
-        const body = Buffer.from(`{"type":"audit.events","events":[${batch.entries.join(',')}]}`);
+        const body = bodyOf(batch, context.format);
         const first = batch.events[0]!;
         const last = batch.events[batch.events.length - 1]!;
         const id = batch.test ? `msg_test_${context.now()}` : `msg_${context.streamId}_${first.seq}-${last.seq}`;
