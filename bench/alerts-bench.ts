@@ -14,6 +14,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { openTestStore, type Engine } from '../src/store/testing/test-stores.js';
 import { withBenchServer, type BenchServer } from './lib/bench-server.js';
+import { postEvents } from './lib/post-events.js';
 import { cpuSeconds, percentile, rate, ratio, round } from './lib/stats.js';
 
 type Log = (line: string) => void;
@@ -89,22 +90,7 @@ async function call(s: BenchServer, method: string, path: string, body?: unknown
   return text ? JSON.parse(text) : undefined;
 }
 
-async function ingest(s: BenchServer, list: string[], concurrency: number): Promise<number> {
-  let next = 0;
-  let events = 0;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < list.length) {
-      const body = list[next++]!;
-      const response = await fetch(`${s.url}/v1/events`, { method: 'POST', headers: { authorization: `Bearer ${s.key}`, 'content-type': 'application/json' }, body });
-      if (response.status !== 201) throw new Error(`ingest answered ${response.status}: ${await response.text()}`);
-      // Read the answer first: `events += await …` would add to the count as it was before the
-      // await, losing what the other requests added meanwhile (counts of 40–50% until 2026-12-07).
-      const stored = ((await response.json()) as { events: unknown[] }).events.length;
-      events += stored;
-    }
-  }));
-  return events;
-}
+const ingest = (s: BenchServer, list: string[], concurrency: number): Promise<number> => postEvents(s.url, s.key, list, concurrency);
 
 /** Sends one firing event and resolves with the ms from its acknowledgement to its alert's arrival. */
 async function fireOnce(s: BenchServer, arrivals: Map<string, number>, id: string, timeoutMs = 120_000): Promise<number> {
