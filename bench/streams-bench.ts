@@ -62,6 +62,12 @@ export const bodiesOf = (count: number, batch: number) => Array.from({ length: M
 /** Sends the bodies with `concurrency` requests at a time (with another tenant's key if given); resolves with the events stored. */
 export const ingest = (s: Server, bodies: string[], concurrency: number, key = s.key): Promise<number> => postEvents(s.server.url, key, bodies, concurrency);
 
+/** Resolves once none of the streams lags behind the log (GET /v1/streams/{id}, lag.events 0). */
+export const streamsCaughtUp = (s: Server, ids: readonly string[]) => waitFor(`${ids.length} streams to catch up`, async () => {
+  const views = await Promise.all(ids.map((id) => s.call('GET', `/v1/streams/${id}`)));
+  return views.every((v) => v.lag.events === 0) ? true : undefined;
+}, 600_000);
+
 /** From creating a stream that starts at seq 1 until `delivered` says every event arrived. */
 async function streamThroughput(s: Server, config: { type: string; config: Record<string, unknown> }, count: number, delivered: (streamId: string) => Promise<number>) {
   return rate(async () => {
@@ -203,10 +209,7 @@ export async function runStreamsBench(opts: { engines: Engine[]; events: number;
         machine: machineCpuSeconds(),
       });
       const quiet = await s.tenantKey('no streams');
-      const caughtUp = () => waitFor('the 5 streams to catch up', async () => {
-        const views = await Promise.all(loadStreams.map((id) => s.call('GET', `/v1/streams/${id}`)));
-        return views.every((v) => v.lag.events === 0) ? true : undefined;
-      }, 600_000);
+      const caughtUp = () => streamsCaughtUp(s, loadStreams);
       const turn = async (active: boolean) => {
         await caughtUp();
         // PostgreSQL's statistics describe the log as it stands, as autovacuum keeps them in a

@@ -15,8 +15,7 @@ import { arg, log } from './lib/cli.js';
 import { summariseProfile, type CpuProfile, type Stage } from './lib/cpu-profile.js';
 import { startReceiverProcess } from './lib/receiver-process.js';
 import { cpuSeconds, mainThreadCpuSeconds } from './lib/stats.js';
-import { bodiesOf, ingest, startServer } from './streams-bench.js';
-import { waitFor } from '../test/streams/http-receiver.js';
+import { bodiesOf, ingest, startServer, streamsCaughtUp } from './streams-bench.js';
 
 const engine = (arg('engine') ?? 'postgres') as Engine;
 const events = Number(arg('events') ?? 20_000);
@@ -46,10 +45,7 @@ const started = performance.now();
 await ingest(s, bodies, 4);
 const seconds = (performance.now() - started) / 1000;
 // The window ends once every stream has delivered the load, so it holds all the work the load caused.
-await waitFor('the streams to catch up', async () => {
-  const views = await Promise.all(ids.map((id) => s.call('GET', `/v1/streams/${id}`)));
-  return views.every((v) => v.lag.events === 0) ? true : undefined;
-}, 600_000);
+await streamsCaughtUp(s, ids);
 const caughtUpSeconds = (performance.now() - started) / 1000;
 const groupsAfter = await groups();
 log(`group commits: ${groupsAfter.groups - groupsBefore.groups} for ${groupsAfter.events - groupsBefore.events} events`);
