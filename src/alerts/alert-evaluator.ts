@@ -337,9 +337,11 @@ export function createAlertEvaluator(deps: EvaluatorDeps) {
     // rule without group_by is one group, one row.
     const rows: AggregateRow[] = [];
     if (keys.length === 0) rows.push(...(await deps.store.aggregateEvents(tenantId, aggregation)));
-    const eachGroup = compiled.groups.some((g) => g.indexed);
-    for (let from = 0; keys.length > 0 && from < open.length; from += GROUPS_PER_READ) {
-      rows.push(...(await deps.store.aggregateEvents(tenantId, { ...aggregation, eachGroup, forKeys: open.slice(from, from + GROUPS_PER_READ).map((o) => o.values) })));
+    else {
+      const eachGroup = compiled.groups.some((g) => g.indexed);
+      for (let from = 0; from < open.length; from += GROUPS_PER_READ) {
+        rows.push(...(await deps.store.aggregateEvents(tenantId, { ...aggregation, eachGroup, forKeys: open.slice(from, from + GROUPS_PER_READ).map((o) => o.values) })));
+      }
     }
     const byKey = new Map(open.map((o) => [o.values.join('\u0000'), o]));
     for (const o of open) remembered(ruleCounts, o.key, { counted: 0, since: 0, readAt: wall });
