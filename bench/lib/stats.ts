@@ -32,9 +32,7 @@ export const ratio = (ours: number, bare: number): number => round(ours / bare, 
 
 /** CPU seconds (user + system) a process has used so far, from /proc (Linux; clock ticks of 10 ms). */
 export function cpuSeconds(pid: number): number {
-  const fields = statFields(pid);
-  if (!fields) throw new Error(`process ${pid} is gone`);
-  return (Number(fields[11]) + Number(fields[12])) / 100;
+  return userAndSystemSeconds(pid, String(pid));
 }
 
 /**
@@ -42,7 +40,12 @@ export function cpuSeconds(pid: number): number {
  * which run on it): the part of a Node server that one core bounds.
  */
 export function mainThreadCpuSeconds(pid: number): number {
-  const fields = statFields(`${pid}/task/${pid}`);
+  return userAndSystemSeconds(pid, `${pid}/task/${pid}`);
+}
+
+/** utime + stime of /proc/<path>/stat (a process, or one of its threads under task/), in seconds. */
+function userAndSystemSeconds(pid: number, path: string): number {
+  const fields = statFields(path);
   if (!fields) throw new Error(`process ${pid} is gone`);
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
