@@ -57,8 +57,6 @@ await s.server.stop();
 for (const r of receivers) await r.close();
 await db.close();
 
-const file = readdirSync(dir).find((name) => name.endsWith('.cpuprofile'))!;
-const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile;
 const inFile = (part: string): Stage['matches'] => (frame) => frame.file.includes(part);
 const stages: Stage[] = [
   { name: 'garbage collection', matches: (frame, leaf) => leaf && frame.name === '(garbage collector)' },
@@ -71,9 +69,14 @@ const stages: Stage[] = [
   { name: 'pg driver', matches: (frame) => frame.file.startsWith('pg') },
   { name: 'idle', matches: (frame, leaf) => leaf && frame.name === '(idle)' },
 ];
-const summary = summariseProfile(profile, stages, { fromUs, toUs }, Number(arg('top') ?? 40));
-log(`profile (${dir}/${file}), ${(summary.totalUs / 1e6).toFixed(1)} s of samples in the load:`);
-const usPerEvent = (share: number) => ((share * summary.totalUs) / events).toFixed(1);
-for (const [stage, share] of summary.stages) log(`  ${stage.padEnd(24)} ${(share * 100).toFixed(1).padStart(5)}%  ${usPerEvent(share).padStart(6)} µs/event`);
-log('by function (self time):');
-for (const [fn, share] of summary.selfTime) log(`  ${(share * 100).toFixed(1).padStart(5)}%  ${usPerEvent(share).padStart(6)} µs/event  ${fn}`);
+// One profile per thread: the main thread's (thread id 0 in the file name) and the streams thread's.
+for (const file of readdirSync(dir).filter((name) => name.endsWith('.cpuprofile')).sort()) {
+  const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile;
+  const thread = /\.0\.\d+\.cpuprofile$/.test(file) ? 'main thread' : 'streams thread';
+  const summary = summariseProfile(profile, stages, { fromUs, toUs }, Number(arg('top') ?? 40));
+  log(`${thread} (${dir}/${file}), ${(summary.totalUs / 1e6).toFixed(1)} s of samples in the load:`);
+  const usPerEvent = (share: number) => ((share * summary.totalUs) / events).toFixed(1);
+  for (const [stage, share] of summary.stages) log(`  ${stage.padEnd(24)} ${(share * 100).toFixed(1).padStart(5)}%  ${usPerEvent(share).padStart(6)} µs/event`);
+  log('by function (self time):');
+  for (const [fn, share] of summary.selfTime) log(`  ${(share * 100).toFixed(1).padStart(5)}%  ${usPerEvent(share).padStart(6)} µs/event  ${fn}`);
+}

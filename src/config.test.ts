@@ -47,3 +47,17 @@ describe('configuration of the GeoIP database', () => {
     assert.equal(loadConfig({ STELE_GEOIP_DATABASE: 'geo/City.mmdb' }).geoipDatabase, resolve('geo/City.mmdb'));
   });
 });
+
+describe('configuration of stream delivery', () => {
+  it('delivers from a thread of its own unless STELE_STREAM_THREAD=off, and refuses anything but on and off', () => {
+    assert.equal(loadConfig({}).streams.thread, true);
+    assert.equal(loadConfig({ STELE_STREAM_THREAD: 'on' }).streams.thread, true);
+    assert.equal(loadConfig({ STELE_STREAM_THREAD: 'OFF' }).streams.thread, false);
+    assert.throws(() => loadConfig({ STELE_STREAM_THREAD: 'no' }), /STELE_STREAM_THREAD must be on or off/);
+  });
+
+  it('is plain data, so the streams thread can be given it', () => {
+    const config = loadConfig({ STELE_STREAM_HOSTS: 'siem.example.com', STELE_SMTP_HOST: 'mail.example.com', STELE_SMTP_FROM: 'stele@example.com', STELE_DATABASE_URL: 'postgres://stele@db/stele' });
+    assert.deepEqual(structuredClone(config), config);
+  });
+});

@@ -129,6 +129,8 @@ export interface StreamsConfig {
   leaseSeconds: number;
   /** Hosts streams may send to (STELE_STREAM_HOSTS): undefined = any, [] = none. */
   hosts: readonly string[] | undefined;
+  /** Deliver in a thread of its own beside the one that serves requests (STELE_STREAM_THREAD=off: on that one). */
+  thread: boolean;
 }
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0): number {
@@ -176,6 +178,13 @@ function witnesses(raw: string | undefined): { url: string; key: string }[] {
     }
     return { url, key };
   });
+}
+
+function onOff(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'on' || raw === 'off') return raw === 'on';
+  throw new Error(`${name} must be on or off (got "${env[name]}")`);
 }
 
 function integrityConfig(env: NodeJS.ProcessEnv): IntegrityConfig {
@@ -309,6 +318,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       requestTimeoutSeconds: integer(env, 'STELE_STREAM_TIMEOUT_SECONDS', 30, 1),
       leaseSeconds: integer(env, 'STELE_STREAM_LEASE_SECONDS', 30, 1),
       hosts: hostAllowList('STELE_STREAM_HOSTS', env.STELE_STREAM_HOSTS),
+      thread: onOff(env, 'STELE_STREAM_THREAD', true),
     }),
     geoipDatabase: env.STELE_GEOIP_DATABASE ? resolve(env.STELE_GEOIP_DATABASE) : undefined,
     retention: Object.freeze({

@@ -33,7 +33,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   await store.migrate();
   const admin = await ensureAdminToken(store, config.adminToken);
   const signingKey = loadSigningKey({ configuredFile: config.integrity.signingKeyFile, dataDir: config.dataDir, name: config.integrity.logOrigin });
-  const { app, startDraining, trail } = await buildApp({ config, store, signingKey, logger, metrics, ...(geoip && { geoip }) });
+  const { app, startDraining, trail } = await buildApp({ config, store, signingKey, logger, metrics, storeFromConfig: true, ...(geoip && { geoip }) });
   if (admin.generated) {
     await trail.record(SYSTEM_TENANT_ID, { action: 'settings.changed', ...SYSTEM_REQUESTER, target: { type: 'setting', id: 'admin_token' }, details: { setting: 'admin_token', change: 'generated at first start' } });
   }
@@ -51,6 +51,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     `  checkpoint signing key: ${signingKey.file}${signingKey.generated ? ' (generated now; back it up, keep it out of the database host)' : ''}`,
     `  log origin: ${config.integrity.logOrigin} (each tenant's checkpoints: ${config.integrity.logOrigin}/<tenant id>)`,
     `  verifier key: ${signingKey.noteKey}`,
+    `  stream delivery: ${config.streams.thread ? 'a thread of its own (STELE_STREAM_THREAD=off: the serving thread)' : 'the serving thread (STELE_STREAM_THREAD=off)'}`,
     `  GeoIP: ${geoip ? `${geoip.description} (${config.geoipDatabase}): events get geo.country from context.ip` : 'none (STELE_GEOIP_DATABASE unset)'}`,
     `  verification speed-ups: ${nativeProblem === undefined ? 'native' : `not in use, ${nativeProblem} (see native/README.md)`}`,
   ];

@@ -75,6 +75,8 @@ export interface AppOptions {
   instrument?: (app: FastifyInstance) => void;
   /** The instance's metrics, when made before the app (the store feeds its group commit ones); made here otherwise. */
   metrics?: Metrics;
+  /** The store was opened from `config` (server.ts), so a thread can open it again: streams deliver in one. */
+  storeFromConfig?: boolean;
 }
 
 export interface SteleApp {
@@ -195,7 +197,8 @@ export async function buildApp({ config, store, signingKey, logger, now, instrum
   await app.register(reportFeature, { config, store, guards, trail, secrets, checkpoints, signingKey, verification, now });
   await app.register(feedRoutes, { guards, feed: createFeedService({ store, commits, now }), select, trail });
   await app.register(retentionFeature, { config, store, guards, trail, redaction, now, onService: (service) => { retention = service; } });
-  await app.register(streamFeature, { config, store, guards, trail, secrets, commits, select, noteKey: signingKey.noteKey, now });
+  const streamThread = options.storeFromConfig === true && config.streams.thread && now === undefined;
+  await app.register(streamFeature, { config, store, guards, trail, secrets, commits, select, noteKey: signingKey.noteKey, now, thread: streamThread });
   await app.register(alertFeature, { config, store, guards, trail, secrets, now, countries: geoip !== undefined, attach: (hook) => { alerts = hook; } });
   // Not awaited: a server with many tenants serves while its start-up check goes on.
   const startupChecked = checkpoints.start();

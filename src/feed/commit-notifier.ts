@@ -1,10 +1,13 @@
 // Wakes long-polling feed readers of a tenant when this process commits events for it. Other
 // processes' writes are not seen here; readers re-check the store periodically for those.
+// Listeners hear every commit (the streams thread is told of them this way).
 
 export function createCommitNotifier() {
   const waiters = new Map<string, Set<() => void>>();
+  const listeners = new Set<(tenantId: string) => void>();
 
   function notify(tenantId: string): void {
+    for (const listener of listeners) listener(tenantId);
     const set = waiters.get(tenantId);
     if (!set) return;
     waiters.delete(tenantId);
@@ -31,7 +34,13 @@ export function createCommitNotifier() {
     });
   }
 
-  return { notify, wait, waiting: (tenantId: string) => waiters.get(tenantId)?.size ?? 0 };
+  /** Calls `listener` on every commit until the returned function is called. */
+  function listen(listener: (tenantId: string) => void): () => void {
+    listeners.add(listener);
+    return () => listeners.delete(listener);
+  }
+
+  return { notify, wait, listen, waiting: (tenantId: string) => waiters.get(tenantId)?.size ?? 0 };
 }
 
 export type CommitNotifier = ReturnType<typeof createCommitNotifier>;

@@ -2,6 +2,7 @@
 // records by tenant, so another tenant's id is simply not found.
 
 import type { EventFilters } from '../query/event-filters.js';
+import type { FindSavedSearch } from '../query/selection.js';
 import type { StoredRecord, Store } from '../store/port.js';
 
 /** What a client sends and gets back, minus the server's fields. */
@@ -50,3 +51,11 @@ export function createSavedSearchRepository(store: Store) {
 }
 
 export type SavedSearchRepository = ReturnType<typeof createSavedSearchRepository>;
+
+/** For the event selector: what `saved_search=ID` adds to a request. */
+export function savedSearchLookup(repository: SavedSearchRepository): FindSavedSearch {
+  return async (tenantId, id) => {
+    const found = await repository.find(tenantId, id);
+    return found && { query: found.query, filters: found.filters };
+  };
+}

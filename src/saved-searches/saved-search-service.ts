@@ -11,9 +11,8 @@ import { uuidv7 } from '../domain/ids.js';
 import { compileFilters } from '../query/event-filters.js';
 import { filtersFromObject } from '../query/query-params.js';
 import { parseQuery } from '../query/search/index.js';
-import type { FindSavedSearch } from '../query/selection.js';
 import type { Store } from '../store/port.js';
-import { createSavedSearchRepository, type SavedSearch, type SavedSearchBody } from './saved-search-repository.js';
+import { createSavedSearchRepository, savedSearchLookup, type SavedSearch, type SavedSearchBody } from './saved-search-repository.js';
 
 /** Per tenant: enough for any team, and it bounds the list answer. */
 export const MAX_SAVED_SEARCHES = 500;
@@ -101,10 +100,7 @@ export function createSavedSearchService(deps: { store: Store; trail: AuditTrail
   }
 
   /** For the event selector: what `saved_search=ID` adds to a request. */
-  const findForSelection: FindSavedSearch = async (tenantId, id) => {
-    const found = await repository.find(tenantId, id);
-    return found && { query: found.query, filters: found.filters };
-  };
+  const findForSelection = savedSearchLookup(repository);
 
   return {
     create,

@@ -1,21 +1,19 @@
 // Streams, built from explicit dependencies and registered by the composition root: the service
 // and routes, and the deliverer, which starts when the app is ready and stops (aborting, not
-// losing, the requests in flight: their batches are sent again) when it closes.
+// losing, the requests in flight: their batches are sent again) when it closes. The server
+// delivers in a thread of its own (delivery-thread.ts); tests with a fake clock, on this thread.
 
-import { hostname } from 'node:os';
 import type { FastifyPluginAsync } from 'fastify';
 import type { AuditTrail } from '../audit-trail/audit-trail.js';
-import { createLeases } from '../background/lease.js';
 import type { SecretBox } from '../background/secret-box.js';
 import type { Config } from '../config.js';
 import type { CommitNotifier } from '../feed/commit-notifier.js';
 import type { Guards } from '../http/guards.js';
 import type { EventSelector } from '../query/selection.js';
 import type { Store } from '../store/port.js';
-import { VERSION } from '../version.js';
-import { createStreamDeliverer } from './stream-deliverer.js';
+import { createDeliveryThread } from './delivery-thread-client.js';
+import { createDelivery, destinationContext } from './stream-delivery.js';
 import { createStreamRepository } from './stream-repository.js';
-import { createSharedReads } from './shared-reads.js';
 import { streamRoutes } from './stream-routes.js';
 import { createStreamSelection } from './stream-selection.js';
 import { createStreamService } from './stream-service.js';
@@ -37,36 +35,24 @@ export interface StreamFeatureOptions {
   now?: () => number;
   /** How often to look for streams and events of other processes (default 1 s). */
   pollMs?: number;
+  /**
+   * Deliver in a thread of its own (delivery-thread.ts), which opens its own connection to the
+   * database `config` names: only for a store opened from that config, with the real clock.
+   */
+  thread?: boolean;
 }
 
 export const streamFeature: FastifyPluginAsync<StreamFeatureOptions> = async (app, options) => {
   const { config, store, trail, secrets, commits, noteKey } = options;
   const now = options.now ?? Date.now;
-  const settings = config.streams;
-  const streams = createStreamRepository(store, now);
-  const selection = createStreamSelection(options.select);
-  const shared = {
-    product: { vendor: 'Stele', name: 'AuditLog', version: VERSION },
-    hostname: hostname(),
-    requestTimeoutMs: settings.requestTimeoutSeconds * 1000,
-    hosts: settings.hosts,
-    async latestCheckpoint(tenantId: string) {
-      const latest = await store.latestCheckpoint(tenantId);
-      return latest && { tree_size: latest.tree_size, note: latest.note, note_key: noteKey };
-    },
-  };
-  const deliverer = createStreamDeliverer({
-    ...shared, store, streams, selection, secrets, trail, commits, now, log: app.log, reads: createSharedReads(store),
-    leases: createLeases(store, { ttlMs: settings.leaseSeconds * 1000, now: Date.now }),
-    failingAfterMs: settings.failingAfterSeconds * 1000,
-    backoff: { baseMs: 1000, maxMs: settings.retryMaxSeconds * 1000 },
-    pollMs: options.pollMs ?? 1000,
-    readLimit: 10_000,
-    // At most four wake-ups a second per stream under a busy log (each costs a cursor write, a
-    // request and the receiver's work), for a quarter of a second of latency.
-    lingerMs: 250,
+  const pollMs = options.pollMs ?? 1000;
+  const deliverer = options.thread
+    ? createDeliveryThread({ config, noteKey, pollMs, trail, store, commits, log: app.log })
+    : createDelivery({ settings: config.streams, store, secrets, trail, commits, select: options.select, noteKey, now, log: app.log, pollMs });
+  const service = createStreamService({
+    ...destinationContext(config.streams, store, noteKey), store, secrets, trail, now, kick: (id) => deliverer.kick(id),
+    streams: createStreamRepository(store, now), selection: createStreamSelection(options.select),
   });
-  const service = createStreamService({ ...shared, store, streams, selection, secrets, trail, now, kick: (id) => deliverer.kick(id) });
   await app.register(streamRoutes, { guards: options.guards, streams: service, now });
 
   app.addHook('onReady', async () => deliverer.start());

@@ -37,7 +37,7 @@ export interface StreamRunnerDeps {
   streams: StreamRepository;
   selection: StreamSelection;
   secrets: SecretBox;
-  trail: AuditTrail;
+  trail: Pick<AuditTrail, 'record'>;
   commits: CommitNotifier;
   log: WorkerLogger & { warn(object: object, message: string): void };
   now: () => number;

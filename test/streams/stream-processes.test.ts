@@ -209,3 +209,57 @@ for (const engine of ENGINES) {
     });
   });
 }
+
+for (const engine of ENGINES) {
+  describe(`a Stele process on ${engine.name} delivering its streams from a thread of their own`, { skip: engine.skip }, () => {
+    let db: TestStore | undefined;
+    let dataDir: string;
+    let server: ServerProcess | undefined;
+    let receiver: HttpReceiver | undefined;
+    before(async () => {
+      dataDir = mkdtempSync(join(tmpdir(), 'stele-thread-'));
+      if (engine.name === 'postgres') db = await openTestStore('postgres');
+    });
+    after(async () => {
+      await server?.stop('SIGKILL');
+      await receiver?.close();
+      await db?.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    });
+
+    it('sends at once, and records stream.failing and stream.recovered in the log through the serving thread', async () => {
+      server = await startServerProcess({
+        ...STREAM_ENV, STELE_DATA_DIR: dataDir, STELE_STREAM_FAILING_AFTER_SECONDS: '1',
+        ...(db && { STELE_DATABASE_URL: db.location.databaseUrl!, STELE_DATABASE_SCHEMA: db.location.pgSchema! }),
+      });
+      assert.match(server.output(), /stream delivery: a thread of its own/);
+      const key = await tenantKey(server);
+      let down = true;
+      receiver = await startHttpReceiver(() => [], () => (down ? { status: 503, body: 'maintenance' } : { status: 200 }));
+      const stream = await call(server, 'POST', '/v1/streams', key, { name: 'siem', type: 'webhook', config: { url: receiver.url }, filter: { actions: ['doc.viewed'] } });
+      const sent = await ingest(server, key, 300);
+      const state = async () => (await call(server!, 'GET', `/v1/streams/${stream.id}`, key)).state as string;
+      await waitFor('the stream to be failing', async () => ((await state()) === 'failing' ? true : undefined));
+      const logged = async (action: string) => (await call(server!, 'GET', `/v1/events?action=${action}`, key)).events as { target: { id: string } }[];
+      assert.deepEqual((await logged('stream.failing')).map((e) => e.target.id), [stream.id]);
+
+      down = false;
+      await waitFor('the stream to recover', async () => ((await state()) === 'active' ? true : undefined));
+      await waitFor('stream.recovered in the log', async () => ((await logged('stream.recovered')).length === 1 ? true : undefined));
+      const carried = () => receiver!.requests.flatMap((r) => webhookReceiver.carried(r)).map((e) => e.id);
+      await waitFor('every event', () => (new Set(carried()).size >= sent.length ? true : undefined));
+      assert.deepEqual([...new Set(carried())], sent.map((e) => e.id), 'in order, nothing lost');
+
+      // Paused through the API (a message to the thread), nothing more goes out; resumed, it does.
+      await call(server, 'POST', `/v1/streams/${stream.id}/pause`, key);
+      const requestsWhenPaused = receiver.requests.length;
+      const more = await ingest(server, key, 50);
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      assert.equal(receiver.requests.length, requestsWhenPaused, 'nothing sent while paused');
+      await call(server, 'POST', `/v1/streams/${stream.id}/resume`, key);
+      await waitFor('the events ingested while paused', () => (new Set(carried()).size >= sent.length + more.length ? true : undefined));
+      assert.equal(await server.stop('SIGTERM'), 0, 'the thread stops with the server');
+      server = undefined;
+    });
+  });
+}
