@@ -49,7 +49,7 @@ describe('configuration of the GeoIP database', () => {
 });
 
 describe('configuration of stream delivery', () => {
-  it('delivers from a thread of its own unless STELE_STREAM_THREAD=off, and refuses anything but on and off', () => {
+  it('delivers on a thread of its own unless STELE_STREAM_THREAD=off, and refuses anything but on and off', () => {
     assert.equal(loadConfig({}).streams.thread, true);
     assert.equal(loadConfig({ STELE_STREAM_THREAD: 'on' }).streams.thread, true);
     assert.equal(loadConfig({ STELE_STREAM_THREAD: 'OFF' }).streams.thread, false);

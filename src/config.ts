@@ -129,7 +129,7 @@ export interface StreamsConfig {
   leaseSeconds: number;
   /** Hosts streams may send to (STELE_STREAM_HOSTS): undefined = any, [] = none. */
   hosts: readonly string[] | undefined;
-  /** Deliver in a thread of its own beside the one that serves requests (STELE_STREAM_THREAD=off: on that one). */
+  /** Deliver on a thread of its own beside the one that serves requests (STELE_STREAM_THREAD=off: on that one). */
   thread: boolean;
 }
 

@@ -197,6 +197,7 @@ export async function buildApp({ config, store, signingKey, logger, now, instrum
   await app.register(reportFeature, { config, store, guards, trail, secrets, checkpoints, signingKey, verification, now });
   await app.register(feedRoutes, { guards, feed: createFeedService({ store, commits, now }), select, trail });
   await app.register(retentionFeature, { config, store, guards, trail, redaction, now, onService: (service) => { retention = service; } });
+  // Streams deliver on a thread of their own when it can open the same database and keeps real time.
   const streamThread = options.storeFromConfig === true && config.streams.thread && now === undefined;
   await app.register(streamFeature, { config, store, guards, trail, secrets, commits, select, noteKey: signingKey.noteKey, now, thread: streamThread });
   await app.register(alertFeature, { config, store, guards, trail, secrets, now, countries: geoip !== undefined, attach: (hook) => { alerts = hook; } });

@@ -23,6 +23,16 @@ export function runCli(args: string[], env: Record<string, string>, options: { s
   });
 }
 
+/** A JSON API call to a server process; throws with the answer on anything but 2xx. */
+export async function callServer(server: ServerProcess, method: string, path: string, key: string, body?: unknown): Promise<any> {
+  const response = await fetch(`${server.url}${path}`, {
+    method, headers: { authorization: `Bearer ${key}`, ...(body !== undefined && { 'content-type': 'application/json' }) }, ...(body !== undefined && { body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
+  return (response.headers.get('content-type') ?? '').startsWith('application/json') ? JSON.parse(text) : text;
+}
+
 /** Runs the CLI to its end; `input`, when given, is its stdin. */
 export async function runCliToEnd(args: string[], env: Record<string, string>, input?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = runCli(args, env, { stdin: input !== undefined });

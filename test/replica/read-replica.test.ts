@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
+import { callServer, startServerProcess, type ServerProcess } from '../helpers/server-process.js';
 import { startThrowawayPostgres, THROWAWAY_POSTGRES_SKIP_REASON, type ThrowawayPostgres } from '../helpers/throwaway-postgres.js';
 
 const ADMIN = 'stele_admin_read_replica_test_token';
@@ -36,14 +36,7 @@ describe('reads from a PostgreSQL streaming replica (STELE_DATABASE_READ_URL)', 
   let key: string;
   let tenantId: string;
 
-  async function call(server: ServerProcess, method: string, path: string, body?: unknown, token = key): Promise<any> {
-    const response = await fetch(`${server.url}${path}`, {
-      method, headers: { authorization: `Bearer ${token}`, ...(body !== undefined && { 'content-type': 'application/json' }) }, ...(body !== undefined && { body: JSON.stringify(body) }),
-    });
-    const text = await response.text();
-    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
-    return (response.headers.get('content-type') ?? '').startsWith('application/json') ? JSON.parse(text) : text;
-  }
+  const call = (server: ServerProcess, method: string, path: string, body?: unknown, token = key) => callServer(server, method, path, token, body);
   const headOn = async (cluster: ThrowawayPostgres) => Number((await cluster.query<{ size: string }>('SELECT size FROM tenant_heads WHERE tenant_id = $1', [tenantId]))[0]?.size ?? 0);
   const send = (n: number, from: number) => call(withReplica!, 'POST', '/v1/events', Array.from({ length: n }, (_, i) => ({ action: 'doc.viewed', details: { n: from + i } })));
   const listed = (page: { events: { details: { n: number } }[] }) => page.events.map((e) => e.details.n);

@@ -12,7 +12,7 @@ import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/clien
 import S3rver from 's3rver';
 import { gunzipSync } from 'node:zlib';
 import { ENGINES, openTestStore, type TestStore } from '../../src/store/testing/test-stores.js';
-import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
+import { callServer, startServerProcess, type ServerProcess } from '../helpers/server-process.js';
 import { startHttpReceiver, waitFor, type HttpReceiver, type ReceivedRequest } from './http-receiver.js';
 import { startProxy } from './http-proxy.js';
 import { RSYSLOG_AVAILABLE, startRsyslog, type Rsyslog } from './rsyslog.js';
@@ -21,25 +21,17 @@ import { datadogReceiver, elasticReceiver, sentinelReceiver, splunkReceiver, sum
 const ADMIN = 'stele_admin_streams_process_test';
 const STREAM_ENV = { STELE_ADMIN_TOKEN: ADMIN, STELE_STREAM_LEASE_SECONDS: '2', STELE_STREAM_RETRY_MAX_SECONDS: '1', STELE_STREAM_TIMEOUT_SECONDS: '20' };
 
-async function call(server: ServerProcess, method: string, path: string, key: string, body?: unknown): Promise<any> {
-  const response = await fetch(`${server.url}${path}`, {
-    method, headers: { authorization: `Bearer ${key}`, ...(body !== undefined && { 'content-type': 'application/json' }) }, ...(body !== undefined && { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
-  return text ? JSON.parse(text) : undefined;
-}
 
 async function tenantKey(server: ServerProcess): Promise<string> {
-  const tenant = await call(server, 'POST', '/v1/tenants', ADMIN, { name: 'acme' });
-  return (await call(server, 'POST', `/v1/tenants/${tenant.id}/keys`, ADMIN, { name: 'k', scopes: ['events:write', 'audit:read', 'streams:manage'] })).key;
+  const tenant = await callServer(server, 'POST', '/v1/tenants', ADMIN, { name: 'acme' });
+  return (await callServer(server, 'POST', `/v1/tenants/${tenant.id}/keys`, ADMIN, { name: 'k', scopes: ['events:write', 'audit:read', 'streams:manage'] })).key;
 }
 
 async function ingest(server: ServerProcess, key: string, count: number): Promise<Carried[]> {
   const out: Carried[] = [];
   for (let i = 0; i < count; i += 500) {
     const body = Array.from({ length: Math.min(500, count - i) }, (_, j) => ({ action: 'doc.viewed', details: { n: i + j } }));
-    out.push(...((await call(server, 'POST', '/v1/events', key, body)).events as Carried[]).map(({ id, seq }) => ({ id, seq })));
+    out.push(...((await callServer(server, 'POST', '/v1/events', key, body)).events as Carried[]).map(({ id, seq }) => ({ id, seq })));
   }
   return out;
 }
@@ -94,14 +86,14 @@ describe('a Stele process killed with batches in flight, then restarted', () => 
         return { ...reply, delayMs: 30_000 };
       });
       receivers.push({ vendor, receiver });
-      await call(server, 'POST', '/v1/streams', key, { name: vendor.type, type: vendor.type, config: vendor.config(receiver.url), filter: { actions: ['doc.viewed'] } });
+      await callServer(server, 'POST', '/v1/streams', key, { name: vendor.type, type: vendor.type, config: vendor.config(receiver.url), filter: { actions: ['doc.viewed'] } });
     }
     const proxy = await startProxy(() => s3Port, () => (holding ? { delayMs: 3000 } : undefined));
-    await call(server, 'POST', '/v1/streams', key, {
+    await callServer(server, 'POST', '/v1/streams', key, {
       name: 's3', type: 's3', filter: { actions: ['doc.viewed'] },
       config: { bucket: 'staging', region: 'us-east-1', endpoint: `http://127.0.0.1:${proxy.port}`, access_key_id: 'S3RVER', secret_access_key: 'S3RVER', force_path_style: true },
     });
-    if (rsyslog) await call(server, 'POST', '/v1/streams', key, { name: 'syslog', type: 'syslog', config: { host: '127.0.0.1', port: rsyslog.port }, filter: { actions: ['doc.viewed'] } });
+    if (rsyslog) await callServer(server, 'POST', '/v1/streams', key, { name: 'syslog', type: 'syslog', config: { host: '127.0.0.1', port: rsyslog.port }, filter: { actions: ['doc.viewed'] } });
 
     const sent = await ingest(server, key, 2500);
     await waitFor('a batch in flight at every HTTP receiver and the S3 proxy', () => (held.size === receivers.length && proxy.count() > 0 ? true : undefined));
@@ -185,7 +177,7 @@ for (const engine of ENGINES) {
         const receiver = await startHttpReceiver(() => [], () => ({ status: 200 }));
         receivers.push(receiver);
         // Created on the first process, whose worker is woken at once and takes the lease.
-        const stream = await call(first, 'POST', '/v1/streams', key, { name: `s${i}`, type: 'webhook', config: { url: receiver.url }, filter: { actions: ['doc.viewed'] } });
+        const stream = await callServer(first, 'POST', '/v1/streams', key, { name: `s${i}`, type: 'webhook', config: { url: receiver.url }, filter: { actions: ['doc.viewed'] } });
         streams.push({ receiver, id: stream.id });
       }
       const carried = (receiver: HttpReceiver) => receiver.requests.flatMap((r) => webhookReceiver.carried(r));
@@ -194,7 +186,7 @@ for (const engine of ENGINES) {
       for (const { receiver, id } of streams) {
         await waitFor('delivery', () => (carried(receiver).length >= before.length ? true : undefined), 30_000);
         // Killed once the cursor is saved, so nothing is in flight: then nothing may come twice.
-        await waitFor('the cursor saved', async () => ((await call(second, 'GET', `/v1/streams/${id}`, key)).lag.events === 0 ? true : undefined));
+        await waitFor('the cursor saved', async () => ((await callServer(second, 'GET', `/v1/streams/${id}`, key)).lag.events === 0 ? true : undefined));
       }
       await first.stop('SIGKILL');
       const later = await ingest(second, key, 600);
@@ -204,7 +196,7 @@ for (const engine of ENGINES) {
         const ids = carried(receiver).map((e) => e.id);
         assert.deepEqual(ids, expected, 'every event once, in order: never two processes delivering one stream');
         // The receiver has the events before the survivor has read its answer and saved the cursor.
-        await waitFor('the survivor to save the cursor', async () => ((await call(second, 'GET', `/v1/streams/${id}`, key)).lag.events === 0 ? true : undefined));
+        await waitFor('the survivor to save the cursor', async () => ((await callServer(second, 'GET', `/v1/streams/${id}`, key)).lag.events === 0 ? true : undefined));
       }
     });
   });
@@ -236,11 +228,11 @@ for (const engine of ENGINES) {
       const key = await tenantKey(server);
       let down = true;
       receiver = await startHttpReceiver(() => [], () => (down ? { status: 503, body: 'maintenance' } : { status: 200 }));
-      const stream = await call(server, 'POST', '/v1/streams', key, { name: 'siem', type: 'webhook', config: { url: receiver.url }, filter: { actions: ['doc.viewed'] } });
+      const stream = await callServer(server, 'POST', '/v1/streams', key, { name: 'siem', type: 'webhook', config: { url: receiver.url }, filter: { actions: ['doc.viewed'] } });
       const sent = await ingest(server, key, 300);
-      const state = async () => (await call(server!, 'GET', `/v1/streams/${stream.id}`, key)).state as string;
+      const state = async () => (await callServer(server!, 'GET', `/v1/streams/${stream.id}`, key)).state as string;
       await waitFor('the stream to be failing', async () => ((await state()) === 'failing' ? true : undefined));
-      const logged = async (action: string) => (await call(server!, 'GET', `/v1/events?action=${action}`, key)).events as { target: { id: string } }[];
+      const logged = async (action: string) => (await callServer(server!, 'GET', `/v1/events?action=${action}`, key)).events as { target: { id: string } }[];
       assert.deepEqual((await logged('stream.failing')).map((e) => e.target.id), [stream.id]);
 
       down = false;
@@ -251,12 +243,12 @@ for (const engine of ENGINES) {
       assert.deepEqual([...new Set(carried())], sent.map((e) => e.id), 'in order, nothing lost');
 
       // Paused through the API (a message to the thread), nothing more goes out; resumed, it does.
-      await call(server, 'POST', `/v1/streams/${stream.id}/pause`, key);
+      await callServer(server, 'POST', `/v1/streams/${stream.id}/pause`, key);
       const requestsWhenPaused = receiver.requests.length;
       const more = await ingest(server, key, 50);
       await new Promise((resolve) => setTimeout(resolve, 1500));
       assert.equal(receiver.requests.length, requestsWhenPaused, 'nothing sent while paused');
-      await call(server, 'POST', `/v1/streams/${stream.id}/resume`, key);
+      await callServer(server, 'POST', `/v1/streams/${stream.id}/resume`, key);
       await waitFor('the events ingested while paused', () => (new Set(carried()).size >= sent.length + more.length ? true : undefined));
       assert.equal(await server.stop('SIGTERM'), 0, 'the thread stops with the server');
       server = undefined;
