@@ -65,7 +65,7 @@ describe('a feature thread (the streams thread\'s plumbing), with a probe on the
   it('records through the serving thread\'s trail, and hears its refusals', async () => {
     send({ do: 'record' });
     await next('recorded');
-    assert.deepEqual(recorded.map(([tenantId, entry]) => [tenantId, entry.action]), [['t1', 'probe.done']]);
+    assert.deepEqual(recorded.map(([tenantId, entry]) => [tenantId, entry.action]), [['t1', 'stream.recovered']]);
     send({ do: 'record-refused' });
     assert.equal((await next('refused')).refused, 'no tenant nobody');
   });

@@ -20,7 +20,7 @@ serve({
         send({ inserted, read: (await store.getRecord(key))?.body });
       } else {
         try {
-          await trail.record(command === 'record' ? 't1' : 'nobody', { action: 'probe.done', actor: { id: 'probe', type: 'system' } });
+          await trail.record(command === 'record' ? 't1' : 'nobody', { action: 'stream.recovered', actor: { id: 'probe', type: 'system' } });
           send({ recorded: true });
         } catch (error) {
           send({ refused: (error as Error).message });
