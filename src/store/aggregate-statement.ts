@@ -22,7 +22,7 @@ export interface AggregateStatement {
 
 /**
  * How an engine reads `forKeys` best. 'correlated' (PostgreSQL, when `eachGroup` says the keys
- * lead an index): a subquery per group, which only the key's index serves well, whatever the
+ * lead an index): a LATERAL subquery per group, which only the key's index serves well, whatever the
  * planner's statistics say (an IN list over a window newer than PostgreSQL's statistics is read
  * through the time index instead: the whole window). 'grouped' (SQLite always, PostgreSQL for
  * keys no index leads with): one GROUP BY over the window restricted to the groups, SQLite's
@@ -58,6 +58,7 @@ export function aggregateStatement(tenantId: string, aggregation: EventAggregati
 function checkForKeys(aggregation: EventAggregation, groups: readonly (readonly string[])[]): void {
   const { keys } = aggregation;
   if (keys.length === 0) throw new Error('forKeys needs at least one key');
+  if (aggregation.measures.length === 0) throw new Error('forKeys needs at least one measure');
   if (aggregation.labels?.length || aggregation.orderBy?.length || aggregation.limit !== undefined) throw new Error('forKeys does not take labels, orderBy or limit');
   if (groups.length === 0) throw new Error('forKeys needs at least one group');
   for (const values of groups) {
@@ -66,28 +67,29 @@ function checkForKeys(aggregation: EventAggregation, groups: readonly (readonly 
 }
 
 /**
- * `forKeys`: the groups as a VALUES list (both engines name its columns column1, column2 …), each
- * measure a subquery correlated with the group by equality on every key. A plain join of the
- * list with the events, or an IN list, leaves the planner free to read the window through the
- * time index and filter, which it does when its statistics predate the window (always, on a live
- * log's tail); a subquery per group can only be served well by the key's index.
+ * `forKeys`: the groups as a VALUES list (both engines name its columns column1, column2 …), the
+ * measures one LATERAL subquery per group, correlated with it by equality on every key (an
+ * aggregate without GROUP BY answers one row, so a group without a match counts 0). A plain join
+ * of the list with the events, or an IN list, leaves the planner free to read the window through
+ * the time index and filter, which it does when its statistics predate the window (always, on a
+ * live log's tail); a subquery per group can only be served well by the key's index, and one for
+ * all the measures reads the group's range once, not once per measure.
  */
 function perGroupStatement(tenantId: string, aggregation: EventAggregation, groups: readonly (readonly string[])[]): AggregateStatement {
   const { keys, measures, where } = aggregation;
   const params: SqlParam[] = [];
-  const matching = keys.map((key, i) => `(${key.text}) = g.column${i + 1}`).join(' AND ');
-  const select = [
-    ...keys.map((_, i) => `g.column${i + 1} AS c${i}`),
-    ...measures.map((measure, i) => {
-      params.push(...measure.params, tenantId, ...keys.flatMap((key) => key.params), ...where.params);
-      return `(SELECT ${measure.text} FROM events WHERE tenant_id = ? AND ${matching} AND (${where.text})) AS c${keys.length + i}`;
-    }),
-  ];
   const rows = groups.map((values) => {
     params.push(...values);
     return `(${values.map(() => '?').join(', ')})`;
   });
-  return { text: `SELECT ${select.join(', ')} FROM (VALUES ${rows.join(', ')}) AS g`, params, measureFrom: keys.length, labelFrom: keys.length + measures.length };
+  params.push(...measures.flatMap((measure) => measure.params), tenantId, ...keys.flatMap((key) => key.params), ...where.params);
+  const matching = keys.map((key, i) => `(${key.text}) = g.column${i + 1}`).join(' AND ');
+  const perGroup = `SELECT ${measures.map((measure, i) => `${measure.text} AS m${i}`).join(', ')} FROM events WHERE tenant_id = ? AND ${matching} AND (${where.text})`;
+  const select = [...keys.map((_, i) => `g.column${i + 1} AS c${i}`), ...measures.map((_, i) => `m.m${i} AS c${keys.length + i}`)];
+  return {
+    text: `SELECT ${select.join(', ')} FROM (VALUES ${rows.join(', ')}) AS g CROSS JOIN LATERAL (${perGroup}) AS m`,
+    params, measureFrom: keys.length, labelFrom: keys.length + measures.length,
+  };
 }
 
 /** `forKeys` as one GROUP BY over the matches whose keys are one of the groups' (see GroupsPlan). */

@@ -101,7 +101,7 @@ export interface EventAggregation {
   /**
    * Only these groups, each given by its key values (text, in the order of `keys`; distinct): one
    * answer row per group in this order, a group without a match answering with its measures over
-   * nothing (count 0). Requires at least one key; not with labels, orderBy or limit.
+   * nothing (count 0). Requires at least one key and one measure; not with labels, orderBy or limit.
    */
   forKeys?: readonly (readonly string[])[];
   /**
