@@ -10,6 +10,7 @@
 import { Worker } from 'node:worker_threads';
 import type { AuditEntry, AuditTrail } from '../audit-trail/audit-trail.js';
 import type { Store } from '../store/port.js';
+import type { WorkerLogger } from './worker-loop.js';
 
 /** The store's record writes, which a thread leaves to the serving thread. */
 export const RECORD_WRITES = ['insertRecord', 'updateRecord', 'deleteRecord'] as const;
@@ -45,7 +46,7 @@ export interface FeatureThreadOptions {
   store: RecordWrites;
   /** The feature's own messages from the thread. */
   onMessage?: (message: unknown) => void;
-  log: { error(object: object, message: string): void };
+  log: WorkerLogger;
 }
 
 const RESTART_MS = 1000;

@@ -4,7 +4,7 @@
 // has the deliverer's shape, so the feature uses either the same way.
 
 import type { Config } from '../config.js';
-import { createFeatureThread, type RecordWrites, type ThreadTrail } from '../background/feature-thread.js';
+import { createFeatureThread, type FeatureThreadOptions } from '../background/feature-thread.js';
 import type { CommitNotifier } from '../feed/commit-notifier.js';
 
 /** What the thread starts with: plain data (it crosses to the thread by structured clone). */
@@ -18,11 +18,8 @@ export type DeliveryMessage =
   | { type: 'committed'; tenants: string[] }
   | { type: 'kick'; streamId: string | undefined };
 
-export interface DeliveryThreadOptions extends DeliveryThreadData {
-  trail: ThreadTrail;
-  store: RecordWrites;
+export interface DeliveryThreadOptions extends DeliveryThreadData, Pick<FeatureThreadOptions, 'trail' | 'store' | 'log'> {
   commits: CommitNotifier;
-  log: { error(object: object, message: string): void };
 }
 
 export function createDeliveryThread(options: DeliveryThreadOptions) {
