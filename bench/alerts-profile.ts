@@ -18,6 +18,7 @@ import type { Engine } from '../src/store/testing/test-stores.js';
 import { loadEvent, rules } from './alerts-bench.js';
 import { arg, log } from './lib/cli.js';
 import { summariseProfile, type CpuProfile } from './lib/cpu-profile.js';
+import { threadCpuSeconds } from './lib/stats.js';
 import { INGEST_STAGES } from './lib/ingest-stages.js';
 
 const engine = (arg('engine') ?? 'postgres') as Engine;
@@ -96,13 +97,18 @@ try {
   }
   const profiles: Record<'none' | 'twenty', CpuProfile[]> = { none: [], twenty: [] };
   const sums = { none: new Map() as Tally, twenty: new Map() as Tally, cpu: { none: 0, twenty: 0 } };
+  const threads = { none: { main: 0, others: 0 }, twenty: { main: 0, others: 0 } };
   for (let turn = 0; turn < turns; turn++) {
     for (const which of ['none', 'twenty'] as const) {
       tally = sums[which];
       if (profiling) await session.post('Profiler.start');
       const cpu = process.cpuUsage();
+      const threadsBefore = threadCpuSeconds(process.pid);
       await ingest(which === 'none' ? bare.key : withRules.key, events);
       const used = process.cpuUsage(cpu);
+      const threadsAfter = threadCpuSeconds(process.pid);
+      threads[which].main += threadsAfter.main - threadsBefore.main;
+      threads[which].others += threadsAfter.others - threadsBefore.others;
       if (profiling) profiles[which].push((await session.post('Profiler.stop')).profile as unknown as CpuProfile);
       sums.cpu[which] += used.user + used.system;
       tally = undefined;
@@ -113,6 +119,10 @@ try {
   const names = [...new Set([...sums.none.keys(), ...sums.twenty.keys()])].sort();
   process.stdout.write(`${engine}, ${events} events a turn, ${turns} turns; per 1,000 events:\n`);
   process.stdout.write(`  process CPU: ${(sums.cpu.none * per / 1000).toFixed(1)} ms without rules, ${(sums.cpu.twenty * per / 1000).toFixed(1)} ms with 20\n`);
+  for (const part of ['main', 'others'] as const) {
+    const title = part === 'main' ? 'main thread' : 'other threads (GC, JIT, libuv)';
+    process.stdout.write(`    ${title.padEnd(32)} ${(threads.none[part] * 1000 * per).toFixed(1).padStart(6)} ms → ${(threads.twenty[part] * 1000 * per).toFixed(1).padStart(6)} ms\n`);
+  }
   process.stdout.write(`  ${'store call'.padEnd(22)} ${'calls none'.padStart(10)} ${'calls 20'.padStart(10)} ${'ms none'.padStart(9)} ${'ms 20'.padStart(9)}\n`);
   for (const name of names) {
     const a = sums.none.get(name) ?? { calls: 0, ms: 0 };

@@ -29,7 +29,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     metrics.commitGroupEvents.observe(events);
     metrics.commitGroupAppends.observe(jobs);
   };
-  const store = openStore({ ...config, groupCommit: { ...config.groupCommit, onCommitted } }, logger);
+  const store = openStore({ ...config, groupCommit: { ...config.groupCommit, onCommitted }, sqliteCheckpoints: 'thread' }, logger);
   await store.migrate();
   const admin = await ensureAdminToken(store, config.adminToken);
   const signingKey = loadSigningKey({ configuredFile: config.integrity.signingKeyFile, dataDir: config.dataDir, name: config.integrity.logOrigin });

@@ -43,6 +43,16 @@ export function mainThreadCpuSeconds(pid: number): number {
   return userAndSystemSeconds(pid, `${pid}/task/${pid}`);
 }
 
+/**
+ * CPU seconds a process has used so far on its main thread and on all its other threads (V8's
+ * garbage collector and compiler helpers, libuv's pool, worker threads: Node names them all
+ * `node`, so they are told apart only from the main thread).
+ */
+export function threadCpuSeconds(pid: number): { main: number; others: number } {
+  const main = mainThreadCpuSeconds(pid);
+  return { main, others: cpuSeconds(pid) - main };
+}
+
 /** utime + stime of /proc/<path>/stat (a process, or one of its threads under task/), in seconds. */
 function userAndSystemSeconds(pid: number, path: string): number {
   const fields = statFields(path);

@@ -20,6 +20,8 @@ export interface StoreLocation {
   dataDir: string;
   /** Bounds of a commit group (STELE_GROUP_COMMIT_MAX_EVENTS, STELE_GROUP_COMMIT_WAIT_MS). */
   groupCommit?: GroupCommitOptions;
+  /** SQLite: where the WAL is checkpointed (sqlite-store.ts); a server's own store takes `thread`. */
+  sqliteCheckpoints?: 'inline' | 'thread';
 }
 
 /** `log` hears of broken connections and of the database going away and coming back. */
@@ -31,7 +33,7 @@ export function openStore(config: StoreLocation, log?: StoreLog): Store {
       ...(config.databaseReadUrl && { readConnectionString: config.databaseReadUrl }),
     });
   }
-  return openSqliteStore({ file: join(config.dataDir, 'stele.db'), groupCommit: config.groupCommit });
+  return openSqliteStore({ file: join(config.dataDir, 'stele.db'), groupCommit: config.groupCommit, checkpoints: config.sqliteCheckpoints });
 }
 
 const hidden = (url: string) => url.replace(/\/\/[^@/]*@/, '//***@');

@@ -28,12 +28,19 @@ import { sqliteDialect } from './sqlite-dialect.js';
 import { nativeSqliteExtension } from '../../native/native-addons.js';
 import { sqliteCanonicalRowReader } from './sqlite-canonical-rows.js';
 import { aggregateAnswer, aggregateStatement } from '../aggregate-statement.js';
+import { checkpointOffThread } from './wal-checkpointer.js';
 
 export interface SqliteStoreOptions {
   /** Path of the database file, or ':memory:'. */
   file: string;
   /** Bounds of a commit group (STELE_GROUP_COMMIT_MAX_EVENTS, STELE_GROUP_COMMIT_WAIT_MS). */
   groupCommit?: GroupCommitOptions;
+  /**
+   * Where the WAL is checkpointed: `inline`, SQLite's default, in the commit that takes it past
+   * 1,000 pages; `thread`, by a worker thread of its own (wal-checkpointer.ts): what a server's
+   * store does, so its commits never stop for a checkpoint's copy and fsync.
+   */
+  checkpoints?: 'inline' | 'thread';
 }
 
 interface QueuedAppend extends AppendJob {
@@ -53,6 +60,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
+  const checkpointer = options.checkpoints === 'thread' && options.file !== ':memory:' ? checkpointOffThread(db, options.file) : undefined;
   // `x REGEXP ?` (searches' `field:~"…"`) reads the pattern as the in-memory evaluator does.
   db.function('regexp', { deterministic: true }, (pattern: unknown, value: unknown) =>
     (typeof pattern === 'string' && typeof value === 'string' ? (regexTest(pattern, value) ? 1 : 0) : null));
@@ -171,6 +179,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     async close() {
       await appends.drained();
       await canonicalRows.close();
+      await checkpointer?.stop();
       db.close();
     },
 
