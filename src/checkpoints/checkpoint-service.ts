@@ -56,6 +56,8 @@ export function createCheckpointService(options: CheckpointServiceOptions) {
   const now = options.now ?? Date.now;
   const lastSize = new Map<string, number>();
   const inFlight = new Map<string, Promise<CheckpointView | undefined>>();
+  /** Tenants whose commits onCommitted is looking at, with the largest size a commit has reported meanwhile (see there). */
+  const looking = new Map<string, number>();
   let timer: NodeJS.Timeout | undefined;
 
   const originFor = (tenantId: string) => originOf(key.name, tenantId);
@@ -71,13 +73,22 @@ export function createCheckpointService(options: CheckpointServiceOptions) {
     };
   }
 
+  // Per tenant, the last stored note whose signature was checked here, and what it says: the same
+  // bytes read again need no second check (a checkpoint is made after every N events, and each
+  // first checks the log against the latest stored one).
+  const verifiedNotes = new Map<string, { note: string; checkpoint: PublishedCheckpoint }>();
+
   /** The largest checkpoint the database holds, when it is signed by this instance's key (any name it had). */
   async function storedLargest(tenantId: string): Promise<PublishedCheckpoint | undefined> {
     const latest = await store.latestCheckpoint(tenantId);
     if (!latest) return undefined;
+    const known = verifiedNotes.get(tenantId);
+    if (known?.note === latest.note) return known.checkpoint;
     try {
       const opened = openCheckpointByKey(latest.note, key.publicKey);
-      return { size: opened.size, rootHash: opened.rootHash, source: 'the database' };
+      const checkpoint: PublishedCheckpoint = { size: opened.size, rootHash: opened.rootHash, source: 'the database' };
+      verifiedNotes.set(tenantId, { note: latest.note, checkpoint });
+      return checkpoint;
     } catch (error) {
       if (error instanceof NoteError) return undefined; // a forged row; verification names it
       throw error;
@@ -213,11 +224,32 @@ export function createCheckpointService(options: CheckpointServiceOptions) {
   /**
    * Called after each commit: checkpoint once N events have accumulated. The size last known here
    * is read again before acting on it, as another process may have made the checkpoint already.
+   * One look at a time per tenant: the commits that end while one looks (or makes the checkpoint)
+   * are looked at together once it is done, by their largest size — single-event requests commit
+   * hundreds of times a second, and each would otherwise make a checkpoint of its own a few events
+   * after the last.
    */
   async function onCommitted(tenantId: string, newSize: number): Promise<void> {
-    if (newSize - (await sizeOfLatest(tenantId)) < options.everyEvents) return;
+    if (looking.has(tenantId)) {
+      looking.set(tenantId, Math.max(looking.get(tenantId)!, newSize));
+      return;
+    }
+    looking.set(tenantId, newSize);
+    try {
+      let looked = 0;
+      while (looking.get(tenantId)! > looked) {
+        looked = looking.get(tenantId)!;
+        await checkpointIfDue(tenantId, looked);
+      }
+    } finally {
+      looking.delete(tenantId);
+    }
+  }
+
+  async function checkpointIfDue(tenantId: string, size: number): Promise<void> {
+    if (size - (await sizeOfLatest(tenantId)) < options.everyEvents) return;
     lastSize.delete(tenantId);
-    if (newSize - (await sizeOfLatest(tenantId)) >= options.everyEvents) await checkpoint(tenantId);
+    if (size - (await sizeOfLatest(tenantId)) >= options.everyEvents) await checkpoint(tenantId);
   }
 
   let sweepLease: Lease | undefined;

@@ -146,5 +146,26 @@ for (const engine of ENGINES) {
       assert.equal(recent.ok, true);
       assert.equal((await t.request({ method: 'POST', url: '/v1/integrity/verify', key, payload: { from_seq: 0 } })).statusCode, 400);
     });
+
+    it('makes a checkpoint every ten events when single events commit one group after another, not one per commit', async () => {
+      const other = await t.tenantWithKey(['events:write'], 'singles');
+      const start = (await t.db.store.getHead(other.tenantId)).size;
+      let next = 0;
+      // 120 single-event requests, 8 at a time: many small commits, each past the threshold while
+      // a checkpoint is being made.
+      await Promise.all(Array.from({ length: 8 }, async () => {
+        while (next < 120) {
+          next += 1;
+          const response = await t.request({ method: 'POST', url: '/v1/events', key: other.key, payload: { action: 'file.read' } });
+          assert.equal(response.statusCode, 201);
+        }
+      }));
+      const end = start + 120;
+      await until(async () => (received.some((r) => r.tenant_id === other.tenantId && r.tree_size > end - 10) ? true : undefined), 'the last checkpoint');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const sizes = received.filter((r) => r.tenant_id === other.tenantId).map((r) => r.tree_size).sort((a, b) => a - b);
+      assert.ok(sizes.length <= 13, `${sizes.length} checkpoints for 120 events: ${sizes.join(', ')}`);
+      for (let i = 1; i < sizes.length; i++) assert.ok(sizes[i]! - sizes[i - 1]! >= 10, `checkpoints ${sizes[i - 1]} and ${sizes[i]} are fewer than ten events apart`);
+    });
   });
 }
