@@ -19,6 +19,7 @@ import { numbered } from '../src/store/postgres/postgres-store.js';
 import { sealedEventRow } from '../src/store/row-values.js';
 import { openTestStore, type Engine, type TestStore } from '../src/store/testing/test-stores.js';
 import { withBenchServer } from './lib/bench-server.js';
+import { loadClient } from './lib/load-client.js';
 import { pending, syntheticEvent } from './lib/seed.js';
 import { cpuSeconds, rate, ratio, round } from './lib/stats.js';
 
@@ -56,19 +57,18 @@ export async function httpIngest(db: TestStore, total: number, batchSize: number
       return JSON.stringify(batchSize === 1 ? events[0] : events);
     });
     let next = 0;
+    const client = loadClient(url, concurrency);
     const cpuBefore = cpuSeconds(pid);
     const fromUs = Number(process.hrtime.bigint() / 1000n);
     const measured = await rate(async () => {
       await Promise.all(Array.from({ length: concurrency }, async () => {
         while (next < requests) {
-          const body = bodies[next++]!;
-          const response = await fetch(`${url}/v1/events`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body });
-          if (response.status !== 201) throw new Error(`ingest answered ${response.status}: ${await response.text()}`);
-          await response.arrayBuffer();
+          const answer = await client.post('/v1/events', bodies[next++]!, { authorization: `Bearer ${key}` });
+          if (answer.status !== 201) throw new Error(`ingest answered ${answer.status}: ${answer.text}`);
         }
       }));
       return requests * batchSize;
-    });
+    }).finally(() => client.close());
     options.onLoad?.({ fromUs, toUs: Number(process.hrtime.bigint() / 1000n) });
     return { ...measured, server_cpu_us_per_event: round(((cpuSeconds(pid) - cpuBefore) * 1e6) / measured.count, 1) };
   }, undefined, options.serverNodeArgs);

@@ -6,6 +6,7 @@
 // Argument: JSON {url, key, perSecond, seconds, connections, warmupSeconds}. Prints JSON
 // {events, p50_ms, p99_ms, max_ms} of the requests due after the warm-up.
 
+import { loadClient } from './load-client.js';
 import { syntheticEvent } from './seed.js';
 import { percentile, round } from './stats.js';
 
@@ -19,6 +20,7 @@ const bodies = Array.from({ length: total }, (_, i) => {
   return JSON.stringify(input);
 });
 const latencies: number[] = [];
+const client = loadClient(url, connections);
 const start = performance.now();
 const dueAt = (i: number) => start + (i * 1000) / perSecond;
 let next = 0;
@@ -27,12 +29,12 @@ await Promise.all(Array.from({ length: connections }, async () => {
     const i = next++;
     const wait = dueAt(i) - performance.now();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-    const response = await fetch(`${url}/v1/events`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: bodies[i] });
-    await response.arrayBuffer();
-    if (response.status !== 201) throw new Error(`ingest answered ${response.status}`);
+    const answer = await client.post('/v1/events', bodies[i]!, { authorization: `Bearer ${key}` });
+    if (answer.status !== 201) throw new Error(`ingest answered ${answer.status}`);
     if (i >= warmup) latencies.push(performance.now() - dueAt(i));
   }
 }));
+client.close();
 latencies.sort((a, b) => a - b);
 process.stdout.write(JSON.stringify({
   events: latencies.length, p50_ms: round(percentile(latencies, 50), 1), p99_ms: round(percentile(latencies, 99), 1), max_ms: round(latencies.at(-1)!, 1),
