@@ -37,6 +37,23 @@ function keyOf(secret: string): Buffer {
 const signedContent = (id: string, timestamp: number | string, body: string | Uint8Array): Buffer =>
   Buffer.concat([Buffer.from(`${id}.${timestamp}.`), typeof body === 'string' ? Buffer.from(body) : body]);
 
+// Imported keys by secret: a stream signs every request with the same one, and WebCrypto's
+// import costs more than the HMAC of a small batch. Bounded: cleared when full.
+const signingKeys = new Map<string, Promise<webcrypto.CryptoKey>>();
+const MAX_SIGNING_KEYS = 1000;
+
+function signingKeyOf(secret: string): Promise<webcrypto.CryptoKey> {
+  let key = signingKeys.get(secret);
+  if (!key) {
+    if (signingKeys.size >= MAX_SIGNING_KEYS) signingKeys.clear();
+    key = webcrypto.subtle.importKey('raw', keyOf(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+    signingKeys.set(secret, key);
+    // A key that failed to import is not kept.
+    key.catch(() => signingKeys.delete(secret));
+  }
+  return key;
+}
+
 /**
  * The headers for one message. Requires: `id` and `timestamp` without `.` (the signed content is
  * dot-separated); `timestamp` in whole seconds; `body` exactly the bytes that will be sent.
@@ -47,7 +64,7 @@ const signedContent = (id: string, timestamp: number | string, body: string | Ui
 export async function signWebhook(secret: string, id: string, timestampSeconds: number, body: string | Uint8Array): Promise<WebhookHeaders> {
   if (id.includes('.') || id === '') throw new Error('a webhook id is non-empty and has no "."');
   if (!Number.isSafeInteger(timestampSeconds)) throw new Error('a webhook timestamp is whole seconds');
-  const key = await webcrypto.subtle.importKey('raw', keyOf(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  const key = await signingKeyOf(secret);
   const mac = await webcrypto.subtle.sign('HMAC', key, signedContent(id, timestampSeconds, body));
   return {
     'webhook-id': id,
