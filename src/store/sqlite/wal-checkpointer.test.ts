@@ -44,7 +44,7 @@ describe('WAL checkpoints off the committing thread', () => {
       // Far past the 1,000 pages at which the connection would have checkpointed in a commit.
       for (let commit = 0; commit < 40; commit++) db.transaction(() => { for (let i = 0; i < 100; i++) insert.run('x'.repeat(500)); })();
       const written = reports.length;
-      await until(() => reports.slice(written).some((r) => r.log > 0 && r.checkpointed === r.log), 'a checkpoint of the whole log');
+      await until(() => reports.slice(written).some((r) => 'log' in r && r.log > 0 && r.checkpointed === r.log), 'a checkpoint of the whole log');
       // The database file alone, without its WAL, now holds every committed row.
       const copy = `${file}.copy`;
       copyFileSync(file, copy);

@@ -28,9 +28,15 @@ const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
 const db = new Database(workerData.file, { fileMustExist: true });
 db.pragma('synchronous = FULL');
+// A checkpoint that fails (the file busy with another process's checkpoint, say) is tried again
+// at the next round; the connection that commits never waits for it.
 const checkpoint = () => {
-  const [result] = db.pragma('wal_checkpoint(PASSIVE)');
-  parentPort.postMessage(result);
+  try {
+    const [result] = db.pragma('wal_checkpoint(PASSIVE)');
+    parentPort.postMessage(result);
+  } catch (error) {
+    parentPort.postMessage({ error: String(error && error.message) });
+  }
 };
 const timer = setInterval(checkpoint, workerData.intervalMs);
 parentPort.on('message', (message) => {
@@ -46,12 +52,8 @@ const INLINE_AUTOCHECKPOINT_PAGES = 1000;
 
 const driver = createRequire(import.meta.url).resolve('better-sqlite3');
 
-/** What a checkpoint reported: frames in the WAL, frames copied into the file, and whether it found a lock held. */
-export interface CheckpointResult {
-  busy: number;
-  log: number;
-  checkpointed: number;
-}
+/** What a checkpoint reported: frames in the WAL, frames copied into the file, and whether it found a lock held; or why it failed. */
+export type CheckpointResult = { busy: number; log: number; checkpointed: number } | { error: string };
 
 export interface WalCheckpointerOptions {
   /** Between two PASSIVE checkpoints (default 200 ms). */
