@@ -73,9 +73,10 @@ export function createCheckpointService(options: CheckpointServiceOptions) {
     };
   }
 
-  // Per tenant, the last stored note whose signature was checked here, and what it says: the same
-  // bytes read again need no second check (a checkpoint is made after every N events, and each
-  // first checks the log against the latest stored one).
+  // Per tenant, the last stored note this process signed or whose signature it checked, and what
+  // it says: the same bytes read again need no second check (a checkpoint is made after every N
+  // events, and each first checks the log against the latest stored one). A row changed in the
+  // database has other bytes, and is checked.
   const verifiedNotes = new Map<string, { note: string; checkpoint: PublishedCheckpoint }>();
 
   /** The largest checkpoint the database holds, when it is signed by this instance's key (any name it had). */
@@ -167,6 +168,8 @@ export function createCheckpointService(options: CheckpointServiceOptions) {
     alarms?.clear(tenantId);
     const stored = await store.insertCheckpoint(record);
     lastSize.set(tenantId, Math.max(lastSize.get(tenantId) ?? 0, head.size));
+    // Signed here: read back with the same bytes, it needs no check of its signature.
+    if (stored) verifiedNotes.set(tenantId, { note: record.note, checkpoint: { size: head.size, rootHash, source: 'the database' } });
     if (!stored) return viewOf((await store.getCheckpoint(tenantId, head.size)) ?? record);
     const view = await viewOf(record);
     // The file copy is flushed before callers see the checkpoint; the webhook follows.
