@@ -233,6 +233,8 @@ for (const engine of ENGINES) {
       const state = async () => (await callServer(server!, 'GET', `/v1/streams/${stream.id}`, key)).state as string;
       await waitFor('the stream to be failing', async () => ((await state()) === 'failing' ? true : undefined));
       const logged = async (action: string) => (await callServer(server!, 'GET', `/v1/events?action=${action}`, key)).events as { target: { id: string } }[];
+      // The state and the event are two writes the thread asks of the serving thread: the event may come a moment later.
+      await waitFor('stream.failing in the log', async () => ((await logged('stream.failing')).length > 0 ? true : undefined));
       assert.deepEqual((await logged('stream.failing')).map((e) => e.target.id), [stream.id]);
 
       down = false;
