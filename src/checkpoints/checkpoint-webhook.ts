@@ -5,6 +5,7 @@
 
 import type { KeyObject } from 'node:crypto';
 import { NoteError, openCheckpointByKey, type OpenedCheckpoint } from '@stele/integrity';
+import { httpRequest } from '../destinations/http-request.js';
 import { tenantOfOrigin } from './log-origin.js';
 
 export interface WebhookCheckpoint {
@@ -12,6 +13,15 @@ export interface WebhookCheckpoint {
   root_hash: string;
   created_at: string;
   checkpoint: string;
+}
+
+/** A JSON answer, or undefined when it is not JSON after all. */
+function parsedOrUndefined(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
 
 export function createCheckpointWebhook(options: { url: string; publicKey: KeyObject; timeoutMs?: number }) {
@@ -33,15 +43,13 @@ export function createCheckpointWebhook(options: { url: string; publicKey: KeyOb
     url: options.url,
     /** POSTs the checkpoint; throws when the receiver does not answer 2xx. */
     async publish(tenantId: string, checkpoint: WebhookCheckpoint): Promise<void> {
-      const response = await fetch(options.url, {
-        method: 'POST',
+      const answer = await httpRequest(options.url, {
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ type: 'stele.checkpoint', tenant_id: tenantId, ...checkpoint }),
-        signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
+        timeoutMs: options.timeoutMs ?? 10_000,
       });
-      if (!response.ok) throw new Error(`the checkpoint webhook answered ${response.status}`);
-      if (response.headers.get('content-type')?.includes('json')) remember(tenantId, await response.json().catch(() => undefined));
-      else await response.body?.cancel();
+      if (answer.status < 200 || answer.status >= 300) throw new Error(`the checkpoint webhook answered ${answer.status}`);
+      if (String(answer.headers['content-type'] ?? '').includes('json')) remember(tenantId, parsedOrUndefined(answer.text));
     },
     /** The largest checkpoint the receiver has said it holds for the tenant. */
     largest: (tenantId: string): OpenedCheckpoint | undefined => largest.get(tenantId),

@@ -5,6 +5,7 @@
 // catches a restored backup or a rewritten log.
 
 import { findCosignature, NoteError, type CosignerKey } from '@stele/integrity';
+import { httpRequest } from '../destinations/http-request.js';
 
 export interface WitnessConfig {
   url: string;
@@ -36,13 +37,12 @@ export function createWitnessClient(witness: WitnessConfig, options: { timeoutMs
   const knownSize = new Map<string, number>();
 
   async function post(body: string) {
-    const response = await fetch(new URL('add-checkpoint', witness.url.endsWith('/') ? witness.url : `${witness.url}/`), {
-      method: 'POST',
+    const answer = await httpRequest(new URL('add-checkpoint', witness.url.endsWith('/') ? witness.url : `${witness.url}/`).href, {
       headers: { 'content-type': 'text/plain; charset=utf-8' },
       body,
-      signal: AbortSignal.timeout(options.timeoutMs ?? 5_000),
+      timeoutMs: options.timeoutMs ?? 5_000,
     });
-    return { status: response.status, text: await response.text() };
+    return { status: answer.status, text: answer.text };
   }
 
   async function submit(submission: Submission): Promise<WitnessAnswer> {

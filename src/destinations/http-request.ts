@@ -1,5 +1,7 @@
 // One HTTP request to a receiver, with a time limit, returning the status, the headers and the
-// body (bounded), or the network failure in words. `answerOf` turns an HTTP answer into a
+// body (bounded), or the network failure in words: the one client of every request Stele sends
+// (streams, alert and report notifications, the checkpoint webhook, witnesses). Redirects are
+// answers, never followed. `answerOf` turns an HTTP answer into a
 // ReceiverAnswer by the usual rule (2xx is accepted; anything else is not, with the receiver's
 // Retry-After); destinations refine it.
 //
@@ -48,7 +50,8 @@ export interface HttpRequest {
   method?: 'POST' | 'PUT';
   headers: Record<string, string>;
   body: string | Uint8Array;
-  signal: AbortSignal;
+  /** Ends the request early (a stream stopping); the time limit applies either way. */
+  signal?: AbortSignal;
   timeoutMs: number;
   /** How much of the answer to read (default 1 MiB; Elastic's item list can be long). */
   maxBodyBytes?: number;
@@ -67,7 +70,7 @@ class StaleConnection extends Error {
 /** Sends the request; throws (with a readable message) only when no HTTP answer came. */
 export async function httpRequest(url: string, request: HttpRequest): Promise<HttpAnswer> {
   const timeout = AbortSignal.timeout(request.timeoutMs);
-  const signal = AbortSignal.any([request.signal, timeout]);
+  const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
   try {
     const target = new URL(url);
     // A kept-alive connection the receiver closed while it was idle fails the first write: sent
@@ -77,7 +80,7 @@ export async function httpRequest(url: string, request: HttpRequest): Promise<Ht
       throw error;
     });
   } catch (error) {
-    if (timeout.aborted && !request.signal.aborted) throw new Error(`no answer within ${request.timeoutMs} ms`);
+    if (timeout.aborted && !request.signal?.aborted) throw new Error(`no answer within ${request.timeoutMs} ms`);
     throw new Error(networkMessage(error));
   }
 }
@@ -146,9 +149,9 @@ export function answerOf(http: HttpAnswer, now: number = Date.now()): ReceiverAn
 export const unreachable = (error: unknown): ReceiverAnswer => ({ ok: false, error: (error as Error).message });
 
 /** Sends and reads with `answerOf`, or reports the network failure. */
-export async function post(url: string, request: HttpRequest): Promise<ReceiverAnswer> {
+export async function post(url: string, request: HttpRequest, now?: number): Promise<ReceiverAnswer> {
   try {
-    return answerOf(await httpRequest(url, request));
+    return answerOf(await httpRequest(url, request), now);
   } catch (error) {
     return unreachable(error);
   }

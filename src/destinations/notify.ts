@@ -7,9 +7,10 @@
 import { randomUUID } from 'node:crypto';
 import type { SmtpConfig } from '../config.js';
 import { SteleError } from '../domain/errors.js';
-import { backoffDelay, retryAfterMs } from '../background/backoff.js';
+import { backoffDelay } from '../background/backoff.js';
 import type { SealedSecret, SecretBox } from '../background/secret-box.js';
 import { generateWebhookSecret, signWebhook } from '../background/standard-webhooks.js';
+import { post } from './http-request.js';
 import { recipientsFrom, requireMail, type Mailer } from './mailer.js';
 
 /** As a request gives it. */
@@ -96,15 +97,14 @@ export function createNotifier(deps: NotifierDeps) {
     for (let attempt = 1; attempt <= WEBHOOK_ATTEMPTS; attempt++) {
       let wait: number | undefined;
       try {
-        const response = await fetch(url, {
-          method: 'POST', body, redirect: 'manual', signal: AbortSignal.timeout(WEBHOOK_TIMEOUT_MS),
+        const answer = await post(url, {
+          body, timeoutMs: WEBHOOK_TIMEOUT_MS,
           headers: { 'content-type': 'application/json', 'user-agent': 'Stele-Notifications', ...(await signWebhook(secret, id, Math.floor(deps.now() / 1000), body)) },
-        });
-        await response.arrayBuffer().catch(() => undefined);
-        if (response.ok) return { channel: 'webhook', to: url, ok: true, attempts: attempt, at: iso() };
-        error = `the receiver answered ${response.status}`;
-        wait = retryAfterMs(response.headers.get('retry-after'), deps.now());
-        if (response.status < 500 && response.status !== 429 && response.status !== 408) break;
+        }, deps.now());
+        if (answer.ok) return { channel: 'webhook', to: url, ok: true, attempts: attempt, at: iso() };
+        error = answer.status === undefined ? answer.error ?? 'no answer' : `the receiver answered ${answer.status}`;
+        wait = answer.retryAfterMs;
+        if (answer.status !== undefined && answer.status < 500 && answer.status !== 429 && answer.status !== 408) break;
       } catch (failure) {
         error = failure instanceof Error ? failure.message : String(failure);
       }
