@@ -38,6 +38,9 @@ export function loadEvent(i: number, at: string) {
   return { ...base, action: 'settings.viewed', target: { type: 'settings', id: 'org' } };
 }
 
+/** Turns of each kind sent before the measured ones (see where they are sent). */
+const WARMUP_TURNS = 3;
+
 const bodies = (count: number, from: number) => {
   const at = new Date().toISOString();
   return Array.from({ length: Math.ceil(count / 100) }, (_, b) => JSON.stringify(Array.from({ length: 100 }, (_, k) => loadEvent(from + b * 100 + k, at))));
@@ -119,10 +122,17 @@ export async function runAlertsBench(opts: { engines: Engine[]; events: number; 
         // server, which has none (toggling rules would make each turn start by counting afresh).
         const tenant = await (await fetch(`${s.url}/v1/tenants`, { method: 'POST', headers: { authorization: `Bearer ${s.admin}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'no rules' }) })).json() as { id: string };
         const bare: BenchServer = { ...s, key: (await (await fetch(`${s.url}/v1/tenants/${tenant.id}/keys`, { method: 'POST', headers: { authorization: `Bearer ${s.admin}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'bench', scopes: ['events:write'] }) })).json() as { key: string }).key };
-        // Warm-up: the first-seen baselines and the server's JIT, not measured.
-        await ingest(s, bodies(Math.min(opts.events, 10_000), 0), 4);
-        await ingest(bare, bodies(Math.min(opts.events, 10_000), 0), 4);
+        // Warm-up, not measured: the first-seen baselines, and the server's JIT on both paths. The
+        // rules' code keeps being compiled for several turns (bench/alerts-profile.ts on
+        // PostgreSQL, 2026-12-07: the rules cost 16–17.5 µs of CPU an event over three turns after
+        // one warm-up turn, 7 µs over eight, 10 µs over three after three; the difference mostly
+        // V8's compiler threads), so three turns of each come first: what is measured is a server
+        // that has been running, not one in its first minute.
         let sent = 0;
+        for (let round = 0; round < WARMUP_TURNS; round++) {
+          await ingest(s, bodies(opts.events, (sent += opts.events)), 4);
+          await ingest(bare, bodies(opts.events, (sent += opts.events)), 4);
+        }
         // The machine is shared, so throughput moves with others' load; the server's own CPU time
         // per event (read from /proc, the evaluation it owes included) is the steadier measure.
         const turns: { none: Rate[]; twenty: Rate[]; caught_up_ms: number[]; cpu_us_per_event_none: number[]; cpu_us_per_event_twenty: number[] } = { none: [], twenty: [], caught_up_ms: [], cpu_us_per_event_none: [], cpu_us_per_event_twenty: [] };
