@@ -19,7 +19,8 @@ import { numbered } from '../src/store/postgres/postgres-store.js';
 import { sealedEventRow } from '../src/store/row-values.js';
 import { openTestStore, type Engine, type TestStore } from '../src/store/testing/test-stores.js';
 import { withBenchServer } from './lib/bench-server.js';
-import { loadClient, type LoadClient } from './lib/load-client.js';
+import { loadClient } from './lib/load-client.js';
+import { postEvents } from './lib/post-events.js';
 import { pending, syntheticEvent } from './lib/seed.js';
 import { cpuSeconds, rate, ratio, round } from './lib/stats.js';
 
@@ -65,7 +66,7 @@ export async function httpIngest(db: TestStore, total: number, batchSize: number
     };
     const bodies = Array.from({ length: requests }, (_, r) => bodyOf(r));
     const client = loadClient(url, concurrency);
-    await postAll(client, key, Array.from({ length: warmup }, (_, r) => bodyOf(requests + r)), concurrency);
+    await postEvents(url, key, Array.from({ length: warmup }, (_, r) => bodyOf(requests + r)), concurrency);
     let next = 0;
     const cpuBefore = cpuSeconds(pid);
     const fromUs = Number(process.hrtime.bigint() / 1000n);
@@ -83,17 +84,6 @@ export async function httpIngest(db: TestStore, total: number, batchSize: number
   }, undefined, options.serverNodeArgs);
 }
 
-/** Sends every body, `concurrency` at a time, and checks each was taken (a warm-up: not measured). */
-async function postAll(client: LoadClient, key: string, bodies: string[], concurrency: number): Promise<void> {
-  let sent = 0;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (sent < bodies.length) {
-      const answer = await client.post('/v1/events', bodies[sent++]!, { authorization: `Bearer ${key}` });
-      if (answer.status !== 201) throw new Error(`ingest answered ${answer.status}: ${answer.text}`);
-    }
-  }));
-}
-
 /**
  * Latency of acknowledged single-event requests at a steady `perSecond`, over at most
  * `connections` connections as an application's HTTP client pool would (open loop: each request
@@ -107,11 +97,10 @@ async function postAll(client: LoadClient, key: string, bodies: string[], concur
 export async function httpLatencyAt(db: TestStore, perSecond: number, seconds: number, connections: number, warmupSeconds = 5) {
   return withBenchServer(db, async ({ url, key }) => {
     // The server warmed up as the throughput phases' are, so 80% is of what the same server takes.
-    const client = loadClient(url, connections);
-    await postAll(client, key, Array.from({ length: WARMUP_EVENTS }, (_, i) => {
+    await postEvents(url, key, Array.from({ length: WARMUP_EVENTS }, (_, i) => {
       const { id: _id, category: _c, received_at: _r, ...input } = syntheticEvent(i, WARMUP_EVENTS, Date.now() - 60_000);
       return JSON.stringify(input);
-    }), connections).finally(() => client.close());
+    }), connections);
     const args = JSON.stringify({ url, key, perSecond, seconds, connections, warmupSeconds });
     const child = spawn(process.execPath, ['--import', 'tsx', 'bench/lib/latency-client.ts', args], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
