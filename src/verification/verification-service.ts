@@ -120,13 +120,23 @@ export function createVerificationService(deps: VerificationDeps) {
   /**
    * Holds the log against the largest checkpoint ever published: signed checkpoints the database
    * holds beyond the log's end, and the copies outside it. A contradiction is a failure and raises
-   * the tenant's alarm. Returns the published checkpoints, for their roots to be recomputed.
+   * the tenant's alarm. Returns the head the log was held against, and the published checkpoints,
+   * for their roots to be recomputed.
    */
-  async function checkPublished(tenantId: string, head: LogHead, failures: VerifyFailure[]): Promise<PublishedCheckpoint[]> {
-    const beyond = await store.listCheckpoints(tenantId, { minSize: head.size + 1, maxSize: Number.MAX_SAFE_INTEGER, limit: 1000 });
+  async function checkPublished(tenantId: string, failures: VerifyFailure[]): Promise<{ head: LogHead; published: PublishedCheckpoint[] }> {
+    // What was published is read before the head it is held against: a log only grows, so every
+    // checkpoint published by then lies within a head read after it, unless events are gone. The
+    // earlier head only bounds the read of stored checkpoints. Read the other way round, another
+    // process's commit and checkpoint between the two reads looked like a truncation.
+    const earlier = await store.getHead(tenantId);
+    const stored = await store.listCheckpoints(tenantId, { minSize: earlier.size + 1, maxSize: Number.MAX_SAFE_INTEGER, limit: 1000 });
+    const outside = (await deps.published?.(tenantId)) ?? [];
+    const head = await store.getHead(tenantId);
+    // Those the log has grown past meanwhile are inside it, and checked there like any other.
+    const beyond = stored.filter((cp) => cp.tree_size > head.size);
     const published: PublishedCheckpoint[] = [
       ...beyond.filter((cp) => openSigned(cp, failures)).map((cp) => ({ size: cp.tree_size, rootHash: cp.root_hash, source: 'the database' })),
-      ...((await deps.published?.(tenantId)) ?? []),
+      ...outside,
     ];
     const verdict = await checkLogAgainst(store, tenantId, head, published);
     if (!verdict.ok) {
@@ -140,7 +150,7 @@ export function createVerificationService(deps: VerificationDeps) {
       named.add(cp.size);
       failures.push({ seq: cp.size, id: '', reason: 'checkpoint_missing', message: `the checkpoint at tree size ${cp.size}, which ${cp.source} holds, is gone from the database` });
     }
-    return published;
+    return { head, published };
   }
 
   /**
@@ -209,9 +219,8 @@ export function createVerificationService(deps: VerificationDeps) {
         const v = request[field];
         if (v !== undefined && (!Number.isSafeInteger(v) || v < 1)) throw new SteleError('invalid_request', `${field} must be a positive integer`, [{ field, message: 'invalid' }]);
       }
-      const head = await store.getHead(tenantId);
       const failures: VerifyFailure[] = [];
-      const published = await checkPublished(tenantId, head, failures);
+      const { head, published } = await checkPublished(tenantId, failures);
       const range = await seqRangeOf(tenantId, request, head.size);
       if (!range) {
         return { ok: failures.length === 0, checked: 0, from_seq: request.from_seq ?? 1, to_seq: request.to_seq ?? head.size, checkpoints_checked: 0, failures, forgotten: [] };

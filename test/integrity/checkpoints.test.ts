@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { openCheckpoint, parseNote, verifyConsistency, verifyInclusion } from '@stele/integrity';
+import type { Store } from '../../src/store/port.js';
 import { ENGINES } from '../../src/store/testing/test-stores.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 
@@ -36,6 +37,23 @@ for (const engine of ENGINES) {
       assert.equal(response.statusCode, 200, response.body);
       return response.json();
     };
+    /** Runs once, right after the next read of the tenant's log head returns from the store and before its caller sees it. */
+    let afterNextHeadRead: { tenantId: string; run: () => Promise<void> } | undefined;
+    const wrapStore = (store: Store): Store => new Proxy(store, {
+      get(target, name, receiver) {
+        if (name !== 'getHead') return Reflect.get(target, name, receiver);
+        const getHead: Store['getHead'] = async (tenantId) => {
+          const head = await target.getHead(tenantId);
+          const hook = afterNextHeadRead;
+          if (hook?.tenantId === tenantId) {
+            afterNextHeadRead = undefined;
+            await hook.run();
+          }
+          return head;
+        };
+        return getHead;
+      },
+    });
     const send = (count: number) => t.request({ method: 'POST', url: '/v1/events', key, payload: Array.from({ length: count }, (_, i) => ({ action: 'file.read', details: { i } })) });
 
     before(async () => {
@@ -53,7 +71,7 @@ for (const engine of ENGINES) {
         STELE_CHECKPOINT_EVERY_EVENTS: '10',
         STELE_CHECKPOINT_FILE: join(dir, 'checkpoints.txt'),
         STELE_CHECKPOINT_WEBHOOK_URL: `http://127.0.0.1:${port}/checkpoints`,
-      });
+      }, undefined, undefined, { wrapStore });
       const tenant = await t.tenantWithKey(['events:write', 'audit:read']);
       key = tenant.key;
       base = (await t.db.store.getHead(tenant.tenantId)).size;
@@ -145,6 +163,21 @@ for (const engine of ENGINES) {
       const recent = await verify({ since: 'now-1h' });
       assert.equal(recent.ok, true);
       assert.equal((await t.request({ method: 'POST', url: '/v1/integrity/verify', key, payload: { from_seq: 0 } })).statusCode, 400);
+    });
+
+    it('does not take a commit and checkpoint made while it reads for a truncation', async () => {
+      const other = await t.tenantWithKey(['events:write', 'audit:read'], 'racing');
+      // Another process commits and signs a checkpoint just after verification read the head.
+      afterNextHeadRead = { tenantId: other.tenantId, run: async () => {
+        const sent = await t.request({ method: 'POST', url: '/v1/events', key: other.key, payload: [{ action: 'file.read' }, { action: 'file.read' }] });
+        assert.equal(sent.statusCode, 201);
+        assert.equal((await t.request({ method: 'POST', url: '/v1/integrity/checkpoints', key: other.key })).statusCode, 201);
+      } };
+      const verified = await t.request({ method: 'POST', url: '/v1/integrity/verify', key: other.key, payload: {} });
+      assert.equal(afterNextHeadRead, undefined, 'the commit ran between the reads');
+      assert.deepEqual([verified.json().ok, verified.json().failures], [true, []]);
+      const alarms = await t.request({ method: 'GET', url: '/v1/events?q=action:integrity.alarm', key: other.key });
+      assert.deepEqual(alarms.json().events, []);
     });
 
     it('makes a checkpoint every ten events when single events commit one group after another, not one per commit', async () => {
