@@ -88,6 +88,8 @@ export interface Config {
   /** Undefined without STELE_SMTP_HOST: e-mail destinations and notifications are refused. */
   smtp: SmtpConfig | undefined;
   streams: StreamsConfig;
+  /** Evaluate alert rules on a thread of its own beside the one that serves requests (STELE_ALERT_THREAD=off: on that one). */
+  alertThread: boolean;
   /** Where people reach this server (STELE_PUBLIC_URL, default http://HOST:PORT): links in alert notifications. */
   publicUrl: string;
   retention: RetentionConfig;
@@ -320,6 +322,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       hosts: hostAllowList('STELE_STREAM_HOSTS', env.STELE_STREAM_HOSTS),
       thread: onOff(env, 'STELE_STREAM_THREAD', true),
     }),
+    alertThread: onOff(env, 'STELE_ALERT_THREAD', true),
     geoipDatabase: env.STELE_GEOIP_DATABASE ? resolve(env.STELE_GEOIP_DATABASE) : undefined,
     retention: Object.freeze({
       defaultDays: retentionDays(env.STELE_RETENTION_DAYS),

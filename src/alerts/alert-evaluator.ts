@@ -1,6 +1,8 @@
 // Rules evaluated as events arrive. Ingest hands over each committed batch (onCommitted) and
 // returns at once: the batch joins a queue this process works through on later turns of the
-// event loop, so neither a slow database read here nor a failure can slow or fail an ingest.
+// event loop, so neither a slow database read here nor a failure can slow or fail an ingest. The
+// server evaluates on a thread of its own (alert-thread.ts): it is told the seqs the serving thread
+// committed and reads those events back on its own connection (onStored).
 //
 // Per batch and enabled rule: the events are matched in memory (the search language's evaluator,
 // the rule's schedule); only when some match does the database answer for the rule's window — one
@@ -117,8 +119,19 @@ export const cooldownIdOf = (ruleId: string, groupKey: string) => createHash('sh
 
 const hashId = (parts: readonly (string | number)[]) => `alr_${createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 32)}`;
 
+/** Seqs first..last (inclusive) a process committed for a tenant. */
+export type SeqRun = readonly [first: number, last: number];
+/** Events read back per store call when a batch comes as seq runs. */
+const EVENTS_PER_READ = 5000;
+
+/** Committed work for a tenant: events in memory, or runs of seqs to read back (the alerts thread). */
+interface Batch {
+  events: Event[];
+  runs: SeqRun[];
+}
+
 export function createAlertEvaluator(deps: EvaluatorDeps) {
-  const queue: { tenantId: string; events: Event[] }[] = [];
+  const queue: ({ tenantId: string } & Batch)[] = [];
   let running: Promise<void> | undefined;
   // first_seen: values seen per rule, group and value (ms of the latest sighting), so a value seen
   // again does not ask the database each time. Sightings never become false, only stale.
@@ -142,8 +155,42 @@ export function createAlertEvaluator(deps: EvaluatorDeps) {
       events.push({ ...event, tenant_id: tenantId, seq: outcome.seq, at_ms: Date.parse(event.occurred_at) } as Event);
     }
     if (events.length === 0) return;
-    queue.push({ tenantId, events });
+    enqueue({ tenantId, events, runs: [] });
+  }
+
+  /**
+   * The same for events known by seq only (the alerts thread, which is told what the serving
+   * thread committed): they are read back from the store when their pass comes, and only for a
+   * tenant with rules. Stele's own alert.* events are left out as above; callers leave out resends.
+   */
+  function onStored(tenantId: string, runs: readonly SeqRun[]): void {
+    if (runs.length === 0 || deps.hasNoRules(tenantId)) return;
+    enqueue({ tenantId, events: [], runs: [...runs] });
+  }
+
+  function enqueue(batch: { tenantId: string } & Batch): void {
+    queue.push(batch);
     running ??= drain().finally(() => { running = undefined; });
+  }
+
+  /** The events of seq runs, in seq order, without alert.* events. */
+  async function readBack(tenantId: string, runs: readonly SeqRun[]): Promise<Event[]> {
+    const events: Event[] = [];
+    for (const [first, last] of [...runs].sort((a, b) => a[0] - b[0])) {
+      for (let from = first; from <= last;) {
+        const where = and([compare('seq', '>=', from), compare('seq', '<=', last)]);
+        const page = await deps.store.findEvents(tenantId, { where, order: { key: 'seq', direction: 'asc' }, limit: EVENTS_PER_READ });
+        for (const event of page) {
+          if (event.action.startsWith('alert.')) continue;
+          // Read for this pass alone: the time is added to the object rather than copied with it.
+          (event as { at_ms?: number }).at_ms = Date.parse(event.occurred_at);
+          events.push(event as Event);
+        }
+        if (page.length < EVENTS_PER_READ) break;
+        from = page[page.length - 1]!.seq + 1;
+      }
+    }
+    return events;
   }
 
   // One pass takes everything queued since the last: under a steady stream of small commits the
@@ -154,17 +201,20 @@ export function createAlertEvaluator(deps: EvaluatorDeps) {
     while (queue.length > 0) {
       // Later turns of the event loop: ingest's answers go out first.
       await new Promise<void>((resolve) => setImmediate(resolve));
-      const byTenant = new Map<string, Event[]>();
-      for (const batch of queue.splice(0)) {
-        const events = byTenant.get(batch.tenantId);
-        if (events) for (const event of batch.events) events.push(event);
-        else byTenant.set(batch.tenantId, batch.events);
+      const byTenant = new Map<string, Batch>();
+      for (const { tenantId, events, runs } of queue.splice(0)) {
+        const batch = byTenant.get(tenantId);
+        if (!batch) byTenant.set(tenantId, { events, runs });
+        else {
+          for (const event of events) batch.events.push(event);
+          for (const run of runs) batch.runs.push(run);
+        }
       }
-      for (const [tenantId, events] of byTenant) {
+      for (const [tenantId, batch] of byTenant) {
         // The alerts this pass creates; their alert.fired events go in one append once it is done.
         const created: AlertRecord[] = [];
         try {
-          await evaluate(tenantId, events, created);
+          await evaluate(tenantId, batch, created);
         } catch (error) {
           deps.onError(error, tenantId);
         }
@@ -178,10 +228,16 @@ export function createAlertEvaluator(deps: EvaluatorDeps) {
     }
   }
 
-  async function evaluate(tenantId: string, events: Event[], created: AlertRecord[]): Promise<void> {
+  async function evaluate(tenantId: string, batch: Batch, created: AlertRecord[]): Promise<void> {
     const now = deps.now();
     const rules = await deps.rules(tenantId);
     if (rules.length === 0) return;
+    let events = batch.events;
+    if (batch.runs.length > 0) {
+      const read = await readBack(tenantId, batch.runs);
+      events = events.length === 0 ? read : [...events, ...read].sort((a, b) => a.seq - b.seq);
+    }
+    if (events.length === 0) return;
     const byAction = new Map<string, Event[]>();
     for (const event of events) {
       const same = byAction.get(event.action);
@@ -418,6 +474,7 @@ export function createAlertEvaluator(deps: EvaluatorDeps) {
 
   return {
     onCommitted,
+    onStored,
     /** Resolves once every batch handed over so far is evaluated (tests, shutdown). */
     async idle(): Promise<void> {
       while (running) await running;

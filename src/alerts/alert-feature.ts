@@ -1,7 +1,8 @@
 // Alerts, built from explicit dependencies and registered by the composition root: the service and
 // routes, the evaluator ingest hands each committed batch to (`onCommitted`, wired in api/app.ts),
 // and the worker (notifications, and the alert.fired events a dead process left unwritten), which
-// starts when the app is ready and stops when it closes.
+// starts when the app is ready and stops when it closes. The server evaluates on a thread of its
+// own (alert-thread.ts); tests with a fake clock, on this thread.
 
 import type { FastifyPluginAsync } from 'fastify';
 import type { AuditTrail } from '../audit-trail/audit-trail.js';
@@ -18,6 +19,7 @@ import { createAlertNotifier } from './alert-notifier.js';
 import { createAlertRepository } from './alert-repository.js';
 import { alertRoutes } from './alert-routes.js';
 import { createAlertService } from './alert-service.js';
+import { createAlertThread } from './alert-thread-client.js';
 
 /** Where ingest hands committed batches; set by the feature once it is registered. */
 export interface AlertHook {
@@ -41,6 +43,11 @@ export interface AlertFeatureOptions {
   pollMs?: number;
   /** Retry waits of notifications (tests shorten them). */
   backoff?: { baseMs: number; maxMs: number };
+  /**
+   * Evaluate on a thread of its own (alert-thread.ts), which opens its own connection to the
+   * database `config` names: only for a store opened from that config, with the real clock.
+   */
+  thread?: boolean;
 }
 
 export const alertFeature: FastifyPluginAsync<AlertFeatureOptions> = async (app, options) => {
@@ -49,10 +56,13 @@ export const alertFeature: FastifyPluginAsync<AlertFeatureOptions> = async (app,
   const repository = createAlertRepository(store, now);
   const mailer = config.smtp ? createMailer(config.smtp) : undefined;
   let kick = () => {};
+  const countries = options.countries ?? false;
+  const thread = options.thread ? createAlertThread({ config, countries, trail, store, log: app.log, kick: () => kick() }) : undefined;
   const alerts = createAlertService({
-    store, repository, trail, secrets, smtp: config.smtp, now, publicUrl: config.publicUrl, kick: () => kick(), countries: options.countries ?? false,
+    store, repository, trail, secrets, smtp: config.smtp, now, publicUrl: config.publicUrl, kick: () => kick(), countries,
+    ...(thread && { rulesChanged: thread.rulesChanged }),
   });
-  const evaluator = createAlertEvaluator({
+  const evaluator = thread ?? createAlertEvaluator({
     store, now, rules: alerts.rules, hasNoRules: alerts.hasNoRules, fire: alerts.fire, recordFired: alerts.recordFired, lastFired: alerts.lastFired,
     onError: (error, tenantId) => app.log.error({ err: error, tenantId }, 'alert evaluation failed'),
   });
@@ -77,9 +87,12 @@ export const alertFeature: FastifyPluginAsync<AlertFeatureOptions> = async (app,
   options.attach({ onCommitted: evaluator.onCommitted, idle: evaluator.idle });
 
   await app.register(alertRoutes, { guards: options.guards, alerts });
-  app.addHook('onReady', async () => { worker.start(); });
+  app.addHook('onReady', async () => {
+    await thread?.start();
+    worker.start();
+  });
   app.addHook('onClose', async () => {
-    await evaluator.idle();
+    await (thread ? thread.stop() : evaluator.idle());
     await worker.stop();
     mailer?.close();
   });

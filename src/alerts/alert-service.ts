@@ -22,7 +22,8 @@ import { compileSigma } from './sigma.js';
 export interface AlertServiceDeps extends ActionDeps {
   store: Store;
   repository: AlertRepository;
-  trail: AuditTrail;
+  /** Records rule changes and firings (the alerts thread's records through the serving thread). */
+  trail: Pick<AuditTrail, 'record' | 'recordAll'>;
   now: () => number;
   /** The dashboard's address, for links in notifications. */
   publicUrl: string;
@@ -30,6 +31,8 @@ export interface AlertServiceDeps extends ActionDeps {
   ruleCacheMs?: number;
   /** A new alert has notifications to send. */
   kick(): void;
+  /** A tenant's rules changed here (the alerts thread is told, so its next pass reads them again). */
+  rulesChanged?(tenantId: string): void;
   /** The instance has a GeoIP database: events carry geo.country, and "new location" is by country. */
   countries?: boolean;
 }
@@ -64,6 +67,7 @@ export function createAlertService(deps: AlertServiceDeps) {
   function changed(tenantId: string): void {
     cache.delete(tenantId);
     changes.set(tenantId, (changes.get(tenantId) ?? 0) + 1);
+    deps.rulesChanged?.(tenantId);
   }
 
   async function rules(tenantId: string): Promise<CompiledRule[]> {
@@ -264,7 +268,7 @@ export function createAlertService(deps: AlertServiceDeps) {
 
   return {
     templates,
-    rules, hasNoRules, fire, recordFired, unrecordedEvents, recordMissingEvent,
+    rules, hasNoRules, forgetRules: changed, fire, recordFired, unrecordedEvents, recordMissingEvent,
     create, importSigma, update, remove,
     getRule: async (tenantId: string, id: string) => viewRule(await find(tenantId, id)),
     listRules: async (tenantId: string) => (await repository.listRules(tenantId)).map(viewRule),

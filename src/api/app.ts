@@ -200,7 +200,9 @@ export async function buildApp({ config, store, signingKey, logger, now, instrum
   // Streams deliver on a thread of their own when it can open the same database and keeps real time.
   const streamThread = options.storeFromConfig === true && config.streams.thread && now === undefined;
   await app.register(streamFeature, { config, store, guards, trail, secrets, commits, select, noteKey: signingKey.noteKey, now, thread: streamThread });
-  await app.register(alertFeature, { config, store, guards, trail, secrets, now, countries: geoip !== undefined, attach: (hook) => { alerts = hook; } });
+  // Rules are evaluated on a thread of their own on the same terms as streams are delivered.
+  const alertThread = options.storeFromConfig === true && config.alertThread && now === undefined;
+  await app.register(alertFeature, { config, store, guards, trail, secrets, now, countries: geoip !== undefined, thread: alertThread, attach: (hook) => { alerts = hook; } });
   // Not awaited: a server with many tenants serves while its start-up check goes on.
   const startupChecked = checkpoints.start();
   // Runs once in-flight requests are done: the collapsed counts of their last window are written.

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { AuditEntry } from '../audit-trail/audit-trail.js';
 import { loadConfig } from '../config.js';
+import { SteleError } from '../domain/errors.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/port.js';
 import { createFeatureThread, type FeatureThread } from './feature-thread.js';
@@ -42,6 +43,10 @@ describe('a feature thread (the streams thread\'s plumbing), with a probe on the
           if (tenantId === 'nobody') throw new Error('no tenant nobody');
           recorded.push([tenantId, entry]);
         },
+        async recordAll(tenantId, entries) {
+          if (recorded.some(([, entry]) => entry.action === 'alert.fired')) throw new SteleError('idempotency_conflict', 'recorded before');
+          for (const entry of entries) recorded.push([tenantId, entry]);
+        },
       },
       onMessage: (message) => messages.push(message as Record<string, unknown>),
       log: { error: (_object, message) => errors.push(message) },
@@ -68,6 +73,15 @@ describe('a feature thread (the streams thread\'s plumbing), with a probe on the
     assert.deepEqual(recorded.map(([tenantId, entry]) => [tenantId, entry.action]), [['t1', 'stream.recovered']]);
     send({ do: 'record-refused' });
     assert.equal((await next('refused')).refused, 'no tenant nobody');
+  });
+
+  it('records several entries at once, and a SteleError refusal keeps its code across the threads', async () => {
+    send({ do: 'record-all' });
+    await next('recordedAll');
+    assert.deepEqual(recorded.slice(-2).map(([tenantId, entry]) => [tenantId, entry.action]), [['t1', 'alert.fired'], ['t1', 'alert.fired']]);
+    send({ do: 'record-all' });
+    const refused = await next('refusedAll');
+    assert.deepEqual([refused.refusedAll, refused.code], ['recorded before', 'idempotency_conflict']);
   });
 
   it('is started again a second after it dies, and stops with its stop handler run', async () => {

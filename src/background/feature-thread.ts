@@ -9,6 +9,7 @@
 
 import { Worker } from 'node:worker_threads';
 import type { AuditEntry, AuditTrail } from '../audit-trail/audit-trail.js';
+import { isSteleError, type ErrorCode } from '../domain/errors.js';
 import type { Store } from '../store/port.js';
 import type { WorkerLogger } from './worker-loop.js';
 
@@ -16,16 +17,17 @@ import type { WorkerLogger } from './worker-loop.js';
 export const RECORD_WRITES = ['insertRecord', 'updateRecord', 'deleteRecord'] as const;
 export type RecordWrites = Pick<Store, (typeof RECORD_WRITES)[number]>;
 /** What a thread may record in the log, through the serving thread's trail. */
-export type ThreadTrail = Pick<AuditTrail, 'record'>;
+export type ThreadTrail = Pick<AuditTrail, 'record' | 'recordAll'>;
 
 /** What a thread asks the serving thread to do, and is answered. */
 export type MainCall =
   | { kind: 'record'; tenantId: string; entry: AuditEntry }
+  | { kind: 'recordAll'; tenantId: string; entries: AuditEntry[] }
   | { kind: 'write'; method: keyof RecordWrites; args: unknown[] };
 
 export type ToThread =
   | { type: 'feature'; message: unknown }
-  | { type: 'answer'; id: number; value?: unknown; error?: string }
+  | { type: 'answer'; id: number; value?: unknown; error?: string; code?: ErrorCode }
   | { type: 'stop' };
 
 export type ToMain =
@@ -73,10 +75,12 @@ export function createFeatureThread(options: FeatureThreadOptions) {
     try {
       let value: unknown;
       if (call.kind === 'record') value = await options.trail.record(call.tenantId, call.entry);
+      else if (call.kind === 'recordAll') value = await options.trail.recordAll(call.tenantId, call.entries);
       else value = await (options.store[call.method] as (...args: unknown[]) => Promise<boolean>)(...call.args);
       post({ type: 'answer', id, value });
     } catch (error) {
-      post({ type: 'answer', id, error: error instanceof Error ? error.message : String(error) });
+      // A SteleError keeps its code across: callers on the thread decide by it (idempotency_conflict).
+      post({ type: 'answer', id, error: error instanceof Error ? error.message : String(error), ...(isSteleError(error) && { code: error.code }) });
     }
   }
 

@@ -10,6 +10,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import pino from 'pino';
 import type { AuditEntry } from '../audit-trail/audit-trail.js';
 import type { Config } from '../config.js';
+import { SteleError } from '../domain/errors.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/port.js';
 import { RECORD_WRITES, type MainCall, type RecordWrites, type ThreadTrail, type ToMain, type ToThread } from './feature-thread.js';
@@ -46,6 +47,9 @@ export function connectThread<Data extends { config: Config }>(name: string) {
     record: async (tenantId: string, entry: AuditEntry) => {
       await ask({ kind: 'record', tenantId, entry });
     },
+    recordAll: async (tenantId: string, entries: readonly AuditEntry[]) => {
+      await ask({ kind: 'recordAll', tenantId, entries: [...entries] });
+    },
   };
 
   /** Handles the feature's messages; `stop` finishes the feature's work before the store closes. */
@@ -56,7 +60,7 @@ export function connectThread<Data extends { config: Config }>(name: string) {
         const waiting = asked.get(message.id);
         asked.delete(message.id);
         if (message.error === undefined) waiting?.resolve(message.value);
-        else waiting?.reject(new Error(message.error));
+        else waiting?.reject(message.code ? new SteleError(message.code, message.error) : new Error(message.error));
       } else if (message.type === 'stop') {
         void (async () => {
           try {

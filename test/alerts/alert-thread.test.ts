@@ -1,0 +1,92 @@
+// Alerts evaluated on the server's alerts thread (alert-thread.ts), in a real server process on
+// either engine: a rule made through the API applies to the very next events, resends are not
+// counted twice, the crossing fires one alert with its alert.fired event and its webhook, a deleted
+// rule stops at once, and the server stops cleanly with the thread.
+
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { ENGINES, openTestStore, type TestStore } from '../../src/store/testing/test-stores.js';
+import { steleProcess, type SteleProcess } from '../helpers/stele-process.js';
+import { startHttpReceiver, waitFor, type HttpReceiver } from '../streams/http-receiver.js';
+
+for (const engine of ENGINES) {
+  describe(`alerts on the alerts thread of a server process on ${engine.name}`, { skip: engine.skip }, () => {
+    let db: TestStore;
+    let server: SteleProcess;
+    let receiver: HttpReceiver;
+    let key: string;
+    const call = async (method: string, path: string, body?: unknown) => {
+      const response = await fetch(`${server.url}${path}`, {
+        method, headers: { authorization: `Bearer ${key}`, ...(body !== undefined && { 'content-type': 'application/json' }) }, ...(body !== undefined && { body: JSON.stringify(body) }),
+      });
+      const text = await response.text();
+      assert.ok(response.status < 300, `${method} ${path}: ${response.status} ${text}`);
+      return text ? JSON.parse(text) : undefined;
+    };
+    const failure = (user: string, id?: string) => ({ action: 'user.login_failed', actor: { id: user }, ...(id && { id }) });
+    /** Hooks for a rule's alerts that arrived at the receiver. */
+    const hooksFor = (ruleId: string) => receiver.requests.filter((r) => JSON.parse(r.body).data?.rule?.id === ruleId);
+    let marker: string;
+    /** Resolves once the thread has evaluated everything sent before: a marker event's alert arrives (passes run in commit order). */
+    const evaluatedSoFar = async (n: number) => {
+      await call('POST', '/v1/events', [{ action: 'probe.done', details: { n } }]);
+      await waitFor(`the marker alert ${n}`, () => hooksFor(marker).length >= n || undefined);
+    };
+
+    before(async () => {
+      db = await openTestStore(engine.name);
+      server = await steleProcess(db);
+      receiver = await startHttpReceiver(() => [], () => ({ status: 200 }));
+      ({ key } = await server.tenantWithKey(['events:write', 'audit:read', 'alerts:manage']));
+      marker = (await call('POST', '/v1/alert-rules', {
+        name: 'Marker', query: 'action:probe.done', condition: { type: 'any' }, severity: 'low', cooldown_minutes: 0, actions: [{ type: 'webhook', url: `${receiver.url}/marker` }],
+      })).id;
+    });
+    after(async () => {
+      await server?.close();
+      await receiver?.close();
+      await db?.close();
+    });
+
+    it('applies a new rule to the next events, counts a resend once, and fires one alert with its event and webhook', async () => {
+      const rule = await call('POST', '/v1/alert-rules', {
+        name: 'Three failures', query: 'action:user.login_failed', condition: { type: 'threshold', count: 3, window_minutes: 10, group_by: ['actor.id'] },
+        severity: 'high', cooldown_minutes: 60, actions: [{ type: 'webhook', url: `${receiver.url}/hook` }],
+      });
+      for (let i = 0; i < 3; i++) await call('POST', '/v1/events', [failure('bo')]);
+      await call('POST', '/v1/events', [failure('al', 'evt_al_1'), failure('al', 'evt_al_2')]);
+      // A client's retry of the same events: stored once, so al has two failures, not four.
+      await call('POST', '/v1/events', [failure('al', 'evt_al_1'), failure('al', 'evt_al_2')]);
+      await evaluatedSoFar(1);
+      const { alerts } = await call('GET', `/v1/alerts?rule_id=${rule.id}`);
+      assert.deepEqual(alerts.map((a: { group: object; count: number }) => [a.group, a.count]), [[{ 'actor.id': 'bo' }, 3]]);
+      const fired = await waitFor('the alert.fired event', async () => {
+        const events = (await call('GET', '/v1/events?action=alert.fired')).events.filter((e: { target: { id: string } }) => e.target.id === rule.id);
+        return events.length > 0 ? events : undefined;
+      });
+      assert.equal(fired.length, 1);
+      assert.equal(fired[0].id, alerts[0].id);
+      await waitFor('the webhook', () => hooksFor(rule.id).length > 0 || undefined);
+      assert.equal(hooksFor(rule.id)[0]!.headers['webhook-id'], alerts[0].id);
+    });
+
+    it('stops evaluating a deleted rule at once', async () => {
+      const rule = await call('POST', '/v1/alert-rules', {
+        name: 'Two failures', query: 'action:user.login_failed', condition: { type: 'threshold', count: 2, window_minutes: 10, group_by: ['actor.id'] }, severity: 'high', cooldown_minutes: 0, actions: [],
+      });
+      await call('POST', '/v1/events', [failure('cy'), failure('cy')]);
+      await evaluatedSoFar(2);
+      assert.equal((await call('GET', `/v1/alerts?rule_id=${rule.id}`)).alerts.length, 1);
+      await call('DELETE', `/v1/alert-rules/${rule.id}`);
+      await call('POST', '/v1/events', [failure('di'), failure('di')]);
+      await evaluatedSoFar(3);
+      assert.equal((await call('GET', `/v1/alerts?rule_id=${rule.id}`)).alerts.length, 1, 'no alert for di once the rule is gone');
+    });
+
+    it('stops with the thread, and starts again with it', async () => {
+      await server.stop();
+      await server.start();
+      await evaluatedSoFar(4);
+    });
+  });
+}
