@@ -21,6 +21,9 @@ export type ToAlertThread =
   | { type: 'rules'; tenantId: string }
   | { type: 'idle'; id: number };
 
+/** How soon commits that found no thread are offered again. */
+const RETRY_MS = 250;
+
 export type FromAlertThread = { type: 'kick' } | { type: 'idle'; id: number };
 
 export interface AlertThreadOptions extends AlertThreadData, Pick<FeatureThreadOptions, 'trail' | 'store' | 'log'> {
@@ -64,9 +67,16 @@ export function createAlertThread(options: AlertThreadOptions) {
     }
   }
 
+  let retry: NodeJS.Timeout | undefined;
+  let stopped = false;
   function flush(): void {
     if (committed.size === 0) return;
-    post({ type: 'committed', tenants: [...committed] });
+    // While no thread runs (not started yet, or starting again after it died) the runs wait here,
+    // growing with later commits, until one takes them: no commit goes unevaluated for that.
+    if (!post({ type: 'committed', tenants: [...committed] })) {
+      if (!stopped) retry ??= setTimeout(() => { retry = undefined; flush(); }, RETRY_MS).unref();
+      return;
+    }
     committed.clear();
   }
 
@@ -90,6 +100,8 @@ export function createAlertThread(options: AlertThreadOptions) {
     /** Lets the thread finish what it was told, and ends it. */
     async stop(): Promise<void> {
       flush();
+      stopped = true;
+      clearTimeout(retry);
       await thread.stop();
       for (const resolve of idleWaiters.values()) resolve();
       idleWaiters.clear();

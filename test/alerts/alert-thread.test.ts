@@ -2,15 +2,22 @@
 // either engine: a rule made through the API applies to the very next events, resends are not
 // counted twice, the crossing fires one alert with its alert.fired event and its webhook, a deleted
 // rule stops at once, and the server stops cleanly with the thread. And the evaluator's side of it:
-// seq runs read back from the store, every event once and in order.
+// seq runs read back from the store, every event once and in order; and the client's, keeping
+// commits while no thread runs.
 
 import assert from 'node:assert/strict';
+import { dirname } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { compileRule, createAlertEvaluator } from '../../src/alerts/alert-evaluator.js';
 import type { AlertRule } from '../../src/alerts/alert-rule.js';
+import { createAlertThread } from '../../src/alerts/alert-thread-client.js';
+import { buildApp } from '../../src/api/app.js';
+import { loadConfig } from '../../src/config.js';
+import type { PendingEvent } from '../../src/store/port.js';
 import { ENGINES, openTestStore, type TestStore } from '../../src/store/testing/test-stores.js';
 import { steleProcess, type SteleProcess } from '../helpers/stele-process.js';
-import { startTestApp, type TestApp } from '../helpers/test-app.js';
+import { testSigningKey } from '../helpers/signing-key.js';
+import { ADMIN_TOKEN, startTestApp, type TestApp } from '../helpers/test-app.js';
 import { startHttpReceiver, waitFor, type HttpReceiver } from '../streams/http-receiver.js';
 
 for (const engine of ENGINES) {
@@ -126,6 +133,49 @@ for (const engine of ENGINES) {
       assert.equal(seen.length, 11_997);
       assert.deepEqual([seen[0], seen.at(-1)], [start + 3, start + 11_999]);
       assert.ok(seen.every((seq, i) => i === 0 || seq === seen[i - 1]! + 1), 'in seq order, each once');
+    });
+  });
+}
+
+for (const engine of ENGINES) {
+  describe(`the alerts thread's client on ${engine.name}`, { skip: engine.skip }, () => {
+    it('keeps commits told while no thread runs, and hands them over once one does', async () => {
+      const db = await openTestStore(engine.name);
+      const location = db.location;
+      const config = loadConfig({
+        STELE_ADMIN_TOKEN: ADMIN_TOKEN, STELE_LOG_LEVEL: 'error',
+        ...(location.sqliteFile ? { STELE_DATA_DIR: dirname(location.sqliteFile) } : { STELE_DATA_DIR: '/nonexistent', STELE_DATABASE_URL: location.databaseUrl!, STELE_DATABASE_SCHEMA: location.pgSchema! }),
+      });
+      // The app evaluates on its serving thread (it did not open the store itself); the events come
+      // before the rule, so it fires nothing for them.
+      const built = await buildApp({ config, store: db.store, signingKey: testSigningKey() });
+      const call = async (method: 'GET' | 'POST', url: string, key: string, payload?: object) => {
+        const response = await built.app.inject({ method, url, headers: { authorization: `Bearer ${key}` }, ...(payload && { payload }) });
+        assert.ok(response.statusCode < 300, `${method} ${url}: ${response.body}`);
+        return response.json();
+      };
+      const tenant = await call('POST', '/v1/tenants', ADMIN_TOKEN, { name: 'acme' });
+      const key = (await call('POST', `/v1/tenants/${tenant.id}/keys`, ADMIN_TOKEN, { name: 'k', scopes: ['events:write', 'alerts:manage'] })).key;
+      const stored: { id: string; seq: number }[] = (await call('POST', '/v1/events', key, [1, 2, 3].map(() => ({ action: 'user.login_failed', actor: { id: 'bo' } })))).events;
+      const rule = await call('POST', '/v1/alert-rules', key, {
+        name: 'Three failures', query: 'action:user.login_failed', condition: { type: 'threshold', count: 3, window_minutes: 10, group_by: ['actor.id'] }, severity: 'high', cooldown_minutes: 0, actions: [],
+      });
+      const client = createAlertThread({ config, countries: false, trail: built.trail, store: db.store, log: built.app.log, kick: () => {} });
+      try {
+        client.onCommitted(tenant.id, stored.map((e) => ({ id: e.id, seq: e.seq, duplicate: false })), stored.map(() => ({ event: { action: 'user.login_failed' } }) as PendingEvent));
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        await client.start();
+        // Not idle(), which would hand them over itself: the client offers them again on its own.
+        const alerts = await waitFor('the alert', async () => {
+          const found = (await call('GET', `/v1/alerts?rule_id=${rule.id}`, key)).alerts;
+          return found.length > 0 ? found : undefined;
+        });
+        assert.deepEqual([alerts.length, alerts[0].count, alerts[0].first_event.seq], [1, 3, stored[0]!.seq]);
+      } finally {
+        await client.stop();
+        await built.app.close();
+        await db.close();
+      }
     });
   });
 }
