@@ -57,7 +57,10 @@ export const alertFeature: FastifyPluginAsync<AlertFeatureOptions> = async (app,
   const mailer = config.smtp ? createMailer(config.smtp) : undefined;
   let kick = () => {};
   const countries = options.countries ?? false;
-  const thread = options.thread ? createAlertThread({ config, countries, trail, store, log: app.log, kick: () => kick() }) : undefined;
+  // The thread's client reads the rules through the service made next (only once commits come).
+  const thread = options.thread
+    ? createAlertThread({ config, countries, trail, store, log: app.log, kick: () => kick(), rules: (tenantId) => alerts.rules(tenantId), hasNoRules: (tenantId) => alerts.hasNoRules(tenantId) })
+    : undefined;
   const alerts = createAlertService({
     store, repository, trail, secrets, smtp: config.smtp, now, publicUrl: config.publicUrl, kick: () => kick(), countries,
     ...(thread && { rulesChanged: thread.rulesChanged }),

@@ -1,7 +1,8 @@
 // The serving thread's side of the alerts thread (alert-thread.ts), on the shared feature thread
 // (background/feature-thread.ts): tells it which seqs each commit stored (gathered per tenant and
 // turn of the event loop, so a burst of small commits is one message) and which tenants' rules
-// changed, wakes the notification worker when it asks, and waits for it to be idle. It has the
+// changed, wakes the notification worker when it asks, and waits for it to be idle; a tenant the
+// serving thread's rule cache knows to have no rule is not even told. It has the
 // evaluator's shape (onCommitted, idle), so ingest hands batches over the same way.
 
 import { createFeatureThread, type FeatureThreadOptions } from '../background/feature-thread.js';
@@ -29,10 +30,13 @@ export type FromAlertThread = { type: 'kick' } | { type: 'idle'; id: number };
 export interface AlertThreadOptions extends AlertThreadData, Pick<FeatureThreadOptions, 'trail' | 'store' | 'log'> {
   /** An alert has notifications to send. */
   kick(): void;
+  /** The serving thread's cache of a tenant's rules (alert-service.ts): read, and known to be none. */
+  rules(tenantId: string): Promise<unknown>;
+  hasNoRules(tenantId: string): boolean;
 }
 
 export function createAlertThread(options: AlertThreadOptions) {
-  const { trail, store, log, kick, ...data } = options;
+  const { trail, store, log, kick, rules, hasNoRules, ...data } = options;
   const idleWaiters = new Map<number, () => void>();
   let nextIdle = 0;
   const thread = createFeatureThread({
@@ -51,6 +55,8 @@ export function createAlertThread(options: AlertThreadOptions) {
   const committed = new Map<string, [number, number][]>();
 
   function onCommitted(tenantId: string, outcomes: readonly AppendOutcome[], pending: readonly PendingEvent[]): void {
+    // A tenant known here to have no rule costs the thread nothing, not even a message.
+    if (hasNoRules(tenantId)) return;
     let runs = committed.get(tenantId);
     for (let i = 0; i < outcomes.length; i++) {
       const outcome = outcomes[i]!;
@@ -77,6 +83,8 @@ export function createAlertThread(options: AlertThreadOptions) {
       if (!stopped) retry ??= setTimeout(() => { retry = undefined; flush(); }, RETRY_MS).unref();
       return;
     }
+    // Keeps the cache hasNoRules answers from filled (a read only when it is stale).
+    for (const tenantId of committed.keys()) rules(tenantId).catch((error: unknown) => log.error({ err: error, tenantId }, 'reading alert rules failed'));
     committed.clear();
   }
 
