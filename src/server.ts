@@ -52,6 +52,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     `  log origin: ${config.integrity.logOrigin} (each tenant's checkpoints: ${config.integrity.logOrigin}/<tenant id>)`,
     `  verifier key: ${signingKey.noteKey}`,
     `  stream delivery: ${config.streams.thread ? 'a thread of its own (STELE_STREAM_THREAD=off: the serving thread)' : 'the serving thread (STELE_STREAM_THREAD=off)'}`,
+    `  alert evaluation: ${config.alertThread ? 'a thread of its own (STELE_ALERT_THREAD=off: the serving thread)' : 'the serving thread (STELE_ALERT_THREAD=on: a thread of its own)'}`,
     `  GeoIP: ${geoip ? `${geoip.description} (${config.geoipDatabase}): events get geo.country from context.ip` : 'none (STELE_GEOIP_DATABASE unset)'}`,
     `  verification speed-ups: ${nativeProblem === undefined ? 'native' : `not in use, ${nativeProblem} (see native/README.md)`}`,
   ];
