@@ -109,6 +109,19 @@ export function compileRule(rule: AlertRule): CompiledRule {
 
 /** A committed event, with its time read once. */
 type Event = StoredEvent & { readonly at_ms: number };
+type WindowCondition = Extract<AlertRule['condition'], { type: 'threshold' | 'distinct' }>;
+/** A group's count at the last read of its window, and the matches seen here since. */
+interface GroupCount {
+  counted: number;
+  since: number;
+  readAt: number;
+}
+/** A rule's matches of a pass in one group. */
+interface MatchedGroup {
+  groupKey: string;
+  values: string[];
+  events: Event[];
+}
 const MINUTE = 60_000;
 /** Groups a window read asks for at most (parameters stay well within both engines' limits). */
 const GROUPS_PER_READ = 1000;
@@ -140,7 +153,7 @@ export function createAlertEvaluator(deps: EvaluatorDeps) {
   // read (readAt, wall clock), so a cooldown needs no read while it lasts or the read is fresh.
   const fired = new Map<string, { last: number | undefined; readAt: number }>();
   // threshold and distinct, by rule version and group: the count at the last read, and matches seen here since.
-  const counts = new Map<string, Map<string, { counted: number; since: number; readAt: number }>>();
+  const counts = new Map<string, Map<string, GroupCount>>();
   const refreshMs = deps.refreshMs ?? 10_000;
   const MAX_SEEN = 100_000;
 
@@ -238,61 +251,79 @@ export function createAlertEvaluator(deps: EvaluatorDeps) {
       events = events.length === 0 ? read : [...events, ...read].sort((a, b) => a.seq - b.seq);
     }
     if (events.length === 0) return;
+    const byAction = eventsByAction(events);
+    for (const compiled of rules) {
+      const byGroup = matchingGroups(compiled, candidatesOf(compiled, events, byAction), now);
+      if (byGroup.size === 0) continue;
+      const condition = compiled.rule.condition;
+      if (condition.type === 'threshold' || condition.type === 'distinct') await evaluateWindow(tenantId, compiled, [...byGroup.values()], now, created);
+      else for (const { values, events: matched } of byGroup.values()) await evaluateEach(tenantId, compiled, values, matched, now, created);
+    }
+  }
+
+  // The synchronous steps of a pass are functions of their own, apart from the async ones that
+  // await the database: V8 compiles a large async function as one piece, and in the alerts
+  // benchmark on PostgreSQL it spent 60–140 ms of a background thread on each (re)compilation of
+  // evaluate and evaluateWindow, over and over in the measured turns (`node --trace-opt`).
+
+  function eventsByAction(events: readonly Event[]): Map<string, Event[]> {
     const byAction = new Map<string, Event[]>();
     for (const event of events) {
       const same = byAction.get(event.action);
       if (same) same.push(event);
       else byAction.set(event.action, [event]);
     }
-    for (const compiled of rules) {
-      const { rule, ast, groups } = compiled;
-      const schedule = rule.schedule;
-      let candidates = events;
-      if (compiled.actions) {
-        candidates = [];
-        let actions = 0;
-        for (const [action, list] of byAction) {
-          if (!compiled.actions(action)) continue;
-          actions += 1;
-          for (const event of list) candidates.push(event);
-        }
-        if (candidates.length === 0) continue;
-        // In commit order again (first_seen's "before" is by seq).
-        if (actions > 1) candidates.sort((a, b) => a.seq - b.seq);
-      }
-      const byGroup = new Map<string, { groupKey: string; values: string[]; events: Event[] }>();
-      for (const event of candidates) {
-        if (!evaluateQuery(ast, event, now)) continue;
-        if (schedule && !inSchedule(schedule, event.at_ms)) continue;
-        let key: string;
-        let values: string[] | undefined;
-        if (groups.length === 1) {
-          // The usual case, without an array and a join per event.
-          const value = groups[0]!.read(event);
-          if (value === undefined) continue;
-          key = value;
-        } else {
-          values = [];
-          for (const g of groups) {
-            const value = g.read(event);
-            if (value === undefined) break;
-            values.push(value);
-          }
-          if (values.length < groups.length) continue;
-          key = values.join('\u0000');
-        }
-        let entry = byGroup.get(key);
-        if (!entry) {
-          const groupValues = values ?? [key];
-          byGroup.set(key, (entry = { groupKey: groupKeyOf(compiled, groupValues), values: groupValues, events: [] }));
-        }
-        entry.events.push(event);
-      }
-      if (byGroup.size === 0) continue;
-      const condition = rule.condition;
-      if (condition.type === 'threshold' || condition.type === 'distinct') await evaluateWindow(tenantId, compiled, [...byGroup.values()], now, created);
-      else for (const { values, events: matched } of byGroup.values()) await evaluateEach(tenantId, compiled, values, matched, now, created);
+    return byAction;
+  }
+
+  /** The events a rule looks at: those with an action its query allows, when it says (in seq order), or all. */
+  function candidatesOf(compiled: CompiledRule, events: Event[], byAction: Map<string, Event[]>): Event[] {
+    if (!compiled.actions) return events;
+    const candidates: Event[] = [];
+    let actions = 0;
+    for (const [action, list] of byAction) {
+      if (!compiled.actions(action)) continue;
+      actions += 1;
+      for (const event of list) candidates.push(event);
     }
+    // In commit order again (first_seen's "before" is by seq).
+    if (actions > 1) candidates.sort((a, b) => a.seq - b.seq);
+    return candidates;
+  }
+
+  /** The candidates that match the rule's query and schedule, by group. */
+  function matchingGroups(compiled: CompiledRule, candidates: readonly Event[], now: number): Map<string, MatchedGroup> {
+    const { ast, groups } = compiled;
+    const schedule = compiled.rule.schedule;
+    const byGroup = new Map<string, MatchedGroup>();
+    for (const event of candidates) {
+      if (!evaluateQuery(ast, event, now)) continue;
+      if (schedule && !inSchedule(schedule, event.at_ms)) continue;
+      let key: string;
+      let values: string[] | undefined;
+      if (groups.length === 1) {
+        // The usual case, without an array and a join per event.
+        const value = groups[0]!.read(event);
+        if (value === undefined) continue;
+        key = value;
+      } else {
+        values = [];
+        for (const g of groups) {
+          const value = g.read(event);
+          if (value === undefined) break;
+          values.push(value);
+        }
+        if (values.length < groups.length) continue;
+        key = values.join('\u0000');
+      }
+      let entry = byGroup.get(key);
+      if (!entry) {
+        const groupValues = values ?? [key];
+        byGroup.set(key, (entry = { groupKey: groupKeyOf(compiled, groupValues), values: groupValues, events: [] }));
+      }
+      entry.events.push(event);
+    }
+    return byGroup;
   }
 
   /** `actor.id=u_1 ip=10.0.0.1`: the group as one text, for people and as the group's key. */
@@ -318,7 +349,7 @@ export function createAlertEvaluator(deps: EvaluatorDeps) {
   /** The in-memory key of a rule's group (no hashing: it is looked up for every group of every pass). */
   const memoryKey = (tenantId: string, ruleId: string, groupKey: string) => `${tenantId}\u0000${ruleId}\u0000${groupKey}`;
   /** A rule version's group counts (rule ids are unique across tenants). */
-  function countsOf(rule: AlertRule): Map<string, { counted: number; since: number; readAt: number }> {
+  function countsOf(rule: AlertRule): Map<string, GroupCount> {
     const version = `${rule.id}\u0000${rule.updated_at}`;
     let map = counts.get(version);
     if (!map) {
@@ -354,16 +385,47 @@ export function createAlertEvaluator(deps: EvaluatorDeps) {
    * older than refreshMs (six times that while under half the condition), so that another
    * process's matches count. Counting too high only costs a read.
    */
-  async function evaluateWindow(tenantId: string, compiled: CompiledRule, groups: { groupKey: string; values: string[]; events: Event[] }[], now: number, created: AlertRecord[]): Promise<void> {
+  async function evaluateWindow(tenantId: string, compiled: CompiledRule, groups: MatchedGroup[], now: number, created: AlertRecord[]): Promise<void> {
     const { rule } = compiled;
-    const condition = rule.condition as Extract<AlertRule['condition'], { type: 'threshold' | 'distinct' }>;
-    const { dialect } = deps.store;
-    let at = 0;
-    for (const g of groups) for (const e of g.events) at = Math.max(at, e.at_ms);
+    const condition = rule.condition as WindowCondition;
+    const at = latestMatch(groups);
     const wall = Date.now();
     // A rule that changed (or was enabled again) counts afresh: what happened meanwhile was not seen here.
     const ruleCounts = countsOf(rule);
-    const candidates: { values: string[]; key: string }[] = [];
+    const open = groupsToRead(tenantId, compiled, groups, ruleCounts, at, wall);
+    if (open.length === 0) return;
+    const rows = await readWindow(tenantId, compiled, windowAggregation(compiled, at, now), open);
+    for (const o of open) remembered(ruleCounts, o.groupKey, { counted: 0, since: 0, readAt: wall });
+    const byKey = new Map(open.map((o) => [o.values.join('\u0000'), o]));
+    const keys = compiled.groups.length;
+    const windowMs = condition.window_minutes * MINUTE;
+    const cooldownMs = rule.cooldown_minutes * MINUTE;
+    for (const row of rows) {
+      const target = byKey.get(row.slice(0, keys).map(String).join('\u0000'));
+      if (!target) continue;
+      const count = Number(row[keys] ?? 0);
+      ruleCounts.set(target.groupKey, { counted: count, since: 0, readAt: wall });
+      if (count < condition.count || (await cooling(tenantId, rule, target.groupKey, at))) continue;
+      const period = Math.floor(at / Math.max(cooldownMs, windowMs, MINUTE));
+      await fire(tenantId, {
+        rule, alertId: hashId([tenantId, rule.id, target.groupKey, period]), group: target.group, groupKey: target.groupKey, count, windowMinutes: condition.window_minutes,
+        field: condition.type === 'distinct' ? { name: compiled.field!.name } : null, firstSeq: Number(row[keys + 1]), lastSeq: Number(row[keys + 2]), at,
+      }, created);
+    }
+  }
+
+  /** The time of the pass's latest match (its events arrived together): the window ends there. */
+  function latestMatch(groups: readonly MatchedGroup[]): number {
+    let at = 0;
+    for (const g of groups) for (const e of g.events) at = Math.max(at, e.at_ms);
+    return at;
+  }
+
+  /** The groups of the pass whose count must be read (see evaluateWindow), counting this pass's matches into the others. */
+  function groupsToRead(tenantId: string, compiled: CompiledRule, groups: readonly MatchedGroup[], ruleCounts: Map<string, GroupCount>, at: number, wall: number) {
+    const { rule } = compiled;
+    const { count } = rule.condition as WindowCondition;
+    const open: (MatchedGroup & { group: Record<string, string> })[] = [];
     for (const g of groups) {
       const estimate = ruleCounts.get(g.groupKey);
       if (estimate) estimate.since += g.events.length;
@@ -374,46 +436,39 @@ export function createAlertEvaluator(deps: EvaluatorDeps) {
       const age = estimate ? wall - estimate.readAt : Infinity;
       // Near the condition (half way), another process's matches could make the difference: read
       // again after refreshMs; far from it, after six times as long.
-      if (!estimate || sum >= condition.count || age >= (2 * sum >= condition.count ? refreshMs : 6 * refreshMs)) candidates.push({ values: g.values, key: g.groupKey });
+      if (!estimate || sum >= count || age >= (2 * sum >= count ? refreshMs : 6 * refreshMs)) open.push({ ...g, group: groupOf(compiled, g.values).group });
     }
-    if (candidates.length === 0) return;
-    const open = candidates.map((c) => ({ ...c, ...groupOf(compiled, c.values) }));
-    const windowMs = condition.window_minutes * MINUTE;
+    return open;
+  }
+
+  /** The GROUP BY of a rule's window ending at `at`: count (or count distinct), first and last seq per group. */
+  function windowAggregation(compiled: CompiledRule, at: number, now: number) {
+    const condition = compiled.rule.condition as WindowCondition;
+    const { dialect } = deps.store;
     const keys = compiled.groups.map((g) => g.expression(dialect));
-    const where = [queryOf(compiled, now), compare('occurred_at', '>', at - windowMs), compare('occurred_at', '<=', at)];
+    const where = [queryOf(compiled, now), compare('occurred_at', '>', at - condition.window_minutes * MINUTE), compare('occurred_at', '<=', at)];
     let measure = sql('count(*)');
     if (condition.type === 'distinct') {
       const expression = compiled.field!.expression(dialect);
       measure = sql(`count(DISTINCT (${expression.text}))`, expression.params);
       where.push(sql(`(${expression.text}) IS NOT NULL`, expression.params));
     }
-    const aggregation = { where: and(where), keys, measures: [measure, sql('min(seq)'), sql('max(seq)')] };
-    // Only the pass's groups, a read per GROUPS_PER_READ of them. With a key an index leads with
-    // (actor, action, target), the store may read each group through that index (eachGroup). A
-    // rule without group_by is one group, one row.
+    return { where: and(where), keys, measures: [measure, sql('min(seq)'), sql('max(seq)')] };
+  }
+
+  /**
+   * Only the pass's groups, a read per GROUPS_PER_READ of them. With a key an index leads with
+   * (actor, action, target), the store may read each group through that index (eachGroup). A rule
+   * without group_by is one group, one row.
+   */
+  async function readWindow(tenantId: string, compiled: CompiledRule, aggregation: ReturnType<typeof windowAggregation>, open: readonly MatchedGroup[]): Promise<AggregateRow[]> {
+    if (aggregation.keys.length === 0) return deps.store.aggregateEvents(tenantId, aggregation);
     const rows: AggregateRow[] = [];
-    if (keys.length === 0) rows.push(...(await deps.store.aggregateEvents(tenantId, aggregation)));
-    else {
-      const eachGroup = compiled.groups.some((g) => g.indexed);
-      for (let from = 0; from < open.length; from += GROUPS_PER_READ) {
-        rows.push(...(await deps.store.aggregateEvents(tenantId, { ...aggregation, eachGroup, forKeys: open.slice(from, from + GROUPS_PER_READ).map((o) => o.values) })));
-      }
+    const eachGroup = compiled.groups.some((g) => g.indexed);
+    for (let from = 0; from < open.length; from += GROUPS_PER_READ) {
+      rows.push(...(await deps.store.aggregateEvents(tenantId, { ...aggregation, eachGroup, forKeys: open.slice(from, from + GROUPS_PER_READ).map((o) => o.values) })));
     }
-    const byKey = new Map(open.map((o) => [o.values.join('\u0000'), o]));
-    for (const o of open) remembered(ruleCounts, o.key, { counted: 0, since: 0, readAt: wall });
-    const cooldownMs = rule.cooldown_minutes * MINUTE;
-    for (const row of rows) {
-      const target = byKey.get(row.slice(0, keys.length).map(String).join('\u0000'));
-      if (!target) continue;
-      const count = Number(row[keys.length] ?? 0);
-      ruleCounts.set(target.key, { counted: count, since: 0, readAt: wall });
-      if (count < condition.count || (await cooling(tenantId, rule, target.groupKey, at))) continue;
-      const period = Math.floor(at / Math.max(cooldownMs, windowMs, MINUTE));
-      await fire(tenantId, {
-        rule, alertId: hashId([tenantId, rule.id, target.groupKey, period]), group: target.group, groupKey: target.groupKey, count, windowMinutes: condition.window_minutes,
-        field: condition.type === 'distinct' ? { name: compiled.field!.name } : null, firstSeq: Number(row[keys.length + 1]), lastSeq: Number(row[keys.length + 2]), at,
-      }, created);
-    }
+    return rows;
   }
 
   /** any and first_seen: event by event. */
