@@ -473,47 +473,67 @@ export function createAlertEvaluator(deps: EvaluatorDeps) {
 
   /** any and first_seen: event by event. */
   async function evaluateEach(tenantId: string, compiled: CompiledRule, values: string[], matched: Event[], now: number, created: AlertRecord[]): Promise<void> {
+    const { type } = compiled.rule.condition;
+    if (type === 'any') await evaluateAny(tenantId, compiled, values, matched, created);
+    else if (type === 'first_seen') await evaluateFirstSeen(tenantId, compiled, values, matched, now, created);
+  }
+
+  async function evaluateAny(tenantId: string, compiled: CompiledRule, values: string[], matched: Event[], created: AlertRecord[]): Promise<void> {
     const { rule } = compiled;
-    const condition = rule.condition;
     const { group, groupKey } = groupOf(compiled, values);
     const cooldownMs = rule.cooldown_minutes * MINUTE;
-    if (condition.type === 'any') {
-      for (const event of matched) {
-        const at = event.at_ms;
-        if (await cooling(tenantId, rule, groupKey, at)) continue;
-        const period = cooldownMs === 0 ? event.id : String(Math.floor(at / cooldownMs));
-        await fire(tenantId, {
-          rule, alertId: hashId([tenantId, rule.id, groupKey, period]), group, groupKey, count: 1, windowMinutes: null, field: null,
-          firstSeq: event.seq, lastSeq: event.seq, at,
-        }, created);
-      }
-      return;
+    for (const event of matched) {
+      const at = event.at_ms;
+      if (await cooling(tenantId, rule, groupKey, at)) continue;
+      const period = cooldownMs === 0 ? event.id : String(Math.floor(at / cooldownMs));
+      await fire(tenantId, {
+        rule, alertId: hashId([tenantId, rule.id, groupKey, period]), group, groupKey, count: 1, windowMinutes: null, field: null,
+        firstSeq: event.seq, lastSeq: event.seq, at,
+      }, created);
     }
-    if (condition.type !== 'first_seen') return;
+  }
+
+  async function evaluateFirstSeen(tenantId: string, compiled: CompiledRule, values: string[], matched: Event[], now: number, created: AlertRecord[]): Promise<void> {
+    const { rule } = compiled;
+    const { group, groupKey } = groupOf(compiled, values);
     const field = compiled.field!;
-    const lookbackMs = condition.lookback_days * DAY;
-    const base = (extra: Sql[]) => and([queryOf(compiled, now), groupCondition(compiled, values), ...extra]);
+    const order = { key: 'seq', direction: 'desc' } as const;
+    for (const { event, value } of unseenValues(tenantId, compiled, groupKey, matched)) {
+      const { withValue, inGroup } = firstSeenReads(compiled, values, event, value, now);
+      if ((await deps.store.findEvents(tenantId, { where: withValue, order, limit: 1 })).length > 0) continue;
+      // A group never seen before has no baseline: its first value is not "new".
+      if ((await deps.store.findEvents(tenantId, { where: inGroup, order, limit: 1 })).length === 0) continue;
+      if (await cooling(tenantId, rule, groupKey, event.at_ms)) continue;
+      await fire(tenantId, {
+        rule, alertId: hashId([tenantId, rule.id, groupKey, value, event.id]), group, groupKey, count: 1, windowMinutes: null,
+        field: { name: field.name, value }, firstSeq: event.seq, lastSeq: event.seq, at: event.at_ms,
+      }, created);
+    }
+  }
+
+  /** The matches whose value this process has not seen for the group within the lookback (each sighting remembered). */
+  function unseenValues(tenantId: string, compiled: CompiledRule, groupKey: string, matched: readonly Event[]): { event: Event; value: string }[] {
+    const field = compiled.field!;
+    const lookbackMs = (compiled.rule.condition as Extract<AlertRule['condition'], { type: 'first_seen' }>).lookback_days * DAY;
+    const unseen: { event: Event; value: string }[] = [];
     for (const event of matched) {
       const value = field.read(event);
       if (value === undefined) continue;
       const at = event.at_ms;
-      const seenKey = `${tenantId}\u0000${rule.id}\u0000${groupKey}\u0000${value}`;
+      const seenKey = `${tenantId}\u0000${compiled.rule.id}\u0000${groupKey}\u0000${value}`;
       const sighting = seen.get(seenKey);
       remember(seenKey, at);
-      if (sighting !== undefined && at - sighting <= lookbackMs && at >= sighting) continue;
-      const before = [compare('seq', '<', event.seq), compare('occurred_at', '>=', at - lookbackMs)];
-      const expression = field.expression(deps.store.dialect);
-      const sameValue = sql(`(${expression.text}) = ?`, [...expression.params, value]);
-      const order = { key: 'seq', direction: 'desc' } as const;
-      if ((await deps.store.findEvents(tenantId, { where: base([...before, sameValue]), order, limit: 1 })).length > 0) continue;
-      // A group never seen before has no baseline: its first value is not "new".
-      if ((await deps.store.findEvents(tenantId, { where: base(before), order, limit: 1 })).length === 0) continue;
-      if (await cooling(tenantId, rule, groupKey, at)) continue;
-      await fire(tenantId, {
-        rule, alertId: hashId([tenantId, rule.id, groupKey, value, event.id]), group, groupKey, count: 1, windowMinutes: null,
-        field: { name: field.name, value }, firstSeq: event.seq, lastSeq: event.seq, at,
-      }, created);
+      if (sighting === undefined || at - sighting > lookbackMs || at < sighting) unseen.push({ event, value });
     }
+    return unseen;
+  }
+
+  /** first_seen's two questions to the log before an event, within the lookback: the group with this value, and the group at all. */
+  function firstSeenReads(compiled: CompiledRule, values: string[], event: Event, value: string, now: number): { withValue: Sql; inGroup: Sql } {
+    const lookbackMs = (compiled.rule.condition as Extract<AlertRule['condition'], { type: 'first_seen' }>).lookback_days * DAY;
+    const before = [queryOf(compiled, now), groupCondition(compiled, values), compare('seq', '<', event.seq), compare('occurred_at', '>=', event.at_ms - lookbackMs)];
+    const expression = compiled.field!.expression(deps.store.dialect);
+    return { withValue: and([...before, sql(`(${expression.text}) = ?`, [...expression.params, value])]), inGroup: and(before) };
   }
 
   function remembered<T>(map: Map<string, T>, key: string, value: T): void {
