@@ -1,8 +1,8 @@
 // Rules evaluated as events arrive. Ingest hands over each committed batch (onCommitted) and
 // returns at once: the batch joins a queue this process works through on later turns of the
-// event loop, so neither a slow database read here nor a failure can slow or fail an ingest. The
-// server evaluates on a thread of its own (alert-thread.ts): it is told the seqs the serving thread
-// committed and reads those events back on its own connection (onStored).
+// event loop, so neither a slow database read here nor a failure can slow or fail an ingest. With
+// SQLite the server evaluates on a thread of its own (alert-thread.ts): it is told the seqs the
+// serving thread committed and reads those events back on its own connection (onStored).
 //
 // Per batch and enabled rule: the events are matched in memory (the search language's evaluator,
 // the rule's schedule); only when some match does the database answer for the rule's window — one

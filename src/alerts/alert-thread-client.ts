@@ -1,14 +1,17 @@
 // The serving thread's side of the alerts thread (alert-thread.ts), on the shared feature thread
 // (background/feature-thread.ts): tells it which seqs each commit stored (gathered per tenant and
 // turn of the event loop, so a burst of small commits is one message) and which tenants' rules
-// changed, wakes the notification worker when it asks, and waits for it to be idle; a tenant the
-// serving thread's rule cache knows to have no rule is not even told. It has the
-// evaluator's shape (onCommitted, idle), so ingest hands batches over the same way.
+// changed, wakes the notification worker when it asks, and waits for it to be idle. A tenant the
+// serving thread's rule cache knows to have no rule is not even told. It has the evaluator's shape
+// (onCommitted, idle), so ingest hands batches over the same way.
 
 import { createFeatureThread, type FeatureThreadOptions } from '../background/feature-thread.js';
 import type { Config } from '../config.js';
 import type { AppendOutcome, PendingEvent } from '../store/port.js';
 import type { SeqRun } from './alert-evaluator.js';
+
+/** How soon commits that found no thread are offered again. */
+const RETRY_MS = 250;
 
 /** What the thread starts with: plain data (it crosses to the thread by structured clone). */
 export interface AlertThreadData {
@@ -21,9 +24,6 @@ export type ToAlertThread =
   | { type: 'committed'; tenants: [tenantId: string, runs: SeqRun[]][] }
   | { type: 'rules'; tenantId: string }
   | { type: 'idle'; id: number };
-
-/** How soon commits that found no thread are offered again. */
-const RETRY_MS = 250;
 
 export type FromAlertThread = { type: 'kick' } | { type: 'idle'; id: number };
 
