@@ -56,14 +56,11 @@ describe('configuration of stream delivery', () => {
     assert.throws(() => loadConfig({ STELE_STREAM_THREAD: 'no' }), /STELE_STREAM_THREAD must be on or off/);
   });
 
-  it('evaluates alerts on a thread of its own with SQLite and not with PostgreSQL unless told, and refuses anything but on, off and auto', () => {
-    const pg = { STELE_DATABASE_URL: 'postgres://127.0.0.1/stele' };
+  it('evaluates alerts on a thread of its own unless STELE_ALERT_THREAD=off, on either engine, and refuses anything but on and off', () => {
     assert.equal(loadConfig({}).alertThread, true);
-    assert.equal(loadConfig(pg).alertThread, false);
-    assert.equal(loadConfig({ ...pg, STELE_ALERT_THREAD: 'auto' }).alertThread, false);
-    assert.equal(loadConfig({ ...pg, STELE_ALERT_THREAD: 'on' }).alertThread, true);
+    assert.equal(loadConfig({ STELE_DATABASE_URL: 'postgres://127.0.0.1/stele' }).alertThread, true);
     assert.equal(loadConfig({ STELE_ALERT_THREAD: 'Off' }).alertThread, false);
-    assert.throws(() => loadConfig({ STELE_ALERT_THREAD: 'yes' }), /STELE_ALERT_THREAD must be on, off or auto/);
+    assert.throws(() => loadConfig({ STELE_ALERT_THREAD: 'auto' }), /STELE_ALERT_THREAD must be on or off/);
   });
 
   it('is plain data, so the streams thread can be given it', () => {

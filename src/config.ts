@@ -88,12 +88,7 @@ export interface Config {
   /** Undefined without STELE_SMTP_HOST: e-mail destinations and notifications are refused. */
   smtp: SmtpConfig | undefined;
   streams: StreamsConfig;
-  /**
-   * Evaluate alert rules on a thread of its own beside the one that serves requests
-   * (STELE_ALERT_THREAD: `on`, `off`, or `auto`, the default: on with SQLite, whose writes all run
-   * on the serving thread; off with PostgreSQL, where reading each event back costs more than the
-   * serving thread saves).
-   */
+  /** Evaluate alert rules on a thread of its own beside the one that serves requests (STELE_ALERT_THREAD=off: on that one). */
   alertThread: boolean;
   /** Where people reach this server (STELE_PUBLIC_URL, default http://HOST:PORT): links in alert notifications. */
   publicUrl: string;
@@ -192,14 +187,6 @@ function onOff(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean
   if (raw === undefined || raw === '') return fallback;
   if (raw === 'on' || raw === 'off') return raw === 'on';
   throw new Error(`${name} must be on or off (got "${env[name]}")`);
-}
-
-/** on, off, or auto (the default): `auto` as the engine suits. */
-function autoOnOff(env: NodeJS.ProcessEnv, name: string, auto: boolean): boolean {
-  const raw = env[name]?.trim().toLowerCase();
-  if (raw === undefined || raw === '' || raw === 'auto') return auto;
-  if (raw === 'on' || raw === 'off') return raw === 'on';
-  throw new Error(`${name} must be on, off or auto (got "${env[name]}")`);
 }
 
 function integrityConfig(env: NodeJS.ProcessEnv): IntegrityConfig {
@@ -335,7 +322,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       hosts: hostAllowList('STELE_STREAM_HOSTS', env.STELE_STREAM_HOSTS),
       thread: onOff(env, 'STELE_STREAM_THREAD', true),
     }),
-    alertThread: autoOnOff(env, 'STELE_ALERT_THREAD', !env.STELE_DATABASE_URL),
+    alertThread: onOff(env, 'STELE_ALERT_THREAD', true),
     geoipDatabase: env.STELE_GEOIP_DATABASE ? resolve(env.STELE_GEOIP_DATABASE) : undefined,
     retention: Object.freeze({
       defaultDays: retentionDays(env.STELE_RETENTION_DAYS),

@@ -1,8 +1,9 @@
 // Rules evaluated as events arrive. Ingest hands over each committed batch (onCommitted) and
 // returns at once: the batch joins a queue this process works through on later turns of the
-// event loop, so neither a slow database read here nor a failure can slow or fail an ingest. With
-// SQLite the server evaluates on a thread of its own (alert-thread.ts): it is told the seqs the
-// serving thread committed and reads those events back on its own connection (onStored).
+// event loop, so neither a slow database read here nor a failure can slow or fail an ingest. The
+// server evaluates on a thread of its own (alert-thread.ts): with SQLite it is told the seqs the
+// serving thread committed and reads those events back on its own connection (onStored); with
+// PostgreSQL it is handed the events themselves (onEvents).
 //
 // Per batch and enabled rule: the events are matched in memory (the search language's evaluator,
 // the rule's schedule); only when some match does the database answer for the rule's window — one
@@ -132,6 +133,8 @@ export const cooldownIdOf = (ruleId: string, groupKey: string) => createHash('sh
 
 const hashId = (parts: readonly (string | number)[]) => `alr_${createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 32)}`;
 
+/** A committed event as ingest stored it, with its seq (what the serving thread hands the alerts thread). */
+export type CommittedEvent = PendingEvent['event'] & { seq: number };
 /** Seqs first..last (inclusive) a process committed for a tenant. */
 export type SeqRun = readonly [first: number, last: number];
 /** Events read back per store call when a batch comes as seq runs. */
@@ -179,6 +182,23 @@ export function createAlertEvaluator(deps: EvaluatorDeps) {
   function onStored(tenantId: string, runs: readonly SeqRun[]): void {
     if (runs.length === 0 || deps.hasNoRules(tenantId)) return;
     enqueue({ tenantId, events: [], runs: [...runs] });
+  }
+
+  /**
+   * The same for events the serving thread handed over with their seqs (the alerts thread with
+   * PostgreSQL): this thread's own copies, so the tenant and time are added to them in place.
+   * Callers leave out resends and alert.* events.
+   */
+  function onEvents(tenantId: string, received: readonly CommittedEvent[]): void {
+    if (received.length === 0 || deps.hasNoRules(tenantId)) return;
+    const events: Event[] = [];
+    for (const event of received) {
+      const own = event as CommittedEvent & { tenant_id?: string; at_ms?: number };
+      own.tenant_id = tenantId;
+      own.at_ms = Date.parse(event.occurred_at);
+      events.push(own as unknown as Event);
+    }
+    enqueue({ tenantId, events, runs: [] });
   }
 
   function enqueue(batch: { tenantId: string } & Batch): void {
@@ -550,6 +570,7 @@ export function createAlertEvaluator(deps: EvaluatorDeps) {
   return {
     onCommitted,
     onStored,
+    onEvents,
     /** Resolves once every batch handed over so far is evaluated (tests, shutdown). */
     async idle(): Promise<void> {
       while (running) await running;

@@ -1,8 +1,8 @@
 // Alerts, built from explicit dependencies and registered by the composition root: the service and
 // routes, the evaluator ingest hands each committed batch to (`onCommitted`, wired in api/app.ts),
 // and the worker (notifications, and the alert.fired events a dead process left unwritten), which
-// starts when the app is ready and stops when it closes. With SQLite the server evaluates on a
-// thread of its own (alert-thread.ts, STELE_ALERT_THREAD); tests with a fake clock, on this thread.
+// starts when the app is ready and stops when it closes. The server evaluates on a thread of its
+// own (alert-thread.ts, STELE_ALERT_THREAD); tests with a fake clock, on this thread.
 
 import type { FastifyPluginAsync } from 'fastify';
 import type { AuditTrail } from '../audit-trail/audit-trail.js';
@@ -59,7 +59,8 @@ export const alertFeature: FastifyPluginAsync<AlertFeatureOptions> = async (app,
   const countries = options.countries ?? false;
   // The thread's client reads the rules through the service made next (only once commits come).
   const thread = options.thread
-    ? createAlertThread({ config, countries, trail, store, log: app.log, kick: () => kick(), rules: (tenantId) => alerts.rules(tenantId), hasNoRules: (tenantId) => alerts.hasNoRules(tenantId) })
+    ? createAlertThread({ config, countries, trail, store, log: app.log, kick: () => kick(), rules: (tenantId) => alerts.rules(tenantId), hasNoRules: (tenantId) => alerts.hasNoRules(tenantId),
+      handOver: config.databaseUrl ? 'events' : 'seqs' })
     : undefined;
   const alerts = createAlertService({
     store, repository, trail, secrets, smtp: config.smtp, now, publicUrl: config.publicUrl, kick: () => kick(), countries,

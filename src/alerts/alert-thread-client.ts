@@ -1,6 +1,7 @@
 // The serving thread's side of the alerts thread (alert-thread.ts), on the shared feature thread
-// (background/feature-thread.ts): tells it which seqs each commit stored (gathered per tenant and
-// turn of the event loop, so a burst of small commits is one message) and which tenants' rules
+// (background/feature-thread.ts): tells it what each commit stored, as seqs or as the events
+// themselves (handOver; gathered per tenant and turn of the event loop, so a burst of small
+// commits is one message) and which tenants' rules
 // changed, wakes the notification worker when it asks, and waits for it to be idle. A tenant the
 // serving thread's rule cache knows to have no rule is not even told. It has the evaluator's shape
 // (onCommitted, idle), so ingest hands batches over the same way.
@@ -22,6 +23,7 @@ export interface AlertThreadData {
 
 export type ToAlertThread =
   | { type: 'committed'; tenants: [tenantId: string, runs: SeqRun[]][] }
+  | { type: 'events'; tenants: [tenantId: string, seqs: number[], events: PendingEvent['event'][]][] }
   | { type: 'rules'; tenantId: string }
   | { type: 'idle'; id: number };
 
@@ -33,10 +35,17 @@ export interface AlertThreadOptions extends AlertThreadData, Pick<FeatureThreadO
   /** The serving thread's cache of a tenant's rules (alert-service.ts): read, and known to be none. */
   rules(tenantId: string): Promise<unknown>;
   hasNoRules(tenantId: string): boolean;
+  /**
+   * How the thread learns what was committed: `seqs`, runs of seqs it reads back on its own
+   * connection (SQLite, where the serving thread is what limits ingest), or `events`, the events
+   * themselves, copied to the thread (PostgreSQL, where reading them back costs the database and
+   * the driver more than the copy costs the serving thread).
+   */
+  handOver: 'seqs' | 'events';
 }
 
 export function createAlertThread(options: AlertThreadOptions) {
-  const { trail, store, log, kick, rules, hasNoRules, ...data } = options;
+  const { trail, store, log, kick, rules, hasNoRules, handOver, ...data } = options;
   const idleWaiters = new Map<number, () => void>();
   let nextIdle = 0;
   const thread = createFeatureThread({
@@ -51,41 +60,65 @@ export function createAlertThread(options: AlertThreadOptions) {
     },
   });
   const post = (message: ToAlertThread) => thread.post(message);
-  // This turn's commits: per tenant, runs of consecutive seqs.
-  const committed = new Map<string, [number, number][]>();
+  // This turn's commits, per tenant: runs of consecutive seqs, or the events with their seqs. Events
+  // that found no thread wait as runs (compact), and the thread reads them back when it is there.
+  const committedRuns = new Map<string, [number, number][]>();
+  const committedEvents = new Map<string, { seqs: number[]; events: PendingEvent['event'][] }>();
+  let flushing = false;
+
+  function addRun(tenantId: string, seq: number): void {
+    let runs = committedRuns.get(tenantId);
+    if (!runs) committedRuns.set(tenantId, (runs = []));
+    const last = runs[runs.length - 1];
+    if (last && last[1] + 1 === seq) last[1] = seq;
+    else runs.push([seq, seq]);
+  }
 
   function onCommitted(tenantId: string, outcomes: readonly AppendOutcome[], pending: readonly PendingEvent[]): void {
     // A tenant known here to have no rule costs the thread nothing, not even a message.
     if (hasNoRules(tenantId)) return;
-    let runs = committed.get(tenantId);
     for (let i = 0; i < outcomes.length; i++) {
       const outcome = outcomes[i]!;
+      const event = pending[i]?.event;
       // Resends were evaluated when first stored; Stele's own alert.* events never feed alerts.
-      const action = pending[i]?.event.action;
-      if (outcome.duplicate || action === undefined || action.startsWith('alert.')) continue;
-      if (!runs) {
-        if (committed.size === 0) setImmediate(flush);
-        committed.set(tenantId, (runs = []));
+      if (outcome.duplicate || event === undefined || event.action.startsWith('alert.')) continue;
+      if (handOver === 'seqs') addRun(tenantId, outcome.seq);
+      else {
+        let entry = committedEvents.get(tenantId);
+        if (!entry) committedEvents.set(tenantId, (entry = { seqs: [], events: [] }));
+        entry.seqs.push(outcome.seq);
+        entry.events.push(event);
       }
-      const last = runs[runs.length - 1];
-      if (last && last[1] + 1 === outcome.seq) last[1] = outcome.seq;
-      else runs.push([outcome.seq, outcome.seq]);
+      if (!flushing) {
+        flushing = true;
+        setImmediate(flush);
+      }
     }
   }
 
   let retry: NodeJS.Timeout | undefined;
   let stopped = false;
   function flush(): void {
-    if (committed.size === 0) return;
+    flushing = false;
+    if (committedEvents.size > 0) {
+      if (post({ type: 'events', tenants: [...committedEvents].map(([tenantId, { seqs, events }]) => [tenantId, seqs, events]) })) refreshRules(committedEvents.keys());
+      else for (const [tenantId, { seqs }] of committedEvents) for (const seq of seqs) addRun(tenantId, seq);
+      committedEvents.clear();
+    }
+    if (committedRuns.size === 0) return;
     // While no thread runs (not started yet, or starting again after it died) the runs wait here,
     // growing with later commits, until one takes them: no commit goes unevaluated for that.
-    if (!post({ type: 'committed', tenants: [...committed] })) {
+    if (!post({ type: 'committed', tenants: [...committedRuns] })) {
       if (!stopped) retry ??= setTimeout(() => { retry = undefined; flush(); }, RETRY_MS).unref();
       return;
     }
-    // Keeps the cache hasNoRules answers from filled (a read only when it is stale).
-    for (const tenantId of committed.keys()) rules(tenantId).catch((error: unknown) => log.error({ err: error, tenantId }, 'reading alert rules failed'));
-    committed.clear();
+    refreshRules(committedRuns.keys());
+    committedRuns.clear();
+  }
+
+  /** Keeps the cache hasNoRules answers from filled (a read only when it is stale). */
+  function refreshRules(tenantIds: Iterable<string>): void {
+    for (const tenantId of tenantIds) rules(tenantId).catch((error: unknown) => log.error({ err: error, tenantId }, 'reading alert rules failed'));
   }
 
   return {

@@ -1,7 +1,7 @@
 // The alerts thread: evaluates this process's commits against the rules beside the serving thread,
-// which then only tells it which seqs it committed. The thread reads those events back on its own
-// connection and builds the same evaluator the serving thread would (alert-evaluator.ts), with the
-// alert service for rules (cached here, forgotten when the serving thread says they changed) and
+// which then only tells it what it committed: with SQLite which seqs (the thread reads those events
+// back on its own connection), with PostgreSQL the events themselves. The thread builds the same
+// evaluator the serving thread would (alert-evaluator.ts), with the alert service for rules (cached here, forgotten when the serving thread says they changed) and
 // firing. Its record writes (alerts, their queue entries, cooldowns) and the alert.fired events are
 // made by the serving thread (background/thread-port.ts); so are the notifications, by its worker,
 // which the thread wakes when an alert has some to send.
@@ -29,6 +29,9 @@ serve({
   message(message) {
     const m = message as ToAlertThread;
     if (m.type === 'committed') for (const [tenantId, runs] of m.tenants) evaluator.onStored(tenantId, runs);
+    else if (m.type === 'events') {
+      for (const [tenantId, seqs, events] of m.tenants) evaluator.onEvents(tenantId, events.map((event, i) => Object.assign(event, { seq: seqs[i]! })));
+    }
     else if (m.type === 'rules') alerts.forgetRules(m.tenantId);
     else void evaluator.idle().then(() => send({ type: 'idle', id: m.id }));
   },

@@ -46,8 +46,8 @@ for (const engine of ENGINES) {
 
     before(async () => {
       db = await openTestStore(engine.name);
-      // On, whatever the engine (auto takes it with SQLite only).
-      server = await steleProcess(db, { STELE_ALERT_THREAD: 'on' });
+      // The thread is the default: SQLite hands it seqs, PostgreSQL the events themselves.
+      server = await steleProcess(db);
       receiver = await startHttpReceiver(() => [], () => ({ status: 200 }));
       ({ key } = await server.tenantWithKey(['events:write', 'audit:read', 'alerts:manage']));
       marker = (await call('POST', '/v1/alert-rules', {
@@ -139,7 +139,7 @@ for (const engine of ENGINES) {
 
 for (const engine of ENGINES) {
   describe(`the alerts thread's client on ${engine.name}`, { skip: engine.skip }, () => {
-    it('keeps commits told while no thread runs, and hands them over once one does', async () => {
+    for (const handOver of ['seqs', 'events'] as const) it(`keeps commits told while no thread runs, and hands them over once one does (handing over ${handOver})`, async () => {
       const db = await openTestStore(engine.name);
       const location = db.location;
       const config = loadConfig({
@@ -161,7 +161,7 @@ for (const engine of ENGINES) {
         name: 'Three failures', query: 'action:user.login_failed', condition: { type: 'threshold', count: 3, window_minutes: 10, group_by: ['actor.id'] }, severity: 'high', cooldown_minutes: 0, actions: [],
       });
       // Without the serving thread's rule cache: every tenant's commits are told.
-      const client = createAlertThread({ config, countries: false, trail: built.trail, store: db.store, log: built.app.log, kick: () => {}, rules: async () => [], hasNoRules: () => false });
+      const client = createAlertThread({ config, countries: false, trail: built.trail, store: db.store, log: built.app.log, kick: () => {}, rules: async () => [], hasNoRules: () => false, handOver });
       try {
         client.onCommitted(tenant.id, stored.map((e) => ({ id: e.id, seq: e.seq, duplicate: false })), stored.map(() => ({ event: { action: 'user.login_failed' } }) as PendingEvent));
         await new Promise((resolve) => setTimeout(resolve, 50));
