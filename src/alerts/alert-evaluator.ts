@@ -137,6 +137,17 @@ const hashId = (parts: readonly (string | number)[]) => `alr_${createHash('sha25
 export type CommittedEvent = PendingEvent['event'] & { seq: number };
 /** Seqs first..last (inclusive) a process committed for a tenant. */
 export type SeqRun = readonly [first: number, last: number];
+/**
+ * Whether a committed event feeds the rules: a resend was evaluated when first stored, and
+ * Stele's own alert.* events never feed alerts. The one rule for every way events come in.
+ */
+export const feedsAlerts = (action: string, duplicate = false): boolean => !duplicate && !action.startsWith('alert.');
+
+/** An event this evaluator owns (read back, or a thread's copy): its tenant and time added in place rather than copied. */
+function owned(event: { occurred_at: string }, tenantId: string): Event {
+  return Object.assign(event, { tenant_id: tenantId, at_ms: Date.parse(event.occurred_at) }) as unknown as Event;
+}
+
 /** Events read back per store call when a batch comes as seq runs. */
 const EVENTS_PER_READ = 5000;
 
@@ -166,8 +177,7 @@ export function createAlertEvaluator(deps: EvaluatorDeps) {
     for (let i = 0; i < outcomes.length; i++) {
       const outcome = outcomes[i]!;
       const event = pending[i]?.event;
-      // Resends were evaluated when first stored; Stele's own alert.* events never feed alerts.
-      if (outcome.duplicate || !event || event.action.startsWith('alert.')) continue;
+      if (!event || !feedsAlerts(event.action, outcome.duplicate)) continue;
       events.push({ ...event, tenant_id: tenantId, seq: outcome.seq, at_ms: Date.parse(event.occurred_at) } as Event);
     }
     if (events.length === 0) return;
@@ -177,7 +187,7 @@ export function createAlertEvaluator(deps: EvaluatorDeps) {
   /**
    * The same for events known by seq only (the alerts thread, which is told what the serving
    * thread committed): they are read back from the store when their pass comes, and only for a
-   * tenant with rules. Stele's own alert.* events are left out as above; callers leave out resends.
+   * tenant with rules. Reading back leaves out alert.* events (feedsAlerts); callers leave out resends.
    */
   function onStored(tenantId: string, runs: readonly SeqRun[]): void {
     if (runs.length === 0 || deps.hasNoRules(tenantId)) return;
@@ -186,19 +196,11 @@ export function createAlertEvaluator(deps: EvaluatorDeps) {
 
   /**
    * The same for events the serving thread handed over with their seqs (the alerts thread with
-   * PostgreSQL): this thread's own copies, so the tenant and time are added to them in place.
-   * Callers leave out resends and alert.* events.
+   * PostgreSQL): this thread's own copies. Callers pass only those that feed alerts (feedsAlerts).
    */
   function onEvents(tenantId: string, received: readonly CommittedEvent[]): void {
     if (received.length === 0 || deps.hasNoRules(tenantId)) return;
-    const events: Event[] = [];
-    for (const event of received) {
-      const own = event as CommittedEvent & { tenant_id?: string; at_ms?: number };
-      own.tenant_id = tenantId;
-      own.at_ms = Date.parse(event.occurred_at);
-      events.push(own as unknown as Event);
-    }
-    enqueue({ tenantId, events, runs: [] });
+    enqueue({ tenantId, events: received.map((event) => owned(event, tenantId)), runs: [] });
   }
 
   function enqueue(batch: { tenantId: string } & Batch): void {
@@ -213,12 +215,7 @@ export function createAlertEvaluator(deps: EvaluatorDeps) {
       for (let from = first; from <= last;) {
         const where = and([compare('seq', '>=', from), compare('seq', '<=', last)]);
         const page = await deps.store.findEvents(tenantId, { where, order: { key: 'seq', direction: 'asc' }, limit: EVENTS_PER_READ });
-        for (const event of page) {
-          if (event.action.startsWith('alert.')) continue;
-          // Read for this pass alone: the time is added to the object rather than copied with it.
-          (event as { at_ms?: number }).at_ms = Date.parse(event.occurred_at);
-          events.push(event as Event);
-        }
+        for (const event of page) if (feedsAlerts(event.action)) events.push(owned(event, tenantId));
         if (page.length < EVENTS_PER_READ) break;
         from = page[page.length - 1]!.seq + 1;
       }

@@ -9,7 +9,7 @@
 import { createFeatureThread, type FeatureThreadOptions } from '../background/feature-thread.js';
 import type { Config } from '../config.js';
 import type { AppendOutcome, PendingEvent } from '../store/port.js';
-import type { SeqRun } from './alert-evaluator.js';
+import { feedsAlerts, type SeqRun } from './alert-evaluator.js';
 
 /** How soon commits that found no thread are offered again. */
 const RETRY_MS = 250;
@@ -80,8 +80,7 @@ export function createAlertThread(options: AlertThreadOptions) {
     for (let i = 0; i < outcomes.length; i++) {
       const outcome = outcomes[i]!;
       const event = pending[i]?.event;
-      // Resends were evaluated when first stored; Stele's own alert.* events never feed alerts.
-      if (outcome.duplicate || event === undefined || event.action.startsWith('alert.')) continue;
+      if (event === undefined || !feedsAlerts(event.action, outcome.duplicate)) continue;
       if (handOver === 'seqs') addRun(tenantId, outcome.seq);
       else {
         let entry = committedEvents.get(tenantId);
