@@ -21,7 +21,7 @@ import { openTestStore, type Engine, type TestStore } from '../src/store/testing
 import { withBenchServer } from './lib/bench-server.js';
 import { loadClient } from './lib/load-client.js';
 import { postEvents } from './lib/post-events.js';
-import { pending, syntheticEvent } from './lib/seed.js';
+import { clientEvent, pending, syntheticEvent } from './lib/seed.js';
 import { cpuSeconds, rate, ratio, round } from './lib/stats.js';
 
 const ZERO = new Uint8Array(32);
@@ -58,10 +58,7 @@ export async function httpIngest(db: TestStore, total: number, batchSize: number
     const warmup = Math.ceil((options.warmupEvents ?? 0) / batchSize);
     // The warm-up's events come after the measured ones in the synthetic log (other ids).
     const bodyOf = (r: number) => {
-      const events = Array.from({ length: batchSize }, (_, k) => {
-        const { id, category: _c, received_at: _r, ...input } = syntheticEvent(r * batchSize + k, total + warmup * batchSize, Date.now() - 60_000);
-        return options.clientIds ? { id, ...input } : input;
-      });
+      const events = Array.from({ length: batchSize }, (_, k) => clientEvent(r * batchSize + k, total + warmup * batchSize, { withId: options.clientIds === true }));
       return JSON.stringify(batchSize === 1 ? events[0] : events);
     };
     const bodies = Array.from({ length: requests }, (_, r) => bodyOf(r));
@@ -97,10 +94,7 @@ export async function httpIngest(db: TestStore, total: number, batchSize: number
 export async function httpLatencyAt(db: TestStore, perSecond: number, seconds: number, connections: number, warmupSeconds = 5) {
   return withBenchServer(db, async ({ url, key }) => {
     // The server warmed up as the throughput phases' are, so 80% is of what the same server takes.
-    await postEvents(url, key, Array.from({ length: WARMUP_EVENTS }, (_, i) => {
-      const { id: _id, category: _c, received_at: _r, ...input } = syntheticEvent(i, WARMUP_EVENTS, Date.now() - 60_000);
-      return JSON.stringify(input);
-    }), connections);
+    await postEvents(url, key, Array.from({ length: WARMUP_EVENTS }, (_, i) => JSON.stringify(clientEvent(i, WARMUP_EVENTS))), connections);
     const args = JSON.stringify({ url, key, perSecond, seconds, connections, warmupSeconds });
     const child = spawn(process.execPath, ['--import', 'tsx', 'bench/lib/latency-client.ts', args], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';

@@ -18,7 +18,7 @@ import { testSigningKey } from '../test/helpers/signing-key.js';
 import { arg, log } from './lib/cli.js';
 import { summariseProfile, type CpuProfile } from './lib/cpu-profile.js';
 import { INGEST_STAGES } from './lib/ingest-stages.js';
-import { syntheticEvent } from './lib/seed.js';
+import { clientEvent } from './lib/seed.js';
 import { round } from './lib/stats.js';
 
 const ADMIN = 'stele_admin_in_process_bench_0123456789';
@@ -37,10 +37,7 @@ try {
   const { key } = (await app.inject({ method: 'POST', url: `/v1/tenants/${tenant.id}/keys`, headers: asAdmin, payload: { name: 'bench', scopes: ['events:write'] } })).json() as { key: string };
   const requests = Math.ceil(events / batch);
   const bodies = Array.from({ length: requests }, (_, r) => {
-    const batchEvents = Array.from({ length: batch }, (_, k) => {
-      const { id: _id, category: _c, received_at: _r, ...input } = syntheticEvent(r * batch + k, events, Date.now() - 60_000);
-      return input;
-    });
+    const batchEvents = Array.from({ length: batch }, (_, k) => clientEvent(r * batch + k, events));
     return JSON.stringify(batch === 1 ? batchEvents[0] : batchEvents);
   });
   const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };

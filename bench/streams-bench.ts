@@ -19,7 +19,7 @@ import { waitFor } from '../test/streams/http-receiver.js';
 import { startReceiverProcess } from './lib/receiver-process.js';
 import { RSYSLOG_AVAILABLE, startRsyslog } from '../test/streams/rsyslog.js';
 import { postEvents } from './lib/post-events.js';
-import { syntheticEvent } from './lib/seed.js';
+import { clientEvent } from './lib/seed.js';
 import { cpuSeconds, cpuSecondsOfCommand, mainThreadCpuSeconds, machineCpuSeconds, ownCpuSeconds, percentile, rate, ratio, round } from './lib/stats.js';
 
 const ADMIN = 'stele_admin_streams_bench_0123456789';
@@ -55,7 +55,7 @@ export async function startServer(db: TestStore, nodeArgs: string[] = []): Promi
 
 /** Request bodies of `batch` events each (`bench.*` actions), `count` events in all. */
 export const bodiesOf = (count: number, batch: number) => Array.from({ length: Math.ceil(count / batch) }, (_, r) => JSON.stringify(Array.from({ length: Math.min(batch, count - r * batch) }, (_, k) => {
-  const { id: _id, category: _c, received_at: _r, ...input } = syntheticEvent(r * batch + k, count, Date.now() - 60_000);
+  const input = clientEvent(r * batch + k, count);
   return { ...input, action: `bench.${input.action}` };
 })));
 

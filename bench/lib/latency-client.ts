@@ -7,7 +7,7 @@
 // {events, p50_ms, p99_ms, max_ms} of the requests due after the warm-up.
 
 import { loadClient } from './load-client.js';
-import { syntheticEvent } from './seed.js';
+import { clientEvent } from './seed.js';
 import { percentile, round } from './stats.js';
 
 const { url, key, perSecond, seconds, connections, warmupSeconds } = JSON.parse(process.argv[2]!) as {
@@ -15,10 +15,7 @@ const { url, key, perSecond, seconds, connections, warmupSeconds } = JSON.parse(
 };
 const warmup = Math.round(perSecond * warmupSeconds);
 const total = warmup + Math.max(1, Math.round(perSecond * seconds));
-const bodies = Array.from({ length: total }, (_, i) => {
-  const { id: _id, category: _c, received_at: _r, ...input } = syntheticEvent(i, total, Date.now() - 60_000);
-  return JSON.stringify(input);
-});
+const bodies = Array.from({ length: total }, (_, i) => JSON.stringify(clientEvent(i, total)));
 const latencies: number[] = [];
 const client = loadClient(url, connections);
 const start = performance.now();

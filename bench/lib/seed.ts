@@ -33,6 +33,15 @@ export function syntheticEvent(i: number, n: number, endMs: number): NewEvent {
   };
 }
 
+/**
+ * The synthetic log's i-th event (of n, its last minute ago) as a client sends it: without the
+ * fields the server sets, and with its id only when asked (an SDK's idempotent resend).
+ */
+export function clientEvent(i: number, n: number, options: { withId?: boolean } = {}) {
+  const { id, category: _c, received_at: _r, ...input } = syntheticEvent(i, n, Date.now() - 60_000);
+  return options.withId ? { id, ...input } : input;
+}
+
 export function pending(event: NewEvent): PendingEvent {
   return { event, inputHash: createHash('sha256').update(event.id).digest() };
 }
