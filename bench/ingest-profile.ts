@@ -7,7 +7,8 @@
 //   npx tsx bench/ingest-profile.ts --engine sqlite --batch 1 --concurrency 64 --events 20000
 //   npx tsx bench/ingest-profile.ts --engine postgres --batch 100 --concurrency 8 --events 100000
 //
-// --keep DIR keeps the .cpuprofile (open it in Chrome DevTools or speedscope for a flame graph);
+// --keep DIR keeps the main thread's .cpuprofile, and every other thread's beside it as …thread<id>.cpuprofile (open
+// them in Chrome DevTools or speedscope for a flame graph);
 // --json prints the summary as JSON.
 
 import { mkdtempSync, readdirSync, readFileSync, rmSync, mkdirSync, copyFileSync } from 'node:fs';
@@ -46,6 +47,11 @@ const keep = arg('keep');
 if (keep) {
   mkdirSync(keep, { recursive: true });
   copyFileSync(join(dir, files[0]!), join(keep, `ingest-${engine}-batch${batch}-c${concurrency}.cpuprofile`));
+  // The other threads' (the SQLite writer, checkpointer, feature threads) beside it, by thread id.
+  for (const other of readdirSync(dir).filter((f) => f !== files[0])) {
+    const thread = /\.(\d+)\.\d+\.cpuprofile$/.exec(other)?.[1] ?? other;
+    copyFileSync(join(dir, other), join(keep, `ingest-${engine}-batch${batch}-c${concurrency}.thread${thread}.cpuprofile`));
+  }
 }
 rmSync(dir, { recursive: true, force: true });
 
