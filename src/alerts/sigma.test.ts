@@ -152,6 +152,62 @@ detection:
     assert.equal(matches(compileSigma('title: t\nlogsource: {product: webapp}\ndetection: {s: {user.name: "ad\\\\?in"}, condition: s}\n').query, event({ actor: { id: 'admin' } })), false);
   });
 
+  it('ANDs a keyword list under |all, and refuses any other modifier on a keyword list', () => {
+    const rule = (detection: string) => `title: t\nlogsource: {product: webapp}\ndetection:\n${detection}\n`;
+    const both = compileSigma(rule("  words:\n    '|all': [export, payroll]\n  condition: words"));
+    assert.equal(matches(both.query, event({ action: 'report.export', target: { type: 'report', name: 'payroll-2025' } })), true, both.query);
+    assert.equal(matches(both.query, event({ action: 'report.export', target: { type: 'report', name: 'sales-2025' } })), false, '|all needs every keyword');
+    const either = compileSigma(rule("  words:\n    '': [export, payroll]\n  condition: words"));
+    assert.equal(matches(either.query, event({ action: 'report.export', target: { type: 'report', name: 'sales-2025' } })), true, either.query);
+    refused(rule("  words:\n    '|re': ['fo+']\n  condition: words"), /\|re on a keyword list/);
+    refused(rule("  words:\n    '|base64offset|contains': [secret]\n  condition: words"), /\|base64offset on a keyword list/);
+    refused(rule("  words:\n    '|all|startswith': [a, b]\n  condition: words"), /\|startswith on a keyword list/);
+    refused(rule("  words:\n    '|all': []\n  condition: words"), /empty list/);
+  });
+
+  it('matches a number as its text under contains, startswith and endswith, and exactly without them', () => {
+    const rule = (selection: string) => compileSigma(`title: t\nlogsource: {product: stele}\ndetection:\n  sel: {${selection}}\n  condition: sel\n`);
+    const code = (value: unknown) => event({ details: { code: value } as StoredEvent['details'] });
+    const contains = rule('details.code|contains: 404');
+    assert.equal(matches(contains.query, code(1404)), true, contains.query);
+    assert.equal(matches(contains.query, code('E404x')), true);
+    assert.equal(matches(contains.query, code(405)), false);
+    const starts = rule('details.code|startswith: 40');
+    assert.equal(matches(starts.query, code(404)), true, starts.query);
+    assert.equal(matches(starts.query, code(140)), false);
+    const ends = rule('details.code|endswith: 04');
+    assert.equal(matches(ends.query, code(1404)), true, ends.query);
+    assert.equal(matches(ends.query, code(1405)), false);
+    const exact = rule('details.code: 404');
+    assert.equal(matches(exact.query, code(404)), true, exact.query);
+    assert.equal(matches(exact.query, code(1404)), false);
+    const negative = rule('details.delta|startswith: -5');
+    assert.equal(matches(negative.query, event({ details: { delta: -52 } })), true, negative.query);
+    refused('title: t\nlogsource: {product: webapp}\ndetection:\n  sel: {http.response.status_code|startswith: 4}\n  condition: sel\n', /\|startswith does not apply to http_status/);
+    refused('title: t\nlogsource: {product: stele}\ndetection:\n  sel: {details.flag|contains: true}\n  condition: sel\n', /\|contains needs a string or a number/);
+  });
+
+  it('refuses a correlation condition with an upper bound, even combined with a lower one', () => {
+    const correlation = (condition: string) => `title: a\nname: a\ndetection: {s: {action: x}, condition: s}\n---\ntitle: c\ncorrelation: {type: event_count, rules: [a], timespan: 5m, condition: ${condition}}\n`;
+    refused(correlation('{gte: 5, lte: 10}'), /correlation\.condition lte/);
+    refused(correlation('{gt: 5, lt: 10}'), /correlation\.condition lt/);
+    refused(correlation('{lte: 10, gte: 5}'), /correlation\.condition lte/);
+    refused(correlation('{gte: 5, eq: 7}'), /correlation\.condition eq/);
+    assert.equal((compileSigma(correlation('{gte: 5}')).condition as { count: number }).count, 5);
+  });
+
+  it('leaves selections whose names begin with _ out of "1 of them" and "all of them", as the Sigma specification says', () => {
+    const rule = (condition: string) => compileSigma(`title: t\nlogsource: {product: stele}\ndetection:\n  sel: {action: export}\n  _bots: {actor.id: bot}\n  condition: ${condition}\n`);
+    const any = rule('1 of them');
+    assert.equal(matches(any.query, event({ action: 'login', actor: { id: 'bot' } })), false, any.query);
+    assert.equal(matches(any.query, event({ action: 'export', actor: { id: 'ann' } })), true);
+    const all = rule('all of them');
+    assert.equal(matches(all.query, event({ action: 'export', actor: { id: 'ann' } })), true, all.query);
+    const named = rule('all of them and not _bots');
+    assert.equal(matches(named.query, event({ action: 'export', actor: { id: 'bot' } })), false, named.query);
+    refused('title: t\nlogsource: {product: stele}\ndetection:\n  _only: {action: x}\n  condition: 1 of them\n', /matches no selection/);
+  });
+
   it('refuses what it does not support, naming the construct', () => {
     const rule = (detection: string) => `title: t\nlogsource: {product: webapp}\ndetection:\n${detection}\n`;
     refused(rule('  sel: {user.name|re: "(a+)+b"}\n  condition: sel'), /user\.name\|re: the regular expression .* is refused: .*very long/);

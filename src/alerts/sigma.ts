@@ -72,6 +72,8 @@ const and = (parts: string[]) => (parts.length === 1 ? parts[0]! : `(${parts.joi
 
 const COMPARISONS: Record<string, string> = { gt: '>', gte: '>=', lt: '<', lte: '<=' };
 const MODIFIERS = new Set(['contains', 'startswith', 'endswith', 'all', 'cidr', 'exists', 're', ...Object.keys(COMPARISONS)]);
+/** Modifiers that place a value inside the field's text: a number is matched as its text under them. */
+const TEXT_MODIFIERS = ['contains', 'startswith', 'endswith'];
 
 function fieldTerm(key: string, raw: unknown, stele: boolean): string {
   const [name, ...modifiers] = key.split('|');
@@ -125,9 +127,15 @@ function valueTerm(field: string, modifiers: string[], value: unknown, key: stri
     if (!truth) throw unsupported(`${key}: ${JSON.stringify(value)}`, 'must be success/failure or true/false');
     return `success:${truth}`;
   }
-  if (typeof value === 'number' || typeof value === 'boolean') return `${field}:${escapeLiteral(String(value))}`;
-  if (typeof value !== 'string') throw unsupported(`${key}: a value that is not a string, number or boolean`);
-  let text = sigmaValue(value);
+  const textModifier = modifiers.find((m) => TEXT_MODIFIERS.includes(m));
+  if (textModifier === undefined && (typeof value === 'number' || typeof value === 'boolean')) return `${field}:${escapeLiteral(String(value))}`;
+  if (textModifier !== undefined) {
+    if (NOT_TEXT.has(field)) throw unsupported(`${key}: |${textModifier}`, `does not apply to ${field} (only text fields and details paths)`);
+    if (typeof value === 'boolean') throw unsupported(`${key}: |${textModifier}`, 'needs a string or a number');
+  }
+  // YAML reads bare digits as a number; under contains/startswith/endswith Sigma matches its text.
+  if (typeof value !== 'string' && typeof value !== 'number') throw unsupported(`${key}: a value that is not a string, number or boolean`);
+  let text = typeof value === 'number' ? escapeLiteral(String(value)) : sigmaValue(value);
   if (modifiers.includes('contains')) text = `*${text}*`;
   else if (modifiers.includes('startswith')) text = `${text}*`;
   else if (modifiers.includes('endswith')) text = `*${text}`;
@@ -139,6 +147,20 @@ function keywordTerm(value: unknown): string {
   return `*${sigmaValue(String(value))}*`.replace(/\*{2,}/g, '*');
 }
 
+/**
+ * A keyword list under a key of modifiers only (`''`, `'|all'`): each keyword is a word anywhere in
+ * the event, ORed, or ANDed under `|all`. No other modifier has a meaning here that Stele can keep.
+ */
+function keywordListTerm(key: string, raw: unknown): string {
+  const modifiers = key.split('|').slice(1);
+  const other = modifiers.find((m) => m !== 'all');
+  if (other !== undefined) throw unsupported(`the modifier |${other} on a keyword list`, 'is not supported (only |all is)');
+  const values = Array.isArray(raw) ? raw : [raw];
+  if (values.length === 0) throw unsupported(`an empty list for the keyword list '${key}'`);
+  const terms = values.map(keywordTerm);
+  return modifiers.includes('all') ? and(terms) : or(terms);
+}
+
 function selectionQuery(name: string, selection: unknown, stele: boolean): string {
   if (Array.isArray(selection)) {
     if (selection.length === 0) throw unsupported(`the empty selection ${name}`);
@@ -147,7 +169,7 @@ function selectionQuery(name: string, selection: unknown, stele: boolean): strin
   if (selection !== null && typeof selection === 'object') {
     const entries = Object.entries(selection as Record<string, unknown>);
     if (entries.length === 0) throw unsupported(`the empty selection ${name}`);
-    return and(entries.map(([key, value]) => (key === '' || key.startsWith('|') ? or((Array.isArray(value) ? value : [value]).map(keywordTerm)) : fieldTerm(key, value, stele))));
+    return and(entries.map(([key, value]) => (key === '' || key.startsWith('|') ? keywordListTerm(key, value) : fieldTerm(key, value, stele))));
   }
   return keywordTerm(selection);
 }
@@ -159,7 +181,12 @@ function conditionQuery(text: string, selections: Map<string, string>): string {
   const peek = () => tokens[index];
   const matching = (pattern: string): string[] => {
     const names = [...selections.keys()];
-    if (pattern === 'them') return names;
+    if (pattern === 'them') {
+      // The specification leaves identifiers beginning with _ out of `them` (they are named explicitly).
+      const them = names.filter((n) => !n.startsWith('_'));
+      if (them.length === 0) throw unsupported(`the condition "${text}"`, 'names them, which matches no selection (those beginning with _ are left out)');
+      return them;
+    }
     const re = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
     const found = names.filter((n) => re.test(n));
     if (found.length === 0) throw unsupported(`the condition "${text}"`, `names ${pattern}, which matches no selection`);
@@ -253,6 +280,10 @@ function groupName(name: unknown, stele: boolean): string {
 
 function countOf(condition: unknown): number {
   const c = (condition ?? {}) as Doc;
+  // An alert fires at a count of at least N; an upper bound (lt, lte, even beside gte/gt) or eq/neq cannot be kept.
+  const other = Object.keys(c).find((k) => k !== 'field' && k !== 'gte' && k !== 'gt');
+  if (other !== undefined) throw unsupported(`correlation.condition ${other}`, 'is not supported (alerts fire at a count of at least N: use gte or gt alone)');
+  if (c.gte !== undefined && c.gt !== undefined) throw unsupported('correlation.condition with both gte and gt', 'is not supported (use one)');
   if (typeof c.gte === 'number' && Number.isInteger(c.gte) && c.gte >= 1) return c.gte;
   if (typeof c.gt === 'number' && Number.isInteger(c.gt) && c.gt >= 0) return c.gt + 1;
   const key = Object.keys(c).find((k) => k !== 'field');
