@@ -225,6 +225,15 @@ export interface Store {
   insertRecord(key: RecordKey, body: object, now: string): Promise<boolean>;
   /** Replaces the body of an existing record; returns false when there is none. */
   updateRecord(key: RecordKey, body: object, now: string): Promise<boolean>;
+  /**
+   * Compare-and-set, for a read-modify-write that must not overwrite a change made meanwhile:
+   * replaces the body only while the stored body still equals `expected` (the body as read, equal
+   * as JSON: the same members and values, in any order), in one atomic step, also against other
+   * processes on the database. Returns false, changing nothing, when the record is gone or its
+   * body is no longer `expected`; the caller reads it again and retries. The body is compared,
+   * not `updated_at`, which two writes in one millisecond can share.
+   */
+  updateRecordIf(key: RecordKey, body: object, now: string, expected: object): Promise<boolean>;
   getRecord<T = Record<string, unknown>>(key: RecordKey): Promise<StoredRecord<T> | undefined>;
   /** A tenant's records of one kind, oldest first (newest first with `order: 'newest'`), at most `limit` (default 1,000). */
   listRecords<T = Record<string, unknown>>(kind: string, tenantId: string, limit?: number, order?: 'oldest' | 'newest'): Promise<StoredRecord<T>[]>;

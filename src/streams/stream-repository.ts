@@ -1,13 +1,15 @@
-// Streams as records (store/port.ts), three per stream, each with one writer so that nobody
-// overwrites anybody's change without compare-and-set:
+// Streams as records (store/port.ts), three per stream, each with one writer:
 // - `stream`: what the tenant asked for (name, destination, filter, format, paused, and requests
-//   to replay or re-enable as generation counters). Written by the API only.
+//   to replay or re-enable as generation counters). Written by the API only, by compare-and-set
+//   (`change`), so that API calls made at once (pause and replay, pause and PUT ...) on one or
+//   several processes each take effect rather than the last one writing back what it read.
 // - `stream_delivery`: where delivery stands (cursor, counts, errors, failing, disabled). Written
 //   by the node holding the stream's lease, and once by the API when the stream is created.
 // - `stream_secrets`: the destination's secrets, sealed (secret-box.ts), bound to tenant and stream.
 // Plus an instance-wide index entry so the worker finds every tenant's streams with one list.
 
 import type { SealedSecret } from '../background/secret-box.js';
+import { SteleError } from '../domain/errors.js';
 import type { Actor, JsonObject } from '../domain/event.js';
 import type { Store } from '../store/port.js';
 import type { StreamFormat, StreamType } from './destinations/index.js';
@@ -64,6 +66,8 @@ export interface DeliveryState {
   replay_generation: number;
 }
 
+/** How many times a change is edited again after another write came between its read and its write. */
+const CHANGE_ATTEMPTS = 20;
 const STREAM = 'stream';
 const DELIVERY = 'stream_delivery';
 const SECRETS = 'stream_secrets';
@@ -93,7 +97,23 @@ export function createStreamRepository(store: Store, now: () => number) {
       (await store.getRecord<StreamRecord>(key(STREAM, tenantId, id)))?.body,
     list: async (tenantId: string): Promise<StreamRecord[]> =>
       (await store.listRecords<StreamRecord>(STREAM, tenantId)).map((r) => r.body),
-    update: (stream: StreamRecord): Promise<boolean> => store.updateRecord(key(STREAM, stream.tenant_id, stream.id), stream, stamp()),
+    /**
+     * Read-modify-write of the stream record: `edit` gets the record as stored now and returns it
+     * changed (undefined: nothing to change); written only if nobody changed it meanwhile, else
+     * edited again from what is stored then. Undefined when the stream is gone; `after` undefined
+     * when `edit` changed nothing.
+     */
+    async change(tenantId: string, id: string, edit: (stream: StreamRecord) => StreamRecord | undefined): Promise<{ before: StreamRecord; after?: StreamRecord } | undefined> {
+      for (let attempt = 1; ; attempt++) {
+        const before = (await store.getRecord<StreamRecord>(key(STREAM, tenantId, id)))?.body;
+        if (!before) return undefined;
+        const after = edit(structuredClone(before));
+        if (!after) return { before };
+        if (await store.updateRecordIf(key(STREAM, tenantId, id), after, stamp(), before)) return { before, after };
+        // Each miss is another writer's success, so this ends; the bound is for a stream changed without pause.
+        if (attempt === CHANGE_ATTEMPTS) throw new SteleError('conflict', 'The stream kept changing while this request was applied; try again.');
+      }
+    },
     delivery: async (tenantId: string, id: string): Promise<DeliveryState | undefined> =>
       (await store.getRecord<DeliveryState>(key(DELIVERY, tenantId, id)))?.body,
     /** Only the lease holder calls this; false once the stream was deleted. */

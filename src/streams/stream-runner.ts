@@ -183,6 +183,25 @@ export function createStreamRunner(deps: StreamRunnerDeps, tenantId: string, id:
     if (changed) await save();
   }
 
+  /**
+   * Whether the API changed the stream since `stream` was read: paused, deleted, replayed, edited
+   * (a new updated_at) or enabled again. Asked between requests, so that such a change takes
+   * effect after the request in flight rather than after the whole backlog: the pass ends, and the
+   * next, at once, starts from the record as it is now (finishing when paused, moving the cursor
+   * for a replay, opening the destination again for new settings).
+   */
+  async function changedSince(stream: StreamRecord): Promise<boolean> {
+    const now = await deps.streams.get(tenantId, id);
+    if (!now) {
+      finish('deleted');
+      return true;
+    }
+    const changed = now.paused || now.updated_at !== stream.updated_at || now.enable_generation !== stream.enable_generation
+      || (now.replay?.generation ?? 0) !== (stream.replay?.generation ?? 0);
+    if (changed) loop.kick();
+    return changed;
+  }
+
   /** The stream's events after `afterSeq` (up to the head read now), and how far that read saw. */
   async function readAfter(stream: StreamRecord, afterSeq: number): Promise<{ events: StoredEvent[]; seenThrough: number }> {
     const size = (await deps.store.getHead(tenantId)).size;
@@ -194,9 +213,11 @@ export function createStreamRunner(deps: StreamRunnerDeps, tenantId: string, id:
   }
 
   /**
-   * Reads and sends until the stream has caught up with the log, or a request fails. While one
-   * read's requests are out, the next read is already under way (a backlog goes out at the pace
-   * of the receiver, not of the receiver plus the database); it is dropped if a request fails.
+   * Reads and sends until the stream has caught up with the log, a request fails, or the API
+   * changed the stream (looked at after each accepted request that is not the pass's last). While
+   * one read's requests are out, the next read is already under way (a backlog goes out at the
+   * pace of the receiver, not of the receiver plus the database); it is dropped if a request fails
+   * or the pass ends for a change.
    */
   async function deliver(stream: StreamRecord, signal: AbortSignal): Promise<void> {
     const destination = DESTINATIONS[stream.type];
@@ -237,7 +258,10 @@ export function createStreamRunner(deps: StreamRunnerDeps, tenantId: string, id:
         const answer = await sender.send(batch, signal);
         if (signal.aborted) return; // stopping: the batch is sent again by whoever delivers next
         if (answer.ok) {
-          await succeeded(batch.events.length, i === batches.length - 1 ? seenThrough : batch.events[batch.events.length - 1]!.seq);
+          const last = i === batches.length - 1;
+          await succeeded(batch.events.length, last ? seenThrough : batch.events[batch.events.length - 1]!.seq);
+          // The cursor is written: a pause, replay or edit asked meanwhile applies before the next request.
+          if ((full || !last) && (finished || (await changedSince(stream)))) return;
           continue;
         }
         const accepted = Math.min(answer.acceptedPrefix ?? 0, batch.events.length - 1);

@@ -15,7 +15,7 @@ import { DESTINATIONS, STREAM_FORMATS, STREAM_TYPES, isStreamType, type Receiver
 import { testEvent } from './destinations/payloads.js';
 import { checkHosts } from './destinations/allowed-hosts.js';
 import { describeStream, streamTarget } from './stream-audit.js';
-import { createStreamStatus, stateOf, type StreamView } from './stream-status.js';
+import { createStreamStatus, isDisabled, type StreamView } from './stream-status.js';
 import { cursorFor, type StartPoint } from './stream-positions.js';
 import { initialDelivery, secretsContext, type DeliveryState, type StreamRecord, type StreamRepository } from './stream-repository.js';
 import { openClient, type StreamRunnerDeps } from './stream-runner.js';
@@ -103,15 +103,18 @@ export function createStreamService(deps: StreamServiceDeps) {
     const fields = await checked(tenantId, request, { stream, secrets: previousSecrets });
     const secrets: Record<string, string> = fields.secrets;
     const changedSecrets = Object.keys(secrets).filter((name) => secrets[name] !== previousSecrets[name]);
-    const updated: StreamRecord = {
-      ...stream, name: fields.name, config: fields.config, filter: fields.filter, format: fields.format, secret_masks: masksOf(secrets), updated_at: iso(),
-    };
     if (changedSecrets.length > 0) await deps.streams.saveSecrets(tenantId, id, deps.secrets.seal(secrets, secretsContext(tenantId, id)));
-    if (!(await deps.streams.update(updated))) throw new SteleError('not_found', `No stream with id ${id}.`);
-    const before = describeStream(stream);
-    const after = describeStream(updated);
+    // Only the settings: a pause, resume or replay made meanwhile is kept. updated_at always moves
+    // on, even within a millisecond, as the runner reopens its destination when it changes.
+    const changed = await deps.streams.change(tenantId, id, (current) => ({
+      ...current, name: fields.name, config: fields.config, filter: fields.filter, format: fields.format, secret_masks: masksOf(secrets),
+      updated_at: new Date(Math.max(deps.now(), Date.parse(current.updated_at) + 1)).toISOString(),
+    }));
+    if (!changed?.after) throw new SteleError('not_found', `No stream with id ${id}.`);
+    const before = describeStream(changed.before);
+    const after = describeStream(changed.after);
     await deps.trail.record(tenantId, {
-      action: 'stream.updated', ...by, target: streamTarget(updated),
+      action: 'stream.updated', ...by, target: streamTarget(changed.after),
       details: { changes: changesBetween(before, after) as JsonObject, ...(changedSecrets.length > 0 && { credentials_changed: changedSecrets }) },
     });
     deps.kick(id);
@@ -128,14 +131,20 @@ export function createStreamService(deps: StreamServiceDeps) {
   }
 
   async function setPaused(tenantId: string, id: string, paused: boolean, by: Requester): Promise<StreamView> {
-    const { stream, delivery } = await find(tenantId, id);
-    const wasDisabled = stateOf(stream, delivery) === 'disabled';
-    // Resuming a disabled stream enables it again: the runner drops the disable of an older generation.
-    const updated: StreamRecord = { ...stream, paused, updated_at: stream.updated_at, ...(!paused && wasDisabled && { enable_generation: stream.enable_generation + 1 }) };
-    if (stream.paused !== paused || updated.enable_generation !== stream.enable_generation) {
-      if (!(await deps.streams.update(updated))) throw new SteleError('not_found', `No stream with id ${id}.`);
+    const { delivery } = await find(tenantId, id);
+    // Disabled whether or not it is also paused: resuming a disabled stream enables it again (the
+    // runner drops a disable of an older generation).
+    let wasDisabled = false as boolean; // as seen by the edit that was written
+    const changed = await deps.streams.change(tenantId, id, (current) => {
+      wasDisabled = isDisabled(current, delivery);
+      const enable = !paused && wasDisabled;
+      if (current.paused === paused && !enable) return undefined;
+      return { ...current, paused, ...(enable && { enable_generation: current.enable_generation + 1 }) };
+    });
+    if (!changed) throw new SteleError('not_found', `No stream with id ${id}.`);
+    if (changed.after) {
       await deps.trail.record(tenantId, {
-        action: paused ? 'stream.paused' : 'stream.resumed', ...by, target: streamTarget(stream),
+        action: paused ? 'stream.paused' : 'stream.resumed', ...by, target: streamTarget(changed.after),
         details: { cursor: delivery.cursor, ...(wasDisabled && { was_disabled: delivery.disabled?.reason ?? true }) },
       });
     }
@@ -144,13 +153,14 @@ export function createStreamService(deps: StreamServiceDeps) {
   }
 
   async function replay(tenantId: string, id: string, from: StartPoint, by: Requester): Promise<StreamView> {
-    const { stream, delivery } = await find(tenantId, id);
+    const { delivery } = await find(tenantId, id);
     const cursor = await cursorFor(deps.store, tenantId, from);
-    const generation = Math.max(stream.replay?.generation ?? 0, delivery.replay_generation) + 1;
-    const updated: StreamRecord = { ...stream, replay: { generation, cursor, asked_at: iso() } };
-    if (!(await deps.streams.update(updated))) throw new SteleError('not_found', `No stream with id ${id}.`);
+    const changed = await deps.streams.change(tenantId, id, (current) => ({
+      ...current, replay: { generation: Math.max(current.replay?.generation ?? 0, delivery.replay_generation) + 1, cursor, asked_at: iso() },
+    }));
+    if (!changed?.after) throw new SteleError('not_found', `No stream with id ${id}.`);
     await deps.trail.record(tenantId, {
-      action: 'stream.replayed', ...by, target: streamTarget(stream),
+      action: 'stream.replayed', ...by, target: streamTarget(changed.after),
       details: { from_cursor: delivery.cursor, to_cursor: cursor, ...('seq' in from && { from_seq: from.seq }), ...('time' in from && { from_time: new Date(from.time).toISOString() }) },
     });
     deps.kick(id);

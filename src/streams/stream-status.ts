@@ -44,9 +44,13 @@ export interface StreamView {
 /** Past this many events behind, lag.events is the log's count after the cursor, not the filter's (counting would take long). */
 const EXACT_LAG_LIMIT = 100_000;
 
+/** Whether a receiver disabled the stream (a webhook's 410) and no resume has enabled it since; paused or not. */
+export const isDisabled = (stream: StreamRecord, delivery: DeliveryState): boolean =>
+  delivery.disabled !== null && delivery.disabled.generation >= stream.enable_generation;
+
 export function stateOf(stream: StreamRecord, delivery: DeliveryState): StreamState {
   if (stream.paused) return 'paused';
-  if (delivery.disabled && delivery.disabled.generation >= stream.enable_generation) return 'disabled';
+  if (isDisabled(stream, delivery)) return 'disabled';
   return delivery.failing ? 'failing' : 'active';
 }
 

@@ -462,6 +462,31 @@ export function runStoreContract(open: () => Promise<TestStore>): void {
       assert.equal(await store.getRecord(key), undefined);
       assert.equal((await store.listRecords('saved_search', 'tenant-other')).length, 1);
     });
+
+    it('updates only while the body is still the one read (compare-and-set)', async () => {
+      const key = { kind: 'stream', tenantId: 'tenant-cas', id: 'one' };
+      const at = '2026-01-01T00:00:00.000Z';
+      // Integer-like members come back first from JSON.parse: the order is not a change.
+      await store.insertRecord(key, { name: 'first', paused: false, masks: { b: 'x', 1: 'y' } }, at);
+      const read = (await store.getRecord(key))!.body;
+      assert.equal(await store.updateRecordIf(key, { ...read, paused: true }, at, read), true);
+      // Written in the same millisecond as the read it was based on: refused all the same.
+      assert.equal(await store.updateRecordIf(key, { ...read, name: 'stale' }, at, read), false);
+      assert.deepEqual((await store.getRecord(key))!.body, { name: 'first', paused: true, masks: { b: 'x', 1: 'y' } });
+      const now = (await store.getRecord(key))!.body;
+      assert.equal(await store.updateRecordIf(key, { ...now, name: 'second' }, '2026-01-01T00:00:01.000Z', { masks: { 1: 'y', b: 'x' }, paused: true, name: 'first' }), true);
+      assert.equal((await store.getRecord(key))!.updated_at, '2026-01-01T00:00:01.000Z');
+      assert.equal(await store.updateRecordIf({ ...key, id: 'none' }, {}, at, {}), false, 'no record: nothing to update');
+    });
+
+    it('lets exactly one of several compare-and-sets from the same read through', async () => {
+      const key = { kind: 'stream', tenantId: 'tenant-cas', id: 'race' };
+      await store.insertRecord(key, { count: 0 }, '2026-01-01T00:00:00.000Z');
+      const read = (await store.getRecord(key))!.body;
+      const results = await Promise.all(Array.from({ length: 8 }, (_, i) => store.updateRecordIf(key, { count: 1, by: i }, '2026-01-01T00:00:00.000Z', read)));
+      assert.equal(results.filter(Boolean).length, 1);
+      assert.equal((await store.getRecord<{ by: number }>(key))!.body.by, results.indexOf(true));
+    });
   });
 
   describe('checkpoints', () => {

@@ -432,6 +432,14 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
       return result.rowCount === 1;
     },
 
+    async updateRecordIf(key, body, now, expected) {
+      // jsonb equality ignores member order; under READ COMMITTED a concurrent update of the row
+      // makes this one wait, then re-check its condition against the row as that one left it.
+      const result = await pool.query('UPDATE records SET body = $4::jsonb, updated_at = $5 WHERE kind = $1 AND tenant_id = $2 AND id = $3 AND body = $6::jsonb',
+        [key.kind, key.tenantId, key.id, JSON.stringify(body), now, JSON.stringify(expected)]);
+      return result.rowCount === 1;
+    },
+
     async getRecord(key) {
       const { rows } = await pool.query('SELECT * FROM records WHERE kind = $1 AND tenant_id = $2 AND id = $3', [key.kind, key.tenantId, key.id]);
       return rows[0] ? toRecord(rows[0]) : undefined;

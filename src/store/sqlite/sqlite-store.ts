@@ -9,6 +9,7 @@ import { regexTest } from '../../sql/regex.js';
 import type { Database as Db, Statement } from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import type { StoredEvent } from '../../domain/event.js';
 import type { Sql } from '../../sql/fragments.js';
 import { mayBeResent, planGroup, type AppendJob, type ExistingEvent } from '../append-plan.js';
@@ -271,6 +272,20 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       const result = db.prepare('UPDATE records SET body = ?, updated_at = ? WHERE kind = ? AND tenant_id = ? AND id = ?')
         .run(JSON.stringify(body), now, key.kind, key.tenantId, key.id);
       return result.changes === 1;
+    },
+
+    async updateRecordIf(key, body, now, expected) {
+      // One IMMEDIATE transaction takes the file's write lock before reading: no other connection
+      // or process writes between the comparison and the update. Compared as parsed JSON, so a
+      // member order that JSON.parse changed (integer-like keys) does not count as a change.
+      const want = JSON.parse(JSON.stringify(expected)) as unknown;
+      return db.transaction((): boolean => {
+        const row = db.prepare('SELECT body FROM records WHERE kind = ? AND tenant_id = ? AND id = ?').get(key.kind, key.tenantId, key.id) as { body: string } | undefined;
+        if (!row || !isDeepStrictEqual(JSON.parse(row.body), want)) return false;
+        db.prepare('UPDATE records SET body = ?, updated_at = ? WHERE kind = ? AND tenant_id = ? AND id = ?')
+          .run(JSON.stringify(body), now, key.kind, key.tenantId, key.id);
+        return true;
+      }).immediate();
     },
 
     async getRecord(key) {
