@@ -15,6 +15,15 @@ const ACTOR_FIELDS = ['id', 'type', 'email', 'name', 'role'] as const;
 const TARGET_FIELDS = ['type', 'id', 'name', 'slug', 'version', 'url'] as const;
 const CONTEXT_STRING_FIELDS = ['ip', 'user_agent', 'location', 'request_id', 'session_id', 'api_key_id', 'method', 'url'] as const;
 const LONG_FIELDS = new Set(['user_agent', 'url']);
+/**
+ * The UTF-8 size of a value that a B-tree index holds beside tenant_id (a 36-byte UUID) and two
+ * bigints. PostgreSQL refuses an index row over 2,704 bytes (a third of an 8 KiB page, less
+ * overhead); 2,048 bytes leaves about 580 to spare. A character limit is no bound here: 1,024 CJK
+ * characters are 3,072 bytes. Both engines refuse the same, so an event valid on one is valid on
+ * the other. (`id` is 128 UTF-16 units, at most 384 bytes; `action` is ASCII.)
+ */
+export const MAX_INDEXED_BYTES = 2048;
+const INDEXED_FIELDS = new Set(['actor.id', 'actor.email', 'target.id']);
 const ACTION_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:/-]*$/;
 
 /** Why `action` cannot name an action, or undefined when it can (also the rule for event type names). */
@@ -55,9 +64,13 @@ function validObject<K extends string>(
     if (!(fields as readonly string[]).includes(key)) c.add(`${name}.${key}`, `unknown field; allowed: ${fields.join(', ')}`);
   }
   for (const field of fields) {
+    const path = `${name}.${field}`;
     const max = LONG_FIELDS.has(field) ? limits.maxLongStringLength : limits.maxStringLength;
-    const v = validString(c, `${name}.${field}`, value[field], max);
-    if (v !== undefined) out[field] = v;
+    const v = validString(c, path, value[field], max);
+    if (v === undefined) continue;
+    const bytes = INDEXED_FIELDS.has(path) ? Buffer.byteLength(v, 'utf8') : 0;
+    if (bytes > MAX_INDEXED_BYTES) c.add(path, `is ${bytes} bytes of UTF-8; at most ${MAX_INDEXED_BYTES} are allowed (the field is indexed)`);
+    else out[field] = v;
   }
   return Object.keys(out).length > 0 ? out : undefined;
 }

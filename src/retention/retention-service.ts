@@ -270,7 +270,9 @@ export function createRetentionService(deps: RetentionDeps) {
         subject: { field, hmac: await redaction.hash(tenantId, value) },
         reason, count: 0, seq_ranges: [], record_seqs: [],
       };
-      const where = and([WHOLE, eq(field === 'actor_id' ? 'actor_id' : 'actor_email', value), NOT_A_RECORD]);
+      // actor.email may have been redacted at ingest while redaction was on (redaction.ts), so it
+      // is matched as sent and as the HMAC redaction stored for it; actor.id is never redacted.
+      const where = and([WHOLE, field === 'actor_id' ? eq('actor_id', value) : inList('actor_email', [value, erasure.subject.hmac]), NOT_A_RECORD]);
       for (;;) {
         const seqs = await collect(tenantId, where, false);
         if (seqs.length === 0) break;

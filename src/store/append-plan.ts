@@ -1,6 +1,6 @@
 // The engine-independent part of an append: split a batch into new events and idempotent
-// resends, refuse conflicting reuse of an id, and number the new events after the head; for a
-// group commit, the same for each append of the group in turn.
+// resends (of a tombstone too), refuse conflicting reuse of an id, and number the new events
+// after the head; for a group commit, the same for each append of the group in turn.
 
 import type { CanonicalEvent } from '../domain/event.js';
 import { SteleError } from '../domain/errors.js';
@@ -21,10 +21,17 @@ export interface AppendPlan {
   fresh: { event: CanonicalEvent; pending: PendingEvent }[];
 }
 
+/**
+ * A tombstone (an event purged, deleted or erased) keeps its id but not its input hash, so what
+ * was sent cannot be compared: a resend of its id is answered as a duplicate, as the client's
+ * retry of a stored event should be, and is never stored again (the content stays forgotten).
+ */
+const isTombstone = (found: ExistingEvent): boolean => found.inputHash.length === 0;
+
 export function planAppend(tenantId: string, head: LogHead, batch: PendingEvent[], existing: Map<string, ExistingEvent>): AppendPlan {
   const conflicts = batch
     .map((p, index) => ({ index, found: existing.get(p.event.id), pending: p }))
-    .filter((c) => c.found && !Buffer.from(c.found.inputHash).equals(Buffer.from(c.pending.inputHash)));
+    .filter((c) => c.found && !isTombstone(c.found) && !Buffer.from(c.found.inputHash).equals(Buffer.from(c.pending.inputHash)));
   if (conflicts.length > 0) {
     throw new SteleError(
       'idempotency_conflict',

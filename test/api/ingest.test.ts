@@ -13,6 +13,16 @@ const roleChange = {
   details: { from_role: 'viewer', to_role: 'editor' },
 };
 
+// Text PostgreSQL cannot shrink by compressing it: code points picked by a linear congruential
+// generator, three bytes of UTF-8 each (CJK ideographs) or two (U+0100..U+07FF).
+const scattered = (length: number, first: number, span: number, seed: number) => {
+  let x = seed;
+  const next = () => (x = (Math.imul(x, 1103515245) + 12345) >>> 0) >>> 8;
+  return Array.from({ length }, () => String.fromCodePoint(first + (next() % span))).join('');
+};
+const cjk = (length: number, seed = 1) => scattered(length, 0x4e00, 0x5000, seed);
+const twoByte = (length: number, seed = 1) => scattered(length, 0x100, 0x700, seed);
+
 for (const engine of ENGINES) {
   describe(`POST /v1/events on ${engine.name}`, { skip: engine.skip }, () => {
     let t: TestApp;
@@ -117,6 +127,28 @@ for (const engine of ENGINES) {
       assert.equal((await send({ action: 'a', actor: { name: 'n'.repeat(1025) } })).statusCode, 400);
       assert.equal((await send({ action: 'a', details: { big: 'x'.repeat(70_000) } })).statusCode, 400);
       assert.equal((await send({ action: 'a', details: { nul: 'a\u0000b' } })).statusCode, 400);
+    });
+
+    it('refuses actor.id, actor.email and target.id over 2,048 bytes of UTF-8 with a 400 naming each, and stores them up to that size', async () => {
+      const before = await count();
+      const refused = await send({
+        action: 'doc.shared',
+        actor: { id: cjk(1024), email: cjk(683), name: cjk(1024) },
+        target: { id: twoByte(1023) + cjk(1) },
+      });
+      assert.equal(refused.statusCode, 400, refused.body);
+      const { error } = refused.json();
+      assert.equal(error.code, 'invalid_event');
+      assert.deepEqual(error.details.map((d: { index: number; field: string }) => `${d.index}:${d.field}`).sort(), ['0:actor.email', '0:actor.id', '0:target.id']);
+      assert.match(error.details.find((d: { field: string }) => d.field === 'actor.id').message, /3072 bytes.*at most 2048/);
+      assert.equal(await count(), before, 'nothing was stored');
+
+      // Exactly 2,048 bytes each (1,024 two-byte characters), and a 1,024-character name that no index holds.
+      const largest = { action: 'doc.shared', actor: { id: twoByte(1024), email: twoByte(1024, 7), name: cjk(1024) }, target: { id: twoByte(1024, 13) } };
+      const stored = await send(largest);
+      assert.equal(stored.statusCode, 201, stored.body);
+      const read = (await t.request({ method: 'GET', url: `/v1/events/${stored.json().events[0].id}`, key })).json();
+      assert.deepEqual({ actor: read.actor, target: read.target }, { actor: largest.actor, target: largest.target });
     });
   });
 

@@ -184,6 +184,55 @@ for (const engine of ENGINES) {
       assert.deepEqual(result.forgotten.map((f) => f.kind), ['erased', 'erased']);
     });
 
+    it('erases a person by email in the events stored before, during and after redaction of actor.email', async () => {
+      const { key } = await tenant();
+      await send(key, [{ id: 'plain-1', action: 'login', actor: { email: 'eve@example.com', name: 'Eve' } }]);
+      await call(key, 'PUT', '/v1/redaction', { paths: ['actor.email'] });
+      await send(key, [
+        { id: 'hashed-1', action: 'login', actor: { email: 'eve@example.com', name: 'Eve' } },
+        { id: 'hashed-other', action: 'login', actor: { email: 'frank@example.com' } },
+      ]);
+      const hmac = (await call(key, 'POST', '/v1/hash', { value: 'eve@example.com' })).hash as string;
+      assert.equal((await event(key, 'hashed-1')).actor.email, hmac, 'stored redacted');
+      await call(key, 'PUT', '/v1/redaction', { paths: [] });
+      await send(key, [{ id: 'plain-2', action: 'login', actor: { email: 'eve@example.com' } }]);
+
+      const erasure = await call(key, 'POST', '/v1/erasures', { email: 'eve@example.com', reason: 'Art. 17 request 12' }, 201);
+      assert.equal(erasure.count, 3);
+      assert.equal(erasure.subject.hmac, hmac);
+      for (const id of ['plain-1', 'hashed-1', 'plain-2']) {
+        const tomb = await event(key, id);
+        assert.equal(tomb.forgotten?.kind, 'erased', id);
+        assert.equal(tomb.actor, undefined, id);
+      }
+      assert.equal((await event(key, 'hashed-other')).actor.email, (await call(key, 'POST', '/v1/hash', { value: 'frank@example.com' })).hash);
+      assert.deepEqual(await logOf(key, `actor.email:"${hmac}"`), []);
+      assert.deepEqual((await verify(key)).failures, []);
+    });
+
+    it('answers a resend of a deleted or purged event with its seq and never brings its content back', async () => {
+      const { key } = await tenant();
+      const original = [
+        { id: 'resent-deleted', action: 'document.shared', details: { ssn: '078-05-1120' } },
+        { id: 'resent-purged', action: 'document.viewed', occurred_at: at(T - 200 * DAY), details: { page: 4 } },
+      ];
+      const first = await send(key, original);
+      await call(key, 'DELETE', '/v1/events/resent-deleted', { reason: 'ticket 77' }, 204);
+      assert.equal((await call(key, 'POST', '/v1/retention/purges', {})).purged, 1);
+
+      // A client retrying the original batch, with one new event in it: all of it is accepted.
+      const retry = await send(key, [...original, { id: 'resent-new', action: 'document.viewed' }]);
+      assert.deepEqual(retry.events.slice(0, 2), first.events);
+      assert.equal(retry.events[2]!.id, 'resent-new');
+      assert.equal((await send(key, [original[0]!])).events[0]!.seq, first.events[0]!.seq, 'alone as well');
+      const deleted = await event(key, 'resent-deleted');
+      assert.equal(deleted.forgotten.kind, 'deleted');
+      assert.equal(deleted.details, undefined);
+      assert.equal((await event(key, 'resent-purged')).forgotten.kind, 'purged');
+      assert.deepEqual(await logOf(key, 'details.ssn:"078-05-1120"'), []);
+      assert.deepEqual((await verify(key)).failures, []);
+    });
+
     it('catches content removed outside the forgetting path, even beside legitimate tombstones', async () => {
       const { key, tenantId } = await tenant();
       const sent = await send(key, Array.from({ length: 6 }, (_, i) => ({ id: `h${i}`, action: 'x.y', occurred_at: at(T - 100 * DAY + i), details: { i } })));
