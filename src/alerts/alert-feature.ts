@@ -20,12 +20,15 @@ import { createAlertRepository } from './alert-repository.js';
 import { alertRoutes } from './alert-routes.js';
 import { createAlertService } from './alert-service.js';
 import { createAlertThread } from './alert-thread-client.js';
+import { createEvaluationMarks } from './evaluation-marks.js';
 
 /** Where ingest hands committed batches; set by the feature once it is registered. */
 export interface AlertHook {
   onCommitted(tenantId: string, outcomes: readonly AppendOutcome[], pending: readonly PendingEvent[]): void;
   /** Resolves once every batch handed over so far is evaluated (tests, benchmarks). */
   idle(): Promise<void>;
+  /** Runs one of ingest's appends for the tenant, its evaluation mark written first (evaluation-marks.ts). */
+  whileAppending<T>(tenantId: string, append: () => Promise<T>): Promise<T>;
 }
 
 export interface AlertFeatureOptions {
@@ -66,13 +69,33 @@ export const alertFeature: FastifyPluginAsync<AlertFeatureOptions> = async (app,
     store, repository, trail, secrets, smtp: config.smtp, now, publicUrl: config.publicUrl, kick: () => kick(), countries,
     ...(thread && { rulesChanged: thread.rulesChanged }),
   });
-  const evaluator = thread ?? createAlertEvaluator({
+  const inProcess = thread ? undefined : createAlertEvaluator({
     store, now, rules: alerts.rules, hasNoRules: alerts.hasNoRules, fire: alerts.fire, recordFired: alerts.recordFired, lastFired: alerts.lastFired,
     onError: (error, tenantId) => app.log.error({ err: error, tenantId }, 'alert evaluation failed'),
   });
+  const evaluator = thread ?? {
+    ...inProcess!,
+    settled: async () => {
+      await inProcess!.idle();
+      return true;
+    },
+  };
   // Retries and signatures go by the wall clock: a receiver checks the signature's time against its own.
   const notifier = createAlertNotifier({ repository, secrets, mailer, now: Date.now, ...(options.backoff && { backoff: options.backoff }) });
   const leases = createLeases(store, { ttlMs: 30_000, now: Date.now });
+  // What this process committed and has not evaluated yet, kept where another process finds it.
+  const marks = createEvaluationMarks({
+    store, evaluator, hasRules: async (tenantId) => (await alerts.rules(tenantId)).length > 0, leases, now: Date.now, log: app.log,
+  });
+  const marking = createWorkerLoop({
+    name: 'alert evaluation marks',
+    pollMs: options.pollMs ?? 1000,
+    log: app.log,
+    async pass(signal) {
+      await marks.advance();
+      await marks.recoverDead(signal);
+    },
+  });
   const worker = createWorkerLoop({
     name: 'alert notifications',
     pollMs: options.pollMs ?? 1000,
@@ -88,16 +111,34 @@ export const alertFeature: FastifyPluginAsync<AlertFeatureOptions> = async (app,
     },
   });
   kick = worker.kick;
-  options.attach({ onCommitted: evaluator.onCommitted, idle: evaluator.idle });
+  options.attach({
+    onCommitted(tenantId, outcomes, pending) {
+      marks.onCommitted(tenantId, lastSeqOf(outcomes));
+      evaluator.onCommitted(tenantId, outcomes, pending);
+    },
+    idle: evaluator.idle,
+    whileAppending: marks.whileAppending,
+  });
 
   await app.register(alertRoutes, { guards: options.guards, alerts });
   app.addHook('onReady', async () => {
     await thread?.start();
     worker.start();
+    marking.start();
   });
   app.addHook('onClose', async () => {
-    await (thread ? thread.stop() : evaluator.idle());
+    await marking.stop();
+    // Everything this process committed evaluated: its mark has nothing left for anyone.
+    const evaluatedAll = await evaluator.settled();
+    await thread?.stop();
+    if (evaluatedAll) await marks.remove();
     await worker.stop();
     mailer?.close();
   });
 };
+
+function lastSeqOf(outcomes: readonly AppendOutcome[]): number {
+  let last = 0;
+  for (const outcome of outcomes) if (outcome.seq > last) last = outcome.seq;
+  return last;
+}

@@ -13,6 +13,8 @@ import { feedsAlerts, type SeqRun } from './alert-evaluator.js';
 
 /** How soon commits that found no thread are offered again. */
 const RETRY_MS = 250;
+/** How long `settled` waits for the thread's answer before it says "not yet". */
+const SETTLED_WAIT_MS = 30_000;
 
 /** What the thread starts with: plain data (it crosses to the thread by structured clone). */
 export interface AlertThreadData {
@@ -120,22 +122,57 @@ export function createAlertThread(options: AlertThreadOptions) {
     for (const tenantId of tenantIds) rules(tenantId).catch((error: unknown) => log.error({ err: error, tenantId }, 'reading alert rules failed'));
   }
 
+  /**
+   * Asks the thread to say when it has evaluated everything posted so far: true once it has; false
+   * at once when no thread runs, or after `withinMs` without an answer.
+   */
+  function askIdle(withinMs?: number): Promise<boolean> {
+    const id = nextIdle++;
+    return new Promise<boolean>((resolve) => {
+      const timer = withinMs === undefined ? undefined : setTimeout(() => {
+        idleWaiters.delete(id);
+        resolve(false);
+      }, withinMs);
+      idleWaiters.set(id, () => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+      if (!post({ type: 'idle', id })) {
+        idleWaiters.delete(id);
+        clearTimeout(timer);
+        resolve(false);
+      }
+    });
+  }
+
   return {
     start: (): Promise<void> => thread.start(),
     onCommitted,
+    /** Evaluates the tenant's stored events in these seq runs (evaluation-marks.ts: what a dead process left). */
+    onStored(tenantId: string, runs: SeqRun[]): void {
+      let waiting = committedRuns.get(tenantId);
+      if (!waiting) committedRuns.set(tenantId, (waiting = []));
+      for (const [first, last] of runs) waiting.push([first, last]);
+      if (!flushing) {
+        flushing = true;
+        setImmediate(flush);
+      }
+    },
     /** The tenant's rules changed: the thread reads them again before its next pass. */
     rulesChanged: (tenantId: string) => void post({ type: 'rules', tenantId }),
     /** Resolves once the thread has evaluated every commit told to it so far. */
-    idle(): Promise<void> {
+    async idle(): Promise<void> {
       flush();
-      const id = nextIdle++;
-      return new Promise<void>((resolve) => {
-        idleWaiters.set(id, resolve);
-        if (!post({ type: 'idle', id })) {
-          idleWaiters.delete(id);
-          resolve();
-        }
-      });
+      await askIdle();
+    },
+    /**
+     * True once the thread has evaluated every commit told to it so far; false when some wait for a
+     * thread (none runs), or the thread has not answered within `withinMs` (it may have died).
+     */
+    async settled(withinMs = SETTLED_WAIT_MS): Promise<boolean> {
+      flush();
+      if (committedRuns.size > 0) return false;
+      return askIdle(withinMs);
     },
     /** Lets the thread finish what it was told, and ends it. */
     async stop(): Promise<void> {

@@ -144,6 +144,7 @@ export async function buildApp({ config, store, signingKey, logger, now, instrum
     ...(config.ingestQueue && { queue: config.ingestQueue }),
     ...(geoip && { geo: geoip }),
     onOverloaded: () => metrics.ingestOverloaded.inc(),
+    whileAppending: (tenant, append) => (alerts ? alerts.whileAppending(tenant, append) : append()),
     onCommitted: (tenant, outcomes, pending) => {
       metrics.eventsIngested.inc(outcomes.filter((o) => !o.duplicate).length);
       alerts?.onCommitted(tenant, outcomes, pending);

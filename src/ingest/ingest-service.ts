@@ -38,6 +38,11 @@ export interface IngestDependencies {
    * appended (outcomes[i] is pending[i]'s). Must return at once: ingest's answer waits for it.
    */
   onCommitted?: (tenantId: string, outcomes: AppendOutcome[], pending: readonly PendingEvent[]) => void;
+  /**
+   * Runs each append (alerts: after the tenant's evaluation mark is written, so that a process
+   * dying before it evaluated what it committed leaves a note of it; src/alerts/evaluation-marks.ts).
+   */
+  whileAppending?: <T>(tenantId: string, append: () => Promise<T>) => Promise<T>;
   /** Backpressure (STELE_INGEST_QUEUE_LIMIT, STELE_INGEST_RETRY_AFTER_SECONDS); no bound without it. */
   queue?: IngestQueueLimit;
   /** Called for each request refused as overloaded (metrics). */
@@ -133,7 +138,8 @@ export function createIngestService(deps: IngestDependencies): IngestService {
     waiting += events.length;
     let outcomes: AppendOutcome[];
     try {
-      outcomes = await deps.store.appendEvents(tenantId, pending, deps.seal);
+      const appendNow = () => deps.store.appendEvents(tenantId, pending, deps.seal);
+      outcomes = await (deps.whileAppending ? deps.whileAppending(tenantId, appendNow) : appendNow());
     } finally {
       waiting -= events.length;
     }

@@ -23,9 +23,9 @@ async function instance(store: Store) {
   const contract = createContractCheck();
   const config = loadConfig({ STELE_ADMIN_TOKEN: ADMIN_TOKEN, STELE_DATA_DIR: '/nonexistent', STELE_PUBLIC_URL: 'https://audit.example.com' });
   const built = await buildApp({ config, store, signingKey: testSigningKey(), instrument: contract.install });
-  const raw = (method: 'GET' | 'POST', url: string, key: string, payload?: object) =>
+  const raw = (method: 'GET' | 'POST' | 'PUT', url: string, key: string, payload?: object) =>
     built.app.inject({ method, url, headers: { authorization: `Bearer ${key}` }, ...(payload && { payload }) });
-  const call = async (method: 'GET' | 'POST', url: string, key: string, payload?: object) => {
+  const call = async (method: 'GET' | 'POST' | 'PUT', url: string, key: string, payload?: object) => {
     const response = await raw(method, url, key, payload);
     assert.ok(response.statusCode < 300, `${method} ${url}: ${response.body}`);
     return response.json();
@@ -284,3 +284,57 @@ describe('alerts with two processes on one PostgreSQL', { skip: postgres.skip },
     assert.equal(receiver.requests[0]!.headers['webhook-id'], alerts[0].id);
   });
 });
+
+// What a process committed but had not evaluated when it died (src/alerts/evaluation-marks.ts).
+for (const engine of ENGINES) {
+  describe(`alert evaluation marks on ${engine.name}`, { skip: engine.skip }, () => {
+    let db: TestStore;
+    before(async () => { db = await openTestStore(engine.name); });
+    after(async () => db.close());
+
+    const MARKS = 'alert_evaluation_mark';
+    const marks = async () => db.store.listRecords<{ beat_at: string; tenants: Record<string, number> }>(MARKS, '*');
+    const anyFailure = { name: 'Any failure', query: 'action:user.login_failed', condition: { type: 'any' }, severity: 'high', cooldown_minutes: 0 };
+
+    it('marks a tenant with rules before its first commit, moves the mark up once evaluated, and leaves nothing at a clean stop', async () => {
+      const app = await instance(db.store);
+      const key = await tenantKey(app);
+      const tenantId = (await db.store.listTenants()).at(-1)!.id;
+      await app.call('POST', '/v1/alert-rules', key, anyFailure);
+      const [event] = (await app.call('POST', '/v1/events', key, [failure('ann')])).events;
+      const [mark] = (await marks()).filter((r) => r.body.tenants[tenantId] !== undefined);
+      assert.ok(mark, 'the mark is written before the commit is acknowledged');
+      assert.ok(mark.body.tenants[tenantId]! <= event.seq, `mark ${mark.body.tenants[tenantId]} at or below the committed seq ${event.seq}`);
+      await app.idle();
+      await waitFor('the mark moved past the evaluated event', async () => ((await marks()).find((r) => r.id === mark.id)?.body.tenants[tenantId] ?? 0) > event.seq);
+      await app.close();
+      assert.equal((await marks()).find((r) => r.id === mark.id), undefined, 'a clean stop removes the record');
+    });
+
+    it('evaluates the events a dead process committed and never evaluated, once, and leaves a live process\'s mark alone', async () => {
+      const first = await instance(db.store);
+      const key = await tenantKey(first);
+      const tenantId = (await db.store.listTenants()).at(-1)!.id;
+      // Disabled while the events are committed, so nothing here evaluates them: as if the process died first.
+      const rule = await first.call('POST', '/v1/alert-rules', key, { ...anyFailure, enabled: false });
+      const committed = (await first.call('POST', '/v1/events', key, [failure('bo'), failure('cy')])).events as { id: string; seq: number }[];
+      await first.idle();
+      await first.close();
+
+      const second = await instance(db.store);
+      await second.call('PUT', `/v1/alert-rules/${rule.id}`, key, { ...anyFailure, enabled: true });
+      const now = Date.now();
+      await db.store.insertRecord({ kind: MARKS, tenantId: '*', id: 'alive-process' }, { beat_at: new Date(now).toISOString(), tenants: { [tenantId]: committed[0]!.seq } }, new Date(now).toISOString());
+      assert.equal((await second.call('GET', `/v1/alerts?rule_id=${rule.id}`, key)).alerts.length, 0, 'nothing evaluated them yet');
+      await db.store.insertRecord({ kind: MARKS, tenantId: '*', id: 'dead-process' }, { beat_at: new Date(now - 120_000).toISOString(), tenants: { [tenantId]: committed[0]!.seq } }, new Date(now).toISOString());
+
+      await waitFor('the dead process\'s record taken and removed', async () => !(await marks()).some((r) => r.id === 'dead-process'));
+      await second.idle();
+      const { alerts } = await second.call('GET', `/v1/alerts?rule_id=${rule.id}`, key);
+      assert.deepEqual(alerts.map((a: { last_event: { id: string } }) => a.last_event.id).sort(), committed.map((e) => e.id).sort(), 'one alert for each event it left');
+      assert.ok((await marks()).some((r) => r.id === 'alive-process'), 'a process still beating keeps its mark');
+      await db.store.deleteRecord({ kind: MARKS, tenantId: '*', id: 'alive-process' });
+      await second.close();
+    });
+  });
+}

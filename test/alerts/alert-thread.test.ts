@@ -95,6 +95,23 @@ for (const engine of ENGINES) {
       assert.equal((await call('GET', `/v1/alerts?rule_id=${rule.id}`)).alerts.length, 1, 'no alert for di once the rule is gone');
     });
 
+    it('evaluates on the thread what a dead process had committed and not evaluated (evaluation-marks.ts)', async () => {
+      const leftover = { name: 'Left behind', query: 'action:left.behind', condition: { type: 'any' }, severity: 'medium', cooldown_minutes: 0, actions: [] };
+      // Disabled while the events are committed: nothing evaluates them, as if their process died first.
+      const rule = await call('POST', '/v1/alert-rules', { ...leftover, enabled: false });
+      const committed = (await call('POST', '/v1/events', [{ action: 'left.behind', actor: { id: 'ed' } }, { action: 'left.behind', actor: { id: 'fa' } }])).events as { id: string; seq: number }[];
+      await call('PUT', `/v1/alert-rules/${rule.id}`, { ...leftover, enabled: true });
+      const tenantId = (await db.store.listTenants()).at(-1)!.id;
+      const at = new Date(Date.now() - 120_000).toISOString();
+      await db.store.insertRecord({ kind: 'alert_evaluation_mark', tenantId: '*', id: 'dead-process' }, { beat_at: at, tenants: { [tenantId]: committed[0]!.seq } }, at);
+      const alerts = await waitFor('the alerts of the events it left', async () => {
+        const found = (await call('GET', `/v1/alerts?rule_id=${rule.id}`)).alerts as { last_event: { id: string } }[];
+        return found.length >= 2 ? found : undefined;
+      });
+      assert.deepEqual(alerts.map((a) => a.last_event.id).sort(), committed.map((e) => e.id).sort());
+      await waitFor('the record removed', async () => !(await db.store.listRecords('alert_evaluation_mark', '*')).some((r) => r.id === 'dead-process') || undefined);
+    });
+
     it('stops with the thread, and starts again with it', async () => {
       await server.stop();
       await server.start();
