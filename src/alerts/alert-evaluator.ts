@@ -123,10 +123,21 @@ interface MatchedGroup {
   values: string[];
   events: Event[];
 }
+/** A group whose window is read: it ends at the group's latest match, `at`. */
+type OpenGroup = MatchedGroup & { at: number; group: Record<string, string> };
 const MINUTE = 60_000;
 /** Groups a window read asks for at most (parameters stay well within both engines' limits). */
 const GROUPS_PER_READ = 1000;
+/** A scheduled rule's events read per group and window (far more than any count a rule asks for). */
+const SCHEDULED_WINDOW_EVENTS = 100_000;
 const DAY = 24 * 60 * MINUTE;
+
+/**
+ * Whether an event at `at` falls in the cooldown of a firing at `last`: after it by less than the
+ * cooldown, or before it by less (a late event, delivered after the firing, does not fire again).
+ */
+export const withinCooldown = (at: number, last: number | undefined, cooldownMs: number): boolean =>
+  cooldownMs > 0 && last !== undefined && at > last - cooldownMs && at < last + cooldownMs;
 
 /** The cooldown record of a rule's group. */
 export const cooldownIdOf = (ruleId: string, groupKey: string) => createHash('sha256').update(`${ruleId}\u0000${groupKey}`).digest('hex').slice(0, 40);
@@ -380,7 +391,7 @@ export function createAlertEvaluator(deps: EvaluatorDeps) {
     const cooldownMs = rule.cooldown_minutes * MINUTE;
     if (cooldownMs === 0) return false;
     const key = memoryKey(tenantId, rule.id, groupKey);
-    const within = (last: number | undefined) => last !== undefined && at >= last && at < last + cooldownMs;
+    const within = (last: number | undefined) => withinCooldown(at, last, cooldownMs);
     const known = fired.get(key);
     if (known && (within(known.last) || Date.now() - known.readAt < refreshMs)) return within(known.last);
     const last = await deps.lastFired(tenantId, cooldownIdOf(rule.id, groupKey));
@@ -391,38 +402,49 @@ export function createAlertEvaluator(deps: EvaluatorDeps) {
   async function fire(tenantId: string, firing: Firing, created: AlertRecord[]): Promise<void> {
     const alert = await deps.fire(tenantId, firing);
     if (alert) created.push(alert);
-    if (firing.rule.cooldown_minutes > 0) remembered(fired, memoryKey(tenantId, firing.rule.id, firing.groupKey), { last: firing.at, readAt: Date.now() });
+    if (firing.rule.cooldown_minutes > 0) {
+      // The latest firing stays the cooldown's start: an old event delivered late does not move it back.
+      const key = memoryKey(tenantId, firing.rule.id, firing.groupKey);
+      const known = fired.get(key)?.last;
+      remembered(fired, key, { last: known !== undefined && known > firing.at ? known : firing.at, readAt: Date.now() });
+    }
   }
 
   /**
-   * threshold and distinct: one GROUP BY for the rule over the groups of the pass that need it,
-   * within the window that ends at the pass's latest match (its events arrived together). A group
-   * needs it when this process has no count for it yet (rebuilt from the log), when its count at
-   * the last read plus the matches seen here since could reach the condition, or when that read is
-   * older than refreshMs (six times that while under half the condition), so that another
-   * process's matches count. Counting too high only costs a read.
+   * threshold and distinct: a group's window ends at its latest match in the pass. One GROUP BY for
+   * the rule reads the groups of the pass that need it over the span of all their windows, which
+   * counts each group at least as high as its own window would: a group under the condition there
+   * is under it in its own, and one at or over it is read again over its own window before it
+   * fires (only when the pass's groups end at different times). A group needs a read when this
+   * process has no count for it yet (rebuilt from the log), when its count at the last read plus
+   * the matches seen here since could reach the condition, or when that read is older than
+   * refreshMs (six times that while under half the condition), so that another process's matches
+   * count. Counting too high only costs a read.
    */
   async function evaluateWindow(tenantId: string, compiled: CompiledRule, groups: MatchedGroup[], now: number, created: AlertRecord[]): Promise<void> {
     const { rule } = compiled;
     const condition = rule.condition as WindowCondition;
-    const at = latestMatch(groups);
     const wall = Date.now();
     // A rule that changed (or was enabled again) counts afresh: what happened meanwhile was not seen here.
     const ruleCounts = countsOf(rule);
-    const open = groupsToRead(tenantId, compiled, groups, ruleCounts, at, wall);
+    const open = groupsToRead(tenantId, compiled, groups, ruleCounts, wall);
     if (open.length === 0) return;
-    const rows = await readWindow(tenantId, compiled, windowAggregation(compiled, at, now), open);
+    const { from, to } = spanOf(open);
+    const rows = await readWindow(tenantId, compiled, windowAggregation(compiled, from, to, now), open, now);
     for (const o of open) remembered(ruleCounts, o.groupKey, { counted: 0, since: 0, readAt: wall });
     const byKey = new Map(open.map((o) => [o.values.join('\u0000'), o]));
     const keys = compiled.groups.length;
     const windowMs = condition.window_minutes * MINUTE;
     const cooldownMs = rule.cooldown_minutes * MINUTE;
-    for (const row of rows) {
-      const target = byKey.get(row.slice(0, keys).map(String).join('\u0000'));
+    for (const spanRow of rows) {
+      const target = byKey.get(spanRow.slice(0, keys).map(String).join('\u0000'));
       if (!target) continue;
-      const count = Number(row[keys] ?? 0);
-      ruleCounts.set(target.groupKey, { counted: count, since: 0, readAt: wall });
-      if (count < condition.count || (await cooling(tenantId, rule, target.groupKey, at))) continue;
+      ruleCounts.set(target.groupKey, { counted: Number(spanRow[keys] ?? 0), since: 0, readAt: wall });
+      if (Number(spanRow[keys] ?? 0) < condition.count) continue;
+      const { at } = target;
+      const row = from === to ? spanRow : (await readWindow(tenantId, compiled, windowAggregation(compiled, at, at, now), [target], now))[0];
+      const count = Number(row?.[keys] ?? 0);
+      if (!row || count < condition.count || (await cooling(tenantId, rule, target.groupKey, at))) continue;
       const period = Math.floor(at / Math.max(cooldownMs, windowMs, MINUTE));
       await fire(tenantId, {
         rule, alertId: hashId([tenantId, rule.id, target.groupKey, period]), group: target.group, groupKey: target.groupKey, count, windowMinutes: condition.window_minutes,
@@ -431,39 +453,51 @@ export function createAlertEvaluator(deps: EvaluatorDeps) {
     }
   }
 
-  /** The time of the pass's latest match (its events arrived together): the window ends there. */
-  function latestMatch(groups: readonly MatchedGroup[]): number {
+  /** The earliest and the latest of the groups' window ends. */
+  function spanOf(open: readonly { at: number }[]): { from: number; to: number } {
+    let from = Infinity;
+    let to = 0;
+    for (const { at } of open) {
+      if (at < from) from = at;
+      if (at > to) to = at;
+    }
+    return { from, to };
+  }
+
+  /** The time of a group's latest match in the pass: its window ends there. */
+  function latestMatch(group: MatchedGroup): number {
     let at = 0;
-    for (const g of groups) for (const e of g.events) at = Math.max(at, e.at_ms);
+    for (const e of group.events) if (e.at_ms > at) at = e.at_ms;
     return at;
   }
 
   /** The groups of the pass whose count must be read (see evaluateWindow), counting this pass's matches into the others. */
-  function groupsToRead(tenantId: string, compiled: CompiledRule, groups: readonly MatchedGroup[], ruleCounts: Map<string, GroupCount>, at: number, wall: number) {
+  function groupsToRead(tenantId: string, compiled: CompiledRule, groups: readonly MatchedGroup[], ruleCounts: Map<string, GroupCount>, wall: number) {
     const { rule } = compiled;
     const { count } = rule.condition as WindowCondition;
-    const open: (MatchedGroup & { group: Record<string, string> })[] = [];
+    const open: OpenGroup[] = [];
     for (const g of groups) {
+      const at = latestMatch(g);
       const estimate = ruleCounts.get(g.groupKey);
       if (estimate) estimate.since += g.events.length;
       // Known here to be cooling down: nothing to ask until it ends.
       const last = rule.cooldown_minutes > 0 ? fired.get(memoryKey(tenantId, rule.id, g.groupKey))?.last : undefined;
-      if (last !== undefined && at >= last && at < last + rule.cooldown_minutes * MINUTE) continue;
+      if (withinCooldown(at, last, rule.cooldown_minutes * MINUTE)) continue;
       const sum = estimate ? estimate.counted + estimate.since : 0;
       const age = estimate ? wall - estimate.readAt : Infinity;
       // Near the condition (half way), another process's matches could make the difference: read
       // again after refreshMs; far from it, after six times as long.
-      if (!estimate || sum >= count || age >= (2 * sum >= count ? refreshMs : 6 * refreshMs)) open.push({ ...g, group: groupOf(compiled, g.values).group });
+      if (!estimate || sum >= count || age >= (2 * sum >= count ? refreshMs : 6 * refreshMs)) open.push({ ...g, at, group: groupOf(compiled, g.values).group });
     }
     return open;
   }
 
-  /** The GROUP BY of a rule's window ending at `at`: count (or count distinct), first and last seq per group. */
-  function windowAggregation(compiled: CompiledRule, at: number, now: number) {
+  /** The GROUP BY of a rule's windows ending from `from` to `to`: count (or count distinct), first and last seq per group. */
+  function windowAggregation(compiled: CompiledRule, from: number, to: number, now: number) {
     const condition = compiled.rule.condition as WindowCondition;
     const { dialect } = deps.store;
     const keys = compiled.groups.map((g) => g.expression(dialect));
-    const where = [queryOf(compiled, now), compare('occurred_at', '>', at - condition.window_minutes * MINUTE), compare('occurred_at', '<=', at)];
+    const where = [queryOf(compiled, now), compare('occurred_at', '>', from - condition.window_minutes * MINUTE), compare('occurred_at', '<=', to)];
     let measure = sql('count(*)');
     if (condition.type === 'distinct') {
       const expression = compiled.field!.expression(dialect);
@@ -476,14 +510,35 @@ export function createAlertEvaluator(deps: EvaluatorDeps) {
   /**
    * Only the pass's groups, a read per GROUPS_PER_READ of them. With a key an index leads with
    * (actor, action, target), the store may read each group through that index (eachGroup). A rule
-   * without group_by is one group, one row.
+   * without group_by is one group, one row. A rule with a schedule counts only the events inside
+   * it, which SQL cannot tell (an IANA zone's wall clock): its groups' events are read and counted here.
    */
-  async function readWindow(tenantId: string, compiled: CompiledRule, aggregation: ReturnType<typeof windowAggregation>, open: readonly MatchedGroup[]): Promise<AggregateRow[]> {
+  async function readWindow(tenantId: string, compiled: CompiledRule, aggregation: ReturnType<typeof windowAggregation>, open: readonly OpenGroup[], now: number): Promise<AggregateRow[]> {
+    if (compiled.rule.schedule) return scheduledWindows(tenantId, compiled, open, now);
     if (aggregation.keys.length === 0) return deps.store.aggregateEvents(tenantId, aggregation);
     const rows: AggregateRow[] = [];
     const eachGroup = compiled.groups.some((g) => g.indexed);
     for (let from = 0; from < open.length; from += GROUPS_PER_READ) {
       rows.push(...(await deps.store.aggregateEvents(tenantId, { ...aggregation, eachGroup, forKeys: open.slice(from, from + GROUPS_PER_READ).map((o) => o.values) })));
+    }
+    return rows;
+  }
+
+  /** A scheduled rule's window rows: each group's events within its own window and the schedule, counted here, as the GROUP BY would. */
+  async function scheduledWindows(tenantId: string, compiled: CompiledRule, open: readonly OpenGroup[], now: number): Promise<AggregateRow[]> {
+    const condition = compiled.rule.condition as WindowCondition;
+    const schedule = compiled.rule.schedule!;
+    const rows: AggregateRow[] = [];
+    for (const o of open) {
+      const where = and([queryOf(compiled, now), groupCondition(compiled, o.values),
+        compare('occurred_at', '>', o.at - condition.window_minutes * MINUTE), compare('occurred_at', '<=', o.at)]);
+      const events = await deps.store.findEvents(tenantId, { where, order: { key: 'seq', direction: 'asc' }, limit: SCHEDULED_WINDOW_EVENTS });
+      const inside = events.filter((e) => inSchedule(schedule, Date.parse(e.occurred_at)));
+      if (inside.length === 0) continue;
+      const measure = condition.type === 'distinct'
+        ? new Set(inside.map((e) => compiled.field!.read(owned(e, tenantId))).filter((v) => v !== undefined)).size
+        : inside.length;
+      rows.push([...o.values, measure, inside[0]!.seq, inside.at(-1)!.seq]);
     }
     return rows;
   }
@@ -537,7 +592,8 @@ export function createAlertEvaluator(deps: EvaluatorDeps) {
       const value = field.read(event);
       if (value === undefined) continue;
       const at = event.at_ms;
-      const seenKey = `${tenantId}\u0000${compiled.rule.id}\u0000${groupKey}\u0000${value}`;
+      // By rule version: a value seen under another query or field says nothing under this one.
+      const seenKey = `${tenantId}\u0000${compiled.rule.id}\u0000${compiled.rule.updated_at}\u0000${groupKey}\u0000${value}`;
       const sighting = seen.get(seenKey);
       remember(seenKey, at);
       if (sighting === undefined || at - sighting > lookbackMs || at < sighting) unseen.push({ event, value });

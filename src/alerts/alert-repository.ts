@@ -106,8 +106,15 @@ export function createAlertRepository(store: Store, now: () => number) {
       const record = await store.getRecord<{ at: number }>(cooldownKey(tenantId, id));
       return record?.body.at;
     },
+    /** Keeps the latest firing: an earlier one (an old event delivered late) never moves the cooldown back. */
     async setLastFired(tenantId: string, id: string, at: number): Promise<void> {
-      if (!(await store.updateRecord(cooldownKey(tenantId, id), { at }, stamp()))) await store.insertRecord(cooldownKey(tenantId, id), { at }, stamp());
+      const key = cooldownKey(tenantId, id);
+      // Another process may write between the read and the write: the conditional write then fails, and it reads again.
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const current = await store.getRecord<{ at: number }>(key);
+        if (current && current.body.at >= at) return;
+        if (current ? await store.updateRecordIf(key, { at }, stamp(), current.body) : await store.insertRecord(key, { at }, stamp())) return;
+      }
     },
     deliveries,
     firedEvents,

@@ -14,7 +14,7 @@ import type { Store } from '../store/port.js';
 import type { WorkerLogger } from './worker-loop.js';
 
 /** The store's record writes, which a thread leaves to the serving thread. */
-export const RECORD_WRITES = ['insertRecord', 'updateRecord', 'deleteRecord'] as const;
+export const RECORD_WRITES = ['insertRecord', 'updateRecord', 'updateRecordIf', 'deleteRecord'] as const;
 export type RecordWrites = Pick<Store, (typeof RECORD_WRITES)[number]>;
 /** What a thread may record in the log, through the serving thread's trail. */
 export type ThreadTrail = Pick<AuditTrail, 'record' | 'recordAll'>;
