@@ -20,7 +20,7 @@ export const ingestRoutes: FastifyPluginAsync<IngestRoutesOptions> = async (app,
     schema: {
       operationId: 'sendEvents', tags: ['events'],
       summary: 'Send one event or an array of up to 1,000 (all-or-nothing)',
-      description: 'The answer comes after the commit: every event it lists is durably stored, in order. A bad event refuses the whole batch with a 400 naming each bad event (`index`) and field. An event whose `id` was stored before with the same content is not stored again and is answered with its first `seq`.',
+      description: 'The answer comes after the commit: every event it lists is durably stored, in order. A bad event refuses the whole batch with a 400 naming each bad event (`index`) and field. An event whose `id` was stored before with the same content is not stored again and is answered with its first `seq`; so is one whose stored event was since deleted or purged (its content does not come back).',
       querystring: TenantQuery,
       body: Type.Union([EventInput, Type.Array(EventInput)]),
       response: {

@@ -184,7 +184,8 @@ export interface Store {
   /**
    * Appends a batch atomically under the tenant's head lock: assigns seq = size+1.., seals the
    * batch, inserts rows and Merkle nodes, advances the head, commits durably, then resolves.
-   * Ids already stored with the same input hash are returned as duplicates and not re-inserted;
+   * Ids already stored with the same input hash, or stored and since forgotten (a tombstone, whose
+   * input hash is gone), are returned as duplicates and not re-inserted;
    * an id stored with a different input hash rejects the whole batch (SteleError idempotency_conflict).
    * Appends made together are committed together (group commit, batching-queue.ts): one
    * transaction, a tenant's appends numbered in the order they were made and sealed by one call of
