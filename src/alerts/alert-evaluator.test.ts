@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { StoredEvent } from '../domain/event.js';
 import { evaluateQuery } from '../query/search/evaluate.js';
-import { compileRule } from './alert-evaluator.js';
+import type { Store } from '../store/port.js';
+import { compileRule, createAlertEvaluator } from './alert-evaluator.js';
 import type { AlertRule } from './alert-rule.js';
 
 const rule = (query: string) => compileRule({ query, condition: { type: 'any', group_by: [] } } as unknown as AlertRule);
@@ -34,5 +35,45 @@ describe('the action shortcut of a rule', () => {
         }
       }
     }
+  });
+});
+
+describe('the evaluator catching up', () => {
+  it('resolves once what was handed over before is evaluated, while later batches still run', async () => {
+    let release: (() => void) | undefined;
+    const gate = new Promise<void>((resolve) => { release = resolve; });
+    const reads: number[] = [];
+    // A store whose read of seq 2 waits for the gate: the second batch's pass cannot end before it opens.
+    const store = {
+      dialect: undefined,
+      async findEvents(_tenantId: string, query: { where: { params: unknown[] } }) {
+        const from = Number(query.where.params[0]);
+        reads.push(from);
+        if (from === 2) await gate;
+        return [];
+      },
+    } as unknown as Store;
+    const evaluator = createAlertEvaluator({
+      store, now: () => 0, rules: async () => [rule('action:x.y')], hasNoRules: () => false, fire: async () => undefined, recordFired: async () => {},
+      lastFired: async () => undefined, onError: (error) => { throw error; },
+    });
+    evaluator.onStored('t1', [[1, 1]]);
+    const first = evaluator.caughtUp();
+    let caughtUp = false;
+    void first.then(() => { caughtUp = true; });
+    // Handed over once the first pass has begun, so it makes a pass of its own.
+    while (reads.length === 0) await new Promise((resolve) => setImmediate(resolve));
+    evaluator.onStored('t1', [[2, 2]]);
+    await first;
+    assert.equal(caughtUp, true);
+    const second = evaluator.caughtUp();
+    let done = false;
+    void second.then(() => { done = true; });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal(done, false, 'the second batch is still being read');
+    assert.deepEqual(reads, [1, 2]);
+    release!();
+    await second;
+    await evaluator.idle();
   });
 });

@@ -214,9 +214,24 @@ export function createAlertEvaluator(deps: EvaluatorDeps) {
     enqueue({ tenantId, events: received.map((event) => owned(event, tenantId)), runs: [] });
   }
 
+  // Batches handed over, and those whose pass has ended: caughtUp waits for the count of the moment.
+  let enqueued = 0;
+  let finished = 0;
+  const catchingUp: { through: number; resolve: () => void }[] = [];
+
   function enqueue(batch: { tenantId: string } & Batch): void {
     queue.push(batch);
+    enqueued += 1;
     running ??= drain().finally(() => { running = undefined; });
+  }
+
+  function passEnded(batches: number): void {
+    finished += batches;
+    for (let i = catchingUp.length - 1; i >= 0; i--) {
+      if (catchingUp[i]!.through > finished) continue;
+      catchingUp[i]!.resolve();
+      catchingUp.splice(i, 1);
+    }
   }
 
   /** The events of seq runs, in seq order, without alert.* events. */
@@ -242,29 +257,39 @@ export function createAlertEvaluator(deps: EvaluatorDeps) {
     while (queue.length > 0) {
       // Later turns of the event loop: ingest's answers go out first.
       await new Promise<void>((resolve) => setImmediate(resolve));
-      const byTenant = new Map<string, Batch>();
-      for (const { tenantId, events, runs } of queue.splice(0)) {
-        const batch = byTenant.get(tenantId);
-        if (!batch) byTenant.set(tenantId, { events, runs });
-        else {
-          for (const event of events) batch.events.push(event);
-          for (const run of runs) batch.runs.push(run);
-        }
+      const taken = queue.splice(0);
+      try {
+        await evaluatePass(taken);
+      } finally {
+        passEnded(taken.length);
       }
-      for (const [tenantId, batch] of byTenant) {
-        // The alerts this pass creates; their alert.fired events go in one append once it is done.
-        const created: AlertRecord[] = [];
-        try {
-          await evaluate(tenantId, batch, created);
-        } catch (error) {
-          deps.onError(error, tenantId);
-        }
-        try {
-          await deps.recordFired(tenantId, created);
-        } catch (error) {
-          // Their queue entries stay: the worker writes the events (alert-service.ts, recordMissingEvent).
-          deps.onError(error, tenantId);
-        }
+    }
+  }
+
+  /** One pass: the batches taken, merged per tenant, each tenant's evaluated and its alert.fired events written. */
+  async function evaluatePass(taken: readonly ({ tenantId: string } & Batch)[]): Promise<void> {
+    const byTenant = new Map<string, Batch>();
+    for (const { tenantId, events, runs } of taken) {
+      const batch = byTenant.get(tenantId);
+      if (!batch) byTenant.set(tenantId, { events, runs });
+      else {
+        for (const event of events) batch.events.push(event);
+        for (const run of runs) batch.runs.push(run);
+      }
+    }
+    for (const [tenantId, batch] of byTenant) {
+      // The alerts this pass creates; their alert.fired events go in one append once it is done.
+      const created: AlertRecord[] = [];
+      try {
+        await evaluate(tenantId, batch, created);
+      } catch (error) {
+        deps.onError(error, tenantId);
+      }
+      try {
+        await deps.recordFired(tenantId, created);
+      } catch (error) {
+        // Their queue entries stay: the worker writes the events (alert-service.ts, recordMissingEvent).
+        deps.onError(error, tenantId);
       }
     }
   }
@@ -627,6 +652,15 @@ export function createAlertEvaluator(deps: EvaluatorDeps) {
     /** Resolves once every batch handed over so far is evaluated (tests, shutdown). */
     async idle(): Promise<void> {
       while (running) await running;
+    },
+    /**
+     * Resolves once every batch handed over before the call is evaluated, whatever came after it
+     * (evaluation-marks.ts: under a steady load the evaluator may never be idle).
+     */
+    caughtUp(): Promise<void> {
+      const through = enqueued;
+      if (finished >= through) return Promise.resolve();
+      return new Promise<void>((resolve) => catchingUp.push({ through, resolve }));
     },
 
   };

@@ -76,7 +76,7 @@ export const alertFeature: FastifyPluginAsync<AlertFeatureOptions> = async (app,
   const evaluator = thread ?? {
     ...inProcess!,
     settled: async () => {
-      await inProcess!.idle();
+      await inProcess!.caughtUp();
       return true;
     },
   };
