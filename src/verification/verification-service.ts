@@ -8,7 +8,7 @@
 
 import { SteleError } from '../domain/errors.js';
 import {
-  consistency, FORGETTING_ACTIONS, leafHashOf, LogVerifier, type ForgottenRange, NoteError, openCheckpointByKey, verifyConsistency, type ExpectedRoot, type VerificationFailure,
+  consistency, FORGETTING_ACTIONS, leafHashOf, LogVerifier, type ForgettingKind, type ForgottenRange, NoteError, openCheckpointByKey, verifyConsistency, type ExpectedRoot, type TombstoneRun, type VerificationFailure,
 } from '@stele/integrity';
 import type { IntegrityAlarms } from '../checkpoints/integrity-alarms.js';
 import { checkLogAgainst, type PublishedCheckpoint } from '../checkpoints/log-guard.js';
@@ -16,6 +16,7 @@ import { iterateEvents } from '../query/event-iterator.js';
 import { parseTimeExpression } from '../query/time-expression.js';
 import { and, compare, eq, inList, sql, type Sql } from '../sql/fragments.js';
 import type { CheckpointRecord, LogHead, Store } from '../store/port.js';
+import { CONTENT_COLUMNS } from '../store/event-rows.js';
 import type { SigningKey } from '../checkpoints/signing-key.js';
 import { borderFromStore, proofFromStore, rootFromStore } from '../proofs/stored-nodes.js';
 
@@ -44,6 +45,8 @@ export interface VerifyResult {
   forgotten: ForgottenRange[];
 }
 
+/** A tombstone row that still holds content: any content column set, or an action or category. */
+const TOMBSTONE_HOLDS_CONTENT = `(action <> '' OR category <> '' OR ${CONTENT_COLUMNS.map((c) => `${c} IS NOT NULL`).join(' OR ')})`;
 const MAX_CHECKPOINTS = 10_000;
 // Events per canonical-rows page: big enough that per-page costs (a statement to plan, a pooled
 // connection, a call into native code) vanish, small enough to stay near 15 MB while it is read.
@@ -154,18 +157,20 @@ export function createVerificationService(deps: VerificationDeps) {
   }
 
   /**
-   * The tombstones with afterSeq < seq <= throughSeq as one run of seqs per record, or undefined
-   * when some record's are not one run (the page then goes event by event).
+   * The tombstones with afterSeq < seq <= throughSeq as one run of seqs per record, each with the
+   * marker its rows carry; undefined when some record's are not one run, or when some tombstone
+   * still holds content (the page then goes event by event, which names what is wrong).
    */
-  async function tombstoneRuns(tenantId: string, afterSeq: number, throughSeq: number): Promise<[number, number][] | undefined> {
+  async function tombstoneRuns(tenantId: string, afterSeq: number, throughSeq: number): Promise<TombstoneRun[] | undefined> {
     const rows = await store.aggregateEvents(tenantId, {
       where: and([compare('seq', '>', afterSeq), compare('seq', '<=', throughSeq), sql('forgotten_kind IS NOT NULL')]),
-      keys: [sql('forgotten_by')], measures: [sql('min(seq)'), sql('max(seq)'), sql('count(*)')],
+      keys: [sql('forgotten_kind'), sql('forgotten_by')],
+      measures: [sql('min(seq)'), sql('max(seq)'), sql('count(*)'), sql(`sum(CASE WHEN ${TOMBSTONE_HOLDS_CONTENT} THEN 1 ELSE 0 END)`)],
     });
-    const runs: [number, number][] = [];
-    for (const [, min, max, count] of rows) {
-      if (typeof min !== 'number' || typeof max !== 'number' || count !== max - min + 1) return undefined;
-      runs.push([min, max]);
+    const runs: TombstoneRun[] = [];
+    for (const [kind, by, min, max, count, holding] of rows) {
+      if (typeof min !== 'number' || typeof max !== 'number' || count !== max - min + 1 || Number(holding) > 0) return undefined;
+      runs.push([min, max, { kind: kind as ForgettingKind, by_seq: Number(by) }]);
     }
     return runs.sort((a, b) => a[0] - b[0]);
   }

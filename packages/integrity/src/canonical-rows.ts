@@ -56,7 +56,7 @@ export function leafHashesOf(page: CanonicalRows): Uint8Array | undefined {
  * otherwise undefined. Seqs inside `tombstones` (inclusive runs within the page) are taken at
  * their stored leaf hash instead of their text.
  */
-export function checkCanonicalRows(page: CanonicalRows, prevChain: Uint8Array, tombstones: readonly (readonly [number, number])[] = []): Uint8Array | undefined {
+export function checkCanonicalRows(page: CanonicalRows, prevChain: Uint8Array, tombstones: readonly (readonly [number, number, ...unknown[]])[] = []): Uint8Array | undefined {
   const size = HASH_SIZE * page.rows;
   const { storedLeafHashes, storedChainHashes } = page;
   if (storedLeafHashes.length !== size || storedChainHashes.length !== size) return undefined;

@@ -12,9 +12,9 @@ export { sealEvents, STORED_MIN_LEVEL } from './seal.js';
 export { checkCanonicalRows, leafHashesOf } from './canonical-rows.js';
 export type { CanonicalRows, WithComputedLeafHashes, WithLeafInputs } from './canonical-rows.js';
 export { LogVerifier, verifyLog } from './verify-log.js';
-export { explainedBy, FORGETTING_ACTIONS, ForgettingLedger, isTombstone, seqRanges } from './forgetting.js';
+export { explainedBy, FORGETTING_ACTIONS, ForgettingLedger, isTombstone, seqRanges, tombstoneFault } from './forgetting.js';
 export type { Forgotten, ForgettingKind, ForgottenRange } from './forgetting.js';
-export type { ExpectedRoot, FailureReason, LogVerifierOptions, VerificationFailure, VerificationSummary } from './verify-log.js';
+export type { ExpectedRoot, FailureReason, LogVerifierOptions, TombstoneRun, VerificationFailure, VerificationSummary } from './verify-log.js';
 
 export { emptyRoot, hashChildren, hashLeaf, HASH_SIZE } from './merkle/hasher.js';
 export { appendLeafBlock, appendLeaves, rootFromBorder } from './merkle/compact-range.js';

@@ -11,7 +11,7 @@ import { checkCanonicalRows, type CanonicalRows } from './canonical-rows.js';
 import { chainHash, ZERO_CHAIN } from './chain.js';
 import { appendLeafBlock, appendLeaves, rootFromBorder } from './merkle/compact-range.js';
 import { HASH_SIZE } from './merkle/hasher.js';
-import { ForgettingLedger, isTombstone, type ForgottenRange } from './forgetting.js';
+import { ForgettingLedger, isTombstone, tombstoneFault, type Forgotten, type ForgottenRange } from './forgetting.js';
 
 export type FailureReason =
   | 'content_changed' // the event's canonical form no longer hashes to its stored leaf hash
@@ -20,6 +20,12 @@ export type FailureReason =
   | 'chain_broken' // the stored chain hash does not follow from the previous one (leaf is fine)
   | 'root_mismatch' // the recomputed Merkle root differs from a signed checkpoint's
   | 'content_removed'; // a tombstone that no signed purge, deletion or erasure record in the log explains
+
+/**
+ * Seqs [from, to] of a page that are tombstones (the fast path), with the marker they carry when
+ * the caller read it (what removed them, by which record).
+ */
+export type TombstoneRun = readonly [from: number, to: number, marker?: Forgotten];
 
 export interface VerificationFailure {
   /** The seq the failure is about (for event_missing: the first missing seq). */
@@ -131,7 +137,12 @@ export class LogVerifier {
     // A tombstone's kept leaf hash stands for its content; whether removing that content was
     // legitimate is settled at finish(), against the forgetting records seen by then.
     const tombstone = isTombstone(event);
-    if (tombstone) this.ledger.tombstone(event.seq, event.id);
+    if (tombstone) {
+      // Its kept leaf hash vouches for nothing but an empty row: content written into it is a change.
+      const fault = tombstoneFault(event);
+      if (fault) this.fail(event.seq, event.id, 'content_changed', `the tombstone of event ${event.id} ${fault}`);
+      this.ledger.tombstone(event.seq, event.id, event.forgotten);
+    }
     const trusted = tombstone || this.keepsLeafHashOnly(event);
     const leaf = trusted && storedLeaf ? storedLeaf : leafHashOf(event);
     const leafOk = storedLeaf !== undefined && bytesEqual(leaf, storedLeaf);
@@ -181,7 +192,7 @@ export class LogVerifier {
    * one by one, which says exactly what is wrong. `tombstones`: runs of seqs in the page whose
    * content is gone; their stored leaf hashes are taken, and finish() requires a record for each.
    */
-  pushCanonicalRows(page: CanonicalRows, tombstones: readonly (readonly [number, number])[] = []): boolean {
+  pushCanonicalRows(page: CanonicalRows, tombstones: readonly TombstoneRun[] = []): boolean {
     if (!page.exact || this.altPrev || page.firstSeq !== this.nextSeq || page.lastSeq - page.firstSeq + 1 !== page.rows) return false;
     const leaves = checkCanonicalRows(page, this.prevChain, tombstones);
     if (!leaves) return false;
@@ -208,7 +219,7 @@ export class LogVerifier {
     this.lastId = page.lastId;
     // Said to be tombstones: their kept leaves are in the tree and the chain, and finish() holds
     // each to a forgetting record (a row wrongly said to be one then fails as content_removed).
-    for (const [from, to] of tombstones) this.ledger.tombstoneRun(from, to);
+    for (const [from, to, marker] of tombstones) this.ledger.tombstoneRun(from, to, marker);
     return true;
   }
 
@@ -231,9 +242,12 @@ export class LogVerifier {
       this.fail(this.nextSeq, '', 'event_missing', `log ends at seq ${this.nextSeq - 1} but a checkpoint covers ${cp.size} events`);
     }
     this.pending.length = 0;
-    const { forgotten, unexplained } = this.ledger.settle();
+    const { forgotten, unexplained, mismarked } = this.ledger.settle();
     for (const { seq, id } of unexplained) {
       this.fail(seq, id, 'content_removed', `the content of ${id ? `event ${id} (seq ${seq})` : `seq ${seq}`} is gone and no signed purge, deletion or erasure record in the log names it`);
+    }
+    for (const { seq, id, marker } of mismarked) {
+      this.fail(seq, id, 'content_changed', `the tombstone of ${id ? `event ${id} (seq ${seq})` : `seq ${seq}`} says it was ${marker.kind} by the record at seq ${marker.by_seq}, which does not name it`);
     }
     this.failures.sort((a, b) => a.seq - b.seq);
     return {

@@ -15,7 +15,7 @@ import { openCheckpointByKey, type OpenedCheckpoint } from '../checkpoint/open-b
 import { verifyNote } from '../checkpoint/note.js';
 import { keyId, publicKeyFromRaw } from '../checkpoint/keys.js';
 import { rootFromInclusionProof } from '../merkle/verify.js';
-import { ForgettingLedger, isTombstone, type ForgottenRange } from '../forgetting.js';
+import { ForgettingLedger, isTombstone, tombstoneFault, type ForgottenRange } from '../forgetting.js';
 import { EVIDENCE_VERSION, parseEvidenceStatement, PROOF_KEY, type EvidenceHeader, type EvidenceTrailer } from './evidence-file.js';
 
 export type EvidenceFailureReason =
@@ -117,7 +117,9 @@ export class EvidenceVerifier {
       // Content removed, leaf kept: the proof still ties the leaf to the log, and a signed record
       // in the file must explain the removal (checked at finish).
       leaf = stored;
-      this.ledger.tombstone(seq, id);
+      const fault = tombstoneFault(event, [PROOF_KEY]);
+      if (fault) this.fail(seq, id, 'content_changed', `the tombstone of event ${id} ${fault}`);
+      this.ledger.tombstone(seq, id, event.forgotten);
     } else {
       try {
         leaf = leafHashOf(event);
@@ -160,9 +162,12 @@ export class EvidenceVerifier {
     } else if (this.checkpoint) {
       this.checkStatement(trailer, digest);
     }
-    const { forgotten, unexplained } = this.ledger.settle();
+    const { forgotten, unexplained, mismarked } = this.ledger.settle();
     for (const { seq, id } of unexplained) {
       this.fail(seq, id, 'content_removed', `the content of event ${id} (seq ${seq}) is gone and no signed purge, deletion or erasure record in the file names it`);
+    }
+    for (const { seq, id, marker } of mismarked) {
+      this.fail(seq, id, 'content_changed', `the tombstone of event ${id} (seq ${seq}) says it was ${marker.kind} by the record at seq ${marker.by_seq}, which does not name it`);
     }
     return {
       ok: this.failures.length === 0,
