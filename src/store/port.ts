@@ -244,8 +244,8 @@ export interface Store {
   insertCheckpoint(checkpoint: CheckpointRecord): Promise<boolean>;
   getCheckpoint(tenantId: string, treeSize: number): Promise<CheckpointRecord | undefined>;
   latestCheckpoint(tenantId: string): Promise<CheckpointRecord | undefined>;
-  /** Checkpoints with minSize <= tree_size <= maxSize, smallest first. */
-  listCheckpoints(tenantId: string, range: { minSize: number; maxSize: number; limit: number }): Promise<CheckpointRecord[]>;
+  /** Checkpoints with minSize <= tree_size <= maxSize, smallest first (largest first with `order: 'newest'`). */
+  listCheckpoints(tenantId: string, range: { minSize: number; maxSize: number; limit: number; order?: 'oldest' | 'newest' }): Promise<CheckpointRecord[]>;
   /** Keeps witness cosignature lines of the checkpoint at treeSize; a cosigner's second line for the same checkpoint is ignored. */
   addCosignatures(tenantId: string, treeSize: number, cosignatures: readonly { cosigner: string; line: string }[], now: string): Promise<void>;
   /** The cosignature lines kept for the checkpoint at treeSize, by cosigner name. */

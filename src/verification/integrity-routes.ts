@@ -142,7 +142,9 @@ export const integrityRoutes: FastifyPluginAsync<IntegrityRoutesOptions> = async
       }, { additionalProperties: false })),
       response: {
         200: Type.Object({
-          ok: Type.Boolean(), checked: Type.Integer(), from_seq: Type.Integer(), to_seq: Type.Integer(), checkpoints_checked: Type.Integer(),
+          ok: Type.Boolean(), checked: Type.Integer(), from_seq: Type.Integer(), to_seq: Type.Integer(),
+          through_seq: Type.Integer({ description: 'Where the walk ended: on past to_seq to the first signed checkpoint after it, so that the range\'s last events are held to a signature too (to_seq when none lies beyond it yet); `checked` counts those events too' }),
+          checkpoints_checked: Type.Integer(),
           failures: Type.Array(Type.Object({ seq: Type.Integer(), id: Type.String(), reason: Type.String(), message: Type.String() })),
           forgotten: Type.Array(Type.Object({
             kind: Type.Union([Type.Literal('purged'), Type.Literal('deleted'), Type.Literal('erased')]),

@@ -39,6 +39,11 @@ export interface VerifyResult {
   checked: number;
   from_seq: number;
   to_seq: number;
+  /**
+   * Where the walk ended: past to_seq up to the first signed checkpoint after it, so that the
+   * range's last events are held to a signature too (to_seq when none lies beyond it yet).
+   */
+  through_seq: number;
   checkpoints_checked: number;
   failures: VerifyFailure[];
   /** Seqs in the range whose content was legitimately forgotten, with the record that explains each run. */
@@ -47,7 +52,7 @@ export interface VerifyResult {
 
 /** A tombstone row that still holds content: any content column set, or an action or category. */
 const TOMBSTONE_HOLDS_CONTENT = `(action <> '' OR category <> '' OR ${CONTENT_COLUMNS.map((c) => `${c} IS NOT NULL`).join(' OR ')})`;
-const MAX_CHECKPOINTS = 10_000;
+const CHECKPOINTS_PER_READ = 10_000;
 // Events per canonical-rows page: big enough that per-page costs (a statement to plan, a pooled
 // connection, a call into native code) vanish, small enough to stay near 15 MB while it is read.
 // Pages requested ahead are built meanwhile on the other core (PostgreSQL's server, SQLite's page
@@ -62,6 +67,8 @@ export interface VerificationDeps {
   /** Every checkpoint known to have been published for a tenant, inside the database and out (CheckpointService.published). */
   published?: (tenantId: string) => Promise<PublishedCheckpoint[]>;
   alarms?: IntegrityAlarms;
+  /** Checkpoints read at a time (default 10,000; tests make pages small). */
+  checkpointsPerRead?: number;
 }
 
 export function createVerificationService(deps: VerificationDeps) {
@@ -87,6 +94,33 @@ export function createVerificationService(deps: VerificationDeps) {
       to = Math.min(to, last[0].seq);
     }
     return from <= to ? [from, to] : undefined;
+  }
+
+  /** The signed roots of every stored checkpoint with from <= tree size <= to, smallest first, read a page at a time. */
+  async function signedRoots(tenantId: string, from: number, to: number, failures: VerifyFailure[]): Promise<ExpectedRoot[]> {
+    const roots: ExpectedRoot[] = [];
+    const perRead = deps.checkpointsPerRead ?? CHECKPOINTS_PER_READ;
+    for (let minSize = from; minSize <= to;) {
+      const page = await store.listCheckpoints(tenantId, { minSize, maxSize: to, limit: perRead });
+      for (const cp of page) if (openSigned(cp, failures)) roots.push({ size: cp.tree_size, rootHash: cp.root_hash });
+      if (page.length < perRead) break;
+      minSize = page[page.length - 1]!.tree_size + 1;
+    }
+    return roots;
+  }
+
+  /**
+   * Where the walk ends: the range's end, or, when a signed checkpoint (stored, or published
+   * outside) lies beyond it within the log, the first such one, whose root the walk then recomputes.
+   */
+  async function endOfWalk(tenantId: string, to: number, headSize: number, published: readonly PublishedCheckpoint[], roots: ExpectedRoot[], failures: VerifyFailure[]): Promise<number> {
+    if (roots.at(-1)?.size === to || to >= headSize) return to;
+    const [next] = await store.listCheckpoints(tenantId, { minSize: to + 1, maxSize: headSize, limit: 1 });
+    let end = next && openSigned(next, failures) ? next.tree_size : Infinity;
+    for (const cp of published) if (cp.rootHash && cp.size > to && cp.size <= headSize && cp.size < end) end = cp.size;
+    if (end === Infinity) return to;
+    if (next?.tree_size === end) roots.push({ size: end, rootHash: next.root_hash });
+    return end;
   }
 
   /** A checkpoint whose signature does not verify with the instance key is itself a failure. */
@@ -231,16 +265,22 @@ export function createVerificationService(deps: VerificationDeps) {
       const { head, published } = await checkPublished(tenantId, failures);
       const range = await seqRangeOf(tenantId, request, head.size);
       if (!range) {
-        return { ok: failures.length === 0, checked: 0, from_seq: request.from_seq ?? 1, to_seq: request.to_seq ?? head.size, checkpoints_checked: 0, failures, forgotten: [] };
+        const to = request.to_seq ?? head.size;
+        return { ok: failures.length === 0, checked: 0, from_seq: request.from_seq ?? 1, to_seq: to, through_seq: to, checkpoints_checked: 0, failures, forgotten: [] };
       }
       const [from, to] = range;
-      const checkpoints = await store.listCheckpoints(tenantId, { minSize: 1, maxSize: to, limit: MAX_CHECKPOINTS });
-      const inside: ExpectedRoot[] = checkpoints.filter((cp) => cp.tree_size >= from && openSigned(cp, failures)).map((cp) => ({ size: cp.tree_size, rootHash: cp.root_hash }));
-      // Published copies with a root inside the range are recomputed from the rows too.
+      // Every signed checkpoint inside the range is recomputed from the rows; the latest before it
+      // ties the stored tree the range starts from; and the first after it ties its end: events
+      // past the last signature inside the range are walked on to that one, or the DBA who
+      // rewrote one of them and its chain would see the range pass.
+      const inside = await signedRoots(tenantId, from, to, failures);
+      const [before] = from > 1 ? await store.listCheckpoints(tenantId, { minSize: 1, maxSize: from - 1, limit: 1, order: 'newest' }) : [];
+      const through = await endOfWalk(tenantId, to, head.size, published, inside, failures);
+      // Published copies with a root inside the walk are recomputed from the rows too.
       for (const cp of published) {
-        if (cp.rootHash && cp.size >= from && cp.size <= to && !inside.some((root) => root.size === cp.size)) inside.push({ size: cp.size, rootHash: cp.rootHash });
+        if (cp.rootHash && cp.size >= from && cp.size <= through && !inside.some((root) => root.size === cp.size)) inside.push({ size: cp.size, rootHash: cp.rootHash });
       }
-      await checkEarlierCheckpoints(tenantId, checkpoints.filter((cp) => cp.tree_size < from), from, failures);
+      if (before) await checkEarlierCheckpoints(tenantId, [before], from, failures);
 
       let prevChainHash: Uint8Array | undefined;
       let border: Uint8Array[] | undefined;
@@ -258,7 +298,7 @@ export function createVerificationService(deps: VerificationDeps) {
       });
       const recordFailures: VerifyFailure[] = [];
       const explainedThrough = await explainForgetting(tenantId, verifier, from, recordFailures);
-      await feedEvents(tenantId, verifier, from, to);
+      await feedEvents(tenantId, verifier, from, through);
       // A purge, deletion or erasure running meanwhile appends its record before it makes its
       // tombstones: every tombstone the walk met has its record in the log by now. The verifier
       // matches tombstones to records only when it finishes, so those appended during the walk are
@@ -266,12 +306,15 @@ export function createVerificationService(deps: VerificationDeps) {
       await explainForgetting(tenantId, verifier, explainedThrough + 1, recordFailures);
       const summary = verifier.finish();
       // A changed record inside the range is already content_changed; one beyond it is named here.
-      failures.push(...recordFailures.filter((f) => f.seq > to));
-      if (summary.lastSeq < to && !summary.failures.some((f) => f.reason === 'event_missing')) {
-        failures.push({ seq: summary.lastSeq + 1, id: '', reason: 'event_missing', message: `events ${summary.lastSeq + 1}..${to} are missing` });
+      failures.push(...recordFailures.filter((f) => f.seq > through));
+      if (summary.lastSeq < through && !summary.failures.some((f) => f.reason === 'event_missing')) {
+        failures.push({ seq: summary.lastSeq + 1, id: '', reason: 'event_missing', message: `events ${summary.lastSeq + 1}..${through} are missing` });
       }
       const all = [...failures, ...summary.failures].sort((a, b) => a.seq - b.seq);
-      return { ok: all.length === 0, checked: summary.checked, from_seq: from, to_seq: to, checkpoints_checked: checkpoints.length, failures: all, forgotten: summary.forgotten };
+      return {
+        ok: all.length === 0, checked: summary.checked, from_seq: from, to_seq: to, through_seq: through,
+        checkpoints_checked: inside.length + (before ? 1 : 0), failures: all, forgotten: summary.forgotten.filter((f) => f.from_seq <= to),
+      };
     },
   };
 }

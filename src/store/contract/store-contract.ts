@@ -501,6 +501,8 @@ export function runStoreContract(open: () => Promise<TestStore>): void {
       assert.deepEqual(await store.getCheckpoint(tenantId, 3), cp(3));
       assert.equal((await store.latestCheckpoint(tenantId))?.tree_size, 5);
       assert.deepEqual((await store.listCheckpoints(tenantId, { minSize: 1, maxSize: 4, limit: 10 })).map((c) => c.tree_size), [3]);
+      assert.deepEqual((await store.listCheckpoints(tenantId, { minSize: 1, maxSize: 4, limit: 1, order: 'newest' })).map((c) => c.tree_size), [3]);
+      assert.deepEqual((await store.listCheckpoints(tenantId, { minSize: 1, maxSize: 100, limit: 10, order: 'newest' })).map((c) => c.tree_size), [5, 3]);
       assert.equal((await store.checkpointBacklog()).find((b) => b.tenantId === tenantId)?.checkpointSize, 5);
       await store.insertCheckpoint(cp(7));
       assert.equal((await store.checkpointBacklog()).some((b) => b.tenantId === tenantId), false);

@@ -474,8 +474,8 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
       return rows[0] ? toCheckpoint(rows[0]) : undefined;
     },
 
-    async listCheckpoints(tenantId, { minSize, maxSize, limit }) {
-      const { rows } = await pool.query('SELECT * FROM checkpoints WHERE tenant_id = $1 AND tree_size >= $2 AND tree_size <= $3 ORDER BY tree_size LIMIT $4',
+    async listCheckpoints(tenantId, { minSize, maxSize, limit, order = 'oldest' }) {
+      const { rows } = await pool.query(`SELECT * FROM checkpoints WHERE tenant_id = $1 AND tree_size >= $2 AND tree_size <= $3 ORDER BY tree_size${order === 'newest' ? ' DESC' : ''} LIMIT $4`,
         [tenantId, minSize, maxSize, limit]);
       return rows.map(toCheckpoint);
     },

@@ -318,8 +318,8 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       return row ? toCheckpoint(row) : undefined;
     },
 
-    async listCheckpoints(tenantId, { minSize, maxSize, limit }) {
-      return (db.prepare('SELECT * FROM checkpoints WHERE tenant_id = ? AND tree_size >= ? AND tree_size <= ? ORDER BY tree_size LIMIT ?')
+    async listCheckpoints(tenantId, { minSize, maxSize, limit, order = 'oldest' }) {
+      return (db.prepare(`SELECT * FROM checkpoints WHERE tenant_id = ? AND tree_size >= ? AND tree_size <= ? ORDER BY tree_size${order === 'newest' ? ' DESC' : ''} LIMIT ?`)
         .all(tenantId, minSize, maxSize, limit) as Record<string, unknown>[]).map(toCheckpoint);
     },
 

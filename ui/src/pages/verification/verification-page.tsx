@@ -8,7 +8,7 @@ import { useAsync } from '../../lib/use-async';
 import { isoToLocalInput, localInputToIso } from '../../lib/time';
 
 interface Failure { seq: number; id: string; reason: string; message: string }
-interface Verification { ok: boolean; checked: number; from_seq: number; to_seq: number; checkpoints_checked: number; failures: Failure[] }
+interface Verification { ok: boolean; checked: number; from_seq: number; to_seq: number; through_seq: number; checkpoints_checked: number; failures: Failure[] }
 interface Checkpoint { tree_size: number; root_hash: string; created_at: string; checkpoint: string }
 
 export default function VerificationPage() {
@@ -103,7 +103,7 @@ export default function VerificationPage() {
         {failure && <ErrorMessage error={failure} />}
         {result && result.ok && (
           <p className="result ok" role="status">
-            ✓ Verified {result.checked} events (seq {result.from_seq}–{result.to_seq}) against {result.checkpoints_checked} signed checkpoint(s): nothing was changed, removed or reordered.
+            ✓ Verified {result.checked} events (seq {result.from_seq}–{result.to_seq}{result.through_seq > result.to_seq ? `, and on to ${result.through_seq}, the first signed checkpoint after it` : ''}) against {result.checkpoints_checked} signed checkpoint(s): nothing was changed, removed or reordered.
           </p>
         )}
         {result && !result.ok && (
