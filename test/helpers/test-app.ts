@@ -49,8 +49,10 @@ export async function startTestApp(engine: Engine, env: Record<string, string> =
     alertsIdle,
     async tenantWithKey(scopes, name = 'acme') {
       const tenant = await request({ method: 'POST', url: '/v1/tenants', key: ADMIN_TOKEN, payload: { name } });
+      if (tenant.statusCode !== 201) throw new Error(`making the tenant answered ${tenant.statusCode}: ${tenant.body}`);
       const tenantId = tenant.json().id as string;
       const key = await request({ method: 'POST', url: `/v1/tenants/${tenantId}/keys`, key: ADMIN_TOKEN, payload: { name: 'test', scopes } });
+      if (key.statusCode !== 201) throw new Error(`making the key answered ${key.statusCode}: ${key.body}`);
       return { tenantId, key: key.json().key as string, keyId: key.json().id as string };
     },
     async close() {
