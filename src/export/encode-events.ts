@@ -13,6 +13,13 @@ export interface ExportTally {
   rows: number;
   firstSeq: number | null;
   lastSeq: number | null;
+  /**
+   * Of `rows`, the records an evidence file carries only to explain its tombstones (the selection
+   * did not pick them: evidence-encoder.ts). Absent when nothing is carried.
+   */
+  carried?: number;
+  /** Of `rows`, the tombstones the selection picked (evidence files only). Absent when none. */
+  forgotten?: number;
 }
 
 export const newTally = (): ExportTally => ({ rows: 0, firstSeq: null, lastSeq: null });

@@ -2,7 +2,9 @@
 // byte is sent), then stream them in seq order, and record `audit.exported` once the stream ends.
 // The log size is pinned first so the count and the stream agree under live writes. CSV and
 // NDJSON rows come encoded from the store when it can (PostgreSQL's COPY); otherwise, and for the
-// other formats, events are read page by page and encoded here.
+// other formats, events are read page by page and encoded here. An evidence file (`proofs=true`) is
+// pinned to a checkpoint signed at the start, and starts over pinned to a newer one when an event of
+// it is forgotten before its first bytes are sent (see evidenceChunks).
 
 import type { JsonObject } from '../domain/event.js';
 import { SteleError } from '../domain/errors.js';
@@ -12,8 +14,8 @@ import { and } from '../sql/fragments.js';
 import type { Store, StoreRowEncoding } from '../store/port.js';
 import { exportedEvent, type Requester } from './audit-events.js';
 import { encodeEvents, newTally, withStoreEncodedRows } from './encode-events.js';
-import { encodeEvidence, isEvidenceFormat } from './evidence-encoder.js';
-import type { ExportCheckpoints } from './export-checkpoints.js';
+import { encodeEvidence, ForgottenMeanwhileError, isEvidenceFormat, type EvidenceFormat, type EvidencePin } from './evidence-encoder.js';
+import { EVIDENCE_ATTEMPTS, type ExportCheckpoints } from './export-checkpoints.js';
 import type { ExportFormat, ExportFormatName } from './formats/index.js';
 import { createCsvColumnsFormat, type CsvColumn } from './formats/csv-columns.js';
 import { selectionWhere, type ExportSelection, type SavedSearchCompiler, type SearchCompiler } from './export-selection.js';
@@ -75,8 +77,9 @@ export function createExportService(deps: ExportServiceDeps) {
       throw new SteleError('invalid_request', 'columns chooses the columns of a CSV export: give format=csv.', [{ field: 'columns', message: `not available for ${formatName}` }]);
     }
     // An evidence file is pinned to a checkpoint signed now; it holds the events up to its size.
-    const pin = selection.proofs ? await deps.checkpoints.evidence(tenantId, await deps.checkpoints.pin(tenantId)) : undefined;
-    const maxSeq = pin ? pin.checkpoint.tree_size : (await deps.store.getHead(tenantId)).size;
+    const pinned = selection.proofs ? await deps.checkpoints.pin(tenantId) : 0;
+    let pin = pinned > 0 ? await deps.checkpoints.evidence(tenantId, pinned) : undefined;
+    const maxSeq = pin ? pinned : (await deps.store.getHead(tenantId)).size;
     const where = and([
       selectionWhere(selection, now, maxSeq, deps.search),
       ...(selection.saved_search !== undefined ? [await savedCondition(tenantId, selection.saved_search, now)] : []),
@@ -103,12 +106,40 @@ export function createExportService(deps: ExportServiceDeps) {
     const storeEncoding = selection.columns ? undefined : STORE_ENCODED[formatName];
     const encodeRows = deps.store.encodeEventRows?.bind(deps.store);
 
+    /**
+     * The evidence file. An event of it deleted, erased or purged after the pin is explained by a
+     * record the pinned checkpoint does not cover (ForgottenMeanwhileError): pinned again to a newer
+     * checkpoint, the file starts over, as long as none of it was sent. Once a chunk is sent it
+     * cannot be taken back: the download then ends without its signed trailer, which `stele verify`
+     * reports as a file cut short, and `audit.exported` records it incomplete.
+     */
+    async function* evidenceChunks(evidenceFormat: EvidenceFormat, first: EvidencePin): AsyncGenerator<string> {
+      const described = { filters: selection.filters, ...(selection.q && { q: selection.q }), ...(selection.saved_search !== undefined && { saved_search: selection.saved_search }) };
+      let current = first;
+      for (let attempt = 1; ; attempt += 1) {
+        let sent = false;
+        try {
+          for await (const chunk of encodeEvidence(evidenceFormat, iterateEventPages(deps.store, tenantId, { where, replica }), current, described, tally)) {
+            sent = true;
+            yield chunk;
+          }
+          return;
+        } catch (error) {
+          if (!(error instanceof ForgottenMeanwhileError) || sent || attempt >= EVIDENCE_ATTEMPTS) throw error;
+          Object.assign(tally, newTally());
+          delete tally.carried;
+          delete tally.forgotten;
+          current = (await deps.checkpoints.evidence(tenantId, maxSeq, { where, needs: error.needs }))!;
+          pin = current;
+        }
+      }
+    }
+
     async function* chunks(): AsyncGenerator<string | Uint8Array> {
       let completed = false;
       try {
         if (pin && isEvidenceFormat(formatName)) {
-          const described = { filters: selection.filters, ...(selection.q && { q: selection.q }), ...(selection.saved_search !== undefined && { saved_search: selection.saved_search }) };
-          yield* encodeEvidence(formatName, iterateEventPages(deps.store, tenantId, { where, replica }), pin, described, tally);
+          yield* evidenceChunks(formatName, pin);
         } else if (encodeRows && storeEncoding) yield* withStoreEncodedRows(format, encodeRows(tenantId, where, storeEncoding, signal, replica), tally);
         else yield* encodeEvents(format, iterateEventPages(deps.store, tenantId, { where, replica }), tally);
         completed = true;

@@ -3,12 +3,12 @@
 
 import type { StoredEvent } from '../domain/event.js';
 import { iterateEventPages } from '../query/event-iterator.js';
-import type { Sql } from '../sql/fragments.js';
+import { and, compare, type Sql } from '../sql/fragments.js';
 import type { Store } from '../store/port.js';
 import { writeFileAtomically, writeGzipArtifact } from '../background/artifact-writer.js';
-import type { ExportCheckpoints } from './export-checkpoints.js';
+import { withEvidencePin, type ExportCheckpoints } from './export-checkpoints.js';
 import { encodeEvents, newTally, type ExportTally } from './encode-events.js';
-import { encodeEvidence, type EvidenceFormat } from './evidence-encoder.js';
+import { encodeEvidence, type EvidenceFormat, type EvidencePin } from './evidence-encoder.js';
 import type { ExportFormat } from './formats/index.js';
 import { buildManifest, type ExportManifest, type ManifestInput } from './manifest.js';
 
@@ -36,6 +36,13 @@ export interface FileExport {
 }
 
 export async function exportToFile(store: Store, request: FileExport): Promise<ExportManifest> {
+  if (!request.evidenceFormat) return writeOnce(store, request, undefined);
+  // An event of the file forgotten while it is written: pinned again, written again from the start.
+  const where = request.afterSeq ? and([request.where, compare('seq', '>', request.afterSeq)]) : request.where;
+  return withEvidencePin(request.checkpoints, request.tenantId, request.manifest.logSize, where, (pin) => writeOnce(store, request, pin));
+}
+
+async function writeOnce(store: Store, request: FileExport, pin: EvidencePin | undefined): Promise<ExportManifest> {
   const tally = newTally();
   const every = request.progressEvery ?? 5000;
   const pages = iterateEventPages(store, request.tenantId, { where: request.where, afterSeq: request.afterSeq ?? 0 });
@@ -50,7 +57,6 @@ export async function exportToFile(store: Store, request: FileExport): Promise<E
       }
     }
   }
-  const pin = request.evidenceFormat ? await request.checkpoints.evidence(request.tenantId, request.manifest.logSize) : undefined;
   const text = pin && request.evidenceFormat
     ? encodeEvidence(request.evidenceFormat, withProgress(), pin, request.selection ?? {}, tally)
     : encodeEvents(request.format, withProgress(), tally);

@@ -5,7 +5,12 @@
 //    its SHA-256 and size, and nothing else is in the zip.
 // 2. events.ndjson is an evidence file: every event's proof against the signed checkpoint, the
 //    signed statement of how many events it holds (integrity/evidence/), and checkpoint.txt is
-//    that checkpoint. Every event is the package's tenant's, in its period, up to its log size.
+//    that checkpoint. Every event is the package's tenant's, in its period, up to its log size,
+//    except the records the file carries to explain its tombstones: an `audit.deleted`,
+//    `audit.erased` or `retention.purged` record outside the period (or beyond the log size: a
+//    deletion after the package was asked for) that names a tombstone of the period. Those are
+//    checked as evidence (proof, statement, explanation) but are not events of the period, so
+//    they are neither counted in the figures nor refused as out of period.
 // 3. summary.json is recomputed from the events (reports/offline-figures.ts), summary.html is
 //    rendered again from it, and each section's CSV holds as many events as the section selects.
 // The server's own verification (verification.json) is reported as what the server said.
@@ -17,7 +22,7 @@ import type { Readable } from 'node:stream';
 import yauzl from 'yauzl';
 import type { StoredEvent } from '../domain/event.js';
 import {
-  EvidenceVerifier, HEADER_KEY, isEvidenceHeader, isEvidenceTrailer, keyId, NoteError, parseCosignerKey, parseNote, parsePackageManifest,
+  EvidenceVerifier, explainedBy, HEADER_KEY, isTombstone, isEvidenceHeader, isEvidenceTrailer, keyId, NoteError, parseCosignerKey, parseNote, parsePackageManifest,
   publicKeyFromRaw, rawPublicKey, TRAILER_KEY, verifyNote, type EvidenceTrailer, type PackageManifest,
 } from '@stele/integrity';
 import { tenantOfOrigin } from '../checkpoints/log-origin.js';
@@ -170,6 +175,23 @@ export async function verifyPackage(options: VerifyPackageOptions): Promise<Pack
       let verifier: EvidenceVerifier | undefined;
       let trailer: EvidenceTrailer | undefined;
       let outside = 0;
+      let explaining = 0;
+      // The seqs of the period's tombstones, ascending (the file is in seq order; the verifier
+      // fails it otherwise), so a record beyond the period can be asked whether it explains one.
+      const tombstones: number[] = [];
+      const explainsATombstone = (event: StoredEvent): boolean => {
+        const explained = explainedBy(event);
+        return explained !== undefined && explained.ranges.some(([low, high]) => {
+          let lo = 0;
+          let hi = tombstones.length;
+          while (lo < hi) {
+            const mid = (lo + hi) >>> 1;
+            if (tombstones[mid]! < low) lo = mid + 1;
+            else hi = mid;
+          }
+          return lo < tombstones.length && tombstones[lo]! <= high;
+        });
+      };
       let line = 0;
       const from = period ? Date.parse(period.from) : -Infinity;
       const to = period ? Date.parse(period.to) : Infinity;
@@ -197,10 +219,18 @@ export async function verifyPackage(options: VerifyPackageOptions): Promise<Pack
         if (isEvidenceTrailer(item)) { trailer = item[TRAILER_KEY]; continue; }
         const event = item as unknown as StoredEvent;
         verifier?.push(event);
+        const at = Date.parse(event.occurred_at);
+        const ofTenant = tenantId === undefined || event.tenant_id === tenantId;
+        const ofPeriod = ofTenant && at >= from && at < to && !(manifest && event.seq > manifest.logSize);
+        // Beyond the period, only a record that explains a tombstone of the period has its place.
+        if (!ofPeriod && ofTenant && explainsATombstone(event)) {
+          explaining += 1;
+          continue;
+        }
         offline.push(event);
         events += 1;
-        const at = Date.parse(event.occurred_at);
-        if (!(at >= from && at < to) || (manifest && event.seq > manifest.logSize) || (tenantId !== undefined && event.tenant_id !== tenantId)) outside += 1;
+        if (!ofPeriod) outside += 1;
+        else if (isTombstone(event) && Number.isSafeInteger(event.seq)) tombstones.push(event.seq);
       }
       hashes.set(PACKAGE_FILES.events, { sha256: hash.digest('hex'), bytes });
       if (verifier) {
@@ -209,7 +239,10 @@ export async function verifyPackage(options: VerifyPackageOptions): Promise<Pack
         else fail('event proofs', summaryOfEvidence.failures.slice(0, 3).map((f) => `seq ${f.seq}: ${f.reason}: ${f.message}`).join('; ') + (summaryOfEvidence.failures.length > 3 ? `; and ${summaryOfEvidence.failures.length - 3} more` : ''));
       }
       if (outside > 0) fail('period', `${outside} event(s) are not of the package's tenant, period or log size`);
-      else pass('period', `every event is of tenant ${tenantId}, from ${period?.from} to ${period?.to}, up to seq ${manifest?.logSize}`);
+      else {
+        const besides = explaining > 0 ? `; besides them, ${explaining} deletion, erasure or purge record(s) from outside the period that explain its tombstones (not counted in the figures)` : '';
+        pass('period', `every event is of tenant ${tenantId}, from ${period?.from} to ${period?.to}, up to seq ${manifest?.logSize}${besides}`);
+      }
     }
 
     // 3. The summary, recomputed; the HTML rendered again; the CSVs counted.

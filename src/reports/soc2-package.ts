@@ -5,7 +5,8 @@
 //   summary.html, .pdf    the same, to read and print
 //   <section>.csv         every event of the section in the period (the export CSV's columns)
 //   events.ndjson         every event of the period with its inclusion proof: an evidence file
-//                         (export/evidence-encoder.ts) pinned to the checkpoint below
+//                         (export/evidence-encoder.ts) pinned to the checkpoint below, with the
+//                         record that explains each tombstone (checked apart by the verifier)
 //   checkpoint.txt        that checkpoint, signed with the instance key (C2SP signed note)
 //   public-key.pem        the instance's public key (check it against the one you know)
 //   verification.json     the server's verification of the period's seq range
@@ -19,14 +20,14 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import yazl from 'yazl';
 import { writeArtifact } from '../background/artifact-writer.js';
-import type { ExportCheckpoints } from '../export/export-checkpoints.js';
+import { withEvidencePin, type ExportCheckpoints } from '../export/export-checkpoints.js';
 import { encodeEvents, newTally } from '../export/encode-events.js';
-import { encodeEvidence } from '../export/evidence-encoder.js';
+import { encodeEvidence, ForgottenMeanwhileError, type EvidencePin } from '../export/evidence-encoder.js';
 import type { ExportFormat } from '../export/formats/index.js';
 import { formatPackageManifest, signNote, type PackageFile } from '@stele/integrity';
 import type { SigningKey } from '../checkpoints/signing-key.js';
 import { iterateEventPages } from '../query/event-iterator.js';
-import { and } from '../sql/fragments.js';
+import { and, sql } from '../sql/fragments.js';
 import type { Store } from '../store/port.js';
 import type { VerifyRequest, VerifyResult } from '../verification/verification-service.js';
 import { SOC2 } from './definitions.js';
@@ -69,7 +70,9 @@ summary.html / summary.pdf  the four sections: access control audit, change mana
 summary.json                the same figures and tables, machine-readable
 *.csv                       every event of each section in the period
 events.ndjson               every event of the period, each with its inclusion proof against
-                            checkpoint.txt, and a signed statement of how many there are
+                            checkpoint.txt, and a signed statement of how many there are; an
+                            event deleted since is a tombstone, with the signed record that
+                            explains it (even one made after the period)
 checkpoint.txt              the signed checkpoint (C2SP signed note) the proofs lead to
 public-key.pem              the instance key that signed it: compare it with the one you hold
 verification.json           the server's own verification of this range of the log
@@ -89,10 +92,20 @@ const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest(
 export function createSoc2Packager(deps: PackageDeps) {
   /** Writes the package to `path`; `onProgress` gets a fraction from 0 to 1. */
   async function write(scope: ReportScope, generatedAt: string, path: string, onProgress?: (fraction: number) => Promise<void>): Promise<WrittenPackage> {
-    const document = await deps.figures.compute(scope, SOC2, generatedAt, (done) => onProgress?.(0.2 * (done / SOC2.sections.length)) ?? Promise.resolve());
-    const pin = await deps.checkpoints.evidence(scope.tenantId, scope.logSize);
-    if (!pin) throw new Error('the log is empty: there is nothing to package');
+    // Pinned first: an event of the period forgotten from here on is explained by a record beyond
+    // the checkpoint, or becomes a tombstone the figures did not see; either way it is written again.
+    return withEvidencePin(deps.checkpoints, scope.tenantId, scope.logSize, deps.figures.periodOf(scope), async (pin) => {
+      if (!pin) throw new Error('the log is empty: there is nothing to package');
+      return writeOnce(scope, generatedAt, path, pin, onProgress);
+    });
+  }
+
+  async function writeOnce(scope: ReportScope, generatedAt: string, path: string, pin: EvidencePin, onProgress?: (fraction: number) => Promise<void>): Promise<WrittenPackage> {
     const period = deps.figures.periodOf(scope);
+    // Tombstones only ever appear: as many in the events file as before the figures means the
+    // figures, the CSVs and the events all read the same content.
+    const forgottenBefore = await deps.store.countEvents(scope.tenantId, and([period, sql('forgotten_by IS NOT NULL')]));
+    const document = await deps.figures.compute(scope, SOC2, generatedAt, (done) => onProgress?.(0.2 * (done / SOC2.sections.length)) ?? Promise.resolve());
     const expected = document.sections.find((s) => s.id === 'user_activity')!.figures.find((f) => f.id === 'events')!.value;
     const mtime = new Date(generatedAt);
     const files: PackageFile[] = [];
@@ -146,6 +159,9 @@ export function createSoc2Packager(deps: PackageDeps) {
         }
       })();
       await addStream(PACKAGE_FILES.events, encodeEvidence('ndjson', pages, pin, { period: document.period, filters: scope.filters, log_size: scope.logSize }, tally));
+      if ((tally.forgotten ?? 0) > forgottenBefore) {
+        throw new ForgottenMeanwhileError(pin.checkpoint.tree_size, 'events of the period were forgotten while the package was written: its figures and CSVs no longer match its events');
+      }
       addBuffer(PACKAGE_FILES.checkpoint, pin.checkpoint.checkpoint);
       addBuffer(PACKAGE_FILES.publicKey, deps.key.publicPem);
       addBuffer(PACKAGE_FILES.verification, `${JSON.stringify(await deps.verify(scope.tenantId, { since: document.period.from, until: document.period.to, to_seq: scope.logSize }), null, 2)}\n`);
@@ -155,7 +171,8 @@ export function createSoc2Packager(deps: PackageDeps) {
       zip.addBuffer(Buffer.from(manifest, 'utf8'), PACKAGE_FILES.manifest, { mtime });
       zip.end();
       const artifact = await written;
-      return { document, bytes: artifact.bytes, sha256: artifact.sha256, events: tally.rows, files };
+      // The records carried only to explain tombstones are not events of the period.
+      return { document, bytes: artifact.bytes, sha256: artifact.sha256, events: tally.rows - (tally.carried ?? 0), files };
     } catch (error) {
       (zip.outputStream as unknown as Readable).destroy(error as Error);
       await written.catch(() => undefined);

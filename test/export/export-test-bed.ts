@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../../src/api/app.js';
 import { loadConfig } from '../../src/config.js';
+import type { Store } from '../../src/store/port.js';
 import { openTestStore, type Engine, type TestStore } from '../../src/store/testing/test-stores.js';
 import { createContractCheck } from '../helpers/contract-check.js';
 import { ADMIN_TOKEN } from '../helpers/test-app.js';
@@ -27,14 +28,19 @@ export interface TestBed {
   close(): Promise<void>;
 }
 
-export async function startTestBed(engine: Engine, env: Record<string, string> = {}): Promise<TestBed> {
+export interface TestBedOptions {
+  /** The store the apps get, made from the test store's (e.g. one that runs a step between two reads); the test store's own by default. */
+  wrapStore?: (store: Store) => Store;
+}
+
+export async function startTestBed(engine: Engine, env: Record<string, string> = {}, options: TestBedOptions = {}): Promise<TestBed> {
   const db = await openTestStore(engine);
   const dataDir = mkdtempSync(join(tmpdir(), 'stele-export-'));
   const clock = { ms: Date.now() };
   const config = loadConfig({ STELE_ADMIN_TOKEN: ADMIN_TOKEN, STELE_DATA_DIR: dataDir, ...env });
   const contract = createContractCheck();
   const start = async () => {
-    const built = await buildApp({ config, store: db.store, signingKey: testSigningKey(), now: () => clock.ms, instrument: contract.install });
+    const built = await buildApp({ config, store: options.wrapStore ? options.wrapStore(db.store) : db.store, signingKey: testSigningKey(), now: () => clock.ms, instrument: contract.install });
     await built.startupChecked; // so the tenants a test creates are not checkpointed by it
     return built.app;
   };

@@ -226,3 +226,43 @@ describe('the buffer-full policies, with Stele unreachable', () => {
   });
 });
 
+
+describe("the server's Retry-After, against later failures", () => {
+  it('waits out a 503 Retry-After even when a batch in flight then fails with a shorter backoff', async () => {
+    // Two batches in flight: Stele answers the first 503 with Retry-After: 2, and the connection of
+    // the second is reset just after. The reset's own backoff (~100 ms) must not cut the 2 s short.
+    const { createServer } = await import('node:http');
+    const arrivals: number[] = [];
+    let firstRefusal = 0;
+    const server = createServer((request, response) => {
+      request.resume();
+      request.on('end', () => {
+        arrivals.push(Date.now());
+        if (arrivals.length === 1) {
+          firstRefusal = Date.now();
+          response.writeHead(503, { 'retry-after': '2', 'content-type': 'application/json' });
+          response.end('{"error":{"code":"unavailable","message":"busy"}}');
+        } else if (arrivals.length === 2) {
+          setTimeout(() => request.socket.destroy(), 50);
+        } else {
+          response.writeHead(201, { 'content-type': 'application/json' });
+          response.end('{}');
+        }
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    const audit = createAuditClient({ url: `http://127.0.0.1:${port}`, apiKey: 'k', ...quiet, batchSize: 10, maxInFlight: 2 });
+    try {
+      for (let i = 0; i < 20; i++) audit.record({ action: 'sdk.retry_after' });
+      await audit.flush(20_000);
+      assert.equal(audit.stats().delivered, 20);
+      const retries = arrivals.slice(2);
+      assert.ok(retries.length > 0);
+      assert.ok(retries.every((at) => at - firstRefusal >= 1900), `a batch was sent again ${Math.min(...retries) - firstRefusal} ms after Stele said to wait 2 s`);
+    } finally {
+      await audit.close();
+      server.close();
+    }
+  });
+});

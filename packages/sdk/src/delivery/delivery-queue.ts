@@ -308,7 +308,11 @@ export function createDeliveryQueue(options: DeliveryOptions): DeliveryQueue {
 
   function pause(wait: number): void {
     if (closedForGood) return;
-    pausedUntil = Date.now() + wait;
+    // The later resume time holds: a batch that fails after a 503 with Retry-After (a connection
+    // reset, with its short backoff) must not cut short the wait Stele asked for.
+    const until = Date.now() + wait;
+    if (resumeTimer !== undefined && until <= pausedUntil) return;
+    pausedUntil = until;
     if (resumeTimer !== undefined) clearTimeout(resumeTimer);
     resumeTimer = retryTimer(() => {
       resumeTimer = undefined;
