@@ -1,5 +1,6 @@
 // One response shape for every error: { error: { code, message, details, request_id } }.
-// SteleErrors say what went wrong; anything else is logged in full and answered as a bare 500.
+// SteleErrors say what went wrong; anything else is logged in full and answered as a bare 500,
+// except a pattern the database refused to run (sql/regex.ts patternRefusalOf), a 400 invalid_query.
 // Fastify's own refusals (bad URL encoding, over-long path parameters, unreadable bodies) and
 // the malformed requests Node's HTTP parser refuses before Fastify sees them get the same shape.
 
@@ -8,9 +9,14 @@ import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ERROR_STATUS, RetryLaterError, SteleError, type ErrorCode } from '../domain/errors.js';
+import { patternRefusalOf } from '../sql/regex.js';
 
 function translate(error: FastifyError): SteleError | undefined {
   if (error instanceof SteleError) return error;
+  // A regular expression of the search that the database (PostgreSQL: "too complex") or SQLite's
+  // matcher (its work budget) would not run is the query's fault, not the server's.
+  const refusal = patternRefusalOf(error);
+  if (refusal !== undefined) return new SteleError('invalid_query', `A pattern of the search could not be run (${refusal}); simplify it or narrow the search.`);
   switch (error.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new SteleError('payload_too_large', `The request body is larger than the ${error.message.match(/\d+/)?.[0] ?? 'configured'} byte limit.`);

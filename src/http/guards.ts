@@ -62,6 +62,12 @@ export interface Guards {
    * instance's own log `_system`, which it may read and export but not change.
    */
   tenantOf(request: FastifyRequest, explicit?: string): Promise<string>;
+  /**
+   * Least privilege for what the caller hands out (a new API key's scopes): the instance admin may
+   * grant any scope, anyone else only scopes it holds itself. Otherwise 403 naming the scopes it
+   * lacks, recorded as `access_denied` like any other refusal. Call after a guard admitted the request.
+   */
+  mayGrant(request: FastifyRequest, scopes: readonly string[]): Promise<void>;
 }
 
 // A super_admin dashboard user has the instance admin's powers, but still has a home tenant.
@@ -130,6 +136,16 @@ export function createGuards(authenticate: Authenticate, trail: AuditTrail, stor
       await recordDenied(request, principal, 'instance admin');
       throw new SteleError('forbidden', 'Only the instance admin token may do this.');
     }, { kind: 'instance_admin' }),
+    async mayGrant(request, scopes) {
+      const principal = await principalOf(request);
+      if (principal.kind === 'admin' || isInstanceAdmin(principal)) return;
+      const lacking = [...new Set(scopes)].filter((scope) => !(principal.scopes as readonly string[]).includes(scope));
+      if (lacking.length === 0) return;
+      await recordDenied(request, principal, lacking.join(','));
+      const who = principal.kind === 'api_key' ? 'This API key' : principal.kind === 'user' ? 'Your role' : 'This token';
+      throw new SteleError('forbidden', `${who} may grant only scopes it holds, and lacks ${lacking.join(', ')}.`,
+        lacking.map((scope) => ({ field: 'scopes', message: `${scope} is not held by the caller` })));
+    },
     async tenantOf(request, explicit) {
       const principal = await principalOf(request);
       // A super_admin user acts on its home tenant unless it names another.

@@ -1,6 +1,12 @@
 // The structured filters of GET /v1/events (and export, feed, ...) compiled to one SQL condition.
 // Each filter is index-friendly: exact matches and prefixes on indexed columns, time ranges on
 // occurred_at, CIDR blocks as byte ranges on ip_bin.
+//
+// Each value is a parameter and each prefix an OR branch, so a filter holds at most
+// FILTER_LIMITS.maxValues values, of which at most maxPrefixes prefixes: a request, its saved
+// search and a viewer token's pinned filters together stay far below SQLite's 32,766 parameters
+// and expression depth of 1,000, and PostgreSQL's 65,535 parameters (which 40,000 actor ids, or
+// 1,100 action prefixes, went past before: a 500 at every use).
 
 import { SteleError, type ErrorDetail } from '../domain/errors.js';
 import { cidrRange, ipToBytes } from '../domain/ip.js';
@@ -35,6 +41,9 @@ export const FILTER_FIELDS = [
   { name: 'since', type: 'time', multiple: false, operators: ['gte'], description: 'occurred_at >= an ISO time or now-7d' },
   { name: 'until', type: 'time', multiple: false, operators: ['lt'], description: 'occurred_at < an ISO time or now-1h' },
 ] as const;
+
+/** Per filter, wherever filters are given: query string, saved search, viewer token, export, stream. */
+export const FILTER_LIMITS = { maxValues: 1000, maxPrefixes: 100 } as const;
 
 const COLUMN_OF: Record<string, string> = {
   category: 'category', actor_id: 'actor_id', actor_email: 'actor_email',
@@ -74,6 +83,16 @@ export function compileFilters(filters: EventFilters, now: number): Sql {
   for (const [field, value] of Object.entries(filters)) {
     if ((Array.isArray(value) ? value : [value]).some((v) => typeof v === 'string' && v.includes('\u0000'))) {
       problems.push({ field, message: 'must not contain NUL characters' });
+    }
+  }
+  // Bounded before any SQL runs (see FILTER_LIMITS).
+  for (const [field, value] of Object.entries(filters)) {
+    if (!Array.isArray(value)) continue;
+    const prefixes = field === 'action' ? value.filter((v) => typeof v === 'string' && v.endsWith('*')).length : 0;
+    if (prefixes > FILTER_LIMITS.maxPrefixes) {
+      problems.push({ field, message: `at most ${FILTER_LIMITS.maxPrefixes} prefixes (${prefixes} given)` });
+    } else if (value.length > FILTER_LIMITS.maxValues) {
+      problems.push({ field, message: `at most ${FILTER_LIMITS.maxValues.toLocaleString('en-US')} values (${value.length} given)` });
     }
   }
   const parts: (Sql | undefined)[] = [];

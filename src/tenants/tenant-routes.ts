@@ -49,7 +49,8 @@ export const tenantRoutes: FastifyPluginAsync<TenantRoutesOptions> = async (app,
     preHandler: guards.authorize('keys:manage'),
     schema: {
       operationId: 'createApiKey', tags: ['keys'], summary: 'Create an API key; the key is shown only in this answer',
-      description: 'Only the key\'s SHA-256 is stored, so `key` in this answer is the one chance to copy it. A key acts on its own tenant, within its scopes. Recorded as `api_key.created`.',
+      description: 'Only the key\'s SHA-256 is stored, so `key` in this answer is the one chance to copy it. A key acts on its own tenant, within its scopes. '
+        + 'Least privilege: the instance admin may grant any scope, a `keys:manage` key (or dashboard user) only scopes it holds itself; asking for more is a 403 naming the missing ones, recorded as `access_denied`. Recorded as `api_key.created`.',
       params: TenantParams,
       body: Type.Object({
         name: Type.String({ minLength: 1, maxLength: 200, description: 'What the key is for, e.g. "backend"' }),
@@ -60,6 +61,7 @@ export const tenantRoutes: FastifyPluginAsync<TenantRoutesOptions> = async (app,
   }, async (request, reply) => {
     const tenantId = await guards.tenantOf(request, (request.params as { id: string }).id);
     const { name, scopes } = request.body as { name: string; scopes: string[] };
+    await guards.mayGrant(request, scopes);
     return reply.status(201).send(await tenants.createKey(tenantId, name, scopes, requesterOf(request)));
   });
 

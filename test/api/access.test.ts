@@ -61,6 +61,28 @@ for (const engine of ENGINES) {
       assert.deepEqual([...filters.values.actions].sort(), ['api_key.created', 'data.accessed', 'tenant.created', 'visible.a']);
     });
 
+    it('lets a keys:manage key hand out only scopes it holds itself, and records a refusal', async () => {
+      const manager = await t.tenantWithKey(['keys:manage', 'audit:read'], 'least privilege');
+      const create = (scopes: string[], key = manager.key) =>
+        t.request({ method: 'POST', url: `/v1/tenants/${manager.tenantId}/keys`, key, payload: { name: 'new', scopes } });
+      for (const scopes of [['audit:read'], ['keys:manage'], ['keys:manage', 'audit:read']]) {
+        assert.equal((await create(scopes)).statusCode, 201, scopes.join());
+      }
+      const escalation = await create(['audit:read', 'audit:export', 'events:write']);
+      assert.equal(escalation.statusCode, 403);
+      assert.equal(escalation.json().error.code, 'forbidden');
+      assert.match(escalation.json().error.message, /audit:export, events:write/);
+      assert.doesNotMatch(escalation.json().error.message, /audit:read/);
+      const keys = (await t.request({ method: 'GET', url: `/v1/tenants/${manager.tenantId}/keys`, key: manager.key })).json().keys;
+      assert.ok(keys.every((k: { scopes: string[] }) => k.scopes.every((s) => ['keys:manage', 'audit:read'].includes(s))), 'no wider key was made');
+      const [denied] = (await t.request({ method: 'GET', url: '/v1/events?action=access_denied', key: manager.key })).json().events;
+      assert.equal(denied.actor.id, manager.keyId);
+      assert.equal(denied.details.required_scope, 'audit:export,events:write');
+      assert.equal(denied.context.http_status, 403);
+      // The instance admin token may grant any scope.
+      assert.equal((await create(['events:write', 'audit:export', 'retention:manage'], ADMIN_TOKEN)).statusCode, 201);
+    });
+
     it('lets only the instance admin manage tenants, and needs tenant_id for admin reads', async () => {
       const { key } = await t.tenantWithKey(['keys:manage']);
       assert.equal((await t.request({ method: 'POST', url: '/v1/tenants', key, payload: { name: 'x' } })).statusCode, 403);

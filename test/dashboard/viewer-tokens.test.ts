@@ -50,6 +50,19 @@ for (const engine of ENGINES) {
       assert.deepEqual((await list(a.key)).map((x) => x.id), [first.id], 'an expired token is no longer listed');
     });
 
+    it('refuses pinned filters of more than 1,000 values or 100 prefixes, as the list does', async () => {
+      for (const [filters, field] of [
+        [{ actor_id: Array.from({ length: 1001 }, (_, i) => `u${i}`) }, 'actor_id'],
+        [{ action: Array.from({ length: 101 }, (_, i) => `p${i}.*`) }, 'action'],
+      ] as const) {
+        const response = await t.request({ method: 'POST', url: '/v1/viewer-tokens', key: b.key, payload: { ttl_seconds: 60, filters } });
+        assert.equal(response.statusCode, 400, response.body.slice(0, 300));
+        assert.equal(response.json().error.code, 'invalid_request');
+        assert.match(response.json().error.details.find((d: { field?: string }) => d.field === field)?.message ?? '', /at most/);
+      }
+      assert.deepEqual(await list(b.key), []);
+    });
+
     it('revokes a token at once: 204, then the viewer is refused', async () => {
       const minted = await mint(a.key);
       assert.equal((await view(minted.token)).statusCode, 200);

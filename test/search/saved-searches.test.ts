@@ -116,6 +116,31 @@ for (const engine of ENGINES) {
       }
     });
 
+    // 40,000 actor ids were saved (201), and every use of the search then answered 500.
+    it('refuses a filter of more than 1,000 values or 100 prefixes when saved, and runs one at the bounds', { timeout: 60_000 }, async () => {
+      const ids = (n: number, prefix: string) => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
+      for (const [filters, field, message] of [
+        [{ actor_id: ids(40_000, 'user_') }, 'actor_id', /at most 1,000 values \(40000 given\)/],
+        [{ action: ids(101, 'p').map((p) => `${p}.*`) }, 'action', /at most 100 prefixes/],
+      ] as const) {
+        const response = await send('POST', '/v1/saved-searches', { name: 'too wide', filters });
+        assert.equal(response.statusCode, 400, response.body.slice(0, 300));
+        assert.equal(response.json().error.code, 'invalid_request');
+        assert.match(response.json().error.details.find((d: { field?: string }) => d.field === field)?.message ?? '', message);
+      }
+      // Every filter at its bound, in the saved search and in the request: both engines still run it.
+      const wide: Record<string, string[]> = {
+        action: [...ids(900, 'a'), ...ids(100, 'p').map((p) => `${p}.*`)],
+        ...Object.fromEntries(['category', 'actor_id', 'actor_email', 'target_type', 'target_id', 'target_slug'].map((name) => [name, ids(1000, 'v')])),
+      };
+      const created = await send('POST', '/v1/saved-searches', { name: 'wide', filters: wide });
+      assert.equal(created.statusCode, 201, created.body.slice(0, 300));
+      const request = Object.entries(wide).flatMap(([name, values]) => values.map((v) => `${name}=${encodeURIComponent(v)}`)).join('&');
+      const response = await send('GET', `/v1/events?saved_search=${created.json().id}&${request}`);
+      assert.equal(response.statusCode, 200, response.body.slice(0, 300));
+      assert.equal((await send('DELETE', `/v1/saved-searches/${created.json().id}`)).statusCode, 204);
+    });
+
     it('keeps each tenant\'s saved searches to itself', async () => {
       const { id } = (await send('POST', '/v1/saved-searches', { name: 'mine', query: 'action:login.failed' })).json();
       assert.equal((await send('GET', `/v1/saved-searches/${id}`, undefined, other.key)).statusCode, 404);

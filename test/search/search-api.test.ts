@@ -112,6 +112,27 @@ for (const engine of ENGINES) {
       assert.equal(comparison.position, 7);
     });
 
+    // The reviewer's reproduction froze the whole SQLite server (and /healthz) for minutes, and
+    // answered 500 on PostgreSQL; bounded by the test timeout, each must answer at once.
+    it('refuses a regular expression that could run for minutes with 400, and answers an accepted trap over a long value', { timeout: 60_000 }, async () => {
+      for (const pattern of ['^(.|.){1,100}X', '(.*){1,100}', '((a{1,100}){1,100}){1,100}', '(((.{0,100}){0,100}){0,100}){0,100}']) {
+        const response = await get(`/v1/events?q=${encodeURIComponent(`actor.id:~"${pattern}"`)}`);
+        assert.equal(response.statusCode, 400, `${pattern}: ${response.body}`);
+        const { error } = response.json();
+        assert.equal(error.code, 'invalid_query');
+        assert.equal(error.position, 11);
+        assert.match(error.message, /repeated more than once/);
+      }
+      // Accepted (no repeated group), but 2^30 steps for a backtracking engine on the first value.
+      const other = await t.tenantWithKey(['events:write', 'audit:read'], 'long values');
+      const events = [{ id: 'long', action: 'note.added', details: { note: 'a'.repeat(5000) } }, { id: 'fits', action: 'note.added', details: { note: 'a'.repeat(45) } }];
+      assert.equal((await t.request({ method: 'POST', url: '/v1/events', key: other.key, payload: events })).statusCode, 201);
+      const q = `details.note:~"^${'a?'.repeat(30)}a{30}$"`;
+      const response = await t.request({ method: 'GET', url: `/v1/events?q=${encodeURIComponent(q)}`, key: other.key });
+      assert.equal(response.statusCode, 200, response.body);
+      assert.deepEqual(response.json().events.map((e: { id: string }) => e.id), ['fits']);
+    });
+
     it('treats an unknown field as an error, not an empty result', async () => {
       const response = await get(`/v1/events?q=${encodeURIComponent('success:true colour:red')}`);
       assert.equal(response.statusCode, 400);

@@ -7,7 +7,7 @@
 import type { JsonValue, StoredEvent } from '../../domain/event.js';
 import type { EventTextColumn } from '../../store/event-columns.js';
 import { ipToBytes } from '../../domain/ip.js';
-import { globTest, regexTest } from '../../sql/regex.js';
+import { globTest, regexContains } from '../../sql/regex.js';
 import type { Ast, Comparator, TextMatch, Test } from './ast.js';
 import { resolveTime } from './time-value.js';
 
@@ -63,7 +63,7 @@ function matchesText(value: string | undefined, match: TextMatch): boolean {
     case 'prefix': return value.startsWith(match.prefix);
     case 'pattern': return matchesSegments(value, match.segments);
     case 'glob': return globTest(match.parts, value);
-    case 'regex': return regexTest(match.source, value);
+    case 'regex': return regexContains(match.source, value);
   }
 }
 

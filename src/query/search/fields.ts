@@ -125,7 +125,9 @@ export function describeLanguage(limits: LanguageDescription['limits']): Languag
         + 'Supported: literals, ., [a-z] [^...], ( ) (?: ), |, * + ? {n} {n,} {n,m} and their lazy forms, \\d \\w \\s \\D \\W \\S (ASCII), '
         + '\\t \\n \\r and escaped punctuation; inside quotes \\" is a quote and other backslashes stay as written. '
         + 'Refused with a 400: other escapes (\\b, \\p, back-references), lookaround, named groups, POSIX classes, '
-        + 'a group that repeats or alternates repeated without bound, more than 3 unbounded repetitions, patterns over 200 characters.',
+        + 'a group repeated more than once that contains | or a repetition other than {n} ((a|b){2}, (a+)+; use [ab]{2}), '
+        + 'nested counts multiplying to more than 100, more than 500 characters and classes once counts are written out, '
+        + 'more than 3 unbounded repetitions, patterns over 200 characters.',
       regexLimits: REGEX_LIMITS,
     },
     examples: [

@@ -7,13 +7,22 @@
 // (lazy forms too), the escapes `\d \D \w \W \s \S \t \n \r` (rewritten as ASCII classes) and
 // escaped punctuation. Anything else is an invalid_query naming it.
 //
-// Patterns are JavaScript-backtracked on SQLite and in memory, so constructs that can take
-// exponential time are refused: an unbounded repetition of a group that itself repeats or
-// alternates (`(a+)+`, `(a|b)*`), and more than three unbounded repetitions in one pattern.
+// Both engines must answer every accepted pattern quickly. SQLite and the in-memory evaluator run
+// patterns in sql/regex.ts's own matcher, which never backtracks (time linear in the value, times
+// the pattern's size); PostgreSQL's engine gives up on large nested counts ("regular expression is
+// too complex"), and the shapes that make a backtracking engine run for ever are refused anyway,
+// so nothing stays safe by one engine alone. Refused, naming the group's place in the pattern:
+// - a group repeated more than once (`*`, `+`, `{n,}`, `{n,m}` with m > 1, bounded or not) whose
+//   body can match in more than one way or repeat: `|` or any repetition but an exact `{n}` inside
+//   (`(a+)+`, `(a|b)*`, `(.|.){1,100}`, `(.*){2}`, `((a{1,100}){1,100})`);
+// - nested counts whose product is over REGEX_LIMITS.maxNestedCount (`((a{10}){11})`);
+// - a pattern over REGEX_LIMITS.maxExpandedSize characters and classes once its counts are
+//   written out (`.{100}` is 100), which bounds the matcher's work per character of a value;
+// - more than three unbounded repetitions in one pattern.
 
 import { invalidQuery } from './query-error.js';
 
-export const REGEX_LIMITS = { maxLength: 200, maxRepeat: 100, maxUnbounded: 3 } as const;
+export const REGEX_LIMITS = { maxLength: 200, maxRepeat: 100, maxUnbounded: 3, maxNestedCount: 100, maxExpandedSize: 500 } as const;
 
 const SYNTAX = '^$\\.*+?()[]{}|/';
 const SPACE_CLASS = ' \\t\\n\\r\\f\\v';
@@ -31,31 +40,39 @@ export function portableRegex(source: string, position: number): string {
   let unbounded = 0;
   const fail = (message: string): never => { throw invalidQuery(`invalid regular expression: ${message}`, position); };
 
-  /** One alternation up to `)` or the end; reports whether it repeats or alternates anywhere inside. */
-  function alternation(depth: number): { text: string; complex: boolean } {
-    let text = '';
-    let complex = false;
+  /**
+   * What a stretch of pattern amounts to. `ambiguous`: it can match one text in more than one way
+   * or length (`|`, or a repetition other than an exact {n}, anywhere inside); `size`: characters
+   * and classes once counts are written out; `count`: the largest product of nested counts inside.
+   */
+  interface Part { text: string; ambiguous: boolean; size: number; count: number }
+
+  /** One alternation up to `)` or the end. */
+  function alternation(depth: number): Part {
+    const out: Part = { text: '', ambiguous: false, size: 0, count: 1 };
     for (;;) {
-      const branchOut = branch(depth);
-      text += branchOut.text;
-      complex ||= branchOut.complex;
-      if (chars[i] !== '|') return { text, complex };
+      const one = branch(depth);
+      out.text += one.text;
+      out.ambiguous ||= one.ambiguous;
+      out.size += one.size;
+      out.count = Math.max(out.count, one.count);
+      if (chars[i] !== '|') return out;
       i++;
-      text += '|';
-      complex = true;
+      out.text += '|';
+      out.ambiguous = true;
     }
   }
 
-  function branch(depth: number): { text: string; complex: boolean } {
-    let text = '';
-    let complex = false;
+  function branch(depth: number): Part {
+    const out: Part = { text: '', ambiguous: false, size: 0, count: 1 };
     while (i < chars.length && chars[i] !== '|' && chars[i] !== ')') {
       const ch = chars[i]!;
-      let atom = '';
+      const start = i;
+      let atom: Part = { text: '', ambiguous: false, size: 1, count: 1 };
       let quantifiable = true;
-      let inner = false;
-      if (ch === '^' || ch === '$') { atom = ch; quantifiable = false; i++; }
-      else if (ch === '.') { atom = '.'; i++; }
+      let group = false;
+      if (ch === '^' || ch === '$') { atom = { ...atom, text: ch, size: 0 }; quantifiable = false; i++; }
+      else if (ch === '.') { atom.text = '.'; i++; }
       else if (ch === '(') {
         i++;
         let open = '(';
@@ -68,52 +85,63 @@ export function portableRegex(source: string, position: number): string {
         const body = alternation(depth + 1);
         if (chars[i] !== ')') fail('missing )');
         i++;
-        atom = `${open}${body.text})`;
-        inner = body.complex;
-      } else if (ch === '[') atom = bracket();
-      else if (ch === '\\') atom = escape();
+        atom = { ...body, text: `${open}${body.text})` };
+        group = true;
+      } else if (ch === '[') atom.text = bracket();
+      else if (ch === '\\') atom.text = escape();
       else if ('*+?{'.includes(ch)) fail(`${ch} has nothing to repeat`);
       else if (ch === ']' || ch === '}') fail(`a literal ${ch} must be escaped (\\${ch})`);
-      else { atom = ch; i++; }
+      else { atom.text = ch; i++; }
       const quantifier = repeat();
       if (quantifier) {
-        if (!quantifiable) fail(`${atom} cannot be repeated`);
-        complex = true;
-        if (quantifier.unbounded) {
-          if (inner) fail('a group that repeats or alternates inside cannot be repeated without bound (it could take very long)');
+        if (!quantifiable) fail(`${atom.text} cannot be repeated`);
+        const where = `the group at character ${start + 1} of the pattern`;
+        // Each repetition of an ambiguous body multiplies the ways to split a text among them:
+        // exponential for a backtracking engine, too complex for PostgreSQL's.
+        if (group && atom.ambiguous && (quantifier.high === undefined || quantifier.high > 1)) {
+          fail(`a group repeated more than once may not contain | or a repetition other than {n}, as it could take very long (${where}); `
+            + 'for one of several characters use a class such as [ab]');
+        }
+        if (quantifier.high === undefined) {
           unbounded += 1;
           if (unbounded > REGEX_LIMITS.maxUnbounded) fail(`at most ${REGEX_LIMITS.maxUnbounded} unbounded repetitions (* + {n,}) in one pattern`);
         }
-        atom += quantifier.text;
+        // An unbounded repetition is written out as its minimum and one loop.
+        const times = quantifier.high ?? Math.max(quantifier.low, 1);
+        const count = atom.count * times;
+        if (count > REGEX_LIMITS.maxNestedCount) fail(`nested repetition counts multiply to more than ${REGEX_LIMITS.maxNestedCount} (${where})`);
+        atom = { text: atom.text + quantifier.text, ambiguous: atom.ambiguous || quantifier.high !== quantifier.low, size: atom.size * times, count };
       }
-      complex ||= inner;
-      text += atom;
+      out.text += atom.text;
+      out.ambiguous ||= atom.ambiguous;
+      out.size += atom.size;
+      out.count = Math.max(out.count, atom.count);
     }
-    return { text, complex };
+    return out;
   }
 
-  function repeat(): { text: string; unbounded: boolean } | undefined {
+  function repeat(): { text: string; low: number; high: number | undefined } | undefined {
     const ch = chars[i];
     let text: string;
-    let unboundedHere: boolean;
-    if (ch === '*' || ch === '+') { text = ch; unboundedHere = true; i++; }
-    else if (ch === '?') { text = '?'; unboundedHere = false; i++; }
+    let low: number;
+    let high: number | undefined;
+    if (ch === '*' || ch === '+') { text = ch; low = ch === '*' ? 0 : 1; high = undefined; i++; }
+    else if (ch === '?') { text = '?'; low = 0; high = 1; i++; }
     else if (ch === '{') {
       const rest = chars.slice(i).join('');
       const m = /^\{(\d{1,3})(,(\d{0,3}))?\}/.exec(rest);
       if (!m) fail('{ starts a repetition {n}, {n,} or {n,m}; a literal { must be escaped (\\{)');
-      const low = Number(m![1]);
-      const high = m![2] === undefined ? low : m![3] === '' ? undefined : Number(m![3]);
+      low = Number(m![1]);
+      high = m![2] === undefined ? low : m![3] === '' ? undefined : Number(m![3]);
       if (low > REGEX_LIMITS.maxRepeat || (high !== undefined && (high > REGEX_LIMITS.maxRepeat || high < low))) {
         fail(`a repetition {n,m} needs n <= m <= ${REGEX_LIMITS.maxRepeat}`);
       }
       text = m![0];
-      unboundedHere = high === undefined;
       i += m![0].length;
     } else return undefined;
     if (chars[i] === '?') { text += '?'; i++; } // lazy: the same match or not
     if (chars[i] !== undefined && '*+?{'.includes(chars[i]!)) fail('a repetition cannot be repeated');
-    return { text, unbounded: unboundedHere };
+    return { text, low, high };
   }
 
   function escape(): string {
@@ -175,5 +203,8 @@ export function portableRegex(source: string, position: number): string {
 
   const out = alternation(0);
   if (i < chars.length) fail('unmatched )');
+  if (out.size > REGEX_LIMITS.maxExpandedSize) {
+    fail(`the pattern is too large once its repetitions are written out (${out.size}; at most ${REGEX_LIMITS.maxExpandedSize.toLocaleString('en-US')} characters and classes)`);
+  }
   return out.text;
 }

@@ -12,8 +12,12 @@ const UNREACHABLE_SOCKET_CODES = new Set([
 
 // SQLSTATEs of a server that is going or not yet there: admin_shutdown (a fast shutdown or
 // pg_terminate_backend), crash_shutdown, cannot_connect_now (starting up or shutting down).
-// Class 08, connection exceptions, is matched by its prefix.
+// Class 08, connection exceptions, is matched by its prefix, except protocol_violation (08P01)
+// answered with ERROR: the server refused one message and the connection goes on, as when pg
+// sends a statement with more than 65,535 parameters ("bind message has 4464 parameter formats
+// but 0 parameters"). Read as an outage, that refusal was a 503 and closed the gate for everyone.
 const UNREACHABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03']);
+const PROTOCOL_VIOLATION = '08P01';
 
 // SQLSTATEs of a server that is there but cannot do this now: query_canceled (statement_timeout),
 // lock_not_available, idle_in_transaction_session_timeout, too_many_connections, out of resources.
@@ -33,6 +37,7 @@ export function classifyPostgresError(error: unknown): DatabaseFault | undefined
   if (error instanceof AggregateError && error.errors.length > 0) return classifyPostgresError(error.errors[0]);
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string') {
+    if (code === PROTOCOL_VIOLATION) return (error as { severity?: unknown }).severity === 'ERROR' ? undefined : 'unreachable';
     if (UNREACHABLE_SOCKET_CODES.has(code) || UNREACHABLE_SQLSTATES.has(code) || /^08[0-9A-Z]{3}$/.test(code)) return 'unreachable';
     if (BUSY_SQLSTATES.has(code)) return 'busy';
   }
