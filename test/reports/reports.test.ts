@@ -9,14 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse } from 'csv-parse/sync';
-import yauzl from 'yauzl';
-import yazl from 'yazl';
 import { REPORT_TYPES } from '../../src/reports/definitions.js';
 import type { ReportDocument } from '../../src/reports/report-document.js';
 import { EXPECTED, KNOWN_EVENTS, PERIOD } from '../../src/reports/testing/known-log.js';
 import { ENGINES } from '../../src/store/testing/test-stores.js';
 import { verifyPackage } from '../../src/reports/package-verifier.js';
 import { testSigningKey } from '../helpers/signing-key.js';
+import { readZip, writeZip } from '../helpers/zip-files.js';
 import { eventually, startTestBed, type TestBed } from '../export/export-test-bed.js';
 
 const NOW = Date.parse('2026-06-15T12:00:00.000Z');
@@ -24,30 +23,6 @@ const PDFTOTEXT_SKIP = process.env.STELE_TEST_PDFTOTEXT === '1' ? false : 'pdfto
 const work = mkdtempSync(join(tmpdir(), 'stele-reports-'));
 
 interface ReportView { id: string; status: string; progress: number; download_url?: string; error?: string; sha256?: string; filename?: string }
-
-async function readZip(file: string): Promise<Map<string, Buffer>> {
-  const zip = await new Promise<yauzl.ZipFile>((resolve, reject) => yauzl.open(file, { lazyEntries: true }, (e, z) => (e ? reject(e) : resolve(z!))));
-  const files = new Map<string, Buffer>();
-  await new Promise<void>((resolve, reject) => {
-    zip.on('entry', (entry: yauzl.Entry) => zip.openReadStream(entry, (error, stream) => {
-      if (error) return reject(error);
-      const chunks: Buffer[] = [];
-      stream!.on('data', (c: Buffer) => chunks.push(c)).on('end', () => { files.set(entry.fileName, Buffer.concat(chunks)); zip.readEntry(); });
-    }));
-    zip.on('end', resolve).on('error', reject);
-    zip.readEntry();
-  });
-  return files;
-}
-
-async function writeZip(file: string, files: Map<string, Buffer>): Promise<void> {
-  const zip = new yazl.ZipFile();
-  for (const [name, content] of files) zip.addBuffer(content, name);
-  zip.end();
-  const chunks: Buffer[] = [];
-  for await (const chunk of zip.outputStream) chunks.push(chunk as Buffer);
-  writeFileSync(file, Buffer.concat(chunks));
-}
 
 for (const engine of ENGINES) {
   describe(`reports on ${engine.name}`, { skip: engine.skip }, () => {

@@ -10,41 +10,16 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import yauzl from 'yauzl';
-import yazl from 'yazl';
 import { verifyPackage } from '../../src/reports/package-verifier.js';
 import type { ReportDocument } from '../../src/reports/report-document.js';
 import type { Store } from '../../src/store/port.js';
 import { ENGINES } from '../../src/store/testing/test-stores.js';
 import { testSigningKey } from '../helpers/signing-key.js';
+import { readZip, writeZip } from '../helpers/zip-files.js';
 import { eventually, startTestBed, type TestBed } from '../export/export-test-bed.js';
 
 const MAY = { from: '2026-05-01T00:00:00.000Z', to: '2026-06-01T00:00:00.000Z' };
 type Line = Record<string, unknown> & { seq: number; id: string; action: string; forgotten?: { kind: string; by_seq: number } };
-
-async function readZip(file: string): Promise<Map<string, Buffer>> {
-  const zip = await new Promise<yauzl.ZipFile>((resolve, reject) => yauzl.open(file, { lazyEntries: true }, (e, z) => (e ? reject(e) : resolve(z!))));
-  const files = new Map<string, Buffer>();
-  await new Promise<void>((resolve, reject) => {
-    zip.on('entry', (entry: yauzl.Entry) => zip.openReadStream(entry, (error, stream) => {
-      if (error) return reject(error);
-      const chunks: Buffer[] = [];
-      stream!.on('data', (c: Buffer) => chunks.push(c)).on('end', () => { files.set(entry.fileName, Buffer.concat(chunks)); zip.readEntry(); });
-    }));
-    zip.on('end', resolve).on('error', reject);
-    zip.readEntry();
-  });
-  return files;
-}
-
-async function writeZip(file: string, files: Map<string, Buffer>): Promise<void> {
-  const zip = new yazl.ZipFile();
-  for (const [name, content] of files) zip.addBuffer(content, name);
-  zip.end();
-  const chunks: Buffer[] = [];
-  for await (const chunk of zip.outputStream) chunks.push(chunk as Buffer);
-  writeFileSync(file, Buffer.concat(chunks));
-}
 
 for (const engine of ENGINES) {
   describe(`SOC 2 packages of a period with deleted events on ${engine.name}`, { skip: engine.skip }, () => {
