@@ -464,8 +464,9 @@ export function createAlertEvaluator(deps: EvaluatorDeps) {
     for (const spanRow of rows) {
       const target = byKey.get(spanRow.slice(0, keys).map(String).join('\u0000'));
       if (!target) continue;
-      ruleCounts.set(target.groupKey, { counted: Number(spanRow[keys] ?? 0), since: 0, readAt: wall });
-      if (Number(spanRow[keys] ?? 0) < condition.count) continue;
+      const spanCount = Number(spanRow[keys] ?? 0);
+      ruleCounts.set(target.groupKey, { counted: spanCount, since: 0, readAt: wall });
+      if (spanCount < condition.count) continue;
       const { at } = target;
       const row = from === to ? spanRow : (await readWindow(tenantId, compiled, windowAggregation(compiled, at, at, now), [target], now))[0];
       const count = Number(row?.[keys] ?? 0);

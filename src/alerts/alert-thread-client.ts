@@ -68,9 +68,14 @@ export function createAlertThread(options: AlertThreadOptions) {
   const committedEvents = new Map<string, { seqs: number[]; events: PendingEvent['event'][] }>();
   let flushing = false;
 
-  function addRun(tenantId: string, seq: number): void {
+  function runsOf(tenantId: string): [number, number][] {
     let runs = committedRuns.get(tenantId);
     if (!runs) committedRuns.set(tenantId, (runs = []));
+    return runs;
+  }
+
+  function addRun(tenantId: string, seq: number): void {
+    const runs = runsOf(tenantId);
     const last = runs[runs.length - 1];
     if (last && last[1] + 1 === seq) last[1] = seq;
     else runs.push([seq, seq]);
@@ -90,11 +95,15 @@ export function createAlertThread(options: AlertThreadOptions) {
         entry.seqs.push(outcome.seq);
         entry.events.push(event);
       }
-      if (!flushing) {
-        flushing = true;
-        setImmediate(flush);
-      }
+      flushSoon();
     }
+  }
+
+  /** Sends what this turn gathered once the turn ends (one message for all of it). */
+  function flushSoon(): void {
+    if (flushing) return;
+    flushing = true;
+    setImmediate(flush);
   }
 
   let retry: NodeJS.Timeout | undefined;
@@ -150,13 +159,9 @@ export function createAlertThread(options: AlertThreadOptions) {
     onCommitted,
     /** Evaluates the tenant's stored events in these seq runs (evaluation-marks.ts: what a dead process left). */
     onStored(tenantId: string, runs: SeqRun[]): void {
-      let waiting = committedRuns.get(tenantId);
-      if (!waiting) committedRuns.set(tenantId, (waiting = []));
+      const waiting = runsOf(tenantId);
       for (const [first, last] of runs) waiting.push([first, last]);
-      if (!flushing) {
-        flushing = true;
-        setImmediate(flush);
-      }
+      flushSoon();
     },
     /** The tenant's rules changed: the thread reads them again before its next pass. */
     rulesChanged: (tenantId: string) => void post({ type: 'rules', tenantId }),
