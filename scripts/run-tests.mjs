@@ -3,11 +3,12 @@
 // summary shows real counts. Some suites need a real peer: PostgreSQL, an OpenSSH server (the SFTP
 // suites start their own sshd), Debian's Chromium (browser suites), the native speed-ups. Under
 // CI=true a missing peer fails the run; elsewhere its suites are skipped, and the summary names
-// each skipped group and how to run it, before and after the test output.
+// each skipped group and how to run it, before and after the test output. The server is built
+// first (`npm run build:server`): the suites that start `stele` as a process run the compiled one.
 //
 // A suite that needs a new peer adds one entry to PEERS below.
 
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import pg from 'pg';
@@ -90,7 +91,16 @@ const files = ['src', 'test', 'packages']
   .filter((f) => filter.length === 0 || filter.some((pattern) => f.includes(pattern)))
   .sort();
 
-const env = { ...process.env, STELE_TEST_PG_URL: pgUrl };
+// The suites that start `stele` as a process run the compiled server, what `npm start` runs: built
+// here first from the sources as they are now (a few seconds when little changed), so a test never
+// runs an older build. tsx's compile at each start cost about a second a process.
+const build = spawnSync('npm', ['run', '--silent', 'build:server'], { cwd: root, stdio: 'inherit' });
+if (build.status !== 0) {
+  console.error('`npm run build:server` failed: the sources do not compile, so no test ran.');
+  process.exit(1);
+}
+
+const env = { ...process.env, STELE_TEST_PG_URL: pgUrl, STELE_TEST_COMPILED: '1' };
 const skipped = [];
 for (const peer of PEERS) {
   const present = await peer.present();

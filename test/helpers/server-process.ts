@@ -1,10 +1,14 @@
-// Runs `stele serve` as a real child process (through tsx, so no build is needed) and waits
-// until it prints its URL.
+// Runs `stele serve` (or any command) as a real child process and waits until it prints its URL.
+// Under `npm test`, which builds the server first (STELE_TEST_COMPILED=1), it runs the compiled
+// CLI, what `npm start` runs (and a second sooner to start); otherwise the sources, through tsx.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/** Node's arguments that run the `stele` command: the compiled one, or the sources through tsx. */
+export const CLI_ENTRY: readonly string[] = process.env.STELE_TEST_COMPILED === '1' ? ['dist/cli/index.js'] : ['--import', 'tsx', 'src/cli/index.ts'];
 
 export interface ServerProcess {
   url: string;
@@ -16,7 +20,7 @@ export interface ServerProcess {
 
 /** `nodeArgs`: options for node itself (e.g. --cpu-prof, which NODE_OPTIONS may not carry). */
 export function runCli(args: string[], env: Record<string, string>, options: { stdin?: boolean; nodeArgs?: string[] } = {}): ChildProcess {
-  return spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', 'src/cli/index.ts', ...args], {
+  return spawn(process.execPath, [...(options.nodeArgs ?? []), ...CLI_ENTRY, ...args], {
     cwd: ROOT,
     env: { ...process.env, STELE_LOG_LEVEL: 'warn', ...env },
     stdio: [options.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],

@@ -16,6 +16,7 @@ import { ENGINES } from '../../src/store/testing/test-stores.js';
 import { verifyPackage } from '../../src/reports/package-verifier.js';
 import { testSigningKey } from '../helpers/signing-key.js';
 import { readZip, writeZip } from '../helpers/zip-files.js';
+import { CLI_ENTRY } from '../helpers/server-process.js';
 import { eventually, startTestBed, type TestBed } from '../export/export-test-bed.js';
 
 const NOW = Date.parse('2026-06-15T12:00:00.000Z');
@@ -153,9 +154,9 @@ for (const engine of ENGINES) {
         // The command an auditor runs.
         const pem = join(work, 'stele.pem');
         writeFileSync(pem, publicPem);
-        const out = execFileSync(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', 'verify', '--package', file, '--public-key', pem], { encoding: 'utf8' });
+        const out = execFileSync(process.execPath, [...CLI_ENTRY, 'verify', '--package', file, '--public-key', pem], { encoding: 'utf8' });
         assert.match(out, /OK: the package is complete and unaltered, and its summary is what its 31 events say\./);
-        assert.throws(() => execFileSync(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', 'verify', '--package', forged, '--public-key', pem], { encoding: 'utf8', stdio: 'pipe' }),
+        assert.throws(() => execFileSync(process.execPath, [...CLI_ENTRY, 'verify', '--package', forged, '--public-key', pem], { encoding: 'utf8', stdio: 'pipe' }),
           (error: { status: number; stdout: string }) => error.status === 1 && /FAILED: files: summary\.json has been changed/.test(error.stdout));
       }
     });
