@@ -428,8 +428,10 @@ export function createAlertEvaluator(deps: EvaluatorDeps) {
     const alert = await deps.fire(tenantId, firing);
     if (alert) created.push(alert);
     if (firing.rule.cooldown_minutes > 0) {
-      // The latest firing stays the cooldown's start: an old event delivered late does not move it back.
       const key = memoryKey(tenantId, firing.rule.id, firing.groupKey);
+      // Not fired: another firing holds the cooldown (maybe another process's), which the next check reads.
+      if (!alert) return void fired.delete(key);
+      // The latest firing stays the cooldown's start: an old event delivered late does not move it back.
       const known = fired.get(key)?.last;
       remembered(fired, key, { last: known !== undefined && known > firing.at ? known : firing.at, readAt: Date.now() });
     }

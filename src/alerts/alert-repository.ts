@@ -10,7 +10,8 @@
 //   whose notifications nobody sends.
 // - `alert_delivery`: where each notification stands once the worker has tried it (until then the
 //   alert's own `deliveries`). Written by the worker holding the alert's lease.
-// - `alert_cooldown`: when a rule last fired for a group. Written by the evaluator.
+// - `alert_cooldown`: when a rule last fired for a group, and which alert claimed it. Written by the
+//   evaluator, by compare-and-set, before the alert (alert-service.ts, claimCooldown).
 // - `alert_event_pending`: an instance-wide entry per alert whose `alert.fired` event may not be in
 //   the log yet, written by the evaluator just BEFORE the alert and removed once the event is
 //   committed. The event's id is the alert's id and its content comes from the alert alone, so
@@ -23,6 +24,15 @@ import type { Store } from '../store/port.js';
 import type { AlertRule, Severity } from './alert-rule.js';
 
 export type AlertState = 'open' | 'acknowledged' | 'resolved';
+
+/** A rule group's cooldown: the firing that holds it (records written before claims have only `at`). */
+export interface CooldownClaim {
+  /** The firing's time (ms): the cooldown counts from it. */
+  at: number;
+  alert_id?: string;
+  /** When the claim was made (ms, wall clock). */
+  claimed_at?: number;
+}
 export const ALERT_STATES = ['open', 'acknowledged', 'resolved'] as const;
 
 export interface EventRef {
@@ -103,19 +113,12 @@ export function createAlertRepository(store: Store, now: () => number) {
     listAlerts: async (tenantId: string) => (await store.listRecords<AlertRecord>('alert', tenantId, 10_000, 'newest')).map((r) => r.body),
 
     async lastFired(tenantId: string, id: string): Promise<number | undefined> {
-      const record = await store.getRecord<{ at: number }>(cooldownKey(tenantId, id));
-      return record?.body.at;
+      return (await store.getRecord<CooldownClaim>(cooldownKey(tenantId, id)))?.body.at;
     },
-    /** Keeps the latest firing: an earlier one (an old event delivered late) never moves the cooldown back. */
-    async setLastFired(tenantId: string, id: string, at: number): Promise<void> {
-      const key = cooldownKey(tenantId, id);
-      // Another process may write between the read and the write: the conditional write then fails, and it reads again.
-      for (let attempt = 0; attempt < 5; attempt++) {
-        const current = await store.getRecord<{ at: number }>(key);
-        if (current && current.body.at >= at) return;
-        if (current ? await store.updateRecordIf(key, { at }, stamp(), current.body) : await store.insertRecord(key, { at }, stamp())) return;
-      }
-    },
+    cooldown: async (tenantId: string, id: string) => (await store.getRecord<CooldownClaim>(cooldownKey(tenantId, id)))?.body,
+    /** Writes a group's cooldown if it still holds `expected` (none: if there is none); false when another process wrote first. */
+    replaceCooldown: (tenantId: string, id: string, expected: CooldownClaim | undefined, claim: CooldownClaim): Promise<boolean> =>
+      expected ? store.updateRecordIf(cooldownKey(tenantId, id), claim, stamp(), expected) : store.insertRecord(cooldownKey(tenantId, id), claim, stamp()),
     deliveries,
     firedEvents,
   };

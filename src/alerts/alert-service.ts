@@ -12,9 +12,9 @@ import type { JsonObject } from '../domain/event.js';
 import { uuidv7 } from '../domain/ids.js';
 import { inList } from '../sql/fragments.js';
 import type { Store } from '../store/port.js';
-import { compileRule, cooldownIdOf, type CompiledRule, type Firing } from './alert-evaluator.js';
+import { compileRule, cooldownIdOf, withinCooldown, type CompiledRule, type Firing } from './alert-evaluator.js';
 import { initialAttempts } from './alert-notifier.js';
-import { alertDetails, ALERT_STATES, type AlertRecord, type AlertRepository, type AlertState, type EventRef } from './alert-repository.js';
+import { alertDetails, ALERT_STATES, type AlertRecord, type AlertRepository, type AlertState, type CooldownClaim, type EventRef } from './alert-repository.js';
 import { invalid, readActions, readRuleFields, SEVERITIES, viewAction, type ActionDeps, type AlertRule, type Severity } from './alert-rule.js';
 import { templatesFor } from './alert-templates.js';
 import { compileSigma } from './sigma.js';
@@ -50,6 +50,13 @@ function describeRule(rule: AlertRule): JsonObject {
     actions: rule.actions.map((a) => a.type === 'email' ? `email ${a.to.join(',')}` : a.type === 'webhook' ? `webhook ${a.url}` : `slack ${a.url_masked}`),
   };
 }
+
+/**
+ * How long a cooldown claim without its alert holds: a live process writes the alert milliseconds
+ * after its claim, and a dead one's events are evaluated again only once its evaluation mark has
+ * stopped beating for 30 s (evaluation-marks.ts).
+ */
+const CLAIM_GRACE_MS = 10_000;
 
 /** A value as one unquoted search-language literal. */
 const literal = (value: string) => (value === '' ? '""' : value.replace(/[^A-Za-z0-9_.@/]/g, (ch) => `\\${ch}`));
@@ -172,13 +179,39 @@ export function createAlertService(deps: AlertServiceDeps) {
       link: `${deps.publicUrl}/?${new URLSearchParams({ q: search, range: 'custom' }).toString()}`,
       fired_at: iso(), deliveries: initialAttempts(rule), acknowledged: null, resolved: null,
     };
+    if (rule.cooldown_minutes > 0 && !(await claimCooldown(tenantId, firing))) return undefined; // fired within the cooldown, here or by another process
     if (rule.actions.length > 0) await repository.deliveries.enqueue(tenantId, alert.id);
     await repository.firedEvents.enqueue(tenantId, alert.id);
     if (!(await repository.insertAlert(alert))) return undefined; // fired already, here or by another process
     if (rule.actions.length > 0) deps.kick();
-    if (rule.cooldown_minutes > 0) await repository.setLastFired(tenantId, cooldownIdOf(rule.id, firing.groupKey), firing.at);
     return alert;
   }
+
+  /**
+   * Claims the rule group's cooldown for a firing, by compare-and-set, so that two processes whose
+   * firings fall in different periods (different alert ids) within one cooldown fire once: false
+   * when another firing holds it within the cooldown of this one. The same alert claims it again
+   * (a pass run again after a crash), and a claim whose alert was never written (its process died
+   * between the two writes) stops holding once it is CLAIM_GRACE_MS old. An earlier firing outside
+   * the cooldown (an old event delivered late) fires without moving the cooldown back.
+   */
+  async function claimCooldown(tenantId: string, firing: Firing): Promise<boolean> {
+    const id = cooldownIdOf(firing.rule.id, firing.groupKey);
+    const claim: CooldownClaim = { at: firing.at, alert_id: firing.alertId, claimed_at: deps.now() };
+    for (;;) {
+      const held = await repository.cooldown(tenantId, id);
+      if (held) {
+        if (held.alert_id === firing.alertId) return true;
+        const within = withinCooldown(firing.at, held.at, firing.rule.cooldown_minutes * 60_000);
+        if (within && !(await abandoned(tenantId, held))) return false;
+        if (!within && held.at >= firing.at) return true;
+      }
+      if (await repository.replaceCooldown(tenantId, id, held, claim)) return true;
+    }
+  }
+
+  const abandoned = async (tenantId: string, held: CooldownClaim) =>
+    held.alert_id !== undefined && deps.now() - (held.claimed_at ?? 0) > CLAIM_GRACE_MS && !(await repository.getAlert(tenantId, held.alert_id));
 
   /** The `alert.fired` event of an alert: its id is the alert's, its content the alert's alone, so writing it again is a no-op. */
   const firedEntry = (alert: AlertRecord, id: string | undefined): AuditEntry => ({

@@ -1,10 +1,12 @@
 // Alerts across restarts and processes: a window that began before a restart is continued by the
 // next instance (the log is the window's state); two app instances on one PostgreSQL schema, each
 // with its own connection pool, given the crossing events at the same moment, fire one alert, write
-// one alert.fired event and send one webhook. Also the Sigma import end to end.
+// one alert.fired event and send one webhook, and fire once within a cooldown whatever the periods
+// of their firings. Also the Sigma import end to end.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { cooldownIdOf } from '../../src/alerts/alert-evaluator.js';
 import { createAlertRepository } from '../../src/alerts/alert-repository.js';
 import { createAlertService } from '../../src/alerts/alert-service.js';
 import { buildApp } from '../../src/api/app.js';
@@ -115,9 +117,11 @@ for (const engine of ENGINES) {
           secrets: {} as SecretBox, smtp: undefined,
         });
         const stored = (await repository.getRule(tenant.id, ruleId))!;
-        await assert.rejects(dying.fire(tenant.id, {
+        // The alert is its last write: it claimed the cooldown and queued the alert's work before it.
+        assert.ok(await dying.fire(tenant.id, {
           rule: stored, alertId, group: {}, groupKey: '', count: 1, windowMinutes: null, field: null, firstSeq: event.seq, lastSeq: event.seq, at: Date.now(),
-        }), /killed/);
+        }));
+        await assert.rejects(dyingStore.insertRecord({ kind: 'probe', tenantId: tenant.id, id: alertId }, {}, new Date().toISOString()), /killed/);
       }
       await dieAfterFiring(rule.id, 'al_crash');
       await dieAfterFiring(deletedLater.id, 'al_rule_gone');
@@ -282,6 +286,59 @@ describe('alerts with two processes on one PostgreSQL', { skip: postgres.skip },
     await new Promise((resolve) => setTimeout(resolve, 1500)); // the other process's worker has had a pass
     assert.equal(receiver.requests.length, 1);
     assert.equal(receiver.requests[0]!.headers['webhook-id'], alerts[0].id);
+  });
+
+  // Two firings of one group whose times fall either side of a period's end have different alert
+  // ids, so only the cooldown, claimed by compare-and-set, stands between them.
+  it('fires once within a cooldown when the two processes\' firings fall in different periods, and a claim whose process died stops holding', async () => {
+    const key = await tenantKey(a);
+    const rule = await a.call('POST', '/v1/alert-rules', key, {
+      name: 'Failures, hourly at most', query: 'action:user.login_failed', condition: { type: 'threshold', count: 1, window_minutes: 10, group_by: ['actor.id'] },
+      severity: 'high', cooldown_minutes: 60, enabled: false, actions: [],
+    });
+    const [event] = (await a.call('POST', '/v1/events', key, [failure('di')])).events;
+    const tenantId: string = rule.tenant_id;
+    let clock = Date.now();
+    const service = (store: Store) => {
+      const repository = createAlertRepository(store, () => clock);
+      return {
+        repository,
+        alerts: createAlertService({
+          store, repository, now: () => clock, publicUrl: 'https://audit.example.com', kick: () => {},
+          trail: {} as AuditTrail, secrets: {} as SecretBox, smtp: undefined,
+        }),
+      };
+    };
+    const one = service(db.store);
+    const two = service(otherStore);
+    const stored = (await one.repository.getRule(tenantId, rule.id))!;
+    const firing = (user: string, alertId: string, at: number) => ({
+      rule: stored, alertId, group: { 'actor.id': user }, groupKey: user, count: 1, windowMinutes: 10, field: null, firstSeq: event.seq, lastSeq: event.seq, at,
+    });
+    const hour = 3_600_000;
+    const periodEnd = Math.ceil(clock / hour) * hour;
+
+    for (let round = 0; round < 8; round++) {
+      const user = `user-${round}`;
+      const fired = await Promise.all([
+        one.alerts.fire(tenantId, firing(user, `al_${round}_before`, periodEnd - 1000)),
+        two.alerts.fire(tenantId, firing(user, `al_${round}_after`, periodEnd + 1000)),
+      ]);
+      assert.equal(fired.filter(Boolean).length, 1, `round ${round}: one alert, not ${fired.filter(Boolean).length}`);
+    }
+    assert.equal((await a.call('GET', `/v1/alerts?rule_id=${rule.id}`, key)).alerts.length, 8);
+    // Past the cooldown it fires again; within it, from either process, it does not.
+    assert.ok(await two.alerts.fire(tenantId, firing('user-0', 'al_0_later', periodEnd + 1000 + hour)));
+    assert.equal(await one.alerts.fire(tenantId, firing('user-0', 'al_0_within', periodEnd + 2000 + hour)), undefined);
+
+    // A process that claimed a cooldown and died before writing its alert: its claim holds for a
+    // few seconds (a live process writes the alert at once), then stops holding.
+    assert.ok(await one.repository.replaceCooldown(tenantId, cooldownIdOf(rule.id, 'dead'), undefined, { at: clock, alert_id: 'al_never_written', claimed_at: clock }));
+    assert.equal(await two.alerts.fire(tenantId, firing('dead', 'al_dead_other', clock + 1000)), undefined);
+    assert.ok(await two.alerts.fire(tenantId, firing('dead', 'al_never_written', clock)), 'the claiming alert itself, evaluated again, fires');
+    assert.ok(await one.repository.replaceCooldown(tenantId, cooldownIdOf(rule.id, 'dead-2'), undefined, { at: clock, alert_id: 'al_lost', claimed_at: clock }));
+    clock += 11_000;
+    assert.ok(await two.alerts.fire(tenantId, firing('dead-2', 'al_dead_2', clock)), 'an abandoned claim no longer holds');
   });
 });
 
