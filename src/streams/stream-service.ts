@@ -58,6 +58,9 @@ function nameOf(name: unknown): string {
   return name.trim();
 }
 
+/** How often a PUT is applied again on top of another PUT that changed the stream first. */
+const UPDATE_ATTEMPTS = 5;
+
 export function createStreamService(deps: StreamServiceDeps) {
   const iso = () => new Date(deps.now()).toISOString();
   const status = createStreamStatus(deps);
@@ -96,29 +99,47 @@ export function createStreamService(deps: StreamServiceDeps) {
     return { stream: await view(stream, initialDelivery(cursor)), ...(generated.secret !== undefined && { secret: generated.secret }) };
   }
 
+  /**
+   * A PUT: the settings and credentials it asks for, applied on top of the stream as it was read. The
+   * credentials are their own record (sealed), so two PUTs at once could leave one's settings and
+   * masks beside the other's credentials: the settings are written only if no other PUT wrote
+   * since the read, else the whole PUT is applied again on top of that one (its credentials
+   * saved again), so the stream ends with one PUT's settings, masks and credentials together.
+   */
   async function update(tenantId: string, id: string, request: StreamRequest, by: Requester): Promise<StreamView> {
-    const { stream } = await find(tenantId, id);
-    const sealed = await deps.streams.secrets(tenantId, id);
-    const previousSecrets = sealed ? deps.secrets.open<Record<string, string>>(sealed, secretsContext(tenantId, id)) : {};
-    const fields = await checked(tenantId, request, { stream, secrets: previousSecrets });
-    const secrets: Record<string, string> = fields.secrets;
-    const changedSecrets = Object.keys(secrets).filter((name) => secrets[name] !== previousSecrets[name]);
-    if (changedSecrets.length > 0) await deps.streams.saveSecrets(tenantId, id, deps.secrets.seal(secrets, secretsContext(tenantId, id)));
-    // Only the settings: a pause, resume or replay made meanwhile is kept. updated_at always moves
-    // on, even within a millisecond, as the runner reopens its destination when it changes.
-    const changed = await deps.streams.change(tenantId, id, (current) => ({
-      ...current, name: fields.name, config: fields.config, filter: fields.filter, format: fields.format, secret_masks: masksOf(secrets),
-      updated_at: new Date(Math.max(deps.now(), Date.parse(current.updated_at) + 1)).toISOString(),
-    }));
-    if (!changed?.after) throw new SteleError('not_found', `No stream with id ${id}.`);
-    const before = describeStream(changed.before);
-    const after = describeStream(changed.after);
-    await deps.trail.record(tenantId, {
-      action: 'stream.updated', ...by, target: streamTarget(changed.after),
-      details: { changes: changesBetween(before, after) as JsonObject, ...(changedSecrets.length > 0 && { credentials_changed: changedSecrets }) },
-    });
-    deps.kick(id);
-    return get(tenantId, id);
+    for (let attempt = 1; ; attempt++) {
+      const { stream } = await find(tenantId, id);
+      const sealed = await deps.streams.secrets(tenantId, id);
+      const previousSecrets = sealed ? deps.secrets.open<Record<string, string>>(sealed, secretsContext(tenantId, id)) : {};
+      const fields = await checked(tenantId, request, { stream, secrets: previousSecrets });
+      const secrets: Record<string, string> = fields.secrets;
+      const changedSecrets = Object.keys(secrets).filter((name) => secrets[name] !== previousSecrets[name]);
+      if (changedSecrets.length > 0) await deps.streams.saveSecrets(tenantId, id, deps.secrets.seal(secrets, secretsContext(tenantId, id)));
+      // Only the settings: a pause, resume or replay made meanwhile is kept. updated_at always moves
+      // on, even within a millisecond, as the runner reopens its destination when it changes.
+      let overtaken = false;
+      const changed = await deps.streams.change(tenantId, id, (current) => {
+        // updated_at moves with each PUT, and only then (a pause, resume or replay leaves it).
+        if (current.updated_at !== stream.updated_at) return void (overtaken = true);
+        return {
+          ...current, name: fields.name, config: fields.config, filter: fields.filter, format: fields.format, secret_masks: masksOf(secrets),
+          updated_at: new Date(Math.max(deps.now(), Date.parse(current.updated_at) + 1)).toISOString(),
+        };
+      });
+      if (!changed) throw new SteleError('not_found', `No stream with id ${id}.`);
+      if (overtaken) {
+        if (attempt === UPDATE_ATTEMPTS) throw new SteleError('conflict', 'The stream was edited by another request meanwhile, again and again; try again.');
+        continue;
+      }
+      const before = describeStream(changed.before);
+      const after = describeStream(changed.after!);
+      await deps.trail.record(tenantId, {
+        action: 'stream.updated', ...by, target: streamTarget(changed.after!),
+        details: { changes: changesBetween(before, after) as JsonObject, ...(changedSecrets.length > 0 && { credentials_changed: changedSecrets }) },
+      });
+      deps.kick(id);
+      return get(tenantId, id);
+    }
   }
 
   async function remove(tenantId: string, id: string, by: Requester): Promise<void> {

@@ -1,6 +1,7 @@
 // Changing a stream while it delivers, on both engines: a pause, an edit (PUT) and a replay asked
 // during a backlog take effect after the request in flight, not after the whole backlog; a pause,
-// resume, replay and edit of one stream sent at the same moment each take effect; one resume
+// resume, replay and edit of one stream sent at the same moment each take effect; two PUTs at once
+// leave one's settings, masked credentials and credentials together; one resume
 // enables a stream that was both paused and disabled. Nothing is lost or sent out of order.
 
 import assert from 'node:assert/strict';
@@ -146,6 +147,26 @@ for (const engine of ENGINES) {
         const resumed = await view(b.id);
         assert.deepEqual([resumed.state === 'paused', resumed.name], [false, `b${round}z`], 'the resume and the edit were kept');
         await replayedAt(`/b${round}y`, `/b${round}z`);
+      }
+    });
+
+    it('keeps one PUT\'s settings, masked token and token together when two PUTs change a stream at once', async () => {
+      const hec = { status: 200, headers: { 'content-type': 'application/json' }, body: '{"text":"Success","code":0}' };
+      const rx = await receiver(() => hec);
+      const config = (side: string, round: number) => ({ url: `${rx.url}/${side}`, token: `token-${side}-${round}-${side === 'a' ? '1111' : '2222'}`, index: 'audit' });
+      const stream = await create({ name: 'hec', type: 'splunk_hec', config: config('a', -1), filter: { actions: ['hec.none'] } });
+      const put = (side: string, round: number) => ok(api('PUT', `/v1/streams/${stream.id}`, { name: `hec-${side}`, type: 'splunk_hec', config: config(side, round), filter: { actions: ['hec.none'] } }));
+      for (let round = 0; round < 16; round++) {
+        await Promise.all([put('a', round), put('b', round)]);
+        const now = await view(stream.id);
+        const side = now.name.slice(-1);
+        assert.equal(now.config.url, `${rx.url}/${side}`, 'the name and the URL of one PUT');
+        assert.equal(now.config.token, `••••${config(side, round).token.slice(-4)}`, `round ${round}: the masked token of the PUT whose URL it has`);
+        const tested = await ok(api('POST', `/v1/streams/${stream.id}/test`));
+        assert.equal(tested.ok ?? true, true, JSON.stringify(tested));
+        const sent = rx.requests.at(-1)!;
+        assert.equal(sent.url, `/${side}/services/collector/event`);
+        assert.equal(sent.headers.authorization, `Splunk ${config(side, round).token}`, `round ${round}: the token of the PUT whose URL it has`);
       }
     });
 
