@@ -24,6 +24,7 @@ import type { Store } from '../store/port.js';
 import type { AlertRule, Severity } from './alert-rule.js';
 
 export type AlertState = 'open' | 'acknowledged' | 'resolved';
+export const ALERT_STATES = ['open', 'acknowledged', 'resolved'] as const;
 
 /** A rule group's cooldown: the firing that holds it (records written before claims have only `at`). */
 export interface CooldownClaim {
@@ -33,7 +34,6 @@ export interface CooldownClaim {
   /** When the claim was made (ms, wall clock). */
   claimed_at?: number;
 }
-export const ALERT_STATES = ['open', 'acknowledged', 'resolved'] as const;
 
 export interface EventRef {
   id: string;
@@ -95,6 +95,7 @@ export function createAlertRepository(store: Store, now: () => number) {
   const ruleKey = (tenantId: string, id: string) => ({ kind: 'alert_rule', tenantId, id });
   const alertKey = (tenantId: string, id: string) => ({ kind: 'alert', tenantId, id });
   const cooldownKey = (tenantId: string, id: string) => ({ kind: 'alert_cooldown', tenantId, id });
+  const cooldown = async (tenantId: string, id: string) => (await store.getRecord<CooldownClaim>(cooldownKey(tenantId, id)))?.body;
   const deliveries = createJobQueue<AlertDelivery>(store, now, { job: 'alert_delivery', pending: 'alert_delivery_pending' });
   // Only the queue of this one is used (enqueue, pending, queuedAt, finish): its "job" is the alert.
   const firedEvents = createJobQueue<AlertRecord>(store, now, { job: 'alert', pending: 'alert_event_pending' });
@@ -112,10 +113,8 @@ export function createAlertRepository(store: Store, now: () => number) {
     /** The tenant's latest 10,000, newest first. */
     listAlerts: async (tenantId: string) => (await store.listRecords<AlertRecord>('alert', tenantId, 10_000, 'newest')).map((r) => r.body),
 
-    async lastFired(tenantId: string, id: string): Promise<number | undefined> {
-      return (await store.getRecord<CooldownClaim>(cooldownKey(tenantId, id)))?.body.at;
-    },
-    cooldown: async (tenantId: string, id: string) => (await store.getRecord<CooldownClaim>(cooldownKey(tenantId, id)))?.body,
+    cooldown,
+    lastFired: async (tenantId: string, id: string): Promise<number | undefined> => (await cooldown(tenantId, id))?.at,
     /** Writes a group's cooldown if it still holds `expected` (none: if there is none); false when another process wrote first. */
     replaceCooldown: (tenantId: string, id: string, expected: CooldownClaim | undefined, claim: CooldownClaim): Promise<boolean> =>
       expected ? store.updateRecordIf(cooldownKey(tenantId, id), claim, stamp(), expected) : store.insertRecord(cooldownKey(tenantId, id), claim, stamp()),

@@ -117,24 +117,21 @@ export function createStreamService(deps: StreamServiceDeps) {
       if (changedSecrets.length > 0) await deps.streams.saveSecrets(tenantId, id, deps.secrets.seal(secrets, secretsContext(tenantId, id)));
       // Only the settings: a pause, resume or replay made meanwhile is kept. updated_at always moves
       // on, even within a millisecond, as the runner reopens its destination when it changes.
-      let overtaken = false;
-      const changed = await deps.streams.change(tenantId, id, (current) => {
-        // updated_at moves with each PUT, and only then (a pause, resume or replay leaves it).
-        if (current.updated_at !== stream.updated_at) return void (overtaken = true);
-        return {
-          ...current, name: fields.name, config: fields.config, filter: fields.filter, format: fields.format, secret_masks: masksOf(secrets),
-          updated_at: new Date(Math.max(deps.now(), Date.parse(current.updated_at) + 1)).toISOString(),
-        };
-      });
+      // No edit (`after` undefined) means another PUT wrote since the read: updated_at moves with
+      // each PUT, and only then (a pause, resume or replay leaves it).
+      const changed = await deps.streams.change(tenantId, id, (current) => (current.updated_at !== stream.updated_at ? undefined : {
+        ...current, name: fields.name, config: fields.config, filter: fields.filter, format: fields.format, secret_masks: masksOf(secrets),
+        updated_at: new Date(Math.max(deps.now(), Date.parse(current.updated_at) + 1)).toISOString(),
+      }));
       if (!changed) throw new SteleError('not_found', `No stream with id ${id}.`);
-      if (overtaken) {
+      if (!changed.after) {
         if (attempt === UPDATE_ATTEMPTS) throw new SteleError('conflict', 'The stream was edited by another request meanwhile, again and again; try again.');
         continue;
       }
       const before = describeStream(changed.before);
-      const after = describeStream(changed.after!);
+      const after = describeStream(changed.after);
       await deps.trail.record(tenantId, {
-        action: 'stream.updated', ...by, target: streamTarget(changed.after!),
+        action: 'stream.updated', ...by, target: streamTarget(changed.after),
         details: { changes: changesBetween(before, after) as JsonObject, ...(changedSecrets.length > 0 && { credentials_changed: changedSecrets }) },
       });
       deps.kick(id);
