@@ -45,6 +45,15 @@ async function instance(store: Store) {
 
 type Instance = Awaited<ReturnType<typeof instance>>;
 
+/** The alert service of a process on `store` that fires and nothing else: no worker, no notifications. */
+function alertsAlone(store: Store, now: () => number, trail = {} as AuditTrail) {
+  const repository = createAlertRepository(store, now);
+  return {
+    repository,
+    alerts: createAlertService({ store, repository, now, publicUrl: 'https://audit.example.com', kick: () => {}, trail, secrets: {} as SecretBox, smtp: undefined }),
+  };
+}
+
 async function tenantKey(app: Instance): Promise<string> {
   const tenant = await app.call('POST', '/v1/tenants', ADMIN_TOKEN, { name: 'acme' });
   return (await app.call('POST', `/v1/tenants/${tenant.id}/keys`, ADMIN_TOKEN, { name: 'k', scopes: ['events:write', 'audit:read', 'alerts:manage'] })).key;
@@ -110,12 +119,7 @@ for (const engine of ENGINES) {
             };
           },
         });
-        const repository = createAlertRepository(dyingStore, Date.now);
-        const dying = createAlertService({
-          store: dyingStore, repository, now: Date.now, publicUrl: 'https://audit.example.com', kick: () => {},
-          trail: { record: async () => { throw new Error('killed'); } } as unknown as AuditTrail,
-          secrets: {} as SecretBox, smtp: undefined,
-        });
+        const { repository, alerts: dying } = alertsAlone(dyingStore, Date.now, { record: async () => { throw new Error('killed'); } } as unknown as AuditTrail);
         const stored = (await repository.getRule(tenant.id, ruleId))!;
         // The alert is its last write: it claimed the cooldown and queued the alert's work before it.
         assert.ok(await dying.fire(tenant.id, {
@@ -160,11 +164,7 @@ for (const engine of ENGINES) {
 
       // A process that created alerts two minutes ago and died before writing their alert.fired
       // events: what it leaves is the alert and its queue entry.
-      const repository = createAlertRepository(db.store, () => Date.now() - 120_000);
-      const dying = createAlertService({
-        store: db.store, repository, now: () => Date.now() - 120_000, publicUrl: 'https://audit.example.com', kick: () => {},
-        trail: {} as AuditTrail, secrets: {} as SecretBox, smtp: undefined,
-      });
+      const { repository, alerts: dying } = alertsAlone(db.store, () => Date.now() - 120_000);
       const stored = (await repository.getRule(tenant.id, rule.id))!;
       const firing = { rule: stored, group: {}, groupKey: '', count: 1, windowMinutes: null, field: null, firstSeq: event.seq, lastSeq: event.seq, at: Date.now() };
       const crashed = (await dying.fire(tenant.id, { ...firing, alertId: 'alr_crashed' }))!;
@@ -299,18 +299,8 @@ describe('alerts with two processes on one PostgreSQL', { skip: postgres.skip },
     const [event] = (await a.call('POST', '/v1/events', key, [failure('di')])).events;
     const tenantId: string = rule.tenant_id;
     let clock = Date.now();
-    const service = (store: Store) => {
-      const repository = createAlertRepository(store, () => clock);
-      return {
-        repository,
-        alerts: createAlertService({
-          store, repository, now: () => clock, publicUrl: 'https://audit.example.com', kick: () => {},
-          trail: {} as AuditTrail, secrets: {} as SecretBox, smtp: undefined,
-        }),
-      };
-    };
-    const one = service(db.store);
-    const two = service(otherStore);
+    const one = alertsAlone(db.store, () => clock);
+    const two = alertsAlone(otherStore, () => clock);
     const stored = (await one.repository.getRule(tenantId, rule.id))!;
     const firing = (user: string, alertId: string, at: number) => ({
       rule: stored, alertId, group: { 'actor.id': user }, groupKey: user, count: 1, windowMinutes: 10, field: null, firstSeq: event.seq, lastSeq: event.seq, at,
