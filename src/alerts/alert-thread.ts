@@ -8,6 +8,7 @@
 
 import { createSecretBox, loadSecretKey } from '../background/secret-box.js';
 import { connectThread } from '../background/thread-port.js';
+import type { PendingEvent } from '../store/port.js';
 import type { AlertThreadData, ToAlertThread } from './alert-thread-client.js';
 import { createAlertEvaluator } from './alert-evaluator.js';
 import { createAlertRepository } from './alert-repository.js';
@@ -30,7 +31,10 @@ serve({
     const m = message as ToAlertThread;
     if (m.type === 'committed') for (const [tenantId, runs] of m.tenants) evaluator.onStored(tenantId, runs);
     else if (m.type === 'events') {
-      for (const [tenantId, seqs, events] of m.tenants) evaluator.onEvents(tenantId, events.map((event, i) => Object.assign(event, { seq: seqs[i]! })));
+      for (const [tenantId, seqs, eventsJson] of m.tenants) {
+        const events = JSON.parse(eventsJson) as PendingEvent['event'][];
+        evaluator.onEvents(tenantId, events.map((event, i) => Object.assign(event, { seq: seqs[i]! })));
+      }
     }
     else if (m.type === 'rules') alerts.forgetRules(m.tenantId);
     // Everything told before this message evaluated (under a steady load the evaluator is never idle).
