@@ -12,30 +12,31 @@ import type { Ast, Comparator, TextMatch, Test } from './ast.js';
 import { resolveTime } from './time-value.js';
 
 function columnValue(event: StoredEvent, column: EventTextColumn): string | undefined {
-  const { actor = {}, target = {}, context = {} } = event;
+  // Optional chaining rather than defaults: no object made per call (alert rules call this per event).
+  const { actor, target, context } = event;
   switch (column) {
     case 'id': return event.id;
     case 'action': return event.action;
     case 'category': return event.category;
-    case 'actor_id': return actor.id;
-    case 'actor_type': return actor.type;
-    case 'actor_email': return actor.email;
-    case 'actor_name': return actor.name;
-    case 'actor_role': return actor.role;
-    case 'target_type': return target.type;
-    case 'target_id': return target.id;
-    case 'target_name': return target.name;
-    case 'target_slug': return target.slug;
-    case 'target_version': return target.version;
-    case 'target_url': return target.url;
-    case 'ip': return context.ip;
-    case 'user_agent': return context.user_agent;
-    case 'location': return context.location;
-    case 'request_id': return context.request_id;
-    case 'session_id': return context.session_id;
-    case 'api_key_id': return context.api_key_id;
-    case 'method': return context.method;
-    case 'url': return context.url;
+    case 'actor_id': return actor?.id;
+    case 'actor_type': return actor?.type;
+    case 'actor_email': return actor?.email;
+    case 'actor_name': return actor?.name;
+    case 'actor_role': return actor?.role;
+    case 'target_type': return target?.type;
+    case 'target_id': return target?.id;
+    case 'target_name': return target?.name;
+    case 'target_slug': return target?.slug;
+    case 'target_version': return target?.version;
+    case 'target_url': return target?.url;
+    case 'ip': return context?.ip;
+    case 'user_agent': return context?.user_agent;
+    case 'location': return context?.location;
+    case 'request_id': return context?.request_id;
+    case 'session_id': return context?.session_id;
+    case 'api_key_id': return context?.api_key_id;
+    case 'method': return context?.method;
+    case 'url': return context?.url;
     case 'geo_country': return event.geo?.country;
   }
 }
@@ -48,7 +49,8 @@ function matchesSegments(value: string, segments: readonly string[]): boolean {
   if (!value.startsWith(first) || value.length < first.length + last.length || !value.endsWith(last)) return false;
   let from = first.length;
   const until = value.length - last.length;
-  for (const middle of segments.slice(1, -1)) {
+  for (let i = 1; i < segments.length - 1; i++) {
+    const middle = segments[i]!;
     const found = value.indexOf(middle, from);
     if (found < 0 || found + middle.length > until) return false;
     from = found + middle.length;
@@ -112,7 +114,8 @@ function holds(test: Test, event: StoredEvent, now: number): boolean {
   switch (test.type) {
     case 'text':
     case 'bare':
-      return test.columns.some((column) => matchesText(columnValue(event, column), test.match));
+      for (const column of test.columns) if (matchesText(columnValue(event, column), test.match)) return true;
+      return false;
     case 'details':
       return matchesText(detailsText(event, test.path), test.match);
     case 'details_number': {
@@ -151,8 +154,13 @@ function holds(test: Test, event: StoredEvent, now: number): boolean {
 /** Whether `event` matches the query, with `now` (ms) as the clock reading. */
 export function evaluateQuery(ast: Ast, event: StoredEvent, now: number): boolean {
   switch (ast.kind) {
-    case 'and': return ast.children.every((child) => evaluateQuery(child, event, now));
-    case 'or': return ast.children.some((child) => evaluateQuery(child, event, now));
+    // Loops rather than every/some: no closure per call (alert rules evaluate every committed event).
+    case 'and':
+      for (const child of ast.children) if (!evaluateQuery(child, event, now)) return false;
+      return true;
+    case 'or':
+      for (const child of ast.children) if (evaluateQuery(child, event, now)) return true;
+      return false;
     case 'not': return !evaluateQuery(ast.child, event, now);
     case 'term': return holds(ast.test, event, now);
   }
