@@ -6,8 +6,14 @@
 // - `stream_delivery`: where delivery stands (cursor, counts, errors, failing, disabled). Written
 //   by the node holding the stream's lease, and once by the API when the stream is created.
 // - `stream_secrets`: the destination's secrets, sealed (secret-box.ts), bound to tenant and stream.
+//   A PUT that changes them writes a record of its own (`<stream id>.<version>`) and then points
+//   the stream record at it (`secrets_version`) in the same compare-and-set as its settings, so a
+//   stream's URL and its credentials always come from one request: a PUT that loses the race, or
+//   a process that dies between the two writes, leaves only an unused record (removed with the
+//   stream). Until a PUT changed them, the record's id is the stream's.
 // Plus an instance-wide index entry so the worker finds every tenant's streams with one list.
 
+import { randomUUID } from 'node:crypto';
 import type { SealedSecret } from '../background/secret-box.js';
 import { SteleError } from '../domain/errors.js';
 import type { Actor, JsonObject } from '../domain/event.js';
@@ -34,6 +40,8 @@ export interface StreamRecord {
   config: JsonObject;
   /** Each secret's mask (`••••1234`), shown in place of the secret. */
   secret_masks: Record<string, string>;
+  /** Which `stream_secrets` record holds the credentials (see the top of this file); absent: the first. */
+  secrets_version?: string;
   filter: StreamFilter;
   format: StreamFormat;
   paused: boolean;
@@ -77,6 +85,9 @@ const INSTANCE = '*';
 /** What a stream's sealed secrets are bound to: they open for this tenant and stream only. */
 export const secretsContext = (tenantId: string, id: string) => `${SECRETS}:${tenantId}:${id}`;
 
+/** The id of the stream_secrets record a stream's credentials are in. */
+const secretsIdOf = (id: string, version: string | undefined) => (version === undefined ? id : `${id}.${version}`);
+
 export const initialDelivery = (cursor: number): DeliveryState => ({
   cursor, delivered: 0, last_success_at: null, last_error: null, failures: 0, failing_since: null, failing: false,
   next_attempt_at: null, disabled: null, replay_generation: 0,
@@ -119,17 +130,28 @@ export function createStreamRepository(store: Store, now: () => number) {
     /** Only the lease holder calls this; false once the stream was deleted. */
     saveDelivery: (tenantId: string, id: string, delivery: DeliveryState): Promise<boolean> =>
       store.updateRecord(key(DELIVERY, tenantId, id), delivery, stamp()),
-    secrets: async (tenantId: string, id: string): Promise<SealedSecret | undefined> =>
-      (await store.getRecord<SealedSecret>(key(SECRETS, tenantId, id)))?.body,
-    saveSecrets: (tenantId: string, id: string, sealed: SealedSecret): Promise<boolean> =>
-      store.updateRecord(key(SECRETS, tenantId, id), sealed, stamp()),
+    /** The sealed credentials the stream record points at. */
+    secrets: async (stream: Pick<StreamRecord, 'tenant_id' | 'id' | 'secrets_version'>): Promise<SealedSecret | undefined> =>
+      (await store.getRecord<SealedSecret>(key(SECRETS, stream.tenant_id, secretsIdOf(stream.id, stream.secrets_version))))?.body,
+    /** New credentials for a stream, in a record of their own: the version to point the stream at. */
+    async addSecrets(tenantId: string, id: string, sealed: SealedSecret): Promise<string> {
+      const version = randomUUID();
+      await store.insertRecord(key(SECRETS, tenantId, secretsIdOf(id, version)), sealed, stamp());
+      return version;
+    },
+    /** Credentials no stream record points at any more (or never did). */
+    removeSecrets: async (tenantId: string, id: string, version: string | undefined): Promise<void> =>
+      void (await store.deleteRecord(key(SECRETS, tenantId, secretsIdOf(id, version)))),
     /** The stream record goes first, so a half-finished delete is a stream nobody delivers. */
     async remove(tenantId: string, id: string): Promise<boolean> {
       const removed = await store.deleteRecord(key(STREAM, tenantId, id));
       if (removed) {
         await store.deleteRecord(key(INDEX, INSTANCE, id));
         await store.deleteRecord(key(DELIVERY, tenantId, id));
-        await store.deleteRecord(key(SECRETS, tenantId, id));
+        // Every version, those of PUTs that lost their race or died midway included.
+        for (const record of await store.listRecords(SECRETS, tenantId, 100_000)) {
+          if (record.id === id || record.id.startsWith(`${id}.`)) await store.deleteRecord(key(SECRETS, tenantId, record.id));
+        }
       }
       return removed;
     },

@@ -104,12 +104,13 @@ export function createStreamRunner(deps: StreamRunnerDeps, tenantId: string, id:
     wakeTimer.unref();
   };
 
-  async function clientFor(stream: StreamRecord): Promise<DestinationClient> {
+  /** Undefined when the credentials the stream record points at are gone. */
+  async function clientFor(stream: StreamRecord): Promise<DestinationClient | undefined> {
     if (client?.version === stream.updated_at) return client.client;
     await client?.client.close();
     client = undefined;
-    const sealed = await deps.streams.secrets(tenantId, id);
-    if (!sealed) throw new SteleError('not_found', 'the stream\'s secrets are gone');
+    const sealed = await deps.streams.secrets(stream);
+    if (!sealed) return undefined;
     client = { version: stream.updated_at, client: openClient(deps, stream, sealed) };
     return client.client;
   }
@@ -221,13 +222,19 @@ export function createStreamRunner(deps: StreamRunnerDeps, tenantId: string, id:
    */
   async function deliver(stream: StreamRecord, signal: AbortSignal): Promise<void> {
     const destination = DESTINATIONS[stream.type];
-    let sender: DestinationClient;
+    let sender: DestinationClient | undefined;
     try {
       sender = await clientFor(stream);
     } catch (error) {
-      // The secrets do not open (another node's STELE_SECRETS_KEY_FILE) or are gone, or the host is
-      // no longer allowed: say so on the stream.
+      // The secrets do not open (another node's STELE_SECRETS_KEY_FILE) or the host is no longer
+      // allowed: say so on the stream.
       return failed(stream, { ok: false, error: `cannot open the stream's destination: ${(error as Error).message}` });
+    }
+    if (!sender) {
+      // A PUT replaced the credentials after this pass read the stream (it removes the old ones once
+      // the stream points at the new): the next pass starts at once from the stream as it is now.
+      if (await changedSince(stream)) return;
+      return failed(stream, { ok: false, error: 'cannot open the stream\'s destination: its credentials are gone' });
     }
     let next = readAfter(stream, delivery!.cursor);
     while (!signal.aborted && !finished) {

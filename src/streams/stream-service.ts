@@ -100,34 +100,39 @@ export function createStreamService(deps: StreamServiceDeps) {
   }
 
   /**
-   * A PUT: the settings and credentials it asks for, applied on top of the stream as it was read. The
-   * credentials are their own record (sealed), so two PUTs at once could leave one's settings and
-   * masks beside the other's credentials: the settings are written only if no other PUT wrote
-   * since the read, else the whole PUT is applied again on top of that one (its credentials
-   * saved again), so the stream ends with one PUT's settings, masks and credentials together.
+   * A PUT: the settings and credentials it asks for, applied on top of the stream as it was read.
+   * Changed credentials go in a record of their own first (stream-repository.ts), and the stream
+   * record takes the settings, the masks and the pointer to those credentials in one
+   * compare-and-set, written only if no other PUT wrote since the read; else the whole PUT is
+   * applied again on top of that one. So the stream ends with one PUT's settings, masks and
+   * credentials together, even when this request dies midway or gives up with a 409.
    */
   async function update(tenantId: string, id: string, request: StreamRequest, by: Requester): Promise<StreamView> {
     for (let attempt = 1; ; attempt++) {
       const { stream } = await find(tenantId, id);
-      const sealed = await deps.streams.secrets(tenantId, id);
+      const sealed = await deps.streams.secrets(stream);
       const previousSecrets = sealed ? deps.secrets.open<Record<string, string>>(sealed, secretsContext(tenantId, id)) : {};
       const fields = await checked(tenantId, request, { stream, secrets: previousSecrets });
       const secrets: Record<string, string> = fields.secrets;
       const changedSecrets = Object.keys(secrets).filter((name) => secrets[name] !== previousSecrets[name]);
-      if (changedSecrets.length > 0) await deps.streams.saveSecrets(tenantId, id, deps.secrets.seal(secrets, secretsContext(tenantId, id)));
+      const secretsVersion = changedSecrets.length > 0 ? await deps.streams.addSecrets(tenantId, id, deps.secrets.seal(secrets, secretsContext(tenantId, id))) : undefined;
       // Only the settings: a pause, resume or replay made meanwhile is kept. updated_at always moves
       // on, even within a millisecond, as the runner reopens its destination when it changes.
       // No edit (`after` undefined) means another PUT wrote since the read: updated_at moves with
       // each PUT, and only then (a pause, resume or replay leaves it).
       const changed = await deps.streams.change(tenantId, id, (current) => (current.updated_at !== stream.updated_at ? undefined : {
         ...current, name: fields.name, config: fields.config, filter: fields.filter, format: fields.format, secret_masks: masksOf(secrets),
+        ...(secretsVersion !== undefined && { secrets_version: secretsVersion }),
         updated_at: new Date(Math.max(deps.now(), Date.parse(current.updated_at) + 1)).toISOString(),
       }));
+      if (!changed?.after && secretsVersion !== undefined) await deps.streams.removeSecrets(tenantId, id, secretsVersion);
       if (!changed) throw new SteleError('not_found', `No stream with id ${id}.`);
       if (!changed.after) {
         if (attempt === UPDATE_ATTEMPTS) throw new SteleError('conflict', 'The stream was edited by another request meanwhile, again and again; try again.');
         continue;
       }
+      // The credentials replaced; a runner that read the stream just before opens the new ones (stream-runner.ts).
+      if (secretsVersion !== undefined) await deps.streams.removeSecrets(tenantId, id, changed.before.secrets_version);
       const before = describeStream(changed.before);
       const after = describeStream(changed.after);
       await deps.trail.record(tenantId, {
@@ -188,7 +193,7 @@ export function createStreamService(deps: StreamServiceDeps) {
   /** Sends one made-up event to the receiver now and says what it answered and how fast. */
   async function test(tenantId: string, id: string, signal: AbortSignal): Promise<ReceiverAnswer & { latency_ms: number; event_id: string }> {
     const { stream } = await find(tenantId, id);
-    const sealed = await deps.streams.secrets(tenantId, id);
+    const sealed = await deps.streams.secrets(stream);
     if (!sealed) throw new SteleError('not_found', `No stream with id ${id}.`);
     const client = openClient(deps, stream, sealed);
     const event = testEvent(tenantId, id, deps.now());
