@@ -83,7 +83,11 @@ const engineLabel = (x: { engine: string; measured_at?: string }) => `${x.engine
 const ran = (run: Run) => (run.machine ? `, run ${run.machine.date.slice(0, 16).replace('T', ' ')} UTC` : '');
 
 export function renderMarkdown(r: Results, machine: { node: string; cpus: number; date: string }): string {
-  const out: string[] = [`Measured ${machine.date.slice(0, 10)} on ${machine.cpus} cores, Node ${machine.node}. Raw files: \`bench/results/*.json\`.`, ''];
+  const out: string[] = [
+    `Measured ${machine.date.slice(0, 10)} on ${machine.cpus} cores, Node ${machine.node}. Raw files: \`bench/results/*.json\`. `
+      + 'Server processes run the compiled build (`dist/`, what `npm start` runs) in the runs of 2026-12-07 evening on; tables measured before then (each says when it ran) ran the sources through tsx.',
+    '',
+  ];
   out.push(`**Ingest** (${n(r.ingest.events)} events; bare = the same rows and indexes through the driver, 1,000 per transaction (PostgreSQL: multi-row INSERTs, and COPY); server CPU/event = the server process's CPU time over the events it took${ran(r.ingest)})`, '');
   const single = r.ingest.results[0]?.http_single_events;
   const cpu = (x: { server_cpu_us_per_event?: number }) => (x.server_cpu_us_per_event === undefined ? '—' : `${x.server_cpu_us_per_event} µs`);

@@ -8,10 +8,11 @@
 //
 // A suite that needs a new peer adds one entry to PEERS below.
 
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import pg from 'pg';
+import { buildServer } from './build-server.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const pgUrl = process.env.STELE_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -94,11 +95,7 @@ const files = ['src', 'test', 'packages']
 // The suites that start `stele` as a process run the compiled server, what `npm start` runs: built
 // here first from the sources as they are now (a few seconds when little changed), so a test never
 // runs an older build. tsx's compile at each start cost about a second a process.
-const build = spawnSync('npm', ['run', '--silent', 'build:server'], { cwd: root, stdio: 'inherit' });
-if (build.status !== 0) {
-  console.error('`npm run build:server` failed: the sources do not compile, so no test ran.');
-  process.exit(1);
-}
+buildServer(root, 'test');
 
 const env = { ...process.env, STELE_TEST_PG_URL: pgUrl, STELE_TEST_COMPILED: '1' };
 const skipped = [];

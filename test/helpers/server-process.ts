@@ -1,6 +1,7 @@
 // Runs `stele serve` (or any command) as a real child process and waits until it prints its URL.
-// Under `npm test`, which builds the server first (STELE_TEST_COMPILED=1), it runs the compiled
-// CLI, what `npm start` runs (and a second sooner to start); otherwise the sources, through tsx.
+// Under `npm test` and `npm run bench`, which build the server first (STELE_TEST_COMPILED=1), it
+// runs the compiled CLI, what `npm start` runs (and a second sooner to start); otherwise the
+// sources, through tsx.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
