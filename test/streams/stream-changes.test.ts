@@ -243,4 +243,65 @@ for (const engine of ENGINES) {
       assert.deepEqual(await secrets(), [], 'none left once the stream is deleted');
     });
   });
+
+  describe(`credentials replaced while a stream opens its destination, on ${engine.name}`, { skip: engine.skip }, () => {
+    // Delivery on the serving thread, whose store this test wraps: the first time anything reads
+    // `armed`'s credentials record, another PUT replaces those credentials (and removes the record)
+    // before the read goes on, as when the stream's runner read the stream just before that PUT.
+    let armed: string | undefined;
+    let replace: (() => Promise<void>) | undefined;
+    let app: TestApp;
+    let rx: HttpReceiver;
+    before(async () => {
+      app = await startTestApp(engine.name, { ...ENV, STELE_STREAM_THREAD: 'off' }, undefined, undefined, {
+        wrapStore: (store) => ({
+          ...store,
+          getRecord: async (key) => {
+            if (armed !== undefined && key.kind === 'stream_secrets' && key.id.startsWith(`${armed}.`) && replace) {
+              const run = replace;
+              replace = undefined;
+              await run();
+            }
+            return store.getRecord(key);
+          },
+        }) as typeof store,
+      });
+      rx = await startHttpReceiver(() => [], () => ({ status: 200, headers: { 'content-type': 'application/json' }, body: '{"text":"Success","code":0}' }));
+    });
+    after(async () => {
+      await rx.close();
+      await app.close();
+    });
+
+    it('starts its next pass from the stream as it is now, with no failure recorded', async () => {
+      const { key } = await app.tenantWithKey(['events:write', 'streams:manage', 'audit:read']);
+      const api = (method: 'GET' | 'POST' | 'PUT', url: string, payload?: object) => app.request({ method, url, key, ...(payload && { payload }) });
+      const hec = (side: string) => ({ name: `hec-${side}`, type: 'splunk_hec', config: { url: `${rx.url}/${side}`, token: `token-${side}-000000${side.length}` }, filter: { actions: ['hec.sent'] } });
+      const created = await api('POST', '/v1/streams', hec('a'));
+      assert.equal(created.statusCode, 201, created.body);
+      const id = created.json().id as string;
+      const delivered = async (side: string, token: string) => {
+        assert.equal((await api('POST', '/v1/events', [{ action: 'hec.sent' }])).statusCode, 201);
+        const request = await waitFor(`an event at /${side}`, () => rx.requests.find((r) => r.url === `/${side}/services/collector/event`) ?? undefined);
+        assert.equal(request.headers.authorization, `Splunk ${token}`);
+      };
+      await delivered('a', 'token-a-0000001');
+
+      // PUT b: the runner opens b's credentials at its next pass; just before it reads them, PUT cc replaces them.
+      armed = id;
+      let replaced = false;
+      replace = async () => {
+        const put = await api('PUT', `/v1/streams/${id}`, hec('cc'));
+        assert.equal(put.statusCode, 200, put.body);
+        replaced = true;
+      };
+      assert.equal((await api('PUT', `/v1/streams/${id}`, hec('b'))).statusCode, 200);
+      await delivered('cc', 'token-cc-0000002');
+      assert.ok(replaced, 'the runner read the replaced credentials');
+      assert.equal(rx.requests.filter((r) => r.url.startsWith('/b/')).length, 0, 'nothing went to the URL of the replaced PUT');
+      const now = (await api('GET', `/v1/streams/${id}`)).json();
+      assert.equal(now.failures, 0);
+      assert.equal(now.last_error, null, 'no failure recorded for the credentials that went away');
+    });
+  });
 }
