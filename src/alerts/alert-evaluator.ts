@@ -176,8 +176,7 @@ export function createAlertEvaluator(deps: EvaluatorDeps) {
   const seen = new Map<string, number>();
   // When a rule last fired for a group (event time, ms) as this process knows it: fired here, or
   // read (readAt, wall clock), so a cooldown needs no read while it lasts or the read is fresh.
-  // By rule, then group key: looked up for every group of every pass, with no key to build.
-  const fired = new Map<string, Map<string, { last: number | undefined; readAt: number }>>();
+  const fired = new Map<string, { last: number | undefined; readAt: number }>();
   // threshold and distinct, by rule version and group: the count at the last read, and matches seen here since.
   const counts = new Map<string, Map<string, GroupCount>>();
   const refreshMs = deps.refreshMs ?? 10_000;
@@ -399,16 +398,8 @@ export function createAlertEvaluator(deps: EvaluatorDeps) {
 
   const queryOf = (compiled: CompiledRule, now: number) => compileQuery(compiled.ast, { dialect: deps.store.dialect, now });
 
-  /** A rule's groups' cooldowns as known here (rule ids are unique across tenants). */
-  function firedOf(ruleId: string): Map<string, { last: number | undefined; readAt: number }> {
-    let map = fired.get(ruleId);
-    if (!map) {
-      if (fired.size >= 1000) fired.clear();
-      fired.set(ruleId, (map = new Map()));
-    }
-    return map;
-  }
-
+  /** The in-memory key of a rule's group (no hashing: it is looked up for every group of every pass). */
+  const memoryKey = (tenantId: string, ruleId: string, groupKey: string) => `${tenantId}\u0000${ruleId}\u0000${groupKey}`;
   /** A rule version's group counts (rule ids are unique across tenants). */
   function countsOf(rule: AlertRule): Map<string, GroupCount> {
     const version = `${rule.id}\u0000${rule.updated_at}`;
@@ -424,11 +415,12 @@ export function createAlertEvaluator(deps: EvaluatorDeps) {
   async function cooling(tenantId: string, rule: AlertRule, groupKey: string, at: number): Promise<boolean> {
     const cooldownMs = rule.cooldown_minutes * MINUTE;
     if (cooldownMs === 0) return false;
+    const key = memoryKey(tenantId, rule.id, groupKey);
     const within = (last: number | undefined) => withinCooldown(at, last, cooldownMs);
-    const known = firedOf(rule.id).get(groupKey);
+    const known = fired.get(key);
     if (known && (within(known.last) || Date.now() - known.readAt < refreshMs)) return within(known.last);
     const last = await deps.lastFired(tenantId, cooldownIdOf(rule.id, groupKey));
-    remembered(firedOf(rule.id), groupKey, { last, readAt: Date.now() });
+    remembered(fired, key, { last, readAt: Date.now() });
     return within(last);
   }
 
@@ -436,12 +428,12 @@ export function createAlertEvaluator(deps: EvaluatorDeps) {
     const alert = await deps.fire(tenantId, firing);
     if (alert) created.push(alert);
     if (firing.rule.cooldown_minutes > 0) {
-      const ruleFired = firedOf(firing.rule.id);
+      const key = memoryKey(tenantId, firing.rule.id, firing.groupKey);
       // Not fired: another firing holds the cooldown (maybe another process's), which the next check reads.
-      if (!alert) return void ruleFired.delete(firing.groupKey);
+      if (!alert) return void fired.delete(key);
       // The latest firing stays the cooldown's start: an old event delivered late does not move it back.
-      const known = ruleFired.get(firing.groupKey)?.last;
-      remembered(ruleFired, firing.groupKey, { last: known !== undefined && known > firing.at ? known : firing.at, readAt: Date.now() });
+      const known = fired.get(key)?.last;
+      remembered(fired, key, { last: known !== undefined && known > firing.at ? known : firing.at, readAt: Date.now() });
     }
   }
 
@@ -462,7 +454,7 @@ export function createAlertEvaluator(deps: EvaluatorDeps) {
     const wall = Date.now();
     // A rule that changed (or was enabled again) counts afresh: what happened meanwhile was not seen here.
     const ruleCounts = countsOf(rule);
-    const open = groupsToRead(compiled, groups, ruleCounts, wall);
+    const open = groupsToRead(tenantId, compiled, groups, ruleCounts, wall);
     if (open.length === 0) return;
     const { from, to } = spanOf(open);
     const rows = await readWindow(tenantId, compiled, windowAggregation(compiled, from, to, now), open, now);
@@ -508,17 +500,16 @@ export function createAlertEvaluator(deps: EvaluatorDeps) {
   }
 
   /** The groups of the pass whose count must be read (see evaluateWindow), counting this pass's matches into the others. */
-  function groupsToRead(compiled: CompiledRule, groups: readonly MatchedGroup[], ruleCounts: Map<string, GroupCount>, wall: number) {
+  function groupsToRead(tenantId: string, compiled: CompiledRule, groups: readonly MatchedGroup[], ruleCounts: Map<string, GroupCount>, wall: number) {
     const { rule } = compiled;
     const { count } = rule.condition as WindowCondition;
     const open: OpenGroup[] = [];
-    const ruleFired = rule.cooldown_minutes > 0 ? firedOf(rule.id) : undefined;
     for (const g of groups) {
       const at = latestMatch(g);
       const estimate = ruleCounts.get(g.groupKey);
       if (estimate) estimate.since += g.events.length;
       // Known here to be cooling down: nothing to ask until it ends.
-      const last = ruleFired?.get(g.groupKey)?.last;
+      const last = rule.cooldown_minutes > 0 ? fired.get(memoryKey(tenantId, rule.id, g.groupKey))?.last : undefined;
       if (withinCooldown(at, last, rule.cooldown_minutes * MINUTE)) continue;
       const sum = estimate ? estimate.counted + estimate.since : 0;
       const age = estimate ? wall - estimate.readAt : Infinity;
