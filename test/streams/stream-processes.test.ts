@@ -54,6 +54,10 @@ describe('a Stele process killed with batches in flight, then restarted', () => 
   let s3rverDir: string;
   let s3rver: S3rver;
   let s3Port: number;
+  // Closed in after() whatever happens: an S3 client's or the proxy's open sockets would keep
+  // s3rver.close() waiting, and a failed test would hang the file until its timeout.
+  let proxy: Awaited<ReturnType<typeof startProxy>> | undefined;
+  let reader: S3Client | undefined;
   const receivers: { vendor: VendorReceiver; receiver: HttpReceiver }[] = [];
   let holding = true;
 
@@ -68,6 +72,8 @@ describe('a Stele process killed with batches in flight, then restarted', () => 
     await server?.stop('SIGKILL');
     for (const { receiver } of receivers) await receiver.close();
     await rsyslog?.close();
+    reader?.destroy();
+    await proxy?.close();
     await s3rver.close();
     rmSync(dataDir, { recursive: true, force: true });
     rmSync(s3rverDir, { recursive: true, force: true });
@@ -88,15 +94,16 @@ describe('a Stele process killed with batches in flight, then restarted', () => 
       receivers.push({ vendor, receiver });
       await callServer(server, 'POST', '/v1/streams', key, { name: vendor.type, type: vendor.type, config: vendor.config(receiver.url), filter: { actions: ['doc.viewed'] } });
     }
-    const proxy = await startProxy(() => s3Port, () => (holding ? { delayMs: 3000 } : undefined));
+    const s3Proxy = await startProxy(() => s3Port, () => (holding ? { delayMs: 3000 } : undefined));
+    proxy = s3Proxy;
     await callServer(server, 'POST', '/v1/streams', key, {
       name: 's3', type: 's3', filter: { actions: ['doc.viewed'] },
-      config: { bucket: 'staging', region: 'us-east-1', endpoint: `http://127.0.0.1:${proxy.port}`, access_key_id: 'S3RVER', secret_access_key: 'S3RVER', force_path_style: true },
+      config: { bucket: 'staging', region: 'us-east-1', endpoint: `http://127.0.0.1:${s3Proxy.port}`, access_key_id: 'S3RVER', secret_access_key: 'S3RVER', force_path_style: true },
     });
     if (rsyslog) await callServer(server, 'POST', '/v1/streams', key, { name: 'syslog', type: 'syslog', config: { host: '127.0.0.1', port: rsyslog.port }, filter: { actions: ['doc.viewed'] } });
 
     const sent = await ingest(server, key, 2500);
-    await waitFor('a batch in flight at every HTTP receiver and the S3 proxy', () => (held.size === receivers.length && proxy.count() > 0 ? true : undefined));
+    await waitFor('a batch in flight at every HTTP receiver and the S3 proxy', () => (held.size === receivers.length && s3Proxy.count() > 0 ? true : undefined));
     await server.stop('SIGKILL');
     holding = false;
     server = await startServerProcess({ ...STREAM_ENV, STELE_DATA_DIR: dataDir });
@@ -113,12 +120,13 @@ describe('a Stele process killed with batches in flight, then restarted', () => 
       assert.ok(repeated.every((id) => inFlight.has(id) && counts.get(id) === 2), `${vendor.type}: only the batch in flight came twice`);
     }
 
-    const reader = new S3Client({ region: 'us-east-1', endpoint: `http://127.0.0.1:${s3Port}`, forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+    const s3 = new S3Client({ region: 'us-east-1', endpoint: `http://127.0.0.1:${s3Port}`, forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+    reader = s3;
     const s3Events = async () => {
-      const keys = ((await reader.send(new ListObjectsV2Command({ Bucket: 'staging' }))).Contents ?? []).map((c) => c.Key!).filter((k) => k.endsWith('.ndjson.gz')).sort();
+      const keys = ((await s3.send(new ListObjectsV2Command({ Bucket: 'staging' }))).Contents ?? []).map((c) => c.Key!).filter((k) => k.endsWith('.ndjson.gz')).sort();
       const out: Carried[] = [];
       for (const k of keys) {
-        const body = Buffer.from(await (await reader.send(new GetObjectCommand({ Bucket: 'staging', Key: k }))).Body!.transformToByteArray());
+        const body = Buffer.from(await (await s3.send(new GetObjectCommand({ Bucket: 'staging', Key: k }))).Body!.transformToByteArray());
         out.push(...gunzipSync(body).toString('utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Carried));
       }
       return out;
@@ -132,8 +140,6 @@ describe('a Stele process killed with batches in flight, then restarted', () => 
     });
     await waitFor('every event in S3', async () => (arrivalsOf(await s3EventsSoFar()).firsts.length >= expected.length ? true : undefined), 60_000);
     assert.deepEqual(arrivalsOf(await s3Events()).firsts, expected);
-    reader.destroy();
-    await proxy.close();
 
     if (rsyslog) {
       const ids = () => rsyslog!.parsed().map((m) => ({ id: JSON.parse(m.sd_json)['stele@32473'].id as string, seq: 0 }));
