@@ -6,27 +6,10 @@ import { NoteError } from '@stele/integrity';
 import { SteleApiError, SteleUnreachableError, VerificationError } from '@stele/sdk';
 import { loadConfig } from '../config.js';
 import { isSteleError } from '../domain/errors.js';
-import { checkWorkers, serve } from '../cluster.js';
 import { GeoIpError } from '../geoip/geoip.js';
 import { VERSION } from '../version.js';
-import { keysCommand, tenantsCommand } from './_admin.js';
-import { benchCommand } from './_bench.js';
-import { checkpointCommand } from './_checkpoint.js';
 import { CLIError, EXIT, withStore } from './_context.js';
-import { exportCommand } from './_export.js';
-import { addExamples } from './_help.js';
-import { reportsCommand } from './_reports.js';
-import { proofCommand } from './_proof.js';
-import { sdkCommand } from './_sdk.js';
-import { sendCommand } from './_send.js';
-import { tailCommand } from './_tail.js';
-import { usersCommand } from './_users.js';
-import { verifyCommand } from './_verify.js';
-import { witnessCommand } from './_witness.js';
-import { viewerTokensCommand } from './_viewer-tokens.js';
-import { streamsCommand } from './_streams.js';
-import { alertsCommand } from './_alerts.js';
-import { retentionCommand } from './_retention.js';
+import { addExamples, loadCommand, type LazyCommand } from './_help.js';
 
 const serveCommand = defineCommand({
   meta: { name: 'serve', description: 'Run the HTTP server (HOST, PORT, STELE_DATA_DIR, STELE_DATABASE_URL; README "Configuration")' },
@@ -34,6 +17,9 @@ const serveCommand = defineCommand({
     workers: { type: 'string', description: 'HTTP worker processes on the one port (node:cluster; default 1). Above 1 needs PostgreSQL; background jobs still run once at a time across them' },
   },
   run: async ({ args }) => {
+    // Loaded here, not at the top: the server is most of what `stele` could load (1.5 s of a
+    // 1.8 s start on the 2-core machine), and every other command does without it.
+    const { checkWorkers, serve } = await import('../cluster.js');
     const config = loadConfig();
     const workers = args.workers === undefined ? 1 : Number(args.workers);
     try {
@@ -56,28 +42,31 @@ const migrateCommand = defineCommand({
 });
 addExamples(migrateCommand, ['stele migrate', 'STELE_DATABASE_URL=postgres://stele@db:5432/stele stele migrate']);
 
+// Each command's module is loaded when that command runs (or its help is shown), not at start:
+// together they load the store, the server's domain and the SDK, about a second on the 2-core
+// machine, where one command needs a third of it.
 const tree = defineCommand({
   meta: { name: 'stele', version: VERSION, description: 'Tamper-evident audit log service' },
   subCommands: {
     serve: serveCommand,
     migrate: migrateCommand,
-    tenants: tenantsCommand,
-    keys: keysCommand,
-    users: usersCommand,
-    'viewer-tokens': viewerTokensCommand,
-    streams: streamsCommand,
-    alerts: alertsCommand,
-    reports: reportsCommand,
-    retention: retentionCommand,
-    send: sendCommand,
-    tail: tailCommand,
-    export: exportCommand,
-    verify: verifyCommand,
-    checkpoint: checkpointCommand,
-    proof: proofCommand,
-    bench: benchCommand,
-    sdk: sdkCommand,
-    witness: witnessCommand,
+    tenants: () => import('./_admin.js').then((m) => m.tenantsCommand),
+    keys: () => import('./_admin.js').then((m) => m.keysCommand),
+    users: () => import('./_users.js').then((m) => m.usersCommand),
+    'viewer-tokens': () => import('./_viewer-tokens.js').then((m) => m.viewerTokensCommand),
+    streams: () => import('./_streams.js').then((m) => m.streamsCommand),
+    alerts: () => import('./_alerts.js').then((m) => m.alertsCommand),
+    reports: () => import('./_reports.js').then((m) => m.reportsCommand),
+    retention: () => import('./_retention.js').then((m) => m.retentionCommand),
+    send: () => import('./_send.js').then((m) => m.sendCommand),
+    tail: () => import('./_tail.js').then((m) => m.tailCommand),
+    export: () => import('./_export.js').then((m) => m.exportCommand),
+    verify: () => import('./_verify.js').then((m) => m.verifyCommand),
+    checkpoint: () => import('./_checkpoint.js').then((m) => m.checkpointCommand),
+    proof: () => import('./_proof.js').then((m) => m.proofCommand),
+    bench: () => import('./_bench.js').then((m) => m.benchCommand),
+    sdk: () => import('./_sdk.js').then((m) => m.sdkCommand),
+    witness: () => import('./_witness.js').then((m) => m.witnessCommand),
   },
 });
 addExamples(tree, [
@@ -118,7 +107,7 @@ function withFriendlyErrors(command: CommandDef): CommandDef {
       },
     }),
     ...(subCommands && {
-      subCommands: Object.fromEntries(Object.entries(subCommands as Record<string, CommandDef>).map(([name, sub]) => [name, withFriendlyErrors(sub)])),
+      subCommands: Object.fromEntries(Object.entries(subCommands as Record<string, LazyCommand>).map(([name, sub]) => [name, async () => withFriendlyErrors(await loadCommand(sub))])),
     }),
   };
 }

@@ -26,22 +26,35 @@ export const EXIT_CODES_HELP = [
 
 type AnyCommand = CommandDef<ArgsDef>;
 
+/** A sub-command as the tree holds it: the command, or a function that loads its module. */
+export type LazyCommand = AnyCommand | (() => AnyCommand | Promise<AnyCommand>);
+
+export async function loadCommand(command: LazyCommand): Promise<AnyCommand> {
+  return typeof command === 'function' ? await command() : command;
+}
+
+/** The command's sub-commands by name, loaded. */
+export async function subCommandsOf(command: AnyCommand): Promise<[string, AnyCommand][]> {
+  const subs = Object.entries((command.subCommands ?? {}) as Record<string, LazyCommand>);
+  return Promise.all(subs.map(async ([name, sub]) => [name, await loadCommand(sub)] as [string, AnyCommand]));
+}
+
 /** The command the words of the command line name, and its path of names from `stele`. */
-function resolve(main: AnyCommand, rawArgs: readonly string[]): { command: AnyCommand; path: string[] } {
+async function resolve(main: AnyCommand, rawArgs: readonly string[]): Promise<{ command: AnyCommand; path: string[] }> {
   let command = main;
   const path = [String((main.meta as { name?: string } | undefined)?.name ?? 'stele')];
   for (const word of rawArgs) {
     if (word.startsWith('-')) break;
-    const sub = (command.subCommands as Record<string, AnyCommand> | undefined)?.[word];
+    const sub = (command.subCommands as Record<string, LazyCommand> | undefined)?.[word];
     if (!sub) break;
-    command = sub;
+    command = await loadCommand(sub);
     path.push(word);
   }
   return { command, path };
 }
 
 export async function usageOf(main: AnyCommand, rawArgs: readonly string[]): Promise<string> {
-  const { command, path } = resolve(main, rawArgs);
+  const { command, path } = await resolve(main, rawArgs);
   const meta = (command.meta ?? {}) as { name?: string; version?: string; description?: string };
   const version = (main.meta as { version?: string } | undefined)?.version;
   // citty names a command `<parent name> <own name>`: give it its full path as the parent's.
@@ -51,8 +64,12 @@ export async function usageOf(main: AnyCommand, rawArgs: readonly string[]): Pro
   const examples = examplesOf.get(command.meta as object);
   if (examples && examples.length > 0) text += `\n\nEXAMPLES\n\n${examples.map((line) => `  ${line}`).join('\n')}`;
   text += `\n\nEXIT CODES\n\n${EXIT_CODES_HELP}\n`;
-  // citty colours its usage; a pipe or a file gets plain text.
-  return process.stdout.isTTY ? text : text.replace(/\u001b\[[0-9;]*m/g, '');
+  return plainUnlessTerminal(text, process.stdout);
+}
+
+/** citty colours its usage and messages; a pipe or a file gets plain text. */
+function plainUnlessTerminal(text: string, stream: NodeJS.WriteStream): string {
+  return stream.isTTY ? text : text.replace(/\u001b\[[0-9;]*m/g, '');
 }
 
 /**
@@ -73,7 +90,7 @@ export async function runCli(main: AnyCommand, rawArgs: string[] = process.argv.
   } catch (error) {
     // citty's own errors are about the command line (unknown command, missing argument).
     if ((error as { name?: string }).name === 'CLIError' && typeof (error as { code?: unknown }).code === 'string') {
-      process.stderr.write(`${await usageOf(main, rawArgs)}\nstele: ${(error as Error).message}\n`);
+      process.stderr.write(`${await usageOf(main, rawArgs)}\nstele: ${plainUnlessTerminal((error as Error).message, process.stderr)}\n`);
       process.exit(EXIT.usage);
     }
     throw error;

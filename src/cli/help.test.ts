@@ -5,15 +5,15 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import type { CommandDef } from 'citty';
 import { main } from './_commands.js';
-import { usageOf } from './_help.js';
+import { subCommandsOf, usageOf } from './_help.js';
 
-function paths(command: CommandDef, path: string[] = []): string[][] {
-  const subs = Object.entries((command.subCommands ?? {}) as Record<string, CommandDef>);
-  return [path, ...subs.flatMap(([name, sub]) => paths(sub, [...path, name]))];
+async function paths(command: CommandDef, path: string[] = []): Promise<string[][]> {
+  const below = await Promise.all((await subCommandsOf(command)).map(([name, sub]) => paths(sub, [...path, name])));
+  return [path, ...below.flat()];
 }
 
 it('gives every command a --help with its full name, examples and the exit codes', async () => {
-  const all = paths(main);
+  const all = await paths(main);
   assert.ok(all.length >= 25, `${all.length} commands`);
   for (const path of all) {
     const help = await usageOf(main, path);
