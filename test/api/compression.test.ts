@@ -21,6 +21,9 @@ import { eventually, startTestBed, type TestBed } from '../export/export-test-be
 // client's receive buffer grow to 32 MB here, net.ipv4.tcp_rmem: with 700 random bytes an event
 // the whole 20 MB compressed export sometimes fitted, and the server rightly finished it.)
 const EVENTS = 20_000;
+// Checks that need every byte but not full buffers (same bytes as the plain export, a bulk
+// download left alone) read a smaller set of another action: a quarter of the suite's time.
+const FEW = 1_000;
 const DIST = fileURLToPath(new URL('../../ui/dist', import.meta.url));
 
 interface RawAnswer { status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }
@@ -39,6 +42,7 @@ for (const engine of ENGINES) {
         const batch = Array.from({ length: 1000 }, (_, k) => pendingEvent({ action: 'file.downloaded', details: { noise: randomBytes(2100).toString('base64'), i: i + k } }));
         await bed.db.store.appendEvents(tenantId, batch, sealEvents);
       }
+      await bed.db.store.appendEvents(tenantId, Array.from({ length: FEW }, (_, k) => pendingEvent({ action: 'file.shared', details: { noise: randomBytes(2100).toString('base64'), i: k } })), sealEvents);
       await bed.app.listen({ host: '127.0.0.1', port: 0 });
       url = `http://127.0.0.1:${(bed.app.server.address() as AddressInfo).port}`;
     });
@@ -72,12 +76,12 @@ for (const engine of ENGINES) {
 
     it('compresses CSV and NDJSON exports to exactly the bytes of the plain export', async () => {
       for (const format of ['csv', 'ndjson']) {
-        const path = `/v1/events/export?format=${format}&action=file.downloaded`;
+        const path = `/v1/events/export?format=${format}&action=file.shared`;
         const plain = await fetchRaw(path);
         const gzip = await fetchRaw(path, { 'accept-encoding': 'gzip' });
         assert.equal(plain.status, 200);
         assert.equal(gzip.headers['content-encoding'], 'gzip', format);
-        assert.equal(gzip.headers['x-stele-row-count'], String(EVENTS));
+        assert.equal(gzip.headers['x-stele-row-count'], String(FEW));
         assert.match(String(gzip.headers['content-disposition']), /^attachment; filename="stele-/);
         const unzipped = gunzipSync(gzip.body);
         assert.equal(unzipped.length, plain.body.length, format);
@@ -137,7 +141,7 @@ for (const engine of ENGINES) {
       assert.equal(embed.headers['content-encoding'], 'gzip');
       assert.ok(gunzipSync(embed.body).equals(readFileSync(`${DIST}/embed.js`)));
 
-      const job = await bed.request({ method: 'POST', url: '/v1/exports', key, payload: { format: 'csv', filters: { action: ['file.downloaded'] } } });
+      const job = await bed.request({ method: 'POST', url: '/v1/exports', key, payload: { format: 'csv', filters: { action: ['file.shared'] } } });
       assert.equal(job.statusCode, 202, job.body);
       const done = await eventually<{ download_url: string }>(async () => {
         const status = await bed.request({ method: 'GET', url: `/v1/exports/${job.json().id}`, key });
@@ -147,7 +151,7 @@ for (const engine of ENGINES) {
       assert.equal(download.status, 200);
       assert.equal(download.headers['content-type'], 'application/gzip');
       assert.equal(download.headers['content-encoding'], undefined, 'not compressed twice');
-      assert.equal(gunzipSync(download.body).toString('utf8').trim().split('\n').length, EVENTS + 1);
+      assert.equal(gunzipSync(download.body).toString('utf8').trim().split('\n').length, FEW + 1);
     });
   });
 }
