@@ -2,7 +2,6 @@
 // instance, reused. Addresses are checked when a schedule or notification is created, so a typo
 // is a 400 then rather than a failed run later.
 
-import nodemailer from 'nodemailer';
 import type { Transporter } from 'nodemailer';
 import type { SmtpConfig } from '../config.js';
 import { SteleError } from '../domain/errors.js';
@@ -49,16 +48,18 @@ export function requireMail(smtp: SmtpConfig | undefined, field: string): void {
 }
 
 export function createMailer(smtp: SmtpConfig): Mailer {
-  let transport: Transporter | undefined;
-  const transporter = () => (transport ??= nodemailer.createTransport({
+  // nodemailer is loaded with the first message, not when the server starts; messages sent at
+  // once share the one transport.
+  let transport: Promise<Transporter> | undefined;
+  const transporter = () => (transport ??= import('nodemailer').then(({ default: nodemailer }) => nodemailer.createTransport({
     host: smtp.host, port: smtp.port,
     secure: smtp.security === 'tls', requireTLS: smtp.security === 'starttls', ignoreTLS: smtp.security === 'none',
     ...(smtp.user && { auth: { user: smtp.user, pass: smtp.password ?? '' } }),
     connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 60_000,
-  }));
+  })));
   return {
     async send(mail) {
-      const info = await transporter().sendMail({
+      const info = await (await transporter()).sendMail({
         from: smtp.from, to: [...mail.to], subject: mail.subject, text: mail.text,
         ...(mail.html !== undefined && { html: mail.html }),
         ...(mail.attachments && { attachments: mail.attachments.map((a) => ({ ...a })) }),
@@ -66,7 +67,7 @@ export function createMailer(smtp: SmtpConfig): Mailer {
       return { messageId: String(info.messageId) };
     },
     close() {
-      transport?.close();
+      void transport?.then((open) => open.close());
     },
   };
 }

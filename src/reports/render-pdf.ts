@@ -6,7 +6,6 @@
 // built-in Helvetica, which holds Latin-1 only, and other characters are printed as "?".
 
 import { existsSync } from 'node:fs';
-import PDFDocument from 'pdfkit';
 import { formatFigure, formatNumber, formatTime } from './render-html.js';
 import type { ReportDocument, Section } from './report-document.js';
 
@@ -31,6 +30,8 @@ const MARGIN = 48;
 export async function renderPdf(document: ReportDocument): Promise<Buffer> {
   const fonts = findFonts();
   const text = fonts.unicode ? (t: string) => t : latin1;
+  // Loaded on the first report, not when the server starts (pdfkit and its fonts are 0.14 s).
+  const { default: PDFDocument } = await import('pdfkit');
   const doc = new PDFDocument({
     size: 'A4', margin: MARGIN, bufferPages: true,
     info: { Title: text(document.title), Author: 'Stele', Subject: `${document.period.from} to ${document.period.to}`, CreationDate: new Date(document.generated_at) },
