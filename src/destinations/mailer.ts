@@ -67,7 +67,8 @@ export function createMailer(smtp: SmtpConfig): Mailer {
       return { messageId: String(info.messageId) };
     },
     close() {
-      void transport?.then((open) => open.close());
+      // A transport that never opened has nothing to close (its send has said why).
+      void transport?.then((open) => open.close(), () => {});
     },
   };
 }
