@@ -25,6 +25,7 @@ import { groupField, type GroupField } from './alert-fields.js';
 import type { AlertRecord } from './alert-repository.js';
 import type { AlertRule } from './alert-rule.js';
 import { inSchedule } from './alert-schedule.js';
+import { BoundedMaps } from './bounded-maps.js';
 
 export interface CompiledRule {
   rule: AlertRule;
@@ -131,6 +132,8 @@ const GROUPS_PER_READ = 1000;
 /** A scheduled rule's events read per group and window (far more than any count a rule asks for). */
 const SCHEDULED_WINDOW_EVENTS = 100_000;
 const DAY = 24 * 60 * MINUTE;
+/** Groups, sightings and cooldowns the evaluator remembers at most, each kind. */
+const MAX_SEEN = 100_000;
 
 /**
  * Whether an event at `at` falls in the cooldown of a firing at `last`: after it by less than the
@@ -171,16 +174,16 @@ interface Batch {
 export function createAlertEvaluator(deps: EvaluatorDeps) {
   const queue: ({ tenantId: string } & Batch)[] = [];
   let running: Promise<void> | undefined;
-  // first_seen: values seen per rule, group and value (ms of the latest sighting), so a value seen
-  // again does not ask the database each time. Sightings never become false, only stale.
-  const seen = new Map<string, number>();
-  // When a rule last fired for a group (event time, ms) as this process knows it: fired here, or
-  // read (readAt, wall clock), so a cooldown needs no read while it lasts or the read is fresh.
-  const fired = new Map<string, { last: number | undefined; readAt: number }>();
+  // first_seen: values seen per rule version and group, by value (ms of the latest sighting), so a
+  // value seen again does not ask the database each time. Sightings never become false, only stale.
+  const seen = new BoundedMaps<number>(MAX_SEEN);
+  // When a rule last fired for a group (event time, ms) as this process knows it, by rule and group
+  // key: fired here, or read (readAt, wall clock), so a cooldown needs no read while it lasts or
+  // the read is fresh.
+  const fired = new BoundedMaps<{ last: number | undefined; readAt: number }>(MAX_SEEN);
   // threshold and distinct, by rule version and group: the count at the last read, and matches seen here since.
   const counts = new Map<string, Map<string, GroupCount>>();
   const refreshMs = deps.refreshMs ?? 10_000;
-  const MAX_SEEN = 100_000;
 
   function onCommitted(tenantId: string, outcomes: readonly AppendOutcome[], pending: readonly PendingEvent[]): void {
     if (deps.hasNoRules(tenantId)) return;
@@ -382,11 +385,14 @@ export function createAlertEvaluator(deps: EvaluatorDeps) {
   /** `actor.id=u_1 ip=10.0.0.1`: the group as one text, for people and as the group's key. */
   const groupKeyOf = (compiled: CompiledRule, values: string[]) => compiled.groups.map((g, i) => `${g.name}=${values[i]}`).join(' ');
 
-  function groupOf(compiled: CompiledRule, values: string[]) {
+  /** `{"actor.id": "u_1"}`: the group's values by field name. */
+  function groupValuesOf(compiled: CompiledRule, values: string[]): Record<string, string> {
     const group: Record<string, string> = {};
     compiled.groups.forEach((g, i) => { group[g.name] = values[i]!; });
-    return { group, groupKey: groupKeyOf(compiled, values) };
+    return group;
   }
+
+  const groupOf = (compiled: CompiledRule, values: string[]) => ({ group: groupValuesOf(compiled, values), groupKey: groupKeyOf(compiled, values) });
 
   function groupCondition(compiled: CompiledRule, values: string[]): Sql {
     const { dialect } = deps.store;
@@ -398,8 +404,8 @@ export function createAlertEvaluator(deps: EvaluatorDeps) {
 
   const queryOf = (compiled: CompiledRule, now: number) => compileQuery(compiled.ast, { dialect: deps.store.dialect, now });
 
-  /** The in-memory key of a rule's group (no hashing: it is looked up for every group of every pass). */
-  const memoryKey = (tenantId: string, ruleId: string, groupKey: string) => `${tenantId}\u0000${ruleId}\u0000${groupKey}`;
+  /** The in-memory key of a rule (groups are looked up in its own map: no key is built per group). */
+  const ruleKey = (tenantId: string, ruleId: string) => `${tenantId}\u0000${ruleId}`;
   /** A rule version's group counts (rule ids are unique across tenants). */
   function countsOf(rule: AlertRule): Map<string, GroupCount> {
     const version = `${rule.id}\u0000${rule.updated_at}`;
@@ -415,12 +421,12 @@ export function createAlertEvaluator(deps: EvaluatorDeps) {
   async function cooling(tenantId: string, rule: AlertRule, groupKey: string, at: number): Promise<boolean> {
     const cooldownMs = rule.cooldown_minutes * MINUTE;
     if (cooldownMs === 0) return false;
-    const key = memoryKey(tenantId, rule.id, groupKey);
+    const ruleFired = ruleKey(tenantId, rule.id);
     const within = (last: number | undefined) => withinCooldown(at, last, cooldownMs);
-    const known = fired.get(key);
+    const known = fired.of(ruleFired).get(groupKey);
     if (known && (within(known.last) || Date.now() - known.readAt < refreshMs)) return within(known.last);
     const last = await deps.lastFired(tenantId, cooldownIdOf(rule.id, groupKey));
-    remembered(fired, key, { last, readAt: Date.now() });
+    fired.set(ruleFired, groupKey, { last, readAt: Date.now() });
     return within(last);
   }
 
@@ -428,12 +434,12 @@ export function createAlertEvaluator(deps: EvaluatorDeps) {
     const alert = await deps.fire(tenantId, firing);
     if (alert) created.push(alert);
     if (firing.rule.cooldown_minutes > 0) {
-      const key = memoryKey(tenantId, firing.rule.id, firing.groupKey);
+      const ruleFired = ruleKey(tenantId, firing.rule.id);
       // Not fired: another firing holds the cooldown (maybe another process's), which the next check reads.
-      if (!alert) return void fired.delete(key);
+      if (!alert) return void fired.delete(ruleFired, firing.groupKey);
       // The latest firing stays the cooldown's start: an old event delivered late does not move it back.
-      const known = fired.get(key)?.last;
-      remembered(fired, key, { last: known !== undefined && known > firing.at ? known : firing.at, readAt: Date.now() });
+      const known = fired.of(ruleFired).get(firing.groupKey)?.last;
+      fired.set(ruleFired, firing.groupKey, { last: known !== undefined && known > firing.at ? known : firing.at, readAt: Date.now() });
     }
   }
 
@@ -504,18 +510,19 @@ export function createAlertEvaluator(deps: EvaluatorDeps) {
     const { rule } = compiled;
     const { count } = rule.condition as WindowCondition;
     const open: OpenGroup[] = [];
+    const ruleFired = rule.cooldown_minutes > 0 ? fired.of(ruleKey(tenantId, rule.id)) : undefined;
     for (const g of groups) {
       const at = latestMatch(g);
       const estimate = ruleCounts.get(g.groupKey);
       if (estimate) estimate.since += g.events.length;
       // Known here to be cooling down: nothing to ask until it ends.
-      const last = rule.cooldown_minutes > 0 ? fired.get(memoryKey(tenantId, rule.id, g.groupKey))?.last : undefined;
+      const last = ruleFired?.get(g.groupKey)?.last;
       if (withinCooldown(at, last, rule.cooldown_minutes * MINUTE)) continue;
       const sum = estimate ? estimate.counted + estimate.since : 0;
       const age = estimate ? wall - estimate.readAt : Infinity;
       // Near the condition (half way), another process's matches could make the difference: read
       // again after refreshMs; far from it, after six times as long.
-      if (!estimate || sum >= count || age >= (2 * sum >= count ? refreshMs : 6 * refreshMs)) open.push({ ...g, at, group: groupOf(compiled, g.values).group });
+      if (!estimate || sum >= count || age >= (2 * sum >= count ? refreshMs : 6 * refreshMs)) open.push({ ...g, at, group: groupValuesOf(compiled, g.values) });
     }
     return open;
   }
@@ -617,14 +624,14 @@ export function createAlertEvaluator(deps: EvaluatorDeps) {
     const lookbackMs = (compiled.rule.condition as Extract<AlertRule['condition'], { type: 'first_seen' }>).lookback_days * DAY;
     const unseen: { event: Event; value: string }[] = [];
     // By rule version: a value seen under another query or field says nothing under this one.
-    const groupSeen = `${tenantId}\u0000${compiled.rule.id}\u0000${compiled.rule.updated_at}\u0000${groupKey}\u0000`;
+    const groupSeen = `${tenantId}\u0000${compiled.rule.id}\u0000${compiled.rule.updated_at}\u0000${groupKey}`;
+    const sightings = seen.of(groupSeen);
     for (const event of matched) {
       const value = field.read(event);
       if (value === undefined) continue;
       const at = event.at_ms;
-      const seenKey = groupSeen + value;
-      const sighting = seen.get(seenKey);
-      remember(seenKey, at);
+      const sighting = sightings.get(value);
+      if (sighting === undefined || at > sighting) seen.set(groupSeen, value, at);
       if (sighting === undefined || at - sighting > lookbackMs || at < sighting) unseen.push({ event, value });
     }
     return unseen;
@@ -643,11 +650,6 @@ export function createAlertEvaluator(deps: EvaluatorDeps) {
     map.set(key, value);
   }
 
-  function remember(key: string, at: number): void {
-    if (seen.size >= MAX_SEEN) seen.clear();
-    const previous = seen.get(key);
-    if (previous === undefined || at > previous) seen.set(key, at);
-  }
 
   return {
     onCommitted,
