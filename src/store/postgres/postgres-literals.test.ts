@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { SteleError } from '../../domain/errors.js';
 import { and, eq, inList, sql } from '../../sql/fragments.js';
-import { inlineSql, literalOf, stringLiteral } from './postgres-literals.js';
+import { createRequire } from 'node:module';
+import { arrayLiteral, inlineSql, literalOf, stringLiteral } from './postgres-literals.js';
 
 // The statements these literals go into run on real PostgreSQL in postgres-row-encodings.test.ts;
 // here, the text each value becomes.
@@ -43,5 +44,29 @@ describe('inlining parameters as PostgreSQL literals', () => {
   it('refuses a fragment whose placeholders and parameters do not pair up', () => {
     assert.throws(() => inlineSql(sql('a = ? AND b = ?', [1])), /more placeholders/);
     assert.throws(() => inlineSql(sql('a = ?', [1, 2])), /1 placeholders for 2 parameters/);
+  });
+});
+
+describe('a column as an array parameter', () => {
+  // The driver's own encoding of a JS array, which arrayLiteral stands in for.
+  const { prepareValue } = createRequire(import.meta.url)('pg/lib/utils.js') as { prepareValue(value: unknown): string };
+
+  it('is the text the pg driver makes of the same array', () => {
+    const hash = Uint8Array.from([0, 1, 0xab, 0xff]);
+    const columns: (string | number | null | Uint8Array)[][] = [
+      ['plain', 'with "quotes"', 'C:\\temp\\', '{braces},commas', 'NULL', '', ' spaced ', 'é 🚀 \n\t', null],
+      [1, 0, -5, 1_714_564_800_123, 0.5, null],
+      [hash, Buffer.from('hi'), new Uint8Array(0), null, hash.subarray(1, 3)],
+      [],
+    ];
+    for (const column of columns) assert.equal(arrayLiteral(column), prepareValue(column.map((v) => (v instanceof Uint8Array ? Buffer.from(v) : v))));
+    // Random strings over the characters the array syntax gives a meaning to.
+    let seed = 11;
+    const below = (n: number) => Math.floor(((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x80000000) * n);
+    const alphabet = 'a\\"{},\' NULL\n';
+    for (let n = 0; n < 2_000; n++) {
+      const column = Array.from({ length: below(5) }, () => (below(8) === 0 ? null : Array.from({ length: below(12) }, () => alphabet[below(alphabet.length)]).join('')));
+      assert.equal(arrayLiteral(column), prepareValue(column), JSON.stringify(column));
+    }
   });
 });

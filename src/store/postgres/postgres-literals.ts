@@ -39,3 +39,24 @@ export function inlineSql(fragment: Sql): string {
   if (next !== fragment.params.length) throw new Error(`Sql has ${next} placeholders for ${fragment.params.length} parameters`);
   return text;
 }
+
+const NEEDS_ESCAPE = /["\\]/;
+
+/**
+ * A column of values as one array parameter's text, `{"a",NULL,"1",\\x00ff}`: exactly what the pg
+ * driver makes of a JS array (its arrayString), written without its per-element dispatch and its
+ * two replaces on every string. The append of a commit group sends its rows as such columns
+ * (one `unnest` parameter each): the driver's encoding took ~5 µs of the serving thread an event.
+ */
+export function arrayLiteral(values: readonly (string | number | null | Uint8Array)[]): string {
+  let text = '{';
+  for (let i = 0; i < values.length; i++) {
+    if (i > 0) text += ',';
+    const value = values[i];
+    if (value === null || value === undefined) text += 'NULL';
+    else if (typeof value === 'number') text += `"${value}"`;
+    else if (typeof value === 'string') text += NEEDS_ESCAPE.test(value) ? `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"` : `"${value}"`;
+    else text += `\\\\x${Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('hex')}`;
+  }
+  return `${text}}`;
+}

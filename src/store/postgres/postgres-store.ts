@@ -25,6 +25,7 @@ import { createAvailabilityGate, guardStore, type StoreLog } from '../availabili
 import { checkout, openPools, timed, type PostgresPools } from './postgres-pools.js';
 import { classifyPostgresError } from './postgres-faults.js';
 import { POSTGRES_MIGRATIONS } from './postgres-migrations.js';
+import { arrayLiteral } from './postgres-literals.js';
 import { postgresDialect } from './postgres-dialect.js';
 import { copyEventsStatement } from './postgres-row-encodings.js';
 import { postgresCanonicalRowReader } from './postgres-canonical-rows.js';
@@ -228,8 +229,8 @@ export function openPostgresStore(options: PostgresStoreOptions): Store {
       });
       await client.query(prepared('append_group', APPEND_GROUP, [
         tenantId, sealed.head.size, Buffer.from(sealed.head.chainHash), encodeBorder(sealed.head.border),
-        sealed.nodes.map((n) => n.level), sealed.nodes.map((n) => n.index), sealed.nodes.map((n) => Buffer.from(n.hash)),
-        ...columns,
+        arrayLiteral(sealed.nodes.map((n) => n.level)), arrayLiteral(sealed.nodes.map((n) => n.index)), arrayLiteral(sealed.nodes.map((n) => n.hash)),
+        ...columns.map(arrayLiteral),
       ]));
       return results;
     });
