@@ -106,7 +106,22 @@ function words(action: string): string[] {
     .filter(Boolean);
 }
 
+// Actions repeat: each one's category is worked out once. A client sending ever new actions only
+// refills the cache, whose bound keeps it small.
+const categories = new Map<string, Category>();
+const CATEGORIES_KEPT = 10_000;
+
 export function categoryOf(action: string): Category {
+  let category = categories.get(action);
+  if (category === undefined) {
+    category = categoryByRules(action);
+    if (categories.size >= CATEGORIES_KEPT) categories.clear();
+    categories.set(action, category);
+  }
+  return category;
+}
+
+function categoryByRules(action: string): Category {
   // Own members only: `constructor` or `toString` is an action like any other, not Object's.
   if (Object.hasOwn(EXACT, action)) return EXACT[action]!;
   const parts = words(action);
