@@ -42,6 +42,13 @@ describe('I-JSON (RFC 7493)', () => {
     assert.equal(whereRefused('{"a":{"b":"x\\u0000"}}'), 'a.b');
   });
 
+  it('refuses them also when the text holds them as they are, not escaped', () => {
+    // Not what a UTF-8 body decodes to, but what a caller could hand over as a string.
+    assert.equal(whereRefused('{"a":"x\ud800"}'), 'a');
+    assert.match(refusal('{"\udc00":1}').message, /member name/);
+    assert.equal(whereRefused('{"a":[1,"\u0000"]}'), '(no path)', 'a raw control character is not JSON at all');
+  });
+
   it('refuses a member name repeated in one object, naming it, however it is escaped', () => {
     assert.equal(whereRefused('{"a":1,"a":2}'), 'a');
     assert.equal(whereRefused('{"d":{"x":{"k":1},"y":[{"k":1,"\\u006b":2}]}}'), 'd.y[0].k');

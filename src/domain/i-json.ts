@@ -45,8 +45,8 @@ export function numberProblem(value: number): string | undefined {
  * and the number of object members seen.
  * Never recurses deeper than maxDepth + 1, so any parsed value is safe to pass.
  */
-export function inspectJsonValue(value: unknown, maxDepth: number): { problem?: JsonProblem; members: number } {
-  const walk: Walk = { path: [], members: 0, maxDepth };
+export function inspectJsonValue(value: unknown, maxDepth: number, texts: 'check' | 'known clean' = 'check'): { problem?: JsonProblem; members: number } {
+  const walk: Walk = { path: [], members: 0, maxDepth, checkTexts: texts === 'check' };
   const problem = visit(walk, value, 1);
   return problem ? { problem, members: walk.members } : { members: walk.members };
 }
@@ -57,6 +57,8 @@ interface Walk {
   path: (string | number)[];
   members: number;
   maxDepth: number;
+  /** False when no string of the value can hold a NUL or a lone surrogate (see textsAreClean). */
+  checkTexts: boolean;
 }
 
 const problemAt = (walk: Walk, message: string): JsonProblem => ({ path: [...walk.path], message });
@@ -64,6 +66,7 @@ const problemAt = (walk: Walk, message: string): JsonProblem => ({ path: [...wal
 function visit(walk: Walk, v: unknown, depth: number): JsonProblem | undefined {
   if (depth > walk.maxDepth) return problemAt(walk, `nests deeper than ${walk.maxDepth} levels`);
   if (typeof v === 'string') {
+    if (!walk.checkTexts) return undefined;
     const problem = textProblem(v);
     return problem === undefined ? undefined : problemAt(walk, problem);
   }
@@ -84,7 +87,7 @@ function visit(walk: Walk, v: unknown, depth: number): JsonProblem | undefined {
   for (const key of Object.keys(v)) {
     walk.members++;
     walk.path.push(key);
-    const keyProblem = textProblem(key);
+    const keyProblem = walk.checkTexts ? textProblem(key) : undefined;
     const problem = keyProblem === undefined
       ? visit(walk, (v as Record<string, unknown>)[key], depth + 1)
       : problemAt(walk, `has a member name that ${keyProblem}`);
@@ -92,6 +95,15 @@ function visit(walk: Walk, v: unknown, depth: number): JsonProblem | undefined {
     if (problem) return problem;
   }
   return undefined;
+}
+
+/**
+ * True when no string parsed from this JSON text can hold a NUL or a lone surrogate: the text has
+ * neither itself, nor a `\u` escape, the only other way JSON writes one. One scan of the whole text
+ * then spares a check of every string and member name (most bodies hold no escape at all).
+ */
+function textsAreClean(text: string): boolean {
+  return !text.includes('\\u') && !text.includes('\u0000') && !LONE_SURROGATE.test(text);
 }
 
 /** The index of the quote that closes the string opening at `open`, in valid JSON text. */
@@ -168,7 +180,7 @@ export function parseIJson(text: string, maxDepth: number): unknown {
   } catch (error) {
     throw new IJsonError((error as Error).message);
   }
-  const { problem, members } = inspectJsonValue(value, maxDepth);
+  const { problem, members } = inspectJsonValue(value, maxDepth, textsAreClean(text) ? 'known clean' : 'check');
   if (problem) throw new IJsonError(problem.message, problem.path);
   if (members !== memberNamesIn(text)) {
     const repeated = repeatedMemberIn(text);
