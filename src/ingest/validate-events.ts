@@ -24,6 +24,11 @@ const LONG_FIELDS = new Set(['user_agent', 'url']);
  */
 export const MAX_INDEXED_BYTES = 2048;
 const INDEXED_FIELDS = new Set(['actor.id', 'actor.email', 'target.id']);
+/** `actor.id` and the like, made once rather than for every field of every event. */
+const FIELD_PATHS: Record<string, Record<string, string>> = Object.fromEntries(
+  ([['actor', ACTOR_FIELDS], ['target', TARGET_FIELDS], ['context', CONTEXT_STRING_FIELDS]] as const)
+    .map(([name, fields]) => [name, Object.fromEntries(fields.map((field) => [field, `${name}.${field}`]))]),
+);
 const ACTION_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:/-]*$/;
 
 /** Why `action` cannot name an action, or undefined when it can (also the rule for event type names). */
@@ -54,31 +59,40 @@ function validString(c: Collector, field: string, value: unknown, maxLength: num
   return value;
 }
 
+/**
+ * An object of string fields (`also`: a field of another kind its caller checks, not unknown here).
+ * Every event has three such objects: nothing is built for a field it does not have.
+ */
 function validObject<K extends string>(
-  c: Collector, name: string, value: unknown, fields: readonly K[], limits: Limits,
+  c: Collector, name: string, value: unknown, fields: readonly K[], limits: Limits, also?: string,
 ): Partial<Record<K, string>> | undefined {
   if (value === undefined || value === null) return undefined;
   if (!isPlainObject(value)) return void c.add(name, 'must be an object');
   const out: Partial<Record<K, string>> = {};
+  let kept = 0;
   for (const key of Object.keys(value)) {
-    if (!(fields as readonly string[]).includes(key)) c.add(`${name}.${key}`, `unknown field; allowed: ${fields.join(', ')}`);
+    if (!(fields as readonly string[]).includes(key) && key !== also) c.add(`${name}.${key}`, `unknown field; allowed: ${[...fields, ...(also ? [also] : [])].join(', ')}`);
   }
   for (const field of fields) {
-    const path = `${name}.${field}`;
+    if (value[field] === undefined || value[field] === null) continue;
+    const path = FIELD_PATHS[name]![field]!;
     const max = LONG_FIELDS.has(field) ? limits.maxLongStringLength : limits.maxStringLength;
     const v = validString(c, path, value[field], max);
     if (v === undefined) continue;
     const bytes = INDEXED_FIELDS.has(path) ? Buffer.byteLength(v, 'utf8') : 0;
     if (bytes > MAX_INDEXED_BYTES) c.add(path, `is ${bytes} bytes of UTF-8; at most ${MAX_INDEXED_BYTES} are allowed (the field is indexed)`);
-    else out[field] = v;
+    else {
+      out[field] = v;
+      kept += 1;
+    }
   }
-  return Object.keys(out).length > 0 ? out : undefined;
+  return kept > 0 ? out : undefined;
 }
 
 function validContext(c: Collector, value: unknown, limits: Limits): EventContext | undefined {
   if (value === undefined || value === null) return undefined;
-  const { http_status: status, ...strings } = isPlainObject(value) ? value : {};
-  const context: EventContext = validObject(c, 'context', isPlainObject(value) ? strings : value, CONTEXT_STRING_FIELDS, limits) ?? {};
+  const context: EventContext = validObject(c, 'context', value, CONTEXT_STRING_FIELDS, limits, 'http_status') ?? {};
+  const status = isPlainObject(value) ? value.http_status : undefined;
   if (isPlainObject(value) && 'http_status' in value && status !== null) {
     if (!Number.isInteger(status) || (status as number) < 100 || (status as number) > 599) c.add('context.http_status', 'must be an integer from 100 to 599');
     else context.http_status = status as number;
@@ -101,6 +115,9 @@ function validOccurredAt(c: Collector, value: unknown, now: number, limits: Limi
   if (time.ms > now + limits.maxClockSkewMs) {
     return void c.add('occurred_at', `is more than ${limits.maxClockSkewMs / 1000} s in the future (check the sender's clock)`);
   }
+  // Already the stored form (UTC, T and Z upper case, three fraction digits: what Stele's SDK and
+  // toISOString write)? Then it is that text, checked above field by field; no need to write it again.
+  if (value.length === 24 && value[10] === 'T' && value[19] === '.' && value[23] === 'Z') return value;
   return new Date(time.ms).toISOString();
 }
 
