@@ -75,7 +75,7 @@ function validObject<K extends string>(
   }
   for (const field of fields) {
     if (value[field] === undefined || value[field] === null) continue;
-    const path = FIELD_PATHS[name]![field]!;
+    const path = FIELD_PATHS[name]?.[field] ?? `${name}.${field}`;
     const max = LONG_FIELDS.has(field) ? limits.maxLongStringLength : limits.maxStringLength;
     const v = validString(c, path, value[field], max);
     if (v === undefined) continue;
