@@ -650,7 +650,6 @@ export function createAlertEvaluator(deps: EvaluatorDeps) {
     map.set(key, value);
   }
 
-
   return {
     onCommitted,
     onStored,

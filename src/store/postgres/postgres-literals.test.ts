@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
 import { describe, it } from 'node:test';
 import { SteleError } from '../../domain/errors.js';
 import { and, eq, inList, sql } from '../../sql/fragments.js';
-import { createRequire } from 'node:module';
 import { arrayLiteral, inlineSql, literalOf, stringLiteral } from './postgres-literals.js';
 
 // The statements these literals go into run on real PostgreSQL in postgres-row-encodings.test.ts;
